@@ -1,0 +1,38 @@
+//! Detects whether an audio output device exists. Machines without one (CI,
+//! containers, kiosks with HDMI unplugged) still play video: the engine then
+//! routes audio into a synchronised fakesink and keeps the pipeline clock.
+
+use gst::prelude::*;
+use std::sync::OnceLock;
+
+/// True when `autoaudiosink` finds a real device (checked once per process).
+pub fn device_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let available = probe_device();
+        if !available {
+            tracing::warn!("no audio output device found; audio is decoded but not heard, and video keeps its timing");
+        }
+        available
+    })
+}
+
+fn probe_device() -> bool {
+    let Ok(sink) = gst::ElementFactory::make("autoaudiosink").build() else {
+        return false;
+    };
+    let ok = sink.set_state(gst::State::Ready).is_ok();
+    // autoaudiosink falls back to a fakesink child when every real sink fails.
+    let real_child = sink
+        .downcast_ref::<gst::Bin>()
+        .map(|bin| {
+            bin.iterate_recurse().into_iter().flatten().any(|child| {
+                child
+                    .factory()
+                    .is_some_and(|f| f.name() != "fakesink" && f.has_type(gst::ElementFactoryType::SINK))
+            })
+        })
+        .unwrap_or(false);
+    let _ = sink.set_state(gst::State::Null);
+    ok && real_child
+}

@@ -1,0 +1,126 @@
+//! Maps GStreamer bus messages to the engine's own events. Pure functions of a
+//! message, so they can be unit-tested without running a pipeline; only
+//! messages that matter to the player come out, and child elements' state
+//! changes are not mistaken for the pipeline's.
+
+use gst::prelude::*;
+
+/// What the player reacts to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BusEvent {
+    /// A fatal error.
+    Error {
+        /// The GLib error.
+        error: glib::Error,
+        /// GStreamer's debug string.
+        debug: String,
+        /// The element that posted it.
+        source: String,
+    },
+    /// A non-fatal problem; playback goes on.
+    Warning(String),
+    /// End of stream.
+    Eos,
+    /// The pipeline itself (not a child) changed state.
+    StateChanged {
+        /// Previous state.
+        old: gst::State,
+        /// New state.
+        new: gst::State,
+    },
+    /// An asynchronous state change or flushing seek completed.
+    AsyncDone,
+    /// Buffering level in percent.
+    Buffering(i32),
+    /// The duration may have changed; query it again.
+    DurationChanged,
+    /// A tag list (title and friends).
+    Tags(gst::TagList),
+    /// A plugin is missing; the description names it (e.g. "H.265 decoder").
+    MissingPlugin(String),
+    /// The set of selected streams changed: (has video, has audio).
+    StreamsSelected {
+        /// A video stream is selected.
+        video: bool,
+        /// An audio stream is selected.
+        audio: bool,
+    },
+    /// The clock was lost (e.g. an audio device disappeared); re-select it.
+    ClockLost,
+}
+
+/// Maps a bus message to an event; `pipeline` tells the pipeline's own
+/// messages from its children's.
+pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEvent> {
+    use gst::MessageView as V;
+    let from_pipeline = msg.src() == Some(pipeline);
+    match msg.view() {
+        V::Error(e) => Some(BusEvent::Error {
+            error: e.error(),
+            debug: e.debug().map(|d| d.to_string()).unwrap_or_default(),
+            source: msg.src().map(|s| s.path_string().to_string()).unwrap_or_default(),
+        }),
+        V::Warning(w) => Some(BusEvent::Warning(w.error().message().to_string())),
+        V::Eos(_) => Some(BusEvent::Eos),
+        V::StateChanged(s) if from_pipeline => Some(BusEvent::StateChanged { old: s.old(), new: s.current() }),
+        V::AsyncDone(_) if from_pipeline => Some(BusEvent::AsyncDone),
+        V::Buffering(b) => Some(BusEvent::Buffering(b.percent())),
+        V::DurationChanged(_) => Some(BusEvent::DurationChanged),
+        V::Tag(t) => Some(BusEvent::Tags(t.tags())),
+        V::ClockLost(_) => Some(BusEvent::ClockLost),
+        V::StreamsSelected(s) => {
+            let mut video = false;
+            let mut audio = false;
+            for stream in s.streams() {
+                let t = stream.stream_type();
+                video |= t.contains(gst::StreamType::VIDEO);
+                audio |= t.contains(gst::StreamType::AUDIO);
+            }
+            Some(BusEvent::StreamsSelected { video, audio })
+        }
+        V::Element(_) => gst_pbutils::MissingPluginMessage::parse(msg)
+            .ok()
+            .map(|m| BusEvent::MissingPlugin(m.description().to_string())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn child_state_changes_are_ignored() {
+        gst::init().unwrap();
+        let pipeline = gst::Pipeline::new();
+        let child = gst::ElementFactory::make("fakesink").build().unwrap();
+        pipeline.add(&child).unwrap();
+        let from_child = gst::message::StateChanged::builder(gst::State::Null, gst::State::Ready, gst::State::VoidPending)
+            .src(&child)
+            .build();
+        assert_eq!(map_message(&from_child, pipeline.upcast_ref()), None);
+        let from_pipeline = gst::message::StateChanged::builder(gst::State::Ready, gst::State::Paused, gst::State::VoidPending)
+            .src(&pipeline)
+            .build();
+        assert_eq!(
+            map_message(&from_pipeline, pipeline.upcast_ref()),
+            Some(BusEvent::StateChanged { old: gst::State::Ready, new: gst::State::Paused })
+        );
+    }
+
+    #[test]
+    fn errors_and_eos_are_mapped() {
+        gst::init().unwrap();
+        let pipeline = gst::Pipeline::new();
+        let eos = gst::message::Eos::builder().src(&pipeline).build();
+        assert_eq!(map_message(&eos, pipeline.upcast_ref()), Some(BusEvent::Eos));
+        let err = gst::message::Error::builder(gst::StreamError::TypeNotFound, "no type").debug("dbg").build();
+        match map_message(&err, pipeline.upcast_ref()) {
+            Some(BusEvent::Error { error, debug, .. }) => {
+                assert!(error.matches(gst::StreamError::TypeNotFound));
+                assert_eq!(debug, "dbg");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

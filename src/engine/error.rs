@@ -1,0 +1,218 @@
+//! Typed playback errors: what kind of failure happened and one sentence a
+//! person can act on. `classify` maps GStreamer bus errors to these kinds; it
+//! is a pure function so unit tests can feed it hand-made errors.
+
+use std::fmt;
+
+/// What went wrong, coarse enough for a user interface to react to.
+#[derive(Debug, Eq, PartialEq, Clone, Copy, Hash, glib::Enum)]
+#[enum_type(name = "FramescopeErrorKind")]
+pub enum ErrorKind {
+    /// The file or resource does not exist.
+    NotFound,
+    /// The input exists but is not a media file GStreamer recognises.
+    NotMedia,
+    /// The input is media but broken or truncated.
+    Corrupt,
+    /// A GStreamer plugin needed to play the input is not installed.
+    MissingPlugin,
+    /// A network source could not be reached or dropped.
+    Network,
+    /// No way to show video (no GL and no software sink could be built).
+    NoVideoPath,
+    /// The stream is encrypted and no decryptor is available.
+    Encrypted,
+    /// Anything else.
+    Other,
+}
+
+impl ErrorKind {
+    /// A stable machine-readable name (`not-found`, `missing-plugin`, …).
+    pub fn nick(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not-found",
+            ErrorKind::NotMedia => "not-media",
+            ErrorKind::Corrupt => "corrupt",
+            ErrorKind::MissingPlugin => "missing-plugin",
+            ErrorKind::Network => "network",
+            ErrorKind::NoVideoPath => "no-video-path",
+            ErrorKind::Encrypted => "encrypted",
+            ErrorKind::Other => "other",
+        }
+    }
+}
+
+/// A playback error: its kind, a sentence for people and the technical detail.
+#[derive(Debug, Clone, PartialEq, Eq, glib::Boxed)]
+#[boxed_type(name = "FramescopePlayerError")]
+pub struct PlayerError {
+    /// The kind of failure.
+    pub kind: ErrorKind,
+    /// One sentence: what failed, on which input, what to do.
+    pub message: String,
+    /// Technical detail (GStreamer's debug string), for a "details" view.
+    pub detail: String,
+    /// For [`ErrorKind::MissingPlugin`]: what is missing, e.g. "H.265 decoder".
+    pub missing: Option<String>,
+}
+
+impl PlayerError {
+    /// Builds an error from its parts.
+    pub fn new(kind: ErrorKind, message: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            detail: detail.into(),
+            missing: None,
+        }
+    }
+}
+
+impl fmt::Display for PlayerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PlayerError {}
+
+/// Shortens a URI for messages: local files by their path, others as given
+/// with any `user:password@` removed.
+pub fn display_name(uri: &str) -> String {
+    if let Ok((path, _)) = glib::filename_from_uri(uri) {
+        return path.display().to_string();
+    }
+    redact_credentials(uri)
+}
+
+/// Removes `user:password@` from a URI so credentials never reach a message.
+pub fn redact_credentials(uri: &str) -> String {
+    if let Some(scheme_end) = uri.find("://") {
+        let rest = &uri[scheme_end + 3..];
+        let authority_end = rest.find('/').unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            return format!("{}://{}", &uri[..scheme_end], &rest[at + 1..]);
+        }
+    }
+    uri.to_string()
+}
+
+/// Maps a GStreamer error (plus any missing-plugin descriptions seen before it)
+/// to a typed [`PlayerError`] about `uri`.
+pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -> PlayerError {
+    let name = display_name(uri);
+    let detail = format!("{} ({debug})", err.message());
+    let lower = format!("{} {}", err.message(), debug).to_lowercase();
+
+    if lower.contains("encrypt") || lower.contains("cenc") || lower.contains("decrypt") {
+        return PlayerError::new(
+            ErrorKind::Encrypted,
+            format!("“{name}” is encrypted and Framescope has no decryption (DRM) support; play an unencrypted copy."),
+            detail,
+        );
+    }
+    if !missing.is_empty() || err.matches(gst::CoreError::MissingPlugin) || err.matches(gst::StreamError::CodecNotFound) {
+        let what = if missing.is_empty() {
+            "a GStreamer plugin".to_string()
+        } else {
+            missing.join(", ")
+        };
+        let mut e = PlayerError::new(
+            ErrorKind::MissingPlugin,
+            format!("Cannot play “{name}”: the {what} is not installed; install the GStreamer plugin that provides it (often gstreamer1.0-libav or gstreamer1.0-plugins-bad/ugly)."),
+            detail,
+        );
+        e.missing = Some(what);
+        return e;
+    }
+    if err.matches(gst::ResourceError::NotFound) {
+        return PlayerError::new(
+            ErrorKind::NotFound,
+            format!("“{name}” was not found; check the path or address."),
+            detail,
+        );
+    }
+    let network = lower.contains("connect")
+        || lower.contains("resolve")
+        || lower.contains("network")
+        || lower.contains("socket")
+        || lower.contains("http")
+        || lower.contains("timed out");
+    if network && !uri.starts_with("file:") {
+        return PlayerError::new(
+            ErrorKind::Network,
+            format!("Could not reach “{name}”: {}; check the address and that the server is running.", err.message().trim_end_matches('.')),
+            detail,
+        );
+    }
+    if err.matches(gst::StreamError::TypeNotFound) || err.matches(gst::StreamError::WrongType) {
+        return PlayerError::new(
+            ErrorKind::NotMedia,
+            format!("“{name}” is not a media file Framescope can recognise; open a video or audio file."),
+            detail,
+        );
+    }
+    if err.matches(gst::StreamError::Demux)
+        || err.matches(gst::StreamError::Decode)
+        || err.matches(gst::StreamError::Format)
+        || err.matches(gst::StreamError::Failed)
+    {
+        return PlayerError::new(
+            ErrorKind::Corrupt,
+            format!("“{name}” is damaged or incomplete and cannot be played further ({}).", err.message().trim_end_matches('.')),
+            detail,
+        );
+    }
+    if err.matches(gst::ResourceError::OpenRead) || err.matches(gst::ResourceError::Read) {
+        return PlayerError::new(
+            ErrorKind::NotFound,
+            format!("“{name}” could not be read: {}; check that it exists and is readable.", err.message().trim_end_matches('.')),
+            detail,
+        );
+    }
+    PlayerError::new(
+        ErrorKind::Other,
+        format!("Playback of “{name}” failed: {}.", err.message().trim_end_matches('.')),
+        detail,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err<T: glib::error::ErrorDomain>(code: T, msg: &str) -> glib::Error {
+        glib::Error::new(code, msg)
+    }
+
+    #[test]
+    fn classifies_common_gstreamer_errors() {
+        gst::init().unwrap();
+        let uri = "file:///tmp/x.mp4";
+        let cases = [
+            (err(gst::ResourceError::NotFound, "Resource not found."), ErrorKind::NotFound),
+            (err(gst::StreamError::TypeNotFound, "Could not determine type of stream."), ErrorKind::NotMedia),
+            (err(gst::StreamError::Demux, "This file is incomplete and cannot be played."), ErrorKind::Corrupt),
+            (err(gst::CoreError::MissingPlugin, "No URI handler implemented for \"foo\"."), ErrorKind::MissingPlugin),
+            (err(gst::StreamError::Decrypt, "Encrypted stream"), ErrorKind::Encrypted),
+            (err(gst::CoreError::Negotiation, "Internal data stream error."), ErrorKind::Other),
+        ];
+        for (e, kind) in cases {
+            let got = classify(&e, "", uri, &[]);
+            assert_eq!(got.kind, kind, "{e:?}");
+            assert!(got.message.contains("/tmp/x.mp4"), "{}", got.message);
+        }
+        let net = classify(&err(gst::ResourceError::OpenRead, "Could not connect to server"), "", "http://127.0.0.1:9/a", &[]);
+        assert_eq!(net.kind, ErrorKind::Network);
+        let plugin = classify(&err(gst::StreamError::CodecNotFound, "no decoder"), "", uri, &["H.265 decoder".into()]);
+        assert_eq!(plugin.kind, ErrorKind::MissingPlugin);
+        assert!(plugin.message.contains("H.265 decoder"));
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(redact_credentials("rtsp://bob:secret@cam.local:554/s"), "rtsp://cam.local:554/s");
+        assert_eq!(redact_credentials("http://host/a@b"), "http://host/a@b");
+        assert_eq!(display_name("file:///tmp/a%20b.mp4"), "/tmp/a b.mp4");
+    }
+}

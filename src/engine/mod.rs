@@ -1,0 +1,35 @@
+//! The playback engine: GStreamer and GLib only, no GTK widgets.
+//!
+//! A [`Player`] GObject owns one `playbin3` pipeline built from a declarative
+//! [`PipelineSpec`] (source URI, video chain, audio chain). The video chain is
+//! chosen by [`glprobe`]: `glupload ! glcolorconvert ! gtk4paintablesink` on a
+//! hardware GL renderer, `videoconvert ! gtk4paintablesink` on a software one
+//! or without GL. The audio chain is `autoaudiosink`, or a synchronised
+//! fakesink when [`audio`] finds no device. Bus messages become [`BusEvent`]s
+//! (in [`bus`]) that the player turns into properties and signals; errors are
+//! typed by [`error::classify`].
+
+pub mod audio;
+pub mod bus;
+pub mod error;
+pub mod glprobe;
+pub mod player;
+pub mod spec;
+pub mod stats;
+
+pub use bus::BusEvent;
+pub use error::{ErrorKind, PlayerError};
+pub use player::{to_uri, Player, PlayerState, VideoMode, VideoSize};
+pub use spec::{PipelineSpec, VideoPath};
+pub use stats::PlaybackStats;
+
+/// Initialises GStreamer and registers the statically linked
+/// `gtk4paintablesink`. Safe to call more than once.
+pub fn init() -> Result<(), glib::Error> {
+    static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    gst::init()?;
+    REGISTERED
+        .get_or_init(|| gstgtk4::plugin_register_static().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|e| glib::Error::new(gst::CoreError::MissingPlugin, &e))
+}

@@ -1,0 +1,306 @@
+//! The declarative pipeline description. A [`PipelineSpec`] names a source and
+//! the video and audio chains as plain data; it renders to `gst-launch-1.0`
+//! syntax for `--print-pipeline` and builds real elements by factory name, so a
+//! URI or file name is only ever a property value, never parsed as syntax.
+
+use crate::engine::error::{ErrorKind, PlayerError};
+use gst::prelude::*;
+use std::fmt::Write as _;
+
+/// How decoded video reaches the screen.
+#[derive(Debug, Eq, PartialEq, Clone, Copy, Hash, Default, glib::Enum)]
+#[enum_type(name = "FramescopeVideoPath")]
+pub enum VideoPath {
+    /// `glupload ! glcolorconvert ! gtk4paintablesink`: colour conversion on the GPU.
+    #[default]
+    Gl,
+    /// `videoconvert ! gtk4paintablesink`: conversion on the CPU.
+    Software,
+}
+
+impl VideoPath {
+    /// `"gl"` or `"software"`.
+    pub fn nick(self) -> &'static str {
+        match self {
+            VideoPath::Gl => "gl",
+            VideoPath::Software => "software",
+        }
+    }
+}
+
+/// The user's choice of video path (`--video-path`).
+#[derive(Debug, Eq, PartialEq, Clone, Copy, Default)]
+pub enum VideoPathChoice {
+    /// Probe GL: a hardware renderer gets GL, a software renderer or no GL gets software.
+    #[default]
+    Auto,
+    /// Force a path.
+    Fixed(VideoPath),
+}
+
+impl std::str::FromStr for VideoPathChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "gl" => Ok(Self::Fixed(VideoPath::Gl)),
+            "software" | "sw" => Ok(Self::Fixed(VideoPath::Software)),
+            other => Err(format!("unknown video path “{other}”; use gl, software or auto")),
+        }
+    }
+}
+
+impl VideoPathChoice {
+    /// Resolves `Auto` by probing GL (see [`crate::engine::glprobe`]).
+    pub fn resolve(self) -> VideoPath {
+        match self {
+            Self::Fixed(p) => p,
+            Self::Auto => {
+                let probe = crate::engine::glprobe::probe();
+                if probe.available() && !probe.is_software() {
+                    VideoPath::Gl
+                } else {
+                    VideoPath::Software
+                }
+            }
+        }
+    }
+}
+
+/// One element of a chain: a factory name and properties given as strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementSpec {
+    /// The GStreamer factory name, e.g. `glupload`.
+    pub factory: &'static str,
+    /// Properties, set with `set_property_from_str`.
+    pub properties: Vec<(&'static str, String)>,
+}
+
+impl ElementSpec {
+    /// An element without properties.
+    pub fn new(factory: &'static str) -> Self {
+        Self { factory, properties: Vec::new() }
+    }
+
+    /// Adds a property.
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.properties.push((name, value.into()));
+        self
+    }
+}
+
+/// Where video goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VideoOutput {
+    /// Into a `gtk4paintablesink` by the given path.
+    Paintable(VideoPath),
+    /// Into a synchronised `fakesink` (headless playback and tests).
+    Fake,
+    /// Video is not decoded at all.
+    Disabled,
+}
+
+/// Where audio goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioOutput {
+    /// The system's audio device through `autoaudiosink`.
+    Device,
+    /// A synchronised `fakesink`: used when no audio device exists, so the
+    /// pipeline runs on the system clock and video keeps its timing.
+    Fake,
+    /// Audio is not decoded at all (`--no-audio`).
+    Disabled,
+}
+
+/// A complete pipeline description: one URI through `playbin3` with our chains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineSpec {
+    /// The media URI (already a URI, never a bare path).
+    pub uri: String,
+    /// The video chain's destination.
+    pub video: VideoOutput,
+    /// The audio chain's destination.
+    pub audio: AudioOutput,
+}
+
+impl PipelineSpec {
+    /// The video chain as elements, or `None` when video is disabled.
+    pub fn video_chain(&self) -> Option<Vec<ElementSpec>> {
+        match self.video {
+            VideoOutput::Paintable(VideoPath::Gl) => Some(vec![
+                ElementSpec::new("glupload"),
+                ElementSpec::new("glcolorconvert"),
+                ElementSpec::new("gtk4paintablesink"),
+            ]),
+            VideoOutput::Paintable(VideoPath::Software) => Some(vec![
+                ElementSpec::new("videoconvert"),
+                ElementSpec::new("gtk4paintablesink"),
+            ]),
+            VideoOutput::Fake => Some(vec![ElementSpec::new("fakesink").with("sync", "true").with("qos", "true")]),
+            VideoOutput::Disabled => None,
+        }
+    }
+
+    /// The audio chain as elements, or `None` when audio is disabled.
+    pub fn audio_chain(&self) -> Option<Vec<ElementSpec>> {
+        match self.audio {
+            AudioOutput::Device => Some(vec![ElementSpec::new("autoaudiosink")]),
+            AudioOutput::Fake => Some(vec![ElementSpec::new("fakesink").with("sync", "true")]),
+            AudioOutput::Disabled => None,
+        }
+    }
+
+    /// `playbin3`'s `flags` for this spec.
+    pub fn playbin_flags(&self) -> &'static str {
+        match (self.video_chain().is_some(), self.audio_chain().is_some()) {
+            (true, true) => "video+audio+text+soft-volume",
+            (true, false) => "video+text",
+            (false, true) => "audio+soft-volume",
+            (false, false) => "soft-volume",
+        }
+    }
+
+    /// Renders the spec as `gst-launch-1.0` syntax (for display and logs).
+    pub fn to_launch(&self) -> String {
+        let mut out = format!("playbin3 uri={} flags={}", quote(&self.uri), self.playbin_flags());
+        for (prop, chain) in [("video-sink", self.video_chain()), ("audio-sink", self.audio_chain())] {
+            if let Some(chain) = chain {
+                let _ = write!(out, " {prop}={}", quote(&render_chain(&chain)));
+            }
+        }
+        out
+    }
+
+    /// Builds the pipeline. Returns it with the video sink element (the
+    /// `gtk4paintablesink` or `fakesink`) for statistics and the paintable.
+    pub fn build(&self) -> Result<BuiltPipeline, PlayerError> {
+        let playbin = make("playbin3")?;
+        playbin.set_property("uri", &self.uri);
+        playbin.set_property_from_str("flags", self.playbin_flags());
+        let mut video_sink = None;
+        if let Some(chain) = self.video_chain() {
+            let (bin, last) = build_chain("framescope-video", &chain)?;
+            playbin.set_property("video-sink", &bin);
+            video_sink = Some(last);
+        }
+        if let Some(chain) = self.audio_chain() {
+            let (bin, _) = build_chain("framescope-audio", &chain)?;
+            playbin.set_property("audio-sink", &bin);
+        }
+        let pipeline = playbin
+            .downcast::<gst::Pipeline>()
+            .map_err(|_| PlayerError::new(ErrorKind::Other, "playbin3 is not a pipeline.", ""))?;
+        Ok(BuiltPipeline { pipeline, video_sink })
+    }
+}
+
+/// A built pipeline and the element that renders video.
+#[derive(Debug)]
+pub struct BuiltPipeline {
+    /// The `playbin3` pipeline.
+    pub pipeline: gst::Pipeline,
+    /// The video sink (last element of the video chain), if video is enabled.
+    pub video_sink: Option<gst::Element>,
+}
+
+fn render_chain(chain: &[ElementSpec]) -> String {
+    chain
+        .iter()
+        .map(|e| {
+            let mut s = e.factory.to_string();
+            for (k, v) in &e.properties {
+                let _ = write!(s, " {k}={v}");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(" ! ")
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Creates an element, turning a missing factory into a missing-plugin error
+/// that names it.
+pub fn make(factory: &str) -> Result<gst::Element, PlayerError> {
+    gst::ElementFactory::make(factory).build().map_err(|_| {
+        let mut e = PlayerError::new(
+            ErrorKind::MissingPlugin,
+            format!("The GStreamer element “{factory}” is missing; install the package that provides it ({}).", package_hint(factory)),
+            format!("gst::ElementFactory::make(\"{factory}\") failed"),
+        );
+        e.missing = Some(factory.to_string());
+        e
+    })
+}
+
+fn package_hint(factory: &str) -> &'static str {
+    match factory {
+        "gtk4paintablesink" => "it is built into Framescope; this build is broken",
+        "glupload" | "glcolorconvert" => "gstreamer1.0-gl",
+        "autoaudiosink" => "gstreamer1.0-plugins-good",
+        _ => "gstreamer1.0-plugins-base",
+    }
+}
+
+fn build_chain(name: &str, chain: &[ElementSpec]) -> Result<(gst::Bin, gst::Element), PlayerError> {
+    let bin = gst::Bin::with_name(name);
+    let mut elements = Vec::with_capacity(chain.len());
+    for spec in chain {
+        let element = make(spec.factory)?;
+        for (k, v) in &spec.properties {
+            element.set_property_from_str(k, v);
+        }
+        elements.push(element);
+    }
+    let other = |what: String| PlayerError::new(ErrorKind::Other, what, render_chain(chain));
+    bin.add_many(&elements).map_err(|e| other(format!("Could not assemble the {name} chain: {e}.")))?;
+    gst::Element::link_many(&elements).map_err(|e| other(format!("Could not link the {name} chain: {e}.")))?;
+    let first = elements.first().ok_or_else(|| other(format!("The {name} chain is empty.")))?;
+    let pad = first.static_pad("sink").ok_or_else(|| other(format!("The {name} chain has no sink pad.")))?;
+    let ghost = gst::GhostPad::builder_with_target(&pad)
+        .map_err(|e| other(e.to_string()))?
+        .name("sink")
+        .build();
+    bin.add_pad(&ghost).map_err(|e| other(e.to_string()))?;
+    let last = elements.last().cloned().ok_or_else(|| other(format!("The {name} chain is empty.")))?;
+    Ok((bin, last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_launch_syntax_with_quoted_uri() {
+        let spec = PipelineSpec {
+            uri: "file:///tmp/a%20%22b%22.mp4".into(),
+            video: VideoOutput::Paintable(VideoPath::Gl),
+            audio: AudioOutput::Fake,
+        };
+        assert_eq!(
+            spec.to_launch(),
+            "playbin3 uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+audio+text+soft-volume \
+             video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\" audio-sink=\"fakesink sync=true\""
+        );
+        let sw = PipelineSpec { video: VideoOutput::Paintable(VideoPath::Software), audio: AudioOutput::Disabled, ..spec };
+        assert_eq!(
+            sw.to_launch(),
+            "playbin3 uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoconvert ! gtk4paintablesink\""
+        );
+    }
+
+    #[test]
+    fn quote_escapes() {
+        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+
+    #[test]
+    fn video_path_choice_parses() {
+        assert_eq!("gl".parse(), Ok(VideoPathChoice::Fixed(VideoPath::Gl)));
+        assert_eq!("software".parse(), Ok(VideoPathChoice::Fixed(VideoPath::Software)));
+        assert_eq!("auto".parse(), Ok(VideoPathChoice::Auto));
+        assert!("vulkan".parse::<VideoPathChoice>().is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Media inspection (see issue: stream inspection); currently media facts via the engine.

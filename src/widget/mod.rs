@@ -1,0 +1,1 @@
+//! Reusable GTK4 widgets.

@@ -1,0 +1,232 @@
+//! Test support shared by the integration tests: generated media (made once
+//! per build with real GStreamer encoders), bad-input files, and a loop that
+//! runs a thread-default main context until a condition holds.
+#![allow(dead_code)]
+
+use framescope::engine::{Player, PlayerError, PlayerState};
+use gst::prelude::*;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Where generated media lives (kept between runs of the same build).
+pub fn media_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("media");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One generated clip: file name and the launch description that makes it
+/// (`LOCATION` is replaced by the output path).
+pub struct Clip {
+    pub name: &'static str,
+    pub launch: &'static str,
+    /// Expected duration in seconds.
+    pub seconds: f64,
+    pub video: bool,
+    pub audio: bool,
+}
+
+const V2S: &str = "videotestsrc num-buffers=60 pattern=smpte ! video/x-raw,width=320,height=240,framerate=30/1 ! timeoverlay";
+const A2S: &str = "audiotestsrc num-buffers=94 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2";
+
+/// The clips the engine tests play to end of stream.
+pub fn clips() -> Vec<Clip> {
+    vec![
+        Clip {
+            name: "h264_aac.mp4",
+            launch: "mp4mux name=m ! filesink location=LOCATION  V ! videoconvert ! x264enc speed-preset=ultrafast key-int-max=30 bframes=2 ! h264parse ! queue ! m.  A ! audioconvert ! avenc_aac ! aacparse ! queue ! m.",
+            seconds: 2.0,
+            video: true,
+            audio: true,
+        },
+        Clip {
+            name: "vp9_opus.webm",
+            launch: "webmmux name=m ! filesink location=LOCATION  V ! videoconvert ! vp9enc deadline=1 cpu-used=8 keyframe-max-dist=30 ! queue ! m.  A ! audioconvert ! opusenc ! queue ! m.",
+            seconds: 2.0,
+            video: true,
+            audio: true,
+        },
+        Clip {
+            name: "theora_vorbis.ogg",
+            launch: "oggmux name=m ! filesink location=LOCATION  V ! videoconvert ! theoraenc ! queue ! m.  A ! audioconvert ! vorbisenc ! queue ! m.",
+            seconds: 2.0,
+            video: true,
+            audio: true,
+        },
+        Clip {
+            name: "audio_only.ogg",
+            launch: "oggmux name=m ! filesink location=LOCATION  A ! audioconvert ! opusenc ! queue ! m.",
+            seconds: 2.0,
+            video: false,
+            audio: true,
+        },
+        Clip {
+            name: "video_only.webm",
+            launch: "webmmux name=m ! filesink location=LOCATION  V ! videoconvert ! vp8enc deadline=1 ! queue ! m.",
+            seconds: 2.0,
+            video: true,
+            audio: false,
+        },
+    ]
+}
+
+static GENERATE: Mutex<()> = Mutex::new(());
+
+/// Runs a launch description to end of stream.
+pub fn run_to_eos(launch: &str) {
+    gst::init().unwrap();
+    let pipeline = gst::parse::launch(launch).unwrap_or_else(|e| panic!("{launch}: {e}"));
+    let bus = pipeline.bus().unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    for msg in bus.iter_timed(gst::ClockTime::from_seconds(120)) {
+        match msg.view() {
+            gst::MessageView::Eos(_) => break,
+            gst::MessageView::Error(e) => panic!("generating media failed: {} ({:?})", e.error(), e.debug()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+}
+
+/// Returns the path of a generated file, making it with `launch` (where
+/// `LOCATION` is the output path) the first time.
+pub fn generate(name: &str, launch: &str) -> PathBuf {
+    let _guard = GENERATE.lock().unwrap_or_else(|e| e.into_inner());
+    let path = media_dir().join(name);
+    if !path.exists() {
+        let tmp = media_dir().join(format!("tmp-{name}"));
+        let launch = launch.replace("V !", &format!("{V2S} !")).replace("A !", &format!("{A2S} !"));
+        run_to_eos(&launch.replace("LOCATION", &tmp.display().to_string()));
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+    path
+}
+
+/// Generates a named clip from [`clips`].
+pub fn clip(name: &str) -> PathBuf {
+    let c = clips().into_iter().find(|c| c.name == name).expect("known clip");
+    generate(c.name, c.launch)
+}
+
+/// A 1 s VP8 clip of one solid colour (0xAARRGGBB), 320x240.
+pub fn solid_clip(argb: u32) -> PathBuf {
+    let name = format!("solid_{argb:08x}.webm");
+    let launch = format!(
+        "videotestsrc num-buffers=30 pattern=solid-color foreground-color={argb} ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink location=LOCATION"
+    );
+    generate(&name, &launch)
+}
+
+/// Writes a bad-input file of the given kind and returns its path.
+pub fn bad_file(kind: &str) -> PathBuf {
+    let dir = media_dir().join("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(kind);
+    match kind {
+        "missing.mp4" => {
+            let _ = std::fs::remove_file(&path);
+        }
+        "folder" => std::fs::create_dir_all(&path).unwrap(),
+        "empty.mp4" => std::fs::write(&path, b"").unwrap(),
+        "text.mp4" => std::fs::write(&path, "This is a shopping list, not a video.\nmilk\neggs\n".repeat(50)).unwrap(),
+        "random.bin" => {
+            // A fixed xorshift sequence: random-looking bytes, same every run.
+            let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+            let bytes: Vec<u8> = (0..65536)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x >> 24) as u8
+                })
+                .collect();
+            std::fs::write(&path, bytes).unwrap();
+        }
+        "truncated.mp4" => {
+            let full = std::fs::read(clip("h264_aac.mp4")).unwrap();
+            std::fs::write(&path, &full[..full.len() * 3 / 10]).unwrap();
+        }
+        other => panic!("unknown bad file {other}"),
+    }
+    path
+}
+
+/// What a player did, recorded from its signals.
+#[derive(Default, Debug)]
+pub struct Outcome {
+    pub errors: Vec<PlayerError>,
+    pub warnings: Vec<String>,
+    pub eos: bool,
+    pub max_position: u64,
+    pub states: Vec<PlayerState>,
+}
+
+/// Connects recorders to a player's signals.
+pub fn record(player: &Player) -> Rc<RefCell<Outcome>> {
+    let out = Rc::new(RefCell::new(Outcome::default()));
+    let o = out.clone();
+    player.connect_error(move |_, e| o.borrow_mut().errors.push(e.clone()));
+    let o = out.clone();
+    player.connect_warning(move |_, w| o.borrow_mut().warnings.push(w.to_string()));
+    let o = out.clone();
+    player.connect_eos(move |_| o.borrow_mut().eos = true);
+    let o = out.clone();
+    player.connect_position_notify(move |p| {
+        let mut o = o.borrow_mut();
+        o.max_position = o.max_position.max(p.position());
+    });
+    let o = out.clone();
+    player.connect_state_notify(move |p| o.borrow_mut().states.push(p.state()));
+    out
+}
+
+/// Iterates the thread-default main context until `done` or `timeout`;
+/// returns whether `done` became true.
+pub fn run_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let ctx = glib::MainContext::ref_thread_default();
+    let start = Instant::now();
+    while !done() {
+        if start.elapsed() > timeout {
+            return false;
+        }
+        // Never block for long: a timeout source wakes the context.
+        let _wake = glib::timeout_source_new(Duration::from_millis(20), None, glib::Priority::DEFAULT, || glib::ControlFlow::Break)
+            .attach(Some(&ctx));
+        ctx.iteration(true);
+    }
+    true
+}
+
+/// Runs `f` with a fresh main context as the thread default.
+pub fn with_context<R>(f: impl FnOnce() -> R) -> R {
+    framescope::engine::init().unwrap();
+    let ctx = glib::MainContext::new();
+    ctx.with_thread_default(f).unwrap()
+}
+
+/// Plays `path` headless until EOS or an error (or `timeout`).
+pub fn play_headless(path: &Path, timeout: Duration) -> (Player, Rc<RefCell<Outcome>>) {
+    let player = Player::headless();
+    let out = record(&player);
+    player.open(&path.display().to_string());
+    player.play();
+    run_until(timeout, || {
+        let o = out.borrow();
+        o.eos || !o.errors.is_empty()
+    });
+    (player, out)
+}
+
+/// The shared corpus folder, or `None` (with a visible message) when absent.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/media");
+    if dir.join("files").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: ../shared/media is absent; real-world corpus tests did not run");
+        None
+    }
+}
