@@ -9,6 +9,7 @@ gst-launch-1.0 -q -e \
   videotestsrc pattern=ball num-buffers=180 motion=sweep background-color=0xff202a44 foreground-color=0xffffc040 \
   ! video/x-raw,width=640,height=360,framerate=30/1 \
   ! textoverlay text="Framescope demo" valignment=top halignment=left font-desc="Sans Bold 20" \
+  ! taginject 'tags="title=\"Framescope demo\""' \
   ! timeoverlay valignment=bottom halignment=right font-desc="Monospace 18" \
   ! videoconvert ! vp8enc deadline=1 target-bitrate=600000 keyframe-max-dist=30 \
   ! queue ! mux. \

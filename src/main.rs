@@ -1,1 +1,7 @@
-fn main(){}
+//! Framescope's executable: a thin entry point into the application module.
+
+mod app;
+
+fn main() -> std::process::ExitCode {
+    app::run()
+}

@@ -17,7 +17,23 @@ pub fn device_available() -> bool {
     })
 }
 
+/// True when the machine has any sound server socket or sound card at all;
+/// without one, probing would only make ALSA print errors to stderr.
+fn any_audio_endpoint() -> bool {
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
+    let sockets = runtime
+        .map(|dir| ["pulse/native", "pipewire-0"].iter().any(|s| dir.join(s).exists()))
+        .unwrap_or(false);
+    sockets
+        || std::env::var_os("PULSE_SERVER").is_some()
+        || std::env::var_os("JACK_DEFAULT_SERVER").is_some()
+        || std::fs::read_dir("/dev/snd").map(|mut d| d.next().is_some()).unwrap_or(false)
+}
+
 fn probe_device() -> bool {
+    if !any_audio_endpoint() {
+        return false;
+    }
     let Ok(sink) = gst::ElementFactory::make("autoaudiosink").build() else {
         return false;
     };

@@ -34,7 +34,7 @@ pub enum BusEvent {
     Buffering(i32),
     /// The duration may have changed; query it again.
     DurationChanged,
-    /// A tag list (title and friends).
+    /// A global tag list (title and friends).
     Tags(gst::TagList),
     /// A plugin is missing; the description names it (e.g. "H.265 decoder").
     MissingPlugin(String),
@@ -66,7 +66,9 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         V::AsyncDone(_) if from_pipeline => Some(BusEvent::AsyncDone),
         V::Buffering(b) => Some(BusEvent::Buffering(b.percent())),
         V::DurationChanged(_) => Some(BusEvent::DurationChanged),
-        V::Tag(t) => Some(BusEvent::Tags(t.tags())),
+        // Only container-wide tags describe the media; stream tags (a track
+        // named "Audio", say) must not become the title.
+        V::Tag(t) if t.tags().scope() == gst::TagScope::Global => Some(BusEvent::Tags(t.tags())),
         V::ClockLost(_) => Some(BusEvent::ClockLost),
         V::StreamsSelected(s) => {
             let mut video = false;

@@ -1,0 +1,80 @@
+//! The desktop application: command-line handling, start-up checks and the
+//! main window. Everything here sits on top of `framescope::widget` and
+//! `framescope::engine`; nothing in the library depends on it.
+
+pub mod cli;
+mod demo;
+mod shortcuts;
+mod window;
+
+use clap::Parser;
+use cli::Options;
+use framescope::engine::{to_uri, Player};
+use gtk::prelude::*;
+use std::cell::Cell;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+/// Exit code for a bad command line.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code when the player cannot start at all (no display, no GStreamer).
+pub const EXIT_STARTUP: u8 = 3;
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Runs the player with the process's command line.
+pub fn run() -> ExitCode {
+    init_logging();
+    let options = match Options::try_parse() {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+        }
+    };
+    if let Err(e) = framescope::engine::init() {
+        eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");
+        return ExitCode::from(EXIT_STARTUP);
+    }
+    let inputs = if options.inputs.is_empty() {
+        match demo::demo_clip() {
+            Ok(path) => vec![path.display().to_string()],
+            Err(e) => {
+                eprintln!("framescope: the demo clip could not be prepared ({e:#}); pass a file to play instead.");
+                return ExitCode::from(EXIT_STARTUP);
+            }
+        }
+    } else {
+        options.inputs.clone()
+    };
+    if options.print_pipeline {
+        let player = Player::new();
+        player.set_video_mode(options.video_path);
+        player.set_audio_enabled(!options.no_audio);
+        for input in &inputs {
+            println!("{}", player.describe_pipeline(&to_uri(input)));
+        }
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = gtk::init() {
+        eprintln!("framescope: no display could be opened ({e}); set DISPLAY or WAYLAND_DISPLAY, or run under Xvfb.");
+        return ExitCode::from(EXIT_STARTUP);
+    }
+    if let Err(e) = framescope::widget::init() {
+        eprintln!("framescope: the player could not be set up ({e}).");
+        return ExitCode::from(EXIT_STARTUP);
+    }
+    let app = gtk::Application::new(Some("org.framescope.Framescope"), gio::ApplicationFlags::NON_UNIQUE);
+    let exit_code = Rc::new(Cell::new(0u8));
+    {
+        let exit_code = exit_code.clone();
+        app.connect_activate(move |app| window::build(app, options.clone(), inputs.clone(), exit_code.clone()));
+    }
+    // Our own options were parsed above; GTK sees only the program name.
+    app.run_with_args(&["framescope"]);
+    ExitCode::from(exit_code.get())
+}

@@ -1,0 +1,317 @@
+//! The main window: a header bar (open, menu), a `PlayerView`, a simple queue
+//! of the items given on the command line or dropped on the window, and the
+//! `--exit-at-end` / `--stats-json` behaviour scripts rely on.
+
+use crate::app::cli::Options;
+use crate::app::shortcuts;
+use framescope::engine::{to_uri, Player, PlayerError};
+use framescope::widget::PlayerView;
+use gtk::prelude::*;
+use gtk::{gdk, gio, glib};
+use serde::Serialize;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// The ordered items to play and where we are in them.
+#[derive(Debug, Default)]
+struct Queue {
+    items: Vec<String>,
+    index: usize,
+    played: usize,
+}
+
+/// What `--stats-json` writes.
+#[derive(Serialize)]
+struct StatsReport {
+    uri: Option<String>,
+    rendered: u64,
+    dropped: u64,
+    played_seconds: f64,
+    video_path: Option<&'static str>,
+    items_played: usize,
+    error: Option<String>,
+}
+
+/// Everything the window's callbacks share.
+struct Shared {
+    options: Options,
+    window: gtk::ApplicationWindow,
+    view: PlayerView,
+    queue: RefCell<Queue>,
+    exit_code: Rc<Cell<u8>>,
+    last_error: RefCell<Option<PlayerError>>,
+    totals: Cell<(u64, u64, f64)>,
+}
+
+/// Builds and presents the main window playing `inputs`.
+pub fn build(app: &gtk::Application, options: Options, inputs: Vec<String>, exit_code: Rc<Cell<u8>>) {
+    let window = gtk::ApplicationWindow::builder()
+        .application(app)
+        .title("Framescope")
+        .default_width(960)
+        .default_height(600)
+        .build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.set_titlebar(Some(&header_bar()));
+
+    let player = view.player();
+    player.set_video_mode(options.video_path);
+    player.set_audio_enabled(!options.no_audio);
+    player.set_muted(options.mute);
+    if let Some(rate) = options.rate {
+        player.set_rate(rate);
+    }
+    // A single item loops seamlessly inside the player; a list loops here.
+    player.set_looping(options.looping && inputs.len() == 1);
+
+    let shared = Rc::new(Shared {
+        options,
+        window: window.clone(),
+        view: view.clone(),
+        queue: RefCell::new(Queue { items: inputs, index: 0, played: 0 }),
+        exit_code,
+        last_error: RefCell::new(None),
+        totals: Cell::new((0, 0, 0.0)),
+    });
+    connect_player(&shared, &player);
+    install_actions(app, &shared);
+    install_drop_target(&shared);
+    {
+        let shared = shared.clone();
+        app.connect_shutdown(move |_| write_stats(&shared));
+    }
+
+    if shared.options.fullscreen {
+        window.fullscreen();
+    }
+    window.present();
+    view.grab_focus();
+    play_current(&shared);
+}
+
+fn header_bar() -> gtk::HeaderBar {
+    let bar = gtk::HeaderBar::new();
+    let open = gtk::Button::builder()
+        .icon_name("document-open-symbolic")
+        .tooltip_text("Open a file (Ctrl+O)")
+        .action_name("app.open")
+        .build();
+    bar.pack_start(&open);
+    let menu = gio::Menu::new();
+    menu.append(Some("_Open…"), Some("app.open"));
+    menu.append(Some("_Keyboard Shortcuts"), Some("app.shortcuts"));
+    menu.append(Some("_About Framescope"), Some("app.about"));
+    menu.append(Some("_Quit"), Some("app.quit"));
+    let menu_button = gtk::MenuButton::builder()
+        .icon_name("open-menu-symbolic")
+        .tooltip_text("Main menu")
+        .menu_model(&menu)
+        .build();
+    bar.pack_end(&menu_button);
+    bar
+}
+
+fn connect_player(shared: &Rc<Shared>, player: &Player) {
+    let window = shared.window.clone();
+    player.connect_title_notify(move |p| {
+        let title = p.title().map(|t| format!("{t} — Framescope")).unwrap_or_else(|| "Framescope".into());
+        window.set_title(Some(&title));
+    });
+    let s = shared.clone();
+    player.connect_eos(move |_| on_item_finished(&s));
+    let s = shared.clone();
+    player.connect_error(move |_, error| {
+        s.last_error.replace(Some(error.clone()));
+        if s.options.exit_at_end {
+            eprintln!("framescope: {}", error.message);
+            s.exit_code.set(1);
+            quit(&s);
+        }
+    });
+    player.connect_warning(|_, text| tracing::warn!("{text}"));
+}
+
+fn quit(shared: &Shared) {
+    if let Some(app) = shared.window.application() {
+        app.quit();
+    }
+}
+
+fn play_current(shared: &Rc<Shared>) {
+    let item = {
+        let q = shared.queue.borrow();
+        q.items.get(q.index).cloned()
+    };
+    let Some(item) = item else { return };
+    let player = shared.view.player();
+    // Fold the finished item's statistics in before the player resets them.
+    if player.uri().is_some() {
+        accumulate_totals(shared);
+    }
+    let start = shared.options.start.filter(|_| shared.queue.borrow().played == 0);
+    player.open(&item);
+    if let Some(ns) = start {
+        player.seek(gst::ClockTime::from_nseconds(ns), true);
+    }
+    player.play();
+}
+
+fn accumulate_totals(shared: &Shared) {
+    let stats = shared.view.player().stats();
+    let (r, d, s) = shared.totals.get();
+    shared.totals.set((r + stats.rendered, d + stats.dropped, s + stats.played_seconds));
+}
+
+fn on_item_finished(shared: &Rc<Shared>) {
+    let has_next = {
+        let mut q = shared.queue.borrow_mut();
+        q.played += 1;
+        if q.index + 1 < q.items.len() {
+            q.index += 1;
+            true
+        } else if shared.options.looping && q.items.len() > 1 {
+            q.index = 0;
+            true
+        } else {
+            false
+        }
+    };
+    if has_next {
+        play_current(shared);
+    } else if shared.options.exit_at_end {
+        quit(shared);
+    }
+}
+
+/// Replaces the queue with `items` and plays the first.
+fn open_items(shared: &Rc<Shared>, items: Vec<String>) {
+    if items.is_empty() {
+        return;
+    }
+    shared.view.player().set_looping(shared.options.looping && items.len() == 1);
+    {
+        let mut q = shared.queue.borrow_mut();
+        q.items = items;
+        q.index = 0;
+    }
+    play_current(shared);
+}
+
+fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
+    let open = gio::SimpleAction::new("open", None);
+    let s = shared.clone();
+    open.connect_activate(move |_, _| show_open_dialog(&s));
+    app.add_action(&open);
+
+    let quit_action = gio::SimpleAction::new("quit", None);
+    let s = shared.clone();
+    quit_action.connect_activate(move |_, _| quit(&s));
+    app.add_action(&quit_action);
+
+    let about = gio::SimpleAction::new("about", None);
+    let window = shared.window.clone();
+    about.connect_activate(move |_, _| {
+        gtk::AboutDialog::builder()
+            .transient_for(&window)
+            .modal(true)
+            .program_name("Framescope")
+            .version(env!("CARGO_PKG_VERSION"))
+            .comments("A video player, playback widget and stream inspector built on GTK 4 and GStreamer.")
+            .license_type(gtk::License::Mpl20)
+            .logo_icon_name("video-x-generic")
+            .build()
+            .present();
+    });
+    app.add_action(&about);
+
+    let shortcuts_action = gio::SimpleAction::new("shortcuts", None);
+    let window = shared.window.clone();
+    shortcuts_action.connect_activate(move |_, _| shortcuts::shortcuts_window(window.upcast_ref()).present());
+    app.add_action(&shortcuts_action);
+
+    for (action, accels, _) in shortcuts::APP_ACCELS {
+        app.set_accels_for_action(action, accels);
+    }
+}
+
+fn show_open_dialog(shared: &Rc<Shared>) {
+    let dialog = gtk::FileChooserNative::new(
+        Some("Open Media"),
+        Some(&shared.window),
+        gtk::FileChooserAction::Open,
+        Some("_Open"),
+        Some("_Cancel"),
+    );
+    dialog.set_select_multiple(true);
+    let media = gtk::FileFilter::new();
+    media.set_name(Some("Video and audio"));
+    media.add_mime_type("video/*");
+    media.add_mime_type("audio/*");
+    dialog.add_filter(&media);
+    let all = gtk::FileFilter::new();
+    all.set_name(Some("All files"));
+    all.add_pattern("*");
+    dialog.add_filter(&all);
+    let s = shared.clone();
+    dialog.connect_response(move |d, response| {
+        if response == gtk::ResponseType::Accept {
+            let files = d.files();
+            let items = (0..files.n_items())
+                .filter_map(|i| files.item(i).and_downcast::<gio::File>())
+                .map(|f| f.uri().to_string())
+                .collect();
+            open_items(&s, items);
+        }
+        d.destroy();
+    });
+    dialog.show();
+}
+
+fn install_drop_target(shared: &Rc<Shared>) {
+    let target = gtk::DropTarget::new(glib::Type::INVALID, gdk::DragAction::COPY);
+    target.set_types(&[gdk::FileList::static_type(), glib::Type::STRING]);
+    let s = shared.clone();
+    target.connect_drop(move |_, value, _, _| {
+        let items: Vec<String> = if let Ok(list) = value.get::<gdk::FileList>() {
+            list.files().iter().map(|f| f.uri().to_string()).collect()
+        } else if let Ok(text) = value.get::<String>() {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(to_uri)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let accepted = !items.is_empty();
+        open_items(&s, items);
+        accepted
+    });
+    shared.window.add_controller(target);
+}
+
+fn write_stats(shared: &Shared) {
+    let Some(path) = shared.options.stats_json.as_ref() else { return };
+    let player = shared.view.player();
+    let stats = player.stats();
+    let (r, d, s) = shared.totals.get();
+    let report = StatsReport {
+        uri: player.uri().map(|u| framescope::engine::error::redact_credentials(&u)),
+        rendered: r + stats.rendered,
+        dropped: d + stats.dropped,
+        played_seconds: s + stats.played_seconds,
+        video_path: stats.video_path.map(|p| p.nick()),
+        items_played: shared.queue.borrow().played,
+        error: shared.last_error.borrow().as_ref().map(|e| e.message.clone()),
+    };
+    let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+    let tmp = path.with_extension("json.tmp");
+    let result = std::fs::write(&tmp, json + "\n").and_then(|_| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        eprintln!("framescope: could not write statistics to {}: {e}; check that the folder exists and is writable.", path.display());
+        if shared.exit_code.get() == 0 {
+            shared.exit_code.set(1);
+        }
+    }
+}

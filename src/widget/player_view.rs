@@ -1,0 +1,454 @@
+//! `PlayerView`: the reusable playback widget. It owns (or is given) an
+//! engine [`Player`] and shows its picture letterboxed, with on-screen
+//! controls that hide after 3 s without pointer motion, a spinner while
+//! loading, an audio-only page and an error page with copyable details.
+//! Controls are actions in the `player.` group; keys come from [`super::keys`].
+
+use crate::engine::{Player, PlayerError, PlayerState};
+use gtk::prelude::*;
+use gtk::subclass::prelude::*;
+use gtk::glib;
+use std::time::Duration;
+
+/// How long the controls stay visible after the pointer last moved.
+pub const CONTROLS_HIDE_DELAY: Duration = Duration::from_secs(3);
+/// How far the seek keys jump.
+pub const SEEK_STEP: Duration = Duration::from_secs(5);
+/// How much the volume keys change the volume.
+pub const VOLUME_STEP: f64 = 0.05;
+
+/// Formats nanoseconds as `M:SS` or `H:MM:SS`.
+pub fn format_time(ns: u64) -> String {
+    let total = ns / 1_000_000_000;
+    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+mod imp {
+    use super::*;
+    use std::cell::{Cell, RefCell};
+
+    #[derive(gtk::CompositeTemplate, glib::Properties, Default)]
+    #[template(resource = "/org/framescope/Framescope/player-view.ui")]
+    #[properties(wrapper_type = super::PlayerView)]
+    pub struct PlayerView {
+        /// The engine player shown by this view.
+        #[property(get = Self::current_player, set = Self::set_player, type = Player)]
+        pub player: RefCell<Option<Player>>,
+        /// Start playing as soon as a URI is set (default true).
+        #[property(get, set, default = true)]
+        pub autoplay: Cell<bool>,
+        /// Whether the on-screen controls are currently shown.
+        #[property(get)]
+        pub controls_visible: Cell<bool>,
+
+        #[template_child]
+        pub stack: TemplateChild<gtk::Stack>,
+        #[template_child]
+        pub picture: TemplateChild<gtk::Picture>,
+        #[template_child]
+        pub audio_title: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub error_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub error_detail: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub copy_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub spinner: TemplateChild<gtk::Spinner>,
+        #[template_child]
+        pub controls: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub play_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub position_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub duration_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub seek_scale: TemplateChild<gtk::Scale>,
+        #[template_child]
+        pub mute_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub volume_scale: TemplateChild<gtk::Scale>,
+        #[template_child]
+        pub fullscreen_button: TemplateChild<gtk::Button>,
+
+        pub handlers: RefCell<Vec<glib::SignalHandlerId>>,
+        pub paintable_binding: RefCell<Option<glib::Binding>>,
+        pub hide_timeout: RefCell<Option<glib::SourceId>>,
+        pub last_pointer: Cell<(f64, f64)>,
+        pub last_error: RefCell<Option<PlayerError>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for PlayerView {
+        const NAME: &'static str = "FramescopePlayerView";
+        type Type = super::PlayerView;
+        type ParentType = gtk::Widget;
+
+        fn class_init(klass: &mut Self::Class) {
+            crate::widget::ensure_resources();
+            klass.bind_template();
+            klass.set_layout_manager_type::<gtk::BinLayout>();
+            klass.set_css_name("framescope-player-view");
+            klass.set_accessible_role(gtk::AccessibleRole::Group);
+            install_actions(klass);
+            for b in crate::widget::keys::BINDINGS {
+                klass.add_binding_action(b.key, b.modifiers, b.action);
+            }
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    fn install_actions(klass: &mut <PlayerView as ObjectSubclass>::Class) {
+        klass.install_action("player.play", None, |v, _, _| v.player().play());
+        klass.install_action("player.pause", None, |v, _, _| v.player().pause());
+        klass.install_action("player.toggle-play", None, |v, _, _| {
+            v.player().toggle_play();
+            v.imp().show_controls();
+        });
+        klass.install_action("player.stop", None, |v, _, _| v.player().stop());
+        klass.install_action("player.seek-forward", None, |v, _, _| {
+            v.player().seek_by(SEEK_STEP.as_nanos() as i64);
+            v.imp().show_controls();
+        });
+        klass.install_action("player.seek-backward", None, |v, _, _| {
+            v.player().seek_by(-(SEEK_STEP.as_nanos() as i64));
+            v.imp().show_controls();
+        });
+        klass.install_action("player.seek", Some(glib::VariantTy::INT64), |v, _, param| {
+            if let Some(ns) = param.and_then(|p| p.get::<i64>()) {
+                v.player().seek(gst::ClockTime::from_nseconds(ns.max(0) as u64), true);
+            }
+        });
+        klass.install_action("player.volume-up", None, |v, _, _| {
+            let p = v.player();
+            p.set_volume((p.volume() + VOLUME_STEP).min(1.0));
+            p.set_muted(false);
+            v.imp().show_controls();
+        });
+        klass.install_action("player.volume-down", None, |v, _, _| {
+            let p = v.player();
+            p.set_volume((p.volume() - VOLUME_STEP).max(0.0));
+            v.imp().show_controls();
+        });
+        klass.install_action("player.set-volume", Some(glib::VariantTy::DOUBLE), |v, _, param| {
+            if let Some(vol) = param.and_then(|p| p.get::<f64>()) {
+                v.player().set_volume(vol.clamp(0.0, 1.0));
+            }
+        });
+        klass.install_action("player.toggle-mute", None, |v, _, _| {
+            let p = v.player();
+            p.set_muted(!p.muted());
+            v.imp().show_controls();
+        });
+        klass.install_action("player.toggle-fullscreen", None, |v, _, _| v.toggle_fullscreen());
+        klass.install_action("player.leave-fullscreen", None, |v, _, _| {
+            if let Some(win) = v.root().and_downcast::<gtk::Window>() {
+                win.unfullscreen();
+            }
+        });
+    }
+
+    #[glib::derived_properties]
+    impl ObjectImpl for PlayerView {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let obj = self.obj();
+            obj.add_css_class("framescope-view");
+            crate::widget::ensure_style();
+            if self.player.borrow().is_none() {
+                obj.set_player(Player::new());
+            }
+            self.controls_visible.set(true);
+            self.setup_controls();
+            self.setup_pointer();
+        }
+
+        fn dispose(&self) {
+            if let Some(id) = self.hide_timeout.take() {
+                id.remove();
+            }
+            self.disconnect_player();
+            if let Some(p) = self.player.borrow().as_ref() {
+                p.stop();
+            }
+            self.dispose_template();
+        }
+    }
+
+    impl WidgetImpl for PlayerView {
+        fn map(&self) {
+            self.parent_map();
+            self.schedule_hide();
+        }
+    }
+
+    impl PlayerView {
+        fn current_player(&self) -> Player {
+            if let Some(p) = self.player.borrow().as_ref() {
+                return p.clone();
+            }
+            let player = Player::new();
+            self.set_player(player.clone());
+            player
+        }
+
+        fn set_player(&self, player: Player) {
+            if self.player.borrow().as_ref() == Some(&player) {
+                return;
+            }
+            self.disconnect_player();
+            self.player.replace(Some(player.clone()));
+            let binding = player.bind_property("paintable", &*self.picture, "paintable").sync_create().build();
+            self.paintable_binding.replace(Some(binding));
+            let weak = self.obj().downgrade();
+            let refresh = move |_: &Player| {
+                if let Some(view) = weak.upgrade() {
+                    view.imp().refresh();
+                }
+            };
+            let mut handlers = vec![
+                player.connect_state_notify(refresh.clone()),
+                player.connect_has_video_notify(refresh.clone()),
+                player.connect_has_audio_notify(refresh.clone()),
+                player.connect_title_notify(refresh.clone()),
+                player.connect_position_notify(refresh.clone()),
+                player.connect_duration_notify(refresh.clone()),
+                player.connect_volume_notify(refresh.clone()),
+                player.connect_muted_notify(refresh),
+            ];
+            let weak = self.obj().downgrade();
+            handlers.push(player.connect_error(move |_, error| {
+                if let Some(view) = weak.upgrade() {
+                    view.imp().show_error(error);
+                }
+            }));
+            self.handlers.replace(handlers);
+            self.refresh();
+            self.obj().notify_player();
+        }
+
+        fn disconnect_player(&self) {
+            if let Some(b) = self.paintable_binding.take() {
+                b.unbind();
+            }
+            if let Some(p) = self.player.borrow().as_ref() {
+                for id in self.handlers.take() {
+                    p.disconnect(id);
+                }
+            }
+        }
+
+        fn setup_controls(&self) {
+            let weak = self.obj().downgrade();
+            self.seek_scale.connect_change_value(move |_, _, value| {
+                if let Some(view) = weak.upgrade() {
+                    let ns = (value.max(0.0) * 1e9) as u64;
+                    view.player().seek(gst::ClockTime::from_nseconds(ns), true);
+                    view.imp().show_controls();
+                }
+                glib::Propagation::Proceed
+            });
+            let weak = self.obj().downgrade();
+            self.volume_scale.adjustment().connect_value_changed(move |adj| {
+                if let Some(view) = weak.upgrade() {
+                    view.player().set_volume(adj.value());
+                }
+            });
+            let weak = self.obj().downgrade();
+            self.copy_button.connect_clicked(move |_| {
+                if let Some(view) = weak.upgrade() {
+                    if let Some(e) = view.imp().last_error.borrow().as_ref() {
+                        view.clipboard().set_text(&format!("{}\n{}", e.message, e.detail));
+                    }
+                }
+            });
+        }
+
+        fn setup_pointer(&self) {
+            let motion = gtk::EventControllerMotion::new();
+            let weak = self.obj().downgrade();
+            motion.connect_motion(move |_, x, y| {
+                let Some(view) = weak.upgrade() else { return };
+                let imp = view.imp();
+                // Ignore synthetic motion at the same spot (e.g. after a relayout).
+                if imp.last_pointer.replace((x, y)) != (x, y) {
+                    imp.show_controls();
+                }
+            });
+            self.obj().add_controller(motion);
+            let click = gtk::GestureClick::new();
+            let weak = self.obj().downgrade();
+            click.connect_pressed(move |_, n, _, _| {
+                let Some(view) = weak.upgrade() else { return };
+                view.grab_focus();
+                view.imp().show_controls();
+                if n == 2 {
+                    view.toggle_fullscreen();
+                }
+            });
+            self.obj().add_controller(click);
+        }
+
+        /// Shows the controls and restarts the hide timer.
+        pub fn show_controls(&self) {
+            self.set_controls_visible(true);
+            self.schedule_hide();
+        }
+
+        fn set_controls_visible(&self, visible: bool) {
+            self.controls.set_reveal_child(visible);
+            self.obj().set_cursor_from_name(if visible { None } else { Some("none") });
+            if self.controls_visible.replace(visible) != visible {
+                self.obj().notify_controls_visible();
+            }
+        }
+
+        fn schedule_hide(&self) {
+            if let Some(id) = self.hide_timeout.take() {
+                id.remove();
+            }
+            let weak = self.obj().downgrade();
+            let id = glib::timeout_add_local_once(CONTROLS_HIDE_DELAY, move || {
+                if let Some(view) = weak.upgrade() {
+                    let imp = view.imp();
+                    imp.hide_timeout.take();
+                    imp.set_controls_visible(false);
+                }
+            });
+            self.hide_timeout.replace(Some(id));
+        }
+
+        pub fn show_error(&self, error: &PlayerError) {
+            self.error_label.set_label(&error.message);
+            self.error_detail.set_label(&error.detail);
+            self.last_error.replace(Some(error.clone()));
+            self.refresh();
+        }
+
+        /// Brings every child in line with the player's properties.
+        fn refresh(&self) {
+            let Some(player) = self.player.borrow().clone() else { return };
+            let state = player.state();
+            if !matches!(state, PlayerState::Error | PlayerState::Stopped) {
+                self.last_error.replace(None);
+            }
+            let audio_only = !player.has_video() && player.has_audio();
+            let page = if self.last_error.borrow().is_some() {
+                "error"
+            } else if audio_only && matches!(state, PlayerState::Paused | PlayerState::Playing | PlayerState::Buffering) {
+                "audio"
+            } else {
+                "video"
+            };
+            self.stack.set_visible_child_name(page);
+            self.audio_title.set_label(player.title().as_deref().unwrap_or(""));
+            let busy = matches!(state, PlayerState::Loading | PlayerState::Buffering);
+            self.spinner.set_visible(busy);
+            self.spinner.set_spinning(busy);
+            let playing = state == PlayerState::Playing;
+            self.play_button.set_icon_name(if playing { "media-playback-pause-symbolic" } else { "media-playback-start-symbolic" });
+            self.play_button.set_tooltip_text(Some(if playing { "Pause (Space)" } else { "Play (Space)" }));
+            let duration = player.duration();
+            let adj = self.seek_scale.adjustment();
+            adj.set_upper((duration as f64 / 1e9).max(0.001));
+            adj.set_value(player.position() as f64 / 1e9);
+            self.seek_scale.set_sensitive(duration > 0 && player.seekable());
+            self.position_label.set_label(&format_time(player.position()));
+            self.duration_label.set_label(&if duration > 0 { format_time(duration) } else { "--:--".into() });
+            let volume_adj = self.volume_scale.adjustment();
+            if (volume_adj.value() - player.volume()).abs() > f64::EPSILON {
+                volume_adj.set_value(player.volume());
+            }
+            let icon = if player.muted() || player.volume() == 0.0 {
+                "audio-volume-muted-symbolic"
+            } else if player.volume() < 0.5 {
+                "audio-volume-medium-symbolic"
+            } else {
+                "audio-volume-high-symbolic"
+            };
+            self.mute_button.set_icon_name(icon);
+        }
+    }
+}
+
+glib::wrapper! {
+    /// The playback widget: picture, controls, loading/audio-only/error views.
+    /// GtkBuilder type name `FramescopePlayerView`.
+    pub struct PlayerView(ObjectSubclass<imp::PlayerView>)
+        @extends gtk::Widget,
+        @implements gtk::Accessible, gtk::Buildable, gtk::ConstraintTarget;
+}
+
+impl Default for PlayerView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PlayerView {
+    /// Creates a view with its own [`Player`].
+    pub fn new() -> Self {
+        glib::Object::new()
+    }
+
+    /// Creates a view showing an existing player.
+    pub fn with_player(player: &Player) -> Self {
+        glib::Object::builder().property("player", player).build()
+    }
+
+    /// Opens a path or URI and, with `autoplay`, starts playing.
+    pub fn open(&self, path_or_uri: &str) {
+        let player = self.player();
+        player.open(path_or_uri);
+        if self.autoplay() {
+            player.play();
+        }
+    }
+
+    /// The URI of the current media, if any.
+    pub fn uri(&self) -> Option<String> {
+        self.player().uri()
+    }
+
+    /// Fullscreens or un-fullscreens the window this view is in.
+    pub fn toggle_fullscreen(&self) {
+        if let Some(win) = self.root().and_downcast::<gtk::Window>() {
+            let full = !win.is_fullscreen();
+            if full {
+                win.fullscreen();
+            } else {
+                win.unfullscreen();
+            }
+            self.imp().fullscreen_button.set_icon_name(if full { "view-restore-symbolic" } else { "view-fullscreen-symbolic" });
+        }
+    }
+
+    /// The picture widget (for hosts that want to style it).
+    pub fn picture(&self) -> gtk::Picture {
+        self.imp().picture.get()
+    }
+
+    /// The name of the visible page: `video`, `audio` or `error`.
+    pub fn visible_page(&self) -> String {
+        self.imp().stack.visible_child_name().map(|s| s.to_string()).unwrap_or_default()
+    }
+
+    /// The error sentence currently shown, if the error page is visible.
+    pub fn error_text(&self) -> Option<String> {
+        (self.visible_page() == "error").then(|| self.imp().error_label.label().to_string())
+    }
+
+    /// Shows an error that did not come from the player (e.g. a bad command line).
+    pub fn show_error(&self, error: &PlayerError) {
+        self.imp().show_error(error);
+    }
+}
