@@ -231,7 +231,8 @@ mod imp {
         pub missing: RefCell<Vec<String>>,
         pub pending_seek: Cell<Option<gst::ClockTime>>,
         pub prerolled: Cell<bool>,
-        pub playing_since: Cell<Option<gst::ClockTime>>,
+        /// The position at the last sample while playing (None after a seek).
+        pub last_position: Cell<Option<gst::ClockTime>>,
         pub played: Cell<gst::ClockTime>,
         /// Sink statistics folded in before the sink reset them (it does on
         /// every pause and flushing seek).
@@ -320,6 +321,7 @@ mod imp {
             self.missing.borrow_mut().clear();
             self.prerolled.set(false);
             self.played.set(gst::ClockTime::ZERO);
+            self.last_position.set(None);
             self.stats_base.set((0, 0));
             self.stats_last.set((0, 0));
             if let Err(e) = precheck(uri) {
@@ -388,7 +390,9 @@ mod imp {
             if let Some(handle) = self.ticker.take() {
                 handle.abort();
             }
-            self.account_played();
+            if self.state.get() == PlayerState::Playing {
+                self.query_position();
+            }
             self.sample_stats();
             self.bus_watch.take();
             if let Some(p) = self.pipeline.take() {
@@ -400,7 +404,10 @@ mod imp {
             self.pending_seek.set(None);
         }
 
+        /// Fails now (state `error`) but emits the signal from the main loop, so
+        /// a caller that has just called `open` can still connect to it.
         fn fail_later(&self, error: PlayerError) {
+            self.set_state(PlayerState::Error);
             let weak = self.obj().downgrade();
             glib::MainContext::ref_thread_default().spawn_local(async move {
                 if let Some(player) = weak.upgrade() {
@@ -521,6 +528,11 @@ mod imp {
         }
 
         fn on_eos(&self) {
+            let end = self.duration_query().or_else(|| self.last_position.get());
+            if let Some(end) = end {
+                self.advance_played(end);
+            }
+            self.last_position.set(None);
             if self.looping.get() {
                 if let Some(p) = self.pipeline.borrow().clone() {
                     let _ = p.seek(
@@ -534,7 +546,6 @@ mod imp {
                 }
                 return;
             }
-            self.account_played();
             self.want_playing.set(false);
             self.apply_target();
             if let Some(d) = self.duration_query() {
@@ -546,10 +557,7 @@ mod imp {
 
         fn on_pipeline_state(&self, new: gst::State) {
             if new == gst::State::Playing {
-                self.playing_since.set(self.clock_time());
                 self.start_ticker();
-            } else {
-                self.account_played();
             }
             self.update_public_state();
         }
@@ -565,10 +573,20 @@ mod imp {
                         self.obj().notify_seekable();
                     }
                 }
+                // A rate chosen before loading is applied with the first seek.
+                if self.rate.get() != 1.0 && self.pending_seek.get().is_none() {
+                    let here = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
+                    self.pending_seek.set(Some(here.unwrap_or(gst::ClockTime::ZERO)));
+                }
             }
             if let Some(target) = self.pending_seek.take() {
                 self.do_seek(target, true);
                 return;
+            }
+            // Playback is measured from where this segment starts.
+            let here = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
+            if self.last_position.get().is_none() {
+                self.last_position.set(here);
             }
             self.query_position();
             self.apply_target();
@@ -617,6 +635,9 @@ mod imp {
             let pos = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
             if let Some(pos) = pos {
                 self.set_u64(&self.position, pos.nseconds(), "position");
+                if self.state.get() == PlayerState::Playing {
+                    self.advance_played(pos);
+                }
             }
             if self.duration.get() == 0 {
                 self.query_duration();
@@ -654,13 +675,16 @@ mod imp {
             }
         }
 
-        fn clock_time(&self) -> Option<gst::ClockTime> {
-            self.pipeline.borrow().as_ref().and_then(|p| p.clock()).map(|c| c.time())
-        }
-
-        fn account_played(&self) {
-            if let (Some(since), Some(now)) = (self.playing_since.take(), self.clock_time()) {
-                self.played.set(self.played.get() + now.saturating_sub(since));
+        /// Adds the media time advanced since the last sample, in running
+        /// time (divided by the rate), to the played total.
+        fn advance_played(&self, position: gst::ClockTime) {
+            if let Some(last) = self.last_position.replace(Some(position)) {
+                let step = position.saturating_sub(last);
+                // A jump backwards or of seconds is a seek or loop, not playback.
+                if position >= last && step < gst::ClockTime::from_seconds(2) {
+                    let running = (step.nseconds() as f64 / self.rate.get().abs().max(1e-3)) as u64;
+                    self.played.set(self.played.get() + gst::ClockTime::from_nseconds(running));
+                }
             }
         }
 
@@ -675,7 +699,10 @@ mod imp {
             self.sample_stats();
             let result = p.seek(self.rate.get(), flags, gst::SeekType::Set, target, gst::SeekType::None, gst::ClockTime::NONE);
             match result {
-                Ok(()) => self.set_u64(&self.position, target.nseconds(), "position"),
+                Ok(()) => {
+                    self.last_position.set(None);
+                    self.set_u64(&self.position, target.nseconds(), "position");
+                }
                 Err(_) => self.warn(format!(
                     "Seeking is not possible in “{}”.",
                     display_name(&self.uri.borrow().clone().unwrap_or_default())
@@ -731,11 +758,7 @@ mod imp {
         }
 
         pub fn played(&self) -> gst::ClockTime {
-            let running = match (self.playing_since.get(), self.clock_time()) {
-                (Some(since), Some(now)) => now.saturating_sub(since),
-                _ => gst::ClockTime::ZERO,
-            };
-            self.played.get() + running
+            self.played.get()
         }
     }
 

@@ -47,6 +47,8 @@ mod imp {
         pub controls_visible: Cell<bool>,
 
         #[template_child]
+        pub overlay: TemplateChild<gtk::Overlay>,
+        #[template_child]
         pub stack: TemplateChild<gtk::Stack>,
         #[template_child]
         pub picture: TemplateChild<gtk::Picture>,
@@ -162,6 +164,7 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             let obj = self.obj();
+            self.autoplay.set(true);
             obj.add_css_class("framescope-view");
             crate::widget::ensure_style();
             if self.player.borrow().is_none() {
@@ -181,6 +184,9 @@ mod imp {
                 p.stop();
             }
             self.dispose_template();
+            while let Some(child) = self.obj().first_child() {
+                child.unparent();
+            }
         }
     }
 

@@ -230,3 +230,46 @@ pub fn corpus() -> Option<PathBuf> {
         None
     }
 }
+
+/// Makes sure an X display is available to child processes and GTK: keeps
+/// `DISPLAY` when set, otherwise starts a private Xvfb and returns its name.
+pub fn ensure_display() -> String {
+    static DISPLAY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DISPLAY
+        .get_or_init(|| {
+            if let Ok(d) = std::env::var("DISPLAY") {
+                if !d.is_empty() {
+                    return d;
+                }
+            }
+            start_xvfb()
+        })
+        .clone()
+}
+
+fn start_xvfb() -> String {
+    for n in 90..130 {
+        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let spawned = std::process::Command::new("Xvfb")
+            .args([format!(":{n}").as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let Ok(child) = spawned else {
+            panic!("Xvfb is not installed; run `scripts/setup.sh test`, which installs it");
+        };
+        // Xvfb lives as long as the test process; the OS reaps it after.
+        std::mem::forget(child);
+        let socket = format!("/tmp/.X11-unix/X{n}");
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if Path::new(&socket).exists() {
+                return format!(":{n}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("could not start Xvfb on any display from :90 to :129");
+}

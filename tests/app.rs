@@ -1,0 +1,143 @@
+//! End-to-end tests of the `framescope` executable under X (Xvfb when no
+//! display is set): the demo clip and generated clips play to the end on both
+//! video paths, `--stats-json` reports real numbers, and every bad input ends
+//! in one clear sentence on stderr with exit code 1 within seconds.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn framescope(args: &[&str]) -> (Output, Duration) {
+    let display = ensure_display();
+    let start = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_framescope"))
+        .args(args)
+        .env("DISPLAY", display)
+        .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"))
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the framescope binary runs");
+    (output, start.elapsed())
+}
+
+fn stats(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("stats file written");
+    serde_json::from_str(&text).expect("stats file is JSON")
+}
+
+/// The lines Framescope itself wrote to stderr (libraries may add their own).
+fn own_stderr(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.starts_with("framescope:"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn demo_clip_plays_to_the_end_on_both_paths() {
+    for path in ["software", "gl"] {
+        let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("demo-{path}.json"));
+        let (out, took) = framescope(&["--exit-at-end", "--video-path", path, "--stats-json", json.to_str().unwrap()]);
+        assert!(out.status.success(), "{path}: {out:?}");
+        let s = stats(&json);
+        assert_eq!(s["video_path"], path);
+        // The demo clip has 180 frames (6 s at 30 fps).
+        let rendered = s["rendered"].as_u64().unwrap();
+        let dropped = s["dropped"].as_u64().unwrap();
+        assert!(rendered + dropped >= 175 && rendered >= 150, "{path}: {s}");
+        let played = s["played_seconds"].as_f64().unwrap();
+        assert!((5.5..8.0).contains(&played), "{path}: played {played}");
+        assert!(took < Duration::from_secs(30), "{path}: took {took:?}");
+        assert!(s["uri"].as_str().unwrap().ends_with(".webm"));
+    }
+}
+
+#[test]
+fn start_rate_and_mute_options_apply() {
+    let clip = clip("h264_aac.mp4");
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("start.json");
+    let (out, _) = framescope(&[
+        "--exit-at-end",
+        "--mute",
+        "--start",
+        "1",
+        "--stats-json",
+        json.to_str().unwrap(),
+        clip.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let played = stats(&json)["played_seconds"].as_f64().unwrap();
+    assert!((0.7..1.5).contains(&played), "--start 1 on a 2 s clip played {played}s");
+
+    let (out, _) = framescope(&["--exit-at-end", "--rate", "2", "--stats-json", json.to_str().unwrap(), clip.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let played = stats(&json)["played_seconds"].as_f64().unwrap();
+    assert!((0.7..1.5).contains(&played), "--rate 2 on a 2 s clip played {played}s");
+}
+
+#[test]
+fn several_inputs_play_in_order() {
+    let a = clip("video_only.webm");
+    let b = clip("audio_only.ogg");
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("queue.json");
+    let (out, _) = framescope(&["--exit-at-end", "--stats-json", json.to_str().unwrap(), a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let s = stats(&json);
+    assert_eq!(s["items_played"], 2, "{s}");
+    assert!(s["uri"].as_str().unwrap().ends_with("audio_only.ogg"));
+    assert!(s["played_seconds"].as_f64().unwrap() > 3.5, "{s}");
+}
+
+#[test]
+fn print_pipeline_describes_without_playing() {
+    let (out, _) = framescope(&["--print-pipeline", "--video-path", "gl", "--no-audio", "/tmp/a b\"c.mp4"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.trim(),
+        "playbin3 uri=\"file:///tmp/a%20b%22c.mp4\" flags=video+text video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\""
+    );
+    let (out, _) = framescope(&["--print-pipeline", "--video-path", "software", "x.webm"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("video-sink=\"videoconvert ! gtk4paintablesink\""));
+}
+
+#[test]
+fn bad_command_lines_exit_2() {
+    for args in [&["--rate", "0"][..], &["--start", "soon"], &["--video-path", "vulkan"], &["--no-such-flag"]] {
+        let (out, _) = framescope(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+    }
+}
+
+#[test]
+fn bad_inputs_exit_1_with_one_sentence() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let unreachable = format!("http://127.0.0.1:{port}/clip.mp4");
+    let cases: Vec<(String, &str)> = vec![
+        (bad_file("missing.mp4").display().to_string(), "does not exist"),
+        (bad_file("folder").display().to_string(), "is a folder"),
+        (bad_file("empty.mp4").display().to_string(), "empty"),
+        (bad_file("text.mp4").display().to_string(), "not a media file"),
+        (bad_file("random.bin").display().to_string(), "not a media file"),
+        (bad_file("truncated.mp4").display().to_string(), "truncated.mp4"),
+        ("foo://example/video.mp4".to_string(), "foo"),
+        (unreachable.clone(), "Could not reach"),
+    ];
+    for (input, words) in cases {
+        let (out, took) = framescope(&["--exit-at-end", &input]);
+        assert_eq!(out.status.code(), Some(1), "{input}: {out:?}");
+        let lines = own_stderr(&out);
+        assert_eq!(lines.len(), 1, "{input}: {lines:?}");
+        assert!(lines[0].contains(words), "{input}: {}", lines[0]);
+        assert!(lines[0].ends_with('.'), "{input}: not a sentence: {}", lines[0]);
+        // Start-up included; the error itself must come within 5 s.
+        assert!(took < Duration::from_secs(8), "{input}: took {took:?}");
+    }
+}

@@ -1,0 +1,265 @@
+//! Widget tests under X (Xvfb when no display is set), in a real window with
+//! GTK's GL renderer on Mesa. GTK must run on the main thread, so this binary
+//! has its own harness: each test runs in turn and a summary line closes it.
+//!
+//! What is checked: a clip of a known solid colour is shown (pixels read back
+//! from the rendered widget) on both video paths, the GL path negotiates
+//! GLMemory, the audio-only and error pages appear, the controls hide after
+//! 3 s without pointer motion and come back on real pointer motion, and real
+//! key presses reach the `player.` actions.
+
+mod common;
+
+use common::*;
+use framescope::engine::{PlayerState, VideoMode};
+use framescope::widget::PlayerView;
+use gst::prelude::*;
+use gtk::prelude::*;
+use std::time::{Duration, Instant};
+
+type TestResult = Result<(), String>;
+
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+fn window_with_view() -> (gtk::Window, PlayerView) {
+    let window = gtk::Window::builder().default_width(640).default_height(480).title("widget test").build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.present();
+    run_until(Duration::from_secs(5), || view.width() > 0);
+    (window, view)
+}
+
+/// Renders `widget` with its window's GSK renderer and returns BGRA pixels.
+fn render_pixels(widget: &impl IsA<gtk::Widget>) -> Result<(Vec<u8>, usize, usize, usize), String> {
+    let widget = widget.as_ref();
+    let (w, h) = (widget.width(), widget.height());
+    check!(w > 0 && h > 0, "widget has no size");
+    let paintable = gtk::WidgetPaintable::new(Some(widget));
+    let snapshot = gtk::Snapshot::new();
+    paintable.snapshot(&snapshot, w as f64, h as f64);
+    let node = snapshot.to_node().ok_or("nothing was drawn")?;
+    let renderer = widget.native().ok_or("widget is not in a window")?.renderer().ok_or("no renderer")?;
+    let texture = renderer.render_texture(&node, None);
+    let (tw, th) = (texture.width() as usize, texture.height() as usize);
+    let stride = tw * 4;
+    let mut data = vec![0u8; stride * th];
+    texture.download(&mut data, stride);
+    Ok((data, tw, th, stride))
+}
+
+fn pixel_at(data: &[u8], stride: usize, x: usize, y: usize) -> (u8, u8, u8) {
+    let i = y * stride + x * 4;
+    // Cairo ARGB32 in memory on little-endian: B, G, R, A.
+    (data[i + 2], data[i + 1], data[i])
+}
+
+fn close(a: (u8, u8, u8), b: (u8, u8, u8), tolerance: i32) -> bool {
+    (a.0 as i32 - b.0 as i32).abs() <= tolerance
+        && (a.1 as i32 - b.1 as i32).abs() <= tolerance
+        && (a.2 as i32 - b.2 as i32).abs() <= tolerance
+}
+
+fn sink_caps(view: &PlayerView) -> Option<gst::Caps> {
+    let pipeline = view.player().pipeline()?;
+    let sink = pipeline
+        .iterate_recurse()
+        .into_iter()
+        .flatten()
+        .find(|e| e.factory().is_some_and(|f| f.name() == "gtk4paintablesink"))?;
+    sink.static_pad("sink")?.current_caps()
+}
+
+fn solid_colour_is_shown(mode: VideoMode) -> TestResult {
+    let expected = (0xd0, 0x30, 0x30);
+    let clip = solid_clip(0xffd03030);
+    let (window, view) = window_with_view();
+    view.player().set_video_mode(mode);
+    view.player().set_looping(true);
+    view.open(&clip.display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view.player().state() == PlayerState::Playing),
+        "{mode:?}: never started playing (state {:?})",
+        view.player().state()
+    );
+    // Let a few frames reach the paintable.
+    run_until(Duration::from_millis(700), || false);
+    let picture = view.picture();
+    let (data, w, h, stride) = render_pixels(&picture)?;
+    let centre = pixel_at(&data, stride, w / 2, h / 2);
+    let result = if close(centre, expected, 16) {
+        Ok(())
+    } else {
+        Err(format!("{mode:?}: centre pixel is {centre:?}, expected about {expected:?}"))
+    };
+    let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
+    let renderer = window.renderer().map(|r| r.type_().name().to_string()).unwrap_or_default();
+    println!("    {mode:?}: centre {centre:?}, GSK renderer {renderer}, sink caps {caps}");
+    match mode {
+        VideoMode::Gl => check!(caps.contains("memory:GLMemory"), "GL path did not negotiate GLMemory: {caps}"),
+        _ => check!(!caps.is_empty() && !caps.contains("GLMemory"), "software path caps: {caps}"),
+    }
+    check!(renderer.contains("GL") || renderer.contains("Ngl"), "GSK renderer is {renderer}, not GL");
+    let stats = view.player().stats();
+    check!(stats.rendered > 5, "{mode:?}: only {} frames rendered", stats.rendered);
+    window.destroy();
+    result
+}
+
+fn gl_path_shows_the_colour() -> TestResult {
+    solid_colour_is_shown(VideoMode::Gl)
+}
+
+fn software_path_shows_the_colour() -> TestResult {
+    solid_colour_is_shown(VideoMode::Software)
+}
+
+fn audio_only_view_is_shown() -> TestResult {
+    let (window, view) = window_with_view();
+    view.open(&clip("audio_only.ogg").display().to_string());
+    let shown = run_until(Duration::from_secs(10), || view.visible_page() == "audio");
+    check!(shown, "audio page not shown; page {} state {:?}", view.visible_page(), view.player().state());
+    // The page is not a black void: some pixels are bright (icon and text).
+    run_until(Duration::from_millis(500), || false);
+    let (data, w, h, stride) = render_pixels(&window)?;
+    let bright = (0..h)
+        .step_by(4)
+        .flat_map(|y| (0..w).step_by(4).map(move |x| (x, y)))
+        .filter(|&(x, y)| pixel_at(&data, stride, x, y).0 > 150)
+        .count();
+    check!(bright > 50, "audio page looks empty ({bright} bright samples)");
+    window.destroy();
+    Ok(())
+}
+
+fn error_view_is_shown_and_next_file_plays() -> TestResult {
+    let (window, view) = window_with_view();
+    view.open(&bad_file("text.mp4").display().to_string());
+    check!(run_until(Duration::from_secs(5), || view.visible_page() == "error"), "error page not shown");
+    let text = view.error_text().unwrap_or_default();
+    check!(text.contains("text.mp4") && text.contains("not a media file"), "error text: {text}");
+    view.open(&clip("video_only.webm").display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view.visible_page() == "video" && view.player().state() == PlayerState::Playing),
+        "next file did not play after an error"
+    );
+    window.destroy();
+    Ok(())
+}
+
+fn xdotool(args: &[&str]) -> TestResult {
+    let status = std::process::Command::new("xdotool")
+        .args(args)
+        .status()
+        .map_err(|e| format!("xdotool not available ({e}); scripts/setup.sh test installs it"))?;
+    check!(status.success(), "xdotool {args:?} failed");
+    Ok(())
+}
+
+fn controls_hide_after_3s_and_return_on_motion() -> TestResult {
+    let (window, view) = window_with_view();
+    view.player().set_looping(true);
+    view.open(&clip("video_only.webm").display().to_string());
+    check!(view.controls_visible(), "controls not visible at start");
+    let start = Instant::now();
+    check!(run_until(Duration::from_secs(6), || !view.controls_visible()), "controls never hid");
+    let hid_after = start.elapsed();
+    check!(hid_after >= Duration::from_millis(2500), "controls hid too early ({hid_after:?})");
+    // Real pointer motion over the window brings them back.
+    let (x, y) = window_position(&window);
+    xdotool(&["mousemove", &(x + 200).to_string(), &(y + 200).to_string()])?;
+    run_until(Duration::from_millis(200), || false);
+    xdotool(&["mousemove", &(x + 260).to_string(), &(y + 240).to_string()])?;
+    check!(run_until(Duration::from_secs(3), || view.controls_visible()), "controls did not return on motion");
+    println!("    controls hid after {hid_after:?}");
+    window.destroy();
+    Ok(())
+}
+
+fn window_position(window: &gtk::Window) -> (i32, i32) {
+    // Xvfb has no window manager, so windows open at the top-left corner.
+    let _ = window;
+    (0, 0)
+}
+
+fn keyboard_toggles_play_and_mute() -> TestResult {
+    let (window, view) = window_with_view();
+    view.player().set_looping(true);
+    view.open(&clip("video_only.webm").display().to_string());
+    check!(run_until(Duration::from_secs(10), || view.player().state() == PlayerState::Playing), "not playing");
+    view.grab_focus();
+    xdotool(&["mousemove", "300", "200"])?;
+    run_until(Duration::from_millis(300), || false);
+    xdotool(&["key", "space"])?;
+    check!(run_until(Duration::from_secs(3), || view.player().state() == PlayerState::Paused), "Space did not pause");
+    xdotool(&["key", "m"])?;
+    check!(run_until(Duration::from_secs(2), || view.player().muted()), "m did not mute");
+    let before = view.player().volume();
+    view.player().set_volume(0.5);
+    xdotool(&["key", "Up"])?;
+    check!(run_until(Duration::from_secs(2), || (view.player().volume() - 0.55).abs() < 1e-6), "Up did not raise the volume");
+    let _ = before;
+    xdotool(&["key", "k"])?;
+    check!(run_until(Duration::from_secs(3), || view.player().state() == PlayerState::Playing), "k did not resume");
+    window.destroy();
+    Ok(())
+}
+
+fn builder_file_creates_the_widget() -> TestResult {
+    let ui = r#"<interface><object class="GtkWindow" id="win"><property name="default-width">320</property>
+        <child><object class="FramescopePlayerView" id="view"><property name="autoplay">false</property></object></child>
+        </object></interface>"#;
+    let builder = gtk::Builder::from_string(ui);
+    let view: PlayerView = builder.object("view").ok_or("FramescopePlayerView not built from XML")?;
+    check!(!view.autoplay(), "autoplay property not applied from XML");
+    let win: gtk::Window = builder.object("win").ok_or("no window")?;
+    win.destroy();
+    Ok(())
+}
+
+fn main() {
+    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
+    let display = ensure_display();
+    // SAFETY: set before GTK or any other thread reads the environment.
+    unsafe { std::env::set_var("DISPLAY", &display) };
+    if let Err(e) = gtk::init() {
+        eprintln!("cannot open display {display}: {e}");
+        std::process::exit(1);
+    }
+    framescope::widget::init().expect("framescope initialises");
+    let tests: &[(&str, fn() -> TestResult)] = &[
+        ("builder_file_creates_the_widget", builder_file_creates_the_widget),
+        ("gl_path_shows_the_colour", gl_path_shows_the_colour),
+        ("software_path_shows_the_colour", software_path_shows_the_colour),
+        ("audio_only_view_is_shown", audio_only_view_is_shown),
+        ("error_view_is_shown_and_next_file_plays", error_view_is_shown_and_next_file_plays),
+        ("controls_hide_after_3s_and_return_on_motion", controls_hide_after_3s_and_return_on_motion),
+        ("keyboard_toggles_play_and_mute", keyboard_toggles_play_and_mute),
+    ];
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let start = Instant::now();
+        match test() {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok ({:.1}s)", start.elapsed().as_secs_f64());
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test {name} ... FAILED: {e}");
+            }
+        }
+    }
+    println!("widget tests: {passed} passed, {failed} failed");
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
