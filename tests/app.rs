@@ -99,7 +99,7 @@ fn print_pipeline_describes_without_playing() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         text.trim(),
-        "playbin3 uri=\"file:///tmp/a%20b%22c.mp4\" flags=video+text video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\""
+        "playbin uri=\"file:///tmp/a%20b%22c.mp4\" flags=video+text video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\""
     );
     let (out, _) = framescope(&["--print-pipeline", "--video-path", "software", "x.webm"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("video-sink=\"videoconvert ! gtk4paintablesink\""));

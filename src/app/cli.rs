@@ -38,6 +38,9 @@ pub struct Options {
     /// Print the pipeline description that would be built, then exit.
     #[arg(long)]
     pub print_pipeline: bool,
+    /// Initial window size, e.g. 1280x720 (the default is 960x600).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub window_size: Option<(i32, i32)>,
     /// Video chain: gl, software or auto (GL on hardware renderers, software otherwise).
     #[arg(long, value_name = "PATH", default_value = "auto", value_parser = parse_video_path)]
     pub video_path: VideoMode,
@@ -75,6 +78,15 @@ fn parse_rate(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_size(s: &str) -> Result<(i32, i32), String> {
+    let bad = || format!("“{s}” is not a window size; use WIDTHxHEIGHT, e.g. 1280x720");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    match (w.parse::<i32>(), h.parse::<i32>()) {
+        (Ok(w), Ok(h)) if (160..=16384).contains(&w) && (120..=16384).contains(&h) => Ok((w, h)),
+        _ => Err(bad()),
+    }
+}
+
 fn parse_video_path(s: &str) -> Result<VideoMode, String> {
     s.parse()
 }
@@ -103,5 +115,8 @@ mod tests {
         assert_eq!(o.inputs, ["a.mp4"]);
         assert!(Options::try_parse_from(["framescope", "--video-path", "vulkan"]).is_err());
         assert!(Options::try_parse_from(["framescope", "--rate", "0"]).is_err());
+        let o = Options::try_parse_from(["framescope", "--window-size", "1280x720"]).unwrap();
+        assert_eq!(o.window_size, Some((1280, 720)));
+        assert!(Options::try_parse_from(["framescope", "--window-size", "big"]).is_err());
     }
 }

@@ -48,8 +48,8 @@ pub fn build(app: &gtk::Application, options: Options, inputs: Vec<String>, exit
     let window = gtk::ApplicationWindow::builder()
         .application(app)
         .title("Framescope")
-        .default_width(960)
-        .default_height(600)
+        .default_width(options.window_size.map_or(960, |s| s.0))
+        .default_height(options.window_size.map_or(600, |s| s.1))
         .build();
     let view = PlayerView::new();
     window.set_child(Some(&view));

@@ -45,6 +45,12 @@ pub enum BusEvent {
         /// An audio stream is selected.
         audio: bool,
     },
+    /// decodebin3 announced the streams; `encrypted` names an encrypted one
+    /// (its original media type), which no decoder can play without DRM.
+    StreamCollection {
+        /// The original media type of the first encrypted stream, if any.
+        encrypted: Option<String>,
+    },
     /// The clock was lost (e.g. an audio device disappeared); re-select it.
     ClockLost,
 }
@@ -70,6 +76,16 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         // named "Audio", say) must not become the title.
         V::Tag(t) if t.tags().scope() == gst::TagScope::Global => Some(BusEvent::Tags(t.tags())),
         V::ClockLost(_) => Some(BusEvent::ClockLost),
+        V::StreamCollection(c) => {
+            let encrypted = c.stream_collection().iter().find_map(|stream| {
+                let caps = stream.caps()?;
+                let s = caps.structure(0)?;
+                is_encrypted_media_type(s.name()).then(|| {
+                    s.get::<String>("original-media-type").unwrap_or_else(|_| s.name().to_string())
+                })
+            });
+            Some(BusEvent::StreamCollection { encrypted })
+        }
         V::StreamsSelected(s) => {
             let mut video = false;
             let mut audio = false;
@@ -85,6 +101,11 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
             .map(|m| BusEvent::MissingPlugin(m.description().to_string())),
         _ => None,
     }
+}
+
+/// Caps names demuxers give encrypted (DRM) streams.
+pub fn is_encrypted_media_type(name: &str) -> bool {
+    matches!(name, "application/x-webm-enc" | "application/x-cenc" | "application/x-dash-enc" | "application/x-hls-enc")
 }
 
 #[cfg(test)]
@@ -108,6 +129,21 @@ mod tests {
             map_message(&from_pipeline, pipeline.upcast_ref()),
             Some(BusEvent::StateChanged { old: gst::State::Ready, new: gst::State::Paused })
         );
+    }
+
+    #[test]
+    fn encrypted_streams_are_recognised() {
+        gst::init().unwrap();
+        let pipeline = gst::Pipeline::new();
+        let caps = gst::Caps::builder("application/x-webm-enc").field("original-media-type", "video/x-vp9").build();
+        let stream = gst::Stream::new(Some("v"), Some(&caps), gst::StreamType::VIDEO, gst::StreamFlags::empty());
+        let collection = gst::StreamCollection::builder(None).stream(stream).build();
+        let msg = gst::message::StreamCollection::builder(&collection).src(&pipeline).build();
+        assert_eq!(
+            map_message(&msg, pipeline.upcast_ref()),
+            Some(BusEvent::StreamCollection { encrypted: Some("video/x-vp9".into()) })
+        );
+        assert!(!is_encrypted_media_type("video/x-vp9"));
     }
 
     #[test]

@@ -104,7 +104,8 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
     let detail = format!("{} ({debug})", err.message());
     let lower = format!("{} {}", err.message(), debug).to_lowercase();
 
-    if lower.contains("encrypt") || lower.contains("cenc") || lower.contains("decrypt") {
+    let encrypted_caps = missing.iter().any(|m| m.split_whitespace().any(crate::engine::bus::is_encrypted_media_type));
+    if encrypted_caps || lower.contains("encrypt") || lower.contains("x-cenc") || lower.contains("decrypt") {
         return PlayerError::new(
             ErrorKind::Encrypted,
             format!("“{name}” is encrypted and Framescope has no decryption (DRM) support; play an unencrypted copy."),
@@ -204,6 +205,8 @@ mod tests {
         }
         let net = classify(&err(gst::ResourceError::OpenRead, "Could not connect to server"), "", "http://127.0.0.1:9/a", &[]);
         assert_eq!(net.kind, ErrorKind::Network);
+        let drm = classify(&err(gst::CoreError::MissingPlugin, "missing"), "", uri, &["application/x-webm-enc decoder".into()]);
+        assert_eq!(drm.kind, ErrorKind::Encrypted);
         let plugin = classify(&err(gst::StreamError::CodecNotFound, "no decoder"), "", uri, &["H.265 decoder".into()]);
         assert_eq!(plugin.kind, ErrorKind::MissingPlugin);
         assert!(plugin.message.contains("H.265 decoder"));

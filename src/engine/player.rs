@@ -6,7 +6,7 @@
 
 use crate::engine::bus::{map_message, BusEvent};
 use crate::engine::error::{classify, display_name, ErrorKind, PlayerError};
-use crate::engine::spec::{AudioOutput, PipelineSpec, VideoOutput, VideoPath};
+use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
 use crate::engine::stats::PlaybackStats;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
@@ -103,7 +103,9 @@ pub fn to_uri(input: &str) -> String {
         return input.to_string();
     }
     let path = std::path::Path::new(input);
-    let absolute = if path.is_absolute() {
+    let absolute = if let Ok(canonical) = std::fs::canonicalize(path) {
+        canonical
+    } else if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
@@ -154,6 +156,11 @@ fn precheck(uri: &str) -> Result<(), PlayerError> {
     }
     Ok(())
 }
+
+/// How long a local file may take to preroll before the open is retried.
+const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// How many times a stalled local open is tried in all.
+const OPEN_ATTEMPTS: u32 = 3;
 
 /// True when some installed source element reads `scheme://` URIs.
 fn source_protocol_supported(scheme: &str) -> bool {
@@ -222,6 +229,10 @@ mod imp {
         #[property(get, set, default = true)]
         pub audio_enabled: Cell<bool>,
 
+        /// How many times the current item has been (re)opened.
+        pub open_attempts: Cell<u32>,
+        /// Retries opening a local file whose preroll stalls.
+        pub open_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
         pub pipeline: RefCell<Option<gst::Pipeline>>,
         pub video_sink: RefCell<Option<gst::Element>>,
         pub bus_watch: RefCell<Option<gst::bus::BusWatchGuard>>,
@@ -313,6 +324,7 @@ mod imp {
                 let fallback = display_name(&uri);
                 let fallback = fallback.rsplit('/').next().unwrap_or(&fallback).to_string();
                 self.set_title(Some(fallback));
+                self.open_attempts.set(0);
                 self.load(&uri);
             }
         }
@@ -335,7 +347,12 @@ mod imp {
             } else {
                 AudioOutput::Fake
             };
-            let spec = PipelineSpec { uri: uri.to_string(), video: self.video_mode.get().output(), audio };
+            let spec = PipelineSpec {
+                playbin: Playbin::for_uri(uri),
+                uri: uri.to_string(),
+                video: self.video_mode.get().output(),
+                audio,
+            };
             tracing::debug!(pipeline = %spec.to_launch(), "building");
             if let VideoOutput::Paintable(path) = spec.video {
                 if self.video_path.get() != path {
@@ -380,14 +397,55 @@ mod imp {
             }
             self.video_sink.replace(built.video_sink);
             self.pipeline.replace(Some(built.pipeline));
-            self.want_playing.set(false);
             self.set_state(PlayerState::Loading);
             self.apply_target();
+            self.open_attempts.set(self.open_attempts.get() + 1);
+            if uri.starts_with("file:") {
+                self.watch_open(uri.to_string());
+            }
+        }
+
+        /// A local file prerolls in well under a second. GStreamer 1.22's
+        /// playbin3 occasionally stalls opening some files (measured: about one
+        /// open in five of the corpus's mse.mp4, with gst-launch-1.0 too), so a
+        /// stalled open is retried from scratch and reported if it keeps stalling.
+        fn watch_open(&self, uri: String) {
+            let weak = self.obj().downgrade();
+            let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
+                glib::timeout_future(OPEN_STALL_TIMEOUT).await;
+                let Some(player) = weak.upgrade() else { return };
+                let imp = player.imp();
+                if imp.prerolled.get() || imp.pipeline.borrow().is_none() || imp.buffering.get() {
+                    return;
+                }
+                imp.open_watchdog.take();
+                if imp.open_attempts.get() >= OPEN_ATTEMPTS {
+                    let name = display_name(&uri);
+                    imp.fail(PlayerError::new(
+                        ErrorKind::Other,
+                        format!("“{name}” did not finish opening after {OPEN_ATTEMPTS} tries; it may be damaged or need a plugin that is not installed."),
+                        format!("preroll stalled for {OPEN_STALL_TIMEOUT:?} on each try"),
+                    ));
+                    return;
+                }
+                tracing::warn!(uri = %display_name(&uri), "opening stalled; retrying");
+                let (want_playing, pending_seek) = (imp.want_playing.get(), imp.pending_seek.get());
+                imp.teardown();
+                imp.want_playing.set(want_playing);
+                imp.pending_seek.set(pending_seek);
+                imp.load(&uri);
+            });
+            if let Some(old) = self.open_watchdog.replace(Some(handle)) {
+                old.abort();
+            }
         }
 
         /// Stops and drops the pipeline, keeping the URI.
         pub fn teardown(&self) {
             if let Some(handle) = self.ticker.take() {
+                handle.abort();
+            }
+            if let Some(handle) = self.open_watchdog.take() {
                 handle.abort();
             }
             if self.state.get() == PlayerState::Playing {
@@ -495,6 +553,15 @@ mod imp {
                         }
                     }
                 }
+                BusEvent::StreamCollection { encrypted: Some(media_type) } => {
+                    let name = display_name(&self.uri.borrow().clone().unwrap_or_default());
+                    self.fail(PlayerError::new(
+                        ErrorKind::Encrypted,
+                        format!("“{name}” is encrypted ({media_type} under DRM) and Framescope has no decryption support; play an unencrypted copy."),
+                        format!("stream caps carry encryption: original media type {media_type}"),
+                    ));
+                }
+                BusEvent::StreamCollection { encrypted: None } => {}
                 BusEvent::StreamsSelected { video, audio } => {
                     let audio = audio && self.audio_enabled.get();
                     let video = video && self.video_mode.get() != VideoMode::Disabled;
@@ -528,6 +595,22 @@ mod imp {
         }
 
         fn on_eos(&self) {
+            if !self.prerolled.get() {
+                self.update_stream_presence();
+            }
+            let position = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
+            let nothing_played = self.duration_query().is_none_or(|d| d.is_zero())
+                && position.is_none_or(|p| p.is_zero())
+                && self.position.get() == 0;
+            if (!self.has_video.get() && !self.has_audio.get()) || nothing_played {
+                let name = display_name(&self.uri.borrow().clone().unwrap_or_default());
+                self.fail(PlayerError::new(
+                    ErrorKind::NotMedia,
+                    format!("“{name}” contains no audio or video that could be decoded; it may be damaged or empty."),
+                    "end of stream before any stream was found",
+                ));
+                return;
+            }
             let end = self.duration_query().or_else(|| self.last_position.get());
             if let Some(end) = end {
                 self.advance_played(end);
@@ -564,6 +647,7 @@ mod imp {
 
         fn on_async_done(&self) {
             if !self.prerolled.replace(true) {
+                self.update_stream_presence();
                 self.query_duration();
                 self.update_video_size();
                 if let Some(p) = self.pipeline.borrow().as_ref() {
@@ -652,6 +736,18 @@ mod imp {
             if let Some(d) = self.duration_query() {
                 self.set_u64(&self.duration, d.nseconds(), "duration");
             }
+        }
+
+        /// For `playbin` (which posts no stream messages): whether video and
+        /// audio streams exist, from its `n-video` and `n-audio` counts.
+        fn update_stream_presence(&self) {
+            let Some(p) = self.pipeline.borrow().clone() else { return };
+            if p.find_property("n-video").is_none() {
+                return;
+            }
+            let video = p.property::<i32>("n-video") > 0 && self.video_mode.get() != VideoMode::Disabled;
+            let audio = p.property::<i32>("n-audio") > 0 && self.audio_enabled.get();
+            self.handle(BusEvent::StreamsSelected { video, audio });
         }
 
         fn update_video_size(&self) {
@@ -902,7 +998,13 @@ impl Player {
         } else {
             AudioOutput::Fake
         };
-        PipelineSpec { uri: uri.to_string(), video: self.video_mode().output(), audio }.to_launch()
+        PipelineSpec {
+            playbin: Playbin::for_uri(uri),
+            uri: uri.to_string(),
+            video: self.video_mode().output(),
+            audio,
+        }
+        .to_launch()
     }
 
     /// The running pipeline, for inspection (graph dumps, statistics).

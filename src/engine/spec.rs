@@ -112,9 +112,50 @@ pub enum AudioOutput {
     Disabled,
 }
 
-/// A complete pipeline description: one URI through `playbin3` with our chains.
+/// Which playbin element plays the URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Playbin {
+    /// `playbin3`: stream collections and selection; needed by the
+    /// adaptivedemux2 elements (HLS/DASH) and used for every network URI.
+    Playbin3,
+    /// `playbin`: used for local files on GStreamer 1.22, where playbin3 was
+    /// measured to stall while opening some files (the corpus's mse.mp4 about
+    /// one open in five; a WAV with a corrupt header every time), while
+    /// playbin opened them every time.
+    Playbin2,
+}
+
+impl Playbin {
+    /// The element factory name.
+    pub fn factory(self) -> &'static str {
+        match self {
+            Playbin::Playbin3 => "playbin3",
+            Playbin::Playbin2 => "playbin",
+        }
+    }
+
+    /// The choice for `uri`: `FRAMESCOPE_PLAYBIN=playbin|playbin3` overrides;
+    /// otherwise playbin3 except for local files before GStreamer 1.24.
+    pub fn for_uri(uri: &str) -> Self {
+        match std::env::var("FRAMESCOPE_PLAYBIN").as_deref() {
+            Ok("playbin3") => return Playbin::Playbin3,
+            Ok("playbin") => return Playbin::Playbin2,
+            _ => {}
+        }
+        let (major, minor, ..) = gst::version();
+        if uri.starts_with("file:") && (major, minor) < (1, 24) {
+            Playbin::Playbin2
+        } else {
+            Playbin::Playbin3
+        }
+    }
+}
+
+/// A complete pipeline description: one URI through a playbin with our chains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineSpec {
+    /// The playbin element.
+    pub playbin: Playbin,
     /// The media URI (already a URI, never a bare path).
     pub uri: String,
     /// The video chain's destination.
@@ -162,7 +203,7 @@ impl PipelineSpec {
 
     /// Renders the spec as `gst-launch-1.0` syntax (for display and logs).
     pub fn to_launch(&self) -> String {
-        let mut out = format!("playbin3 uri={} flags={}", quote(&self.uri), self.playbin_flags());
+        let mut out = format!("{} uri={} flags={}", self.playbin.factory(), quote(&self.uri), self.playbin_flags());
         for (prop, chain) in [("video-sink", self.video_chain()), ("audio-sink", self.audio_chain())] {
             if let Some(chain) = chain {
                 let _ = write!(out, " {prop}={}", quote(&render_chain(&chain)));
@@ -174,7 +215,7 @@ impl PipelineSpec {
     /// Builds the pipeline. Returns it with the video sink element (the
     /// `gtk4paintablesink` or `fakesink`) for statistics and the paintable.
     pub fn build(&self) -> Result<BuiltPipeline, PlayerError> {
-        let playbin = make("playbin3")?;
+        let playbin = make(self.playbin.factory())?;
         playbin.set_property("uri", &self.uri);
         playbin.set_property_from_str("flags", self.playbin_flags());
         let mut video_sink = None;
@@ -189,7 +230,7 @@ impl PipelineSpec {
         }
         let pipeline = playbin
             .downcast::<gst::Pipeline>()
-            .map_err(|_| PlayerError::new(ErrorKind::Other, "playbin3 is not a pipeline.", ""))?;
+            .map_err(|_| PlayerError::new(ErrorKind::Other, "playbin is not a pipeline.", ""))?;
         Ok(BuiltPipeline { pipeline, video_sink })
     }
 }
@@ -275,6 +316,7 @@ mod tests {
     #[test]
     fn renders_launch_syntax_with_quoted_uri() {
         let spec = PipelineSpec {
+            playbin: Playbin::Playbin3,
             uri: "file:///tmp/a%20%22b%22.mp4".into(),
             video: VideoOutput::Paintable(VideoPath::Gl),
             audio: AudioOutput::Fake,
@@ -284,10 +326,15 @@ mod tests {
             "playbin3 uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+audio+text+soft-volume \
              video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\" audio-sink=\"fakesink sync=true\""
         );
-        let sw = PipelineSpec { video: VideoOutput::Paintable(VideoPath::Software), audio: AudioOutput::Disabled, ..spec };
+        let sw = PipelineSpec {
+            playbin: Playbin::Playbin2,
+            video: VideoOutput::Paintable(VideoPath::Software),
+            audio: AudioOutput::Disabled,
+            ..spec
+        };
         assert_eq!(
             sw.to_launch(),
-            "playbin3 uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoconvert ! gtk4paintablesink\""
+            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoconvert ! gtk4paintablesink\""
         );
     }
 
