@@ -2,7 +2,9 @@
 use gst::prelude::*;
 use std::time::Duration;
 fn main() {
-    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .try_init();
     framescope::engine::init().unwrap();
     for path in std::env::args().skip(1) {
         let player = framescope::engine::Player::headless();
@@ -12,13 +14,18 @@ fn main() {
         let ctx = glib::MainContext::default();
         let l = glib::MainLoop::new(Some(&ctx), false);
         let l2 = l.clone();
-        player.connect_eos(move |_| { eprintln!("eos"); l2.quit() });
+        player.connect_eos(move |_| {
+            eprintln!("eos");
+            l2.quit()
+        });
         player.open(&path);
         player.play();
         let l3 = l.clone();
         let t = glib::timeout_add_local_once(Duration::from_secs(10), move || l3.quit());
         l.run();
-        if let Some(p) = player.pipeline() { eprintln!("{path}: {:?}", p.state(gst::ClockTime::ZERO)); }
+        if let Some(p) = player.pipeline() {
+            eprintln!("{path}: {:?}", p.state(gst::ClockTime::ZERO));
+        }
         let _ = t;
     }
 }

@@ -16,7 +16,10 @@ fn framescope(args: &[&str]) -> (Output, Duration) {
     let output = Command::new(env!("CARGO_BIN_EXE_framescope"))
         .args(args)
         .env("DISPLAY", display)
-        .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"))
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
         .env_remove("RUST_LOG")
         .output()
         .expect("the framescope binary runs");
@@ -41,7 +44,13 @@ fn own_stderr(output: &Output) -> Vec<String> {
 fn demo_clip_plays_to_the_end_on_both_paths() {
     for path in ["software", "gl"] {
         let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("demo-{path}.json"));
-        let (out, took) = framescope(&["--exit-at-end", "--video-path", path, "--stats-json", json.to_str().unwrap()]);
+        let (out, took) = framescope(&[
+            "--exit-at-end",
+            "--video-path",
+            path,
+            "--stats-json",
+            json.to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{path}: {out:?}");
         let s = stats(&json);
         assert_eq!(s["video_path"], path);
@@ -71,12 +80,25 @@ fn start_rate_and_mute_options_apply() {
     ]);
     assert!(out.status.success(), "{out:?}");
     let played = stats(&json)["played_seconds"].as_f64().unwrap();
-    assert!((0.7..1.5).contains(&played), "--start 1 on a 2 s clip played {played}s");
+    assert!(
+        (0.7..1.5).contains(&played),
+        "--start 1 on a 2 s clip played {played}s"
+    );
 
-    let (out, _) = framescope(&["--exit-at-end", "--rate", "2", "--stats-json", json.to_str().unwrap(), clip.to_str().unwrap()]);
+    let (out, _) = framescope(&[
+        "--exit-at-end",
+        "--rate",
+        "2",
+        "--stats-json",
+        json.to_str().unwrap(),
+        clip.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{out:?}");
     let played = stats(&json)["played_seconds"].as_f64().unwrap();
-    assert!((0.7..1.5).contains(&played), "--rate 2 on a 2 s clip played {played}s");
+    assert!(
+        (0.7..1.5).contains(&played),
+        "--rate 2 on a 2 s clip played {played}s"
+    );
 }
 
 #[test]
@@ -84,7 +106,13 @@ fn several_inputs_play_in_order() {
     let a = clip("video_only.webm");
     let b = clip("audio_only.ogg");
     let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("queue.json");
-    let (out, _) = framescope(&["--exit-at-end", "--stats-json", json.to_str().unwrap(), a.to_str().unwrap(), b.to_str().unwrap()]);
+    let (out, _) = framescope(&[
+        "--exit-at-end",
+        "--stats-json",
+        json.to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{out:?}");
     let s = stats(&json);
     assert_eq!(s["items_played"], 2, "{s}");
@@ -94,7 +122,13 @@ fn several_inputs_play_in_order() {
 
 #[test]
 fn print_pipeline_describes_without_playing() {
-    let (out, _) = framescope(&["--print-pipeline", "--video-path", "gl", "--no-audio", "/tmp/a b\"c.mp4"]);
+    let (out, _) = framescope(&[
+        "--print-pipeline",
+        "--video-path",
+        "gl",
+        "--no-audio",
+        "/tmp/a b\"c.mp4",
+    ]);
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
@@ -102,12 +136,18 @@ fn print_pipeline_describes_without_playing() {
         "playbin uri=\"file:///tmp/a%20b%22c.mp4\" flags=video+text video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\""
     );
     let (out, _) = framescope(&["--print-pipeline", "--video-path", "software", "x.webm"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("video-sink=\"videoconvert ! gtk4paintablesink\""));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("video-sink=\"videoconvert ! gtk4paintablesink\""));
 }
 
 #[test]
 fn bad_command_lines_exit_2() {
-    for args in [&["--rate", "0"][..], &["--start", "soon"], &["--video-path", "vulkan"], &["--no-such-flag"]] {
+    for args in [
+        &["--rate", "0"][..],
+        &["--start", "soon"],
+        &["--video-path", "vulkan"],
+        &["--no-such-flag"],
+    ] {
         let (out, _) = framescope(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
     }
@@ -121,12 +161,24 @@ fn bad_inputs_exit_1_with_one_sentence() {
     };
     let unreachable = format!("http://127.0.0.1:{port}/clip.mp4");
     let cases: Vec<(String, &str)> = vec![
-        (bad_file("missing.mp4").display().to_string(), "does not exist"),
+        (
+            bad_file("missing.mp4").display().to_string(),
+            "does not exist",
+        ),
         (bad_file("folder").display().to_string(), "is a folder"),
         (bad_file("empty.mp4").display().to_string(), "empty"),
-        (bad_file("text.mp4").display().to_string(), "not a media file"),
-        (bad_file("random.bin").display().to_string(), "not a media file"),
-        (bad_file("truncated.mp4").display().to_string(), "truncated.mp4"),
+        (
+            bad_file("text.mp4").display().to_string(),
+            "not a media file",
+        ),
+        (
+            bad_file("random.bin").display().to_string(),
+            "not a media file",
+        ),
+        (
+            bad_file("truncated.mp4").display().to_string(),
+            "truncated.mp4",
+        ),
         ("foo://example/video.mp4".to_string(), "foo"),
         (unreachable.clone(), "Could not reach"),
     ];
@@ -136,7 +188,11 @@ fn bad_inputs_exit_1_with_one_sentence() {
         let lines = own_stderr(&out);
         assert_eq!(lines.len(), 1, "{input}: {lines:?}");
         assert!(lines[0].contains(words), "{input}: {}", lines[0]);
-        assert!(lines[0].ends_with('.'), "{input}: not a sentence: {}", lines[0]);
+        assert!(
+            lines[0].ends_with('.'),
+            "{input}: not a sentence: {}",
+            lines[0]
+        );
         // Start-up included; the error itself must come within 5 s.
         assert!(took < Duration::from_secs(8), "{input}: took {took:?}");
     }

@@ -17,12 +17,25 @@ fn generated_clips_play_to_eos_with_right_duration_and_position() {
             assert!(out.errors.is_empty(), "{}: {:?}", c.name, out.errors);
             assert!(out.eos, "{}: no end of stream", c.name);
             let duration = player.duration() as f64 / 1e9;
-            assert!((duration - c.seconds).abs() < 0.1, "{}: duration {duration}", c.name);
+            assert!(
+                (duration - c.seconds).abs() < 0.1,
+                "{}: duration {duration}",
+                c.name
+            );
             let reached = out.max_position as f64 / 1e9;
-            assert!(reached > c.seconds - 0.15, "{}: position only reached {reached}", c.name);
+            assert!(
+                reached > c.seconds - 0.15,
+                "{}: position only reached {reached}",
+                c.name
+            );
             assert_eq!(player.has_video(), c.video, "{}: has-video", c.name);
             assert_eq!(player.has_audio(), c.audio, "{}: has-audio", c.name);
-            assert!(out.states.contains(&PlayerState::Playing), "{}: {:?}", c.name, out.states);
+            assert!(
+                out.states.contains(&PlayerState::Playing),
+                "{}: {:?}",
+                c.name,
+                out.states
+            );
             assert!(player.seekable(), "{}", c.name);
             // Headless playback runs in real time on the pipeline clock.
             let played = player.stats().played_seconds;
@@ -52,16 +65,29 @@ fn pause_seek_and_resume() {
         let player = Player::headless();
         let out = record(&player);
         player.open(&path.display().to_string());
-        assert!(run_until(Duration::from_secs(10), || player.state() == PlayerState::Paused));
+        assert!(run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Paused));
         player.seek(gst::ClockTime::from_mseconds(1500), true);
-        assert!(run_until(Duration::from_secs(5), || player.state() == PlayerState::Paused));
-        assert!(run_until(Duration::from_secs(5), || {
-            (player.position() as i64 - 1_500_000_000).abs() < 40_000_000
-        }), "position {}", player.position());
+        assert!(run_until(Duration::from_secs(5), || player.state()
+            == PlayerState::Paused));
+        assert!(
+            run_until(Duration::from_secs(5), || {
+                (player.position() as i64 - 1_500_000_000).abs() < 40_000_000
+            }),
+            "position {}",
+            player.position()
+        );
         player.play();
-        assert!(run_until(Duration::from_secs(5), || out.borrow().eos), "no eos after seek");
+        assert!(
+            run_until(Duration::from_secs(5), || out.borrow().eos),
+            "no eos after seek"
+        );
         // The half second after the seek point took about half a second.
-        assert!(player.stats().played_seconds < 1.2, "{}", player.stats().played_seconds);
+        assert!(
+            player.stats().played_seconds < 1.2,
+            "{}",
+            player.stats().played_seconds
+        );
     });
 }
 
@@ -92,8 +118,16 @@ fn looping_restarts_instead_of_ending() {
         let start = Instant::now();
         run_until(Duration::from_secs(5), || false);
         assert!(!out.borrow().eos, "looping player emitted eos");
-        assert!(player.stats().played_seconds > 4.0, "{}", player.stats().played_seconds);
-        assert!(player.stats().rendered > 120, "rendered {}", player.stats().rendered);
+        assert!(
+            player.stats().played_seconds > 4.0,
+            "{}",
+            player.stats().played_seconds
+        );
+        assert!(
+            player.stats().rendered > 120,
+            "rendered {}",
+            player.stats().rendered
+        );
         assert!(start.elapsed() < Duration::from_secs(7));
     });
 }
@@ -106,7 +140,11 @@ fn expect_error(input: &str, kind: ErrorKind) -> String {
         player.open(input);
         player.play();
         let failed = run_until(Duration::from_secs(5), || !out.borrow().errors.is_empty());
-        assert!(failed, "{input}: no error within 5 s (state {:?})", player.state());
+        assert!(
+            failed,
+            "{input}: no error within 5 s (state {:?})",
+            player.state()
+        );
         assert!(start.elapsed() < Duration::from_secs(5));
         let e = out.borrow().errors[0].clone();
         assert_eq!(e.kind, kind, "{input}: {}", e.message);
@@ -116,26 +154,51 @@ fn expect_error(input: &str, kind: ErrorKind) -> String {
         let good = clip("video_only.webm");
         out.borrow_mut().errors.clear();
         player.open(&good.display().to_string());
-        assert!(run_until(Duration::from_secs(10), || player.state() == PlayerState::Paused), "{input}: not reusable");
+        assert!(
+            run_until(Duration::from_secs(10), || player.state()
+                == PlayerState::Paused),
+            "{input}: not reusable"
+        );
         e.message
     })
 }
 
 #[test]
 fn bad_inputs_give_their_error_kind() {
-    let msg = expect_error(&bad_file("missing.mp4").display().to_string(), ErrorKind::NotFound);
-    assert!(msg.contains("missing.mp4") && msg.contains("does not exist"), "{msg}");
-    expect_error(&bad_file("folder").display().to_string(), ErrorKind::NotMedia);
-    expect_error(&bad_file("empty.mp4").display().to_string(), ErrorKind::NotMedia);
-    expect_error(&bad_file("text.mp4").display().to_string(), ErrorKind::NotMedia);
-    expect_error(&bad_file("random.bin").display().to_string(), ErrorKind::NotMedia);
+    let msg = expect_error(
+        &bad_file("missing.mp4").display().to_string(),
+        ErrorKind::NotFound,
+    );
+    assert!(
+        msg.contains("missing.mp4") && msg.contains("does not exist"),
+        "{msg}"
+    );
+    expect_error(
+        &bad_file("folder").display().to_string(),
+        ErrorKind::NotMedia,
+    );
+    expect_error(
+        &bad_file("empty.mp4").display().to_string(),
+        ErrorKind::NotMedia,
+    );
+    expect_error(
+        &bad_file("text.mp4").display().to_string(),
+        ErrorKind::NotMedia,
+    );
+    expect_error(
+        &bad_file("random.bin").display().to_string(),
+        ErrorKind::NotMedia,
+    );
     let msg = expect_error("foo://example/video.mp4", ErrorKind::MissingPlugin);
     assert!(msg.contains("foo"), "{msg}");
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let msg = expect_error(&format!("http://127.0.0.1:{port}/clip.mp4"), ErrorKind::Network);
+    let msg = expect_error(
+        &format!("http://127.0.0.1:{port}/clip.mp4"),
+        ErrorKind::Network,
+    );
     assert!(msg.contains(&format!("127.0.0.1:{port}")), "{msg}");
 }
 
@@ -162,7 +225,9 @@ fn no_audio_mode_plays_video_only() {
         player.set_audio_enabled(false);
         let out = record(&player);
         player.open(&path.display().to_string());
-        assert!(player.describe_pipeline("file:///x.mp4").contains("flags=video+text"));
+        assert!(player
+            .describe_pipeline("file:///x.mp4")
+            .contains("flags=video+text"));
         player.play();
         assert!(run_until(Duration::from_secs(10), || out.borrow().eos));
         assert!(!player.has_audio());

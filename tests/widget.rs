@@ -18,6 +18,8 @@ use gtk::prelude::*;
 use std::time::{Duration, Instant};
 
 type TestResult = Result<(), String>;
+/// A named widget test.
+type NamedTest = (&'static str, fn() -> TestResult);
 
 macro_rules! check {
     ($cond:expr, $($msg:tt)+) => {
@@ -28,7 +30,11 @@ macro_rules! check {
 }
 
 fn window_with_view() -> (gtk::Window, PlayerView) {
-    let window = gtk::Window::builder().default_width(640).default_height(480).title("widget test").build();
+    let window = gtk::Window::builder()
+        .default_width(640)
+        .default_height(480)
+        .title("widget test")
+        .build();
     let view = PlayerView::new();
     window.set_child(Some(&view));
     window.present();
@@ -45,7 +51,11 @@ fn render_pixels(widget: &impl IsA<gtk::Widget>) -> Result<(Vec<u8>, usize, usiz
     let snapshot = gtk::Snapshot::new();
     paintable.snapshot(&snapshot, w as f64, h as f64);
     let node = snapshot.to_node().ok_or("nothing was drawn")?;
-    let renderer = widget.native().ok_or("widget is not in a window")?.renderer().ok_or("no renderer")?;
+    let renderer = widget
+        .native()
+        .ok_or("widget is not in a window")?
+        .renderer()
+        .ok_or("no renderer")?;
     let texture = renderer.render_texture(&node, None);
     let (tw, th) = (texture.width() as usize, texture.height() as usize);
     let stride = tw * 4;
@@ -84,7 +94,8 @@ fn solid_colour_is_shown(mode: VideoMode) -> TestResult {
     view.player().set_looping(true);
     view.open(&clip.display().to_string());
     check!(
-        run_until(Duration::from_secs(10), || view.player().state() == PlayerState::Playing),
+        run_until(Duration::from_secs(10), || view.player().state()
+            == PlayerState::Playing),
         "{mode:?}: never started playing (state {:?})",
         view.player().state()
     );
@@ -96,18 +107,36 @@ fn solid_colour_is_shown(mode: VideoMode) -> TestResult {
     let result = if close(centre, expected, 16) {
         Ok(())
     } else {
-        Err(format!("{mode:?}: centre pixel is {centre:?}, expected about {expected:?}"))
+        Err(format!(
+            "{mode:?}: centre pixel is {centre:?}, expected about {expected:?}"
+        ))
     };
     let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
-    let renderer = window.renderer().map(|r| r.type_().name().to_string()).unwrap_or_default();
+    let renderer = window
+        .renderer()
+        .map(|r| r.type_().name().to_string())
+        .unwrap_or_default();
     println!("    {mode:?}: centre {centre:?}, GSK renderer {renderer}, sink caps {caps}");
     match mode {
-        VideoMode::Gl => check!(caps.contains("memory:GLMemory"), "GL path did not negotiate GLMemory: {caps}"),
-        _ => check!(!caps.is_empty() && !caps.contains("GLMemory"), "software path caps: {caps}"),
+        VideoMode::Gl => check!(
+            caps.contains("memory:GLMemory"),
+            "GL path did not negotiate GLMemory: {caps}"
+        ),
+        _ => check!(
+            !caps.is_empty() && !caps.contains("GLMemory"),
+            "software path caps: {caps}"
+        ),
     }
-    check!(renderer.contains("GL") || renderer.contains("Ngl"), "GSK renderer is {renderer}, not GL");
+    check!(
+        renderer.contains("GL") || renderer.contains("Ngl"),
+        "GSK renderer is {renderer}, not GL"
+    );
     let stats = view.player().stats();
-    check!(stats.rendered > 5, "{mode:?}: only {} frames rendered", stats.rendered);
+    check!(
+        stats.rendered > 5,
+        "{mode:?}: only {} frames rendered",
+        stats.rendered
+    );
     window.destroy();
     result
 }
@@ -124,7 +153,12 @@ fn audio_only_view_is_shown() -> TestResult {
     let (window, view) = window_with_view();
     view.open(&clip("audio_only.ogg").display().to_string());
     let shown = run_until(Duration::from_secs(10), || view.visible_page() == "audio");
-    check!(shown, "audio page not shown; page {} state {:?}", view.visible_page(), view.player().state());
+    check!(
+        shown,
+        "audio page not shown; page {} state {:?}",
+        view.visible_page(),
+        view.player().state()
+    );
     // The page is not a black void: some pixels are bright (icon and text).
     run_until(Duration::from_millis(500), || false);
     let (data, w, h, stride) = render_pixels(&window)?;
@@ -133,7 +167,10 @@ fn audio_only_view_is_shown() -> TestResult {
         .flat_map(|y| (0..w).step_by(4).map(move |x| (x, y)))
         .filter(|&(x, y)| pixel_at(&data, stride, x, y).0 > 150)
         .count();
-    check!(bright > 50, "audio page looks empty ({bright} bright samples)");
+    check!(
+        bright > 50,
+        "audio page looks empty ({bright} bright samples)"
+    );
     window.destroy();
     Ok(())
 }
@@ -141,12 +178,19 @@ fn audio_only_view_is_shown() -> TestResult {
 fn error_view_is_shown_and_next_file_plays() -> TestResult {
     let (window, view) = window_with_view();
     view.open(&bad_file("text.mp4").display().to_string());
-    check!(run_until(Duration::from_secs(5), || view.visible_page() == "error"), "error page not shown");
+    check!(
+        run_until(Duration::from_secs(5), || view.visible_page() == "error"),
+        "error page not shown"
+    );
     let text = view.error_text().unwrap_or_default();
-    check!(text.contains("text.mp4") && text.contains("not a media file"), "error text: {text}");
+    check!(
+        text.contains("text.mp4") && text.contains("not a media file"),
+        "error text: {text}"
+    );
     view.open(&clip("video_only.webm").display().to_string());
     check!(
-        run_until(Duration::from_secs(10), || view.visible_page() == "video" && view.player().state() == PlayerState::Playing),
+        run_until(Duration::from_secs(10), || view.visible_page() == "video"
+            && view.player().state() == PlayerState::Playing),
         "next file did not play after an error"
     );
     window.destroy();
@@ -168,15 +212,24 @@ fn controls_hide_after_3s_and_return_on_motion() -> TestResult {
     view.open(&clip("video_only.webm").display().to_string());
     check!(view.controls_visible(), "controls not visible at start");
     let start = Instant::now();
-    check!(run_until(Duration::from_secs(6), || !view.controls_visible()), "controls never hid");
+    check!(
+        run_until(Duration::from_secs(6), || !view.controls_visible()),
+        "controls never hid"
+    );
     let hid_after = start.elapsed();
-    check!(hid_after >= Duration::from_millis(2500), "controls hid too early ({hid_after:?})");
+    check!(
+        hid_after >= Duration::from_millis(2500),
+        "controls hid too early ({hid_after:?})"
+    );
     // Real pointer motion over the window brings them back.
     let (x, y) = window_position(&window);
     xdotool(&["mousemove", &(x + 200).to_string(), &(y + 200).to_string()])?;
     run_until(Duration::from_millis(200), || false);
     xdotool(&["mousemove", &(x + 260).to_string(), &(y + 240).to_string()])?;
-    check!(run_until(Duration::from_secs(3), || view.controls_visible()), "controls did not return on motion");
+    check!(
+        run_until(Duration::from_secs(3), || view.controls_visible()),
+        "controls did not return on motion"
+    );
     println!("    controls hid after {hid_after:?}");
     window.destroy();
     Ok(())
@@ -192,21 +245,41 @@ fn keyboard_toggles_play_and_mute() -> TestResult {
     let (window, view) = window_with_view();
     view.player().set_looping(true);
     view.open(&clip("video_only.webm").display().to_string());
-    check!(run_until(Duration::from_secs(10), || view.player().state() == PlayerState::Playing), "not playing");
+    check!(
+        run_until(Duration::from_secs(10), || view.player().state()
+            == PlayerState::Playing),
+        "not playing"
+    );
     view.grab_focus();
     xdotool(&["mousemove", "300", "200"])?;
     run_until(Duration::from_millis(300), || false);
     xdotool(&["key", "space"])?;
-    check!(run_until(Duration::from_secs(3), || view.player().state() == PlayerState::Paused), "Space did not pause");
+    check!(
+        run_until(Duration::from_secs(3), || view.player().state()
+            == PlayerState::Paused),
+        "Space did not pause"
+    );
     xdotool(&["key", "m"])?;
-    check!(run_until(Duration::from_secs(2), || view.player().muted()), "m did not mute");
+    check!(
+        run_until(Duration::from_secs(2), || view.player().muted()),
+        "m did not mute"
+    );
     let before = view.player().volume();
     view.player().set_volume(0.5);
     xdotool(&["key", "Up"])?;
-    check!(run_until(Duration::from_secs(2), || (view.player().volume() - 0.55).abs() < 1e-6), "Up did not raise the volume");
+    check!(
+        run_until(Duration::from_secs(2), || (view.player().volume() - 0.55)
+            .abs()
+            < 1e-6),
+        "Up did not raise the volume"
+    );
     let _ = before;
     xdotool(&["key", "k"])?;
-    check!(run_until(Duration::from_secs(3), || view.player().state() == PlayerState::Playing), "k did not resume");
+    check!(
+        run_until(Duration::from_secs(3), || view.player().state()
+            == PlayerState::Playing),
+        "k did not resume"
+    );
     window.destroy();
     Ok(())
 }
@@ -216,7 +289,9 @@ fn builder_file_creates_the_widget() -> TestResult {
         <child><object class="FramescopePlayerView" id="view"><property name="autoplay">false</property></object></child>
         </object></interface>"#;
     let builder = gtk::Builder::from_string(ui);
-    let view: PlayerView = builder.object("view").ok_or("FramescopePlayerView not built from XML")?;
+    let view: PlayerView = builder
+        .object("view")
+        .ok_or("FramescopePlayerView not built from XML")?;
     check!(!view.autoplay(), "autoplay property not applied from XML");
     let win: gtk::Window = builder.object("win").ok_or("no window")?;
     win.destroy();
@@ -224,7 +299,9 @@ fn builder_file_creates_the_widget() -> TestResult {
 }
 
 fn main() {
-    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .try_init();
     let display = ensure_display();
     // SAFETY: set before GTK or any other thread reads the environment.
     unsafe { std::env::set_var("DISPLAY", &display) };
@@ -233,16 +310,34 @@ fn main() {
         std::process::exit(1);
     }
     framescope::widget::init().expect("framescope initialises");
-    let tests: &[(&str, fn() -> TestResult)] = &[
-        ("builder_file_creates_the_widget", builder_file_creates_the_widget),
+    let tests: &[NamedTest] = &[
+        (
+            "builder_file_creates_the_widget",
+            builder_file_creates_the_widget,
+        ),
         ("gl_path_shows_the_colour", gl_path_shows_the_colour),
-        ("software_path_shows_the_colour", software_path_shows_the_colour),
+        (
+            "software_path_shows_the_colour",
+            software_path_shows_the_colour,
+        ),
         ("audio_only_view_is_shown", audio_only_view_is_shown),
-        ("error_view_is_shown_and_next_file_plays", error_view_is_shown_and_next_file_plays),
-        ("controls_hide_after_3s_and_return_on_motion", controls_hide_after_3s_and_return_on_motion),
-        ("keyboard_toggles_play_and_mute", keyboard_toggles_play_and_mute),
+        (
+            "error_view_is_shown_and_next_file_plays",
+            error_view_is_shown_and_next_file_plays,
+        ),
+        (
+            "controls_hide_after_3s_and_return_on_motion",
+            controls_hide_after_3s_and_return_on_motion,
+        ),
+        (
+            "keyboard_toggles_play_and_mute",
+            keyboard_toggles_play_and_mute,
+        ),
     ];
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let (mut passed, mut failed) = (0, 0);
     for (name, test) in tests {
         if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {

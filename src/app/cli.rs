@@ -74,7 +74,9 @@ pub fn parse_time(s: &str) -> Result<u64, String> {
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(r) if (0.0625..=16.0).contains(&r) => Ok(r),
-        _ => Err(format!("“{s}” is not a supported rate; use a number from 0.0625 to 16")),
+        _ => Err(format!(
+            "“{s}” is not a supported rate; use a number from 0.0625 to 16"
+        )),
     }
 }
 
@@ -108,7 +110,16 @@ mod tests {
 
     #[test]
     fn options_parse() {
-        let o = Options::try_parse_from(["framescope", "--loop", "--start", "1:00", "--video-path", "software", "a.mp4"]).unwrap();
+        let o = Options::try_parse_from([
+            "framescope",
+            "--loop",
+            "--start",
+            "1:00",
+            "--video-path",
+            "software",
+            "a.mp4",
+        ])
+        .unwrap();
         assert!(o.looping);
         assert_eq!(o.start, Some(60_000_000_000));
         assert_eq!(o.video_path, VideoMode::Software);

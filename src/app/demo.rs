@@ -13,10 +13,13 @@ pub fn demo_clip() -> Result<PathBuf> {
     let bytes = gio::resources_lookup_data(RESOURCE, gio::ResourceLookupFlags::NONE)
         .context("the demo clip is missing from this build's resources")?;
     // One folder per clip version; the file name doubles as the window title.
-    let dir = glib::user_cache_dir().join("framescope").join(format!("demo-{}", bytes.len()));
+    let dir = glib::user_cache_dir()
+        .join("framescope")
+        .join(format!("demo-{}", bytes.len()));
     let path = dir.join("Framescope demo.webm");
     if std::fs::metadata(&path).map(|m| m.len() as usize).ok() != Some(bytes.len()) {
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let tmp = dir.join(format!(".demo-{}.tmp", std::process::id()));
         std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;

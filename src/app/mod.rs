@@ -23,7 +23,10 @@ pub const EXIT_STARTUP: u8 = 3;
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Runs the player with the process's command line.
@@ -33,7 +36,11 @@ pub fn run() -> ExitCode {
         Ok(o) => o,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     if let Err(e) = framescope::engine::init() {
@@ -68,11 +75,16 @@ pub fn run() -> ExitCode {
         eprintln!("framescope: the player could not be set up ({e}).");
         return ExitCode::from(EXIT_STARTUP);
     }
-    let app = gtk::Application::new(Some("org.framescope.Framescope"), gio::ApplicationFlags::NON_UNIQUE);
+    let app = gtk::Application::new(
+        Some("org.framescope.Framescope"),
+        gio::ApplicationFlags::NON_UNIQUE,
+    );
     let exit_code = Rc::new(Cell::new(0u8));
     {
         let exit_code = exit_code.clone();
-        app.connect_activate(move |app| window::build(app, options.clone(), inputs.clone(), exit_code.clone()));
+        app.connect_activate(move |app| {
+            window::build(app, options.clone(), inputs.clone(), exit_code.clone())
+        });
     }
     // Our own options were parsed above; GTK sees only the program name.
     app.run_with_args(&["framescope"]);

@@ -7,7 +7,11 @@ use gtk::prelude::*;
 /// The app-level accelerators: (action, accelerators, title).
 pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
     ("app.open", &["<Control>o"], "Open a file"),
-    ("app.shortcuts", &["<Control>question"], "Show keyboard shortcuts"),
+    (
+        "app.shortcuts",
+        &["<Control>question"],
+        "Show keyboard shortcuts",
+    ),
     ("app.quit", &["<Control>q"], "Quit"),
 ];
 
@@ -45,7 +49,9 @@ pub fn shortcuts_ui() -> String {
 /// Creates the shortcuts window.
 pub fn shortcuts_window(parent: &gtk::Window) -> gtk::ShortcutsWindow {
     let builder = gtk::Builder::from_string(&shortcuts_ui());
-    let window: gtk::ShortcutsWindow = builder.object("shortcuts").expect("the generated shortcuts UI defines it");
+    let window: gtk::ShortcutsWindow = builder
+        .object("shortcuts")
+        .expect("the generated shortcuts UI defines it");
     window.set_transient_for(Some(parent));
     window
 }

@@ -44,7 +44,12 @@ struct Shared {
 }
 
 /// Builds and presents the main window playing `inputs`.
-pub fn build(app: &gtk::Application, options: Options, inputs: Vec<String>, exit_code: Rc<Cell<u8>>) {
+pub fn build(
+    app: &gtk::Application,
+    options: Options,
+    inputs: Vec<String>,
+    exit_code: Rc<Cell<u8>>,
+) {
     let window = gtk::ApplicationWindow::builder()
         .application(app)
         .title("Framescope")
@@ -69,7 +74,11 @@ pub fn build(app: &gtk::Application, options: Options, inputs: Vec<String>, exit
         options,
         window: window.clone(),
         view: view.clone(),
-        queue: RefCell::new(Queue { items: inputs, index: 0, played: 0 }),
+        queue: RefCell::new(Queue {
+            items: inputs,
+            index: 0,
+            played: 0,
+        }),
         exit_code,
         last_error: RefCell::new(None),
         totals: Cell::new((0, 0, 0.0)),
@@ -115,7 +124,10 @@ fn header_bar() -> gtk::HeaderBar {
 fn connect_player(shared: &Rc<Shared>, player: &Player) {
     let window = shared.window.clone();
     player.connect_title_notify(move |p| {
-        let title = p.title().map(|t| format!("{t} — Framescope")).unwrap_or_else(|| "Framescope".into());
+        let title = p
+            .title()
+            .map(|t| format!("{t} — Framescope"))
+            .unwrap_or_else(|| "Framescope".into());
         window.set_title(Some(&title));
     });
     let s = shared.clone();
@@ -149,7 +161,10 @@ fn play_current(shared: &Rc<Shared>) {
     if player.uri().is_some() {
         accumulate_totals(shared);
     }
-    let start = shared.options.start.filter(|_| shared.queue.borrow().played == 0);
+    let start = shared
+        .options
+        .start
+        .filter(|_| shared.queue.borrow().played == 0);
     player.open(&item);
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns), true);
@@ -160,7 +175,11 @@ fn play_current(shared: &Rc<Shared>) {
 fn accumulate_totals(shared: &Shared) {
     let stats = shared.view.player().stats();
     let (r, d, s) = shared.totals.get();
-    shared.totals.set((r + stats.rendered, d + stats.dropped, s + stats.played_seconds));
+    shared.totals.set((
+        r + stats.rendered,
+        d + stats.dropped,
+        s + stats.played_seconds,
+    ));
 }
 
 fn on_item_finished(shared: &Rc<Shared>) {
@@ -189,7 +208,10 @@ fn open_items(shared: &Rc<Shared>, items: Vec<String>) {
     if items.is_empty() {
         return;
     }
-    shared.view.player().set_looping(shared.options.looping && items.len() == 1);
+    shared
+        .view
+        .player()
+        .set_looping(shared.options.looping && items.len() == 1);
     {
         let mut q = shared.queue.borrow_mut();
         q.items = items;
@@ -227,7 +249,8 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
 
     let shortcuts_action = gio::SimpleAction::new("shortcuts", None);
     let window = shared.window.clone();
-    shortcuts_action.connect_activate(move |_, _| shortcuts::shortcuts_window(window.upcast_ref()).present());
+    shortcuts_action
+        .connect_activate(move |_, _| shortcuts::shortcuts_window(window.upcast_ref()).present());
     app.add_action(&shortcuts_action);
 
     for (action, accels, _) in shortcuts::APP_ACCELS {
@@ -292,18 +315,26 @@ fn install_drop_target(shared: &Rc<Shared>) {
 }
 
 fn write_stats(shared: &Shared) {
-    let Some(path) = shared.options.stats_json.as_ref() else { return };
+    let Some(path) = shared.options.stats_json.as_ref() else {
+        return;
+    };
     let player = shared.view.player();
     let stats = player.stats();
     let (r, d, s) = shared.totals.get();
     let report = StatsReport {
-        uri: player.uri().map(|u| framescope::engine::error::redact_credentials(&u)),
+        uri: player
+            .uri()
+            .map(|u| framescope::engine::error::redact_credentials(&u)),
         rendered: r + stats.rendered,
         dropped: d + stats.dropped,
         played_seconds: s + stats.played_seconds,
         video_path: stats.video_path.map(|p| p.nick()),
         items_played: shared.queue.borrow().played,
-        error: shared.last_error.borrow().as_ref().map(|e| e.message.clone()),
+        error: shared
+            .last_error
+            .borrow()
+            .as_ref()
+            .map(|e| e.message.clone()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
     let tmp = path.with_extension("json.tmp");

@@ -22,12 +22,18 @@ pub fn device_available() -> bool {
 fn any_audio_endpoint() -> bool {
     let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
     let sockets = runtime
-        .map(|dir| ["pulse/native", "pipewire-0"].iter().any(|s| dir.join(s).exists()))
+        .map(|dir| {
+            ["pulse/native", "pipewire-0"]
+                .iter()
+                .any(|s| dir.join(s).exists())
+        })
         .unwrap_or(false);
     sockets
         || std::env::var_os("PULSE_SERVER").is_some()
         || std::env::var_os("JACK_DEFAULT_SERVER").is_some()
-        || std::fs::read_dir("/dev/snd").map(|mut d| d.next().is_some()).unwrap_or(false)
+        || std::fs::read_dir("/dev/snd")
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
 }
 
 fn probe_device() -> bool {
@@ -43,9 +49,9 @@ fn probe_device() -> bool {
         .downcast_ref::<gst::Bin>()
         .map(|bin| {
             bin.iterate_recurse().into_iter().flatten().any(|child| {
-                child
-                    .factory()
-                    .is_some_and(|f| f.name() != "fakesink" && f.has_type(gst::ElementFactoryType::SINK))
+                child.factory().is_some_and(|f| {
+                    f.name() != "fakesink" && f.has_type(gst::ElementFactoryType::SINK)
+                })
             })
         })
         .unwrap_or(false);

@@ -64,11 +64,17 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         V::Error(e) => Some(BusEvent::Error {
             error: e.error(),
             debug: e.debug().map(|d| d.to_string()).unwrap_or_default(),
-            source: msg.src().map(|s| s.path_string().to_string()).unwrap_or_default(),
+            source: msg
+                .src()
+                .map(|s| s.path_string().to_string())
+                .unwrap_or_default(),
         }),
         V::Warning(w) => Some(BusEvent::Warning(w.error().message().to_string())),
         V::Eos(_) => Some(BusEvent::Eos),
-        V::StateChanged(s) if from_pipeline => Some(BusEvent::StateChanged { old: s.old(), new: s.current() }),
+        V::StateChanged(s) if from_pipeline => Some(BusEvent::StateChanged {
+            old: s.old(),
+            new: s.current(),
+        }),
         V::AsyncDone(_) if from_pipeline => Some(BusEvent::AsyncDone),
         V::Buffering(b) => Some(BusEvent::Buffering(b.percent())),
         V::DurationChanged(_) => Some(BusEvent::DurationChanged),
@@ -81,7 +87,8 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
                 let caps = stream.caps()?;
                 let s = caps.structure(0)?;
                 is_encrypted_media_type(s.name()).then(|| {
-                    s.get::<String>("original-media-type").unwrap_or_else(|_| s.name().to_string())
+                    s.get::<String>("original-media-type")
+                        .unwrap_or_else(|_| s.name().to_string())
                 })
             });
             Some(BusEvent::StreamCollection { encrypted })
@@ -105,7 +112,13 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
 
 /// Caps names demuxers give encrypted (DRM) streams.
 pub fn is_encrypted_media_type(name: &str) -> bool {
-    matches!(name, "application/x-webm-enc" | "application/x-cenc" | "application/x-dash-enc" | "application/x-hls-enc")
+    matches!(
+        name,
+        "application/x-webm-enc"
+            | "application/x-cenc"
+            | "application/x-dash-enc"
+            | "application/x-hls-enc"
+    )
 }
 
 #[cfg(test)]
@@ -118,16 +131,27 @@ mod tests {
         let pipeline = gst::Pipeline::new();
         let child = gst::ElementFactory::make("fakesink").build().unwrap();
         pipeline.add(&child).unwrap();
-        let from_child = gst::message::StateChanged::builder(gst::State::Null, gst::State::Ready, gst::State::VoidPending)
-            .src(&child)
-            .build();
+        let from_child = gst::message::StateChanged::builder(
+            gst::State::Null,
+            gst::State::Ready,
+            gst::State::VoidPending,
+        )
+        .src(&child)
+        .build();
         assert_eq!(map_message(&from_child, pipeline.upcast_ref()), None);
-        let from_pipeline = gst::message::StateChanged::builder(gst::State::Ready, gst::State::Paused, gst::State::VoidPending)
-            .src(&pipeline)
-            .build();
+        let from_pipeline = gst::message::StateChanged::builder(
+            gst::State::Ready,
+            gst::State::Paused,
+            gst::State::VoidPending,
+        )
+        .src(&pipeline)
+        .build();
         assert_eq!(
             map_message(&from_pipeline, pipeline.upcast_ref()),
-            Some(BusEvent::StateChanged { old: gst::State::Ready, new: gst::State::Paused })
+            Some(BusEvent::StateChanged {
+                old: gst::State::Ready,
+                new: gst::State::Paused
+            })
         );
     }
 
@@ -135,13 +159,24 @@ mod tests {
     fn encrypted_streams_are_recognised() {
         gst::init().unwrap();
         let pipeline = gst::Pipeline::new();
-        let caps = gst::Caps::builder("application/x-webm-enc").field("original-media-type", "video/x-vp9").build();
-        let stream = gst::Stream::new(Some("v"), Some(&caps), gst::StreamType::VIDEO, gst::StreamFlags::empty());
+        let caps = gst::Caps::builder("application/x-webm-enc")
+            .field("original-media-type", "video/x-vp9")
+            .build();
+        let stream = gst::Stream::new(
+            Some("v"),
+            Some(&caps),
+            gst::StreamType::VIDEO,
+            gst::StreamFlags::empty(),
+        );
         let collection = gst::StreamCollection::builder(None).stream(stream).build();
-        let msg = gst::message::StreamCollection::builder(&collection).src(&pipeline).build();
+        let msg = gst::message::StreamCollection::builder(&collection)
+            .src(&pipeline)
+            .build();
         assert_eq!(
             map_message(&msg, pipeline.upcast_ref()),
-            Some(BusEvent::StreamCollection { encrypted: Some("video/x-vp9".into()) })
+            Some(BusEvent::StreamCollection {
+                encrypted: Some("video/x-vp9".into())
+            })
         );
         assert!(!is_encrypted_media_type("video/x-vp9"));
     }
@@ -151,8 +186,13 @@ mod tests {
         gst::init().unwrap();
         let pipeline = gst::Pipeline::new();
         let eos = gst::message::Eos::builder().src(&pipeline).build();
-        assert_eq!(map_message(&eos, pipeline.upcast_ref()), Some(BusEvent::Eos));
-        let err = gst::message::Error::builder(gst::StreamError::TypeNotFound, "no type").debug("dbg").build();
+        assert_eq!(
+            map_message(&eos, pipeline.upcast_ref()),
+            Some(BusEvent::Eos)
+        );
+        let err = gst::message::Error::builder(gst::StreamError::TypeNotFound, "no type")
+            .debug("dbg")
+            .build();
         match map_message(&err, pipeline.upcast_ref()) {
             Some(BusEvent::Error { error, debug, .. }) => {
                 assert!(error.matches(gst::StreamError::TypeNotFound));

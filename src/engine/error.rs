@@ -104,15 +104,25 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
     let detail = format!("{} ({debug})", err.message());
     let lower = format!("{} {}", err.message(), debug).to_lowercase();
 
-    let encrypted_caps = missing.iter().any(|m| m.split_whitespace().any(crate::engine::bus::is_encrypted_media_type));
-    if encrypted_caps || lower.contains("encrypt") || lower.contains("x-cenc") || lower.contains("decrypt") {
+    let encrypted_caps = missing.iter().any(|m| {
+        m.split_whitespace()
+            .any(crate::engine::bus::is_encrypted_media_type)
+    });
+    if encrypted_caps
+        || lower.contains("encrypt")
+        || lower.contains("x-cenc")
+        || lower.contains("decrypt")
+    {
         return PlayerError::new(
             ErrorKind::Encrypted,
             format!("“{name}” is encrypted and Framescope has no decryption (DRM) support; play an unencrypted copy."),
             detail,
         );
     }
-    if !missing.is_empty() || err.matches(gst::CoreError::MissingPlugin) || err.matches(gst::StreamError::CodecNotFound) {
+    if !missing.is_empty()
+        || err.matches(gst::CoreError::MissingPlugin)
+        || err.matches(gst::StreamError::CodecNotFound)
+    {
         let what = if missing.is_empty() {
             "a GStreamer plugin".to_string()
         } else {
@@ -142,7 +152,10 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
     if network && !uri.starts_with("file:") {
         return PlayerError::new(
             ErrorKind::Network,
-            format!("Could not reach “{name}”: {}; check the address and that the server is running.", err.message().trim_end_matches('.')),
+            format!(
+                "Could not reach “{name}”: {}; check the address and that the server is running.",
+                err.message().trim_end_matches('.')
+            ),
             detail,
         );
     }
@@ -160,20 +173,29 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
     {
         return PlayerError::new(
             ErrorKind::Corrupt,
-            format!("“{name}” is damaged or incomplete and cannot be played further ({}).", err.message().trim_end_matches('.')),
+            format!(
+                "“{name}” is damaged or incomplete and cannot be played further ({}).",
+                err.message().trim_end_matches('.')
+            ),
             detail,
         );
     }
     if err.matches(gst::ResourceError::OpenRead) || err.matches(gst::ResourceError::Read) {
         return PlayerError::new(
             ErrorKind::NotFound,
-            format!("“{name}” could not be read: {}; check that it exists and is readable.", err.message().trim_end_matches('.')),
+            format!(
+                "“{name}” could not be read: {}; check that it exists and is readable.",
+                err.message().trim_end_matches('.')
+            ),
             detail,
         );
     }
     PlayerError::new(
         ErrorKind::Other,
-        format!("Playback of “{name}” failed: {}.", err.message().trim_end_matches('.')),
+        format!(
+            "Playback of “{name}” failed: {}.",
+            err.message().trim_end_matches('.')
+        ),
         detail,
     )
 }
@@ -191,30 +213,75 @@ mod tests {
         gst::init().unwrap();
         let uri = "file:///tmp/x.mp4";
         let cases = [
-            (err(gst::ResourceError::NotFound, "Resource not found."), ErrorKind::NotFound),
-            (err(gst::StreamError::TypeNotFound, "Could not determine type of stream."), ErrorKind::NotMedia),
-            (err(gst::StreamError::Demux, "This file is incomplete and cannot be played."), ErrorKind::Corrupt),
-            (err(gst::CoreError::MissingPlugin, "No URI handler implemented for \"foo\"."), ErrorKind::MissingPlugin),
-            (err(gst::StreamError::Decrypt, "Encrypted stream"), ErrorKind::Encrypted),
-            (err(gst::CoreError::Negotiation, "Internal data stream error."), ErrorKind::Other),
+            (
+                err(gst::ResourceError::NotFound, "Resource not found."),
+                ErrorKind::NotFound,
+            ),
+            (
+                err(
+                    gst::StreamError::TypeNotFound,
+                    "Could not determine type of stream.",
+                ),
+                ErrorKind::NotMedia,
+            ),
+            (
+                err(
+                    gst::StreamError::Demux,
+                    "This file is incomplete and cannot be played.",
+                ),
+                ErrorKind::Corrupt,
+            ),
+            (
+                err(
+                    gst::CoreError::MissingPlugin,
+                    "No URI handler implemented for \"foo\".",
+                ),
+                ErrorKind::MissingPlugin,
+            ),
+            (
+                err(gst::StreamError::Decrypt, "Encrypted stream"),
+                ErrorKind::Encrypted,
+            ),
+            (
+                err(gst::CoreError::Negotiation, "Internal data stream error."),
+                ErrorKind::Other,
+            ),
         ];
         for (e, kind) in cases {
             let got = classify(&e, "", uri, &[]);
             assert_eq!(got.kind, kind, "{e:?}");
             assert!(got.message.contains("/tmp/x.mp4"), "{}", got.message);
         }
-        let net = classify(&err(gst::ResourceError::OpenRead, "Could not connect to server"), "", "http://127.0.0.1:9/a", &[]);
+        let net = classify(
+            &err(gst::ResourceError::OpenRead, "Could not connect to server"),
+            "",
+            "http://127.0.0.1:9/a",
+            &[],
+        );
         assert_eq!(net.kind, ErrorKind::Network);
-        let drm = classify(&err(gst::CoreError::MissingPlugin, "missing"), "", uri, &["application/x-webm-enc decoder".into()]);
+        let drm = classify(
+            &err(gst::CoreError::MissingPlugin, "missing"),
+            "",
+            uri,
+            &["application/x-webm-enc decoder".into()],
+        );
         assert_eq!(drm.kind, ErrorKind::Encrypted);
-        let plugin = classify(&err(gst::StreamError::CodecNotFound, "no decoder"), "", uri, &["H.265 decoder".into()]);
+        let plugin = classify(
+            &err(gst::StreamError::CodecNotFound, "no decoder"),
+            "",
+            uri,
+            &["H.265 decoder".into()],
+        );
         assert_eq!(plugin.kind, ErrorKind::MissingPlugin);
         assert!(plugin.message.contains("H.265 decoder"));
     }
 
     #[test]
     fn credentials_are_redacted() {
-        assert_eq!(redact_credentials("rtsp://bob:secret@cam.local:554/s"), "rtsp://cam.local:554/s");
+        assert_eq!(
+            redact_credentials("rtsp://bob:secret@cam.local:554/s"),
+            "rtsp://cam.local:554/s"
+        );
         assert_eq!(redact_credentials("http://host/a@b"), "http://host/a@b");
         assert_eq!(display_name("file:///tmp/a%20b.mp4"), "/tmp/a b.mp4");
     }

@@ -28,9 +28,15 @@ impl GlProbe {
 /// True for renderer strings of CPU rasterisers.
 pub fn is_software_renderer(renderer: &str) -> bool {
     let r = renderer.to_lowercase();
-    ["llvmpipe", "softpipe", "swrast", "software rasterizer", "lavapipe"]
-        .iter()
-        .any(|s| r.contains(s))
+    [
+        "llvmpipe",
+        "softpipe",
+        "swrast",
+        "software rasterizer",
+        "lavapipe",
+    ]
+    .iter()
+    .any(|s| r.contains(s))
 }
 
 /// Probes GL on first call and returns the cached result afterwards.
@@ -40,16 +46,17 @@ pub fn probe() -> &'static GlProbe {
         let renderer = query_renderer();
         match &renderer {
             Some(r) => tracing::info!(renderer = %r, "GL probe"),
-            None => tracing::warn!("no OpenGL context could be created; video uses the software chain"),
+            None => {
+                tracing::warn!("no OpenGL context could be created; video uses the software chain")
+            }
         }
         GlProbe { renderer }
     })
 }
 
 fn query_renderer() -> Option<String> {
-    if gst::ElementFactory::find("glupload").is_none() {
-        return None;
-    }
+    // Without the GL plugin there is no GL path to choose.
+    gst::ElementFactory::find("glupload")?;
     let display = gst_gl::GLDisplay::new();
     let context = gst_gl::GLContext::new(&display);
     if let Err(e) = context.create(None::<&gst_gl::GLContext>) {
@@ -68,21 +75,32 @@ fn query_renderer() -> Option<String> {
             let get_string: extern "C" fn(u32) -> *const std::ffi::c_char =
                 unsafe { std::mem::transmute(address) };
             let ptr = get_string(GL_RENDERER);
-            (!ptr.is_null())
-                .then(|| unsafe { std::ffi::CStr::from_ptr(ptr) }.to_string_lossy().into_owned())
+            (!ptr.is_null()).then(|| {
+                unsafe { std::ffi::CStr::from_ptr(ptr) }
+                    .to_string_lossy()
+                    .into_owned()
+            })
         };
         let _ = tx.send(renderer);
     });
-    rx.recv_timeout(std::time::Duration::from_secs(5)).ok().flatten()
+    rx.recv_timeout(std::time::Duration::from_secs(5))
+        .ok()
+        .flatten()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn software_renderers_are_recognised() {
-        assert!(super::is_software_renderer("llvmpipe (LLVM 15.0.6, 256 bits)"));
+        assert!(super::is_software_renderer(
+            "llvmpipe (LLVM 15.0.6, 256 bits)"
+        ));
         assert!(super::is_software_renderer("Software Rasterizer"));
-        assert!(!super::is_software_renderer("AMD Radeon RX 6600 (radeonsi, navi23)"));
-        assert!(!super::is_software_renderer("NVIDIA GeForce RTX 3060/PCIe/SSE2"));
+        assert!(!super::is_software_renderer(
+            "AMD Radeon RX 6600 (radeonsi, navi23)"
+        ));
+        assert!(!super::is_software_renderer(
+            "NVIDIA GeForce RTX 3060/PCIe/SSE2"
+        ));
     }
 }

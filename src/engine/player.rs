@@ -58,7 +58,9 @@ impl std::str::FromStr for VideoMode {
             "auto" => Ok(Self::Auto),
             "gl" => Ok(Self::Gl),
             "software" => Ok(Self::Software),
-            other => Err(format!("unknown video path “{other}”; use gl, software or auto")),
+            other => Err(format!(
+                "unknown video path “{other}”; use gl, software or auto"
+            )),
         }
     }
 }
@@ -108,7 +110,9 @@ pub fn to_uri(input: &str) -> String {
     } else if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     };
     glib::filename_to_uri(&absolute, None)
         .map(|u| u.to_string())
@@ -166,7 +170,12 @@ const OPEN_ATTEMPTS: u32 = 3;
 fn source_protocol_supported(scheme: &str) -> bool {
     gst::ElementFactory::factories_with_type(gst::ElementFactoryType::SRC, gst::Rank::NONE)
         .into_iter()
-        .any(|f| f.uri_type() == gst::URIType::Src && f.uri_protocols().iter().any(|p| p.eq_ignore_ascii_case(scheme)))
+        .any(|f| {
+            f.uri_type() == gst::URIType::Src
+                && f.uri_protocols()
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(scheme))
+        })
 }
 
 mod imp {
@@ -264,7 +273,11 @@ mod imp {
             PROPS.get_or_init(|| {
                 let mut props = Self::derived_properties().to_vec();
                 // `loop` is a Rust keyword, so this one is declared by hand.
-                props.push(glib::ParamSpecBoolean::builder("loop").explicit_notify().build());
+                props.push(
+                    glib::ParamSpecBoolean::builder("loop")
+                        .explicit_notify()
+                        .build(),
+                );
                 props
             })
         }
@@ -292,8 +305,12 @@ mod imp {
             static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
             SIGNALS.get_or_init(|| {
                 vec![
-                    Signal::builder("error").param_types([PlayerError::static_type()]).build(),
-                    Signal::builder("warning").param_types([String::static_type()]).build(),
+                    Signal::builder("error")
+                        .param_types([PlayerError::static_type()])
+                        .build(),
+                    Signal::builder("warning")
+                        .param_types([String::static_type()])
+                        .build(),
                     Signal::builder("eos").build(),
                 ]
             })
@@ -304,7 +321,7 @@ mod imp {
             self.volume.set(1.0);
             self.rate.set(1.0);
             self.audio_enabled.set(true);
-            }
+        }
 
         fn dispose(&self) {
             self.teardown();
@@ -381,7 +398,9 @@ mod imp {
             let weak = self.obj().downgrade();
             let pipeline_obj = built.pipeline.clone().upcast::<gst::Object>();
             let watch = bus.add_watch_local(move |_, msg| {
-                if let (Some(player), Some(event)) = (weak.upgrade(), map_message(msg, &pipeline_obj)) {
+                if let (Some(player), Some(event)) =
+                    (weak.upgrade(), map_message(msg, &pipeline_obj))
+                {
                     player.imp().handle(event);
                 }
                 glib::ControlFlow::Continue
@@ -391,7 +410,11 @@ mod imp {
                     self.bus_watch.replace(Some(guard));
                 }
                 Err(e) => {
-                    self.fail_later(PlayerError::new(ErrorKind::Other, "Could not watch the pipeline's messages.", e.to_string()));
+                    self.fail_later(PlayerError::new(
+                        ErrorKind::Other,
+                        "Could not watch the pipeline's messages.",
+                        e.to_string(),
+                    ));
                     return;
                 }
             }
@@ -475,7 +498,12 @@ mod imp {
         }
 
         fn fail(&self, error: PlayerError) {
-            tracing::warn!(kind = error.kind.nick(), "{} [{}]", error.message, error.detail);
+            tracing::warn!(
+                kind = error.kind.nick(),
+                "{} [{}]",
+                error.message,
+                error.detail
+            );
             self.teardown();
             self.set_state(PlayerState::Error);
             self.obj().emit_by_name::<()>("error", &[&error]);
@@ -501,28 +529,47 @@ mod imp {
         }
 
         pub fn apply_target(&self) {
-            let Some(pipeline) = self.pipeline.borrow().clone() else { return };
-            let mut target = if self.want_playing.get() { gst::State::Playing } else { gst::State::Paused };
+            let Some(pipeline) = self.pipeline.borrow().clone() else {
+                return;
+            };
+            let mut target = if self.want_playing.get() {
+                gst::State::Playing
+            } else {
+                gst::State::Paused
+            };
             // Hold in PAUSED while buffering or until a pending seek is applied.
-            if target == gst::State::Playing && (self.buffering.get() || self.pending_seek.get().is_some()) {
+            if target == gst::State::Playing
+                && (self.buffering.get() || self.pending_seek.get().is_some())
+            {
                 target = gst::State::Paused;
             }
             self.sample_stats();
             if pipeline.set_state(target).is_err() {
-                tracing::debug!("state change to {target:?} failed; an error message follows on the bus");
+                tracing::debug!(
+                    "state change to {target:?} failed; an error message follows on the bus"
+                );
             }
         }
 
         fn handle(&self, event: BusEvent) {
             match event {
-                BusEvent::Error { error, debug, source } => {
+                BusEvent::Error {
+                    error,
+                    debug,
+                    source,
+                } => {
                     let uri = self.uri.borrow().clone().unwrap_or_default();
                     let missing = self.missing.borrow().clone();
                     if self.is_missing_subtitle_only(&missing, &source) {
                         self.warn(format!("Subtitles cannot be shown: the {} is not installed; audio and video keep playing.", missing.join(", ")));
                         return;
                     }
-                    self.fail(classify(&error, &format!("{source}: {debug}"), &uri, &missing));
+                    self.fail(classify(
+                        &error,
+                        &format!("{source}: {debug}"),
+                        &uri,
+                        &missing,
+                    ));
                 }
                 BusEvent::Warning(text) => self.warn(text),
                 BusEvent::MissingPlugin(desc) => {
@@ -530,6 +577,8 @@ mod imp {
                     self.missing.borrow_mut().push(desc.clone());
                     if subtitle {
                         self.warn(format!("Subtitles cannot be shown: the {desc} is not installed; audio and video keep playing."));
+                    } else {
+                        self.warn(format!("The {desc} is not installed, so that stream cannot be played; install the GStreamer plugin that provides it."));
                     }
                 }
                 BusEvent::Eos => self.on_eos(),
@@ -553,7 +602,9 @@ mod imp {
                         }
                     }
                 }
-                BusEvent::StreamCollection { encrypted: Some(media_type) } => {
+                BusEvent::StreamCollection {
+                    encrypted: Some(media_type),
+                } => {
                     let name = display_name(&self.uri.borrow().clone().unwrap_or_default());
                     self.fail(PlayerError::new(
                         ErrorKind::Encrypted,
@@ -586,7 +637,10 @@ mod imp {
         fn is_missing_subtitle_only(&self, missing: &[String], source: &str) -> bool {
             !missing.is_empty()
                 && missing.iter().all(|m| is_subtitle_description(m))
-                && (self.has_video.get() || self.has_audio.get() || source.contains("text") || source.contains("decodebin"))
+                && (self.has_video.get()
+                    || self.has_audio.get()
+                    || source.contains("text")
+                    || source.contains("decodebin"))
         }
 
         fn warn(&self, text: String) {
@@ -598,7 +652,11 @@ mod imp {
             if !self.prerolled.get() {
                 self.update_stream_presence();
             }
-            let position = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
+            let position = self
+                .pipeline
+                .borrow()
+                .as_ref()
+                .and_then(|p| p.query_position::<gst::ClockTime>());
             let nothing_played = self.duration_query().is_none_or(|d| d.is_zero())
                 && position.is_none_or(|p| p.is_zero())
                 && self.position.get() == 0;
@@ -659,8 +717,13 @@ mod imp {
                 }
                 // A rate chosen before loading is applied with the first seek.
                 if self.rate.get() != 1.0 && self.pending_seek.get().is_none() {
-                    let here = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
-                    self.pending_seek.set(Some(here.unwrap_or(gst::ClockTime::ZERO)));
+                    let here = self
+                        .pipeline
+                        .borrow()
+                        .as_ref()
+                        .and_then(|p| p.query_position::<gst::ClockTime>());
+                    self.pending_seek
+                        .set(Some(here.unwrap_or(gst::ClockTime::ZERO)));
                 }
             }
             if let Some(target) = self.pending_seek.take() {
@@ -668,7 +731,11 @@ mod imp {
                 return;
             }
             // Playback is measured from where this segment starts.
-            let here = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
+            let here = self
+                .pipeline
+                .borrow()
+                .as_ref()
+                .and_then(|p| p.query_position::<gst::ClockTime>());
             if self.last_position.get().is_none() {
                 self.last_position.set(here);
             }
@@ -681,11 +748,15 @@ mod imp {
             if matches!(self.state.get(), PlayerState::Error) {
                 return;
             }
-            let Some(p) = self.pipeline.borrow().clone() else { return };
+            let Some(p) = self.pipeline.borrow().clone() else {
+                return;
+            };
             let (_, current, pending) = p.state(gst::ClockTime::ZERO);
             let state = if self.buffering.get() {
                 PlayerState::Buffering
-            } else if !self.prerolled.get() || pending != gst::State::VoidPending && current < gst::State::Paused {
+            } else if !self.prerolled.get()
+                || pending != gst::State::VoidPending && current < gst::State::Paused
+            {
                 PlayerState::Loading
             } else if current == gst::State::Playing {
                 PlayerState::Playing
@@ -716,7 +787,11 @@ mod imp {
         }
 
         pub fn query_position(&self) {
-            let pos = self.pipeline.borrow().as_ref().and_then(|p| p.query_position::<gst::ClockTime>());
+            let pos = self
+                .pipeline
+                .borrow()
+                .as_ref()
+                .and_then(|p| p.query_position::<gst::ClockTime>());
             if let Some(pos) = pos {
                 self.set_u64(&self.position, pos.nseconds(), "position");
                 if self.state.get() == PlayerState::Playing {
@@ -729,7 +804,10 @@ mod imp {
         }
 
         fn duration_query(&self) -> Option<gst::ClockTime> {
-            self.pipeline.borrow().as_ref().and_then(|p| p.query_duration::<gst::ClockTime>())
+            self.pipeline
+                .borrow()
+                .as_ref()
+                .and_then(|p| p.query_duration::<gst::ClockTime>())
         }
 
         fn query_duration(&self) {
@@ -741,11 +819,14 @@ mod imp {
         /// For `playbin` (which posts no stream messages): whether video and
         /// audio streams exist, from its `n-video` and `n-audio` counts.
         fn update_stream_presence(&self) {
-            let Some(p) = self.pipeline.borrow().clone() else { return };
+            let Some(p) = self.pipeline.borrow().clone() else {
+                return;
+            };
             if p.find_property("n-video").is_none() {
                 return;
             }
-            let video = p.property::<i32>("n-video") > 0 && self.video_mode.get() != VideoMode::Disabled;
+            let video =
+                p.property::<i32>("n-video") > 0 && self.video_mode.get() != VideoMode::Disabled;
             let audio = p.property::<i32>("n-audio") > 0 && self.audio_enabled.get();
             self.handle(BusEvent::StreamsSelected { video, audio });
         }
@@ -757,12 +838,14 @@ mod imp {
                 .as_ref()
                 .and_then(|s| s.static_pad("sink"))
                 .and_then(|pad| pad.current_caps());
-            let size = caps.and_then(|c| gst_video::VideoInfo::from_caps(&c).ok()).map(|info| VideoSize {
-                width: info.width(),
-                height: info.height(),
-                par_n: info.par().numer() as u32,
-                par_d: info.par().denom() as u32,
-            });
+            let size = caps
+                .and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
+                .map(|info| VideoSize {
+                    width: info.width(),
+                    height: info.height(),
+                    par_n: info.par().numer() as u32,
+                    par_d: info.par().denom() as u32,
+                });
             if self.video_size.replace(size) != size {
                 self.obj().notify_video_size();
             }
@@ -779,21 +862,35 @@ mod imp {
                 // A jump backwards or of seconds is a seek or loop, not playback.
                 if position >= last && step < gst::ClockTime::from_seconds(2) {
                     let running = (step.nseconds() as f64 / self.rate.get().abs().max(1e-3)) as u64;
-                    self.played.set(self.played.get() + gst::ClockTime::from_nseconds(running));
+                    self.played
+                        .set(self.played.get() + gst::ClockTime::from_nseconds(running));
                 }
             }
         }
 
         pub fn do_seek(&self, target: gst::ClockTime, accurate: bool) {
-            let Some(p) = self.pipeline.borrow().clone() else { return };
+            let Some(p) = self.pipeline.borrow().clone() else {
+                return;
+            };
             if !self.prerolled.get() {
                 self.pending_seek.set(Some(target));
                 return;
             }
             let flags = gst::SeekFlags::FLUSH
-                | if accurate { gst::SeekFlags::ACCURATE } else { gst::SeekFlags::KEY_UNIT | gst::SeekFlags::SNAP_NEAREST };
+                | if accurate {
+                    gst::SeekFlags::ACCURATE
+                } else {
+                    gst::SeekFlags::KEY_UNIT | gst::SeekFlags::SNAP_NEAREST
+                };
             self.sample_stats();
-            let result = p.seek(self.rate.get(), flags, gst::SeekType::Set, target, gst::SeekType::None, gst::ClockTime::NONE);
+            let result = p.seek(
+                self.rate.get(),
+                flags,
+                gst::SeekType::Set,
+                target,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+            );
             match result {
                 Ok(()) => {
                     self.last_position.set(None);
@@ -860,7 +957,17 @@ mod imp {
 
     fn is_subtitle_description(desc: &str) -> bool {
         let d = desc.to_lowercase();
-        ["subtitle", "webvtt", "text", "vtt", "ssa", "srt", "timed text"].iter().any(|s| d.contains(s))
+        [
+            "subtitle",
+            "webvtt",
+            "text",
+            "vtt",
+            "ssa",
+            "srt",
+            "timed text",
+        ]
+        .iter()
+        .any(|s| d.contains(s))
     }
 
     pub fn sink_stats(sink: &gst::Element) -> (u64, u64) {
@@ -905,7 +1012,9 @@ impl Player {
 
     /// Creates a player that decodes video into a fakesink: for headless use.
     pub fn headless() -> Self {
-        glib::Object::builder().property("video-mode", VideoMode::Headless).build()
+        glib::Object::builder()
+            .property("video-mode", VideoMode::Headless)
+            .build()
     }
 
     /// Loads a path or URI (paths are turned into `file://` URIs).
@@ -1013,7 +1122,10 @@ impl Player {
     }
 
     /// Connects to `error`: playback failed; the error says why.
-    pub fn connect_error<F: Fn(&Self, &PlayerError) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+    pub fn connect_error<F: Fn(&Self, &PlayerError) + 'static>(
+        &self,
+        f: F,
+    ) -> glib::SignalHandlerId {
         self.connect_local("error", false, move |args| {
             let player = args[0].get::<Self>().ok()?;
             let error = args[1].get::<PlayerError>().ok()?;

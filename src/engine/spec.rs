@@ -45,7 +45,9 @@ impl std::str::FromStr for VideoPathChoice {
             "auto" => Ok(Self::Auto),
             "gl" => Ok(Self::Fixed(VideoPath::Gl)),
             "software" | "sw" => Ok(Self::Fixed(VideoPath::Software)),
-            other => Err(format!("unknown video path “{other}”; use gl, software or auto")),
+            other => Err(format!(
+                "unknown video path “{other}”; use gl, software or auto"
+            )),
         }
     }
 }
@@ -79,7 +81,10 @@ pub struct ElementSpec {
 impl ElementSpec {
     /// An element without properties.
     pub fn new(factory: &'static str) -> Self {
-        Self { factory, properties: Vec::new() }
+        Self {
+            factory,
+            properties: Vec::new(),
+        }
     }
 
     /// Adds a property.
@@ -177,7 +182,9 @@ impl PipelineSpec {
                 ElementSpec::new("videoconvert"),
                 ElementSpec::new("gtk4paintablesink"),
             ]),
-            VideoOutput::Fake => Some(vec![ElementSpec::new("fakesink").with("sync", "true").with("qos", "true")]),
+            VideoOutput::Fake => Some(vec![ElementSpec::new("fakesink")
+                .with("sync", "true")
+                .with("qos", "true")]),
             VideoOutput::Disabled => None,
         }
     }
@@ -203,8 +210,16 @@ impl PipelineSpec {
 
     /// Renders the spec as `gst-launch-1.0` syntax (for display and logs).
     pub fn to_launch(&self) -> String {
-        let mut out = format!("{} uri={} flags={}", self.playbin.factory(), quote(&self.uri), self.playbin_flags());
-        for (prop, chain) in [("video-sink", self.video_chain()), ("audio-sink", self.audio_chain())] {
+        let mut out = format!(
+            "{} uri={} flags={}",
+            self.playbin.factory(),
+            quote(&self.uri),
+            self.playbin_flags()
+        );
+        for (prop, chain) in [
+            ("video-sink", self.video_chain()),
+            ("audio-sink", self.audio_chain()),
+        ] {
             if let Some(chain) = chain {
                 let _ = write!(out, " {prop}={}", quote(&render_chain(&chain)));
             }
@@ -231,7 +246,10 @@ impl PipelineSpec {
         let pipeline = playbin
             .downcast::<gst::Pipeline>()
             .map_err(|_| PlayerError::new(ErrorKind::Other, "playbin is not a pipeline.", ""))?;
-        Ok(BuiltPipeline { pipeline, video_sink })
+        Ok(BuiltPipeline {
+            pipeline,
+            video_sink,
+        })
     }
 }
 
@@ -296,16 +314,25 @@ fn build_chain(name: &str, chain: &[ElementSpec]) -> Result<(gst::Bin, gst::Elem
         elements.push(element);
     }
     let other = |what: String| PlayerError::new(ErrorKind::Other, what, render_chain(chain));
-    bin.add_many(&elements).map_err(|e| other(format!("Could not assemble the {name} chain: {e}.")))?;
-    gst::Element::link_many(&elements).map_err(|e| other(format!("Could not link the {name} chain: {e}.")))?;
-    let first = elements.first().ok_or_else(|| other(format!("The {name} chain is empty.")))?;
-    let pad = first.static_pad("sink").ok_or_else(|| other(format!("The {name} chain has no sink pad.")))?;
+    bin.add_many(&elements)
+        .map_err(|e| other(format!("Could not assemble the {name} chain: {e}.")))?;
+    gst::Element::link_many(&elements)
+        .map_err(|e| other(format!("Could not link the {name} chain: {e}.")))?;
+    let first = elements
+        .first()
+        .ok_or_else(|| other(format!("The {name} chain is empty.")))?;
+    let pad = first
+        .static_pad("sink")
+        .ok_or_else(|| other(format!("The {name} chain has no sink pad.")))?;
     let ghost = gst::GhostPad::builder_with_target(&pad)
         .map_err(|e| other(e.to_string()))?
         .name("sink")
         .build();
     bin.add_pad(&ghost).map_err(|e| other(e.to_string()))?;
-    let last = elements.last().cloned().ok_or_else(|| other(format!("The {name} chain is empty.")))?;
+    let last = elements
+        .last()
+        .cloned()
+        .ok_or_else(|| other(format!("The {name} chain is empty.")))?;
     Ok((bin, last))
 }
 
@@ -346,7 +373,10 @@ mod tests {
     #[test]
     fn video_path_choice_parses() {
         assert_eq!("gl".parse(), Ok(VideoPathChoice::Fixed(VideoPath::Gl)));
-        assert_eq!("software".parse(), Ok(VideoPathChoice::Fixed(VideoPath::Software)));
+        assert_eq!(
+            "software".parse(),
+            Ok(VideoPathChoice::Fixed(VideoPath::Software))
+        );
         assert_eq!("auto".parse(), Ok(VideoPathChoice::Auto));
         assert!("vulkan".parse::<VideoPathChoice>().is_err());
     }

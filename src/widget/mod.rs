@@ -14,7 +14,8 @@ use std::sync::Once;
 pub fn ensure_resources() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        gio::resources_register_include!("framescope.gresource").expect("the embedded resource bundle is valid");
+        gio::resources_register_include!("framescope.gresource")
+            .expect("the embedded resource bundle is valid");
     });
 }
 
@@ -27,7 +28,11 @@ pub fn ensure_style() {
     if let Some(display) = gtk::gdk::Display::default() {
         let provider = gtk::CssProvider::new();
         provider.load_from_resource("/org/framescope/Framescope/style.css");
-        gtk::style_context_add_provider_for_display(&display, &provider, gtk::STYLE_PROVIDER_PRIORITY_APPLICATION);
+        gtk::style_context_add_provider_for_display(
+            &display,
+            &provider,
+            gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
+        );
     }
 }
 

@@ -5,9 +5,9 @@
 //! Controls are actions in the `player.` group; keys come from [`super::keys`].
 
 use crate::engine::{Player, PlayerError, PlayerState};
+use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
-use gtk::glib;
 use std::time::Duration;
 
 /// How long the controls stay visible after the pointer last moved.
@@ -125,11 +125,16 @@ mod imp {
             v.player().seek_by(-(SEEK_STEP.as_nanos() as i64));
             v.imp().show_controls();
         });
-        klass.install_action("player.seek", Some(glib::VariantTy::INT64), |v, _, param| {
-            if let Some(ns) = param.and_then(|p| p.get::<i64>()) {
-                v.player().seek(gst::ClockTime::from_nseconds(ns.max(0) as u64), true);
-            }
-        });
+        klass.install_action(
+            "player.seek",
+            Some(glib::VariantTy::INT64),
+            |v, _, param| {
+                if let Some(ns) = param.and_then(|p| p.get::<i64>()) {
+                    v.player()
+                        .seek(gst::ClockTime::from_nseconds(ns.max(0) as u64), true);
+                }
+            },
+        );
         klass.install_action("player.volume-up", None, |v, _, _| {
             let p = v.player();
             p.set_volume((p.volume() + VOLUME_STEP).min(1.0));
@@ -141,17 +146,23 @@ mod imp {
             p.set_volume((p.volume() - VOLUME_STEP).max(0.0));
             v.imp().show_controls();
         });
-        klass.install_action("player.set-volume", Some(glib::VariantTy::DOUBLE), |v, _, param| {
-            if let Some(vol) = param.and_then(|p| p.get::<f64>()) {
-                v.player().set_volume(vol.clamp(0.0, 1.0));
-            }
-        });
+        klass.install_action(
+            "player.set-volume",
+            Some(glib::VariantTy::DOUBLE),
+            |v, _, param| {
+                if let Some(vol) = param.and_then(|p| p.get::<f64>()) {
+                    v.player().set_volume(vol.clamp(0.0, 1.0));
+                }
+            },
+        );
         klass.install_action("player.toggle-mute", None, |v, _, _| {
             let p = v.player();
             p.set_muted(!p.muted());
             v.imp().show_controls();
         });
-        klass.install_action("player.toggle-fullscreen", None, |v, _, _| v.toggle_fullscreen());
+        klass.install_action("player.toggle-fullscreen", None, |v, _, _| {
+            v.toggle_fullscreen()
+        });
         klass.install_action("player.leave-fullscreen", None, |v, _, _| {
             if let Some(win) = v.root().and_downcast::<gtk::Window>() {
                 win.unfullscreen();
@@ -213,7 +224,10 @@ mod imp {
             }
             self.disconnect_player();
             self.player.replace(Some(player.clone()));
-            let binding = player.bind_property("paintable", &*self.picture, "paintable").sync_create().build();
+            let binding = player
+                .bind_property("paintable", &*self.picture, "paintable")
+                .sync_create()
+                .build();
             self.paintable_binding.replace(Some(binding));
             let weak = self.obj().downgrade();
             let refresh = move |_: &Player| {
@@ -264,16 +278,19 @@ mod imp {
                 glib::Propagation::Proceed
             });
             let weak = self.obj().downgrade();
-            self.volume_scale.adjustment().connect_value_changed(move |adj| {
-                if let Some(view) = weak.upgrade() {
-                    view.player().set_volume(adj.value());
-                }
-            });
+            self.volume_scale
+                .adjustment()
+                .connect_value_changed(move |adj| {
+                    if let Some(view) = weak.upgrade() {
+                        view.player().set_volume(adj.value());
+                    }
+                });
             let weak = self.obj().downgrade();
             self.copy_button.connect_clicked(move |_| {
                 if let Some(view) = weak.upgrade() {
                     if let Some(e) = view.imp().last_error.borrow().as_ref() {
-                        view.clipboard().set_text(&format!("{}\n{}", e.message, e.detail));
+                        view.clipboard()
+                            .set_text(&format!("{}\n{}", e.message, e.detail));
                     }
                 }
             });
@@ -312,7 +329,8 @@ mod imp {
 
         fn set_controls_visible(&self, visible: bool) {
             self.controls.set_reveal_child(visible);
-            self.obj().set_cursor_from_name(if visible { None } else { Some("none") });
+            self.obj()
+                .set_cursor_from_name(if visible { None } else { Some("none") });
             if self.controls_visible.replace(visible) != visible {
                 self.obj().notify_controls_visible();
             }
@@ -342,7 +360,9 @@ mod imp {
 
         /// Brings every child in line with the player's properties.
         fn refresh(&self) {
-            let Some(player) = self.player.borrow().clone() else { return };
+            let Some(player) = self.player.borrow().clone() else {
+                return;
+            };
             let state = player.state();
             if !matches!(state, PlayerState::Error | PlayerState::Stopped) {
                 self.last_error.replace(None);
@@ -350,26 +370,46 @@ mod imp {
             let audio_only = !player.has_video() && player.has_audio();
             let page = if self.last_error.borrow().is_some() {
                 "error"
-            } else if audio_only && matches!(state, PlayerState::Paused | PlayerState::Playing | PlayerState::Buffering) {
+            } else if audio_only
+                && matches!(
+                    state,
+                    PlayerState::Paused | PlayerState::Playing | PlayerState::Buffering
+                )
+            {
                 "audio"
             } else {
                 "video"
             };
             self.stack.set_visible_child_name(page);
-            self.audio_title.set_label(player.title().as_deref().unwrap_or(""));
+            self.audio_title
+                .set_label(player.title().as_deref().unwrap_or(""));
             let busy = matches!(state, PlayerState::Loading | PlayerState::Buffering);
             self.spinner.set_visible(busy);
             self.spinner.set_spinning(busy);
             let playing = state == PlayerState::Playing;
-            self.play_button.set_icon_name(if playing { "media-playback-pause-symbolic" } else { "media-playback-start-symbolic" });
-            self.play_button.set_tooltip_text(Some(if playing { "Pause (Space)" } else { "Play (Space)" }));
+            self.play_button.set_icon_name(if playing {
+                "media-playback-pause-symbolic"
+            } else {
+                "media-playback-start-symbolic"
+            });
+            self.play_button.set_tooltip_text(Some(if playing {
+                "Pause (Space)"
+            } else {
+                "Play (Space)"
+            }));
             let duration = player.duration();
             let adj = self.seek_scale.adjustment();
             adj.set_upper((duration as f64 / 1e9).max(0.001));
             adj.set_value(player.position() as f64 / 1e9);
-            self.seek_scale.set_sensitive(duration > 0 && player.seekable());
-            self.position_label.set_label(&format_time(player.position()));
-            self.duration_label.set_label(&if duration > 0 { format_time(duration) } else { "--:--".into() });
+            self.seek_scale
+                .set_sensitive(duration > 0 && player.seekable());
+            self.position_label
+                .set_label(&format_time(player.position()));
+            self.duration_label.set_label(&if duration > 0 {
+                format_time(duration)
+            } else {
+                "--:--".into()
+            });
             let volume_adj = self.volume_scale.adjustment();
             if (volume_adj.value() - player.volume()).abs() > f64::EPSILON {
                 volume_adj.set_value(player.volume());
@@ -434,7 +474,11 @@ impl PlayerView {
             } else {
                 win.unfullscreen();
             }
-            self.imp().fullscreen_button.set_icon_name(if full { "view-restore-symbolic" } else { "view-fullscreen-symbolic" });
+            self.imp().fullscreen_button.set_icon_name(if full {
+                "view-restore-symbolic"
+            } else {
+                "view-fullscreen-symbolic"
+            });
         }
     }
 
@@ -445,7 +489,11 @@ impl PlayerView {
 
     /// The name of the visible page: `video`, `audio` or `error`.
     pub fn visible_page(&self) -> String {
-        self.imp().stack.visible_child_name().map(|s| s.to_string()).unwrap_or_default()
+        self.imp()
+            .stack
+            .visible_child_name()
+            .map(|s| s.to_string())
+            .unwrap_or_default()
     }
 
     /// The error sentence currently shown, if the error page is visible.

@@ -30,7 +30,8 @@ pub struct Clip {
 }
 
 const V2S: &str = "videotestsrc num-buffers=60 pattern=smpte ! video/x-raw,width=320,height=240,framerate=30/1 ! timeoverlay";
-const A2S: &str = "audiotestsrc num-buffers=94 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2";
+const A2S: &str =
+    "audiotestsrc num-buffers=94 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2";
 
 /// The clips the engine tests play to end of stream.
 pub fn clips() -> Vec<Clip> {
@@ -84,7 +85,9 @@ pub fn run_to_eos(launch: &str) {
     for msg in bus.iter_timed(gst::ClockTime::from_seconds(120)) {
         match msg.view() {
             gst::MessageView::Eos(_) => break,
-            gst::MessageView::Error(e) => panic!("generating media failed: {} ({:?})", e.error(), e.debug()),
+            gst::MessageView::Error(e) => {
+                panic!("generating media failed: {} ({:?})", e.error(), e.debug())
+            }
             _ => {}
         }
     }
@@ -98,7 +101,9 @@ pub fn generate(name: &str, launch: &str) -> PathBuf {
     let path = media_dir().join(name);
     if !path.exists() {
         let tmp = media_dir().join(format!("tmp-{name}"));
-        let launch = launch.replace("V !", &format!("{V2S} !")).replace("A !", &format!("{A2S} !"));
+        let launch = launch
+            .replace("V !", &format!("{V2S} !"))
+            .replace("A !", &format!("{A2S} !"));
         run_to_eos(&launch.replace("LOCATION", &tmp.display().to_string()));
         std::fs::rename(&tmp, &path).unwrap();
     }
@@ -107,7 +112,10 @@ pub fn generate(name: &str, launch: &str) -> PathBuf {
 
 /// Generates a named clip from [`clips`].
 pub fn clip(name: &str) -> PathBuf {
-    let c = clips().into_iter().find(|c| c.name == name).expect("known clip");
+    let c = clips()
+        .into_iter()
+        .find(|c| c.name == name)
+        .expect("known clip");
     generate(c.name, c.launch)
 }
 
@@ -131,7 +139,11 @@ pub fn bad_file(kind: &str) -> PathBuf {
         }
         "folder" => std::fs::create_dir_all(&path).unwrap(),
         "empty.mp4" => std::fs::write(&path, b"").unwrap(),
-        "text.mp4" => std::fs::write(&path, "This is a shopping list, not a video.\nmilk\neggs\n".repeat(50)).unwrap(),
+        "text.mp4" => std::fs::write(
+            &path,
+            "This is a shopping list, not a video.\nmilk\neggs\n".repeat(50),
+        )
+        .unwrap(),
         "random.bin" => {
             // A fixed xorshift sequence: random-looking bytes, same every run.
             let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -193,8 +205,13 @@ pub fn run_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
             return false;
         }
         // Never block for long: a timeout source wakes the context.
-        let _wake = glib::timeout_source_new(Duration::from_millis(20), None, glib::Priority::DEFAULT, || glib::ControlFlow::Break)
-            .attach(Some(&ctx));
+        let _wake = glib::timeout_source_new(
+            Duration::from_millis(20),
+            None,
+            glib::Priority::DEFAULT,
+            || glib::ControlFlow::Break,
+        )
+        .attach(Some(&ctx));
         ctx.iteration(true);
     }
     true
@@ -253,7 +270,14 @@ fn start_xvfb() -> String {
             continue;
         }
         let spawned = std::process::Command::new("Xvfb")
-            .args([format!(":{n}").as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                format!(":{n}").as_str(),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn();

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Framescope's one set-up script. It installs whatever system packages are
+# missing (Debian 12 names; uses sudo only when not root), then:
+#   scripts/setup.sh run  [ARGS...]  builds in release mode and starts the player
+#                                    (no ARGS: the embedded demo clip)
+#   scripts/setup.sh test            runs formatting and lint checks and every test;
+#                                    starts its own Xvfb when there is no DISPLAY
+#   scripts/setup.sh deps            only installs the packages
+# Idempotent: when everything is installed it goes straight to the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build: compilers and -dev packages for the GTK/GStreamer crates.
+BUILD_PACKAGES=(pkg-config build-essential libgtk-4-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
+# Run: the GStreamer plugin sets, GL, icons and fonts.
+RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-tools
+  libgl1-mesa-dri libegl-mesa0 adwaita-icon-theme fonts-dejavu-core)
+# Test and benchmark: a virtual X server, input and screenshot tools, GNU time.
+TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time)
+
+missing_packages() {
+  local p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      echo "$p"
+    fi
+  done
+}
+
+install_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  echo "setup: installing ${missing[*]}" >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null; then
+    echo "setup: Rust is not installed; install it with rustup (https://rustup.rs) and run this again." >&2
+    exit 1
+  fi
+}
+
+# Starts a private Xvfb when no display is set; exported DISPLAY and a trap
+# to stop it.
+ensure_display() {
+  if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+    return 0
+  fi
+  local n
+  for n in $(seq 99 140); do
+    [ -e "/tmp/.X$n-lock" ] && continue
+    Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+    XVFB_PID=$!
+    trap 'kill "$XVFB_PID" 2>/dev/null || true' EXIT
+    for _ in $(seq 100); do
+      [ -S "/tmp/.X11-unix/X$n" ] && break
+      sleep 0.1
+    done
+    export DISPLAY=":$n"
+    echo "setup: started Xvfb on $DISPLAY" >&2
+    return 0
+  done
+  echo "setup: could not start Xvfb" >&2
+  exit 1
+}
+
+# GTK wants a private runtime folder; CI machines often have none.
+ensure_runtime_dir() {
+  if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "${XDG_RUNTIME_DIR}" ]; then
+    XDG_RUNTIME_DIR="$(mktemp -d /tmp/framescope-runtime.XXXXXX)"
+    chmod 700 "$XDG_RUNTIME_DIR"
+    export XDG_RUNTIME_DIR
+  fi
+}
+
+mode="${1:-run}"
+[ $# -gt 0 ] && shift
+case "$mode" in
+  deps)
+    install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ;;
+  run)
+    install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"
+    ensure_rust
+    cargo build --release --locked
+    exec target/release/framescope "$@"
+    ;;
+  test)
+    install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ensure_rust
+    ensure_display
+    ensure_runtime_dir
+    cargo fmt --all -- --check
+    cargo clippy --locked --all-targets -- -D warnings
+    cargo test --locked --all-targets
+    cargo test --locked --doc
+    ;;
+  *)
+    echo "usage: scripts/setup.sh run [FILE|URI...] | test | deps" >&2
+    exit 2
+    ;;
+esac
