@@ -179,6 +179,7 @@ fn bad_inputs_exit_1_with_one_sentence() {
             bad_file("truncated.mp4").display().to_string(),
             "truncated.mp4",
         ),
+        (encrypted_webm().display().to_string(), "encrypted"),
         ("foo://example/video.mp4".to_string(), "foo"),
         (unreachable.clone(), "Could not reach"),
     ];

@@ -189,6 +189,11 @@ fn bad_inputs_give_their_error_kind() {
         &bad_file("random.bin").display().to_string(),
         ErrorKind::NotMedia,
     );
+    let msg = expect_error(
+        &encrypted_webm().display().to_string(),
+        ErrorKind::Encrypted,
+    );
+    assert!(msg.contains("encrypted"), "{msg}");
     let msg = expect_error("foo://example/video.mp4", ErrorKind::MissingPlugin);
     assert!(msg.contains("foo"), "{msg}");
     let port = {

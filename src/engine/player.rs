@@ -364,10 +364,17 @@ mod imp {
             } else {
                 AudioOutput::Fake
             };
+            let mut video = self.video_mode.get().output();
+            if video == VideoOutput::Paintable(VideoPath::Gl)
+                && !crate::engine::glprobe::probe().available()
+            {
+                self.warn("OpenGL is not available here, so video uses the software path.".into());
+                video = VideoOutput::Paintable(VideoPath::Software);
+            }
             let spec = PipelineSpec {
                 playbin: Playbin::for_uri(uri),
                 uri: uri.to_string(),
-                video: self.video_mode.get().output(),
+                video,
                 audio,
             };
             tracing::debug!(pipeline = %spec.to_launch(), "building");

@@ -235,7 +235,12 @@ impl PipelineSpec {
         playbin.set_property_from_str("flags", self.playbin_flags());
         let mut video_sink = None;
         if let Some(chain) = self.video_chain() {
-            let (bin, last) = build_chain("framescope-video", &chain)?;
+            // Without a video chain nothing can be shown: say so, naming the part.
+            let (bin, last) = build_chain("framescope-video", &chain).map_err(|mut e| {
+                e.kind = ErrorKind::NoVideoPath;
+                e.message = format!("Video cannot be shown: {}", e.message);
+                e
+            })?;
             playbin.set_property("video-sink", &bin);
             video_sink = Some(last);
         }

@@ -297,3 +297,96 @@ fn start_xvfb() -> String {
     }
     panic!("could not start Xvfb on any display from :90 to :129");
 }
+
+/// Writes a small WebM whose VP8 track is marked AES-CTR encrypted (the
+/// Matroska ContentEncryption elements WebM uses for DRM), built element by
+/// element so the test needs no encrypted sample from elsewhere.
+pub fn encrypted_webm() -> PathBuf {
+    fn element(id: u32, body: &[u8]) -> Vec<u8> {
+        let mut out: Vec<u8> = id
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x01);
+        out.extend_from_slice(&(body.len() as u64).to_be_bytes()[1..]);
+        out.extend_from_slice(body);
+        out
+    }
+    fn uint(id: u32, v: u64) -> Vec<u8> {
+        element(id, &v.to_be_bytes())
+    }
+    let ebml = element(
+        0x1A45DFA3,
+        &[
+            uint(0x4286, 1),
+            uint(0x42F7, 1),
+            uint(0x42F2, 4),
+            uint(0x42F3, 8),
+            element(0x4282, b"webm"),
+            uint(0x4287, 4),
+            uint(0x4285, 2),
+        ]
+        .concat(),
+    );
+    let info = element(
+        0x1549A966,
+        &[
+            uint(0x2AD7B1, 1_000_000),
+            element(0x4489, &1000f64.to_be_bytes()),
+        ]
+        .concat(),
+    );
+    let encryption = element(
+        0x5035,
+        &[
+            uint(0x47E1, 5),
+            element(0x47E2, &[7u8; 16]),
+            element(0x47E7, &uint(0x47E8, 1)),
+        ]
+        .concat(),
+    );
+    let encodings = element(
+        0x6D80,
+        &element(
+            0x6240,
+            &[
+                uint(0x5031, 0),
+                uint(0x5032, 1),
+                uint(0x5033, 1),
+                encryption,
+            ]
+            .concat(),
+        ),
+    );
+    let track = element(
+        0xAE,
+        &[
+            uint(0xD7, 1),
+            uint(0x73C5, 1),
+            uint(0x83, 1),
+            element(0x86, b"V_VP8"),
+            element(0xE0, &[uint(0xB0, 320), uint(0xBA, 240)].concat()),
+            encodings,
+        ]
+        .concat(),
+    );
+    let tracks = element(0x1654AE6B, &track);
+    let mut cluster_body = uint(0xE7, 0);
+    for i in 0..10u16 {
+        let mut block = vec![0x81];
+        block.extend_from_slice(&(i * 100).to_be_bytes());
+        block.push(0x80);
+        block.push(0x01); // signal byte: encrypted
+        block.extend_from_slice(&[i as u8; 8]); // IV
+        block.extend_from_slice(&[0x5a; 200]);
+        cluster_body.extend(element(0xA3, &block));
+    }
+    let cluster = element(0x1F43B675, &cluster_body);
+    let segment = element(0x18538067, &[info, tracks, cluster].concat());
+    let path = media_dir().join("bad").join("encrypted.webm");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, [ebml, segment].concat()).unwrap();
+    path
+}
