@@ -7,6 +7,9 @@ use framescope::engine::VideoMode;
 /// Framescope: a video player, playback widget and stream inspector.
 #[derive(Debug, Parser, Default, Clone)]
 #[command(name = "framescope", version, about, after_help = EXIT_CODES)]
+#[command(
+    override_usage = "framescope [OPTIONS] [FILE|URI]...\n       framescope inspect [--json] FILE|URI"
+)]
 pub struct Options {
     /// Files or URIs to play in order; none plays the embedded demo clip.
     #[arg(value_name = "FILE|URI")]

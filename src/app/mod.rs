@@ -4,6 +4,7 @@
 
 pub mod cli;
 mod demo;
+mod inspect_cmd;
 mod shortcuts;
 mod window;
 
@@ -32,7 +33,11 @@ fn init_logging() {
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
     init_logging();
-    let options = match Options::try_parse() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("inspect") {
+        return inspect_cmd::run(args[1..].to_vec());
+    }
+    let options = match Options::try_parse_from(&args) {
         Ok(o) => o,
         Err(e) => {
             let _ = e.print();

@@ -121,7 +121,7 @@ pub fn to_uri(input: &str) -> String {
 
 /// Checks a URI before building a pipeline, for failures GStreamer would only
 /// report slowly or vaguely: missing files, directories, unknown schemes.
-fn precheck(uri: &str) -> Result<(), PlayerError> {
+pub fn precheck(uri: &str) -> Result<(), PlayerError> {
     let name = display_name(uri);
     if let Ok((path, _)) = glib::filename_from_uri(uri) {
         return match std::fs::metadata(&path) {
