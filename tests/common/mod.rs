@@ -264,28 +264,38 @@ pub fn ensure_display() -> String {
         .clone()
 }
 
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    })
+}
+
 fn start_xvfb() -> String {
     for n in 90..130 {
         if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
             continue;
         }
-        let spawned = std::process::Command::new("Xvfb")
-            .args([
-                format!(":{n}").as_str(),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
+        assert!(
+            which("Xvfb").is_some(),
+            "Xvfb is not installed; run `scripts/setup.sh test`, which installs it"
+        );
+        // A small guardian shell stops Xvfb once this test process is gone.
+        let script = format!(
+            "Xvfb :{n} -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & x=$!; \
+             while kill -0 {} 2>/dev/null && kill -0 $x 2>/dev/null; do sleep 1; done; kill $x 2>/dev/null",
+            std::process::id()
+        );
+        let spawned = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn();
-        let Ok(child) = spawned else {
-            panic!("Xvfb is not installed; run `scripts/setup.sh test`, which installs it");
-        };
-        // Xvfb lives as long as the test process; the OS reaps it after.
-        std::mem::forget(child);
+        if spawned.is_err() {
+            continue;
+        }
         let socket = format!("/tmp/.X11-unix/X{n}");
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
