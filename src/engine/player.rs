@@ -865,9 +865,10 @@ mod imp {
         /// time (divided by the rate), to the played total.
         fn advance_played(&self, position: gst::ClockTime) {
             if let Some(last) = self.last_position.replace(Some(position)) {
+                // Our own seeks and loops reset the sample, so forward progress
+                // is playback even when the main loop was slow to sample it.
                 let step = position.saturating_sub(last);
-                // A jump backwards or of seconds is a seek or loop, not playback.
-                if position >= last && step < gst::ClockTime::from_seconds(2) {
+                if position >= last {
                     let running = (step.nseconds() as f64 / self.rate.get().abs().max(1e-3)) as u64;
                     self.played
                         .set(self.played.get() + gst::ClockTime::from_nseconds(running));
