@@ -98,7 +98,7 @@ case "$mode" in
     ensure_runtime_dir
     cargo fmt --all -- --check
     cargo clippy --locked --all-targets -- -D warnings
-    cargo test --locked --all-targets
+    cargo test --locked --no-fail-fast --all-targets
     cargo test --locked --doc
     ;;
   *)
