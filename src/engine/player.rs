@@ -100,6 +100,11 @@ pub struct VideoSize {
 
 /// Turns a path or URI given by a user into a URI. Paths are made absolute and
 /// percent-encoded; strings with a scheme are kept as they are.
+///
+/// ```
+/// assert_eq!(framescope::engine::to_uri("/no/such/dir/a b.mp4"), "file:///no/such/dir/a%20b.mp4");
+/// assert_eq!(framescope::engine::to_uri("https://example.org/v.webm"), "https://example.org/v.webm");
+/// ```
 pub fn to_uri(input: &str) -> String {
     if input.contains("://") && input.split("://").next().is_some_and(|s| !s.is_empty()) {
         return input.to_string();
