@@ -17,7 +17,7 @@ RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-p
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-tools
   libgl1-mesa-dri libegl-mesa0 adwaita-icon-theme fonts-dejavu-core)
 # Test and benchmark: a virtual X server, input and screenshot tools, GNU time.
-TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time)
+TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps)
 
 missing_packages() {
   local p

@@ -137,7 +137,7 @@ fn print_pipeline_describes_without_playing() {
     );
     let (out, _) = framescope(&["--print-pipeline", "--video-path", "software", "x.webm"]);
     assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("video-sink=\"videoconvert ! gtk4paintablesink\""));
+        .contains("video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""));
 }
 
 #[test]

@@ -157,6 +157,36 @@ fn software_path_shows_the_colour() -> TestResult {
     solid_colour_is_shown(VideoMode::Software)
 }
 
+fn software_path_scales_down_to_the_picture() -> TestResult {
+    let window = gtk::Window::builder()
+        .default_width(200)
+        .default_height(150)
+        .build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.present();
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().set_looping(true);
+    view.open(&solid_clip(0xffd03030).display().to_string());
+    let scaled = run_until(Duration::from_secs(10), || {
+        sink_caps(&view)
+            .and_then(|c| c.structure(0).and_then(|s| s.get::<i32>("width").ok()))
+            .is_some_and(|w| w < 320)
+    });
+    let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
+    check!(
+        scaled,
+        "320x240 video in a 200x150 window reached the sink unscaled: {caps}"
+    );
+    let size = view.player().video_size().ok_or("no video size")?;
+    check!(
+        (size.width, size.height) == (320, 240),
+        "video-size reports the scaled size"
+    );
+    window.destroy();
+    Ok(())
+}
+
 fn audio_only_view_is_shown() -> TestResult {
     let (window, view) = window_with_view();
     view.open(&clip("audio_only.ogg").display().to_string());
@@ -332,6 +362,10 @@ fn main() {
         (
             "software_path_shows_the_colour",
             software_path_shows_the_colour,
+        ),
+        (
+            "software_path_scales_down_to_the_picture",
+            software_path_scales_down_to_the_picture,
         ),
         ("audio_only_view_is_shown", audio_only_view_is_shown),
         (

@@ -249,6 +249,10 @@ mod imp {
         pub open_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
         pub pipeline: RefCell<Option<gst::Pipeline>>,
         pub video_sink: RefCell<Option<gst::Element>>,
+        /// The software chain's size capsfilter.
+        pub size_filter: RefCell<Option<gst::Element>>,
+        /// The size, in device pixels, the picture is shown at (0 = unknown).
+        pub render_size: Cell<(u32, u32)>,
         pub bus_watch: RefCell<Option<gst::bus::BusWatchGuard>>,
         pub ticker: RefCell<Option<glib::JoinHandle<()>>>,
         pub want_playing: Cell<bool>,
@@ -431,6 +435,7 @@ mod imp {
                 }
             }
             self.video_sink.replace(built.video_sink);
+            self.size_filter.replace(built.size_filter);
             self.pipeline.replace(Some(built.pipeline));
             self.set_state(PlayerState::Loading);
             self.apply_target();
@@ -492,6 +497,7 @@ mod imp {
                 let _ = p.set_state(gst::State::Null);
             }
             self.video_sink.take();
+            self.size_filter.take();
             self.want_playing.set(false);
             self.buffering.set(false);
             self.pending_seek.set(None);
@@ -844,11 +850,14 @@ mod imp {
         }
 
         fn update_video_size(&self) {
+            // The chain's own input: the decoded size, before any scaling.
             let caps = self
                 .video_sink
                 .borrow()
                 .as_ref()
-                .and_then(|s| s.static_pad("sink"))
+                .and_then(|s| s.parent())
+                .and_then(|bin| bin.downcast::<gst::Element>().ok())
+                .and_then(|bin| bin.static_pad("sink"))
                 .and_then(|pad| pad.current_caps());
             let size = caps
                 .and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
@@ -864,6 +873,7 @@ mod imp {
             if size.is_some() && !self.has_video.replace(true) {
                 self.obj().notify_has_video();
             }
+            self.apply_render_size();
         }
 
         /// Adds the media time advanced since the last sample, in running
@@ -943,6 +953,35 @@ mod imp {
             if self.prerolled.get() {
                 let pos = gst::ClockTime::from_nseconds(self.position.get());
                 self.do_seek(pos, true);
+            }
+        }
+
+        /// Points the software chain's capsfilter at the size the picture is
+        /// shown at, so frames are scaled down before conversion and upload.
+        pub fn apply_render_size(&self) {
+            let Some(filter) = self.size_filter.borrow().clone() else {
+                return;
+            };
+            let Some(size) = *self.video_size.borrow() else {
+                return;
+            };
+            let fitted = crate::engine::spec::fitted_size(
+                size.width,
+                size.height,
+                (size.par_n, size.par_d),
+                self.render_size.get(),
+            );
+            let caps = match fitted {
+                Some((w, h)) => gst::Caps::builder("video/x-raw")
+                    .field("width", w as i32)
+                    .field("height", h as i32)
+                    .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+                    .build(),
+                None => gst::Caps::new_empty_simple("video/x-raw"),
+            };
+            if filter.property::<gst::Caps>("caps") != caps {
+                tracing::debug!(%caps, "render size");
+                filter.set_property("caps", &caps);
             }
         }
 
@@ -1108,6 +1147,16 @@ impl Player {
                 VideoMode::Headless | VideoMode::Disabled => None,
                 _ => Some(self.video_path()),
             },
+        }
+    }
+
+    /// Tells the player the size, in device pixels, its picture is shown at.
+    /// On the software path frames larger than that are scaled down before
+    /// conversion and upload; `(0, 0)` (the default) means native size.
+    pub fn set_render_size(&self, width: u32, height: u32) {
+        let imp = self.imp();
+        if imp.render_size.replace((width, height)) != (width, height) {
+            imp.apply_render_size();
         }
     }
 

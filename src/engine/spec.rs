@@ -178,7 +178,12 @@ impl PipelineSpec {
                 ElementSpec::new("glcolorconvert"),
                 ElementSpec::new("gtk4paintablesink"),
             ]),
+            // The capsfilter carries the size the picture is shown at (see
+            // `Player::set_render_size`): scaling down before conversion and
+            // upload is what keeps a software-rendered desktop cheap.
             VideoOutput::Paintable(VideoPath::Software) => Some(vec![
+                ElementSpec::new("videoscale"),
+                ElementSpec::new("capsfilter").with("caps", "video/x-raw"),
                 ElementSpec::new("videoconvert"),
                 ElementSpec::new("gtk4paintablesink"),
             ]),
@@ -234,6 +239,7 @@ impl PipelineSpec {
         playbin.set_property("uri", &self.uri);
         playbin.set_property_from_str("flags", self.playbin_flags());
         let mut video_sink = None;
+        let mut size_filter = None;
         if let Some(chain) = self.video_chain() {
             // Without a video chain nothing can be shown: say so, naming the part.
             let (bin, last) = build_chain("framescope-video", &chain).map_err(|mut e| {
@@ -241,6 +247,11 @@ impl PipelineSpec {
                 e.message = format!("Video cannot be shown: {}", e.message);
                 e
             })?;
+            size_filter = bin
+                .iterate_elements()
+                .into_iter()
+                .flatten()
+                .find(|e| e.factory().is_some_and(|f| f.name() == "capsfilter"));
             playbin.set_property("video-sink", &bin);
             video_sink = Some(last);
         }
@@ -254,6 +265,7 @@ impl PipelineSpec {
         Ok(BuiltPipeline {
             pipeline,
             video_sink,
+            size_filter,
         })
     }
 }
@@ -265,6 +277,8 @@ pub struct BuiltPipeline {
     pub pipeline: gst::Pipeline,
     /// The video sink (last element of the video chain), if video is enabled.
     pub video_sink: Option<gst::Element>,
+    /// The software chain's size capsfilter, if there is one.
+    pub size_filter: Option<gst::Element>,
 }
 
 fn render_chain(chain: &[ElementSpec]) -> String {
@@ -366,7 +380,7 @@ mod tests {
         };
         assert_eq!(
             sw.to_launch(),
-            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoconvert ! gtk4paintablesink\""
+            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
         );
     }
 
@@ -384,5 +398,54 @@ mod tests {
         );
         assert_eq!("auto".parse(), Ok(VideoPathChoice::Auto));
         assert!("vulkan".parse::<VideoPathChoice>().is_err());
+    }
+}
+
+/// The size to scale a `width`x`height` video (pixel aspect `par`) to so it
+/// fits `area` without upscaling, or `None` when it already fits.
+pub fn fitted_size(
+    width: u32,
+    height: u32,
+    par: (u32, u32),
+    area: (u32, u32),
+) -> Option<(u32, u32)> {
+    if width == 0 || height == 0 || par.1 == 0 || area.0 == 0 || area.1 == 0 {
+        return None;
+    }
+    let display_width = width as f64 * par.0 as f64 / par.1 as f64;
+    let scale = (area.0 as f64 / display_width).min(area.1 as f64 / height as f64);
+    if scale >= 1.0 {
+        return None;
+    }
+    // Even sizes keep chroma-subsampled formats happy.
+    let even = |v: f64| ((v.round() as u32) & !1).max(2);
+    Some((even(display_width * scale), even(height as f64 * scale)))
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::fitted_size;
+
+    #[test]
+    fn fits_without_upscaling() {
+        assert_eq!(
+            fitted_size(1920, 1080, (1, 1), (1280, 720)),
+            Some((1280, 720))
+        );
+        assert_eq!(
+            fitted_size(1920, 1080, (1, 1), (1280, 1000)),
+            Some((1280, 720))
+        );
+        assert_eq!(
+            fitted_size(1920, 1080, (1, 1), (640, 1000)),
+            Some((640, 360))
+        );
+        assert_eq!(fitted_size(640, 360, (1, 1), (1280, 720)), None);
+        // Anamorphic 720x576 at 16:11 pixels shows as 1047x576.
+        assert_eq!(
+            fitted_size(720, 576, (16, 11), (524, 288)),
+            Some((524, 288))
+        );
+        assert_eq!(fitted_size(0, 0, (1, 1), (10, 10)), None);
     }
 }

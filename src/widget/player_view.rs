@@ -95,7 +95,6 @@ mod imp {
         fn class_init(klass: &mut Self::Class) {
             crate::widget::ensure_resources();
             klass.bind_template();
-            klass.set_layout_manager_type::<gtk::BinLayout>();
             klass.set_css_name("framescope-player-view");
             klass.set_accessible_role(gtk::AccessibleRole::Group);
             install_actions(klass);
@@ -205,6 +204,21 @@ mod imp {
         fn map(&self) {
             self.parent_map();
             self.schedule_hide();
+        }
+
+        fn measure(&self, orientation: gtk::Orientation, for_size: i32) -> (i32, i32, i32, i32) {
+            self.overlay.measure(orientation, for_size)
+        }
+
+        fn size_allocate(&self, width: i32, height: i32, baseline: i32) {
+            self.overlay.allocate(width, height, baseline, None);
+            // Rounded up to 64 px so a window being resized does not
+            // renegotiate the pipeline on every pixel.
+            let scale = self.obj().scale_factor().max(1);
+            let round = |v: i32| ((v.max(1) * scale + 63) / 64 * 64) as u32;
+            if let Some(p) = self.player.borrow().as_ref() {
+                p.set_render_size(round(width), round(height));
+            }
         }
     }
 
