@@ -136,8 +136,9 @@ fn print_pipeline_describes_without_playing() {
         "playbin uri=\"file:///tmp/a%20b%22c.mp4\" flags=video+text video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\""
     );
     let (out, _) = framescope(&["--print-pipeline", "--video-path", "software", "x.webm"]);
-    assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(
+        "video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
+    ));
 }
 
 #[test]

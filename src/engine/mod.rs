@@ -3,7 +3,7 @@
 //! A [`Player`] GObject owns one `playbin3` pipeline built from a declarative
 //! [`PipelineSpec`] (source URI, video chain, audio chain). The video chain is
 //! chosen by [`glprobe`]: `glupload ! glcolorconvert ! gtk4paintablesink` on a
-//! hardware GL renderer, `videoconvert ! gtk4paintablesink` on a software one
+//! hardware GL renderer, `videoconvertscale ! capsfilter ! gtk4paintablesink` on a software one
 //! or without GL. The audio chain is `autoaudiosink`, or a synchronised
 //! fakesink when [`audio`] finds no device. Bus messages become [`BusEvent`]s
 //! (in [`bus`]) that the player turns into properties and signals; errors are

@@ -43,7 +43,7 @@ pub enum VideoMode {
     Auto,
     /// `glupload ! glcolorconvert ! gtk4paintablesink`.
     Gl,
-    /// `videoconvert ! gtk4paintablesink`.
+    /// `videoconvertscale ! capsfilter ! gtk4paintablesink`.
     Software,
     /// Decode and synchronise video into a fakesink (no display needed).
     Headless,

@@ -14,7 +14,8 @@ pub enum VideoPath {
     /// `glupload ! glcolorconvert ! gtk4paintablesink`: colour conversion on the GPU.
     #[default]
     Gl,
-    /// `videoconvert ! gtk4paintablesink`: conversion on the CPU.
+    /// `videoconvertscale ! capsfilter ! gtk4paintablesink`: conversion (and
+    /// scaling down to the picture's size) on the CPU.
     Software,
 }
 
@@ -182,9 +183,8 @@ impl PipelineSpec {
             // `Player::set_render_size`): scaling down before conversion and
             // upload is what keeps a software-rendered desktop cheap.
             VideoOutput::Paintable(VideoPath::Software) => Some(vec![
-                ElementSpec::new("videoscale"),
+                ElementSpec::new("videoconvertscale"),
                 ElementSpec::new("capsfilter").with("caps", "video/x-raw"),
-                ElementSpec::new("videoconvert"),
                 ElementSpec::new("gtk4paintablesink"),
             ]),
             VideoOutput::Fake => Some(vec![ElementSpec::new("fakesink")
@@ -380,7 +380,7 @@ mod tests {
         };
         assert_eq!(
             sw.to_launch(),
-            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
+            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
         );
     }
 
