@@ -69,32 +69,20 @@ fn demo_clip_plays_to_the_end_on_both_paths() {
 fn start_rate_and_mute_options_apply() {
     let clip = clip("h264_aac.mp4");
     let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("start.json");
-    let (out, _) = framescope(&[
-        "--exit-at-end",
-        "--mute",
-        "--start",
-        "1",
-        "--stats-json",
-        json.to_str().unwrap(),
-        clip.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let played = stats(&json)["played_seconds"].as_f64().unwrap();
+    let played_with = |options: &[&str]| {
+        let mut args = vec!["--exit-at-end", "--stats-json", json.to_str().unwrap()];
+        args.extend_from_slice(options);
+        args.push(clip.to_str().unwrap());
+        let (out, _) = framescope(&args);
+        assert!(out.status.success(), "{options:?}: {out:?}");
+        stats(&json)["played_seconds"].as_f64().unwrap()
+    };
+    let played = played_with(&["--mute", "--start", "1"]);
     assert!(
         (0.7..1.5).contains(&played),
         "--start 1 on a 2 s clip played {played}s"
     );
-
-    let (out, _) = framescope(&[
-        "--exit-at-end",
-        "--rate",
-        "2",
-        "--stats-json",
-        json.to_str().unwrap(),
-        clip.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let played = stats(&json)["played_seconds"].as_f64().unwrap();
+    let played = played_with(&["--rate", "2"]);
     assert!(
         (0.7..1.5).contains(&played),
         "--rate 2 on a 2 s clip played {played}s"

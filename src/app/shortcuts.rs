@@ -25,7 +25,7 @@ pub fn shortcuts_ui() -> String {
     for b in BINDINGS {
         playback.push_str(&format!(
             "<child><object class=\"GtkShortcutsShortcut\"><property name=\"accelerator\">{}</property><property name=\"title\">{}</property></object></child>",
-            escape(b.accel),
+            escape(&b.accelerator()),
             escape(b.title)
         ));
     }

@@ -13,67 +13,63 @@ pub struct KeyBinding {
     pub modifiers: gdk::ModifierType,
     /// The action, e.g. `player.toggle-play`.
     pub action: &'static str,
-    /// The accelerator in GTK syntax, for the shortcuts window.
-    pub accel: &'static str,
     /// What it does, for people.
     pub title: &'static str,
 }
 
-const fn bind(
-    key: gdk::Key,
-    action: &'static str,
-    accel: &'static str,
-    title: &'static str,
-) -> KeyBinding {
+const fn bind(key: gdk::Key, action: &'static str, title: &'static str) -> KeyBinding {
     KeyBinding {
         key,
         modifiers: gdk::ModifierType::empty(),
         action,
-        accel,
         title,
+    }
+}
+
+impl KeyBinding {
+    /// The accelerator in GTK syntax (e.g. `space`), for shortcut windows.
+    pub fn accelerator(&self) -> String {
+        let mut accel = String::new();
+        for (flag, name) in [
+            (gdk::ModifierType::CONTROL_MASK, "<Control>"),
+            (gdk::ModifierType::SHIFT_MASK, "<Shift>"),
+            (gdk::ModifierType::ALT_MASK, "<Alt>"),
+        ] {
+            if self.modifiers.contains(flag) {
+                accel.push_str(name);
+            }
+        }
+        accel.push_str(self.key.name().as_deref().unwrap_or("?"));
+        accel
     }
 }
 
 /// Every key binding of the player widget.
 pub const BINDINGS: &[KeyBinding] = &[
-    bind(
-        gdk::Key::space,
-        "player.toggle-play",
-        "space",
-        "Play or pause",
-    ),
-    bind(gdk::Key::k, "player.toggle-play", "k", "Play or pause"),
+    bind(gdk::Key::space, "player.toggle-play", "Play or pause"),
+    bind(gdk::Key::k, "player.toggle-play", "Play or pause"),
     bind(
         gdk::Key::Right,
         "player.seek-forward",
-        "Right",
         "Seek forward 5 seconds",
     ),
     bind(
         gdk::Key::Left,
         "player.seek-backward",
-        "Left",
         "Seek backward 5 seconds",
     ),
-    bind(gdk::Key::Up, "player.volume-up", "Up", "Volume up"),
-    bind(gdk::Key::Down, "player.volume-down", "Down", "Volume down"),
-    bind(gdk::Key::m, "player.toggle-mute", "m", "Mute or unmute"),
-    bind(
-        gdk::Key::f,
-        "player.toggle-fullscreen",
-        "f",
-        "Toggle fullscreen",
-    ),
+    bind(gdk::Key::Up, "player.volume-up", "Volume up"),
+    bind(gdk::Key::Down, "player.volume-down", "Volume down"),
+    bind(gdk::Key::m, "player.toggle-mute", "Mute or unmute"),
+    bind(gdk::Key::f, "player.toggle-fullscreen", "Toggle fullscreen"),
     bind(
         gdk::Key::F11,
         "player.toggle-fullscreen",
-        "F11",
         "Toggle fullscreen",
     ),
     bind(
         gdk::Key::Escape,
         "player.leave-fullscreen",
-        "Escape",
         "Leave fullscreen",
     ),
 ];
