@@ -260,8 +260,10 @@ mod imp {
         pub missing: RefCell<Vec<String>>,
         pub pending_seek: Cell<Option<gst::ClockTime>>,
         pub prerolled: Cell<bool>,
-        /// The position at the last sample while playing (None after a seek).
+        /// The position at the last sample while playing.
         pub last_position: Cell<Option<gst::ClockTime>>,
+        /// The baseline is provisional (load, seek, loop) until the next preroll.
+        pub baseline_pending: Cell<bool>,
         pub played: Cell<gst::ClockTime>,
         /// Sink statistics folded in before the sink reset them (it does on
         /// every pause and flushing seek).
@@ -359,7 +361,7 @@ mod imp {
             self.missing.borrow_mut().clear();
             self.prerolled.set(false);
             self.played.set(gst::ClockTime::ZERO);
-            self.last_position.set(None);
+            self.reset_played_baseline(gst::ClockTime::ZERO);
             self.stats_base.set((0, 0));
             self.stats_last.set((0, 0));
             if let Err(e) = precheck(uri) {
@@ -691,7 +693,7 @@ mod imp {
             if let Some(end) = end {
                 self.advance_played(end);
             }
-            self.last_position.set(None);
+            self.reset_played_baseline(gst::ClockTime::ZERO);
             if self.looping.get() {
                 if let Some(p) = self.pipeline.borrow().clone() {
                     let _ = p.seek(
@@ -748,14 +750,16 @@ mod imp {
                 self.do_seek(target, true);
                 return;
             }
-            // Playback is measured from where this segment starts.
+            // Playback is measured from where this segment really starts.
             let here = self
                 .pipeline
                 .borrow()
                 .as_ref()
                 .and_then(|p| p.query_position::<gst::ClockTime>());
-            if self.last_position.get().is_none() {
-                self.last_position.set(here);
+            if let Some(here) = here {
+                if self.baseline_pending.replace(false) {
+                    self.last_position.set(Some(here));
+                }
             }
             self.query_position();
             self.apply_target();
@@ -876,6 +880,15 @@ mod imp {
             self.apply_render_size();
         }
 
+        /// Starts measuring played time from `from`, provisionally: the
+        /// position reported at the next preroll replaces it (streams whose
+        /// first timestamp is not zero), and a main loop too busy to sample
+        /// early loses nothing.
+        fn reset_played_baseline(&self, from: gst::ClockTime) {
+            self.last_position.set(Some(from));
+            self.baseline_pending.set(true);
+        }
+
         /// Adds the media time advanced since the last sample, in running
         /// time (divided by the rate), to the played total.
         fn advance_played(&self, position: gst::ClockTime) {
@@ -916,7 +929,7 @@ mod imp {
             );
             match result {
                 Ok(()) => {
-                    self.last_position.set(None);
+                    self.reset_played_baseline(target);
                     self.set_u64(&self.position, target.nseconds(), "position");
                 }
                 Err(_) => self.warn(format!(
