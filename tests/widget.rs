@@ -341,6 +341,19 @@ fn builder_file_creates_the_widget() -> TestResult {
     Ok(())
 }
 
+fn shortcuts_window_builds_from_the_key_table() -> TestResult {
+    let ui = framescope::widget::keys::shortcuts_ui(&[(&["<Control>o"], "Open a file")]);
+    let builder = gtk::Builder::from_string(&ui);
+    let window: gtk::ShortcutsWindow = builder
+        .object("shortcuts")
+        .ok_or("no GtkShortcutsWindow in the generated UI")?;
+    window.present();
+    run_until(Duration::from_millis(300), || false);
+    check!(window.is_visible(), "shortcuts window not shown");
+    window.destroy();
+    Ok(())
+}
+
 fn main() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -379,6 +392,10 @@ fn main() {
         (
             "keyboard_toggles_play_and_mute",
             keyboard_toggles_play_and_mute,
+        ),
+        (
+            "shortcuts_window_builds_from_the_key_table",
+            shortcuts_window_builds_from_the_key_table,
         ),
     ];
     let filter: Vec<String> = std::env::args()

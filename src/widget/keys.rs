@@ -73,3 +73,50 @@ pub const BINDINGS: &[KeyBinding] = &[
         "Leave fullscreen",
     ),
 ];
+
+fn shortcut_xml(accelerator: &str, title: &str) -> String {
+    format!(
+        "<child><object class=\"GtkShortcutsShortcut\"><property name=\"accelerator\">{}</property>\
+         <property name=\"title\">{}</property></object></child>",
+        glib::markup_escape_text(accelerator),
+        glib::markup_escape_text(title)
+    )
+}
+
+/// GtkBuilder XML for a `GtkShortcutsWindow` (object id `shortcuts`) listing
+/// every player binding, then `general`: (accelerators, title) of the host's own.
+pub fn shortcuts_ui(general: &[(&[&str], &str)]) -> String {
+    let playback: String = BINDINGS
+        .iter()
+        .map(|b| shortcut_xml(&b.accelerator(), b.title))
+        .collect();
+    let general: String = general
+        .iter()
+        .map(|(accels, title)| shortcut_xml(&accels.join(" "), title))
+        .collect();
+    format!(
+        "<interface><object class=\"GtkShortcutsWindow\" id=\"shortcuts\"><property name=\"modal\">true</property>\
+         <child><object class=\"GtkShortcutsSection\"><property name=\"section-name\">main</property>\
+         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">Playback</property>{playback}</object></child>\
+         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">General</property>{general}</object></child>\
+         </object></child></object></interface>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_binding_is_listed_with_its_accelerator() {
+        let ui = super::shortcuts_ui(&[(&["<Control>o"], "Open")]);
+        for b in super::BINDINGS {
+            assert!(ui.contains(b.title), "{}", b.title);
+            assert!(
+                ui.contains(&format!(">{}<", b.accelerator())),
+                "{}",
+                b.accelerator()
+            );
+        }
+        assert!(ui.contains("&lt;Control&gt;o"));
+        assert_eq!(super::BINDINGS[0].accelerator(), "space");
+    }
+}
