@@ -16,6 +16,8 @@ pub mod glprobe;
 pub mod player;
 pub mod spec;
 pub mod stats;
+pub mod types;
+pub mod uri;
 
 pub use bus::BusEvent;
 pub use error::{ErrorKind, PlayerError};

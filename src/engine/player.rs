@@ -1,4 +1,4 @@
-//! The `Player` GObject: one media item through a `playbin3` pipeline built
+//! The `Player` GObject: one media item through a playbin pipeline built
 //! from a [`PipelineSpec`]. State is exposed as properties (`state`,
 //! `position`, `duration`, …) and outcomes as signals (`error`, `warning`,
 //! `eos`). Bus messages are handled on the thread-default main context with a
@@ -8,180 +8,19 @@ use crate::engine::bus::{map_message, BusEvent};
 use crate::engine::error::{classify, display_name, ErrorKind, PlayerError};
 use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
 use crate::engine::stats::PlaybackStats;
+pub use crate::engine::types::{PlayerState, VideoMode, VideoSize};
+use crate::engine::uri::precheck;
+pub use crate::engine::uri::to_uri;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
 use gtk::gdk;
 use std::time::Duration;
 
-/// The player's externally visible state.
-#[derive(Debug, Eq, PartialEq, Clone, Copy, Hash, Default, glib::Enum)]
-#[enum_type(name = "FramescopePlayerState")]
-pub enum PlayerState {
-    /// Nothing loaded, or stopped.
-    #[default]
-    Stopped,
-    /// Opening the media (prerolling).
-    Loading,
-    /// Waiting for network data.
-    Buffering,
-    /// Paused on a frame.
-    Paused,
-    /// Playing.
-    Playing,
-    /// Stopped by an error (see the `error` signal).
-    Error,
-}
-
-/// How video is shown.
-#[derive(Debug, Eq, PartialEq, Clone, Copy, Hash, Default, glib::Enum)]
-#[enum_type(name = "FramescopeVideoMode")]
-pub enum VideoMode {
-    /// Probe GL: hardware renderers get the GL chain, software renderers and
-    /// machines without GL the software chain.
-    #[default]
-    Auto,
-    /// `glupload ! glcolorconvert ! gtk4paintablesink`.
-    Gl,
-    /// `videoconvertscale ! capsfilter ! gtk4paintablesink`.
-    Software,
-    /// Decode and synchronise video into a fakesink (no display needed).
-    Headless,
-    /// Do not decode video.
-    Disabled,
-}
-
-impl std::str::FromStr for VideoMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auto" => Ok(Self::Auto),
-            "gl" => Ok(Self::Gl),
-            "software" => Ok(Self::Software),
-            other => Err(format!(
-                "unknown video path “{other}”; use gl, software or auto"
-            )),
-        }
-    }
-}
-
-impl VideoMode {
-    fn output(self) -> VideoOutput {
-        match self {
-            VideoMode::Auto => {
-                let probe = crate::engine::glprobe::probe();
-                if probe.available() && !probe.is_software() {
-                    VideoOutput::Paintable(VideoPath::Gl)
-                } else {
-                    VideoOutput::Paintable(VideoPath::Software)
-                }
-            }
-            VideoMode::Gl => VideoOutput::Paintable(VideoPath::Gl),
-            VideoMode::Software => VideoOutput::Paintable(VideoPath::Software),
-            VideoMode::Headless => VideoOutput::Fake,
-            VideoMode::Disabled => VideoOutput::Disabled,
-        }
-    }
-}
-
-/// Width, height and pixel aspect ratio of the video being shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, glib::Boxed)]
-#[boxed_type(name = "FramescopeVideoSize", nullable)]
-pub struct VideoSize {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// Pixel aspect ratio numerator.
-    pub par_n: u32,
-    /// Pixel aspect ratio denominator.
-    pub par_d: u32,
-}
-
-/// Turns a path or URI given by a user into a URI. Paths are made absolute and
-/// percent-encoded; strings with a scheme are kept as they are.
-///
-/// ```
-/// assert_eq!(framescope::engine::to_uri("/no/such/dir/a b.mp4"), "file:///no/such/dir/a%20b.mp4");
-/// assert_eq!(framescope::engine::to_uri("https://example.org/v.webm"), "https://example.org/v.webm");
-/// ```
-pub fn to_uri(input: &str) -> String {
-    if input.contains("://") && input.split("://").next().is_some_and(|s| !s.is_empty()) {
-        return input.to_string();
-    }
-    let path = std::path::Path::new(input);
-    let absolute = if let Ok(canonical) = std::fs::canonicalize(path) {
-        canonical
-    } else if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    glib::filename_to_uri(&absolute, None)
-        .map(|u| u.to_string())
-        .unwrap_or_else(|_| format!("file://{}", absolute.display()))
-}
-
-/// Checks a URI before building a pipeline, for failures GStreamer would only
-/// report slowly or vaguely: missing files, directories, unknown schemes.
-pub fn precheck(uri: &str) -> Result<(), PlayerError> {
-    let name = display_name(uri);
-    if let Ok((path, _)) = glib::filename_from_uri(uri) {
-        return match std::fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(PlayerError::new(
-                ErrorKind::NotFound,
-                format!("“{name}” does not exist; check the file name."),
-                e.to_string(),
-            )),
-            Err(e) => Err(PlayerError::new(
-                ErrorKind::NotFound,
-                format!("“{name}” cannot be opened: {e}; check its permissions."),
-                e.to_string(),
-            )),
-            Ok(m) if m.is_dir() => Err(PlayerError::new(
-                ErrorKind::NotMedia,
-                format!("“{name}” is a folder, not a media file; open a file inside it."),
-                "is a directory",
-            )),
-            Ok(m) if m.len() == 0 => Err(PlayerError::new(
-                ErrorKind::NotMedia,
-                format!("“{name}” is empty (0 bytes), so there is nothing to play."),
-                "empty file",
-            )),
-            Ok(_) => Ok(()),
-        };
-    }
-    let scheme = uri.split("://").next().unwrap_or_default();
-    if !source_protocol_supported(scheme) {
-        let mut e = PlayerError::new(
-            ErrorKind::MissingPlugin,
-            format!("“{name}” uses the “{scheme}” scheme, which no installed GStreamer source can read; use a file, http(s), rtsp or another supported address."),
-            format!("no GStreamer element handles {scheme}:// URIs"),
-        );
-        e.missing = Some(format!("{scheme}:// source"));
-        return Err(e);
-    }
-    Ok(())
-}
-
 /// How long a local file may take to preroll before the open is retried.
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// How many times a stalled local open is tried in all.
 const OPEN_ATTEMPTS: u32 = 3;
-
-/// True when some installed source element reads `scheme://` URIs.
-fn source_protocol_supported(scheme: &str) -> bool {
-    gst::ElementFactory::factories_with_type(gst::ElementFactoryType::SRC, gst::Rank::NONE)
-        .into_iter()
-        .any(|f| {
-            f.uri_type() == gst::URIType::Src
-                && f.uri_protocols()
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(scheme))
-        })
-}
 
 mod imp {
     use super::*;

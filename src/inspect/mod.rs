@@ -91,7 +91,7 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
             "",
         )
     })?;
-    crate::engine::player::precheck(uri)?;
+    crate::engine::uri::precheck(uri)?;
     let discoverer = gst_pbutils::Discoverer::new(DISCOVER_TIMEOUT).map_err(|e| {
         PlayerError::new(
             ErrorKind::Other,

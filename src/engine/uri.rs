@@ -1,0 +1,86 @@
+//! From what a user typed to a URI the engine can play: paths become
+//! percent-encoded `file://` URIs, and obvious failures (missing file,
+//! folder, empty file, a scheme no element reads) are reported before any
+//! pipeline is built.
+
+use crate::engine::error::{display_name, ErrorKind, PlayerError};
+
+/// Turns a path or URI given by a user into a URI. Paths are made absolute and
+/// percent-encoded; strings with a scheme are kept as they are.
+///
+/// ```
+/// assert_eq!(framescope::engine::to_uri("/no/such/dir/a b.mp4"), "file:///no/such/dir/a%20b.mp4");
+/// assert_eq!(framescope::engine::to_uri("https://example.org/v.webm"), "https://example.org/v.webm");
+/// ```
+pub fn to_uri(input: &str) -> String {
+    if input.contains("://") && input.split("://").next().is_some_and(|s| !s.is_empty()) {
+        return input.to_string();
+    }
+    let path = std::path::Path::new(input);
+    let absolute = if let Ok(canonical) = std::fs::canonicalize(path) {
+        canonical
+    } else if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    glib::filename_to_uri(&absolute, None)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| format!("file://{}", absolute.display()))
+}
+
+/// Checks a URI before building a pipeline, for failures GStreamer would only
+/// report slowly or vaguely: missing files, directories, unknown schemes.
+pub fn precheck(uri: &str) -> Result<(), PlayerError> {
+    let name = display_name(uri);
+    if let Ok((path, _)) = glib::filename_from_uri(uri) {
+        return match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(PlayerError::new(
+                ErrorKind::NotFound,
+                format!("“{name}” does not exist; check the file name."),
+                e.to_string(),
+            )),
+            Err(e) => Err(PlayerError::new(
+                ErrorKind::NotFound,
+                format!("“{name}” cannot be opened: {e}; check its permissions."),
+                e.to_string(),
+            )),
+            Ok(m) if m.is_dir() => Err(PlayerError::new(
+                ErrorKind::NotMedia,
+                format!("“{name}” is a folder, not a media file; open a file inside it."),
+                "is a directory",
+            )),
+            Ok(m) if m.len() == 0 => Err(PlayerError::new(
+                ErrorKind::NotMedia,
+                format!("“{name}” is empty (0 bytes), so there is nothing to play."),
+                "empty file",
+            )),
+            Ok(_) => Ok(()),
+        };
+    }
+    let scheme = uri.split("://").next().unwrap_or_default();
+    if !source_protocol_supported(scheme) {
+        let mut e = PlayerError::new(
+            ErrorKind::MissingPlugin,
+            format!("“{name}” uses the “{scheme}” scheme, which no installed GStreamer source can read; use a file, http(s), rtsp or another supported address."),
+            format!("no GStreamer element handles {scheme}:// URIs"),
+        );
+        e.missing = Some(format!("{scheme}:// source"));
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// True when some installed source element reads `scheme://` URIs.
+fn source_protocol_supported(scheme: &str) -> bool {
+    gst::ElementFactory::factories_with_type(gst::ElementFactoryType::SRC, gst::Rank::NONE)
+        .into_iter()
+        .any(|f| {
+            f.uri_type() == gst::URIType::Src
+                && f.uri_protocols()
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(scheme))
+        })
+}
