@@ -187,6 +187,48 @@ fn software_path_scales_down_to_the_picture() -> TestResult {
     Ok(())
 }
 
+fn anamorphic_video_keeps_its_pixel_aspect_ratio() -> TestResult {
+    // 720x576 with 16:11 pixels is a 1047x576 picture (PAL widescreen).
+    let clip = generate(
+        "anamorphic.webm",
+        "videotestsrc num-buffers=15 ! video/x-raw,width=720,height=576,pixel-aspect-ratio=16/11,framerate=25/1 ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink location=LOCATION",
+    );
+    let (window, view) = window_with_view();
+    view.player().set_video_mode(VideoMode::Gl);
+    view.open(&clip.display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view
+            .player()
+            .video_size()
+            .is_some()),
+        "no video size"
+    );
+    let size = view.player().video_size().ok_or("no video size")?;
+    // Matroska stores a display width (1047), so the PAR comes back as 349:240.
+    let par = size.par_n as f64 / size.par_d as f64;
+    check!(
+        (size.width, size.height) == (720, 576) && (par - 16.0 / 11.0).abs() < 0.005,
+        "video-size {size:?}"
+    );
+    let expected = 720.0 * par / 576.0;
+    let ratio_ok = run_until(Duration::from_secs(5), || {
+        view.picture()
+            .paintable()
+            .is_some_and(|p| (p.intrinsic_aspect_ratio() - expected).abs() < 0.01)
+    });
+    let ratio = view
+        .picture()
+        .paintable()
+        .map(|p| p.intrinsic_aspect_ratio())
+        .unwrap_or_default();
+    check!(
+        ratio_ok,
+        "picture aspect ratio {ratio:.3}, expected {expected:.3}"
+    );
+    window.destroy();
+    Ok(())
+}
+
 fn audio_only_view_is_shown() -> TestResult {
     let (window, view) = window_with_view();
     view.open(&clip("audio_only.ogg").display().to_string());
@@ -392,6 +434,10 @@ fn main() {
         (
             "keyboard_toggles_play_and_mute",
             keyboard_toggles_play_and_mute,
+        ),
+        (
+            "anamorphic_video_keeps_its_pixel_aspect_ratio",
+            anamorphic_video_keeps_its_pixel_aspect_ratio,
         ),
         (
             "shortcuts_window_builds_from_the_key_table",
