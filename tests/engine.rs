@@ -44,6 +44,37 @@ fn generated_clips_play_to_eos_with_right_duration_and_position() {
     }
 }
 
+/// GTK's first GL frame can block the main loop for most of a second on a
+/// software rasteriser, while the pipeline is already playing. Played time
+/// comes from the pipeline's running time, so it still covers the whole clip.
+#[test]
+fn played_time_survives_a_main_loop_blocked_at_start() {
+    let path = clip("vp9_opus.webm");
+    with_context(|| {
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&path.display().to_string());
+        player.play();
+        std::thread::sleep(Duration::from_millis(800));
+        assert!(run_until(Duration::from_secs(10), || out.borrow().eos));
+        let played = player.stats().played_seconds;
+        assert!(
+            (1.85..2.3).contains(&played),
+            "played {played}s of a 2 s clip"
+        );
+        // Seeking back and playing again adds the second run, capped at the end.
+        player.seek(gst::ClockTime::from_seconds(1), true);
+        player.play();
+        out.borrow_mut().eos = false;
+        assert!(run_until(Duration::from_secs(10), || out.borrow().eos));
+        let played = player.stats().played_seconds;
+        assert!(
+            (2.8..3.3).contains(&played),
+            "played {played}s after 2 s + 1 s"
+        );
+    });
+}
+
 #[test]
 fn video_size_and_rendered_frames_are_reported() {
     let path = clip("h264_aac.mp4");

@@ -7,7 +7,7 @@
 use crate::engine::bus::{map_message, BusEvent};
 use crate::engine::error::{classify, display_name, ErrorKind, PlayerError};
 use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
-use crate::engine::stats::PlaybackStats;
+use crate::engine::stats::{PlaybackStats, PlayedTime};
 pub use crate::engine::types::{PlayerState, VideoMode, VideoSize};
 use crate::engine::uri::precheck;
 pub use crate::engine::uri::to_uri;
@@ -99,11 +99,10 @@ mod imp {
         pub missing: RefCell<Vec<String>>,
         pub pending_seek: Cell<Option<gst::ClockTime>>,
         pub prerolled: Cell<bool>,
-        /// The position at the last sample while playing.
-        pub last_position: Cell<Option<gst::ClockTime>>,
-        /// The baseline is provisional (load, seek, loop) until the next preroll.
-        pub baseline_pending: Cell<bool>,
-        pub played: Cell<gst::ClockTime>,
+        /// Running time played, summed over segments.
+        pub played: Cell<PlayedTime>,
+        /// The stream time the current segment starts at (our last seek or 0).
+        pub segment_start: Cell<gst::ClockTime>,
         /// Sink statistics folded in before the sink reset them (it does on
         /// every pause and flushing seek).
         pub stats_base: Cell<(u64, u64)>,
@@ -199,8 +198,8 @@ mod imp {
         fn load(&self, uri: &str) {
             self.missing.borrow_mut().clear();
             self.prerolled.set(false);
-            self.played.set(gst::ClockTime::ZERO);
-            self.reset_played_baseline(gst::ClockTime::ZERO);
+            self.played.set(PlayedTime::default());
+            self.segment_start.set(gst::ClockTime::ZERO);
             self.stats_base.set((0, 0));
             self.stats_last.set((0, 0));
             if let Err(e) = precheck(uri) {
@@ -333,6 +332,7 @@ mod imp {
                 self.query_position();
             }
             self.sample_stats();
+            self.close_played_segment(false);
             self.bus_watch.take();
             if let Some(p) = self.pipeline.take() {
                 let _ = p.set_state(gst::State::Null);
@@ -528,12 +528,9 @@ mod imp {
                 ));
                 return;
             }
-            let end = self.duration_query().or_else(|| self.last_position.get());
-            if let Some(end) = end {
-                self.advance_played(end);
-            }
-            self.reset_played_baseline(gst::ClockTime::ZERO);
+            self.close_played_segment(true);
             if self.looping.get() {
+                self.segment_start.set(gst::ClockTime::ZERO);
                 if let Some(p) = self.pipeline.borrow().clone() {
                     let _ = p.seek(
                         self.rate.get(),
@@ -589,17 +586,8 @@ mod imp {
                 self.do_seek(target, true);
                 return;
             }
-            // Playback is measured from where this segment really starts.
-            let here = self
-                .pipeline
-                .borrow()
-                .as_ref()
-                .and_then(|p| p.query_position::<gst::ClockTime>());
-            if let Some(here) = here {
-                if self.baseline_pending.replace(false) {
-                    self.last_position.set(Some(here));
-                }
-            }
+            // The segment our seek (or the load) started is now running.
+            self.update_played(|p| p.open());
             self.query_position();
             self.apply_target();
             self.update_public_state();
@@ -640,6 +628,7 @@ mod imp {
                     let Some(player) = weak.upgrade() else { break };
                     player.imp().query_position();
                     player.imp().sample_stats();
+                    player.imp().sample_played();
                 }
             });
             if let Some(old) = self.ticker.replace(Some(handle)) {
@@ -655,9 +644,6 @@ mod imp {
                 .and_then(|p| p.query_position::<gst::ClockTime>());
             if let Some(pos) = pos {
                 self.set_u64(&self.position, pos.nseconds(), "position");
-                if self.state.get() == PlayerState::Playing {
-                    self.advance_played(pos);
-                }
             }
             if self.duration.get() == 0 {
                 self.query_duration();
@@ -719,28 +705,40 @@ mod imp {
             self.apply_render_size();
         }
 
-        /// Starts measuring played time from `from`, provisionally: the
-        /// position reported at the next preroll replaces it (streams whose
-        /// first timestamp is not zero), and a main loop too busy to sample
-        /// early loses nothing.
-        fn reset_played_baseline(&self, from: gst::ClockTime) {
-            self.last_position.set(Some(from));
-            self.baseline_pending.set(true);
+        fn update_played(&self, f: impl FnOnce(&mut PlayedTime)) {
+            let mut played = self.played.get();
+            f(&mut played);
+            self.played.set(played);
         }
 
-        /// Adds the media time advanced since the last sample, in running
-        /// time (divided by the rate), to the played total.
-        fn advance_played(&self, position: gst::ClockTime) {
-            if let Some(last) = self.last_position.replace(Some(position)) {
-                // Our own seeks and loops reset the sample, so forward progress
-                // is playback even when the main loop was slow to sample it.
-                let step = position.saturating_sub(last);
-                if position >= last {
-                    let running = (step.nseconds() as f64 / self.rate.get().abs().max(1e-3)) as u64;
-                    self.played
-                        .set(self.played.get() + gst::ClockTime::from_nseconds(running));
-                }
+        /// Records how far the pipeline's running time has got in this
+        /// segment: the clock's while playing, the time it paused at otherwise.
+        pub fn sample_played(&self) {
+            let Some(p) = self.pipeline.borrow().clone() else {
+                return;
+            };
+            let running = if p.current_state() == gst::State::Playing {
+                p.current_running_time()
+            } else {
+                p.start_time()
+            };
+            if let Some(running) = running {
+                self.update_played(|played| played.observe(running));
             }
+        }
+
+        /// Ends the played segment before a flushing seek, a teardown or at end
+        /// of stream; there (`at_end`) it counts no more than the running time
+        /// from the segment's start to the end of the media.
+        fn close_played_segment(&self, at_end: bool) {
+            self.sample_played();
+            let rate = self.rate.get().abs().max(1e-3);
+            let limit = at_end
+                .then(|| self.duration_query())
+                .flatten()
+                .map(|d| d.saturating_sub(self.segment_start.get()))
+                .map(|left| gst::ClockTime::from_nseconds((left.nseconds() as f64 / rate) as u64));
+            self.update_played(|played| played.close(limit));
         }
 
         pub fn do_seek(&self, target: gst::ClockTime, accurate: bool) {
@@ -758,6 +756,7 @@ mod imp {
                     gst::SeekFlags::KEY_UNIT | gst::SeekFlags::SNAP_NEAREST
                 };
             self.sample_stats();
+            self.close_played_segment(false);
             let result = p.seek(
                 self.rate.get(),
                 flags,
@@ -768,7 +767,7 @@ mod imp {
             );
             match result {
                 Ok(()) => {
-                    self.reset_played_baseline(target);
+                    self.segment_start.set(target);
                     self.set_u64(&self.position, target.nseconds(), "position");
                 }
                 Err(_) => self.warn(format!(
@@ -855,7 +854,8 @@ mod imp {
         }
 
         pub fn played(&self) -> gst::ClockTime {
-            self.played.get()
+            self.sample_played();
+            self.played.get().total()
         }
     }
 

@@ -25,3 +25,84 @@ fn serialize_path<S: serde::Serializer>(path: &Option<VideoPath>, s: S) -> Resul
         None => s.serialize_none(),
     }
 }
+
+/// Time spent playing, in running time (media time divided by the rate), summed
+/// over the segments that the player's own flushing seeks, loops and loads
+/// start. Each segment's running time restarts at zero; the furthest point
+/// reached in it is what it contributes. Pure bookkeeping: the player feeds it
+/// the pipeline's running time, so a main loop that samples late loses nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlayedTime {
+    /// Segments already finished.
+    folded: gst::ClockTime,
+    /// The furthest running time reached in the open segment.
+    segment: gst::ClockTime,
+    /// Whether samples count: false between a flushing seek and its preroll,
+    /// when the pipeline may still report the old segment's running time.
+    open: bool,
+}
+
+impl PlayedTime {
+    /// Opens a segment: samples count from now on.
+    pub fn open(&mut self) {
+        self.open = true;
+    }
+
+    /// Records the pipeline's running time in the open segment.
+    pub fn observe(&mut self, running: gst::ClockTime) {
+        if self.open {
+            self.segment = self.segment.max(running);
+        }
+    }
+
+    /// Ends the open segment, counting at most `limit` of it (the running time
+    /// at which it ended, when known: a late end-of-stream sample overshoots).
+    pub fn close(&mut self, limit: Option<gst::ClockTime>) {
+        let played = limit.map_or(self.segment, |l| self.segment.min(l));
+        self.folded += played;
+        self.segment = gst::ClockTime::ZERO;
+        self.open = false;
+    }
+
+    /// Everything played so far, the open segment included.
+    pub fn total(&self) -> gst::ClockTime {
+        self.folded + self.segment
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PlayedTime;
+    use gst::ClockTime as T;
+
+    #[test]
+    fn segments_add_up_and_closed_ones_ignore_stale_samples() {
+        let mut p = PlayedTime::default();
+        p.observe(T::from_mseconds(500));
+        assert_eq!(
+            p.total(),
+            T::ZERO,
+            "nothing counts before the first preroll"
+        );
+        p.open();
+        p.observe(T::from_mseconds(400));
+        p.observe(T::from_mseconds(300));
+        assert_eq!(
+            p.total(),
+            T::from_mseconds(400),
+            "the furthest point counts"
+        );
+        p.close(None);
+        // Between a seek and its preroll the old running time may still show.
+        p.observe(T::from_mseconds(900));
+        assert_eq!(p.total(), T::from_mseconds(400));
+        p.open();
+        p.observe(T::from_mseconds(2500));
+        p.close(Some(T::from_seconds(2)));
+        assert_eq!(
+            p.total(),
+            T::from_mseconds(2400),
+            "capped at the segment's end"
+        );
+    }
+}
