@@ -1,104 +1,167 @@
 #!/usr/bin/env bash
-# Playback cost benchmark: plays one generated 1080p30 H.264 + AAC clip in real
-# time with each player below, one after another in the same run, and prints
-# CPU seconds per media second (user + sys from GNU time), peak RSS and the
-# frames rendered and dropped, next to the decode-only floor:
-#   gst-launch-1.0 … decodebin ! fakesink sync=true   (decode, no display)
-#   framescope, auto / gl / software video path, 1280x720 window
-#   gst-play-1.0 with ximagesink and with glimagesink (their own window size)
-# Run: bash bench/playback.sh [--seconds N]      (needs scripts/setup.sh deps)
-# Starts its own Xvfb when DISPLAY is unset. Audio goes to a synchronised
-# fakesink for every player (this machine has no audio device).
+# Playback cost benchmark for Framescope.
+#
+# What it measures: one generated 1080p30 H.264 + AAC clip (default 20 s) is
+# played to the end in real time by each command below, one after another in
+# the same run, under GNU time. For each it prints CPU seconds per media second
+# ((user + sys) / clip length), the ratio to the decode-only floor, peak RSS,
+# and the frames rendered / dropped (Framescope's --stats-json; n/a otherwise):
+#   1-3. framescope, auto path (no --video-path), --video-path gl, --video-path software
+#        (1280x720 window, --exit-at-end)
+#   4.   gst-launch-1.0 filesrc ! decodebin ! queue ! fakesink sync=true  (decode-only floor)
+#   5-6. gst-play-1.0 with ximagesink and with glimagesink
+# Target: the Framescope auto path within 3x the floor's CPU with zero dropped
+# frames (PASS/FAIL line at the end).
+#
+# Run:   bash bench/playback.sh [--seconds N]
+# Builds target/release/framescope first. Starts its own Xvfb (1280x720x24)
+# when DISPLAY is empty. The clip and per-command logs go to bench/out/
+# (git-ignored); the clip is generated once per length and then reused.
+# Needs: /usr/bin/time (package time), gstreamer1.0-tools, gstreamer1.0-plugins-*
+# (x264enc, avenc_aac), xvfb; optional mesa-utils for the GL renderer line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=20
-[ "${1:-}" = "--seconds" ] && seconds="$2"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument '$1' (usage: bash bench/playback.sh [--seconds N])" >&2; exit 2 ;;
+  esac
+done
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --seconds must be a positive integer" >&2; exit 2; }
+
+need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing; install the Debian package $2 (or run scripts/setup.sh deps)" >&2; exit 1; }; }
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing; install the Debian package 'time' (apt-get install time)" >&2; exit 1; }
+need gst-launch-1.0 gstreamer1.0-tools
+need gst-play-1.0 gstreamer1.0-tools
+need cargo cargo
+[ -n "${DISPLAY:-}" ] || need Xvfb xvfb
+
 out=bench/out
 mkdir -p "$out"
-clip="$out/bench-1080p30-${seconds}s.mp4"
+clip="$out/smpte-1080p30-${seconds}s-h264-high-b3-6000k-aac.mp4"
 
-for tool in /usr/bin/time gst-launch-1.0 gst-play-1.0 Xvfb; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing; run scripts/setup.sh deps" >&2; exit 1; }
-done
-
+# 1. The clip: scrolling SMPTE bars (their noise patch keeps the bitrate near
+#    the 6 Mbit/s target) + running clock, 4:2:0 High profile from x264's
+#    default (medium) preset with B-frames, and a 48 kHz stereo AAC sine track.
 if [ ! -s "$clip" ]; then
-  echo "bench: generating $clip" >&2
-  frames=$((seconds * 30)); buffers=$((seconds * 48000 / 1024))
-  gst-launch-1.0 -q -e videotestsrc num-buffers="$frames" pattern=ball motion=sweep \
+  echo "bench: generating $clip (takes a minute)" >&2
+  gst-launch-1.0 -q -e \
+    videotestsrc num-buffers=$((seconds * 30)) pattern=smpte horizontal-speed=8 \
     ! video/x-raw,width=1920,height=1080,framerate=30/1 ! timeoverlay font-desc="Sans 48" \
-    ! videoconvert ! x264enc bitrate=6000 key-int-max=60 bframes=2 speed-preset=veryfast \
-    ! h264parse ! queue ! mux. \
-    audiotestsrc num-buffers="$buffers" samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 \
-    ! audioconvert ! avenc_aac ! aacparse ! queue ! mux. \
-    mp4mux name=mux ! filesink location="$clip"
+    ! videoconvert ! video/x-raw,format=I420 ! x264enc bitrate=6000 bframes=3 ! h264parse ! queue ! mux. \
+    audiotestsrc num-buffers=$((seconds * 48000 / 1024)) samplesperbuffer=1024 \
+    ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac bitrate=128000 ! aacparse ! queue ! mux. \
+    mp4mux name=mux ! filesink location="$clip.part"
+  mv "$clip.part" "$clip"
 fi
 
+# 2. The player, release build.
 cargo build --release --quiet
 bin=target/release/framescope
 
+# 3. An X display: the caller's, or a private Xvfb on the first free number.
+xvfb_pid=""; runtime_dir=""
+cleanup() {
+  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null || true; fi
+  if [ -n "$runtime_dir" ]; then rm -rf "$runtime_dir"; fi
+}
+trap cleanup EXIT
 if [ -z "${DISPLAY:-}" ]; then
-  for n in $(seq 70 99); do [ -e "/tmp/.X$n-lock" ] || break; done
-  Xvfb ":$n" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
-  xvfb=$!
-  trap 'kill $xvfb 2>/dev/null || true' EXIT
+  n=77
+  while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+  Xvfb ":$n" -screen 0 1280x720x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
+  xvfb_pid=$!
+  for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+  [ -e "/tmp/.X11-unix/X$n" ] || { echo "bench: Xvfb :$n did not start, see $out/xvfb.log" >&2; exit 1; }
   export DISPLAY=":$n"
-  sleep 1
 fi
-export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+  runtime_dir=$(mktemp -d); chmod 700 "$runtime_dir"; export XDG_RUNTIME_DIR="$runtime_dir"
+fi
 
-uri="file://$(realpath "$clip")"
-rows=()
-commands=()
+# json_field FILE KEY: a scalar from Framescope's stats JSON (quotes stripped).
+json_field() { sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$1" | head -n 1; }
 
-# measure NAME PATH STATS_JSON CMD...: runs CMD under GNU time and records a row.
-measure() {
-  local name="$1" path="$2" stats="$3"; shift 3
-  local t="$out/time.txt"
-  /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" >/dev/null 2>"$out/stderr.txt" || echo "bench: $name exited $?" >&2
-  read -r elapsed user sys rss_kb < <(tail -n 1 "$t")
-  local cpu rendered=n/a dropped=n/a
-  cpu=$(echo "($user + $sys) / $seconds" | bc -l)
-  if [ -n "$stats" ] && [ -s "$stats" ]; then
-    rendered=$(python3 -c "import json;print(json.load(open('$stats'))['rendered'])")
-    dropped=$(python3 -c "import json;print(json.load(open('$stats'))['dropped'])")
-    path=$(python3 -c "import json;print(json.load(open('$stats'))['video_path'])")
-  fi
-  rows+=("$name|$path|$cpu|$((rss_kb / 1024))|$rendered|$dropped|$elapsed")
-  commands+=("$name: $*")
+# shown ARGS...: ARGS as one copy-pasteable shell line.
+shown() {
+  local a line=""
+  for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./:=,+!@%-]+$ ]]; then line+="$a "; else line+="'${a//\'/\'\\\'\'}' "; fi
+  done
+  echo "${line% }"
 }
 
-measure "gst-launch decodebin ! fakesink (floor)" "none" "" \
+# measure LABEL PATH STATS CMD...: runs CMD under GNU time (with a hang guard)
+# and records one table row and the exact command line.
+names=(); paths=(); cpus=(); rss=(); rendered=(); dropped=(); walls=(); cmdlines=(); oks=()
+measure() {
+  local label="$1" path="$2" stats="$3" slug; shift 3
+  slug=$(echo "$label" | tr -c 'a-zA-Z0-9\n' '-')
+  local t="$out/$slug.time" log="$out/$slug.log" rc=0
+  [ -n "$stats" ] && rm -f "$stats"
+  echo "bench: running $label" >&2
+  /usr/bin/time -f '%e %U %S %M' -o "$t" \
+    timeout -k 10 $((seconds * 3 + 60)) "$@" </dev/null >"$log" 2>&1 || rc=$?
+  local e=0 u=0 s=0 m=0
+  read -r e u s m < <(tail -n 1 "$t") || echo "bench: no timing for $label" >&2
+  local r=n/a d=n/a
+  if [ -n "$stats" ] && [ -s "$stats" ]; then
+    r=$(json_field "$stats" rendered); d=$(json_field "$stats" dropped); path=$(json_field "$stats" video_path)
+  fi
+  local ok=1
+  [ "$rc" -eq 0 ] || { label="$label (exit $rc, see $log)"; ok=0; }
+  if awk -v e="$e" -v s="$seconds" 'BEGIN { exit !(e < 0.95 * s) }'; then
+    label="$label (ended early)"; ok=0
+  fi
+  # gst-play-1.0 falls back to autovideosink (and exits 0) when a sink is missing.
+  if grep -q "Couldn't create specified" "$log"; then label="$label (sink missing, fell back: see $log)"; ok=0; fi
+  oks+=("$ok")
+  names+=("$label"); paths+=("$path"); walls+=("$e"); rss+=($((m / 1024))); rendered+=("$r"); dropped+=("$d")
+  cpus+=("$(awk -v u="$u" -v s="$s" -v n="$seconds" 'BEGIN { printf "%.3f", (u + s) / n }')")
+  cmdlines+=("$(shown "$@")")
+}
+
+measure "framescope (auto)" auto "$out/stats-auto.json" \
+  "$bin" --exit-at-end --window-size 1280x720 --stats-json "$out/stats-auto.json" "$clip"
+for p in gl software; do
+  measure "framescope --video-path $p" "$p" "$out/stats-$p.json" \
+    "$bin" --exit-at-end --window-size 1280x720 --video-path "$p" --stats-json "$out/stats-$p.json" "$clip"
+done
+measure "gst-launch decodebin ! fakesink (floor)" none "" \
   gst-launch-1.0 -q filesrc location="$clip" ! decodebin name=d \
   d. ! queue ! fakesink sync=true d. ! queue ! fakesink sync=true
-for path in auto gl software; do
-  rm -f "$out/stats-$path.json"
-  measure "framescope --video-path $path" "$path" "$out/stats-$path.json" \
-    "$bin" --exit-at-end --window-size 1280x720 --video-path "$path" --stats-json "$out/stats-$path.json" "$clip"
-done
-measure "gst-play-1.0 ximagesink" "software" "" \
+uri="file://$(realpath "$clip")"
+measure "gst-play-1.0 ximagesink" "software (ximagesink)" "" \
   gst-play-1.0 -q --no-interactive --videosink=ximagesink --audiosink="fakesink sync=true" "$uri"
-measure "gst-play-1.0 glimagesink" "gl" "" \
+measure "gst-play-1.0 glimagesink" "gl (glimagesink)" "" \
   gst-play-1.0 -q --no-interactive --videosink=glimagesink --audiosink="fakesink sync=true" "$uri"
 
-floor=$(echo "${rows[0]}" | cut -d'|' -f3)
-echo "## Playback cost, ${seconds} s 1080p30 H.264 + AAC ($(date -u +%F), $(nproc) cores)"
+# 4. Report.
+floor_i=3
+floor="${cpus[$floor_i]}"
+renderer=$(glxinfo -B 2>/dev/null | sed -n 's/.*OpenGL renderer string: //p' || true)
+[ -n "$renderer" ] || renderer="unknown (glxinfo missing: install mesa-utils)"
+echo "## Playback cost, ${seconds} s 1080p30 H.264 + AAC"
 echo
-echo "GStreamer $(gst-launch-1.0 --version | sed -n 's/^GStreamer //p'); GL renderer: $(glxinfo -B 2>/dev/null | sed -n 's/.*OpenGL renderer string: //p' || echo unknown)"
+echo "- date: $(date -u '+%F %H:%M UTC'); framescope $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
+echo "- machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)); GL renderer: $renderer"
+echo "- GStreamer: $(gst-launch-1.0 --version | sed -n 's/^GStreamer //p'); X display: $DISPLAY$([ -n "$xvfb_pid" ] && echo ' (Xvfb 1280x720x24)')"
 echo
-echo "| command | video path | CPU s / media s | vs floor | peak RSS MB | rendered | dropped | wall s |"
-echo "|---|---|---|---|---|---|---|---|"
-for row in "${rows[@]}"; do
-  IFS='|' read -r name path cpu rss rendered dropped elapsed <<<"$row"
-  printf '| %s | %s | %.3f | %.2fx | %s | %s | %s | %.1f |\n' "$name" "$path" "$cpu" "$(echo "$cpu / $floor" | bc -l)" "$rss" "$rendered" "$dropped" "$elapsed"
+echo "| command | video path | CPU s / media s | ratio to decode-only floor | peak RSS MB | rendered | dropped |"
+echo "|---|---|---|---|---|---|---|"
+for i in "${!names[@]}"; do
+  ratio=$(awk -v c="${cpus[$i]}" -v f="$floor" 'BEGIN { if (f > 0) printf "%.2fx", c / f; else print "n/a" }')
+  echo "| ${names[$i]} | ${paths[$i]} | ${cpus[$i]} | $ratio | ${rss[$i]} | ${rendered[$i]} | ${dropped[$i]} |"
 done
 echo
-echo "Commands:"
-for c in "${commands[@]}"; do echo "- \`$c\`"; done
-auto_row="${rows[1]}"
-IFS='|' read -r _ _ auto_cpu _ _ auto_dropped _ <<<"$auto_row"
-ratio=$(echo "$auto_cpu / $floor" | bc -l)
-verdict=FAIL
-if [ "$(echo "$ratio <= 3" | bc -l)" = 1 ] && [ "$auto_dropped" = 0 ]; then verdict=PASS; fi
+echo "Commands (wall-clock seconds in brackets):"
+for i in "${!names[@]}"; do echo "- [${walls[$i]} s] \`${cmdlines[$i]}\`"; done
 echo
-printf 'Target (auto path within 3x the floor CPU, zero dropped): %s (%.2fx, %s dropped)\n' "$verdict" "$ratio" "$auto_dropped"
+ratio=$(awk -v c="${cpus[0]}" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? c / f : 999) }')
+verdict=FAIL
+if [ "${oks[0]}" = 1 ] && [ "${oks[$floor_i]}" = 1 ] && [ "${dropped[0]}" = 0 ] &&
+  awk -v c="${cpus[0]}" -v f="$floor" 'BEGIN { exit !(f > 0 && c <= 3 * f) }'; then verdict=PASS; fi
+echo "Target: Framescope auto path within 3x the decode-only floor's CPU with zero dropped frames: $verdict (${ratio}x, ${dropped[0]} dropped)"
