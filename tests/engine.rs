@@ -63,7 +63,7 @@ fn played_time_survives_a_main_loop_blocked_at_start() {
             "played {played}s of a 2 s clip"
         );
         // Seeking back and playing again adds the second run, capped at the end.
-        player.seek(gst::ClockTime::from_seconds(1), true);
+        player.seek(gst::ClockTime::from_seconds(1));
         player.play();
         out.borrow_mut().eos = false;
         assert!(run_until(Duration::from_secs(10), || out.borrow().eos));
@@ -98,7 +98,7 @@ fn pause_seek_and_resume() {
         player.open(&path.display().to_string());
         assert!(run_until(Duration::from_secs(10), || player.state()
             == PlayerState::Paused));
-        player.seek(gst::ClockTime::from_mseconds(1500), true);
+        player.seek(gst::ClockTime::from_mseconds(1500));
         assert!(run_until(Duration::from_secs(5), || player.state()
             == PlayerState::Paused));
         assert!(
@@ -129,7 +129,7 @@ fn start_position_applies_before_playing() {
         let player = Player::headless();
         let out = record(&player);
         player.open(&path.display().to_string());
-        player.seek(gst::ClockTime::from_mseconds(1000), true);
+        player.seek(gst::ClockTime::from_mseconds(1000));
         player.play();
         assert!(run_until(Duration::from_secs(10), || out.borrow().eos));
         let played = player.stats().played_seconds;

@@ -167,7 +167,7 @@ fn play_current(shared: &Rc<Shared>) {
         .filter(|_| shared.queue.borrow().played == 0);
     player.open(&item);
     if let Some(ns) = start {
-        player.seek(gst::ClockTime::from_nseconds(ns), true);
+        player.seek(gst::ClockTime::from_nseconds(ns));
     }
     player.play();
 }

@@ -11,17 +11,26 @@
 
 pub mod audio;
 pub mod bus;
+pub mod decoder;
 pub mod error;
+pub mod frame;
+pub mod frameindex;
 pub mod glprobe;
+pub mod looping;
+pub mod paintable;
 pub mod player;
+pub mod rate;
+pub mod seek;
 pub mod spec;
 pub mod stats;
+pub mod timefmt;
 pub mod types;
 pub mod uri;
 
 pub use bus::BusEvent;
 pub use error::{ErrorKind, PlayerError};
 pub use player::{to_uri, Player, PlayerState, VideoMode, VideoSize};
+pub use seek::SeekMode;
 pub use spec::{PipelineSpec, VideoPath};
 pub use stats::PlaybackStats;
 

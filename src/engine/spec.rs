@@ -197,8 +197,18 @@ impl PipelineSpec {
     /// The audio chain as elements, or `None` when audio is disabled.
     pub fn audio_chain(&self) -> Option<Vec<ElementSpec>> {
         match self.audio {
-            AudioOutput::Device => Some(vec![ElementSpec::new("autoaudiosink")]),
-            AudioOutput::Fake => Some(vec![ElementSpec::new("fakesink").with("sync", "true")]),
+            // scaletempo keeps the pitch at any rate (a pass-through at 1×).
+            AudioOutput::Device => Some(vec![
+                ElementSpec::new("scaletempo"),
+                ElementSpec::new("audioconvert"),
+                ElementSpec::new("audioresample"),
+                ElementSpec::new("autoaudiosink"),
+            ]),
+            AudioOutput::Fake => Some(vec![
+                ElementSpec::new("scaletempo"),
+                ElementSpec::new("audioconvert"),
+                ElementSpec::new("fakesink").with("sync", "true"),
+            ]),
             AudioOutput::Disabled => None,
         }
     }
@@ -317,7 +327,7 @@ fn package_hint(factory: &str) -> &'static str {
     match factory {
         "gtk4paintablesink" => "it is built into Framescope; this build is broken",
         "glupload" | "glcolorconvert" => "gstreamer1.0-gl",
-        "autoaudiosink" => "gstreamer1.0-plugins-good",
+        "autoaudiosink" | "scaletempo" => "gstreamer1.0-plugins-good",
         _ => "gstreamer1.0-plugins-base",
     }
 }
@@ -370,7 +380,7 @@ mod tests {
         assert_eq!(
             spec.to_launch(),
             "playbin3 uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+audio+text+soft-volume \
-             video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\" audio-sink=\"fakesink sync=true\""
+             video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\" audio-sink=\"scaletempo ! audioconvert ! fakesink sync=true\""
         );
         let sw = PipelineSpec {
             playbin: Playbin::Playbin2,

@@ -130,7 +130,7 @@ mod imp {
             |v, _, param| {
                 if let Some(ns) = param.and_then(|p| p.get::<i64>()) {
                     v.player()
-                        .seek(gst::ClockTime::from_nseconds(ns.max(0) as u64), true);
+                        .seek(gst::ClockTime::from_nseconds(ns.max(0) as u64));
                 }
             },
         );
@@ -286,7 +286,7 @@ mod imp {
             self.seek_scale.connect_change_value(move |_, _, value| {
                 if let Some(view) = weak.upgrade() {
                     let ns = (value.max(0.0) * 1e9) as u64;
-                    view.player().seek(gst::ClockTime::from_nseconds(ns), true);
+                    view.player().seek(gst::ClockTime::from_nseconds(ns));
                     view.imp().show_controls();
                 }
                 glib::Propagation::Proceed

@@ -3,6 +3,8 @@
 //! runs a thread-default main context until a condition holds.
 #![allow(dead_code)]
 
+pub mod framecode;
+
 use framescope::engine::{Player, PlayerError, PlayerState};
 use gst::prelude::*;
 use std::cell::RefCell;
@@ -220,6 +222,11 @@ pub fn run_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
 /// Runs `f` with a fresh main context as the thread default.
 pub fn with_context<R>(f: impl FnOnce() -> R) -> R {
     framescope::engine::init().unwrap();
+    // `RUST_LOG=framescope=debug` shows the engine's decisions in failures.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let ctx = glib::MainContext::new();
     ctx.with_thread_default(f).unwrap()
 }

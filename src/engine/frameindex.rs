@@ -1,0 +1,357 @@
+//! The frame index: what the video decoder was fed. A pad probe on the
+//! decoder's sink pad records every video access unit with its true
+//! timestamps (as the demuxer and parser gave them, in stream time), its
+//! size and whether it is a keyframe, before the decoder clips timestamps to
+//! a seek's segment. The player uses it to tell which frame is really on
+//! screen after an accurate seek, to find the next and previous frames, and
+//! to spot seeks that started decoding at an open-GOP keyframe after their
+//! target (whose leading pictures cannot be decoded).
+//!
+//! Each flush starts an *epoch*; the first keyframe of the current epoch is
+//! where decoding restarted.
+
+use gst::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Entries kept at most (about 30 MB); beyond it the oldest half is dropped.
+const CAPACITY: usize = 400_000;
+
+/// One encoded video frame as it entered the decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessUnit {
+    /// Presentation time, stream time.
+    pub pts: gst::ClockTime,
+    /// Decoding time, stream time, when the container gives one.
+    pub dts: Option<gst::ClockTime>,
+    /// Duration, when the container gives one.
+    pub duration: Option<gst::ClockTime>,
+    /// A keyframe (decoding can start here).
+    pub keyframe: bool,
+    /// Size in bytes.
+    pub size: usize,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    by_pts: BTreeMap<gst::ClockTime, AccessUnit>,
+    epoch: u64,
+    epoch_keyframe: Option<AccessUnit>,
+    /// The latest decode time fed in this epoch: every frame from the epoch's
+    /// keyframe up to it is known (decode times never exceed presentation times).
+    epoch_decoded_until: Option<gst::ClockTime>,
+}
+
+/// A shared, thread-safe index of the access units the decoder has seen.
+#[derive(Debug, Clone, Default)]
+pub struct FrameIndex(Arc<Mutex<Inner>>);
+
+impl FrameIndex {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records an access unit.
+    pub fn record(&self, unit: AccessUnit) {
+        let mut inner = self.lock();
+        if unit.keyframe && inner.epoch_keyframe.is_none() {
+            inner.epoch_keyframe = Some(unit);
+        }
+        let decode_time = unit.dts.unwrap_or(unit.pts);
+        if inner.epoch_keyframe.is_some() && inner.epoch_decoded_until < Some(decode_time) {
+            inner.epoch_decoded_until = Some(decode_time);
+        }
+        inner.by_pts.insert(unit.pts, unit);
+        if inner.by_pts.len() > CAPACITY {
+            let keep: BTreeMap<_, _> = inner.by_pts.split_off(&unit.pts);
+            let older = std::mem::replace(&mut inner.by_pts, keep);
+            // Keep the newer half of what came before this unit too.
+            let skip = older.len() / 2;
+            inner.by_pts.extend(older.into_iter().skip(skip));
+        }
+    }
+
+    /// Starts a new epoch (decoding restarts after a flush).
+    pub fn new_epoch(&self) {
+        let mut inner = self.lock();
+        inner.epoch += 1;
+        inner.epoch_keyframe = None;
+        inner.epoch_decoded_until = None;
+    }
+
+    /// Forgets everything (new media).
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.by_pts.clear();
+        inner.epoch += 1;
+        inner.epoch_keyframe = None;
+        inner.epoch_decoded_until = None;
+    }
+
+    /// How many flushes have happened.
+    pub fn epoch(&self) -> u64 {
+        self.lock().epoch
+    }
+
+    /// The keyframe decoding restarted at in the current epoch.
+    pub fn epoch_keyframe(&self) -> Option<AccessUnit> {
+        self.lock().epoch_keyframe
+    }
+
+    /// The frame shown at `t`: the last one whose PTS is ≤ `t`.
+    pub fn frame_at(&self, t: gst::ClockTime) -> Option<AccessUnit> {
+        self.lock().by_pts.range(..=t).next_back().map(|(_, u)| *u)
+    }
+
+    /// The unit with exactly this PTS.
+    pub fn unit(&self, pts: gst::ClockTime) -> Option<AccessUnit> {
+        self.lock().by_pts.get(&pts).copied()
+    }
+
+    /// The first frame after `pts` in presentation order.
+    pub fn next_after(&self, pts: gst::ClockTime) -> Option<AccessUnit> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        self.lock()
+            .by_pts
+            .range((Excluded(pts), Unbounded))
+            .next()
+            .map(|(_, u)| *u)
+    }
+
+    /// The frame before `pts` in presentation order.
+    pub fn prev_before(&self, pts: gst::ClockTime) -> Option<AccessUnit> {
+        self.lock().by_pts.range(..pts).next_back().map(|(_, u)| *u)
+    }
+
+    /// The unit whose PTS is closest to `t`, if one lies within `tolerance`.
+    pub fn nearest(&self, t: gst::ClockTime, tolerance: gst::ClockTime) -> Option<AccessUnit> {
+        let inner = self.lock();
+        let before = inner.by_pts.range(..=t).next_back();
+        let after = inner.by_pts.range(t..).next();
+        [before, after]
+            .into_iter()
+            .flatten()
+            .map(|(_, u)| *u)
+            .min_by_key(|u| u.pts.nseconds().abs_diff(t.nseconds()))
+            .filter(|u| u.pts.nseconds().abs_diff(t.nseconds()) <= tolerance.nseconds())
+    }
+
+    /// The keyframe at or before `t`.
+    pub fn keyframe_before(&self, t: gst::ClockTime) -> Option<AccessUnit> {
+        self.lock()
+            .by_pts
+            .range(..=t)
+            .rev()
+            .map(|(_, u)| *u)
+            .find(|u| u.keyframe)
+    }
+
+    /// The keyframe at or after `t`.
+    pub fn keyframe_after(&self, t: gst::ClockTime) -> Option<AccessUnit> {
+        self.lock()
+            .by_pts
+            .range(t..)
+            .map(|(_, u)| *u)
+            .find(|u| u.keyframe)
+    }
+
+    /// PTS of every keyframe seen so far, in order.
+    pub fn keyframes(&self) -> Vec<gst::ClockTime> {
+        self.lock()
+            .by_pts
+            .values()
+            .filter(|u| u.keyframe)
+            .map(|u| u.pts)
+            .collect()
+    }
+
+    /// Whether the frames seen up to `t` come every `nominal` (a constant
+    /// frame rate): by their container durations, and by their spacing where
+    /// the index is known to be complete (from this epoch's keyframe up to
+    /// the latest decode time fed). `None` when too little is known to tell.
+    pub fn rate_is_constant(&self, t: gst::ClockTime, nominal: gst::ClockTime) -> Option<bool> {
+        let inner = self.lock();
+        // Millisecond containers (Matroska) round each timestamp.
+        let slack = gst::ClockTime::from_mseconds(1).nseconds();
+        let near = |d: gst::ClockTime| d.nseconds().abs_diff(nominal.nseconds()) <= slack;
+        let durations: Vec<gst::ClockTime> = inner
+            .by_pts
+            .range(..=t)
+            .rev()
+            .filter_map(|(_, u)| u.duration)
+            .take(8)
+            .collect();
+        if durations.len() >= 2 && !durations.iter().all(|&d| near(d)) {
+            return Some(false);
+        }
+        let spacing = match (inner.epoch_keyframe, inner.epoch_decoded_until) {
+            (Some(key), Some(until)) if key.pts < until => {
+                let frames: Vec<gst::ClockTime> = inner
+                    .by_pts
+                    .range(key.pts..until)
+                    .rev()
+                    .take(9)
+                    .map(|(p, _)| *p)
+                    .collect();
+                (frames.len() >= 3).then(|| frames.windows(2).all(|w| near(w[0] - w[1])))
+            }
+            _ => None,
+        };
+        match spacing {
+            Some(false) => Some(false),
+            Some(true) => Some(true),
+            None => (durations.len() >= 2).then_some(true),
+        }
+    }
+
+    /// Installs the recording probe on a video decoder's sink pad.
+    pub fn attach(&self, decoder: &gst::Element) {
+        let Some(pad) = decoder.static_pad("sink") else {
+            return;
+        };
+        let index = self.clone();
+        pad.add_probe(
+            gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_FLUSH,
+            move |pad, info| {
+                match &info.data {
+                    Some(gst::PadProbeData::Buffer(buffer)) => {
+                        if let Some(unit) = access_unit(pad, buffer) {
+                            index.record(unit);
+                        }
+                    }
+                    Some(gst::PadProbeData::Event(e)) if e.type_() == gst::EventType::FlushStop => {
+                        index.new_epoch()
+                    }
+                    _ => {}
+                }
+                gst::PadProbeReturn::Ok
+            },
+        );
+    }
+}
+
+/// `t` (in `segment`'s running coordinates) as stream time, also before the
+/// segment's start (where decoding of a seek begins).
+pub fn stream_time(
+    segment: &gst::FormattedSegment<gst::ClockTime>,
+    t: gst::ClockTime,
+) -> Option<gst::ClockTime> {
+    segment.to_stream_time_full(t)?.positive()
+}
+
+fn access_unit(pad: &gst::Pad, buffer: &gst::BufferRef) -> Option<AccessUnit> {
+    let event = pad.sticky_event::<gst::event::Segment>(0)?;
+    let segment = event.segment().downcast_ref::<gst::ClockTime>()?.clone();
+    let pts = stream_time(&segment, buffer.pts()?)?;
+    Some(AccessUnit {
+        pts,
+        dts: buffer.dts().and_then(|d| stream_time(&segment, d)),
+        duration: buffer.duration(),
+        keyframe: !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT),
+        size: buffer.size(),
+    })
+}
+
+/// True for element factories that decode video.
+pub fn is_video_decoder(element: &gst::Element) -> bool {
+    element.factory().is_some_and(|f| {
+        let klass = f.metadata("klass").unwrap_or_default();
+        klass.contains("Decoder") && klass.contains("Video")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gst::ClockTime as T;
+
+    fn unit(ms: u64, keyframe: bool) -> AccessUnit {
+        AccessUnit {
+            pts: T::from_mseconds(ms),
+            dts: None,
+            duration: Some(T::from_mseconds(40)),
+            keyframe,
+            size: 100,
+        }
+    }
+
+    #[test]
+    fn lookups_follow_presentation_order() {
+        let index = FrameIndex::default();
+        // Decode order with B-frames: 0 (key), 120, 40, 80, 160 (key).
+        for (ms, key) in [
+            (0, true),
+            (120, false),
+            (40, false),
+            (80, false),
+            (160, true),
+        ] {
+            index.record(unit(ms, key));
+        }
+        assert_eq!(index.epoch_keyframe().unwrap().pts, T::ZERO);
+        assert_eq!(
+            index.frame_at(T::from_mseconds(119)).unwrap().pts,
+            T::from_mseconds(80)
+        );
+        assert_eq!(
+            index.frame_at(T::from_mseconds(120)).unwrap().pts,
+            T::from_mseconds(120)
+        );
+        assert_eq!(
+            index.next_after(T::from_mseconds(40)).unwrap().pts,
+            T::from_mseconds(80)
+        );
+        assert_eq!(
+            index.prev_before(T::from_mseconds(40)).unwrap().pts,
+            T::ZERO
+        );
+        assert!(index.prev_before(T::ZERO).is_none());
+        assert_eq!(index.keyframes(), vec![T::ZERO, T::from_mseconds(160)]);
+        assert_eq!(
+            index.keyframe_before(T::from_mseconds(150)).unwrap().pts,
+            T::ZERO
+        );
+        assert_eq!(
+            index.keyframe_after(T::from_mseconds(1)).unwrap().pts,
+            T::from_mseconds(160)
+        );
+        assert_eq!(
+            index
+                .nearest(T::from_mseconds(83), T::from_mseconds(5))
+                .unwrap()
+                .pts,
+            T::from_mseconds(80)
+        );
+        assert!(index
+            .nearest(T::from_mseconds(100), T::from_mseconds(5))
+            .is_none());
+        assert_eq!(
+            index.rate_is_constant(T::from_mseconds(160), T::from_mseconds(40)),
+            Some(true)
+        );
+        assert_eq!(
+            index.rate_is_constant(T::from_mseconds(160), T::from_mseconds(33)),
+            Some(false)
+        );
+        // Regular durations but irregular times: variable.
+        let vfr = FrameIndex::default();
+        for (ms, key) in [
+            (0, true),
+            (40, false),
+            (120, false),
+            (160, false),
+            (240, false),
+        ] {
+            vfr.record(unit(ms, key));
+        }
+        assert_eq!(
+            vfr.rate_is_constant(T::from_mseconds(240), T::from_mseconds(40)),
+            Some(false)
+        );
+        index.new_epoch();
+        assert!(index.epoch_keyframe().is_none());
+        index.record(unit(200, false));
+        index.record(unit(240, true));
+        assert_eq!(index.epoch_keyframe().unwrap().pts, T::from_mseconds(240));
+    }
+}

@@ -1,0 +1,158 @@
+//! The picture the player hands out: a `gdk::Paintable` that draws the video
+//! sink's paintable, or, after a backward frame step, a frame from the
+//! step cache in its place. Size and aspect ratio always come from the sink's
+//! paintable, so swapping between the two never moves the picture.
+
+use gst_video::prelude::*;
+use gtk::gdk;
+use gtk::glib;
+use gtk::prelude::*;
+use gtk::subclass::prelude::*;
+
+mod imp {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[derive(Default)]
+    pub struct FramePaintable {
+        pub video: RefCell<Option<gdk::Paintable>>,
+        pub frame: RefCell<Option<gdk::Texture>>,
+        pub handlers: RefCell<Vec<glib::SignalHandlerId>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for FramePaintable {
+        const NAME: &'static str = "FramescopeFramePaintable";
+        type Type = super::FramePaintable;
+        type Interfaces = (gdk::Paintable,);
+    }
+
+    impl ObjectImpl for FramePaintable {
+        fn dispose(&self) {
+            if let Some(video) = self.video.take() {
+                for id in self.handlers.take() {
+                    video.disconnect(id);
+                }
+            }
+        }
+    }
+
+    impl PaintableImpl for FramePaintable {
+        fn snapshot(&self, snapshot: &gdk::Snapshot, width: f64, height: f64) {
+            if let Some(frame) = self.frame.borrow().as_ref() {
+                frame.snapshot(snapshot, width, height);
+            } else if let Some(video) = self.video.borrow().as_ref() {
+                video.snapshot(snapshot, width, height);
+            }
+        }
+
+        fn intrinsic_width(&self) -> i32 {
+            self.video
+                .borrow()
+                .as_ref()
+                .map_or(0, |v| v.intrinsic_width())
+        }
+
+        fn intrinsic_height(&self) -> i32 {
+            self.video
+                .borrow()
+                .as_ref()
+                .map_or(0, |v| v.intrinsic_height())
+        }
+
+        fn intrinsic_aspect_ratio(&self) -> f64 {
+            self.video
+                .borrow()
+                .as_ref()
+                .map_or(0.0, |v| v.intrinsic_aspect_ratio())
+        }
+
+        fn current_image(&self) -> gdk::Paintable {
+            if let Some(frame) = self.frame.borrow().as_ref() {
+                return frame.clone().upcast();
+            }
+            self.video
+                .borrow()
+                .as_ref()
+                .map(|v| v.current_image())
+                .unwrap_or_else(|| gdk::Paintable::new_empty(0, 0))
+        }
+    }
+}
+
+glib::wrapper! {
+    /// Draws the video sink's picture, or a cached frame in its place.
+    pub struct FramePaintable(ObjectSubclass<imp::FramePaintable>)
+        @implements gdk::Paintable;
+}
+
+impl FramePaintable {
+    /// Wraps the video sink's paintable.
+    pub fn new(video: &gdk::Paintable) -> Self {
+        let this: Self = glib::Object::new();
+        let weak = this.downgrade();
+        let contents = video.connect_invalidate_contents(move |_| {
+            if let Some(this) = weak.upgrade() {
+                if this.imp().frame.borrow().is_none() {
+                    this.invalidate_contents();
+                }
+            }
+        });
+        let weak = this.downgrade();
+        let size = video.connect_invalidate_size(move |_| {
+            if let Some(this) = weak.upgrade() {
+                this.invalidate_size();
+            }
+        });
+        this.imp().handlers.replace(vec![contents, size]);
+        this.imp().video.replace(Some(video.clone()));
+        this
+    }
+
+    /// Shows `frame` instead of the video, or the video again with `None`.
+    pub fn show_frame(&self, frame: Option<gdk::Texture>) {
+        self.imp().frame.replace(frame);
+        self.invalidate_contents();
+    }
+
+    /// Whether a cached frame is shown.
+    pub fn shows_frame(&self) -> bool {
+        self.imp().frame.borrow().is_some()
+    }
+}
+
+/// Converts a decoded frame into a texture GTK can draw (RGBA, native size).
+pub fn texture_from_sample(sample: &gst::Sample) -> Option<gdk::Texture> {
+    let info = gst_video::VideoInfo::from_caps(sample.caps()?).ok()?;
+    let out_info =
+        gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, info.width(), info.height())
+            .build()
+            .ok()?;
+    let buffer = sample.buffer()?;
+    let input = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).ok()?;
+    let mut out = gst::Buffer::with_size(out_info.size()).ok()?;
+    {
+        let out_ref = out.get_mut()?;
+        let mut output =
+            gst_video::VideoFrameRef::from_buffer_ref_writable(out_ref, &out_info).ok()?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+        let config = gst_video::VideoConverterConfig::new();
+        let mut config = config;
+        config.set_threads(threads);
+        let converter = gst_video::VideoConverter::new(&info, &out_info, Some(config)).ok()?;
+        converter.frame_ref(&input, &mut output);
+    }
+    let stride = out_info.stride()[0] as usize;
+    let map = out.into_mapped_buffer_readable().ok()?;
+    let bytes = glib::Bytes::from_owned(map);
+    Some(
+        gdk::MemoryTexture::new(
+            out_info.width() as i32,
+            out_info.height() as i32,
+            gdk::MemoryFormat::R8g8b8a8,
+            &bytes,
+            stride,
+        )
+        .upcast(),
+    )
+}

@@ -1,0 +1,262 @@
+//! Bus events into player state: errors and warnings, end of stream, state
+//! changes, prerolls (where seeks and steps continue), buffering, tags,
+//! stream selection and segment ends (where loops go round).
+
+use super::imp;
+use crate::engine::bus::BusEvent;
+use crate::engine::error::{classify, ErrorKind, PlayerError};
+use crate::engine::frame::true_pts;
+use crate::engine::seek::{Request, SeekMode};
+use crate::engine::types::{PlayerState, VideoMode, VideoSize};
+use glib::subclass::prelude::*;
+use gst::prelude::*;
+
+impl imp::Player {
+    pub(super) fn handle(&self, event: BusEvent) {
+        match event {
+            BusEvent::Error {
+                error,
+                debug,
+                source,
+            } => {
+                let uri = self.uri.borrow().clone().unwrap_or_default();
+                let missing = self.missing.borrow().clone();
+                if self.is_missing_subtitle_only(&missing, &source) {
+                    self.warn(format!("Subtitles cannot be shown: the {} is not installed; audio and video keep playing.", missing.join(", ")));
+                    return;
+                }
+                self.fail(classify(
+                    &error,
+                    &format!("{source}: {debug}"),
+                    &uri,
+                    &missing,
+                ));
+            }
+            BusEvent::Warning(text) => self.warn(text),
+            BusEvent::MissingPlugin(desc) => {
+                let subtitle = is_subtitle_description(&desc);
+                self.missing.borrow_mut().push(desc.clone());
+                if subtitle {
+                    self.warn(format!("Subtitles cannot be shown: the {desc} is not installed; audio and video keep playing."));
+                } else {
+                    self.warn(format!("The {desc} is not installed, so that stream cannot be played; install the GStreamer plugin that provides it."));
+                }
+            }
+            BusEvent::Eos => self.on_eos(),
+            BusEvent::StateChanged { new, .. } => self.on_pipeline_state(new),
+            BusEvent::AsyncDone => self.on_async_done(),
+            BusEvent::Buffering(percent) => {
+                let buffering = percent < 100;
+                if self.buffering.replace(buffering) != buffering {
+                    if buffering {
+                        self.set_state(PlayerState::Buffering);
+                    }
+                    self.apply_target();
+                }
+            }
+            BusEvent::DurationChanged => self.query_duration(),
+            BusEvent::Tags(tags) => {
+                if let Some(title) = tags.get::<gst::tags::Title>() {
+                    let title = title.get().trim().to_string();
+                    if !title.is_empty() {
+                        self.set_title(Some(title));
+                    }
+                }
+            }
+            BusEvent::StreamCollection {
+                encrypted: Some(media_type),
+            } => {
+                let name = self.media_name();
+                self.fail(PlayerError::new(
+                    ErrorKind::Encrypted,
+                    format!("“{name}” is encrypted ({media_type} under DRM) and Framescope has no decryption support; play an unencrypted copy."),
+                    format!("stream caps carry encryption: original media type {media_type}"),
+                ));
+            }
+            BusEvent::StreamCollection { encrypted: None } => {}
+            BusEvent::StreamsSelected { video, audio } => {
+                let audio = audio && self.audio_enabled.get();
+                let video = video && self.video_mode.get() != VideoMode::Disabled;
+                if self.has_video.replace(video) != video {
+                    self.obj().notify_has_video();
+                }
+                if self.has_audio.replace(audio) != audio {
+                    self.obj().notify_has_audio();
+                }
+            }
+            BusEvent::ClockLost => {
+                if let Some(p) = self.pipeline.borrow().clone() {
+                    let _ = p.set_state(gst::State::Paused);
+                    let _ = p.set_state(gst::State::Playing);
+                }
+            }
+            BusEvent::SegmentDone => self.on_segment_done(),
+        }
+    }
+
+    /// True when every missing plugin is a subtitle decoder and the error
+    /// comes from the subtitle branch: playback can go on without it.
+    fn is_missing_subtitle_only(&self, missing: &[String], source: &str) -> bool {
+        !missing.is_empty()
+            && missing.iter().all(|m| is_subtitle_description(m))
+            && (self.has_video.get()
+                || self.has_audio.get()
+                || source.contains("text")
+                || source.contains("decodebin"))
+    }
+
+    fn on_eos(&self) {
+        if !self.prerolled.get() {
+            self.update_stream_presence();
+        }
+        let position = self
+            .pipeline
+            .borrow()
+            .as_ref()
+            .and_then(|p| p.query_position::<gst::ClockTime>());
+        let nothing_played = self.duration_query().is_none_or(|d| d.is_zero())
+            && position.is_none_or(|p| p.is_zero())
+            && self.position.get() == 0;
+        if (!self.has_video.get() && !self.has_audio.get()) || nothing_played {
+            let name = self.media_name();
+            self.fail(PlayerError::new(
+                ErrorKind::NotMedia,
+                format!("“{name}” contains no audio or video that could be decoded; it may be damaged or empty."),
+                "end of stream before any stream was found",
+            ));
+            return;
+        }
+        if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
+            // A step ran past the last frame: put that frame back.
+            if let Some(from) = self.step_from.take() {
+                return self.stepped_past_the_end(from);
+            }
+        }
+        if self.settling.get().is_some() {
+            // A seek or correcting step ran into the end; settling recovers.
+            return;
+        }
+        self.close_played_segment(true);
+        if self.looping.get() {
+            // The segment was not a looping one (the loop was switched on
+            // while playing): restart with a flush, seamless from then on.
+            self.queue.borrow_mut().clear();
+            self.request(Request::Seek {
+                target: gst::ClockTime::ZERO,
+                mode: SeekMode::Accurate,
+            });
+            return;
+        }
+        self.want_playing.set(false);
+        self.apply_target();
+        self.refresh_frame();
+        if !self.has_video.get() {
+            if let Some(d) = self.duration_query() {
+                self.set_u64(&self.position, d.nseconds(), "position");
+            }
+        }
+        self.set_state(PlayerState::Paused);
+        self.obj().emit_by_name::<()>("eos", &[]);
+    }
+
+    fn on_pipeline_state(&self, new: gst::State) {
+        if new == gst::State::Playing {
+            self.start_ticker();
+        }
+        self.update_public_state();
+    }
+
+    /// A preroll finished: after loading, after a flushing seek or a step,
+    /// or after pausing from playing. Seeks and steps in flight continue here.
+    fn on_async_done(&self) {
+        let first = !self.prerolled.replace(true);
+        if first {
+            self.update_stream_presence();
+            self.query_duration();
+            self.update_video_size();
+            if let Some(p) = self.pipeline.borrow().as_ref() {
+                let mut q = gst::query::Seeking::new(gst::Format::Time);
+                let seekable = p.query(&mut q) && q.result().0;
+                if self.seekable.replace(seekable) != seekable {
+                    self.obj().notify_seekable();
+                }
+            }
+        }
+        if first {
+            let first_pts = self.sink_sample().map(|s| true_pts(&s, &self.index));
+            self.first_frame.set(first_pts);
+        }
+        if self.settling.get().is_some() {
+            // A seek landed: whatever a backward step showed from the cache goes.
+            self.backstep.hide();
+        }
+        self.refresh_frame();
+        if first {
+            self.on_first_preroll();
+        } else if self.settling.get().is_some() {
+            self.continue_settle();
+        } else if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
+            self.continue_step();
+        }
+        self.update_played(|p| p.open());
+        self.query_position();
+        self.update_public_state();
+    }
+
+    /// For `playbin` (which posts no stream messages): whether video and
+    /// audio streams exist, from its `n-video` and `n-audio` counts.
+    pub(super) fn update_stream_presence(&self) {
+        let Some(p) = self.pipeline.borrow().clone() else {
+            return;
+        };
+        if p.find_property("n-video").is_none() {
+            return;
+        }
+        let video =
+            p.property::<i32>("n-video") > 0 && self.video_mode.get() != VideoMode::Disabled;
+        let audio = p.property::<i32>("n-audio") > 0 && self.audio_enabled.get();
+        self.handle(BusEvent::StreamsSelected { video, audio });
+    }
+
+    fn update_video_size(&self) {
+        // The chain's own input: the decoded size, before any scaling.
+        let caps = self
+            .video_sink
+            .borrow()
+            .as_ref()
+            .and_then(|s| s.parent())
+            .and_then(|bin| bin.downcast::<gst::Element>().ok())
+            .and_then(|bin| bin.static_pad("sink"))
+            .and_then(|pad| pad.current_caps());
+        let size = caps
+            .and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
+            .map(|info| VideoSize {
+                width: info.width(),
+                height: info.height(),
+                par_n: info.par().numer() as u32,
+                par_d: info.par().denom() as u32,
+            });
+        if self.video_size.replace(size) != size {
+            self.obj().notify_video_size();
+        }
+        if size.is_some() && !self.has_video.replace(true) {
+            self.obj().notify_has_video();
+        }
+        self.apply_render_size();
+    }
+}
+
+fn is_subtitle_description(desc: &str) -> bool {
+    let d = desc.to_lowercase();
+    [
+        "subtitle",
+        "webvtt",
+        "text",
+        "vtt",
+        "ssa",
+        "srt",
+        "timed text",
+    ]
+    .iter()
+    .any(|s| d.contains(s))
+}

@@ -1,0 +1,320 @@
+//! Loading and tearing down: building the pipeline from a [`PipelineSpec`],
+//! watching its bus, hooking the frame index into the video decoder,
+//! retrying a stalled local open, failing with a typed error, and the state
+//! the pipeline is asked to be in.
+
+use super::imp;
+use crate::engine::bus::map_message;
+use crate::engine::error::{display_name, ErrorKind, PlayerError};
+use crate::engine::frameindex::is_video_decoder;
+use crate::engine::seek::{Request, SeekMode};
+use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
+use crate::engine::stats::PlayedTime;
+use crate::engine::types::PlayerState;
+use crate::engine::uri::precheck;
+use glib::prelude::*;
+use glib::subclass::prelude::*;
+use gst::prelude::*;
+use gtk::gdk;
+use std::time::Duration;
+
+/// How long a local file may take to preroll before the open is retried.
+const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// How many times a stalled local open is tried in all.
+const OPEN_ATTEMPTS: u32 = 3;
+/// How often position, statistics and the frame on screen are sampled while playing.
+const TICK: Duration = Duration::from_millis(50);
+
+impl imp::Player {
+    pub(super) fn set_uri(&self, uri: Option<String>) {
+        self.teardown();
+        self.uri.replace(uri.clone());
+        let obj = self.obj();
+        obj.notify_uri();
+        self.set_title(None);
+        self.set_u64(&self.position, 0, "position");
+        self.set_u64(&self.duration, 0, "duration");
+        self.clear_frame();
+        self.index.clear();
+        self.backstep.forget_media();
+        self.first_frame.set(None);
+        if let Some(uri) = uri {
+            let fallback = display_name(&uri);
+            let fallback = fallback.rsplit('/').next().unwrap_or(&fallback).to_string();
+            self.set_title(Some(fallback));
+            self.open_attempts.set(0);
+            self.load(&uri);
+        }
+    }
+
+    pub(super) fn load(&self, uri: &str) {
+        self.missing.borrow_mut().clear();
+        self.prerolled.set(false);
+        self.played.set(PlayedTime::default());
+        self.segment_start.set(gst::ClockTime::ZERO);
+        self.stats_base.set((0, 0));
+        self.stats_last.set((0, 0));
+        self.segment_looping.set(false);
+        if let Err(e) = precheck(uri) {
+            self.fail_later(e);
+            return;
+        }
+        let audio = if !self.audio_enabled.get() {
+            AudioOutput::Disabled
+        } else if crate::engine::audio::device_available() {
+            AudioOutput::Device
+        } else {
+            AudioOutput::Fake
+        };
+        let mut video = self.video_mode.get().output();
+        if video == VideoOutput::Paintable(VideoPath::Gl)
+            && !crate::engine::glprobe::probe().available()
+        {
+            self.warn("OpenGL is not available here, so video uses the software path.".into());
+            video = VideoOutput::Paintable(VideoPath::Software);
+        }
+        let spec = PipelineSpec {
+            playbin: Playbin::for_uri(uri),
+            uri: uri.to_string(),
+            video,
+            audio,
+        };
+        tracing::debug!(pipeline = %spec.to_launch(), "building");
+        if let VideoOutput::Paintable(path) = spec.video {
+            if self.video_path.get() != path {
+                self.video_path.set(path);
+                self.obj().notify_video_path();
+            }
+        }
+        let built = match spec.build() {
+            Ok(b) => b,
+            Err(e) => {
+                self.fail_later(e);
+                return;
+            }
+        };
+        let sink_paintable = built
+            .video_sink
+            .as_ref()
+            .filter(|s| s.find_property("paintable").is_some())
+            .map(|s| s.property::<gdk::Paintable>("paintable"));
+        let paintable = sink_paintable.map(|p| self.backstep.wrap_paintable(&p));
+        self.paintable.replace(paintable);
+        self.obj().notify_paintable();
+        let pipeline = built.pipeline;
+        pipeline.set_property("volume", self.volume.get());
+        pipeline.set_property("mute", self.muted.get());
+        pipeline.set_property("av-offset", self.av_offset.get());
+        if pipeline.find_property("text-offset").is_some() {
+            pipeline.set_property("text-offset", self.subtitle_offset.get());
+        }
+        // Every video decoder playbin creates feeds the frame index.
+        let index = self.index.clone();
+        pipeline.connect("element-setup", false, move |args| {
+            if let Ok(element) = args[1].get::<gst::Element>() {
+                if is_video_decoder(&element) {
+                    index.attach(&element);
+                }
+            }
+            None
+        });
+
+        let bus = pipeline.bus().expect("a pipeline always has a bus");
+        let weak = self.obj().downgrade();
+        let pipeline_obj = pipeline.clone().upcast::<gst::Object>();
+        let watch = bus.add_watch_local(move |_, msg| {
+            if let (Some(player), Some(event)) = (weak.upgrade(), map_message(msg, &pipeline_obj)) {
+                player.imp().handle(event);
+            }
+            glib::ControlFlow::Continue
+        });
+        match watch {
+            Ok(guard) => {
+                self.bus_watch.replace(Some(guard));
+            }
+            Err(e) => {
+                self.fail_later(PlayerError::new(
+                    ErrorKind::Other,
+                    "Could not watch the pipeline's messages.",
+                    e.to_string(),
+                ));
+                return;
+            }
+        }
+        self.video_sink.replace(built.video_sink);
+        self.size_filter.replace(built.size_filter);
+        self.pipeline.replace(Some(pipeline));
+        self.set_state(PlayerState::Loading);
+        // The first preroll is "in flight": seeks asked for before it wait.
+        self.queue.borrow_mut().hold(Request::Seek {
+            target: gst::ClockTime::ZERO,
+            mode: SeekMode::Accurate,
+        });
+        self.startup.set(true);
+        self.apply_target();
+        self.open_attempts.set(self.open_attempts.get() + 1);
+        if uri.starts_with("file:") {
+            self.watch_open(uri.to_string());
+        }
+    }
+
+    /// A local file prerolls in well under a second. GStreamer 1.22's
+    /// playbin3 occasionally stalls opening some files (measured: about one
+    /// open in five of the corpus's mse.mp4, with gst-launch-1.0 too), so a
+    /// stalled open is retried from scratch and reported if it keeps stalling.
+    fn watch_open(&self, uri: String) {
+        let weak = self.obj().downgrade();
+        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
+            glib::timeout_future(OPEN_STALL_TIMEOUT).await;
+            let Some(player) = weak.upgrade() else { return };
+            let imp = player.imp();
+            if imp.prerolled.get() || imp.pipeline.borrow().is_none() || imp.buffering.get() {
+                return;
+            }
+            imp.open_watchdog.take();
+            if imp.open_attempts.get() >= OPEN_ATTEMPTS {
+                let name = display_name(&uri);
+                imp.fail(PlayerError::new(
+                    ErrorKind::Other,
+                    format!("“{name}” did not finish opening after {OPEN_ATTEMPTS} tries; it may be damaged or need a plugin that is not installed."),
+                    format!("preroll stalled for {OPEN_STALL_TIMEOUT:?} on each try"),
+                ));
+                return;
+            }
+            tracing::warn!(uri = %display_name(&uri), "opening stalled; retrying");
+            // Keep what was asked for while it stalled (play, a start seek).
+            let want_playing = imp.want_playing.get();
+            let waiting = imp.queue.borrow_mut().finish();
+            imp.teardown();
+            imp.want_playing.set(want_playing);
+            imp.load(&uri);
+            if let Some(request) = waiting {
+                imp.queue.borrow_mut().offer(request);
+            }
+        });
+        if let Some(old) = self.open_watchdog.replace(Some(handle)) {
+            old.abort();
+        }
+    }
+
+    /// Stops and drops the pipeline, keeping the URI.
+    pub fn teardown(&self) {
+        if let Some(handle) = self.ticker.take() {
+            handle.abort();
+        }
+        if let Some(handle) = self.open_watchdog.take() {
+            handle.abort();
+        }
+        if self.state.get() == PlayerState::Playing {
+            self.query_position();
+        }
+        self.sample_stats();
+        self.close_played_segment(false);
+        self.bus_watch.take();
+        if let Some(p) = self.pipeline.take() {
+            let _ = p.set_state(gst::State::Null);
+        }
+        self.video_sink.take();
+        self.size_filter.take();
+        self.want_playing.set(false);
+        self.buffering.set(false);
+        self.queue.borrow_mut().clear();
+        self.settling.set(None);
+        self.steps_left.set(0);
+        self.step_from.set(None);
+        self.needs_resync.set(false);
+        self.startup.set(false);
+        self.backstep.cancel();
+    }
+
+    /// Fails now (state `error`) but emits the signal from the main loop, so
+    /// a caller that has just called `open` can still connect to it.
+    pub(super) fn fail_later(&self, error: PlayerError) {
+        self.set_state(PlayerState::Error);
+        let weak = self.obj().downgrade();
+        glib::MainContext::ref_thread_default().spawn_local(async move {
+            if let Some(player) = weak.upgrade() {
+                player.imp().fail(error);
+            }
+        });
+    }
+
+    pub(super) fn fail(&self, error: PlayerError) {
+        tracing::warn!(
+            kind = error.kind.nick(),
+            "{} [{}]",
+            error.message,
+            error.detail
+        );
+        self.teardown();
+        self.set_state(PlayerState::Error);
+        self.obj().emit_by_name::<()>("error", &[&error]);
+    }
+
+    /// Asks the pipeline for the state the player wants: PLAYING when asked
+    /// to play, once loaded and not buffering; PAUSED otherwise.
+    pub fn apply_target(&self) {
+        let Some(pipeline) = self.pipeline.borrow().clone() else {
+            return;
+        };
+        let playing = self.want_playing.get() && !self.startup.get() && !self.buffering.get();
+        let target = if playing {
+            gst::State::Playing
+        } else {
+            gst::State::Paused
+        };
+        self.sample_stats();
+        if pipeline.set_state(target).is_err() {
+            tracing::debug!(
+                "state change to {target:?} failed; an error message follows on the bus"
+            );
+        }
+    }
+
+    pub(super) fn update_public_state(&self) {
+        if matches!(self.state.get(), PlayerState::Error) {
+            return;
+        }
+        let Some(p) = self.pipeline.borrow().clone() else {
+            return;
+        };
+        let (_, current, pending) = p.state(gst::ClockTime::ZERO);
+        let state = if self.buffering.get() {
+            PlayerState::Buffering
+        } else if !self.prerolled.get()
+            || pending != gst::State::VoidPending && current < gst::State::Paused
+        {
+            PlayerState::Loading
+        } else if current == gst::State::Playing {
+            PlayerState::Playing
+        } else if self.want_playing.get() {
+            PlayerState::Loading
+        } else {
+            PlayerState::Paused
+        };
+        self.set_state(state);
+    }
+
+    pub(super) fn start_ticker(&self) {
+        if self.ticker.borrow().is_some() {
+            return;
+        }
+        let weak = self.obj().downgrade();
+        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
+            loop {
+                glib::timeout_future(TICK).await;
+                let Some(player) = weak.upgrade() else { break };
+                let imp = player.imp();
+                if imp.state.get() == PlayerState::Playing {
+                    imp.refresh_frame();
+                }
+                imp.query_position();
+                imp.sample_stats();
+                imp.sample_played();
+            }
+        });
+        if let Some(old) = self.ticker.replace(Some(handle)) {
+            old.abort();
+        }
+    }
+}

@@ -1,0 +1,583 @@
+//! The `Player` GObject: one media item through a playbin pipeline built
+//! from a [`PipelineSpec`]. State is exposed as properties (`state`,
+//! `position`, the frame on screen, `rate`, the loop points, …) and outcomes
+//! as signals (`error`, `warning`, `eos`). Bus messages are handled on the
+//! thread-default main context with a weak reference, so a dropped player
+//! stops its pipeline and leaks nothing.
+//!
+//! The object is split by concern: this file holds the GObject definition and
+//! the public API; [`lifecycle`] loads and tears down pipelines; [`events`]
+//! turns bus events into state; [`measure`] reads positions and statistics;
+//! [`timing`] does seeks, frame steps, rate changes, loops and offsets, and
+//! [`backstep`] keeps the decoded frames that make stepping backward cheap.
+
+mod backstep;
+mod events;
+mod lifecycle;
+mod measure;
+mod timing;
+
+use crate::engine::error::PlayerError;
+use crate::engine::frameindex::FrameIndex;
+use crate::engine::looping::AbLoop;
+use crate::engine::seek::{Request, SeekMode, SeekQueue};
+use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoPath};
+use crate::engine::stats::{PlaybackStats, PlayedTime};
+pub use crate::engine::types::{PlayerState, VideoMode, VideoSize};
+pub use crate::engine::uri::to_uri;
+use glib::prelude::*;
+use glib::subclass::prelude::*;
+use gtk::gdk;
+pub use timing::OFFSET_STEP;
+
+/// Nanoseconds as a property value: -1 for "unknown".
+fn ns_or_unset(t: Option<gst::ClockTime>) -> i64 {
+    t.map_or(-1, |t| t.nseconds() as i64)
+}
+
+mod imp {
+    use super::*;
+    use glib::subclass::Signal;
+    use std::cell::{Cell, RefCell};
+    use std::sync::OnceLock;
+
+    #[derive(glib::Properties, Default)]
+    #[properties(wrapper_type = super::Player)]
+    pub struct Player {
+        /// The media URI; setting it loads the media (paused until `play`).
+        #[property(get, set = Self::set_uri, nullable)]
+        pub uri: RefCell<Option<String>>,
+        /// The player's state.
+        #[property(get, builder(PlayerState::Stopped))]
+        pub state: Cell<PlayerState>,
+        /// Stream position in nanoseconds: while paused, the PTS of the frame
+        /// on screen; while playing, the pipeline clock through the segment.
+        #[property(get)]
+        pub position: Cell<u64>,
+        /// Duration in nanoseconds; 0 when unknown (live or unindexed streams).
+        #[property(get)]
+        pub duration: Cell<u64>,
+        /// Whether the media can be seeked.
+        #[property(get)]
+        pub seekable: Cell<bool>,
+        /// Linear volume, 0.0 to 1.0.
+        #[property(get, set = Self::set_volume, minimum = 0.0, maximum = 1.0, default = 1.0)]
+        pub volume: Cell<f64>,
+        /// Whether audio is muted.
+        #[property(get, set = Self::set_muted)]
+        pub muted: Cell<bool>,
+        /// Playback rate: 1.0 is normal speed, negative plays backwards.
+        /// Magnitudes from 1/16 to 16 are accepted; anything else (0
+        /// included) is refused with a `warning` and the rate stays.
+        #[property(get, set = Self::set_rate, minimum = -1000.0, maximum = 1000.0, default = 1.0)]
+        pub rate: Cell<f64>,
+        /// Restart at the beginning at end of stream (the `loop` property).
+        pub looping: Cell<bool>,
+        /// Size and pixel aspect ratio of the video, once known.
+        #[property(get, nullable)]
+        pub video_size: RefCell<Option<VideoSize>>,
+        /// The media's title tag, or its file name.
+        #[property(get, nullable)]
+        pub title: RefCell<Option<String>>,
+        /// Whether a video stream is playing.
+        #[property(get)]
+        pub has_video: Cell<bool>,
+        /// Whether an audio stream is playing.
+        #[property(get)]
+        pub has_audio: Cell<bool>,
+        /// The picture to show; changes when the pipeline is rebuilt.
+        #[property(get, nullable)]
+        pub paintable: RefCell<Option<gdk::Paintable>>,
+        /// How video is shown; takes effect at the next load.
+        #[property(get, set, builder(VideoMode::Auto))]
+        pub video_mode: Cell<VideoMode>,
+        /// The video chain in use (resolved from `video-mode`).
+        #[property(get, builder(VideoPath::Gl))]
+        pub video_path: Cell<VideoPath>,
+        /// Decode audio at all; takes effect at the next load.
+        #[property(get, set, default = true)]
+        pub audio_enabled: Cell<bool>,
+        /// PTS (stream time, ns) of the frame on screen, as the demuxer gave
+        /// it; -1 when no video frame is shown.
+        #[property(get, minimum = -1, default = -1)]
+        pub frame_pts: Cell<i64>,
+        /// Duration (ns) of the frame on screen; -1 when unknown.
+        #[property(get, minimum = -1, default = -1)]
+        pub frame_duration: Cell<i64>,
+        /// Number of the frame on screen counted from the first frame (0);
+        /// -1 when the frame rate is not constant or nothing is shown.
+        #[property(get, minimum = -1, default = -1)]
+        pub frame_number: Cell<i64>,
+        /// How `seek` lands when no mode is given.
+        #[property(get, set, builder(SeekMode::Accurate))]
+        pub seek_mode: Cell<SeekMode>,
+        /// A-B loop start (stream time, ns); -1 when unset.
+        #[property(get, set = Self::set_loop_a, minimum = -1, default = -1)]
+        pub loop_a: Cell<i64>,
+        /// A-B loop end (stream time, ns, exclusive); -1 when unset. With
+        /// both set, playback loops between them without a gap.
+        #[property(get, set = Self::set_loop_b, minimum = -1, default = -1)]
+        pub loop_b: Cell<i64>,
+        /// Audio delay relative to video in ns (positive: audio later),
+        /// applied by the pipeline and kept across media.
+        #[property(get, set = Self::set_av_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
+        pub av_offset: Cell<i64>,
+        /// Subtitle delay relative to video in ns (positive: later), kept
+        /// across media.
+        #[property(get, set = Self::set_subtitle_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
+        pub subtitle_offset: Cell<i64>,
+        /// Memory the backward-step frame cache may use, in MiB.
+        #[property(get, set, minimum = 16, maximum = 4096, default = 256)]
+        pub frame_cache_mb: Cell<u32>,
+
+        /// How many times the current item has been (re)opened.
+        pub open_attempts: Cell<u32>,
+        /// Retries opening a local file whose preroll stalls.
+        pub open_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
+        pub pipeline: RefCell<Option<gst::Pipeline>>,
+        pub video_sink: RefCell<Option<gst::Element>>,
+        /// The software chain's size capsfilter.
+        pub size_filter: RefCell<Option<gst::Element>>,
+        /// The size, in device pixels, the picture is shown at (0 = unknown).
+        pub render_size: Cell<(u32, u32)>,
+        pub bus_watch: RefCell<Option<gst::bus::BusWatchGuard>>,
+        pub ticker: RefCell<Option<glib::JoinHandle<()>>>,
+        pub want_playing: Cell<bool>,
+        pub buffering: Cell<bool>,
+        pub missing: RefCell<Vec<String>>,
+        pub prerolled: Cell<bool>,
+        /// Running time played, summed over segments.
+        pub played: Cell<PlayedTime>,
+        /// The stream time the current segment starts at (our last seek or 0).
+        pub segment_start: Cell<gst::ClockTime>,
+        /// Sink statistics folded in before the sink reset them (it does on
+        /// every pause and flushing seek).
+        pub stats_base: Cell<(u64, u64)>,
+        /// The sink's statistics at the last sample.
+        pub stats_last: Cell<(u64, u64)>,
+
+        /// What the video decoder was fed (true timestamps, keyframes).
+        pub index: FrameIndex,
+        /// Seeks and steps: one in flight, one waiting.
+        pub queue: RefCell<SeekQueue>,
+        /// The frame an in-flight seek must end on, and the corrections made.
+        pub settling: Cell<Option<timing::Settling>>,
+        /// Forward steps still to make for the request in flight.
+        pub steps_left: Cell<i64>,
+        /// The frame the forward step in flight started from.
+        pub step_from: Cell<Option<gst::ClockTime>>,
+        /// The PTS of the first frame (seen at the first preroll).
+        pub first_frame: Cell<Option<gst::ClockTime>>,
+        /// From loading until the first preroll and any seek waiting for it
+        /// are done: the pipeline is held in PAUSED (a `--start` seek must
+        /// not let the beginning play).
+        pub startup: Cell<bool>,
+        /// Video moved by frame steps alone: seek before playing so audio follows.
+        pub needs_resync: Cell<bool>,
+        /// The A-B loop points.
+        pub ab: Cell<AbLoop>,
+        /// The current segment loops (it was sought with the SEGMENT flag).
+        pub segment_looping: Cell<bool>,
+        /// Decoded frames for backward steps, and the one shown from them.
+        pub backstep: backstep::BackStep,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for Player {
+        const NAME: &'static str = "FramescopePlayer";
+        type Type = super::Player;
+    }
+
+    impl ObjectImpl for Player {
+        fn properties() -> &'static [glib::ParamSpec] {
+            static PROPS: OnceLock<Vec<glib::ParamSpec>> = OnceLock::new();
+            PROPS.get_or_init(|| {
+                let mut props = Self::derived_properties().to_vec();
+                // `loop` is a Rust keyword, so this one is declared by hand.
+                props.push(
+                    glib::ParamSpecBoolean::builder("loop")
+                        .explicit_notify()
+                        .build(),
+                );
+                props
+            })
+        }
+
+        fn set_property(&self, id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+            if pspec.name() == "loop" {
+                self.set_looping(value.get().unwrap_or(false));
+            } else {
+                self.derived_set_property(id, value, pspec)
+            }
+        }
+
+        fn property(&self, id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+            if pspec.name() == "loop" {
+                self.looping.get().to_value()
+            } else {
+                self.derived_property(id, pspec)
+            }
+        }
+
+        fn signals() -> &'static [Signal] {
+            static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
+            SIGNALS.get_or_init(|| {
+                vec![
+                    Signal::builder("error")
+                        .param_types([PlayerError::static_type()])
+                        .build(),
+                    Signal::builder("warning")
+                        .param_types([String::static_type()])
+                        .build(),
+                    Signal::builder("eos").build(),
+                ]
+            })
+        }
+
+        fn constructed(&self) {
+            self.parent_constructed();
+            self.volume.set(1.0);
+            self.rate.set(1.0);
+            self.audio_enabled.set(true);
+            self.frame_pts.set(-1);
+            self.frame_duration.set(-1);
+            self.frame_number.set(-1);
+            self.loop_a.set(-1);
+            self.loop_b.set(-1);
+            self.frame_cache_mb.set(256);
+        }
+
+        fn dispose(&self) {
+            self.teardown();
+        }
+    }
+
+    impl Player {
+        pub fn set_state(&self, state: PlayerState) {
+            if self.state.replace(state) != state {
+                self.obj().notify_state();
+            }
+        }
+
+        pub fn set_u64(&self, cell: &Cell<u64>, value: u64, name: &str) {
+            if cell.replace(value) != value {
+                self.obj().notify(name);
+            }
+        }
+
+        pub fn set_i64(&self, cell: &Cell<i64>, value: i64, name: &str) {
+            if cell.replace(value) != value {
+                self.obj().notify(name);
+            }
+        }
+
+        pub fn set_title(&self, title: Option<String>) {
+            if *self.title.borrow() != title {
+                self.title.replace(title);
+                self.obj().notify_title();
+            }
+        }
+
+        /// Emits `warning`: something did not happen or is degraded, but
+        /// playback goes on.
+        pub fn warn(&self, text: String) {
+            tracing::info!("warning: {text}");
+            self.obj().emit_by_name::<()>("warning", &[&text]);
+        }
+
+        fn set_volume(&self, volume: f64) {
+            let volume = volume.clamp(0.0, 1.0);
+            if self.volume.replace(volume) != volume {
+                if let Some(p) = self.pipeline.borrow().as_ref() {
+                    p.set_property("volume", volume);
+                }
+                self.obj().notify_volume();
+            }
+        }
+
+        fn set_muted(&self, muted: bool) {
+            if self.muted.replace(muted) != muted {
+                if let Some(p) = self.pipeline.borrow().as_ref() {
+                    p.set_property("mute", muted);
+                }
+                self.obj().notify_muted();
+            }
+        }
+
+        /// A display name for the current media, for messages.
+        pub fn media_name(&self) -> String {
+            crate::engine::error::display_name(&self.uri.borrow().clone().unwrap_or_default())
+        }
+    }
+}
+
+glib::wrapper! {
+    /// Plays one media item. Usable without any widget: give it a URI, call
+    /// [`Player::play`], watch its properties and signals.
+    pub struct Player(ObjectSubclass<imp::Player>);
+}
+
+impl Default for Player {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Player {
+    /// Creates a player with the default (auto) video mode.
+    pub fn new() -> Self {
+        glib::Object::new()
+    }
+
+    /// Creates a player that decodes video into a fakesink: for headless use.
+    pub fn headless() -> Self {
+        glib::Object::builder()
+            .property("video-mode", VideoMode::Headless)
+            .build()
+    }
+
+    /// Whether playback restarts at the beginning at end of stream.
+    pub fn is_looping(&self) -> bool {
+        self.property("loop")
+    }
+
+    /// Sets whether playback restarts at the beginning at end of stream. A
+    /// loop set before the media starts playing is seamless (segment seeks).
+    pub fn set_looping(&self, looping: bool) {
+        self.set_property("loop", looping)
+    }
+
+    /// Loads a path or URI (paths are turned into `file://` URIs).
+    pub fn open(&self, path_or_uri: &str) {
+        self.set_uri(Some(to_uri(path_or_uri)));
+    }
+
+    /// Starts or resumes playback.
+    pub fn play(&self) {
+        let imp = self.imp();
+        if imp.pipeline.borrow().is_none() {
+            match self.uri() {
+                Some(uri) if self.state() == PlayerState::Stopped => self.set_uri(Some(uri)),
+                _ => return,
+            }
+        }
+        if self.state() == PlayerState::Error {
+            return;
+        }
+        imp.want_playing.set(true);
+        imp.resume();
+    }
+
+    /// Pauses on the current frame.
+    pub fn pause(&self) {
+        let imp = self.imp();
+        if imp.pipeline.borrow().is_some() {
+            imp.want_playing.set(false);
+            imp.apply_target();
+        }
+    }
+
+    /// Plays when paused, pauses when playing.
+    pub fn toggle_play(&self) {
+        if self.imp().want_playing.get() {
+            self.pause()
+        } else {
+            self.play()
+        }
+    }
+
+    /// Stops and releases the pipeline; `play` starts again from the beginning.
+    pub fn stop(&self) {
+        let imp = self.imp();
+        imp.teardown();
+        imp.set_state(PlayerState::Stopped);
+        if self.position() != 0 {
+            imp.position.set(0);
+            self.notify_position();
+        }
+        imp.clear_frame();
+    }
+
+    /// Seeks to `position` (stream time) in the default `seek-mode`. Before
+    /// the media is loaded, the seek is applied once it is. Seeks made while
+    /// one is in flight do not queue up: the newest replaces any waiting one.
+    pub fn seek(&self, position: gst::ClockTime) {
+        self.seek_with_mode(position, self.seek_mode());
+    }
+
+    /// Seeks to `position` in the given mode (see [`SeekMode`]).
+    pub fn seek_with_mode(&self, position: gst::ClockTime, mode: SeekMode) {
+        self.imp().request(Request::Seek {
+            target: position,
+            mode,
+        });
+    }
+
+    /// Seeks while the user drags a seek bar: to the nearest keyframe (fast),
+    /// at most one seek in flight, the latest target winning. End the drag
+    /// with an accurate [`Player::seek`].
+    pub fn scrub(&self, position: gst::ClockTime) {
+        self.seek_with_mode(position, SeekMode::Keyframe);
+    }
+
+    /// Seeks by `delta_ns` nanoseconds from the current position, clamped to the media.
+    pub fn seek_by(&self, delta_ns: i64) {
+        let mut target = self.position().saturating_add_signed(delta_ns);
+        if self.duration() > 0 {
+            target = target.min(self.duration());
+        }
+        self.seek(gst::ClockTime::from_nseconds(target));
+    }
+
+    /// Steps `frames` frames forward (positive) or backward (negative),
+    /// pausing first. Each step shows exactly the next or previous frame;
+    /// at the first or last frame a `warning` says so and nothing moves.
+    pub fn step(&self, frames: i64) {
+        if frames != 0 {
+            self.imp().request(Request::Step(frames));
+        }
+    }
+
+    /// Steps one frame forward.
+    pub fn step_forward(&self) {
+        self.step(1)
+    }
+
+    /// Steps one frame backward.
+    pub fn step_backward(&self) {
+        self.step(-1)
+    }
+
+    /// Sets the rate to the next faster step (0.25× … 4×).
+    pub fn faster(&self) {
+        self.set_rate(crate::engine::rate::faster(self.rate()));
+    }
+
+    /// Sets the rate to the next slower step (0.25× … 4×).
+    pub fn slower(&self) {
+        self.set_rate(crate::engine::rate::slower(self.rate()));
+    }
+
+    /// What the A-B loop key does: set A at the frame on screen, then B at
+    /// its end, then clear. A `warning` explains a B before A.
+    pub fn cycle_ab_loop(&self) {
+        self.imp().cycle_ab_loop();
+    }
+
+    /// Removes the A-B loop.
+    pub fn clear_ab_loop(&self) {
+        self.set_loop_a(-1);
+        self.set_loop_b(-1);
+    }
+
+    /// The decoded frame on screen (a cached frame after a backward step,
+    /// otherwise the video sink's last sample). In headless mode this is
+    /// how to look at the picture.
+    pub fn current_frame(&self) -> Option<gst::Sample> {
+        self.imp().current_sample()
+    }
+
+    /// The PTS of the first frame, once the media has prerolled.
+    pub fn first_frame_pts(&self) -> Option<gst::ClockTime> {
+        self.imp().first_frame.get()
+    }
+
+    /// What the video decoder has been fed so far: true timestamps and
+    /// keyframes (for keyframe marks and inspection).
+    pub fn frame_index(&self) -> FrameIndex {
+        self.imp().index.clone()
+    }
+
+    /// How many times backward steps decoded a run of frames (back to a
+    /// keyframe) into the step cache; steps served from the cache add nothing.
+    pub fn stats_step_cache_fills(&self) -> u64 {
+        self.imp().backstep.fills()
+    }
+
+    /// Whether no seek or step is in progress (the frame on screen is final).
+    pub fn is_settled(&self) -> bool {
+        self.imp().queue.borrow().is_idle()
+    }
+
+    /// Current playback statistics.
+    pub fn stats(&self) -> PlaybackStats {
+        let imp = self.imp();
+        let (rendered, dropped) = imp.sample_stats();
+        PlaybackStats {
+            rendered,
+            dropped,
+            played_seconds: imp.played().nseconds() as f64 / 1e9,
+            video_path: match self.video_mode() {
+                VideoMode::Headless | VideoMode::Disabled => None,
+                _ => Some(self.video_path()),
+            },
+        }
+    }
+
+    /// Tells the player the size, in device pixels, its picture is shown at.
+    /// On the software path frames larger than that are scaled down before
+    /// conversion and upload; `(0, 0)` (the default) means native size.
+    pub fn set_render_size(&self, width: u32, height: u32) {
+        let imp = self.imp();
+        if imp.render_size.replace((width, height)) != (width, height) {
+            imp.apply_render_size();
+        }
+    }
+
+    /// The pipeline description that loading `uri` would build now.
+    pub fn describe_pipeline(&self, uri: &str) -> String {
+        let audio = if !self.audio_enabled() {
+            AudioOutput::Disabled
+        } else if crate::engine::audio::device_available() {
+            AudioOutput::Device
+        } else {
+            AudioOutput::Fake
+        };
+        PipelineSpec {
+            playbin: Playbin::for_uri(uri),
+            uri: uri.to_string(),
+            video: self.video_mode().output(),
+            audio,
+        }
+        .to_launch()
+    }
+
+    /// The running pipeline, for inspection (graph dumps, statistics).
+    pub fn pipeline(&self) -> Option<gst::Pipeline> {
+        self.imp().pipeline.borrow().clone()
+    }
+
+    /// Connects to `error`: playback failed; the error says why.
+    pub fn connect_error<F: Fn(&Self, &PlayerError) + 'static>(
+        &self,
+        f: F,
+    ) -> glib::SignalHandlerId {
+        self.connect_local("error", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let error = args[1].get::<PlayerError>().ok()?;
+            f(&player, &error);
+            None
+        })
+    }
+
+    /// Connects to `warning`: something did not happen or is degraded, but
+    /// playback goes on (e.g. a missing subtitle decoder, a step at the last
+    /// frame, a refused rate).
+    pub fn connect_warning<F: Fn(&Self, &str) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("warning", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let text = args[1].get::<String>().ok()?;
+            f(&player, &text);
+            None
+        })
+    }
+
+    /// Connects to `eos`: the media played to its end (not emitted while looping).
+    pub fn connect_eos<F: Fn(&Self) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("eos", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            f(&player);
+            None
+        })
+    }
+}

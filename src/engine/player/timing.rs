@@ -1,0 +1,706 @@
+//! Timing controls: seeks (with the one-in-flight queue and the settling
+//! that makes accurate seeks exact), frame steps, rate changes, seamless
+//! loops (whole media and A-B) and the audio/subtitle offsets.
+//!
+//! A request runs until the frame it asked for is on screen. A seek sends a
+//! flushing seek; when the pipeline has prerolled, `continue_settle` checks
+//! the frame against the frame index and corrects it (a step forward or an
+//! exact re-seek) until it is the right one. A forward step sends a GStreamer
+//! step event to the video sink; a backward step is served from the
+//! decoded-frame cache in [`super::backstep`] or, when that cannot, by an
+//! accurate seek to just before the frame on screen.
+
+use super::imp;
+use crate::engine::frame::{settle, true_pts, Settle};
+use crate::engine::looping::{loop_bounds, segment_bounds};
+use crate::engine::seek::{Request, SeekMode};
+use glib::prelude::*;
+use glib::subclass::prelude::*;
+use gst::prelude::*;
+
+/// Corrections one seek may make before it accepts the frame it has (a GOP
+/// of 2 s at 60 fps is 120 steps; real corrections are one or two).
+const MAX_CORRECTIONS: u32 = 130;
+/// The audio/subtitle offset keys move by this much.
+pub const OFFSET_STEP: gst::ClockTime = gst::ClockTime::from_mseconds(10);
+
+/// What an in-flight seek must end on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// The frame shown at this time (the last whose PTS is ≤ it).
+    Frame(gst::ClockTime),
+    /// The keyframe at or before this time.
+    KeyBefore(gst::ClockTime),
+    /// The keyframe at or after this time.
+    KeyAfter(gst::ClockTime),
+    /// The keyframe nearest this time, first step: the keyframe after it
+    /// is being found (demuxers treat `SNAP_NEAREST` as "before").
+    NearestAfter(gst::ClockTime),
+    /// The keyframe nearest `target`, second step: the one before it is
+    /// being found; `after` is the one after, if there is one.
+    NearestBefore {
+        /// The seek target.
+        target: gst::ClockTime,
+        /// The keyframe at or after the target.
+        after: Option<gst::ClockTime>,
+    },
+}
+
+/// A seek being made exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settling {
+    /// The frame wanted.
+    pub goal: Goal,
+    /// Corrections made so far.
+    pub attempts: u32,
+    /// The frame a correcting step started from, while it runs.
+    pub stepped_from: Option<gst::ClockTime>,
+    /// A frame no step can get past: stepping from it ran into the end
+    /// (a last frame the container makes unreachable).
+    pub dead_end: Option<gst::ClockTime>,
+}
+
+impl Settling {
+    fn new(goal: Goal) -> Self {
+        Self {
+            goal,
+            attempts: 0,
+            stepped_from: None,
+            dead_end: None,
+        }
+    }
+}
+
+impl imp::Player {
+    /// Starts a seek or step, or queues it behind the one in flight.
+    pub(super) fn request(&self, request: Request) {
+        if self.pipeline.borrow().is_none() {
+            return;
+        }
+        let start = self.queue.borrow_mut().offer(request);
+        if let Some(request) = start {
+            self.start(request);
+        }
+    }
+
+    fn start(&self, request: Request) {
+        match request {
+            Request::Seek { target, mode } => self.start_seek(target, mode),
+            Request::Step(frames) => self.start_step(frames),
+        }
+    }
+
+    /// The request in flight is done: start the waiting one or settle down.
+    pub(super) fn finish_request(&self) {
+        self.settling.set(None);
+        self.steps_left.set(0);
+        let next = self.queue.borrow_mut().finish();
+        match next {
+            Some(request) => self.start(request),
+            None => {
+                self.startup.set(false);
+                self.query_position();
+                self.apply_target();
+                self.update_public_state();
+            }
+        }
+    }
+
+    /// After the first preroll: a rate or loop chosen before loading is
+    /// applied with a seek at the first frame (unless a start seek waits).
+    pub(super) fn on_first_preroll(&self) {
+        let needs_seek =
+            self.rate.get() != 1.0 || self.looping.get() || self.ab.get().range().is_some();
+        if needs_seek && self.queue.borrow().waiting().is_none() {
+            let here = self.first_frame.get().unwrap_or(gst::ClockTime::ZERO);
+            self.queue.borrow_mut().offer(Request::Seek {
+                target: here,
+                mode: SeekMode::Accurate,
+            });
+        }
+        self.finish_request();
+    }
+
+    /// Plays: first re-aligns audio with video when frame steps or a
+    /// cached frame moved the picture alone.
+    pub(super) fn resume(&self) {
+        let shown = self.shown_pts();
+        if (self.needs_resync.get() || self.backstep.shown().is_some()) && shown.is_some() {
+            self.needs_resync.set(false);
+            self.request(Request::Seek {
+                target: shown.unwrap_or(gst::ClockTime::ZERO),
+                mode: SeekMode::Accurate,
+            });
+        } else if self.queue.borrow().is_idle() {
+            self.apply_target();
+        }
+    }
+
+    /// Sends a flushing seek to `target` with the current rate, carrying the
+    /// loop's `SEGMENT` flag and stop. Returns whether it was accepted.
+    fn send_seek(&self, target: gst::ClockTime, flags: gst::SeekFlags) -> bool {
+        let Some(p) = self.pipeline.borrow().clone() else {
+            return false;
+        };
+        let rate = self.rate.get();
+        let ab = self.ab.get().range();
+        let looping = self.looping.get() || ab.is_some();
+        let (start, stop) = segment_bounds(rate, target, ab);
+        let mut flags = flags | gst::SeekFlags::FLUSH;
+        if looping {
+            flags |= gst::SeekFlags::SEGMENT;
+        }
+        self.sample_stats();
+        self.close_played_segment(false);
+        let stop_type = if stop.is_some() {
+            gst::SeekType::Set
+        } else {
+            gst::SeekType::None
+        };
+        let ok = p
+            .seek(rate, flags, gst::SeekType::Set, start, stop_type, stop)
+            .is_ok();
+        if ok {
+            self.segment_looping.set(looping);
+            self.segment_start.set(target);
+        }
+        ok
+    }
+
+    fn start_seek(&self, target: gst::ClockTime, mode: SeekMode) {
+        if self.prerolled.get() && !self.seekable.get() {
+            self.warn(format!(
+                "“{}” cannot be sought (a live or unindexed stream); playback goes on.",
+                self.media_name()
+            ));
+            self.finish_request();
+            return;
+        }
+        // Past the end means the last frame (settling finds it when the
+        // seek itself runs into the end).
+        let target = match self.duration_query().filter(|d| !d.is_zero()) {
+            Some(d) if target > d => d,
+            _ => target,
+        };
+        // Nearest starts by finding the keyframe after the target.
+        let flags = match mode {
+            SeekMode::Keyframe => SeekMode::SnapAfter.flags(),
+            mode => mode.flags(),
+        };
+        if self.send_seek(target, flags) {
+            self.needs_resync.set(false);
+            self.set_u64(&self.position, target.nseconds(), "position");
+            let goal = match mode {
+                SeekMode::Accurate => Goal::Frame(target),
+                SeekMode::Keyframe => Goal::NearestAfter(target),
+                SeekMode::SnapBefore => Goal::KeyBefore(target),
+                SeekMode::SnapAfter => Goal::KeyAfter(target),
+            };
+            self.settling.set(Some(Settling::new(goal)));
+            return;
+        }
+        if self.rate.get() < 0.0 {
+            self.refuse_reverse();
+        } else {
+            self.warn(format!(
+                "Seeking failed in “{}”; playback goes on where it was.",
+                self.media_name()
+            ));
+        }
+        self.finish_request();
+    }
+
+    /// A backward rate the demuxer cannot play: back to forward.
+    fn refuse_reverse(&self) {
+        self.warn(format!(
+            "“{}” cannot be played backwards: its demuxer does not support reverse playback. Playing forward instead.",
+            self.media_name()
+        ));
+        self.rate.set(self.rate.get().abs());
+        self.obj().notify_rate();
+        let _ = self.send_seek(
+            self.shown_pts()
+                .unwrap_or(gst::ClockTime::from_nseconds(self.position.get())),
+            gst::SeekFlags::ACCURATE,
+        );
+    }
+
+    /// A seek in flight has prerolled: check the frame and correct it.
+    pub(super) fn continue_settle(&self) {
+        let Some(mut settling) = self.settling.get() else {
+            return;
+        };
+        // Only a paused picture has to be exact; a playing one moves on.
+        if self.want_playing.get() && self.steps_left.get() == 0 {
+            return self.landed();
+        }
+        if settling.attempts >= MAX_CORRECTIONS {
+            tracing::warn!(goal = ?settling.goal, "could not make the seek exact");
+            return self.landed();
+        }
+        // Demuxers snap keyframe seeks by decode time, so with B-frames the
+        // frames before a keyframe can show first; the index knows the
+        // keyframes that decoding went through.
+        let before = |t| self.index.keyframe_before(t).map(|k| k.pts);
+        let after = |t| self.index.keyframe_after(t).map(|k| k.pts);
+        let shown = self.sink_sample().map(|s| true_pts(&s, &self.index));
+        // A correcting step that ran into the end: go back to where it
+        // started and accept that frame.
+        let stepped_from = settling.stepped_from.take();
+        if let (None, Some(from)) = (shown, stepped_from) {
+            settling.dead_end = Some(from);
+            settling.attempts += 1;
+            self.settling.set(Some(settling));
+            if !self.send_seek(from, gst::SeekFlags::ACCURATE) {
+                self.landed();
+            }
+            return;
+        }
+        if shown.is_some() && shown == settling.dead_end {
+            return self.landed();
+        }
+        let (action, goal) = match settling.goal {
+            Goal::NearestAfter(target) => match after(target) {
+                Some(k) if k == target => (self.settle_to(k, shown), Goal::KeyAfter(target)),
+                next => (
+                    Settle::SeekTo(target),
+                    Goal::NearestBefore {
+                        target,
+                        after: next,
+                    },
+                ),
+            },
+            Goal::NearestBefore { target, after } => {
+                let before = before(target).unwrap_or(gst::ClockTime::ZERO);
+                match after {
+                    Some(a) if a - target < target - before => (Settle::SeekTo(a), Goal::Frame(a)),
+                    _ => (self.settle_to(before, shown), Goal::KeyBefore(target)),
+                }
+            }
+            Goal::Frame(t) => (self.settle_to(t, shown), settling.goal),
+            Goal::KeyBefore(t) => match before(t) {
+                Some(k) => (self.settle_to(k, shown), settling.goal),
+                None => (Settle::Done, settling.goal),
+            },
+            Goal::KeyAfter(t) => match after(t).or_else(|| before(t)) {
+                Some(k) => (self.settle_to(k, shown), settling.goal),
+                None => (Settle::Done, settling.goal),
+            },
+        };
+        if action == Settle::Done {
+            return self.landed();
+        }
+        let previous_goal = settling.goal;
+        settling.attempts += 1;
+        settling.goal = goal;
+        self.settling.set(Some(settling));
+        tracing::debug!(?previous_goal, ?goal, ?shown, ?action, "settling seek");
+        settling.stepped_from = shown.filter(|_| action == Settle::StepForward);
+        self.settling.set(Some(settling));
+        let sent = match (action, previous_goal) {
+            (Settle::StepForward, _) => self.send_step(),
+            (Settle::SeekTo(t), Goal::NearestAfter(_)) => {
+                self.send_seek(t, SeekMode::SnapBefore.flags())
+            }
+            (Settle::SeekTo(t), _) => self.send_seek(t, gst::SeekFlags::ACCURATE),
+            (Settle::Done, _) => unreachable!(),
+        };
+        if !sent {
+            self.landed();
+        }
+    }
+
+    /// What makes the frame on screen the one shown at `goal`. With nothing
+    /// on screen (a seek ran into the end), seek to the last frame known
+    /// before the goal.
+    fn settle_to(&self, goal: gst::ClockTime, shown: Option<gst::ClockTime>) -> Settle {
+        match shown {
+            Some(pts) => settle(goal, pts, &self.index),
+            None => match self.index.frame_at(goal) {
+                Some(unit) if unit.pts < goal => Settle::SeekTo(unit.pts),
+                _ => Settle::Done,
+            },
+        }
+    }
+
+    /// The seek in flight is exact: go on with any steps, or finish.
+    fn landed(&self) {
+        self.settling.set(None);
+        self.refresh_frame();
+        if self.steps_left.get() != 0 {
+            self.continue_step();
+        } else {
+            self.finish_request();
+        }
+    }
+
+    fn send_step(&self) -> bool {
+        let Some(p) = self.pipeline.borrow().clone() else {
+            return false;
+        };
+        p.send_event(gst::event::Step::new(
+            gst::format::Buffers::ONE,
+            1.0,
+            true,
+            false,
+        ))
+    }
+
+    fn start_step(&self, frames: i64) {
+        if !self.has_video.get() {
+            self.warn(format!(
+                "“{}” has no video to step through.",
+                self.media_name()
+            ));
+            return self.finish_request();
+        }
+        self.steps_left.set(frames);
+        let playing = self
+            .pipeline
+            .borrow()
+            .as_ref()
+            .is_some_and(|p| p.current_state() == gst::State::Playing);
+        self.want_playing.set(false);
+        if playing {
+            // Pausing prerolls a frame; the steps start from there.
+            self.apply_target();
+        } else {
+            self.continue_step();
+        }
+    }
+
+    /// Makes the next frame step of the request in flight.
+    pub(super) fn continue_step(&self) {
+        if let Some(from) = self.step_from.take() {
+            if self.sink_sample().is_none() {
+                return self.stepped_past_the_end(from);
+            }
+        }
+        let left = self.steps_left.get();
+        if left == 0 {
+            return self.finish_request();
+        }
+        self.refresh_frame();
+        if left > 0 {
+            self.step_forward_once();
+        } else {
+            self.step_backward_once();
+        }
+    }
+
+    fn step_forward_once(&self) {
+        let left = self.steps_left.get();
+        // Within frames cached by backward steps, forward is instant too.
+        match self.backstep.forward() {
+            super::backstep::Forward::Shown | super::backstep::Forward::BackToSink => {
+                self.steps_left.set(left - 1);
+                self.refresh_frame();
+                return self.continue_step();
+            }
+            super::backstep::Forward::Lost(pts) => {
+                // The cache no longer knows the next frame: put the pipeline
+                // on the cached frame, then step from there.
+                self.backstep.hide();
+                self.settling.set(Some(Settling::new(Goal::Frame(pts))));
+                if !self.send_seek(pts, gst::SeekFlags::ACCURATE) {
+                    self.finish_request();
+                }
+                return;
+            }
+            super::backstep::Forward::NotShowing => {}
+        }
+        if self.at_last_frame() {
+            self.warn("Already at the last frame.".into());
+            return self.finish_request();
+        }
+        if self.send_step() {
+            self.steps_left.set(left - 1);
+            self.step_from.set(self.shown_pts());
+            self.needs_resync.set(true);
+        } else {
+            self.finish_request();
+        }
+    }
+
+    /// A forward step ran into the end of the stream (the sink let go of
+    /// its picture): say so and put the frame it started from back.
+    pub(super) fn stepped_past_the_end(&self, from: gst::ClockTime) {
+        self.warn("Already at the last frame.".into());
+        self.steps_left.set(0);
+        self.step_from.set(None);
+        let mut settling = Settling::new(Goal::Frame(from));
+        settling.dead_end = Some(from);
+        self.settling.set(Some(settling));
+        if !self.send_seek(from, gst::SeekFlags::ACCURATE) {
+            self.finish_request();
+        }
+    }
+
+    /// Whether the frame on screen is the media's last.
+    fn at_last_frame(&self) -> bool {
+        let (Some(pts), Some(duration)) = (self.shown_pts(), self.duration_query()) else {
+            return false;
+        };
+        if self.index.next_after(pts).is_some() {
+            return false;
+        }
+        let frame = u64::try_from(self.frame_duration.get()).unwrap_or(0);
+        pts.nseconds() + frame + gst::ClockTime::MSECOND.nseconds() >= duration.nseconds()
+    }
+
+    fn step_backward_once(&self) {
+        let Some(pts) = self.shown_pts() else {
+            return self.finish_request();
+        };
+        if self.first_frame.get().is_some_and(|first| pts <= first) {
+            self.warn("Already at the first frame.".into());
+            return self.finish_request();
+        }
+        self.steps_left.set(self.steps_left.get() + 1);
+        if self.backstep.back(pts) {
+            self.refresh_frame();
+            return self.continue_step();
+        }
+        // Not cached: decode the frames before this one, then look again.
+        // They start at the keyframe before (known from decoding up to
+        // here), or as far back as the cache holds.
+        let weak = self.obj().downgrade();
+        let uri = self.uri.borrow().clone().unwrap_or_default();
+        let budget = self.frame_cache_mb.get() as usize * 1024 * 1024;
+        let frame_size = self
+            .current_sample()
+            .and_then(|s| s.buffer().map(|b| b.size()))
+            .unwrap_or(1)
+            .max(1);
+        let limit = (budget / frame_size).clamp(2, 600);
+        let frame = u64::try_from(self.frame_duration.get())
+            .ok()
+            .filter(|&d| d > 0)
+            .unwrap_or(40_000_000);
+        let window = pts.saturating_sub(gst::ClockTime::from_nseconds(frame * limit as u64));
+        let from = self
+            .index
+            .keyframe_before(pts - gst::ClockTime::from_nseconds(1))
+            .map_or(window, |k| k.pts.max(window));
+        let started =
+            self.backstep
+                .fill_between(&uri, from, pts, limit, move |generation, frames| {
+                    let Some(player) = weak.upgrade() else { return };
+                    let imp = player.imp();
+                    if !imp.backstep.is_current(generation) {
+                        return;
+                    }
+                    if imp.backstep.accept(frames, pts, budget) && imp.backstep.back(pts) {
+                        imp.refresh_frame();
+                        imp.continue_step();
+                    } else {
+                        imp.seek_to_previous(pts);
+                    }
+                });
+        if !started {
+            self.seek_to_previous(pts);
+        }
+    }
+
+    /// The fallback backward step: an accurate seek to just before `pts`.
+    fn seek_to_previous(&self, pts: gst::ClockTime) {
+        self.backstep.hide();
+        let goal = pts - gst::ClockTime::from_nseconds(1);
+        self.settling.set(Some(Settling::new(Goal::Frame(goal))));
+        if !self.send_seek(goal, gst::SeekFlags::ACCURATE) {
+            self.finish_request();
+        }
+    }
+
+    /// Validates and applies a rate: an instant rate change (no flush, no
+    /// black frame) when the direction stays, a seek at the frame on screen
+    /// otherwise.
+    pub(super) fn set_rate(&self, rate: f64) {
+        let rate = match crate::engine::rate::validate(rate) {
+            Ok(rate) => rate,
+            Err(message) => {
+                self.warn(message);
+                self.obj().notify_rate();
+                return;
+            }
+        };
+        let old = self.rate.replace(rate);
+        if old == rate {
+            return;
+        }
+        self.obj().notify_rate();
+        let Some(p) = self.pipeline.borrow().clone() else {
+            return;
+        };
+        if !self.prerolled.get() {
+            return;
+        }
+        if (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
+            let instant = p.seek(
+                rate,
+                gst::SeekFlags::INSTANT_RATE_CHANGE,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+            );
+            if instant.is_ok() {
+                return;
+            }
+            tracing::debug!("instant rate change refused; seeking instead");
+        }
+        let here = if self.state.get() == crate::engine::types::PlayerState::Playing {
+            gst::ClockTime::from_nseconds(self.position.get())
+        } else {
+            self.shown_pts()
+                .unwrap_or(gst::ClockTime::from_nseconds(self.position.get()))
+        };
+        self.request(Request::Seek {
+            target: here,
+            mode: SeekMode::Accurate,
+        });
+    }
+
+    pub(super) fn set_looping(&self, looping: bool) {
+        if self.looping.replace(looping) != looping {
+            // Takes effect with the next seek; a loop switched on while
+            // playing restarts with a flush at the end, seamless after that.
+            self.obj().notify("loop");
+        }
+    }
+
+    pub(super) fn set_loop_a(&self, a: i64) {
+        let mut ab = self.ab.get();
+        ab.a = u64::try_from(a).ok().map(gst::ClockTime::from_nseconds);
+        self.apply_ab(ab);
+    }
+
+    pub(super) fn set_loop_b(&self, b: i64) {
+        let mut ab = self.ab.get();
+        ab.b = u64::try_from(b).ok().map(gst::ClockTime::from_nseconds);
+        self.apply_ab(ab);
+    }
+
+    /// Takes new A-B points: refuses B at or before A, and seeks so a loop
+    /// that has just been completed starts now (or one just removed stops).
+    fn apply_ab(&self, ab: crate::engine::looping::AbLoop) {
+        if let (Some(a), Some(b)) = (ab.a, ab.b) {
+            if b <= a {
+                self.warn(format!(
+                    "The loop end ({}) must come after its start ({}); the loop is unchanged.",
+                    crate::engine::timefmt::precise(b),
+                    crate::engine::timefmt::precise(a)
+                ));
+                self.obj().notify_loop_a();
+                self.obj().notify_loop_b();
+                return;
+            }
+        }
+        let old = self.ab.replace(ab);
+        if old == ab {
+            return;
+        }
+        self.set_i64(&self.loop_a, super::ns_or_unset(ab.a), "loop-a");
+        self.set_i64(&self.loop_b, super::ns_or_unset(ab.b), "loop-b");
+        if !self.prerolled.get() {
+            return;
+        }
+        match (ab.range(), old.range()) {
+            (Some((a, b)), _) => {
+                let start = if self.rate.get() < 0.0 {
+                    b - gst::ClockTime::from_nseconds(1)
+                } else {
+                    a
+                };
+                self.request(Request::Seek {
+                    target: start,
+                    mode: SeekMode::Accurate,
+                });
+            }
+            (None, Some(_)) if self.segment_looping.get() => {
+                let here = gst::ClockTime::from_nseconds(self.position.get());
+                self.request(Request::Seek {
+                    target: here,
+                    mode: SeekMode::Accurate,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn cycle_ab_loop(&self) {
+        let start = self
+            .shown_pts()
+            .unwrap_or(gst::ClockTime::from_nseconds(self.position.get()));
+        let length = u64::try_from(self.frame_duration.get()).unwrap_or(1).max(1);
+        let end = start + gst::ClockTime::from_nseconds(length);
+        match self.ab.get().cycle(start, end) {
+            Ok(ab) => self.apply_ab(ab),
+            Err(message) => self.warn(message),
+        }
+    }
+
+    /// The looping segment reached its end: queue the next round without a
+    /// flush (the sinks are still playing this one), or end if the loop is off.
+    pub(super) fn on_segment_done(&self) {
+        let ab = self.ab.get().range();
+        if !self.looping.get() && ab.is_none() {
+            self.segment_looping.set(false);
+            return self.on_segment_end_without_loop();
+        }
+        let Some(p) = self.pipeline.borrow().clone() else {
+            return;
+        };
+        let (start, stop) = loop_bounds(ab, self.duration_query());
+        let stop_type = if stop.is_some() {
+            gst::SeekType::Set
+        } else {
+            gst::SeekType::None
+        };
+        let result = p.seek(
+            self.rate.get(),
+            gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE,
+            gst::SeekType::Set,
+            start,
+            stop_type,
+            stop,
+        );
+        if result.is_err() {
+            tracing::warn!("the loop's segment seek was refused; restarting with a flush");
+            self.request(Request::Seek {
+                target: start,
+                mode: SeekMode::Accurate,
+            });
+        }
+    }
+
+    /// A segment ended but looping was switched off meanwhile: that is the end.
+    fn on_segment_end_without_loop(&self) {
+        self.close_played_segment(true);
+        self.want_playing.set(false);
+        self.apply_target();
+        self.refresh_frame();
+        self.set_state(crate::engine::types::PlayerState::Paused);
+        self.obj().emit_by_name::<()>("eos", &[]);
+    }
+
+    pub(super) fn set_av_offset(&self, offset: i64) {
+        if self.av_offset.replace(offset) != offset {
+            if let Some(p) = self.pipeline.borrow().as_ref() {
+                p.set_property("av-offset", offset);
+            }
+            self.obj().notify_av_offset();
+        }
+    }
+
+    pub(super) fn set_subtitle_offset(&self, offset: i64) {
+        if self.subtitle_offset.replace(offset) != offset {
+            if let Some(p) = self.pipeline.borrow().as_ref() {
+                if p.find_property("text-offset").is_some() {
+                    p.set_property("text-offset", offset);
+                }
+            }
+            self.obj().notify_subtitle_offset();
+        }
+    }
+}

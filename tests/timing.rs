@@ -1,0 +1,393 @@
+//! Frame-exact timing, proved on generated media whose frames carry their
+//! own numbers (see `common::framecode`): accurate and keyframe seeks in
+//! every mode, frame steps both ways across GOPs, B-frames and open GOPs,
+//! variable frame rate and a first PTS that is not zero, seamless A-B loops
+//! measured at the sink, rate changes and A/V sync measured from a flash
+//! and a beep. Headless: the picture is read from `Player::current_frame`.
+
+mod common;
+
+use common::framecode::{frame_number, FrameClip};
+use common::*;
+use framescope::engine::{Player, PlayerState, SeekMode};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+const T: fn(u64) -> gst::ClockTime = gst::ClockTime::from_nseconds;
+
+/// Frame times at 25 fps (40 ms) are exact in every container, so targets
+/// can sit exactly on frame boundaries.
+fn at_25fps(mut c: FrameClip) -> FrameClip {
+    c.fps = (25, 1);
+    c
+}
+
+/// H.264 High with 2 s GOPs (50 frames at 25 fps), 2 B-frames, no scene cuts.
+fn gop_clip() -> FrameClip {
+    let mut c = at_25fps(FrameClip::new(
+        "timing_h264_gop50_b2.mp4",
+        250,
+        "x264enc key-int-max=50 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
+    ));
+    c.audio = true;
+    c
+}
+
+/// Open GOPs: non-IDR keyframes whose leading B-frames reference the GOP before.
+fn open_gop_clip() -> FrameClip {
+    at_25fps(FrameClip::new(
+        "timing_h264_open_gop.mp4",
+        200,
+        "x264enc key-int-max=50 bframes=3 b-adapt=false speed-preset=ultrafast option-string=open-gop=1:scenecut=0 ! h264parse",
+    ))
+}
+
+/// Variable frame rate: durations alternate between 40 and 80 ms.
+fn vfr_clip() -> FrameClip {
+    let mut c = at_25fps(FrameClip::new(
+        "timing_h264_vfr.mp4",
+        100,
+        "x264enc key-int-max=25 bframes=0 speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
+    ));
+    c.vfr = true;
+    c
+}
+
+/// MPEG-TS, whose first frame is not at stream time 0.
+fn ts_clip() -> FrameClip {
+    let mut c = at_25fps(FrameClip::new(
+        "timing_h264_offset.ts",
+        125,
+        "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
+    ));
+    c.first_pts = gst::ClockTime::from_seconds(10);
+    c
+}
+
+/// WebM at 30 fps: millisecond timestamps, so frame durations overlap
+/// their successors.
+fn webm_clip() -> FrameClip {
+    FrameClip::new(
+        "timing_vp8_ms.webm",
+        150,
+        "vp8enc deadline=1 keyframe-max-dist=45",
+    )
+}
+
+/// Opens `clip` headless, paused, and returns the player once it settled.
+fn open_paused(clip: &FrameClip) -> (Player, Rc<RefCell<Outcome>>) {
+    let player = Player::headless();
+    let out = record(&player);
+    player.open(&clip.path().display().to_string());
+    assert!(
+        wait_settled(&player),
+        "{}: did not preroll ({:?})",
+        clip.name,
+        out.borrow().errors
+    );
+    (player, out)
+}
+
+/// Runs the main context until the player is paused with nothing in flight.
+fn wait_settled(player: &Player) -> bool {
+    run_until(Duration::from_secs(15), || {
+        player.state() == PlayerState::Paused && player.is_settled()
+    })
+}
+
+/// The number burnt into the frame on screen.
+fn shown(player: &Player) -> Option<u32> {
+    frame_number(&player.current_frame()?)
+}
+
+/// The clip's own time of frame `k` mapped into the player's stream time
+/// (demuxers may shift the first frame, e.g. MPEG-TS).
+fn stream_time_of(clip: &FrameClip, player: &Player, k: u32) -> gst::ClockTime {
+    let first = player.first_frame_pts().expect("first frame known");
+    first + (clip.timestamps()[k as usize] - clip.first_pts)
+}
+
+/// A fixed pseudo-random sequence in `0..n`.
+fn randoms(count: usize, n: u64, seed: u64) -> Vec<u64> {
+    let mut x = seed | 1;
+    (0..count)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        })
+        .collect()
+}
+
+fn assert_accurate_seeks(clip: FrameClip, tolerance: gst::ClockTime) {
+    with_context(|| {
+        let (player, out) = open_paused(&clip);
+        assert_eq!(shown(&player), Some(0), "{}: first frame", clip.name);
+        let first = player.first_frame_pts().unwrap();
+        let span = (clip.end() - clip.first_pts).nseconds();
+        for (i, offset) in randoms(50, span, 0xC0FFEE ^ clip.frames as u64)
+            .into_iter()
+            .enumerate()
+        {
+            // Every fifth target lies exactly on a frame boundary.
+            let offset = if i % 5 == 0 {
+                (clip.timestamps()[(offset * clip.frames as u64 / span) as usize] - clip.first_pts)
+                    .nseconds()
+            } else {
+                offset
+            };
+            let target = first + T(offset);
+            let expected = clip.frame_at(clip.first_pts + T(offset));
+            player.seek_with_mode(target, SeekMode::Accurate);
+            assert!(
+                wait_settled(&player),
+                "{}: seek to {target} did not settle",
+                clip.name
+            );
+            assert_eq!(
+                shown(&player),
+                Some(expected),
+                "{}: accurate seek to {target} (offset {}) shows the wrong frame",
+                clip.name,
+                T(offset)
+            );
+            let pts = player.frame_pts() as u64;
+            let want = stream_time_of(&clip, &player, expected).nseconds();
+            assert!(
+                pts.abs_diff(want) <= tolerance.nseconds(),
+                "{}: frame-pts {} for frame {expected}, expected {}",
+                clip.name,
+                T(pts),
+                T(want)
+            );
+            assert_eq!(
+                player.position(),
+                pts,
+                "{}: position is the frame's PTS",
+                clip.name
+            );
+        }
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+    });
+}
+
+#[test]
+fn accurate_seeks_land_on_the_frame_shown_at_the_target_h264_b_frames() {
+    assert_accurate_seeks(gop_clip(), T(1_000));
+}
+
+#[test]
+fn accurate_seeks_land_on_the_frame_shown_at_the_target_open_gop() {
+    assert_accurate_seeks(open_gop_clip(), T(1_000));
+}
+
+#[test]
+fn accurate_seeks_land_on_the_frame_shown_at_the_target_variable_rate() {
+    assert_accurate_seeks(vfr_clip(), T(1_000));
+}
+
+#[test]
+fn accurate_seeks_land_on_the_frame_shown_at_the_target_first_pts_not_zero() {
+    let clip = ts_clip();
+    with_context(|| {
+        let (player, _) = open_paused(&clip);
+        let first = player.first_frame_pts().unwrap();
+        assert!(
+            first > gst::ClockTime::ZERO,
+            "MPEG-TS starts after zero (got {first})"
+        );
+    });
+    assert_accurate_seeks(clip, T(20_000));
+}
+
+#[test]
+fn accurate_seeks_land_on_the_frame_shown_at_the_target_millisecond_webm() {
+    // WebM rounds timestamps to the millisecond.
+    assert_accurate_seeks(webm_clip(), gst::ClockTime::from_mseconds(1));
+}
+
+#[test]
+fn keyframe_seek_modes_land_on_their_keyframe() {
+    let clip = gop_clip();
+    let keyframes: Vec<u32> = (0..clip.frames).step_by(50).collect();
+    let time_of = |k: u32| clip.timestamps()[k as usize];
+    with_context(|| {
+        let (player, _) = open_paused(&clip);
+        assert_eq!(
+            player.frame_index().keyframes().first().copied(),
+            Some(gst::ClockTime::ZERO)
+        );
+        for mode in [
+            SeekMode::Keyframe,
+            SeekMode::SnapBefore,
+            SeekMode::SnapAfter,
+        ] {
+            // Up to the last keyframe, so a keyframe after the target exists.
+            let span = time_of(*keyframes.last().unwrap()).nseconds();
+            for target in randoms(50, span, 7 + mode as u64) {
+                let target = T(target);
+                let before = *keyframes
+                    .iter()
+                    .rev()
+                    .find(|&&k| time_of(k) <= target)
+                    .unwrap();
+                let after = *keyframes.iter().find(|&&k| time_of(k) >= target).unwrap();
+                let expected = match mode {
+                    SeekMode::SnapBefore => before,
+                    SeekMode::SnapAfter => after,
+                    _ => {
+                        if target - time_of(before) <= time_of(after) - target {
+                            before
+                        } else {
+                            after
+                        }
+                    }
+                };
+                player.seek_with_mode(target, mode);
+                assert!(wait_settled(&player));
+                assert_eq!(shown(&player), Some(expected), "{mode:?} seek to {target}");
+                assert_eq!(
+                    player.frame_pts() as u64,
+                    time_of(expected).nseconds(),
+                    "{mode:?}"
+                );
+            }
+        }
+    });
+}
+
+fn assert_steps(clip: FrameClip, start: u32) {
+    with_context(|| {
+        let (player, out) = open_paused(&clip);
+        player.seek(stream_time_of(&clip, &player, start));
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(start), "{}: start frame", clip.name);
+        for k in start + 1..=start + 100 {
+            player.step_forward();
+            assert!(
+                wait_settled(&player),
+                "{}: step to {k} did not settle",
+                clip.name
+            );
+            assert_eq!(shown(&player), Some(k), "{}: forward step", clip.name);
+            assert_eq!(
+                player.frame_number(),
+                k as i64,
+                "{}: frame-number",
+                clip.name
+            );
+        }
+        let fills_before = player.stats_step_cache_fills();
+        for k in (start..start + 100).rev() {
+            player.step_backward();
+            assert!(
+                wait_settled(&player),
+                "{}: step back to {k} did not settle",
+                clip.name
+            );
+            assert_eq!(shown(&player), Some(k), "{}: backward step", clip.name);
+            assert_eq!(
+                player.frame_pts() as u64,
+                stream_time_of(&clip, &player, k).nseconds(),
+                "{}: frame-pts after a backward step",
+                clip.name
+            );
+            assert_eq!(player.position(), player.frame_pts() as u64);
+        }
+        // 100 frames span two or three GOPs of 50: decoded once per GOP,
+        // not once per step.
+        let fills = player.stats_step_cache_fills() - fills_before;
+        assert!(
+            fills <= 4,
+            "{}: {fills} decodes for 100 backward steps",
+            clip.name
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+    });
+}
+
+#[test]
+fn hundred_steps_forward_then_back_return_to_the_start_b_frames() {
+    assert_steps(gop_clip(), 100);
+}
+
+#[test]
+fn hundred_steps_forward_then_back_return_to_the_start_open_gop() {
+    assert_steps(open_gop_clip(), 50);
+}
+
+#[test]
+fn steps_stop_at_the_first_and_last_frame_with_a_message() {
+    let clip = gop_clip();
+    with_context(|| {
+        let (player, out) = open_paused(&clip);
+        player.step_backward();
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(0));
+        assert!(
+            out.borrow()
+                .warnings
+                .iter()
+                .any(|w| w.contains("first frame")),
+            "{:?}",
+            out.borrow().warnings
+        );
+        let last = clip.frames - 1;
+        player.seek(stream_time_of(&clip, &player, last));
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(last));
+        player.step_forward();
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(last));
+        assert!(
+            out.borrow()
+                .warnings
+                .iter()
+                .any(|w| w.contains("last frame")),
+            "{:?}",
+            out.borrow().warnings
+        );
+        // A seek past the end shows the last frame.
+        player.seek(clip.end() + gst::ClockTime::from_seconds(5));
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(last));
+        assert!(out.borrow().errors.is_empty());
+        // Still usable: step back and play to the end.
+        player.step_backward();
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(last - 1));
+        player.play();
+        assert!(run_until(Duration::from_secs(10), || out.borrow().eos));
+        assert!(out.borrow().errors.is_empty());
+    });
+}
+
+#[test]
+fn variable_rate_frames_have_exact_times_but_no_number() {
+    let clip = vfr_clip();
+    with_context(|| {
+        let (player, _) = open_paused(&clip);
+        for k in [10, 11, 37] {
+            player.seek(stream_time_of(&clip, &player, k));
+            assert!(wait_settled(&player));
+            assert_eq!(shown(&player), Some(k));
+            assert_eq!(
+                player.frame_number(),
+                -1,
+                "no frame numbers at a variable rate"
+            );
+            assert_eq!(
+                player.frame_duration() as u64,
+                clip.duration_of(k).nseconds()
+            );
+        }
+        // Steps follow the real frames, whatever their durations.
+        for k in 38..44 {
+            player.step_forward();
+            assert!(wait_settled(&player));
+            assert_eq!(shown(&player), Some(k));
+        }
+    });
+}
