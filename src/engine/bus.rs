@@ -53,8 +53,9 @@ pub enum BusEvent {
     },
     /// The clock was lost (e.g. an audio device disappeared); re-select it.
     ClockLost,
-    /// A segment seek reached its end: time to loop.
-    SegmentDone,
+    /// A segment seek reached its end: time to loop. Carries the seqnum
+    /// of the seek that started the segment.
+    SegmentDone(gst::Seqnum),
 }
 
 /// Maps a bus message to an event; `pipeline` tells the pipeline's own
@@ -84,7 +85,7 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         // named "Audio", say) must not become the title.
         V::Tag(t) if t.tags().scope() == gst::TagScope::Global => Some(BusEvent::Tags(t.tags())),
         V::ClockLost(_) => Some(BusEvent::ClockLost),
-        V::SegmentDone(_) if from_pipeline => Some(BusEvent::SegmentDone),
+        V::SegmentDone(_) if from_pipeline => Some(BusEvent::SegmentDone(msg.seqnum())),
         V::StreamCollection(c) => {
             let encrypted = c.stream_collection().iter().find_map(|stream| {
                 let caps = stream.caps()?;

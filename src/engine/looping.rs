@@ -65,14 +65,14 @@ pub fn segment_bounds(
     }
 }
 
-/// The segment that starts the next loop: A to B (or the whole media).
+/// The segment that starts the next loop: A to B, or the whole media (to
+/// the end of its data, not to a reported duration that may fall short).
 pub fn loop_bounds(
     ab: Option<(gst::ClockTime, gst::ClockTime)>,
-    duration: Option<gst::ClockTime>,
 ) -> (gst::ClockTime, Option<gst::ClockTime>) {
     match ab {
         Some((a, b)) => (a, Some(b)),
-        None => (gst::ClockTime::ZERO, duration),
+        None => (gst::ClockTime::ZERO, None),
     }
 }
 
@@ -119,9 +119,10 @@ mod tests {
             segment_bounds(-1.0, T::from_seconds(5), None),
             (T::ZERO, Some(T::from_seconds(5)))
         );
+        assert_eq!(loop_bounds(None), (T::ZERO, None));
         assert_eq!(
-            loop_bounds(None, Some(T::from_seconds(9))),
-            (T::ZERO, Some(T::from_seconds(9)))
+            loop_bounds(ab),
+            (T::from_seconds(1), Some(T::from_seconds(2)))
         );
     }
 }

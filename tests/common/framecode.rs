@@ -338,3 +338,29 @@ pub fn frame_number(sample: &gst::Sample) -> Option<u32> {
     let n = value & 0xFFFF;
     (value >> 16 == check(n)).then_some(n)
 }
+
+/// Whether a decoded sample is a flash frame (almost all white).
+pub fn is_flash(sample: &gst::Sample) -> bool {
+    let Some(caps) = sample.caps() else {
+        return false;
+    };
+    let Ok(info) = gst_video::VideoInfo::from_caps(caps) else {
+        return false;
+    };
+    let Some(buffer) = sample.buffer() else {
+        return false;
+    };
+    let Ok(frame) = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info) else {
+        return false;
+    };
+    let (w, h) = (info.width(), info.height());
+    let points = [
+        (w / 4, h / 2),
+        (w / 2, h / 2),
+        (3 * w / 4, 3 * h / 4),
+        (w / 2, h / 20),
+    ];
+    points
+        .iter()
+        .all(|&(x, y)| luma(&frame, x, y).is_some_and(|l| l > 200))
+}

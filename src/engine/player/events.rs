@@ -90,7 +90,12 @@ impl imp::Player {
                     let _ = p.set_state(gst::State::Playing);
                 }
             }
-            BusEvent::SegmentDone => self.on_segment_done(),
+            BusEvent::SegmentDone(seqnum) => {
+                // A loop runs rounds ahead; a flush makes the queued ends stale.
+                if Some(seqnum) == self.segment_seqnum.get() {
+                    self.on_segment_done();
+                }
+            }
         }
     }
 

@@ -104,7 +104,8 @@ impl imp::Player {
         let pipeline = built.pipeline;
         pipeline.set_property("volume", self.volume.get());
         pipeline.set_property("mute", self.muted.get());
-        pipeline.set_property("av-offset", self.av_offset.get());
+        // playbin's av-offset moves audio earlier; ours delays it.
+        pipeline.set_property("av-offset", -self.av_offset.get());
         if pipeline.find_property("text-offset").is_some() {
             pipeline.set_property("text-offset", self.subtitle_offset.get());
         }

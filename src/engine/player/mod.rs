@@ -178,6 +178,8 @@ mod imp {
         pub ab: Cell<AbLoop>,
         /// The current segment loops (it was sought with the SEGMENT flag).
         pub segment_looping: Cell<bool>,
+        /// The seqnum of the seek that started the current segment.
+        pub segment_seqnum: Cell<Option<gst::Seqnum>>,
         /// Decoded frames for backward steps, and the one shown from them.
         pub backstep: backstep::BackStep,
     }

@@ -139,9 +139,6 @@ impl imp::Player {
     /// Sends a flushing seek to `target` with the current rate, carrying the
     /// loop's `SEGMENT` flag and stop. Returns whether it was accepted.
     fn send_seek(&self, target: gst::ClockTime, flags: gst::SeekFlags) -> bool {
-        let Some(p) = self.pipeline.borrow().clone() else {
-            return false;
-        };
         let rate = self.rate.get();
         let ab = self.ab.get().range();
         let looping = self.looping.get() || ab.is_some();
@@ -152,17 +149,34 @@ impl imp::Player {
         }
         self.sample_stats();
         self.close_played_segment(false);
-        let stop_type = if stop.is_some() {
-            gst::SeekType::Set
-        } else {
-            gst::SeekType::None
-        };
-        let ok = p
-            .seek(rate, flags, gst::SeekType::Set, start, stop_type, stop)
-            .is_ok();
+        // An unset stop is set to "the end" (a stop type of None would keep
+        // an earlier loop's stop).
+        let ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
         if ok {
             self.segment_looping.set(looping);
             self.segment_start.set(target);
+        }
+        ok
+    }
+
+    /// Sends a seek event, remembering its seqnum: the segment's end will
+    /// carry it.
+    fn send_seek_event(
+        &self,
+        rate: f64,
+        flags: gst::SeekFlags,
+        start: gst::ClockTime,
+        stop_type: gst::SeekType,
+        stop: Option<gst::ClockTime>,
+    ) -> bool {
+        let Some(p) = self.pipeline.borrow().clone() else {
+            return false;
+        };
+        let event = gst::event::Seek::new(rate, flags, gst::SeekType::Set, start, stop_type, stop);
+        let seqnum = event.seqnum();
+        let ok = p.send_event(event);
+        if ok {
+            self.segment_seqnum.set(Some(seqnum));
         }
         ok
     }
@@ -230,8 +244,9 @@ impl imp::Player {
         let Some(mut settling) = self.settling.get() else {
             return;
         };
-        // Only a paused picture has to be exact; a playing one moves on.
-        if self.want_playing.get() && self.steps_left.get() == 0 {
+        // Only a paused picture has to be exact (a playing one moves on), and
+        // corrections step forward, so they apply to forward playback.
+        if (self.want_playing.get() && self.steps_left.get() == 0) || self.rate.get() < 0.0 {
             return self.landed();
         }
         if settling.attempts >= MAX_CORRECTIONS {
@@ -355,6 +370,18 @@ impl imp::Player {
             return self.finish_request();
         }
         self.steps_left.set(frames);
+        if self.rate.get() < 0.0 {
+            // Frame steps go forward in time; leave reverse playback first.
+            self.rate.set(self.rate.get().abs());
+            self.obj().notify_rate();
+            self.want_playing.set(false);
+            if let Some(pts) = self.shown_pts() {
+                self.settling.set(Some(Settling::new(Goal::Frame(pts))));
+                if self.send_seek(pts, gst::SeekFlags::ACCURATE) {
+                    return;
+                }
+            }
+        }
         let playing = self
             .pipeline
             .borrow()
@@ -648,24 +675,9 @@ impl imp::Player {
             self.segment_looping.set(false);
             return self.on_segment_end_without_loop();
         }
-        let Some(p) = self.pipeline.borrow().clone() else {
-            return;
-        };
-        let (start, stop) = loop_bounds(ab, self.duration_query());
-        let stop_type = if stop.is_some() {
-            gst::SeekType::Set
-        } else {
-            gst::SeekType::None
-        };
-        let result = p.seek(
-            self.rate.get(),
-            gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE,
-            gst::SeekType::Set,
-            start,
-            stop_type,
-            stop,
-        );
-        if result.is_err() {
+        let (start, stop) = loop_bounds(ab);
+        let flags = gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE;
+        if !self.send_seek_event(self.rate.get(), flags, start, gst::SeekType::Set, stop) {
             tracing::warn!("the loop's segment seek was refused; restarting with a flush");
             self.request(Request::Seek {
                 target: start,
@@ -687,7 +699,8 @@ impl imp::Player {
     pub(super) fn set_av_offset(&self, offset: i64) {
         if self.av_offset.replace(offset) != offset {
             if let Some(p) = self.pipeline.borrow().as_ref() {
-                p.set_property("av-offset", offset);
+                // playbin's av-offset moves audio earlier; ours delays it.
+                p.set_property("av-offset", -offset);
             }
             self.obj().notify_av_offset();
         }
