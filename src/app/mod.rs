@@ -6,6 +6,7 @@ pub mod cli;
 mod demo;
 mod inspect_cmd;
 mod shortcuts;
+mod snapshot_cmd;
 mod window;
 
 use clap::Parser;
@@ -53,8 +54,10 @@ fn choose_gsk_renderer(video: VideoMode) {
 pub fn run() -> ExitCode {
     init_logging();
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("inspect") {
-        return inspect_cmd::run(args[1..].to_vec());
+    match args.get(1).map(String::as_str) {
+        Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
+        Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),
+        _ => {}
     }
     let options = match Options::try_parse_from(&args) {
         Ok(o) => o,

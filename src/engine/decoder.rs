@@ -65,6 +65,11 @@ impl FrameDecoder {
         pipeline.set_property("uri", uri);
         pipeline.set_property_from_str("flags", "video");
         pipeline.set_property("video-sink", &sink);
+        // No audio is decoded, but playbin would still probe a default audio
+        // sink (and the sound system would print its complaints).
+        if let Ok(fake) = make("fakesink") {
+            pipeline.set_property("audio-sink", &fake);
+        }
         let index = FrameIndex::default();
         let probe_index = index.clone();
         pipeline.connect("element-setup", false, move |args| {

@@ -21,6 +21,7 @@ pub mod paintable;
 pub mod player;
 pub mod rate;
 pub mod seek;
+pub mod snapshot;
 pub mod spec;
 pub mod stats;
 pub mod timefmt;

@@ -1,0 +1,67 @@
+//! `framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]`: exports
+//! the frame shown at TIME as PNG, headless (no display needed). Errors are
+//! one sentence on stderr with exit code 1; a bad command line exits 2.
+
+use clap::Parser;
+use framescope::engine::snapshot::{snapshot, write};
+use framescope::engine::timefmt::{parse_time, precise};
+use framescope::engine::to_uri;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exports the frame shown at a time as a PNG file (no display needed).
+#[derive(Debug, Parser)]
+#[command(name = "framescope snapshot")]
+struct SnapshotOptions {
+    /// The file or URI to take the frame from.
+    #[arg(value_name = "FILE|URI")]
+    input: String,
+    /// The time: seconds (12.5) or [HH:]MM:SS[.mmm]; the frame shown then is
+    /// the last one whose timestamp is at or before it.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: u64,
+    /// The PNG file to write.
+    #[arg(short = 'o', long = "output", value_name = "OUT.png")]
+    output: PathBuf,
+    /// Take the keyframe at or before TIME instead (fast).
+    #[arg(long)]
+    keyframe: bool,
+}
+
+/// Runs the subcommand with `args` (program name first).
+pub fn run(args: Vec<String>) -> ExitCode {
+    let options = match SnapshotOptions::try_parse_from(args) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(super::EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    if let Err(e) = framescope::engine::init() {
+        eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");
+        return ExitCode::from(super::EXIT_STARTUP);
+    }
+    let at = gst::ClockTime::from_nseconds(options.at);
+    let result = snapshot(&to_uri(&options.input), at, options.keyframe)
+        .and_then(|shot| write(&shot, &options.output).map(|_| shot));
+    match result {
+        Ok(shot) => {
+            println!(
+                "{}: frame at {} ({}x{})",
+                options.output.display(),
+                precise(shot.pts),
+                shot.width,
+                shot.height
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("framescope: {}", e.message);
+            ExitCode::from(1)
+        }
+    }
+}
