@@ -187,3 +187,96 @@ fn bad_inputs_exit_1_with_one_sentence() {
         assert!(took < Duration::from_secs(8), "{input}: took {took:?}");
     }
 }
+
+/// Runs xdotool against the test display.
+fn xdotool(args: &[&str]) -> std::process::Output {
+    Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", ensure_display())
+        .output()
+        .expect("xdotool runs (scripts/setup.sh test installs it)")
+}
+
+#[test]
+fn screenshot_key_saves_the_exact_frame_on_screen() {
+    let mut clip = common::framecode::FrameClip::new(
+        "app_numbered.mp4",
+        250,
+        "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
+    );
+    clip.fps = (25, 1);
+    let path = clip.path();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+        .args(["--window-size", "640x480", "--mute", "--screenshot-dir"])
+        .arg(dir.path())
+        .arg(&path)
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the framescope binary starts");
+    let pid = child.id().to_string();
+    let found = xdotool(&[
+        "search",
+        "--sync",
+        "--onlyvisible",
+        "--pid",
+        &pid,
+        "--name",
+        "Framescope",
+    ]);
+    let window = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    let result = std::panic::catch_unwind(|| {
+        assert!(!window.is_empty(), "the window appeared");
+        xdotool(&["windowfocus", "--sync", &window]);
+        std::thread::sleep(Duration::from_millis(800));
+        // Pause, step two frames, save.
+        for key in ["space", "period", "period"] {
+            xdotool(&["key", key]);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        xdotool(&["key", "s"]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let saved = loop {
+            let pngs: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "png"))
+                .collect();
+            if let Some(p) = pngs.first() {
+                break p.clone();
+            }
+            assert!(Instant::now() < deadline, "no screenshot was written");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        // "app_numbered-<hash> 0-01.240.png": named after the media and the PTS.
+        let name = saved.file_name().unwrap().to_string_lossy().to_string();
+        assert!(name.starts_with("app_numbered"), "{name}");
+        let time = name.rsplit(' ').next().unwrap().trim_end_matches(".png");
+        let (minutes, seconds) = time.split_once('-').unwrap();
+        let ms = minutes.parse::<u64>().unwrap() * 60_000
+            + (seconds.parse::<f64>().unwrap() * 1000.0).round() as u64;
+        let (w, h, _) = common::framecode::rgb_of_png(&saved);
+        assert_eq!((w, h), (320, 240), "native size, not the window's");
+        assert_eq!(
+            common::framecode::number_in_png(&saved),
+            Some((ms / 40) as u32),
+            "the PNG is the frame at {time}"
+        );
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

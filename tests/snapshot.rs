@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::framecode::{frame_number, FrameClip};
+use common::framecode::{number_in_png, rgb_of_png, FrameClip};
 use common::*;
-use gst::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -57,37 +56,6 @@ fn ffprobe_frame_times(path: &Path) -> Vec<f64> {
     times
 }
 
-/// Decodes a PNG to RGB bytes with GStreamer (width, height, pixels).
-fn rgb_of_png(path: &Path) -> (u32, u32, Vec<u8>) {
-    gst::init().unwrap();
-    let pipeline = gst::parse::launch(&format!(
-        "filesrc location=\"{}\" ! pngdec ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink",
-        path.display()
-    ))
-    .unwrap()
-    .downcast::<gst::Pipeline>()
-    .unwrap();
-    let sink = pipeline
-        .by_name("sink")
-        .unwrap()
-        .downcast::<gst_app::AppSink>()
-        .unwrap();
-    pipeline.set_state(gst::State::Paused).unwrap();
-    let sample = sink.pull_preroll().expect("a decoded PNG");
-    let info = gst_video::VideoInfo::from_caps(sample.caps().unwrap()).unwrap();
-    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(sample.buffer().unwrap(), &info)
-        .unwrap();
-    let stride = info.stride()[0] as usize;
-    let data = frame.plane_data(0).unwrap();
-    let mut rgb = Vec::with_capacity(info.width() as usize * info.height() as usize * 3);
-    for y in 0..info.height() as usize {
-        rgb.extend_from_slice(&data[y * stride..y * stride + info.width() as usize * 3]);
-    }
-    drop(frame);
-    pipeline.set_state(gst::State::Null).unwrap();
-    (info.width(), info.height(), rgb)
-}
-
 fn psnr(a: &[u8], b: &[u8]) -> f64 {
     assert_eq!(a.len(), b.len());
     let mse = a
@@ -101,30 +69,6 @@ fn psnr(a: &[u8], b: &[u8]) -> f64 {
     } else {
         10.0 * (255.0f64 * 255.0 / mse).log10()
     }
-}
-
-/// The frame number burnt into a PNG.
-fn number_in_png(path: &Path) -> Option<u32> {
-    gst::init().unwrap();
-    let (w, h, rgb) = rgb_of_png(path);
-    let info = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgb, w, h)
-        .build()
-        .unwrap();
-    let mut buffer = gst::Buffer::with_size(info.size()).unwrap();
-    {
-        let b = buffer.get_mut().unwrap();
-        let mut map = b.map_writable().unwrap();
-        let stride = info.stride()[0] as usize;
-        for y in 0..h as usize {
-            map[y * stride..y * stride + w as usize * 3]
-                .copy_from_slice(&rgb[y * w as usize * 3..(y + 1) * w as usize * 3]);
-        }
-    }
-    let sample = gst::Sample::builder()
-        .buffer(&buffer)
-        .caps(&info.to_caps().unwrap())
-        .build();
-    frame_number(&sample)
 }
 
 fn out_dir() -> PathBuf {

@@ -44,6 +44,9 @@ pub struct Options {
     /// Initial window size, e.g. 1280x720 (the default is 960x600).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub window_size: Option<(i32, i32)>,
+    /// Folder for screenshots (key S); by default Pictures/Framescope.
+    #[arg(long, value_name = "DIR")]
+    pub screenshot_dir: Option<std::path::PathBuf>,
     /// Video chain: gl, software or auto (GL on hardware renderers, software otherwise).
     #[arg(long, value_name = "PATH", default_value = "auto", value_parser = parse_video_path)]
     pub video_path: VideoMode,

@@ -7,6 +7,7 @@ use gtk::prelude::*;
 /// The app-level accelerators: (action, accelerators, title).
 pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
     ("app.open", &["<Control>o"], "Open a file"),
+    ("app.screenshot", &["s"], "Save the frame on screen as PNG"),
     (
         "app.shortcuts",
         &["<Control>question"],

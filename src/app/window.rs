@@ -43,6 +43,18 @@ struct Shared {
     totals: Cell<(u64, u64, f64)>,
 }
 
+/// Playback menu entries: (label, app action, the view's `player.` action
+/// it forwards to; the menu lives outside the view, so it cannot reach the
+/// view's actions itself).
+const PLAYBACK_MENU: &[(&str, &str, &str)] = &[
+    ("Step _Forward", "step-forward", "player.step-forward"),
+    ("Step _Backward", "step-backward", "player.step-backward"),
+    ("_Faster", "faster", "player.faster"),
+    ("S_lower", "slower", "player.slower"),
+    ("_Normal Speed", "reset-rate", "player.reset-rate"),
+    ("A-B _Loop", "ab-loop", "player.ab-loop"),
+];
+
 /// Builds and presents the main window playing `inputs`.
 pub fn build(
     app: &gtk::Application,
@@ -109,9 +121,17 @@ fn header_bar() -> gtk::HeaderBar {
     bar.pack_start(&open);
     let menu = gio::Menu::new();
     menu.append(Some("_Open…"), Some("app.open"));
-    menu.append(Some("_Keyboard Shortcuts"), Some("app.shortcuts"));
-    menu.append(Some("_About Framescope"), Some("app.about"));
-    menu.append(Some("_Quit"), Some("app.quit"));
+    let playback = gio::Menu::new();
+    for (label, action, _) in PLAYBACK_MENU {
+        playback.append(Some(label), Some(&format!("app.{action}")));
+    }
+    playback.append(Some("Take _Screenshot"), Some("app.screenshot"));
+    menu.append_section(Some("Playback"), &playback);
+    let general = gio::Menu::new();
+    general.append(Some("_Keyboard Shortcuts"), Some("app.shortcuts"));
+    general.append(Some("_About Framescope"), Some("app.about"));
+    general.append(Some("_Quit"), Some("app.quit"));
+    menu.append_section(None, &general);
     let menu_button = gtk::MenuButton::builder()
         .icon_name("open-menu-symbolic")
         .tooltip_text("Main menu")
@@ -246,6 +266,27 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
             .present();
     });
     app.add_action(&about);
+
+    for (_, name, target) in PLAYBACK_MENU {
+        let action = gio::SimpleAction::new(name, None);
+        let view = shared.view.clone();
+        action.connect_activate(move |_, _| {
+            let _ = view.activate_action(target, None);
+        });
+        app.add_action(&action);
+    }
+
+    let screenshot = gio::SimpleAction::new("screenshot", None);
+    let s = shared.clone();
+    screenshot.connect_activate(move |_, _| {
+        let dir = s
+            .options
+            .screenshot_dir
+            .clone()
+            .unwrap_or_else(crate::app::screenshot::default_dir);
+        crate::app::screenshot::take(&s.view, &dir);
+    });
+    app.add_action(&screenshot);
 
     let shortcuts_action = gio::SimpleAction::new("shortcuts", None);
     let window = shared.window.clone();

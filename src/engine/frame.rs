@@ -30,16 +30,28 @@ pub struct ShownSample {
 }
 
 impl ShownSample {
-    /// Reads the timing of a sink's `last-sample`.
+    /// Reads the timing of a sink's `last-sample`, mapping its timestamps to
+    /// stream time with the sample's own segment.
     pub fn from_sample(sample: gst::Sample) -> Option<Self> {
+        Self::with_offset(sample, None)
+    }
+
+    /// Like [`ShownSample::from_sample`], but mapping timestamps with
+    /// `offset` (`time − start` of the decoder's segment, see
+    /// [`FrameIndex::stream_offset`]) when given.
+    pub fn with_offset(sample: gst::Sample, offset: Option<i64>) -> Option<Self> {
         let segment = sample.segment()?.downcast_ref::<gst::ClockTime>()?.clone();
         let buffer = sample.buffer()?;
         let pts = buffer.pts()?;
-        let start = stream_time(&segment, pts)?;
-        let end = buffer
-            .duration()
-            .and_then(|d| stream_time(&segment, pts + d));
-        let segment_start = segment.start().and_then(|s| stream_time(&segment, s))?;
+        let map = |t: gst::ClockTime| match offset {
+            Some(offset) => u64::try_from(t.nseconds() as i64 + offset)
+                .ok()
+                .map(gst::ClockTime::from_nseconds),
+            None => stream_time(&segment, t),
+        };
+        let start = map(pts)?;
+        let end = buffer.duration().and_then(|d| map(pts + d));
+        let segment_start = segment.start().and_then(map)?;
         let nominal_duration = sample
             .caps()
             .and_then(|c| c.structure(0))

@@ -40,6 +40,9 @@ struct Inner {
     /// The latest decode time fed in this epoch: every frame from the epoch's
     /// keyframe up to it is known (decode times never exceed presentation times).
     epoch_decoded_until: Option<gst::ClockTime>,
+    /// The decoder's segment's time − start (ns): how its timestamps map to
+    /// stream time.
+    stream_offset: Option<i64>,
 }
 
 /// A shared, thread-safe index of the access units the decoder has seen.
@@ -204,6 +207,18 @@ impl FrameIndex {
         }
     }
 
+    /// How the decoder's timestamps map to stream time (`time − start` of
+    /// its segment, in ns). Sinks can lose this after an instant rate change
+    /// (GStreamer 1.22 gives them a segment with `time == start`, dropping an
+    /// MP4 edit list's offset); the decoder's segment keeps it.
+    pub fn stream_offset(&self) -> Option<i64> {
+        self.lock().stream_offset
+    }
+
+    fn set_stream_offset(&self, offset: i64) {
+        self.lock().stream_offset = Some(offset);
+    }
+
     /// Installs the recording probe on a video decoder's sink pad.
     pub fn attach(&self, decoder: &gst::Element) {
         let Some(pad) = decoder.static_pad("sink") else {
@@ -215,8 +230,9 @@ impl FrameIndex {
             move |pad, info| {
                 match &info.data {
                     Some(gst::PadProbeData::Buffer(buffer)) => {
-                        if let Some(unit) = access_unit(pad, buffer) {
+                        if let Some((unit, offset)) = access_unit(pad, buffer) {
                             index.record(unit);
+                            index.set_stream_offset(offset);
                         }
                     }
                     Some(gst::PadProbeData::Event(e)) if e.type_() == gst::EventType::FlushStop => {
@@ -239,17 +255,20 @@ pub fn stream_time(
     segment.to_stream_time_full(t)?.positive()
 }
 
-fn access_unit(pad: &gst::Pad, buffer: &gst::BufferRef) -> Option<AccessUnit> {
+/// The access unit in `buffer`, and the segment's `time − start`.
+fn access_unit(pad: &gst::Pad, buffer: &gst::BufferRef) -> Option<(AccessUnit, i64)> {
     let event = pad.sticky_event::<gst::event::Segment>(0)?;
     let segment = event.segment().downcast_ref::<gst::ClockTime>()?.clone();
     let pts = stream_time(&segment, buffer.pts()?)?;
-    Some(AccessUnit {
+    let offset = segment.time()?.nseconds() as i64 - segment.start()?.nseconds() as i64;
+    let unit = AccessUnit {
         pts,
         dts: buffer.dts().and_then(|d| stream_time(&segment, d)),
         duration: buffer.duration(),
         keyframe: !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT),
         size: buffer.size(),
-    })
+    };
+    Some((unit, offset))
 }
 
 /// True for element factories that decode video.

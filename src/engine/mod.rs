@@ -30,7 +30,7 @@ pub mod uri;
 
 pub use bus::BusEvent;
 pub use error::{ErrorKind, PlayerError};
-pub use player::{to_uri, Player, PlayerState, VideoMode, VideoSize};
+pub use player::{to_uri, Player, PlayerState, VideoMode, VideoSize, OFFSET_STEP};
 pub use seek::SeekMode;
 pub use spec::{PipelineSpec, VideoPath};
 pub use stats::PlaybackStats;

@@ -123,36 +123,50 @@ impl FramePaintable {
 
 /// Converts a decoded frame into a texture GTK can draw (RGBA, native size).
 pub fn texture_from_sample(sample: &gst::Sample) -> Option<gdk::Texture> {
-    let info = gst_video::VideoInfo::from_caps(sample.caps()?).ok()?;
-    let out_info =
-        gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, info.width(), info.height())
-            .build()
-            .ok()?;
-    let buffer = sample.buffer()?;
-    let input = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).ok()?;
-    let mut out = gst::Buffer::with_size(out_info.size()).ok()?;
-    {
-        let out_ref = out.get_mut()?;
-        let mut output =
-            gst_video::VideoFrameRef::from_buffer_ref_writable(out_ref, &out_info).ok()?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
-        let config = gst_video::VideoConverterConfig::new();
-        let mut config = config;
-        config.set_threads(threads);
-        let converter = gst_video::VideoConverter::new(&info, &out_info, Some(config)).ok()?;
-        converter.frame_ref(&input, &mut output);
+    let converted = rgba_frame(sample);
+    if let Err(why) = &converted {
+        tracing::warn!("a cached frame could not be converted for display: {why}");
     }
-    let stride = out_info.stride()[0] as usize;
-    let map = out.into_mapped_buffer_readable().ok()?;
+    let (info, buffer) = converted.ok()?;
+    let stride = info.stride()[0] as usize;
+    let map = buffer.into_mapped_buffer_readable().ok()?;
     let bytes = glib::Bytes::from_owned(map);
     Some(
         gdk::MemoryTexture::new(
-            out_info.width() as i32,
-            out_info.height() as i32,
+            info.width() as i32,
+            info.height() as i32,
             gdk::MemoryFormat::R8g8b8a8,
             &bytes,
             stride,
         )
         .upcast(),
     )
+}
+
+/// The frame converted to RGBA at its native size.
+fn rgba_frame(sample: &gst::Sample) -> Result<(gst_video::VideoInfo, gst::Buffer), String> {
+    let caps = sample.caps().ok_or("no caps")?;
+    let info = gst_video::VideoInfo::from_caps(caps).map_err(|e| e.to_string())?;
+    let out_info =
+        gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, info.width(), info.height())
+            .fps(info.fps())
+            .par(info.par())
+            .build()
+            .map_err(|e| e.to_string())?;
+    let buffer = sample.buffer().ok_or("no buffer")?;
+    let input = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
+        .map_err(|e| format!("input frame: {e}"))?;
+    let mut out = gst::Buffer::with_size(out_info.size()).map_err(|e| e.to_string())?;
+    {
+        let out_ref = out.get_mut().ok_or("output buffer not writable")?;
+        let mut output = gst_video::VideoFrameRef::from_buffer_ref_writable(out_ref, &out_info)
+            .map_err(|e| format!("output frame: {e}"))?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+        let mut config = gst_video::VideoConverterConfig::new();
+        config.set_threads(threads);
+        let converter = gst_video::VideoConverter::new(&info, &out_info, Some(config))
+            .map_err(|e| format!("converter: {e}"))?;
+        converter.frame_ref(&input, &mut output);
+    }
+    Ok((out_info, out))
 }

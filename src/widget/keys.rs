@@ -72,6 +72,45 @@ pub const BINDINGS: &[KeyBinding] = &[
         "player.leave-fullscreen",
         "Leave fullscreen",
     ),
+    bind(
+        gdk::Key::period,
+        "player.step-forward",
+        "Step one frame forward",
+    ),
+    bind(
+        gdk::Key::comma,
+        "player.step-backward",
+        "Step one frame backward",
+    ),
+    bind(gdk::Key::bracketright, "player.faster", "Faster"),
+    bind(gdk::Key::bracketleft, "player.slower", "Slower"),
+    bind(gdk::Key::BackSpace, "player.reset-rate", "Normal speed"),
+    bind(
+        gdk::Key::l,
+        "player.ab-loop",
+        "Set loop start, then loop end, then clear (A-B loop)",
+    ),
+    bind(
+        gdk::Key::equal,
+        "player.audio-later",
+        "Delay audio by 10 ms",
+    ),
+    bind(gdk::Key::plus, "player.audio-later", "Delay audio by 10 ms"),
+    bind(
+        gdk::Key::minus,
+        "player.audio-earlier",
+        "Advance audio by 10 ms",
+    ),
+    bind(
+        gdk::Key::x,
+        "player.subtitles-later",
+        "Delay subtitles by 10 ms",
+    ),
+    bind(
+        gdk::Key::z,
+        "player.subtitles-earlier",
+        "Advance subtitles by 10 ms",
+    ),
 ];
 
 fn shortcut_xml(accelerator: &str, title: &str) -> String {
@@ -86,9 +125,17 @@ fn shortcut_xml(accelerator: &str, title: &str) -> String {
 /// GtkBuilder XML for a `GtkShortcutsWindow` (object id `shortcuts`) listing
 /// every player binding, then `general`: (accelerators, title) of the host's own.
 pub fn shortcuts_ui(general: &[(&[&str], &str)]) -> String {
-    let playback: String = BINDINGS
+    // One row per action title, with all of its keys.
+    let mut rows: Vec<(&str, Vec<String>)> = Vec::new();
+    for b in BINDINGS {
+        match rows.iter_mut().find(|(title, _)| *title == b.title) {
+            Some((_, accels)) => accels.push(b.accelerator()),
+            None => rows.push((b.title, vec![b.accelerator()])),
+        }
+    }
+    let playback: String = rows
         .iter()
-        .map(|b| shortcut_xml(&b.accelerator(), b.title))
+        .map(|(title, accels)| shortcut_xml(&accels.join(" "), title))
         .collect();
     let general: String = general
         .iter()
@@ -110,12 +157,15 @@ mod tests {
         let ui = super::shortcuts_ui(&[(&["<Control>o"], "Open")]);
         for b in super::BINDINGS {
             assert!(ui.contains(b.title), "{}", b.title);
+            let accel = glib::markup_escape_text(&b.accelerator()).to_string();
             assert!(
-                ui.contains(&format!(">{}<", b.accelerator())),
-                "{}",
-                b.accelerator()
+                ui.contains(&format!(">{accel}<"))
+                    || ui.contains(&format!(">{accel} "))
+                    || ui.contains(&format!(" {accel}<")),
+                "{accel}"
             );
         }
+        assert!(ui.contains(">space k<"), "keys of one action share a row");
         assert!(ui.contains("&lt;Control&gt;o"));
         assert_eq!(super::BINDINGS[0].accelerator(), "space");
     }

@@ -3,7 +3,9 @@
 //! single table of its keyboard bindings.
 
 pub mod keys;
+pub mod osd;
 pub mod player_view;
+pub mod timing_actions;
 
 pub use player_view::PlayerView;
 

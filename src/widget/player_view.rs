@@ -2,9 +2,13 @@
 //! engine [`Player`] and shows its picture letterboxed, with on-screen
 //! controls that hide after 3 s without pointer motion, a spinner while
 //! loading, an audio-only page and an error page with copyable details.
-//! Controls are actions in the `player.` group; keys come from [`super::keys`].
+//! Controls are actions in the `player.` group; keys come from [`super::keys`];
+//! the timing actions and their on-screen confirmations are in
+//! [`super::timing_actions`] and [`super::osd`].
 
 use crate::engine::{Player, PlayerError, PlayerState};
+use crate::widget::osd::Osd;
+use crate::widget::timing_actions::{self, TIMING_ACTIONS};
 use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
@@ -16,6 +20,9 @@ pub const CONTROLS_HIDE_DELAY: Duration = Duration::from_secs(3);
 pub const SEEK_STEP: Duration = Duration::from_secs(5);
 /// How much the volume keys change the volume.
 pub const VOLUME_STEP: f64 = 0.05;
+/// After the seek bar's last move, how long until the drag counts as ended
+/// and an accurate seek lands on the exact frame.
+pub const DRAG_SETTLE: Duration = Duration::from_millis(250);
 
 /// Formats nanoseconds as `M:SS` or `H:MM:SS`.
 pub fn format_time(ns: u64) -> String {
@@ -71,6 +78,8 @@ mod imp {
         #[template_child]
         pub duration_label: TemplateChild<gtk::Label>,
         #[template_child]
+        pub rate_label: TemplateChild<gtk::Label>,
+        #[template_child]
         pub seek_scale: TemplateChild<gtk::Scale>,
         #[template_child]
         pub mute_button: TemplateChild<gtk::Button>,
@@ -84,6 +93,14 @@ mod imp {
         pub hide_timeout: RefCell<Option<glib::SourceId>>,
         pub last_pointer: Cell<(f64, f64)>,
         pub last_error: RefCell<Option<PlayerError>>,
+        /// Transient messages over the video.
+        pub osd: Osd,
+        /// The next frame shown (after a step) is named on the OSD.
+        pub announce_frame: Cell<bool>,
+        /// Ends a seek-bar drag with an accurate seek.
+        pub drag_timeout: RefCell<Option<glib::SourceId>>,
+        /// Where the seek bar was last dragged to (seconds).
+        pub drag_target: Cell<Option<f64>>,
     }
 
     #[glib::object_subclass]
@@ -167,6 +184,27 @@ mod imp {
                 win.unfullscreen();
             }
         });
+        for (name, action) in TIMING_ACTIONS {
+            klass.install_action(name, None, move |v, _, _| action(v));
+        }
+        klass.install_action(
+            "player.step",
+            Some(glib::VariantTy::INT64),
+            |v, _, param| {
+                if let Some(frames) = param.and_then(|p| p.get::<i64>()) {
+                    timing_actions::step(v, frames);
+                }
+            },
+        );
+        klass.install_action(
+            "player.set-rate",
+            Some(glib::VariantTy::DOUBLE),
+            |v, _, param| {
+                if let Some(rate) = param.and_then(|p| p.get::<f64>()) {
+                    v.player().set_rate(rate);
+                }
+            },
+        );
     }
 
     #[glib::derived_properties]
@@ -181,6 +219,7 @@ mod imp {
                 obj.set_player(Player::new());
             }
             self.controls_visible.set(true);
+            self.overlay.add_overlay(self.osd.widget());
             self.setup_controls();
             self.setup_pointer();
         }
@@ -189,6 +228,10 @@ mod imp {
             if let Some(id) = self.hide_timeout.take() {
                 id.remove();
             }
+            if let Some(id) = self.drag_timeout.take() {
+                id.remove();
+            }
+            self.osd.stop();
             self.disconnect_player();
             if let Some(p) = self.player.borrow().as_ref() {
                 p.stop();
@@ -257,6 +300,8 @@ mod imp {
                 player.connect_position_notify(refresh.clone()),
                 player.connect_duration_notify(refresh.clone()),
                 player.connect_volume_notify(refresh.clone()),
+                player.connect_rate_notify(refresh.clone()),
+                player.connect_frame_pts_notify(refresh.clone()),
                 player.connect_muted_notify(refresh),
             ];
             let weak = self.obj().downgrade();
@@ -265,6 +310,7 @@ mod imp {
                     view.imp().show_error(error);
                 }
             }));
+            handlers.extend(self.connect_feedback(&player));
             self.handlers.replace(handlers);
             self.refresh();
             self.obj().notify_player();
@@ -281,12 +327,103 @@ mod imp {
             }
         }
 
+        /// The OSD confirms what the timing keys did and says why one did
+        /// nothing; the seek bar shows the loop points.
+        fn connect_feedback(&self, player: &Player) -> Vec<glib::SignalHandlerId> {
+            let say = |f: fn(&Player) -> String| {
+                let weak = self.obj().downgrade();
+                move |p: &Player| {
+                    if let Some(view) = weak.upgrade() {
+                        view.show_message(&f(p));
+                    }
+                }
+            };
+            let weak = self.obj().downgrade();
+            let loop_marks = move |p: &Player| {
+                if let Some(view) = weak.upgrade() {
+                    view.imp().update_loop_marks(p);
+                    view.show_message(&timing_actions::loop_message(p.loop_a(), p.loop_b()));
+                }
+            };
+            let weak = self.obj().downgrade();
+            let frame = move |p: &Player| {
+                let Some(view) = weak.upgrade() else { return };
+                if view.imp().announce_frame.get() && p.frame_pts() >= 0 && p.is_settled() {
+                    view.show_message(&timing_actions::frame_message(
+                        p.frame_number(),
+                        p.frame_pts(),
+                    ));
+                }
+            };
+            let weak = self.obj().downgrade();
+            let settled = move |p: &Player| {
+                let Some(view) = weak.upgrade() else { return };
+                if p.state() == PlayerState::Playing {
+                    view.imp().announce_frame.set(false);
+                }
+            };
+            let weak = self.obj().downgrade();
+            vec![
+                player.connect_rate_notify(say(|p| timing_actions::rate_message(p.rate()))),
+                player.connect_av_offset_notify(say(|p| {
+                    timing_actions::offset_message("Audio", p.av_offset())
+                })),
+                player.connect_subtitle_offset_notify(say(|p| {
+                    timing_actions::offset_message("Subtitle", p.subtitle_offset())
+                })),
+                player.connect_loop_a_notify(loop_marks.clone()),
+                player.connect_loop_b_notify(loop_marks),
+                player.connect_frame_pts_notify(frame.clone()),
+                player.connect_position_notify(frame),
+                player.connect_state_notify(settled),
+                player.connect_warning(move |_, text| {
+                    if let Some(view) = weak.upgrade() {
+                        view.show_message(text);
+                    }
+                }),
+            ]
+        }
+
+        /// Marks A and B on the seek bar.
+        fn update_loop_marks(&self, player: &Player) {
+            self.seek_scale.clear_marks();
+            for (ns, name) in [(player.loop_a(), "A"), (player.loop_b(), "B")] {
+                if ns >= 0 {
+                    self.seek_scale
+                        .add_mark(ns as f64 / 1e9, gtk::PositionType::Top, Some(name));
+                }
+            }
+        }
+
+        /// Dragging the seek bar scrubs (keyframe seeks, one in flight, the
+        /// latest position winning); when it stops, an accurate seek lands
+        /// on the exact frame.
+        fn on_seek_bar_moved(&self, seconds: f64) {
+            let player = self.obj().player();
+            let ns = (seconds.max(0.0) * 1e9) as u64;
+            player.scrub(gst::ClockTime::from_nseconds(ns));
+            self.drag_target.set(Some(seconds));
+            if let Some(id) = self.drag_timeout.take() {
+                id.remove();
+            }
+            let weak = self.obj().downgrade();
+            let id = glib::timeout_add_local_once(DRAG_SETTLE, move || {
+                let Some(view) = weak.upgrade() else { return };
+                let imp = view.imp();
+                imp.drag_timeout.take();
+                if let Some(seconds) = imp.drag_target.take() {
+                    let ns = (seconds.max(0.0) * 1e9) as u64;
+                    view.player().seek(gst::ClockTime::from_nseconds(ns));
+                }
+            });
+            self.drag_timeout.replace(Some(id));
+        }
+
         fn setup_controls(&self) {
             let weak = self.obj().downgrade();
             self.seek_scale.connect_change_value(move |_, _, value| {
                 if let Some(view) = weak.upgrade() {
-                    let ns = (value.max(0.0) * 1e9) as u64;
-                    view.player().seek(gst::ClockTime::from_nseconds(ns));
+                    view.imp().on_seek_bar_moved(value);
                     view.imp().show_controls();
                 }
                 glib::Propagation::Proceed
@@ -414,11 +551,22 @@ mod imp {
             let duration = player.duration();
             let adj = self.seek_scale.adjustment();
             adj.set_upper((duration as f64 / 1e9).max(0.001));
-            adj.set_value(player.position() as f64 / 1e9);
+            // While the user drags, the bar follows the pointer, not playback.
+            if self.drag_target.get().is_none() {
+                adj.set_value(player.position() as f64 / 1e9);
+            }
             self.seek_scale
                 .set_sensitive(duration > 0 && player.seekable());
-            self.position_label
-                .set_label(&format_time(player.position()));
+            // Paused on a frame, the time is exact to the millisecond.
+            let position = if playing || player.frame_pts() < 0 {
+                format_time(player.position())
+            } else {
+                crate::engine::timefmt::precise(gst::ClockTime::from_nseconds(player.position()))
+            };
+            self.position_label.set_label(&position);
+            let rate = player.rate();
+            self.rate_label.set_visible(rate != 1.0);
+            self.rate_label.set_label(&crate::engine::rate::label(rate));
             self.duration_label.set_label(&if duration > 0 {
                 format_time(duration)
             } else {
@@ -518,5 +666,21 @@ impl PlayerView {
     /// Shows an error that did not come from the player (e.g. a bad command line).
     pub fn show_error(&self, error: &PlayerError) {
         self.imp().show_error(error);
+    }
+
+    /// Shows a short message over the video for a moment (hosts can use it
+    /// too, e.g. "Screenshot saved").
+    pub fn show_message(&self, text: &str) {
+        self.imp().osd.show(text);
+    }
+
+    /// The on-screen message shown now, if any.
+    pub fn message(&self) -> Option<String> {
+        self.imp().osd.text()
+    }
+
+    /// Names the next frame shown on the on-screen display (after a step).
+    pub(crate) fn announce_next_frame(&self) {
+        self.imp().announce_frame.set(true);
     }
 }

@@ -169,6 +169,12 @@ impl imp::Player {
             self.start_ticker();
         }
         self.update_public_state();
+        // Pausing may complete without a new preroll (no async-done): read
+        // the frame that stayed on screen.
+        if new == gst::State::Paused && self.prerolled.get() {
+            self.refresh_frame();
+            self.query_position();
+        }
     }
 
     /// A preroll finished: after loading, after a flushing seek or a step,

@@ -23,7 +23,12 @@ impl imp::Player {
                 .pipeline
                 .borrow()
                 .as_ref()
-                .and_then(|p| p.query_position::<gst::ClockTime>()),
+                .and_then(|p| p.query_position::<gst::ClockTime>())
+                .and_then(|p| {
+                    u64::try_from(p.nseconds() as i64 - self.sink_time_error())
+                        .ok()
+                        .map(gst::ClockTime::from_nseconds)
+                }),
         };
         if let Some(pos) = pos {
             self.set_u64(&self.position, pos.nseconds(), "position");
@@ -54,11 +59,34 @@ impl imp::Player {
     }
 
     /// The video sink's last sample with its timing, when video is shown.
+    /// Timestamps map to stream time as the decoder's segment says (the
+    /// sink's may have lost an edit list's offset, see
+    /// [`FrameIndex::stream_offset`](crate::engine::frameindex::FrameIndex::stream_offset)).
     pub(super) fn sink_sample(&self) -> Option<ShownSample> {
         let sink = self.video_sink.borrow().clone()?;
         sink.find_property("last-sample")?;
         let sample = sink.property::<Option<gst::Sample>>("last-sample")?;
-        ShownSample::from_sample(sample)
+        ShownSample::with_offset(sample, self.index.stream_offset())
+    }
+
+    /// How far the sink's stream times are off from the decoder's (after an
+    /// instant rate change the sink's segment can drop the offset): to be
+    /// subtracted from positions the pipeline reports.
+    fn sink_time_error(&self) -> i64 {
+        let sink_offset = self
+            .video_sink
+            .borrow()
+            .as_ref()
+            .filter(|s| s.find_property("last-sample").is_some())
+            .and_then(|s| s.property::<Option<gst::Sample>>("last-sample"))
+            .and_then(|s| {
+                let seg = s.segment()?.downcast_ref::<gst::ClockTime>()?.clone();
+                Some(seg.time()?.nseconds() as i64 - seg.start()?.nseconds() as i64)
+            });
+        match (sink_offset, self.index.stream_offset()) {
+            (Some(sink), Some(decoder)) => sink - decoder,
+            _ => 0,
+        }
     }
 
     /// The decoded frame on screen: a cached one after a backward step,

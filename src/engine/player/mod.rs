@@ -415,11 +415,12 @@ impl Player {
         });
     }
 
-    /// Seeks while the user drags a seek bar: to the nearest keyframe (fast),
-    /// at most one seek in flight, the latest target winning. End the drag
-    /// with an accurate [`Player::seek`].
+    /// Seeks while the user drags a seek bar: to the keyframe at or before
+    /// the position (the cheapest seek: one keyframe decoded), at most one
+    /// seek in flight, the latest target winning. End the drag with an
+    /// accurate [`Player::seek`].
     pub fn scrub(&self, position: gst::ClockTime) {
-        self.seek_with_mode(position, SeekMode::Keyframe);
+        self.seek_with_mode(position, SeekMode::SnapBefore);
     }
 
     /// Seeks by `delta_ns` nanoseconds from the current position, clamped to the media.

@@ -1,0 +1,127 @@
+//! The widget's timing actions (frame steps, speed, A-B loop, audio and
+//! subtitle offsets) and the words the on-screen display uses to confirm
+//! them. The actions live in the `player.` group with the others; the key
+//! table in [`super::keys`] binds them.
+
+use crate::engine::timefmt::precise;
+use crate::engine::OFFSET_STEP;
+use crate::widget::PlayerView;
+
+/// A `player.` action without a parameter: its name and what it does.
+pub type TimingAction = (&'static str, fn(&PlayerView));
+
+/// The parameterless timing actions.
+pub const TIMING_ACTIONS: &[TimingAction] = &[
+    ("player.step-forward", |v| step(v, 1)),
+    ("player.step-backward", |v| step(v, -1)),
+    ("player.faster", |v| v.player().faster()),
+    ("player.slower", |v| v.player().slower()),
+    ("player.reset-rate", |v| v.player().set_rate(1.0)),
+    ("player.ab-loop", |v| v.player().cycle_ab_loop()),
+    ("player.audio-later", |v| shift_audio(v, 1)),
+    ("player.audio-earlier", |v| shift_audio(v, -1)),
+    ("player.subtitles-later", |v| shift_subtitles(v, 1)),
+    ("player.subtitles-earlier", |v| shift_subtitles(v, -1)),
+];
+
+/// Steps `frames` frames and has the OSD name the frame it lands on.
+pub fn step(view: &PlayerView, frames: i64) {
+    view.announce_next_frame();
+    view.player().step(frames);
+}
+
+fn shift_audio(view: &PlayerView, direction: i64) {
+    let p = view.player();
+    p.set_av_offset(shifted(p.av_offset(), direction));
+}
+
+fn shift_subtitles(view: &PlayerView, direction: i64) {
+    let p = view.player();
+    p.set_subtitle_offset(shifted(p.subtitle_offset(), direction));
+}
+
+fn shifted(offset: i64, direction: i64) -> i64 {
+    let limit = 10_000_000_000;
+    (offset + direction * OFFSET_STEP.nseconds() as i64).clamp(-limit, limit)
+}
+
+/// "Speed 1.5×".
+pub fn rate_message(rate: f64) -> String {
+    format!("Speed {}", crate::engine::rate::label(rate))
+}
+
+/// "Audio delay +20 ms", "Subtitle delay −10 ms", "Audio delay 0 ms".
+pub fn offset_message(what: &str, offset_ns: i64) -> String {
+    let ms = offset_ns as f64 / 1e6;
+    let sign = if ms > 0.0 {
+        "+"
+    } else if ms < 0.0 {
+        "−"
+    } else {
+        ""
+    };
+    format!("{what} delay {sign}{} ms", ms.abs().round())
+}
+
+/// "Loop start 0:01.600", "Loop 0:01.600 – 0:02.200", "Loop off".
+pub fn loop_message(a: i64, b: i64) -> String {
+    let t = |ns: i64| precise(gst::ClockTime::from_nseconds(ns as u64));
+    match (a >= 0, b >= 0) {
+        (true, true) => format!("Loop {} – {}", t(a), t(b)),
+        (true, false) => format!("Loop start {} (press L again at the end)", t(a)),
+        _ => "Loop off".to_string(),
+    }
+}
+
+/// "Frame 123 · 0:04.920" (or just the time at a variable frame rate).
+pub fn frame_message(number: i64, pts_ns: i64) -> String {
+    let time = precise(gst::ClockTime::from_nseconds(pts_ns.max(0) as u64));
+    if number >= 0 {
+        format!("Frame {number} · {time}")
+    } else {
+        format!("Frame at {time}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_read_well() {
+        assert_eq!(rate_message(1.5), "Speed 1.5×");
+        assert_eq!(offset_message("Audio", 20_000_000), "Audio delay +20 ms");
+        assert_eq!(
+            offset_message("Subtitle", -10_000_000),
+            "Subtitle delay −10 ms"
+        );
+        assert_eq!(offset_message("Audio", 0), "Audio delay 0 ms");
+        assert_eq!(
+            loop_message(1_600_000_000, 2_200_000_000),
+            "Loop 0:01.600 – 0:02.200"
+        );
+        assert!(loop_message(1_600_000_000, -1).starts_with("Loop start 0:01.600"));
+        assert_eq!(loop_message(-1, -1), "Loop off");
+        assert_eq!(frame_message(123, 4_920_000_000), "Frame 123 · 0:04.920");
+        assert_eq!(frame_message(-1, 4_920_000_000), "Frame at 0:04.920");
+    }
+
+    #[test]
+    fn offsets_move_in_steps_within_limits() {
+        assert_eq!(shifted(0, 1), 10_000_000);
+        assert_eq!(shifted(-10_000_000, 1), 0);
+        assert_eq!(shifted(10_000_000_000, 1), 10_000_000_000);
+    }
+
+    #[test]
+    fn every_timing_action_has_a_key() {
+        for (name, _) in TIMING_ACTIONS {
+            assert!(
+                crate::widget::keys::BINDINGS
+                    .iter()
+                    .any(|b| b.action == *name),
+                "{name} has no key"
+            );
+        }
+    }
+}
