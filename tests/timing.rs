@@ -10,6 +10,7 @@ mod common;
 use common::framecode::{frame_number, FrameClip};
 use common::*;
 use framescope::engine::{Player, PlayerState, SeekMode};
+use gst::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -389,5 +390,146 @@ fn variable_rate_frames_have_exact_times_but_no_number() {
             assert!(wait_settled(&player));
             assert_eq!(shown(&player), Some(k));
         }
+    });
+}
+
+/// Serves `data` once over HTTP/1.0 without a length or ranges: a stream
+/// that can be played from the start but not sought.
+fn serve_once(data: Vec<u8>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut request = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut request);
+            let head = "HTTP/1.0 200 OK\r\nContent-Type: video/webm\r\nConnection: close\r\n\r\n";
+            let _ = std::io::Write::write_all(&mut stream, head.as_bytes());
+            let _ = std::io::Write::write_all(&mut stream, &data);
+        }
+    });
+    format!("http://127.0.0.1:{port}/stream.webm")
+}
+
+#[test]
+fn unseekable_stream_refuses_seeks_and_steps_back_with_a_sentence() {
+    let clip = webm_clip();
+    let uri = serve_once(std::fs::read(clip.path()).unwrap());
+    with_context(|| {
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&uri);
+        assert!(wait_settled(&player), "{:?}", out.borrow().errors);
+        assert!(!player.seekable());
+        player.step_forward();
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(1), "forward steps need no seeking");
+        player.seek(gst::ClockTime::from_seconds(3));
+        assert!(wait_settled(&player));
+        player.step_backward();
+        assert!(wait_settled(&player));
+        let warnings = out.borrow().warnings.clone();
+        assert!(
+            warnings
+                .iter()
+                .filter(|w| w.contains("cannot be sought"))
+                .count()
+                >= 2,
+            "{warnings:?}"
+        );
+        assert_eq!(shown(&player), Some(1), "the picture stays");
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || out.borrow().eos),
+            "plays on to the end"
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+    });
+}
+
+#[test]
+fn named_pipes_are_refused_at_once_instead_of_freezing() {
+    let fifo = media_dir().join(format!("pipe-{}.fifo", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    with_context(|| {
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&fifo.display().to_string());
+        assert!(run_until(Duration::from_secs(2), || !out
+            .borrow()
+            .errors
+            .is_empty()));
+        let error = out.borrow().errors[0].clone();
+        assert!(
+            error.message.contains("pipe or a device"),
+            "{}",
+            error.message
+        );
+    });
+    let _ = std::fs::remove_file(&fifo);
+}
+
+#[test]
+fn loop_end_before_its_start_is_refused() {
+    let clip = gop_clip();
+    with_context(|| {
+        let (player, out) = open_paused(&clip);
+        player.set_loop_a(2_000_000_000);
+        player.set_loop_b(1_000_000_000);
+        assert_eq!(player.loop_b(), -1, "B before A is refused");
+        assert!(
+            out.borrow()
+                .warnings
+                .iter()
+                .any(|w| w.contains("must come after its start")),
+            "{:?}",
+            out.borrow().warnings
+        );
+        // The key's version: A at frame 50, then B at frame 10.
+        player.clear_ab_loop();
+        player.seek(clip.timestamps()[50]);
+        assert!(wait_settled(&player));
+        player.cycle_ab_loop();
+        player.seek(clip.timestamps()[10]);
+        assert!(wait_settled(&player));
+        player.cycle_ab_loop();
+        assert_eq!(player.loop_a(), clip.timestamps()[50].nseconds() as i64);
+        assert_eq!(player.loop_b(), -1);
+        assert_eq!(player.state(), PlayerState::Paused, "nothing else changed");
+        assert_eq!(shown(&player), Some(10));
+    });
+}
+
+#[test]
+fn offsets_reach_the_pipeline_and_stay_for_the_next_media() {
+    with_context(|| {
+        let player = Player::headless();
+        player.set_av_offset(30_000_000);
+        player.set_subtitle_offset(-20_000_000);
+        for clip in [gop_clip(), webm_clip()] {
+            player.open(&clip.path().display().to_string());
+            assert!(wait_settled(&player));
+            let pipeline = player.pipeline().unwrap();
+            // playbin's av-offset moves audio earlier; ours delays it.
+            assert_eq!(
+                pipeline.property::<i64>("av-offset"),
+                -30_000_000,
+                "{}",
+                clip.name
+            );
+            assert_eq!(
+                pipeline.property::<i64>("text-offset"),
+                -20_000_000,
+                "{}",
+                clip.name
+            );
+        }
+        player.set_av_offset(0);
+        assert_eq!(player.pipeline().unwrap().property::<i64>("av-offset"), 0);
     });
 }

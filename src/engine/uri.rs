@@ -52,6 +52,13 @@ pub fn precheck(uri: &str) -> Result<(), PlayerError> {
                 format!("“{name}” is a folder, not a media file; open a file inside it."),
                 "is a directory",
             )),
+            // GStreamer's filesrc opens a pipe, cannot pull from it and opens
+            // it again, which waits forever once the writer is gone.
+            Ok(m) if !m.is_file() => Err(PlayerError::new(
+                ErrorKind::NotMedia,
+                format!("“{name}” is a pipe or a device, not a regular file; save the media to a file, or stream it over HTTP."),
+                "not a regular file",
+            )),
             Ok(m) if m.len() == 0 => Err(PlayerError::new(
                 ErrorKind::NotMedia,
                 format!("“{name}” is empty (0 bytes), so there is nothing to play."),

@@ -53,7 +53,17 @@ struct Job {
     from: gst::ClockTime,
     end: gst::ClockTime,
     limit: usize,
-    reply: futures_channel::oneshot::Sender<Option<Vec<DecodedFrame>>>,
+    reply: futures_channel::oneshot::Sender<Option<Fill>>,
+}
+
+/// What a fill decoded: the frames, and every keyframe the decoder saw
+/// (so the next fill can start exactly at one).
+#[derive(Debug)]
+pub struct Fill {
+    /// Frames in presentation order.
+    pub frames: Vec<DecodedFrame>,
+    /// Keyframe PTS seen while decoding.
+    pub keyframes: Vec<gst::ClockTime>,
 }
 
 #[derive(Default)]
@@ -92,18 +102,13 @@ impl Cache {
         }
     }
 
-    /// Drops the frames farthest from `around` until the cache fits `budget`.
-    fn trim(&mut self, around: gst::ClockTime, budget: usize) {
+    /// Drops frames until the cache fits `budget`: first those after
+    /// `end` (already stepped back past), latest first, then the earliest.
+    fn trim(&mut self, end: gst::ClockTime, budget: usize) {
         while self.bytes > budget && self.frames.len() > 1 {
             let first = *self.frames.keys().next().expect("not empty");
             let last = *self.frames.keys().next_back().expect("not empty");
-            let victim = if around.nseconds().abs_diff(first.nseconds())
-                > around.nseconds().abs_diff(last.nseconds())
-            {
-                first
-            } else {
-                last
-            };
+            let victim = if last >= end { last } else { first };
             if let Some(f) = self.frames.remove(&victim) {
                 self.bytes -= f.sample.buffer().map_or(0, |b| b.size());
             }
@@ -128,6 +133,8 @@ pub struct BackStep {
     generation: Cell<u64>,
     /// How many runs of frames were decoded for backward steps.
     fills: Cell<u64>,
+    /// Keyframes the fills have seen (the playback index may not have).
+    keyframes: RefCell<std::collections::BTreeSet<gst::ClockTime>>,
 }
 
 impl BackStep {
@@ -213,7 +220,7 @@ impl BackStep {
         from: gst::ClockTime,
         end: gst::ClockTime,
         limit: usize,
-        done: impl FnOnce(u64, Option<Vec<DecodedFrame>>) + 'static,
+        done: impl FnOnce(u64, Option<Fill>) + 'static,
     ) -> bool {
         let Some(worker) = self.ensure_worker() else {
             return false;
@@ -243,6 +250,11 @@ impl BackStep {
         self.fills.get()
     }
 
+    /// The latest keyframe a fill has seen at or before `t`.
+    pub fn keyframe_before(&self, t: gst::ClockTime) -> Option<gst::ClockTime> {
+        self.keyframes.borrow().range(..=t).next_back().copied()
+    }
+
     /// Whether a reply of `generation` still belongs to the request in flight.
     pub fn is_current(&self, generation: u64) -> bool {
         generation == self.generation.get()
@@ -250,15 +262,15 @@ impl BackStep {
 
     /// Puts a decoded run before `end` into the cache, keeping it within
     /// `budget` bytes; false when the run is empty.
-    pub fn accept(
-        &self,
-        frames: Option<Vec<DecodedFrame>>,
-        end: gst::ClockTime,
-        budget: usize,
-    ) -> bool {
-        let Some(frames) = frames.filter(|f| !f.is_empty()) else {
+    pub fn accept(&self, fill: Option<Fill>, end: gst::ClockTime, budget: usize) -> bool {
+        let Some(fill) = fill else {
             return false;
         };
+        self.keyframes.borrow_mut().extend(fill.keyframes);
+        let frames = fill.frames;
+        if frames.is_empty() {
+            return false;
+        }
         let mut cache = self.cache.borrow_mut();
         cache.insert_run(frames, end);
         cache.trim(end, budget);
@@ -282,6 +294,7 @@ impl BackStep {
     pub fn forget_media(&self) {
         self.cancel();
         self.cache.borrow_mut().clear();
+        self.keyframes.borrow_mut().clear();
         // The worker keeps its decoder for one URI; a new one opens the next.
         self.worker.take();
         self.paintable.take();
@@ -309,11 +322,16 @@ fn worker_loop(jobs: mpsc::Receiver<Job>) {
                 .ok();
             decoder_uri = job.uri.clone();
         }
-        let frames = decoder.as_mut().and_then(|d| {
-            d.frames_between(job.from, job.end, job.limit)
+        let fill = decoder.as_mut().and_then(|d| {
+            let frames = d
+                .frames_between(job.from, job.end, job.limit)
                 .map_err(|e| tracing::warn!("backward step decode: {}", e.message))
-                .ok()
+                .ok()?;
+            Some(Fill {
+                frames,
+                keyframes: d.index().keyframes(),
+            })
         });
-        let _ = job.reply.send(frames);
+        let _ = job.reply.send(fill);
     }
 }

@@ -483,6 +483,14 @@ impl imp::Player {
             self.warn("Already at the first frame.".into());
             return self.finish_request();
         }
+        if !self.seekable.get() {
+            // Going back means decoding from an earlier keyframe again.
+            self.warn(format!(
+                "“{}” cannot be sought (a live or unindexed stream), so it cannot step backward.",
+                self.media_name()
+            ));
+            return self.finish_request();
+        }
         self.steps_left.set(self.steps_left.get() + 1);
         if self.backstep.back(pts) {
             self.refresh_frame();
@@ -505,19 +513,22 @@ impl imp::Player {
             .filter(|&d| d > 0)
             .unwrap_or(40_000_000);
         let window = pts.saturating_sub(gst::ClockTime::from_nseconds(frame * limit as u64));
-        let from = self
+        let before = pts - gst::ClockTime::from_nseconds(1);
+        let keyframe = self
             .index
-            .keyframe_before(pts - gst::ClockTime::from_nseconds(1))
-            .map_or(window, |k| k.pts.max(window));
+            .keyframe_before(before)
+            .map(|k| k.pts)
+            .max(self.backstep.keyframe_before(before));
+        let from = keyframe.map_or(window, |k| k.max(window));
         let started =
             self.backstep
-                .fill_between(&uri, from, pts, limit, move |generation, frames| {
+                .fill_between(&uri, from, pts, limit, move |generation, fill| {
                     let Some(player) = weak.upgrade() else { return };
                     let imp = player.imp();
                     if !imp.backstep.is_current(generation) {
                         return;
                     }
-                    if imp.backstep.accept(frames, pts, budget) && imp.backstep.back(pts) {
+                    if imp.backstep.accept(fill, pts, budget) && imp.backstep.back(pts) {
                         imp.refresh_frame();
                         imp.continue_step();
                     } else {
