@@ -115,25 +115,6 @@ fn tap_beeps(player: &Player) -> Arc<Mutex<Vec<gst::ClockTime>>> {
     onsets
 }
 
-fn open_paused(clip: &FrameClip) -> (Player, std::rc::Rc<std::cell::RefCell<Outcome>>) {
-    let player = Player::headless();
-    let out = record(&player);
-    player.open(&clip.path().display().to_string());
-    assert!(
-        settled(&player),
-        "{}: did not preroll ({:?})",
-        clip.name,
-        out.borrow().errors
-    );
-    (player, out)
-}
-
-fn settled(player: &Player) -> bool {
-    run_until(Duration::from_secs(15), || {
-        player.state() == PlayerState::Paused && player.is_settled()
-    })
-}
-
 fn gop_clip() -> FrameClip {
     let mut c = FrameClip::new(
         "playback_h264_gop50_b2.mp4",
@@ -196,21 +177,21 @@ fn ab_loop_plays_every_frame_between_a_and_b_twenty_times_without_a_gap() {
     let clip = gop_clip();
     let frame = clip.frame_duration();
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         // A at frame 45 (mid-GOP: each round decodes from keyframe 0 ahead of
         // time), B after frame 54: ten frames a round.
         player.seek(clip.timestamps()[45]);
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         player.cycle_ab_loop();
         player.seek(clip.timestamps()[54]);
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         player.cycle_ab_loop();
         assert_eq!(player.loop_a(), clip.timestamps()[45].nseconds() as i64);
         assert_eq!(
             player.loop_b(),
             (clip.timestamps()[54] + frame).nseconds() as i64
         );
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         assert_eq!(
             frame_number(&player.current_frame().unwrap()),
             Some(45),
@@ -237,7 +218,7 @@ fn ab_loop_plays_every_frame_between_a_and_b_twenty_times_without_a_gap() {
         assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
         // Clearing the loop lets playback run on past B.
         player.clear_ab_loop();
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         rendered.lock().unwrap().clear();
         player.play();
         let past_b = run_until(Duration::from_secs(5), || {
@@ -284,7 +265,7 @@ fn whole_media_loop_is_seamless() {
             let out = record(&player);
             player.set_looping(true);
             player.open(&clip.path().display().to_string());
-            assert!(settled(&player));
+            assert!(wait_settled(&player));
             let rendered = tap_video(&player);
             player.play();
             let done = run_until(Duration::from_secs(15), || {
@@ -314,7 +295,7 @@ fn whole_media_loop_is_seamless() {
 fn rate_changes_while_playing_need_no_flush() {
     let clip = gop_clip();
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         let sink = sink_of(&player, "video-sink");
         let flushes = Arc::new(Mutex::new(0u32));
         let count = flushes.clone();
@@ -349,7 +330,7 @@ fn rate_changes_while_playing_need_no_flush() {
         // After an instant rate change GStreamer 1.22's sinks lose the MP4
         // edit list's offset; the frame and position must not.
         player.pause();
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         let shown = frame_number(&player.current_frame().unwrap()).unwrap();
         assert_eq!(
             player.frame_number(),
@@ -394,12 +375,12 @@ fn rate_changes_while_playing_need_no_flush() {
 fn reverse_playback_runs_backwards_or_is_refused_clearly() {
     let clip = gop_clip();
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         player.seek(gst::ClockTime::from_seconds(6));
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         let rendered = tap_video(&player);
         player.set_rate(-1.0);
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         player.play();
         assert!(run_until(Duration::from_secs(5), || rendered
             .lock()
@@ -428,9 +409,9 @@ fn reverse_playback_runs_backwards_or_is_refused_clearly() {
     );
     ts.fps = (25, 1);
     with_context(|| {
-        let (player, out) = open_paused(&ts);
+        let (player, out) = open_paused(&ts.path());
         player.set_rate(-1.0);
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         assert_eq!(player.rate(), 1.0);
         let warnings = out.borrow().warnings.clone();
         assert!(
@@ -466,10 +447,10 @@ fn sync_clip() -> FrameClip {
 fn measure_sync(rate: f64, av_offset_ms: i64) -> Vec<f64> {
     let clip = sync_clip();
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         player.set_av_offset(av_offset_ms * 1_000_000);
         player.set_rate(rate);
-        assert!(settled(&player));
+        assert!(wait_settled(&player));
         let rendered = tap_video(&player);
         let beeps = tap_beeps(&player);
         player.play();

@@ -11,8 +11,6 @@ use common::framecode::{frame_number, FrameClip};
 use common::*;
 use framescope::engine::{Player, PlayerState, SeekMode};
 use gst::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
 const T: fn(u64) -> gst::ClockTime = gst::ClockTime::from_nseconds;
@@ -76,27 +74,6 @@ fn webm_clip() -> FrameClip {
     )
 }
 
-/// Opens `clip` headless, paused, and returns the player once it settled.
-fn open_paused(clip: &FrameClip) -> (Player, Rc<RefCell<Outcome>>) {
-    let player = Player::headless();
-    let out = record(&player);
-    player.open(&clip.path().display().to_string());
-    assert!(
-        wait_settled(&player),
-        "{}: did not preroll ({:?})",
-        clip.name,
-        out.borrow().errors
-    );
-    (player, out)
-}
-
-/// Runs the main context until the player is paused with nothing in flight.
-fn wait_settled(player: &Player) -> bool {
-    run_until(Duration::from_secs(15), || {
-        player.state() == PlayerState::Paused && player.is_settled()
-    })
-}
-
 /// The number burnt into the frame on screen.
 fn shown(player: &Player) -> Option<u32> {
     frame_number(&player.current_frame()?)
@@ -124,7 +101,7 @@ fn randoms(count: usize, n: u64, seed: u64) -> Vec<u64> {
 
 fn assert_accurate_seeks(clip: FrameClip, tolerance: gst::ClockTime) {
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         assert_eq!(shown(&player), Some(0), "{}: first frame", clip.name);
         let first = player.first_frame_pts().unwrap();
         let span = (clip.end() - clip.first_pts).nseconds();
@@ -193,7 +170,7 @@ fn accurate_seeks_land_on_the_frame_shown_at_the_target_variable_rate() {
 fn accurate_seeks_land_on_the_frame_shown_at_the_target_first_pts_not_zero() {
     let clip = ts_clip();
     with_context(|| {
-        let (player, _) = open_paused(&clip);
+        let (player, _) = open_paused(&clip.path());
         let first = player.first_frame_pts().unwrap();
         assert!(
             first > gst::ClockTime::ZERO,
@@ -215,7 +192,7 @@ fn keyframe_seek_modes_land_on_their_keyframe() {
     let keyframes: Vec<u32> = (0..clip.frames).step_by(50).collect();
     let time_of = |k: u32| clip.timestamps()[k as usize];
     with_context(|| {
-        let (player, _) = open_paused(&clip);
+        let (player, _) = open_paused(&clip.path());
         assert_eq!(
             player.frame_index().keyframes().first().copied(),
             Some(gst::ClockTime::ZERO)
@@ -261,7 +238,7 @@ fn keyframe_seek_modes_land_on_their_keyframe() {
 
 fn assert_steps(clip: FrameClip, start: u32) {
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         player.seek(stream_time_of(&clip, &player, start));
         assert!(wait_settled(&player));
         assert_eq!(shown(&player), Some(start), "{}: start frame", clip.name);
@@ -323,7 +300,7 @@ fn hundred_steps_forward_then_back_return_to_the_start_open_gop() {
 fn steps_stop_at_the_first_and_last_frame_with_a_message() {
     let clip = gop_clip();
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         player.step_backward();
         assert!(wait_settled(&player));
         assert_eq!(shown(&player), Some(0));
@@ -369,7 +346,7 @@ fn steps_stop_at_the_first_and_last_frame_with_a_message() {
 fn variable_rate_frames_have_exact_times_but_no_number() {
     let clip = vfr_clip();
     with_context(|| {
-        let (player, _) = open_paused(&clip);
+        let (player, _) = open_paused(&clip.path());
         for k in [10, 11, 37] {
             player.seek(stream_time_of(&clip, &player, k));
             assert!(wait_settled(&player));
@@ -478,7 +455,7 @@ fn named_pipes_are_refused_at_once_instead_of_freezing() {
 fn loop_end_before_its_start_is_refused() {
     let clip = gop_clip();
     with_context(|| {
-        let (player, out) = open_paused(&clip);
+        let (player, out) = open_paused(&clip.path());
         player.set_loop_a(2_000_000_000);
         player.set_loop_b(1_000_000_000);
         assert_eq!(player.loop_b(), -1, "B before A is refused");

@@ -429,6 +429,17 @@ fn number_on_screen(view: &PlayerView) -> Result<Option<u32>, String> {
     Ok((value >> 16 == check).then_some(n))
 }
 
+/// A window showing the numbered clip paused on its first frame (software
+/// path, so the frames on screen are plain memory).
+fn paused_numbered_view() -> Result<(gtk::Window, PlayerView), String> {
+    let (window, view) = window_with_view();
+    view.set_autoplay(false);
+    view.player().set_video_mode(VideoMode::Software);
+    view.open(&numbered_clip().path().display().to_string());
+    check!(settled(&view), "did not load");
+    Ok((window, view))
+}
+
 fn settled(view: &PlayerView) -> bool {
     run_until(Duration::from_secs(10), || {
         view.player().state() == PlayerState::Paused && view.player().is_settled()
@@ -450,12 +461,7 @@ fn screen_shows(view: &PlayerView, n: u32) -> TestResult {
 }
 
 fn timing_keys_step_speed_loop_and_offsets() -> TestResult {
-    let clip = numbered_clip();
-    let (window, view) = window_with_view();
-    view.set_autoplay(false);
-    view.player().set_video_mode(VideoMode::Software);
-    view.open(&clip.path().display().to_string());
-    check!(settled(&view), "did not load");
+    let (window, view) = paused_numbered_view()?;
     view.grab_focus();
     xdotool(&["mousemove", "300", "200"])?;
     let key = |k: &str| -> TestResult {
@@ -577,12 +583,7 @@ fn timing_keys_step_speed_loop_and_offsets() -> TestResult {
 }
 
 fn seek_bar_drag_coalesces_and_ends_on_the_exact_frame() -> TestResult {
-    let clip = numbered_clip();
-    let (window, view) = window_with_view();
-    view.set_autoplay(false);
-    view.player().set_video_mode(VideoMode::Software);
-    view.open(&clip.path().display().to_string());
-    check!(settled(&view), "did not load");
+    let (window, view) = paused_numbered_view()?;
     let sink = view
         .player()
         .pipeline()

@@ -21,16 +21,9 @@ struct InspectOptions {
 
 /// Runs the subcommand with `args` (program name first).
 pub fn run(args: Vec<String>) -> ExitCode {
-    let options = match InspectOptions::try_parse_from(args) {
+    let options = match super::parse_subcommand::<InspectOptions>(args) {
         Ok(o) => o,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(super::EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     match inspect(&to_uri(&options.input)) {
         Ok(report) if options.json => {

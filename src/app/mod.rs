@@ -51,6 +51,19 @@ fn choose_gsk_renderer(video: VideoMode) {
     }
 }
 
+/// Parses a subcommand's options; on `--help` or a bad command line the
+/// message is printed and the exit code returned.
+pub fn parse_subcommand<T: Parser>(args: Vec<String>) -> Result<T, ExitCode> {
+    T::try_parse_from(args).map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            ExitCode::from(EXIT_USAGE)
+        } else {
+            ExitCode::SUCCESS
+        }
+    })
+}
+
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
     init_logging();

@@ -30,16 +30,9 @@ struct SnapshotOptions {
 
 /// Runs the subcommand with `args` (program name first).
 pub fn run(args: Vec<String>) -> ExitCode {
-    let options = match SnapshotOptions::try_parse_from(args) {
+    let options = match super::parse_subcommand::<SnapshotOptions>(args) {
         Ok(o) => o,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(super::EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     if let Err(e) = framescope::engine::init() {
         eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");

@@ -413,3 +413,26 @@ pub fn encrypted_webm() -> PathBuf {
     std::fs::write(&path, [ebml, segment].concat()).unwrap();
     path
 }
+
+/// Runs the main context until the player is paused with no seek or step
+/// in flight (the frame on screen is final).
+pub fn wait_settled(player: &Player) -> bool {
+    run_until(Duration::from_secs(15), || {
+        player.state() == PlayerState::Paused && player.is_settled()
+    })
+}
+
+/// Opens a generated clip in a headless player and waits until it is
+/// paused on its first frame.
+pub fn open_paused(path: &Path) -> (Player, Rc<RefCell<Outcome>>) {
+    let player = Player::headless();
+    let out = record(&player);
+    player.open(&path.display().to_string());
+    assert!(
+        wait_settled(&player),
+        "{}: did not preroll ({:?})",
+        path.display(),
+        out.borrow().errors
+    );
+    (player, out)
+}
