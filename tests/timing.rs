@@ -510,3 +510,84 @@ fn offsets_reach_the_pipeline_and_stay_for_the_next_media() {
         assert_eq!(player.pipeline().unwrap().property::<i64>("av-offset"), 0);
     });
 }
+
+#[test]
+fn step_after_the_end_of_stream_says_last_frame_and_stays_usable() {
+    // Audio runs past the last picture here, so the length alone cannot tell.
+    let clip = gop_clip();
+    with_context(|| {
+        let (player, out) = open_paused(&clip.path());
+        player.seek(gst::ClockTime::from_seconds(9));
+        assert!(wait_settled(&player));
+        player.play();
+        assert!(run_until(Duration::from_secs(10), || out.borrow().eos));
+        player.step_forward();
+        assert!(wait_settled(&player), "the step finished");
+        assert!(
+            out.borrow()
+                .warnings
+                .iter()
+                .any(|w| w.contains("last frame")),
+            "{:?}",
+            out.borrow().warnings
+        );
+        assert_eq!(shown(&player), Some(clip.frames - 1));
+        player.seek(clip.timestamps()[10]);
+        assert!(wait_settled(&player), "later seeks still work");
+        assert_eq!(shown(&player), Some(10));
+    });
+}
+
+#[test]
+fn seek_to_the_end_with_a_loop_on_shows_the_last_frame() {
+    let clip = gop_clip();
+    with_context(|| {
+        let player = Player::headless();
+        let out = record(&player);
+        player.set_looping(true);
+        player.open(&clip.path().display().to_string());
+        assert!(wait_settled(&player));
+        player.seek(clip.end() + gst::ClockTime::from_seconds(1));
+        assert!(wait_settled(&player));
+        assert_eq!(
+            shown(&player),
+            Some(clip.frames - 1),
+            "the last frame, not a loop round"
+        );
+        player.step_forward();
+        assert!(wait_settled(&player));
+        assert_eq!(shown(&player), Some(clip.frames - 1));
+        assert!(out
+            .borrow()
+            .warnings
+            .iter()
+            .any(|w| w.contains("last frame")));
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+    });
+}
+
+#[test]
+fn play_pressed_during_a_backward_step_plays_from_that_frame() {
+    let clip = gop_clip();
+    with_context(|| {
+        let (player, out) = open_paused(&clip.path());
+        player.seek(clip.timestamps()[120]);
+        assert!(wait_settled(&player));
+        // The step decodes its GOP in a worker; play arrives meanwhile.
+        player.step_backward();
+        player.play();
+        assert!(run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing));
+        let at_start = player.position();
+        assert!(run_until(Duration::from_secs(5), || player.position()
+            > at_start + 400_000_000));
+        // The picture moves with playback (no cached frame left on top).
+        assert!(
+            run_until(Duration::from_secs(2), || shown(&player)
+                .is_some_and(|n| n > 125)),
+            "shown {:?}",
+            shown(&player)
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+    });
+}

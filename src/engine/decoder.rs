@@ -261,30 +261,38 @@ impl FrameDecoder {
         (!start.is_zero()).then(|| start - gst::ClockTime::from_nseconds(1))
     }
 
-    /// The frames whose PTS lies in `[from, end)`, at most `limit` of them
-    /// (the latest), in presentation order.
+    /// The frames whose PTS lies in `[from, end)` — the latest of them that
+    /// fit in `max_bytes` — in presentation order. `cancelled` is asked
+    /// after every frame; when it says yes, decoding stops.
     pub fn frames_between(
         &mut self,
         from: gst::ClockTime,
         end: gst::ClockTime,
-        limit: usize,
+        max_bytes: usize,
+        cancelled: impl Fn() -> bool,
     ) -> Result<Vec<DecodedFrame>, PlayerError> {
+        let size = |f: &DecodedFrame| f.sample.buffer().map_or(0, |b| b.size());
         let mut start = from;
         for _ in 0..4 {
             let mut frames: std::collections::VecDeque<DecodedFrame> = Default::default();
+            let mut bytes = 0;
             self.decode(start, |frame| {
-                if frame.pts >= end {
+                if frame.pts >= end || cancelled() {
                     return ControlFlow::Break(());
                 }
+                bytes += size(&frame);
                 frames.push_back(frame);
-                if frames.len() > limit {
-                    frames.pop_front();
+                while bytes > max_bytes && frames.len() > 2 {
+                    if let Some(dropped) = frames.pop_front() {
+                        bytes -= size(&dropped);
+                    }
                 }
                 ControlFlow::Continue(())
             })?;
             // Leading pictures were skipped: start a keyframe earlier.
+            let full = bytes + frames.front().map_or(0, size) > max_bytes;
             let complete = frames.front().is_some_and(|f| f.pts <= from);
-            if complete || start.is_zero() || frames.len() >= limit {
+            if complete || full || start.is_zero() || cancelled() {
                 return Ok(frames.into());
             }
             match self.earlier_start(start) {

@@ -14,7 +14,8 @@ use gst::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Entries kept at most (about 30 MB); beyond it the oldest half is dropped.
+/// Entries kept at most (about 30 MB); beyond it those farthest from the
+/// newest are dropped.
 const CAPACITY: usize = 400_000;
 
 /// One encoded video frame as it entered the decoder.
@@ -66,11 +67,18 @@ impl FrameIndex {
         }
         inner.by_pts.insert(unit.pts, unit);
         if inner.by_pts.len() > CAPACITY {
-            let keep: BTreeMap<_, _> = inner.by_pts.split_off(&unit.pts);
-            let older = std::mem::replace(&mut inner.by_pts, keep);
-            // Keep the newer half of what came before this unit too.
-            let skip = older.len() / 2;
-            inner.by_pts.extend(older.into_iter().skip(skip));
+            // Keep three quarters, nearest to where decoding is now.
+            while inner.by_pts.len() > CAPACITY * 3 / 4 {
+                let first = *inner.by_pts.keys().next().expect("not empty");
+                let last = *inner.by_pts.keys().next_back().expect("not empty");
+                if unit.pts.nseconds().abs_diff(first.nseconds())
+                    > unit.pts.nseconds().abs_diff(last.nseconds())
+                {
+                    inner.by_pts.pop_first();
+                } else {
+                    inner.by_pts.pop_last();
+                }
+            }
         }
     }
 

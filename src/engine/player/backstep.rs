@@ -16,7 +16,8 @@ use gtk::gdk;
 use gtk::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// How long the worker may take to open the media for decoding.
@@ -52,7 +53,10 @@ struct Job {
     uri: String,
     from: gst::ClockTime,
     end: gst::ClockTime,
-    limit: usize,
+    max_bytes: usize,
+    /// The job's generation; the job stops when `current` moves on.
+    generation: u64,
+    current: Arc<AtomicU64>,
     reply: futures_channel::oneshot::Sender<Option<Fill>>,
 }
 
@@ -112,6 +116,12 @@ impl Cache {
             if let Some(f) = self.frames.remove(&victim) {
                 self.bytes -= f.sample.buffer().map_or(0, |b| b.size());
             }
+            if let Some(next) = self.next.remove(&victim) {
+                self.prev.remove(&next);
+            }
+            if let Some(prev) = self.prev.remove(&victim) {
+                self.next.remove(&prev);
+            }
         }
     }
 
@@ -129,8 +139,12 @@ pub struct BackStep {
     sink_pts: Cell<Option<gst::ClockTime>>,
     paintable: RefCell<Option<FramePaintable>>,
     worker: RefCell<Option<mpsc::Sender<Job>>>,
-    /// Bumped when the media changes or a job is cancelled; stale replies are dropped.
-    generation: Cell<u64>,
+    /// Bumped when the media changes or a job is cancelled; stale replies are
+    /// dropped, and the worker stops a job whose generation has passed.
+    generation: Arc<AtomicU64>,
+    /// The frame `shown` has not been drawn yet (it is drawn once, when the
+    /// request ends, not for every frame a held key walks past).
+    undrawn: Cell<bool>,
     /// How many runs of frames were decoded for backward steps.
     fills: Cell<u64>,
     /// Keyframes the fills have seen (the playback index may not have).
@@ -150,18 +164,31 @@ impl BackStep {
         self.shown.borrow().clone()
     }
 
-    fn show(&self, frame: Option<CachedFrame>) {
+    fn show(&self, frame: CachedFrame) {
+        self.shown.replace(Some(frame));
+        self.undrawn.set(true);
+    }
+
+    /// Draws the cached frame chosen last, if it is not drawn yet (converting
+    /// it to a texture costs milliseconds, so it happens once per request).
+    pub fn present(&self) {
+        if !self.undrawn.replace(false) {
+            return;
+        }
         if let Some(p) = self.paintable.borrow().as_ref() {
+            let frame = self.shown.borrow();
             p.show_frame(frame.as_ref().and_then(|f| texture_from_sample(&f.sample)));
         }
-        self.shown.replace(frame);
     }
 
     /// Goes back to the sink's picture.
     pub fn hide(&self) {
-        if self.shown.borrow().is_some() {
-            self.show(None);
+        if self.shown.take().is_some() {
+            if let Some(p) = self.paintable.borrow().as_ref() {
+                p.show_frame(None);
+            }
         }
+        self.undrawn.set(false);
         self.sink_pts.set(None);
     }
 
@@ -181,7 +208,7 @@ impl BackStep {
         if self.shown.borrow().is_none() {
             self.sink_pts.set(Some(pts));
         }
-        self.show(Some(frame));
+        self.show(frame);
         true
     }
 
@@ -200,7 +227,7 @@ impl BackStep {
                 let frame = self.cache.borrow().frames.get(&next).cloned();
                 match frame {
                     Some(frame) => {
-                        self.show(Some(frame));
+                        self.show(frame);
                         Forward::Shown
                     }
                     None => Forward::Lost(current.pts),
@@ -210,34 +237,36 @@ impl BackStep {
         }
     }
 
-    /// Decodes the frames in `[from, end)` (at most `limit`, the latest) in
-    /// the worker; `done` gets them on the main context with the job's
-    /// generation, to hand to [`BackStep::accept`]. Returns false when no
-    /// worker could be started.
+    /// Decodes the frames in `[from, end)` (the latest that fit in
+    /// `max_bytes`) in the worker; `done` gets them on the main context with
+    /// the job's generation, to hand to [`BackStep::accept`]. Returns false
+    /// when no worker could be started.
     pub fn fill_between(
         &self,
         uri: &str,
         from: gst::ClockTime,
         end: gst::ClockTime,
-        limit: usize,
+        max_bytes: usize,
         done: impl FnOnce(u64, Option<Fill>) + 'static,
     ) -> bool {
         let Some(worker) = self.ensure_worker() else {
             return false;
         };
         let (reply, answer) = futures_channel::oneshot::channel();
+        let generation = self.generation.load(Ordering::SeqCst);
         let job = Job {
             uri: uri.to_string(),
             from,
             end,
-            limit,
+            max_bytes,
+            generation,
+            current: self.generation.clone(),
             reply,
         };
         if worker.send(job).is_err() {
             self.worker.take();
             return false;
         }
-        let generation = self.generation.get();
         self.fills.set(self.fills.get() + 1);
         glib::MainContext::ref_thread_default().spawn_local(async move {
             done(generation, answer.await.ok().flatten());
@@ -257,7 +286,7 @@ impl BackStep {
 
     /// Whether a reply of `generation` still belongs to the request in flight.
     pub fn is_current(&self, generation: u64) -> bool {
-        generation == self.generation.get()
+        generation == self.generation.load(Ordering::SeqCst)
     }
 
     /// Puts a decoded run before `end` into the cache, keeping it within
@@ -302,21 +331,23 @@ impl BackStep {
 
     /// Cancels the job in flight and shows the sink's picture again.
     pub fn cancel(&self) {
-        self.generation.set(self.generation.get() + 1);
-        self.shown.replace(None);
-        self.sink_pts.set(None);
-        if let Some(p) = self.paintable.borrow().as_ref() {
-            p.show_frame(None);
-        }
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.hide();
     }
 }
 
-/// The worker: one decoder per URI, reused across jobs.
+/// The worker: one decoder per URI, reused across jobs. A media it could
+/// not open is not tried again for every step.
 fn worker_loop(jobs: mpsc::Receiver<Job>) {
     let mut decoder: Option<FrameDecoder> = None;
     let mut decoder_uri = String::new();
     while let Ok(job) = jobs.recv() {
-        if decoder.is_none() || decoder_uri != job.uri {
+        let stale = || job.current.load(Ordering::SeqCst) != job.generation;
+        if stale() {
+            let _ = job.reply.send(None);
+            continue;
+        }
+        if decoder_uri != job.uri {
             decoder = FrameDecoder::open(&job.uri, OPEN_TIMEOUT)
                 .map_err(|e| tracing::warn!("backward step decoder: {}", e.message))
                 .ok();
@@ -324,7 +355,7 @@ fn worker_loop(jobs: mpsc::Receiver<Job>) {
         }
         let fill = decoder.as_mut().and_then(|d| {
             let frames = d
-                .frames_between(job.from, job.end, job.limit)
+                .frames_between(job.from, job.end, job.max_bytes, stale)
                 .map_err(|e| tracing::warn!("backward step decode: {}", e.message))
                 .ok()?;
             Some(Fill {

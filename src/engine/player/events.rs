@@ -141,6 +141,7 @@ impl imp::Player {
             // A seek or correcting step ran into the end; settling recovers.
             return;
         }
+        self.at_eos.set(true);
         self.close_played_segment(true);
         if self.looping.get() {
             // The segment was not a looping one (the loop was switched on
@@ -185,12 +186,13 @@ impl imp::Player {
             self.update_stream_presence();
             self.query_duration();
             self.update_video_size();
-            if let Some(p) = self.pipeline.borrow().as_ref() {
+            let seekable = self.pipeline.borrow().as_ref().is_some_and(|p| {
                 let mut q = gst::query::Seeking::new(gst::Format::Time);
-                let seekable = p.query(&mut q) && q.result().0;
-                if self.seekable.replace(seekable) != seekable {
-                    self.obj().notify_seekable();
-                }
+                p.query(&mut q) && q.result().0
+            });
+            // Notified with no borrow held: a handler may stop or reopen.
+            if self.seekable.replace(seekable) != seekable {
+                self.obj().notify_seekable();
             }
         }
         if first {

@@ -55,6 +55,7 @@ impl imp::Player {
         self.stats_base.set((0, 0));
         self.stats_last.set((0, 0));
         self.segment_looping.set(false);
+        self.at_eos.set(false);
         if let Err(e) = precheck(uri) {
             self.fail_later(e);
             return;
@@ -224,6 +225,9 @@ impl imp::Player {
         self.steps_left.set(0);
         self.step_from.set(None);
         self.needs_resync.set(false);
+        if let Some(handle) = self.request_watchdog.take() {
+            handle.abort();
+        }
         self.startup.set(false);
         self.backstep.cancel();
     }
@@ -265,11 +269,38 @@ impl imp::Player {
             gst::State::Paused
         };
         self.sample_stats();
-        if pipeline.set_state(target).is_err() {
-            tracing::debug!(
+        match pipeline.set_state(target) {
+            Err(_) => tracing::debug!(
                 "state change to {target:?} failed; an error message follows on the bus"
-            );
+            ),
+            // A live source never prerolls: there is no first frame to wait
+            // for, so the opening is done (from the main loop, not from here).
+            Ok(gst::StateChangeSuccess::NoPreroll) if !self.prerolled.get() => {
+                let weak = self.obj().downgrade();
+                glib::MainContext::ref_thread_default().spawn_local(async move {
+                    if let Some(player) = weak.upgrade() {
+                        player.imp().on_live_start();
+                    }
+                });
+            }
+            Ok(_) => {}
         }
+    }
+
+    /// A live source started: nothing to preroll, nothing to seek in.
+    fn on_live_start(&self) {
+        if self.prerolled.replace(true) || self.pipeline.borrow().is_none() {
+            return;
+        }
+        tracing::debug!("live source: no preroll");
+        if let Some(handle) = self.open_watchdog.take() {
+            handle.abort();
+        }
+        if self.seekable.replace(false) {
+            self.obj().notify_seekable();
+        }
+        self.update_played(|p| p.open());
+        self.finish_request();
     }
 
     pub(super) fn update_public_state(&self) {

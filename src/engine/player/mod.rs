@@ -166,6 +166,12 @@ mod imp {
         pub steps_left: Cell<i64>,
         /// The frame the forward step in flight started from.
         pub step_from: Cell<Option<gst::ClockTime>>,
+        /// Playback reached the end of the stream (until the next flush):
+        /// there is no frame to step forward to.
+        pub at_eos: Cell<bool>,
+        /// Gives up on a request that never completes (a sink that never
+        /// prerolls again), so the player cannot stay busy for good.
+        pub request_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
         /// The PTS of the first frame (seen at the first preroll).
         pub first_frame: Cell<Option<gst::ClockTime>>,
         /// From loading until the first preroll and any seek waiting for it
@@ -180,6 +186,9 @@ mod imp {
         pub segment_looping: Cell<bool>,
         /// The seqnum of the seek that started the current segment.
         pub segment_seqnum: Cell<Option<gst::Seqnum>>,
+        /// A looping segment whose end was reached while its seek was still
+        /// settling: the next round is queued once the seek has landed.
+        pub segment_finished: Cell<Option<gst::Seqnum>>,
         /// Decoded frames for backward steps, and the one shown from them.
         pub backstep: backstep::BackStep,
     }
@@ -400,9 +409,10 @@ impl Player {
         imp.clear_frame();
     }
 
-    /// Seeks to `position` (stream time) in the default `seek-mode`. Before
-    /// the media is loaded, the seek is applied once it is. Seeks made while
-    /// one is in flight do not queue up: the newest replaces any waiting one.
+    /// Seeks to `position` (stream time) in the default `seek-mode`. While
+    /// the media is still opening, the seek is applied once it has; with no
+    /// media (stopped) it does nothing. Seeks made while one is in flight do
+    /// not queue up: the newest replaces any waiting one.
     pub fn seek(&self, position: gst::ClockTime) {
         self.seek_with_mode(position, self.seek_mode());
     }

@@ -21,6 +21,8 @@ use gst::prelude::*;
 /// Corrections one seek may make before it accepts the frame it has (a GOP
 /// of 2 s at 60 fps is 120 steps; real corrections are one or two).
 const MAX_CORRECTIONS: u32 = 130;
+/// A seek or step still in flight after this long is given up on.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The audio/subtitle offset keys move by this much.
 pub const OFFSET_STEP: gst::ClockTime = gst::ClockTime::from_mseconds(10);
 
@@ -58,6 +60,8 @@ pub struct Settling {
     /// A frame no step can get past: stepping from it ran into the end
     /// (a last frame the container makes unreachable).
     pub dead_end: Option<gst::ClockTime>,
+    /// The last correcting seek's target: a repeat changes nothing.
+    pub last_seek_to: Option<gst::ClockTime>,
 }
 
 impl Settling {
@@ -67,6 +71,7 @@ impl Settling {
             attempts: 0,
             stepped_from: None,
             dead_end: None,
+            last_seek_to: None,
         }
     }
 }
@@ -83,10 +88,41 @@ impl imp::Player {
         }
     }
 
+    /// Starts an internal seek (re-aligning audio, a new direction or loop)
+    /// unless the user's own seek waits: that one carries the rate and loop
+    /// when it is sent, and it must not be replaced.
+    fn request_unless_waiting(&self, request: Request) {
+        if !matches!(self.queue.borrow().waiting(), Some(Request::Seek { .. })) {
+            self.request(request);
+        }
+    }
+
     fn start(&self, request: Request) {
+        self.watch_request();
         match request {
             Request::Seek { target, mode } => self.start_seek(target, mode),
             Request::Step(frames) => self.start_step(frames),
+        }
+    }
+
+    /// Gives up on the request just started if it is still in flight after
+    /// [`REQUEST_TIMEOUT`], so a pipeline that never answers cannot keep the
+    /// player busy (and every later seek waiting) for good.
+    fn watch_request(&self) {
+        let weak = self.obj().downgrade();
+        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
+            glib::timeout_future(REQUEST_TIMEOUT).await;
+            let Some(player) = weak.upgrade() else { return };
+            let imp = player.imp();
+            imp.request_watchdog.take();
+            if !imp.queue.borrow().is_idle() {
+                tracing::warn!("a seek or step got no answer from the pipeline; giving up on it");
+                imp.backstep.cancel();
+                imp.finish_request();
+            }
+        });
+        if let Some(old) = self.request_watchdog.replace(Some(handle)) {
+            old.abort();
         }
     }
 
@@ -94,13 +130,24 @@ impl imp::Player {
     pub(super) fn finish_request(&self) {
         self.settling.set(None);
         self.steps_left.set(0);
+        self.step_from.set(None);
         let next = self.queue.borrow_mut().finish();
         match next {
             Some(request) => self.start(request),
             None => {
+                if let Some(handle) = self.request_watchdog.take() {
+                    handle.abort();
+                }
                 self.startup.set(false);
+                self.backstep.present();
                 self.query_position();
-                self.apply_target();
+                // Play was pressed while a step ran: audio follows first.
+                let moved_alone = self.needs_resync.get() || self.backstep.shown().is_some();
+                if self.want_playing.get() && moved_alone {
+                    self.resume();
+                } else {
+                    self.apply_target();
+                }
                 self.update_public_state();
             }
         }
@@ -125,9 +172,12 @@ impl imp::Player {
     /// cached frame moved the picture alone.
     pub(super) fn resume(&self) {
         let shown = self.shown_pts();
-        if (self.needs_resync.get() || self.backstep.shown().is_some()) && shown.is_some() {
+        let loop_lost =
+            (self.looping.get() || self.ab.get().range().is_some()) && !self.segment_looping.get();
+        let moved_alone = self.needs_resync.get() || self.backstep.shown().is_some();
+        if (moved_alone || loop_lost) && shown.is_some() {
             self.needs_resync.set(false);
-            self.request(Request::Seek {
+            self.request_unless_waiting(Request::Seek {
                 target: shown.unwrap_or(gst::ClockTime::ZERO),
                 mode: SeekMode::Accurate,
             });
@@ -139,9 +189,26 @@ impl imp::Player {
     /// Sends a flushing seek to `target` with the current rate, carrying the
     /// loop's `SEGMENT` flag and stop. Returns whether it was accepted.
     fn send_seek(&self, target: gst::ClockTime, flags: gst::SeekFlags) -> bool {
+        self.send_seek_with(target, flags, true)
+    }
+
+    /// A seek that corrects the frame on screen (settling, stepping). While
+    /// paused it leaves the loop out: at the end of the media it then meets
+    /// an ordinary end of stream, which prerolls, where a looping segment
+    /// just stops with nothing to show. Playing again restores the loop.
+    fn send_correction(&self, target: gst::ClockTime, flags: gst::SeekFlags) -> bool {
+        self.send_seek_with(target, flags, self.want_playing.get())
+    }
+
+    fn send_seek_with(
+        &self,
+        target: gst::ClockTime,
+        flags: gst::SeekFlags,
+        may_loop: bool,
+    ) -> bool {
         let rate = self.rate.get();
-        let ab = self.ab.get().range();
-        let looping = self.looping.get() || ab.is_some();
+        let ab = self.ab.get().range().filter(|_| may_loop);
+        let looping = may_loop && (self.looping.get() || ab.is_some());
         let (start, stop) = segment_bounds(rate, target, ab);
         let mut flags = flags | gst::SeekFlags::FLUSH;
         if looping {
@@ -155,6 +222,7 @@ impl imp::Player {
         if ok {
             self.segment_looping.set(looping);
             self.segment_start.set(target);
+            self.at_eos.set(false);
         }
         ok
     }
@@ -214,13 +282,12 @@ impl imp::Player {
             return;
         }
         if self.rate.get() < 0.0 {
-            self.refuse_reverse();
-        } else {
-            self.warn(format!(
-                "Seeking failed in “{}”; playback goes on where it was.",
-                self.media_name()
-            ));
+            return self.refuse_reverse();
         }
+        self.warn(format!(
+            "Seeking failed in “{}”; playback goes on where it was.",
+            self.media_name()
+        ));
         self.finish_request();
     }
 
@@ -232,11 +299,14 @@ impl imp::Player {
         ));
         self.rate.set(self.rate.get().abs());
         self.obj().notify_rate();
-        let _ = self.send_seek(
-            self.shown_pts()
-                .unwrap_or(gst::ClockTime::from_nseconds(self.position.get())),
-            gst::SeekFlags::ACCURATE,
-        );
+        // Back to the frame on screen, forward; the request ends when it lands.
+        let here = self
+            .shown_pts()
+            .unwrap_or(gst::ClockTime::from_nseconds(self.position.get()));
+        self.settling.set(Some(Settling::new(Goal::Frame(here))));
+        if !self.send_correction(here, gst::SeekFlags::ACCURATE) {
+            self.finish_request();
+        }
     }
 
     /// A seek in flight has prerolled: check the frame and correct it.
@@ -266,7 +336,7 @@ impl imp::Player {
             settling.dead_end = Some(from);
             settling.attempts += 1;
             self.settling.set(Some(settling));
-            if !self.send_seek(from, gst::SeekFlags::ACCURATE) {
+            if !self.send_correction(from, gst::SeekFlags::ACCURATE) {
                 self.landed();
             }
             return;
@@ -302,8 +372,14 @@ impl imp::Player {
                 None => (Settle::Done, settling.goal),
             },
         };
-        if action == Settle::Done {
+        // A correcting seek that would repeat the last one changes nothing
+        // (an open GOP at the very start has no earlier keyframe).
+        let repeat = matches!(action, Settle::SeekTo(t) if Some(t) == settling.last_seek_to);
+        if action == Settle::Done || repeat {
             return self.landed();
+        }
+        if let Settle::SeekTo(t) = action {
+            settling.last_seek_to = Some(t);
         }
         let previous_goal = settling.goal;
         settling.attempts += 1;
@@ -315,9 +391,9 @@ impl imp::Player {
         let sent = match (action, previous_goal) {
             (Settle::StepForward, _) => self.send_step(),
             (Settle::SeekTo(t), Goal::NearestAfter(_)) => {
-                self.send_seek(t, SeekMode::SnapBefore.flags())
+                self.send_correction(t, SeekMode::SnapBefore.flags())
             }
-            (Settle::SeekTo(t), _) => self.send_seek(t, gst::SeekFlags::ACCURATE),
+            (Settle::SeekTo(t), _) => self.send_correction(t, gst::SeekFlags::ACCURATE),
             (Settle::Done, _) => unreachable!(),
         };
         if !sent {
@@ -325,14 +401,35 @@ impl imp::Player {
         }
     }
 
+    /// The demuxer has pushed everything up to the end: if the seek still
+    /// has not prerolled a moment later (every frame fell before its target),
+    /// none will come, so settle with nothing on screen.
+    fn settle_unless_prerolled(&self, attempts: u32) {
+        const GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+        let weak = self.obj().downgrade();
+        glib::MainContext::ref_thread_default().spawn_local(async move {
+            glib::timeout_future(GRACE).await;
+            let Some(player) = weak.upgrade() else { return };
+            let imp = player.imp();
+            let waiting = imp.settling.get().is_some_and(|s| s.attempts == attempts);
+            if waiting && imp.sink_sample().is_none() {
+                imp.continue_settle();
+            }
+        });
+    }
+
     /// What makes the frame on screen the one shown at `goal`. With nothing
     /// on screen (a seek ran into the end), seek to the last frame known
-    /// before the goal.
+    /// shortly before the goal, or a second before it, and step from there.
     fn settle_to(&self, goal: gst::ClockTime, shown: Option<gst::ClockTime>) -> Settle {
+        const LOOK_BACK: gst::ClockTime = gst::ClockTime::from_seconds(1);
         match shown {
             Some(pts) => settle(goal, pts, &self.index),
             None => match self.index.frame_at(goal) {
-                Some(unit) if unit.pts < goal => Settle::SeekTo(unit.pts),
+                Some(unit) if unit.pts < goal && goal - unit.pts <= LOOK_BACK => {
+                    Settle::SeekTo(unit.pts)
+                }
+                _ if !goal.is_zero() => Settle::SeekTo(goal.saturating_sub(LOOK_BACK)),
                 _ => Settle::Done,
             },
         }
@@ -340,8 +437,16 @@ impl imp::Player {
 
     /// The seek in flight is exact: go on with any steps, or finish.
     fn landed(&self) {
+        tracing::debug!(shown = ?self.shown_pts(), "seek landed");
         self.settling.set(None);
         self.refresh_frame();
+        // The segment this seek started was demuxed to its end while it
+        // prerolled: queue the next round now (unless a correction replaced it).
+        let finished = self.segment_finished.take();
+        if finished.is_some() && finished == self.segment_seqnum.get() && self.segment_looping.get()
+        {
+            self.next_loop_round();
+        }
         if self.steps_left.get() != 0 {
             self.continue_step();
         } else {
@@ -375,9 +480,10 @@ impl imp::Player {
             self.rate.set(self.rate.get().abs());
             self.obj().notify_rate();
             self.want_playing.set(false);
+            self.apply_target();
             if let Some(pts) = self.shown_pts() {
                 self.settling.set(Some(Settling::new(Goal::Frame(pts))));
-                if self.send_seek(pts, gst::SeekFlags::ACCURATE) {
+                if self.send_correction(pts, gst::SeekFlags::ACCURATE) {
                     return;
                 }
             }
@@ -429,14 +535,14 @@ impl imp::Player {
                 // on the cached frame, then step from there.
                 self.backstep.hide();
                 self.settling.set(Some(Settling::new(Goal::Frame(pts))));
-                if !self.send_seek(pts, gst::SeekFlags::ACCURATE) {
+                if !self.send_correction(pts, gst::SeekFlags::ACCURATE) {
                     self.finish_request();
                 }
                 return;
             }
             super::backstep::Forward::NotShowing => {}
         }
-        if self.at_last_frame() {
+        if self.at_eos.get() || self.at_last_frame() {
             self.warn("Already at the last frame.".into());
             return self.finish_request();
         }
@@ -458,7 +564,7 @@ impl imp::Player {
         let mut settling = Settling::new(Goal::Frame(from));
         settling.dead_end = Some(from);
         self.settling.set(Some(settling));
-        if !self.send_seek(from, gst::SeekFlags::ACCURATE) {
+        if !self.send_correction(from, gst::SeekFlags::ACCURATE) {
             self.finish_request();
         }
     }
@@ -502,10 +608,13 @@ impl imp::Player {
         let weak = self.obj().downgrade();
         let uri = self.uri.borrow().clone().unwrap_or_default();
         let budget = self.frame_cache_mb.get() as usize * 1024 * 1024;
+        // Frames as the decoder gives them (full size, whatever the window).
         let frame_size = self
-            .current_sample()
-            .and_then(|s| s.buffer().map(|b| b.size()))
-            .unwrap_or(1)
+            .video_size
+            .borrow()
+            .map_or(1920 * 1080 * 3 / 2, |v| {
+                (v.width * v.height * 3 / 2) as usize
+            })
             .max(1);
         let limit = (budget / frame_size).clamp(2, 600);
         let frame = u64::try_from(self.frame_duration.get())
@@ -513,7 +622,7 @@ impl imp::Player {
             .filter(|&d| d > 0)
             .unwrap_or(40_000_000);
         let window = pts.saturating_sub(gst::ClockTime::from_nseconds(frame * limit as u64));
-        let before = pts - gst::ClockTime::from_nseconds(1);
+        let before = pts.saturating_sub(gst::ClockTime::from_nseconds(1));
         let keyframe = self
             .index
             .keyframe_before(before)
@@ -522,7 +631,7 @@ impl imp::Player {
         let from = keyframe.map_or(window, |k| k.max(window));
         let started =
             self.backstep
-                .fill_between(&uri, from, pts, limit, move |generation, fill| {
+                .fill_between(&uri, from, pts, budget, move |generation, fill| {
                     let Some(player) = weak.upgrade() else { return };
                     let imp = player.imp();
                     if !imp.backstep.is_current(generation) {
@@ -543,9 +652,9 @@ impl imp::Player {
     /// The fallback backward step: an accurate seek to just before `pts`.
     fn seek_to_previous(&self, pts: gst::ClockTime) {
         self.backstep.hide();
-        let goal = pts - gst::ClockTime::from_nseconds(1);
+        let goal = pts.saturating_sub(gst::ClockTime::from_nseconds(1));
         self.settling.set(Some(Settling::new(Goal::Frame(goal))));
-        if !self.send_seek(goal, gst::SeekFlags::ACCURATE) {
+        if !self.send_correction(goal, gst::SeekFlags::ACCURATE) {
             self.finish_request();
         }
     }
@@ -593,7 +702,7 @@ impl imp::Player {
             self.shown_pts()
                 .unwrap_or(gst::ClockTime::from_nseconds(self.position.get()))
         };
-        self.request(Request::Seek {
+        self.request_unless_waiting(Request::Seek {
             target: here,
             mode: SeekMode::Accurate,
         });
@@ -650,14 +759,14 @@ impl imp::Player {
                 } else {
                     a
                 };
-                self.request(Request::Seek {
+                self.request_unless_waiting(Request::Seek {
                     target: start,
                     mode: SeekMode::Accurate,
                 });
             }
             (None, Some(_)) if self.segment_looping.get() => {
                 let here = gst::ClockTime::from_nseconds(self.position.get());
-                self.request(Request::Seek {
+                self.request_unless_waiting(Request::Seek {
                     target: here,
                     mode: SeekMode::Accurate,
                 });
@@ -681,6 +790,37 @@ impl imp::Player {
     /// The looping segment reached its end: queue the next round without a
     /// flush (the sinks are still playing this one), or end if the loop is off.
     pub(super) fn on_segment_done(&self) {
+        // A step or a settling seek ran into the end of a looping segment:
+        // that is the end for them, not a reason to loop.
+        if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
+            if let Some(from) = self.step_from.take() {
+                return self.stepped_past_the_end(from);
+            }
+        }
+        if let Some(mut settling) = self.settling.get() {
+            // A looping segment ends without EOS, so the end must be
+            // recognised here: a correcting step ran off the last frame (go
+            // back to it); or the seek found no data at all (settle from
+            // nothing); otherwise a preroll is on its way, and the next round
+            // is queued when the seek has landed.
+            self.segment_finished.set(self.segment_seqnum.get());
+            if let Some(from) = settling.stepped_from.take() {
+                settling.dead_end = Some(from);
+                self.settling.set(Some(settling));
+                if !self.send_correction(from, gst::SeekFlags::ACCURATE) {
+                    self.landed();
+                }
+            } else {
+                self.settle_unless_prerolled(settling.attempts);
+            }
+            return;
+        }
+        self.next_loop_round();
+    }
+
+    /// Queues the loop's next round without a flush (the sinks are still
+    /// playing this one), or ends playback if the loop has been switched off.
+    fn next_loop_round(&self) {
         let ab = self.ab.get().range();
         if !self.looping.get() && ab.is_none() {
             self.segment_looping.set(false);
@@ -699,6 +839,7 @@ impl imp::Player {
 
     /// A segment ended but looping was switched off meanwhile: that is the end.
     fn on_segment_end_without_loop(&self) {
+        self.at_eos.set(true);
         self.close_played_segment(true);
         self.want_playing.set(false);
         self.apply_target();
