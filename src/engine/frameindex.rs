@@ -36,7 +36,6 @@ pub struct AccessUnit {
 #[derive(Debug, Default)]
 struct Inner {
     by_pts: BTreeMap<gst::ClockTime, AccessUnit>,
-    epoch: u64,
     epoch_keyframe: Option<AccessUnit>,
     /// The latest decode time fed in this epoch: every frame from the epoch's
     /// keyframe up to it is known (decode times never exceed presentation times).
@@ -85,7 +84,6 @@ impl FrameIndex {
     /// Starts a new epoch (decoding restarts after a flush).
     pub fn new_epoch(&self) {
         let mut inner = self.lock();
-        inner.epoch += 1;
         inner.epoch_keyframe = None;
         inner.epoch_decoded_until = None;
     }
@@ -94,14 +92,8 @@ impl FrameIndex {
     pub fn clear(&self) {
         let mut inner = self.lock();
         inner.by_pts.clear();
-        inner.epoch += 1;
         inner.epoch_keyframe = None;
         inner.epoch_decoded_until = None;
-    }
-
-    /// How many flushes have happened.
-    pub fn epoch(&self) -> u64 {
-        self.lock().epoch
     }
 
     /// The keyframe decoding restarted at in the current epoch.
@@ -132,19 +124,6 @@ impl FrameIndex {
     /// The frame before `pts` in presentation order.
     pub fn prev_before(&self, pts: gst::ClockTime) -> Option<AccessUnit> {
         self.lock().by_pts.range(..pts).next_back().map(|(_, u)| *u)
-    }
-
-    /// The unit whose PTS is closest to `t`, if one lies within `tolerance`.
-    pub fn nearest(&self, t: gst::ClockTime, tolerance: gst::ClockTime) -> Option<AccessUnit> {
-        let inner = self.lock();
-        let before = inner.by_pts.range(..=t).next_back();
-        let after = inner.by_pts.range(t..).next();
-        [before, after]
-            .into_iter()
-            .flatten()
-            .map(|(_, u)| *u)
-            .min_by_key(|u| u.pts.nseconds().abs_diff(t.nseconds()))
-            .filter(|u| u.pts.nseconds().abs_diff(t.nseconds()) <= tolerance.nseconds())
     }
 
     /// The keyframe at or before `t`.
@@ -342,16 +321,6 @@ mod tests {
             index.keyframe_after(T::from_mseconds(1)).unwrap().pts,
             T::from_mseconds(160)
         );
-        assert_eq!(
-            index
-                .nearest(T::from_mseconds(83), T::from_mseconds(5))
-                .unwrap()
-                .pts,
-            T::from_mseconds(80)
-        );
-        assert!(index
-            .nearest(T::from_mseconds(100), T::from_mseconds(5))
-            .is_none());
         assert_eq!(
             index.rate_is_constant(T::from_mseconds(160), T::from_mseconds(40)),
             Some(true)

@@ -114,11 +114,6 @@ impl FramePaintable {
         self.imp().frame.replace(frame);
         self.invalidate_contents();
     }
-
-    /// Whether a cached frame is shown.
-    pub fn shows_frame(&self) -> bool {
-        self.imp().frame.borrow().is_some()
-    }
 }
 
 /// Converts a decoded frame into a texture GTK can draw (RGBA, native size).
