@@ -124,13 +124,13 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
         || err.matches(gst::StreamError::CodecNotFound)
     {
         let what = if missing.is_empty() {
-            "a GStreamer plugin".to_string()
+            "a GStreamer plugin it needs".to_string()
         } else {
-            missing.join(", ")
+            format!("the {}", missing.join(", "))
         };
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
-            format!("Cannot play “{name}”: the {what} is not installed; install the GStreamer plugin that provides it (often gstreamer1.0-libav or gstreamer1.0-plugins-bad/ugly)."),
+            format!("Cannot play “{name}”: {what} is not installed; install the GStreamer plugin that provides it (often gstreamer1.0-libav or gstreamer1.0-plugins-bad/ugly)."),
             detail,
         );
         e.missing = Some(what);

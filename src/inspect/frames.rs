@@ -1,0 +1,432 @@
+//! Every audio and video access unit of an input, in decode order, as the
+//! parsers hand them on (after the parser, before any decoder): timestamps
+//! in stream time, duration, size, keyframe flag and picture type. Runs a
+//! `urisourcebin ! parsebin` pipeline as fast as the input can be read and
+//! passes each frame to a callback through a bounded channel, so a long file
+//! is streamed with constant memory. Used by `inspect --frames/--gop`, the
+//! inspector window and the seek bar's keyframe ticks.
+
+use crate::engine::error::{classify, ErrorKind, PlayerError};
+use crate::inspect::media::StreamReport;
+use crate::inspect::picture::{PictureParser, PictureType};
+use gst::prelude::*;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One access unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameRecord {
+    /// Index of its stream in the media report's `streams`.
+    pub stream: usize,
+    /// Presentation time in stream time, ns (negative before the start).
+    pub pts: Option<i64>,
+    /// Decoding time in stream time, ns.
+    pub dts: Option<i64>,
+    /// Duration in ns.
+    pub duration: Option<u64>,
+    /// Size in bytes.
+    pub size: usize,
+    /// Decoding can start here.
+    pub keyframe: bool,
+    /// I, P or B where the bitstream tells.
+    pub picture_type: Option<PictureType>,
+}
+
+fn seconds(ns: i64) -> f64 {
+    ns as f64 / 1e9
+}
+
+impl Serialize for FrameRecord {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("FrameRecord", 7)?;
+        st.serialize_field("stream", &self.stream)?;
+        st.serialize_field("pts", &self.pts.map(seconds))?;
+        st.serialize_field("dts", &self.dts.map(seconds))?;
+        st.serialize_field("duration", &self.duration.map(|d| seconds(d as i64)))?;
+        st.serialize_field("size", &self.size)?;
+        st.serialize_field("keyframe", &self.keyframe)?;
+        st.serialize_field("picture_type", &self.picture_type)?;
+        st.end()
+    }
+}
+
+/// Which streams to scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanKinds {
+    /// Video access units.
+    pub video: bool,
+    /// Audio frames.
+    pub audio: bool,
+}
+
+impl ScanKinds {
+    /// Audio and video.
+    pub const ALL: Self = Self {
+        video: true,
+        audio: true,
+    };
+    /// Video only (the inspector window and keyframe ticks).
+    pub const VIDEO: Self = Self {
+        video: true,
+        audio: false,
+    };
+}
+
+/// Frames in flight between the streaming threads and the caller at most.
+const CHANNEL_FRAMES: usize = 4096;
+
+enum Msg {
+    Frame(FrameRecord),
+    Done(Result<(), PlayerError>),
+}
+
+/// Scans `uri` (already checked by [`crate::engine::uri::precheck`]),
+/// calling `on_frame` for each access unit on the calling thread, until the
+/// end of the input, an error, or `cancel` becomes true (then `Ok`).
+/// `streams` (from [`crate::inspect::inspect`]) gives the stream indices;
+/// streams are matched by stream-id, else by type and order.
+pub fn scan_frames(
+    uri: &str,
+    streams: &[StreamReport],
+    kinds: ScanKinds,
+    cancel: &AtomicBool,
+    mut on_frame: impl FnMut(FrameRecord),
+) -> Result<(), PlayerError> {
+    let other = |what: &str, e: &dyn std::fmt::Display| {
+        PlayerError::new(
+            ErrorKind::Other,
+            format!("The frame scanner could not be built: {what} ({e})."),
+            "",
+        )
+    };
+    let pipeline = gst::Pipeline::new();
+    let source = gst::ElementFactory::make("urisourcebin")
+        .property("uri", uri)
+        .build()
+        .map_err(|e| other("urisourcebin is missing", &e))?;
+    let parse = gst::ElementFactory::make("parsebin")
+        .build()
+        .map_err(|e| other("parsebin is missing", &e))?;
+    pipeline
+        .add_many([&source, &parse])
+        .map_err(|e| other("adding elements", &e))?;
+    let parse_sink = parse.static_pad("sink").expect("parsebin has a sink pad");
+    source.connect_pad_added(move |_, pad| {
+        if !parse_sink.is_linked() {
+            let _ = pad.link(&parse_sink);
+        }
+    });
+
+    // Parsers may replace container durations with ones from the nominal
+    // frame rate (h264parse does): keep the demuxer's, by stream and PTS.
+    let demuxed = DemuxedDurations::default();
+    let recorder = demuxed.clone();
+    parse.connect("deep-element-added", false, move |args| {
+        let element = args.get(2)?.get::<gst::Element>().ok()?;
+        let is_demuxer = element
+            .factory()
+            .is_some_and(|f| f.metadata("klass").unwrap_or_default().contains("Demux"));
+        if is_demuxer {
+            let recorder = recorder.clone();
+            element.connect_pad_added(move |_, pad| recorder.watch(pad));
+        }
+        None
+    });
+
+    let (tx, rx) = mpsc::sync_channel::<Msg>(CHANNEL_FRAMES);
+    let assigner = Arc::new(Mutex::new(StreamAssigner::new(streams)));
+    let pipeline_weak = pipeline.downgrade();
+    let frame_tx = tx.clone();
+    let demuxed_out = demuxed.clone();
+    parse.connect_pad_added(move |_, pad| {
+        let demuxed = demuxed_out.clone();
+        let Some(pipeline) = pipeline_weak.upgrade() else {
+            return;
+        };
+        let Ok(sink) = gst::ElementFactory::make("fakesink")
+            .property("sync", false)
+            .property("async", false)
+            .build()
+        else {
+            return;
+        };
+        if pipeline.add(&sink).is_err() {
+            return;
+        }
+        let sink_pad = sink.static_pad("sink").expect("fakesink has a sink pad");
+        let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
+        let stream_id = pad
+            .sticky_event::<gst::event::StreamStart>(0)
+            .map(|e| e.stream_id().to_string());
+        let kind = caps
+            .structure(0)
+            .map(|s| s.name().split('/').next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        let wanted = (kind == "video" && kinds.video) || (kind == "audio" && kinds.audio);
+        if wanted {
+            let index = assigner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .assign(stream_id.as_deref(), &kind);
+            let video = kind == "video";
+            // Codecs whose set-up packets travel as buffers of their own
+            // (flagged HEADER; H.264 parsers flag frames that carry SPS/PPS
+            // the same way, and those are frames).
+            let in_band_headers = caps.structure(0).is_some_and(|s| {
+                matches!(
+                    s.name().as_str(),
+                    "audio/x-vorbis"
+                        | "video/x-theora"
+                        | "audio/x-flac"
+                        | "audio/x-speex"
+                        | "audio/x-opus"
+                )
+            });
+            let tx = frame_tx.clone();
+            sink_pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+                if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data {
+                    // Codec headers (Vorbis, Theora) are set-up, not frames.
+                    if in_band_headers && buffer.flags().contains(gst::BufferFlags::HEADER) {
+                        return gst::PadProbeReturn::Ok;
+                    }
+                    // The caps can change (parsebin settles the stream
+                    // format after the pad appears): read them per buffer.
+                    let parser = pad
+                        .current_caps()
+                        .filter(|_| video)
+                        .map_or(PictureParser::Unknown, |c| PictureParser::for_caps(&c));
+                    let mut record = record(pad, buffer, index, parser);
+                    if let Some(d) = demuxed.take(pad, buffer.pts()) {
+                        record.duration = Some(d);
+                    }
+                    // A closed channel means the caller stopped listening.
+                    let _ = tx.send(Msg::Frame(record));
+                }
+                gst::PadProbeReturn::Ok
+            });
+        }
+        let _ = sink.sync_state_with_parent();
+        let _ = pad.link(&sink_pad);
+    });
+
+    let bus = pipeline.bus().expect("a pipeline has a bus");
+    let uri_owned = uri.to_string();
+    let missing = Arc::new(Mutex::new(Vec::<String>::new()));
+    let done_tx = tx;
+    bus.set_sync_handler(move |_, msg| {
+        use gst::MessageView as V;
+        match msg.view() {
+            V::Eos(_) => {
+                let _ = done_tx.send(Msg::Done(Ok(())));
+            }
+            V::Error(e) => {
+                let debug = e.debug().map(|d| d.to_string()).unwrap_or_default();
+                let missing = missing.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let _ = done_tx.send(Msg::Done(Err(classify(
+                    &e.error(),
+                    &debug,
+                    &uri_owned,
+                    &missing,
+                ))));
+            }
+            V::Element(_) => {
+                if let Ok(m) = gst_pbutils::MissingPluginMessage::parse(msg) {
+                    missing
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(m.description().to_string());
+                }
+            }
+            _ => {}
+        }
+        gst::BusSyncReply::Drop
+    });
+
+    let result = if pipeline.set_state(gst::State::Playing).is_err() {
+        // The error message, if any, says more.
+        match rx.recv_timeout(Duration::from_secs(2)) {
+            Ok(Msg::Done(Err(e))) => Err(e),
+            _ => Err(other("the pipeline did not start", &"state change failed")),
+        }
+    } else {
+        loop {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(Msg::Frame(f)) => on_frame(f),
+                Ok(Msg::Done(result)) => break result,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
+            }
+            if cancel.load(Ordering::Relaxed) {
+                break Ok(());
+            }
+        }
+    };
+    // Unblock streaming threads waiting on a full channel before stopping.
+    drop(rx);
+    let _ = pipeline.set_state(gst::State::Null);
+    bus.unset_sync_handler();
+    result
+}
+
+/// Durations as the demuxer gave them, keyed by stream-id and raw PTS, until
+/// the parsed buffer with that PTS takes them.
+#[derive(Debug, Clone, Default)]
+struct DemuxedDurations(Arc<Mutex<HashMap<(String, u64), u64>>>);
+
+/// Entries kept at most (those of buffers a parser dropped never get taken).
+const DEMUXED_CAPACITY: usize = 50_000;
+
+impl DemuxedDurations {
+    fn watch(&self, pad: &gst::Pad) {
+        let map = self.clone();
+        pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+            if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data {
+                if let (Some(pts), Some(duration), Some(id)) =
+                    (buffer.pts(), buffer.duration(), stream_id(pad))
+                {
+                    let mut map = map.0.lock().unwrap_or_else(|e| e.into_inner());
+                    if map.len() >= DEMUXED_CAPACITY {
+                        map.clear();
+                    }
+                    map.insert((id, pts.nseconds()), duration.nseconds());
+                }
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+
+    fn take(&self, pad: &gst::Pad, pts: Option<gst::ClockTime>) -> Option<u64> {
+        let key = (stream_id(pad)?, pts?.nseconds());
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key)
+    }
+}
+
+fn stream_id(pad: &gst::Pad) -> Option<String> {
+    pad.sticky_event::<gst::event::StreamStart>(0)
+        .map(|e| e.stream_id().to_string())
+}
+
+/// The record of one buffer on a parsed stream's pad.
+fn record(
+    pad: &gst::Pad,
+    buffer: &gst::BufferRef,
+    stream: usize,
+    parser: PictureParser,
+) -> FrameRecord {
+    let segment = pad
+        .sticky_event::<gst::event::Segment>(0)
+        .and_then(|e| e.segment().downcast_ref::<gst::ClockTime>().cloned());
+    let to_stream = |t: Option<gst::ClockTime>| -> Option<i64> {
+        let t = t?;
+        match &segment {
+            Some(seg) => seg.to_stream_time_full(t).map(|s| match s {
+                gst::Signed::Positive(v) => v.nseconds() as i64,
+                gst::Signed::Negative(v) => -(v.nseconds() as i64),
+            }),
+            None => Some(t.nseconds() as i64),
+        }
+    };
+    let flagged_key = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+    let (picture_type, keyframe) = match parser {
+        PictureParser::Unknown | PictureParser::KeyframeOnly => parser.analyse(&[], flagged_key),
+        _ => buffer
+            .map_readable()
+            .map(|map| parser.analyse(&map, flagged_key))
+            .unwrap_or((None, flagged_key)),
+    };
+    FrameRecord {
+        stream,
+        pts: to_stream(buffer.pts()),
+        dts: to_stream(buffer.dts()),
+        duration: buffer.duration().map(|d| d.nseconds()),
+        size: buffer.size(),
+        keyframe,
+        picture_type,
+    }
+}
+
+/// Gives each parsed pad the index of its stream in the media report.
+struct StreamAssigner {
+    /// (stream-id, type, already taken) of each reported stream.
+    streams: Vec<(Option<String>, String, bool)>,
+}
+
+impl StreamAssigner {
+    fn new(streams: &[StreamReport]) -> Self {
+        Self {
+            streams: streams
+                .iter()
+                .map(|s| (s.id.clone(), s.kind.clone(), false))
+                .collect(),
+        }
+    }
+
+    /// The index for a pad with this stream-id and type (`video`/`audio`):
+    /// the stream with the same id, else the first free one of the type,
+    /// else a new index after the reported ones.
+    fn assign(&mut self, id: Option<&str>, kind: &str) -> usize {
+        let by_id = id.and_then(|id| {
+            self.streams
+                .iter()
+                .position(|(sid, _, taken)| !taken && sid.as_deref() == Some(id))
+        });
+        let index = by_id.or_else(|| {
+            self.streams
+                .iter()
+                .position(|(_, k, taken)| !taken && k == kind)
+        });
+        match index {
+            Some(i) => {
+                self.streams[i].2 = true;
+                i
+            }
+            None => {
+                self.streams.push((id.map(String::from), kind.into(), true));
+                self.streams.len() - 1
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_match_by_id_then_by_type() {
+        let report = |id: &str, kind: &str| StreamReport {
+            id: Some(id.into()),
+            kind: kind.into(),
+            ..Default::default()
+        };
+        let mut a = StreamAssigner::new(&[report("a", "audio"), report("v", "video")]);
+        assert_eq!(a.assign(Some("v"), "video"), 1);
+        assert_eq!(a.assign(Some("other"), "audio"), 0);
+        assert_eq!(a.assign(None, "audio"), 2);
+    }
+
+    #[test]
+    fn records_serialise_in_seconds() {
+        let r = FrameRecord {
+            stream: 1,
+            pts: Some(1_500_000_000),
+            dts: Some(-33_000_000),
+            duration: None,
+            size: 10,
+            keyframe: true,
+            picture_type: Some(PictureType::I),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"stream":1,"pts":1.5,"dts":-0.033,"duration":null,"size":10,"keyframe":true,"picture_type":"I"}"#
+        );
+    }
+}

@@ -1,0 +1,354 @@
+//! Media facts for one file or URI: container, duration, seekability, tags
+//! and every stream with its caps, read with GStreamer's Discoverer. Errors
+//! share the engine's kinds.
+
+use crate::engine::error::{classify, display_name, redact_credentials, ErrorKind, PlayerError};
+use gst_pbutils::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How long discovery may take before it is reported as stalled.
+pub const DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(10);
+
+/// Everything `inspect` reports about one input (the JSON shape is a contract).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MediaReport {
+    /// The URI, credentials removed.
+    pub uri: String,
+    /// The container's description, e.g. "Matroska", or null for raw streams.
+    pub container: Option<String>,
+    /// Duration in seconds, null when unknown.
+    pub duration: Option<f64>,
+    /// Whether the input can be seeked.
+    pub seekable: bool,
+    /// Whether the input is a live source.
+    pub live: bool,
+    /// Global tags as strings.
+    pub tags: BTreeMap<String, String>,
+    /// Elementary streams in container order.
+    pub streams: Vec<StreamReport>,
+}
+
+/// One elementary stream.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct StreamReport {
+    /// Position in `streams`.
+    pub index: usize,
+    /// GStreamer stream-id.
+    pub id: Option<String>,
+    /// `video`, `audio`, `subtitle` or `other`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Human codec name, e.g. "H.264 (High Profile)".
+    pub codec: String,
+    /// The stream's caps.
+    pub caps: String,
+    /// Language code, if tagged.
+    pub language: Option<String>,
+    /// Bitrate in bits per second, if known.
+    pub bitrate: Option<u32>,
+    /// Whether an installed decoder can decode it.
+    pub decodable: bool,
+    /// Video: width in pixels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Video: height in pixels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Video: frame rate as `N/D`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framerate: Option<String>,
+    /// Video: pixel aspect ratio as `N/D`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pixel_aspect_ratio: Option<String>,
+    /// Video: interlaced or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interlaced: Option<bool>,
+    /// Video: bits per component, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bit_depth: Option<u32>,
+    /// Video: colorimetry string from the caps, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colorimetry: Option<String>,
+    /// Audio: channel count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<u32>,
+    /// Audio: sample rate in Hz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<u32>,
+    /// Audio: sample format for raw audio, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// Reads the facts of `uri` (a URI; see [`crate::engine::to_uri`]).
+pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
+    crate::engine::init().map_err(|e| {
+        PlayerError::new(
+            ErrorKind::Other,
+            format!("GStreamer could not be initialised: {e}."),
+            "",
+        )
+    })?;
+    crate::engine::uri::precheck(uri)?;
+    let discoverer = gst_pbutils::Discoverer::new(DISCOVER_TIMEOUT).map_err(|e| {
+        PlayerError::new(
+            ErrorKind::Other,
+            format!("The media discoverer could not be created: {e}."),
+            "",
+        )
+    })?;
+    let (info, error) = discover(&discoverer, uri);
+    match (info, error) {
+        // Missing plugins do not hide streams: they are listed, undecodable.
+        (Some(info), error) if info.result() == gst_pbutils::DiscovererResult::MissingPlugins => {
+            if !info.stream_list().is_empty() {
+                return Ok(report(&info, uri));
+            }
+            // Nothing could be read at all (an encrypted file, say).
+            let missing: Vec<String> = info
+                .missing_elements_installer_details()
+                .iter()
+                // gstreamer|1.0|app|description|detail: keep the description.
+                .map(|d| d.split('|').nth(3).unwrap_or(d).to_string())
+                .collect();
+            let error = error.unwrap_or_else(|| {
+                glib::Error::new(gst::CoreError::MissingPlugin, "missing plugins")
+            });
+            Err(classify(&error, "", uri, &missing))
+        }
+        (_, Some(e)) => {
+            let missing = Vec::new();
+            let mut err = classify(&e, "", uri, &missing);
+            if err.kind == ErrorKind::Other && e.message().contains("Timeout") {
+                err.message = format!(
+                    "Reading “{}” did not finish within {} s.",
+                    display_name(uri),
+                    DISCOVER_TIMEOUT.seconds()
+                );
+            }
+            Err(err)
+        }
+        (Some(info), None) => Ok(report(&info, uri)),
+        (None, None) => Err(PlayerError::new(
+            ErrorKind::Other,
+            format!("Reading “{}” gave no result.", display_name(uri)),
+            "",
+        )),
+    }
+}
+
+/// Runs the discoverer on its own main context, so the result (and the
+/// streams found) is available even when it also reports an error.
+fn discover(
+    discoverer: &gst_pbutils::Discoverer,
+    uri: &str,
+) -> (Option<gst_pbutils::DiscovererInfo>, Option<glib::Error>) {
+    use std::sync::{Arc, Mutex};
+    let context = glib::MainContext::new();
+    let main_loop = glib::MainLoop::new(Some(&context), false);
+    let outcome = Arc::new(Mutex::new((None, None)));
+    let started = context.with_thread_default(|| {
+        let store = outcome.clone();
+        discoverer.connect_discovered(move |_, info, error| {
+            *store.lock().unwrap_or_else(|e| e.into_inner()) = (Some(info.clone()), error.cloned());
+        });
+        let quit = main_loop.clone();
+        discoverer.connect_finished(move |_| quit.quit());
+        discoverer.start();
+        let queued = discoverer.discover_uri_async(uri);
+        if queued.is_ok() {
+            main_loop.run();
+        }
+        discoverer.stop();
+        queued
+    });
+    let mut outcome = std::mem::take(&mut *outcome.lock().unwrap_or_else(|e| e.into_inner()));
+    if let Ok(Err(e)) = started {
+        outcome
+            .1
+            .get_or_insert(glib::Error::new(gst::CoreError::Failed, &e.message));
+    }
+    outcome
+}
+
+fn fraction(f: gst::Fraction) -> String {
+    format!("{}/{}", f.numer(), f.denom())
+}
+
+fn report(info: &gst_pbutils::DiscovererInfo, uri: &str) -> MediaReport {
+    let missing = info.missing_elements_installer_details().join(" ");
+    let container = info
+        .stream_info()
+        .filter(|top| top.is::<gst_pbutils::DiscovererContainerInfo>())
+        .and_then(|c| c.caps())
+        .map(|caps| gst_pbutils::pb_utils_get_codec_description(&caps).to_string());
+    let mut tags = BTreeMap::new();
+    if let Some(list) = info.tags() {
+        for (name, value) in list.iter() {
+            let text = value.get::<String>().unwrap_or_else(|_| {
+                let text = value.serialize().map(|s| s.to_string()).unwrap_or_default();
+                text.trim_matches('"').to_string()
+            });
+            tags.insert(name.to_string(), text);
+        }
+    }
+    let streams = info
+        .stream_list()
+        .iter()
+        .enumerate()
+        .map(|(index, stream)| stream_report(index, stream, &missing))
+        .collect();
+    MediaReport {
+        uri: redact_credentials(uri),
+        container,
+        duration: info.duration().map(|d| d.nseconds() as f64 / 1e9),
+        seekable: info.is_seekable(),
+        live: info.is_live(),
+        tags,
+        streams,
+    }
+}
+
+fn stream_report(
+    index: usize,
+    stream: &gst_pbutils::DiscovererStreamInfo,
+    missing: &str,
+) -> StreamReport {
+    let caps = stream.caps();
+    let structure = caps
+        .as_ref()
+        .and_then(|c| c.structure(0).map(|s| s.to_owned()));
+    let caps_name = structure
+        .as_ref()
+        .map(|s| s.name().to_string())
+        .unwrap_or_default();
+    let mut r = StreamReport {
+        index,
+        id: stream.stream_id().map(|s| s.to_string()),
+        kind: match stream.stream_type_nick().as_str() {
+            "video" => "video",
+            "audio" => "audio",
+            "subtitles" => "subtitle",
+            _ => "other",
+        }
+        .to_string(),
+        codec: caps
+            .as_ref()
+            .map(|c| gst_pbutils::pb_utils_get_codec_description(c).to_string())
+            .unwrap_or_default(),
+        caps: caps.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+        decodable: caps_name.is_empty() || !missing.contains(&caps_name),
+        ..Default::default()
+    };
+    let tag_language = stream.tags().and_then(|t| {
+        t.get::<gst::tags::LanguageCode>()
+            .map(|v| v.get().to_string())
+    });
+    if let Some(v) = stream.downcast_ref::<gst_pbutils::DiscovererVideoInfo>() {
+        r.width = Some(v.width());
+        r.height = Some(v.height());
+        r.framerate = Some(fraction(v.framerate()));
+        r.pixel_aspect_ratio = Some(fraction(v.par()));
+        r.interlaced = Some(v.is_interlaced());
+        // Bits per component: the parser's luma depth where it gives one;
+        // the discoverer's figure counts all three components.
+        r.bit_depth = structure
+            .as_ref()
+            .and_then(|s| s.get::<u32>("bit-depth-luma").ok())
+            .or_else(|| match v.depth() {
+                0 => None,
+                d if d >= 24 && d % 3 == 0 => Some(d / 3),
+                d => Some(d),
+            });
+        r.bitrate = (v.bitrate() > 0).then(|| v.bitrate());
+        r.colorimetry = structure
+            .as_ref()
+            .and_then(|s| s.get::<String>("colorimetry").ok());
+    } else if let Some(a) = stream.downcast_ref::<gst_pbutils::DiscovererAudioInfo>() {
+        r.channels = Some(a.channels());
+        r.rate = Some(a.sample_rate());
+        r.bitrate = (a.bitrate() > 0).then(|| a.bitrate());
+        r.language = a.language().map(|l| l.to_string());
+        r.format = structure
+            .as_ref()
+            .and_then(|s| s.get::<String>("format").ok());
+    } else if let Some(s) = stream.downcast_ref::<gst_pbutils::DiscovererSubtitleInfo>() {
+        r.language = s.language().map(|l| l.to_string());
+    }
+    if r.language.is_none() {
+        r.language = tag_language;
+    }
+    if r.bitrate.is_none() {
+        r.bitrate = stream
+            .tags()
+            .and_then(|t| t.get::<gst::tags::Bitrate>().map(|v| v.get()));
+    }
+    r
+}
+
+/// Formats a report for people.
+pub fn to_text(r: &MediaReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "URI:       {}", r.uri);
+    let _ = writeln!(
+        out,
+        "Container: {}",
+        r.container.as_deref().unwrap_or("none")
+    );
+    let _ = writeln!(
+        out,
+        "Duration:  {}",
+        r.duration.map_or("unknown".into(), |d| format!("{d:.3} s"))
+    );
+    let _ = writeln!(
+        out,
+        "Seekable:  {}   Live: {}",
+        yes_no(r.seekable),
+        yes_no(r.live)
+    );
+    for (k, v) in &r.tags {
+        let _ = writeln!(out, "Tag:       {k} = {v}");
+    }
+    for s in &r.streams {
+        let mut line = format!(
+            "Stream {}: {} — {}",
+            s.index,
+            s.kind,
+            if s.codec.is_empty() {
+                "unknown codec"
+            } else {
+                &s.codec
+            }
+        );
+        if let (Some(w), Some(h)) = (s.width, s.height) {
+            let _ = write!(line, ", {w}x{h}");
+        }
+        if let Some(f) = &s.framerate {
+            let _ = write!(line, " @ {f} fps");
+        }
+        if let (Some(c), Some(rate)) = (s.channels, s.rate) {
+            let _ = write!(line, ", {c} ch, {rate} Hz");
+        }
+        if let Some(l) = &s.language {
+            let _ = write!(line, ", language {l}");
+        }
+        if let Some(b) = s.bitrate {
+            let _ = write!(line, ", {} kbit/s", b / 1000);
+        }
+        if !s.decodable {
+            line.push_str(" (no decoder installed)");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
