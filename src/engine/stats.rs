@@ -5,13 +5,28 @@
 use crate::engine::spec::VideoPath;
 use serde::Serialize;
 
-/// A snapshot of playback statistics.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// A snapshot of playback statistics (also the value of the player's
+/// periodic `stats` signal).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, glib::Boxed)]
+#[boxed_type(name = "FramescopePlaybackStats")]
 pub struct PlaybackStats {
     /// Frames the video sink rendered (its `stats` property).
     pub rendered: u64,
     /// Frames the video sink dropped because they were late.
     pub dropped: u64,
+    /// Frames skipped before the sink because QoS said they would be late
+    /// (the decoders' counts in their QoS messages).
+    pub late: u64,
+    /// The encoded bitrate at the playing position, bits per second: the
+    /// audio and video access units fed to the decoders over the last
+    /// second of media time. `null` until known.
+    pub bitrate: Option<f64>,
+    /// The last buffering level reported, percent; `null` when the source
+    /// never buffered (local files).
+    pub buffering_percent: Option<i32>,
+    /// The pipeline's latency in milliseconds, for live sources; `null`
+    /// otherwise.
+    pub latency_ms: Option<f64>,
     /// Seconds of pipeline-clock time spent playing.
     pub played_seconds: f64,
     /// `"gl"` or `"software"`; `null` for headless or video-less playback.

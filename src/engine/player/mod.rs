@@ -519,6 +519,10 @@ impl Player {
         PlaybackStats {
             rendered,
             dropped,
+            late: 0,
+            bitrate: None,
+            buffering_percent: None,
+            latency_ms: None,
             played_seconds: imp.played().nseconds() as f64 / 1e9,
             video_path: match self.video_mode() {
                 VideoMode::Headless | VideoMode::Disabled => None,
