@@ -5,6 +5,8 @@ mod common;
 
 use common::*;
 use framescope::engine::{ErrorKind, Player, PlayerState};
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -86,6 +88,96 @@ fn video_size_and_rendered_frames_are_reported() {
         let stats = player.stats();
         assert!(stats.rendered >= 55, "rendered {}", stats.rendered);
         assert_eq!(player.title().as_deref(), Some("h264_aac.mp4"));
+    });
+}
+
+/// The element under `element` (itself included) with a `stats` property:
+/// the video sink that counts frames.
+fn stats_element(element: &gst::Element) -> Option<gst::Element> {
+    use gst::prelude::*;
+    if element.find_property("stats").is_some() {
+        return Some(element.clone());
+    }
+    let bin = element.downcast_ref::<gst::Bin>()?;
+    bin.iterate_recurse()
+        .into_iter()
+        .flatten()
+        .find(|e| e.find_property("stats").is_some())
+}
+
+#[test]
+fn statistics_api_matches_the_sink_and_is_emitted_periodically() {
+    use gst::prelude::*;
+    let path = clip("h264_aac.mp4");
+    with_context(|| {
+        let player = Player::headless();
+        player.set_stats_interval(200);
+        let signals = Rc::new(RefCell::new(Vec::new()));
+        let seen = signals.clone();
+        player.connect_stats(move |_, s| seen.borrow_mut().push(s.clone()));
+        let _out = record(&player);
+        player.open(&path.display().to_string());
+        player.play();
+        let start = Instant::now();
+        run_until(Duration::from_secs(10), || {
+            start.elapsed() > Duration::from_millis(1200)
+        });
+        // The sink resets its counters on every pause; compare while playing,
+        // reading both at the same moment (a frame may land in between).
+        assert_eq!(player.state(), PlayerState::Playing);
+        let pipeline = player.pipeline().expect("pipeline");
+        let sink = pipeline
+            .property::<Option<gst::Element>>("video-sink")
+            .and_then(|s| stats_element(&s))
+            .expect("a video sink with statistics");
+        let stats = player.stats();
+        let own = sink.property::<gst::Structure>("stats");
+        let own_rendered = own.get::<u64>("rendered").unwrap();
+        assert!(
+            stats.rendered.abs_diff(own_rendered) <= 1,
+            "{stats:?} vs {own}"
+        );
+        assert_eq!(stats.dropped, own.get::<u64>("dropped").unwrap(), "{own}");
+        assert!(stats.rendered >= 20, "{stats:?}");
+        // After a pause the sink starts from zero; the player keeps the total.
+        player.pause();
+        run_until(Duration::from_secs(5), || {
+            player.state() == PlayerState::Paused
+        });
+        assert!(player.stats().rendered >= stats.rendered);
+
+        // Emitted about every 200 ms, with the properties following.
+        let emitted = signals.borrow().len();
+        assert!(
+            (4..=12).contains(&emitted),
+            "{emitted} stats signals in 1.2 s"
+        );
+        let last = signals.borrow().last().cloned().unwrap();
+        assert_eq!(player.frames_rendered(), last.rendered);
+        assert_eq!(player.frames_dropped(), last.dropped);
+        // The clip's own bitrate (file size over duration) within a factor of 2.
+        let file_rate = std::fs::metadata(&path).unwrap().len() as f64 * 8.0 / 2.0;
+        let bitrate = stats.bitrate.expect("bitrate at the position");
+        assert!(
+            bitrate > file_rate / 2.0 && bitrate < file_rate * 2.0,
+            "bitrate {bitrate} vs file {file_rate}"
+        );
+        assert!((player.bitrate() - last.bitrate.unwrap_or(-1.0)).abs() < 1e-6);
+        // A local file never buffers and is not live.
+        assert_eq!(stats.buffering_percent, None);
+        assert_eq!(stats.latency_ms, None);
+        assert_eq!(player.latency(), -1);
+        assert_eq!(stats.late, 0, "nothing starved");
+
+        // Turned off: no more signals.
+        player.set_stats_interval(0);
+        let before = signals.borrow().len();
+        player.play();
+        let t = Instant::now();
+        run_until(Duration::from_secs(5), || {
+            t.elapsed() > Duration::from_millis(500)
+        });
+        assert_eq!(signals.borrow().len(), before);
     });
 }
 

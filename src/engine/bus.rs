@@ -56,6 +56,15 @@ pub enum BusEvent {
     /// A segment seek reached its end: time to loop. Carries the seqnum
     /// of the seek that started the segment.
     SegmentDone(gst::Seqnum),
+    /// An element dropped buffers that would have been late (QoS).
+    Qos {
+        /// The element's path in the pipeline.
+        source: String,
+        /// The element is a sink (its drops are in its `stats` already).
+        is_sink: bool,
+        /// Buffers it dropped so far in this segment.
+        dropped: u64,
+    },
 }
 
 /// Maps a bus message to an event; `pipeline` tells the pipeline's own
@@ -86,6 +95,19 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         V::Tag(t) if t.tags().scope() == gst::TagScope::Global => Some(BusEvent::Tags(t.tags())),
         V::ClockLost(_) => Some(BusEvent::ClockLost),
         V::SegmentDone(_) if from_pipeline => Some(BusEvent::SegmentDone(msg.seqnum())),
+        V::Qos(q) => {
+            let (_processed, dropped) = q.stats();
+            let element = msg.src().and_then(|s| s.downcast_ref::<gst::Element>());
+            Some(BusEvent::Qos {
+                source: msg
+                    .src()
+                    .map(|s| s.path_string().to_string())
+                    .unwrap_or_default(),
+                is_sink: element
+                    .is_some_and(|e| e.element_flags().contains(gst::ElementFlags::SINK)),
+                dropped: dropped.value().max(0) as u64,
+            })
+        }
         V::StreamCollection(c) => {
             let encrypted = c.stream_collection().iter().find_map(|stream| {
                 let caps = stream.caps()?;

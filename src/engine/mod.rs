@@ -10,6 +10,7 @@
 //! typed by [`error::classify`].
 
 pub mod audio;
+pub mod bitrate;
 pub mod bus;
 pub mod decoder;
 pub mod error;

@@ -34,6 +34,20 @@ pub struct PlaybackStats {
     pub video_path: Option<VideoPath>,
 }
 
+/// What is decoding and showing the media now, read from the pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamDetails {
+    /// The video codec, e.g. "H.264 (High Profile)".
+    pub codec: Option<String>,
+    /// The video decoder element's factory name, e.g. "avdec_h264".
+    pub decoder: Option<String>,
+    /// The audio codec.
+    pub audio_codec: Option<String>,
+    /// The caps negotiated at the video sink, memory type included
+    /// (e.g. `video/x-raw(memory:GLMemory), format=RGBA, …`).
+    pub sink_caps: Option<String>,
+}
+
 fn serialize_path<S: serde::Serializer>(path: &Option<VideoPath>, s: S) -> Result<S::Ok, S::Error> {
     match path {
         Some(p) => s.serialize_str(p.nick()),

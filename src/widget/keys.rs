@@ -61,6 +61,11 @@ pub const BINDINGS: &[KeyBinding] = &[
     bind(gdk::Key::Up, "player.volume-up", "Volume up"),
     bind(gdk::Key::Down, "player.volume-down", "Volume down"),
     bind(gdk::Key::m, "player.toggle-mute", "Mute or unmute"),
+    bind(
+        gdk::Key::i,
+        "player.toggle-stats",
+        "Show or hide playback statistics",
+    ),
     bind(gdk::Key::f, "player.toggle-fullscreen", "Toggle fullscreen"),
     bind(
         gdk::Key::F11,

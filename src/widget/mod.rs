@@ -2,9 +2,11 @@
 //! applications use (GtkBuilder type `FramescopePlayerView`); [`keys`] is the
 //! single table of its keyboard bindings.
 
+pub mod keyframe_ticks;
 pub mod keys;
 pub mod osd;
 pub mod player_view;
+pub mod stats_overlay;
 pub mod timing_actions;
 
 pub use player_view::PlayerView;

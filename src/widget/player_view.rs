@@ -7,7 +7,9 @@
 //! [`super::timing_actions`] and [`super::osd`].
 
 use crate::engine::{Player, PlayerError, PlayerState};
+use crate::widget::keyframe_ticks::KeyframeTicks;
 use crate::widget::osd::Osd;
+use crate::widget::stats_overlay::StatsOverlay;
 use crate::widget::timing_actions::{self, TIMING_ACTIONS};
 use gtk::glib;
 use gtk::prelude::*;
@@ -82,6 +84,8 @@ mod imp {
         #[template_child]
         pub seek_scale: TemplateChild<gtk::Scale>,
         #[template_child]
+        pub seek_overlay: TemplateChild<gtk::Overlay>,
+        #[template_child]
         pub mute_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub volume_scale: TemplateChild<gtk::Scale>,
@@ -95,6 +99,10 @@ mod imp {
         pub last_error: RefCell<Option<PlayerError>>,
         /// Transient messages over the video.
         pub osd: Osd,
+        /// The statistics panel (key `i`).
+        pub stats_overlay: StatsOverlay,
+        /// Keyframe ticks under the seek bar.
+        pub keyframe_ticks: RefCell<Option<KeyframeTicks>>,
         /// The next frame shown (after a step) is named on the OSD.
         pub announce_frame: Cell<bool>,
         /// Ends a seek-bar drag with an accurate seek.
@@ -133,6 +141,10 @@ mod imp {
             v.imp().show_controls();
         });
         klass.install_action("player.stop", None, |v, _, _| v.player().stop());
+        klass.install_action("player.toggle-stats", None, |v, _, _| {
+            let overlay = &v.imp().stats_overlay;
+            overlay.set_shown(&v.player(), !overlay.is_shown());
+        });
         klass.install_action("player.seek-forward", None, |v, _, _| {
             v.player().seek_by(SEEK_STEP.as_nanos() as i64);
             v.imp().show_controls();
@@ -220,6 +232,11 @@ mod imp {
             }
             self.controls_visible.set(true);
             self.overlay.add_overlay(self.osd.widget());
+            self.overlay.add_overlay(self.stats_overlay.widget());
+            let ticks = KeyframeTicks::new(&self.seek_scale);
+            self.seek_overlay.add_overlay(ticks.widget());
+            ticks.follow(&obj.player());
+            self.keyframe_ticks.replace(Some(ticks));
             self.setup_controls();
             self.setup_pointer();
         }
@@ -232,6 +249,10 @@ mod imp {
                 id.remove();
             }
             self.osd.stop();
+            self.stats_overlay.stop();
+            if let Some(ticks) = self.keyframe_ticks.take() {
+                ticks.stop();
+            }
             self.disconnect_player();
             if let Some(p) = self.player.borrow().as_ref() {
                 p.stop();
@@ -286,6 +307,12 @@ mod imp {
                 .sync_create()
                 .build();
             self.paintable_binding.replace(Some(binding));
+            if self.stats_overlay.is_shown() {
+                self.stats_overlay.set_shown(&player, true);
+            }
+            if let Some(ticks) = self.keyframe_ticks.borrow().as_ref() {
+                ticks.follow(&player);
+            }
             let weak = self.obj().downgrade();
             let refresh = move |_: &Player| {
                 if let Some(view) = weak.upgrade() {
@@ -677,6 +704,27 @@ impl PlayerView {
     /// The on-screen message shown now, if any.
     pub fn message(&self) -> Option<String> {
         self.imp().osd.text()
+    }
+
+    /// Whether the statistics overlay (key `i`, action `player.toggle-stats`)
+    /// is shown.
+    pub fn stats_overlay_shown(&self) -> bool {
+        self.imp().stats_overlay.is_shown()
+    }
+
+    /// Keyframe times (seconds) ticked on the seek bar so far.
+    pub fn keyframe_ticks(&self) -> Vec<f64> {
+        self.imp()
+            .keyframe_ticks
+            .borrow()
+            .as_ref()
+            .map(|t| t.keys())
+            .unwrap_or_default()
+    }
+
+    /// The statistics overlay's current text.
+    pub fn stats_overlay_text(&self) -> String {
+        self.imp().stats_overlay.text()
     }
 
     /// Names the next frame shown on the on-screen display (after a step).

@@ -45,7 +45,22 @@ impl imp::Player {
             BusEvent::Eos => self.on_eos(),
             BusEvent::StateChanged { new, .. } => self.on_pipeline_state(new),
             BusEvent::AsyncDone => self.on_async_done(),
+            BusEvent::Qos {
+                source,
+                is_sink,
+                dropped,
+            } => {
+                if !is_sink {
+                    let mut counts = self.qos_dropped.borrow_mut();
+                    let last = counts.insert(source, dropped).unwrap_or(0);
+                    // A new segment restarts an element's count: keep the old.
+                    if dropped < last {
+                        self.qos_folded.set(self.qos_folded.get() + last);
+                    }
+                }
+            }
             BusEvent::Buffering(percent) => {
+                self.last_buffering.set(Some(percent));
                 let buffering = percent < 100;
                 if self.buffering.replace(buffering) != buffering {
                     if buffering {

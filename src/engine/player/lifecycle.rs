@@ -4,6 +4,7 @@
 //! the pipeline is asked to be in.
 
 use super::imp;
+use crate::engine::bitrate::is_decoder;
 use crate::engine::bus::map_message;
 use crate::engine::error::{display_name, ErrorKind, PlayerError};
 use crate::engine::frameindex::is_video_decoder;
@@ -36,6 +37,7 @@ impl imp::Player {
         self.set_u64(&self.duration, 0, "duration");
         self.clear_frame();
         self.index.clear();
+        self.bitrate_meter.clear();
         self.backstep.forget_media();
         self.first_frame.set(None);
         if let Some(uri) = uri {
@@ -54,6 +56,10 @@ impl imp::Player {
         self.segment_start.set(gst::ClockTime::ZERO);
         self.stats_base.set((0, 0));
         self.stats_last.set((0, 0));
+        self.qos_dropped.borrow_mut().clear();
+        self.qos_folded.set(0);
+        self.last_buffering.set(None);
+        self.live.set(false);
         self.segment_looping.set(false);
         self.at_eos.set(false);
         if let Err(e) = precheck(uri) {
@@ -110,12 +116,28 @@ impl imp::Player {
         if pipeline.find_property("text-offset").is_some() {
             pipeline.set_property("text-offset", self.subtitle_offset.get());
         }
-        // Every video decoder playbin creates feeds the frame index.
+        if let Some(description) = self.video_filter.borrow().clone() {
+            match gst::parse::bin_from_description(&description, true) {
+                Ok(filter) if pipeline.find_property("video-filter").is_some() => {
+                    pipeline.set_property("video-filter", &filter);
+                }
+                Ok(_) => {}
+                Err(e) => self.warn(format!(
+                    "The video filter “{description}” could not be built ({e}); video plays unfiltered."
+                )),
+            }
+        }
+        // Every video decoder playbin creates feeds the frame index; every
+        // decoder feeds the bitrate meter.
         let index = self.index.clone();
+        let meter = self.bitrate_meter.clone();
         pipeline.connect("element-setup", false, move |args| {
             if let Ok(element) = args[1].get::<gst::Element>() {
                 if is_video_decoder(&element) {
                     index.attach(&element);
+                }
+                if is_decoder(&element) {
+                    meter.attach(&element);
                 }
             }
             None
@@ -293,6 +315,7 @@ impl imp::Player {
             return;
         }
         tracing::debug!("live source: no preroll");
+        self.live.set(true);
         if let Some(handle) = self.open_watchdog.take() {
             handle.abort();
         }
@@ -343,6 +366,7 @@ impl imp::Player {
                 imp.query_position();
                 imp.sample_stats();
                 imp.sample_played();
+                imp.maybe_emit_stats();
             }
         });
         if let Some(old) = self.ticker.replace(Some(handle)) {

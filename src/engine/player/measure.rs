@@ -6,7 +6,9 @@ use super::imp;
 use crate::engine::frame::{frame_number, true_pts, ShownSample};
 use crate::engine::stats::PlayedTime;
 use crate::engine::types::PlayerState;
+use glib::subclass::prelude::*;
 use gst::prelude::*;
+use std::cell::Cell;
 
 impl imp::Player {
     /// Updates `position`: while paused on a video frame it is that frame's
@@ -220,6 +222,66 @@ impl imp::Player {
         } else {
             (base.0 + last.0, base.1 + last.1)
         }
+    }
+
+    /// Frames skipped before the sink for lateness: the latest QoS count of
+    /// every element but the sink, plus counts from their earlier segments.
+    pub fn late_frames(&self) -> u64 {
+        self.qos_folded.get() + self.qos_dropped.borrow().values().sum::<u64>()
+    }
+
+    /// The pipeline's latency when it is live.
+    pub fn live_latency(&self) -> Option<gst::ClockTime> {
+        if !self.live.get() {
+            return None;
+        }
+        let pipeline = self.pipeline.borrow().clone()?;
+        let mut query = gst::query::Latency::new();
+        if !pipeline.query(&mut query) {
+            return None;
+        }
+        let (live, min, _max) = query.result();
+        live.then_some(min)
+    }
+
+    /// Emits `stats` (and updates the statistics properties) when
+    /// `stats-interval` has passed since the last time.
+    pub fn maybe_emit_stats(&self) {
+        let interval = self.stats_interval.get();
+        if interval == 0 {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let due = self.stats_emitted.get().is_none_or(|last| {
+            now.duration_since(last) >= std::time::Duration::from_millis(interval as u64)
+        });
+        if !due {
+            return;
+        }
+        self.stats_emitted.set(Some(now));
+        let obj = self.obj();
+        let stats = obj.stats();
+        let set_u64 = |cell: &Cell<u64>, value: u64, name: &str| {
+            if cell.replace(value) != value {
+                obj.notify(name);
+            }
+        };
+        set_u64(&self.frames_rendered, stats.rendered, "frames-rendered");
+        set_u64(&self.frames_dropped, stats.dropped, "frames-dropped");
+        set_u64(&self.frames_late, stats.late, "frames-late");
+        let bitrate = stats.bitrate.unwrap_or(-1.0);
+        if self.bitrate.replace(bitrate) != bitrate {
+            obj.notify("bitrate");
+        }
+        let buffering = stats.buffering_percent.unwrap_or(-1);
+        if self.buffering_percent.replace(buffering) != buffering {
+            obj.notify("buffering-percent");
+        }
+        let latency = stats.latency_ms.map_or(-1, |ms| (ms * 1e6) as i64);
+        if self.latency.replace(latency) != latency {
+            obj.notify("latency");
+        }
+        obj.emit_by_name::<()>("stats", &[&stats]);
     }
 
     /// Points the software chain's capsfilter at the size the picture is

@@ -17,12 +17,13 @@ mod lifecycle;
 mod measure;
 mod timing;
 
+use crate::engine::bitrate::BitrateMeter;
 use crate::engine::error::PlayerError;
 use crate::engine::frameindex::FrameIndex;
 use crate::engine::looping::AbLoop;
 use crate::engine::seek::{Request, SeekMode, SeekQueue};
 use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoPath};
-use crate::engine::stats::{PlaybackStats, PlayedTime};
+use crate::engine::stats::{PlaybackStats, PlayedTime, StreamDetails};
 pub use crate::engine::types::{PlayerState, VideoMode, VideoSize};
 pub use crate::engine::uri::to_uri;
 use glib::prelude::*;
@@ -126,6 +127,39 @@ mod imp {
         /// across media.
         #[property(get, set = Self::set_subtitle_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
         pub subtitle_offset: Cell<i64>,
+        /// Frames the video sink rendered (updated with each `stats` signal).
+        #[property(get)]
+        pub frames_rendered: Cell<u64>,
+        /// Frames the video sink dropped as late (updated with `stats`).
+        #[property(get)]
+        pub frames_dropped: Cell<u64>,
+        /// Frames skipped before the sink for lateness, from QoS messages
+        /// (updated with `stats`).
+        #[property(get)]
+        pub frames_late: Cell<u64>,
+        /// Encoded bitrate at the position in bits/s; -1 when unknown
+        /// (updated with `stats`).
+        #[property(get, minimum = -1.0, default = -1.0)]
+        pub bitrate: Cell<f64>,
+        /// The last buffering level in percent; -1 when the source never
+        /// buffered (updated with `stats`).
+        #[property(get, minimum = -1, maximum = 100, default = -1)]
+        pub buffering_percent: Cell<i32>,
+        /// Pipeline latency in ns for live sources; -1 otherwise (updated
+        /// with `stats`).
+        #[property(get, minimum = -1, default = -1)]
+        pub latency: Cell<i64>,
+        /// How often, in ms, the `stats` signal is emitted while media is
+        /// loaded; 0 stops it.
+        #[property(get, set, maximum = 60_000, default = 1000)]
+        pub stats_interval: Cell<u32>,
+        /// A GStreamer launch description of elements to run on decoded
+        /// video before the sink (e.g. `videoflip method=horizontal-flip`,
+        /// or `identity sleep-time=50000` to starve playback in a test);
+        /// takes effect at the next load. A description that does not parse
+        /// is reported as a `warning` and skipped.
+        #[property(get, set, nullable)]
+        pub video_filter: RefCell<Option<String>>,
         /// Memory the backward-step frame cache may use, in MiB.
         #[property(get, set, minimum = 16, maximum = 4096, default = 256)]
         pub frame_cache_mb: Cell<u32>,
@@ -158,6 +192,18 @@ mod imp {
 
         /// What the video decoder was fed (true timestamps, keyframes).
         pub index: FrameIndex,
+        /// What every decoder was fed, by size: the bitrate.
+        pub bitrate_meter: BitrateMeter,
+        /// The latest QoS drop count of each element other than the sink.
+        pub qos_dropped: RefCell<std::collections::HashMap<String, u64>>,
+        /// QoS drops of elements whose segment restarted (their counts reset).
+        pub qos_folded: Cell<u64>,
+        /// The source is live (it never prerolled).
+        pub live: Cell<bool>,
+        /// The last buffering level reported.
+        pub last_buffering: Cell<Option<i32>>,
+        /// When the `stats` signal was last emitted.
+        pub stats_emitted: Cell<Option<std::time::Instant>>,
         /// Seeks and steps: one in flight, one waiting.
         pub queue: RefCell<SeekQueue>,
         /// The frame an in-flight seek must end on, and the corrections made.
@@ -241,6 +287,9 @@ mod imp {
                         .param_types([String::static_type()])
                         .build(),
                     Signal::builder("eos").build(),
+                    Signal::builder("stats")
+                        .param_types([PlaybackStats::static_type()])
+                        .build(),
                 ]
             })
         }
@@ -256,6 +305,10 @@ mod imp {
             self.loop_a.set(-1);
             self.loop_b.set(-1);
             self.frame_cache_mb.set(256);
+            self.bitrate.set(-1.0);
+            self.buffering_percent.set(-1);
+            self.latency.set(-1);
+            self.stats_interval.set(1000);
         }
 
         fn dispose(&self) {
@@ -519,16 +572,56 @@ impl Player {
         PlaybackStats {
             rendered,
             dropped,
-            late: 0,
-            bitrate: None,
-            buffering_percent: None,
-            latency_ms: None,
+            late: imp.late_frames(),
+            bitrate: imp
+                .bitrate_meter
+                .at(gst::ClockTime::from_nseconds(self.position())),
+            buffering_percent: imp.last_buffering.get(),
+            latency_ms: imp.live_latency().map(|l| l.nseconds() as f64 / 1e6),
             played_seconds: imp.played().nseconds() as f64 / 1e9,
             video_path: match self.video_mode() {
                 VideoMode::Headless | VideoMode::Disabled => None,
                 _ => Some(self.video_path()),
             },
         }
+    }
+
+    /// The decoders in use and the caps at the video sink (empty when
+    /// nothing is loaded).
+    pub fn video_details(&self) -> StreamDetails {
+        use gst::prelude::*;
+        let mut details = StreamDetails::default();
+        let Some(pipeline) = self.pipeline() else {
+            return details;
+        };
+        let describe = |element: &gst::Element| {
+            let caps = element.static_pad("sink")?.current_caps()?;
+            Some(gst_pbutils::pb_utils_get_codec_description(&caps).to_string())
+        };
+        for element in pipeline.iterate_recurse().into_iter().flatten() {
+            let klass = element
+                .factory()
+                .and_then(|f| f.metadata("klass").map(String::from))
+                .unwrap_or_default();
+            if !klass.contains("Decoder") {
+                continue;
+            }
+            if klass.contains("Video") && details.codec.is_none() {
+                details.codec = describe(&element);
+                details.decoder = element.factory().map(|f| f.name().to_string());
+            } else if klass.contains("Audio") && details.audio_codec.is_none() {
+                details.audio_codec = describe(&element);
+            }
+        }
+        details.sink_caps = self
+            .imp()
+            .video_sink
+            .borrow()
+            .as_ref()
+            .and_then(|s| s.static_pad("sink"))
+            .and_then(|p| p.current_caps())
+            .map(|c| c.to_string());
+        details
     }
 
     /// Tells the player the size, in device pixels, its picture is shown at.
@@ -585,6 +678,22 @@ impl Player {
             let player = args[0].get::<Self>().ok()?;
             let text = args[1].get::<String>().ok()?;
             f(&player, &text);
+            None
+        })
+    }
+
+    /// Connects to `stats`: a [`PlaybackStats`] snapshot every
+    /// `stats-interval` ms while media is loaded (the `frames-*`, `bitrate`,
+    /// `buffering-percent` and `latency` properties change with it), so an
+    /// application can log playback health without showing any UI.
+    pub fn connect_stats<F: Fn(&Self, &PlaybackStats) + 'static>(
+        &self,
+        f: F,
+    ) -> glib::SignalHandlerId {
+        self.connect_local("stats", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let stats = args[1].get::<PlaybackStats>().ok()?;
+            f(&player, &stats);
             None
         })
     }
