@@ -540,6 +540,9 @@ fn live_udp_stream_plays_without_a_preroll() {
             .rendered
             > 10));
         assert!(!player.seekable());
+        // Live: the statistics carry the pipeline's latency.
+        let latency = player.stats().latency_ms.expect("latency of a live source");
+        assert!((0.0..5000.0).contains(&latency), "latency {latency} ms");
         player.stop();
     });
     sender.set_state(gst::State::Null).unwrap();
