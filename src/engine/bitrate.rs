@@ -110,16 +110,16 @@ mod tests {
         for ms in (0..2000).step_by(40) {
             meter.record(T::from_mseconds(ms), 0, 1000);
         }
-        // 25 units of 1000 bytes in (1 s, 2 s].
-        assert_eq!(meter.at(T::from_seconds(2)), Some(26.0 * 8000.0));
+        // 25 units of 1000 bytes in [1 s, 2 s].
+        assert_eq!(meter.at(T::from_seconds(2)), Some(25.0 * 8000.0));
         // The same stretch decoded again after a seek: no double count.
         for ms in (1000..2000).step_by(40) {
             meter.record(T::from_mseconds(ms), 0, 1000);
         }
-        assert_eq!(meter.at(T::from_seconds(2)), Some(26.0 * 8000.0));
+        assert_eq!(meter.at(T::from_seconds(2)), Some(25.0 * 8000.0));
         // A second decoder (audio) adds its own units.
         meter.record(T::from_mseconds(1500), 1, 500);
-        assert_eq!(meter.at(T::from_seconds(2)), Some(26.0 * 8000.0 + 4000.0));
+        assert_eq!(meter.at(T::from_seconds(2)), Some(25.0 * 8000.0 + 4000.0));
         meter.record(T::from_seconds(100), 0, 1);
         assert_eq!(meter.at(T::from_seconds(2)), None, "pruned");
     }

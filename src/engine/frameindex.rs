@@ -145,6 +145,11 @@ impl FrameIndex {
             .find(|u| u.keyframe)
     }
 
+    /// Every unit recorded so far, in presentation order (for inspection).
+    pub fn units(&self) -> Vec<AccessUnit> {
+        self.lock().by_pts.values().copied().collect()
+    }
+
     /// PTS of every keyframe seen so far, in order.
     pub fn keyframes(&self) -> Vec<gst::ClockTime> {
         self.lock()

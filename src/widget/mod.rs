@@ -2,6 +2,7 @@
 //! applications use (GtkBuilder type `FramescopePlayerView`); [`keys`] is the
 //! single table of its keyboard bindings.
 
+pub mod inspector;
 pub mod keyframe_ticks;
 pub mod keys;
 pub mod osd;
@@ -9,6 +10,7 @@ pub mod player_view;
 pub mod stats_overlay;
 pub mod timing_actions;
 
+pub use inspector::InspectorWindow;
 pub use player_view::PlayerView;
 
 use gtk::prelude::*;
