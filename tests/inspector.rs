@@ -1,0 +1,355 @@
+//! Inspector window tests under X (Xvfb when no display is set): the window
+//! follows a playing clip — scan of 60 frames, the highlighted row is the
+//! frame on screen after a pause and seek, two GOPs of 30, a growing health
+//! history, a pipeline listing with caps — every tab exports something that
+//! parses, and the window holds its player weakly and outlives it. Each tab is also rendered to
+//! `target/inspector-shots/<tab>.png` for a person to look at. GTK must run
+//! on the main thread, so this binary has its own harness, like `widget.rs`.
+
+mod common;
+
+use common::*;
+use framescope::engine::{Player, PlayerState};
+use framescope::widget::inspector::InspectorTab;
+use framescope::widget::{InspectorWindow, PlayerView};
+use gtk::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+type TestResult = Result<(), String>;
+/// A named test.
+type NamedTest = (&'static str, fn() -> TestResult);
+
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap_or(Path::new("target"))
+        .join("inspector-shots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Renders `window` with its GSK renderer into a PNG.
+fn screenshot(window: &impl IsA<gtk::Widget>, path: &Path) -> TestResult {
+    let widget = window.as_ref();
+    let (w, h) = (widget.width(), widget.height());
+    check!(w > 0 && h > 0, "the window has no size");
+    let paintable = gtk::WidgetPaintable::new(Some(widget));
+    let snapshot = gtk::Snapshot::new();
+    paintable.snapshot(&snapshot, w as f64, h as f64);
+    let node = snapshot.to_node().ok_or("nothing was drawn")?;
+    let renderer = widget
+        .native()
+        .ok_or("not in a window")?
+        .renderer()
+        .ok_or("no renderer")?;
+    let texture = renderer.render_texture(&node, None);
+    texture
+        .save_to_png(path)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn pump(d: Duration) {
+    run_until(d, || false);
+}
+
+fn inspector_follows_a_playing_clip() -> TestResult {
+    let window = gtk::Window::builder()
+        .default_width(480)
+        .default_height(320)
+        .title("player")
+        .build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.present();
+    let player = view.player();
+    player.set_looping(true);
+    view.open(&clip("h264_aac.mp4").display().to_string());
+    player.play();
+    check!(
+        run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing),
+        "the clip never played (state {:?})",
+        player.state()
+    );
+    let inspector = InspectorWindow::new(&player);
+    inspector.present();
+    check!(
+        run_until(Duration::from_secs(30), || inspector.frames_scanned() > 0),
+        "the scan did not finish: {}",
+        inspector.frames_status()
+    );
+    check!(
+        inspector.frames_scanned() == 60,
+        "scanned {} frames, expected 60",
+        inspector.frames_scanned()
+    );
+    check!(
+        inspector.frame_count() == 60,
+        "the table lists {} frames",
+        inspector.frame_count()
+    );
+    check!(
+        inspector
+            .window()
+            .title()
+            .is_some_and(|t| t.starts_with("Inspector — ") && t.contains("h264_aac")),
+        "title {:?}",
+        inspector.window().title()
+    );
+    let report = inspector.media_report().ok_or("no media report")?;
+    let kinds: Vec<&str> = report.streams.iter().map(|s| s.kind.as_str()).collect();
+    check!(
+        kinds.contains(&"video") && kinds.contains(&"audio"),
+        "streams {kinds:?}"
+    );
+    check!(
+        inspector.gop_histogram() == vec![(30, 2)],
+        "GOP histogram {:?}",
+        inspector.gop_histogram()
+    );
+
+    // Health grows while playing.
+    let before = inspector.health_history().len();
+    pump(Duration::from_millis(2600));
+    let after = inspector.health_history().len();
+    check!(
+        after >= before + 2,
+        "health history went from {before} to {after} samples in 2.6 s"
+    );
+
+    // Pause and seek: the highlighted row is the frame on screen.
+    player.pause();
+    for ms in [1000u64, 433] {
+        player.seek(gst::ClockTime::from_mseconds(ms));
+        let target = ms as i64 * 1_000_000;
+        check!(
+            wait_settled(&player)
+                && run_until(Duration::from_secs(5), || {
+                    let pts = player.frame_pts();
+                    player.is_settled() && pts <= target && target - pts < 34_000_000
+                }),
+            "the seek to {ms} ms did not land (frame-pts {})",
+            player.frame_pts()
+        );
+        pump(Duration::from_millis(100));
+        inspector.refresh();
+        let on_screen = player.frame_pts();
+        let row = inspector.current_frame_row().ok_or("no row highlighted")?;
+        let frame = inspector.current_frame().ok_or("no current frame")?;
+        check!(
+            frame.pts == Some(on_screen),
+            "after a seek to {ms} ms row {row} (PTS {:?}) is highlighted; frame-pts is {on_screen}",
+            frame.pts
+        );
+        println!("    seek {ms} ms: row {row}, PTS {on_screen}");
+    }
+
+    // Pipeline listing.
+    inspector.select_tab(InspectorTab::Pipeline);
+    inspector.refresh_pipeline();
+    let text = inspector.pipeline_text();
+    // playbin or playbin3, whichever the engine chose.
+    check!(text.contains("playbin"), "no playbin in:\n{text}");
+    check!(
+        text.contains("dec") && text.contains("video/x-raw"),
+        "no decoder or raw video caps in:\n{text}"
+    );
+
+    // Exports.
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let out = |name: &str| dir.path().join(name);
+    inspector.export_tab(InspectorTab::Media, &out("media.json"))?;
+    let media: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out("media.json")).unwrap_or_default())
+            .map_err(|e| format!("media JSON: {e}"))?;
+    check!(
+        media["streams"].as_array().is_some_and(|s| s.len() == 2),
+        "media JSON {media}"
+    );
+    inspector.export_tab(InspectorTab::Frames, &out("frames.csv"))?;
+    let csv = std::fs::read_to_string(out("frames.csv")).unwrap_or_default();
+    check!(
+        csv.starts_with("pts,dts,duration,size,keyframe,picture_type\n")
+            && csv.lines().count() == 61,
+        "frames CSV has {} lines",
+        csv.lines().count()
+    );
+    inspector.export_tab(InspectorTab::Gop, &out("gop.json"))?;
+    let gop: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out("gop.json")).unwrap_or_default())
+            .map_err(|e| format!("GOP JSON: {e}"))?;
+    check!(
+        gop["gops"].as_array().is_some_and(|g| g.len() == 2),
+        "GOP JSON {gop}"
+    );
+    inspector.export_tab(InspectorTab::Health, &out("health.csv"))?;
+    let csv = std::fs::read_to_string(out("health.csv")).unwrap_or_default();
+    check!(
+        csv.starts_with("t,rendered,dropped,late,bitrate,buffering_percent,latency_ms\n")
+            && csv.lines().count() >= 3,
+        "health CSV:\n{csv}"
+    );
+    inspector.export_tab(InspectorTab::Pipeline, &out("pipeline.dot"))?;
+    let dot = std::fs::read_to_string(out("pipeline.dot")).unwrap_or_default();
+    check!(
+        dot.starts_with("digraph"),
+        "DOT starts {:?}",
+        &dot[..dot.len().min(40)]
+    );
+    let svg = inspector.export_tab(InspectorTab::Pipeline, &out("pipeline.svg"));
+    if framescope::widget::inspector::export::graphviz().is_some() {
+        svg?;
+        let svg = std::fs::read_to_string(out("pipeline.svg")).unwrap_or_default();
+        check!(svg.contains("<svg"), "SVG export is not SVG");
+    } else {
+        check!(
+            svg.as_ref().is_err_and(|e| e.contains("Graphviz")),
+            "SVG without Graphviz: {svg:?}"
+        );
+    }
+    let bad = inspector.export_tab(InspectorTab::Media, Path::new("/nonexistent/dir/m.json"));
+    check!(
+        bad.is_err()
+            && inspector
+                .tab_status(InspectorTab::Media)
+                .contains("could not be written"),
+        "a write error is not shown: {bad:?}"
+    );
+
+    // Screenshots of every tab, on the paused frame.
+    player.seek(gst::ClockTime::from_mseconds(1000));
+    wait_settled(&player);
+    inspector.refresh();
+    let shots = shots_dir();
+    for tab in InspectorTab::ALL {
+        inspector.select_tab(tab);
+        pump(Duration::from_millis(400));
+        let name = format!("{}.png", tab.title().to_lowercase());
+        screenshot(&inspector, &shots.join(&name))?;
+    }
+    println!("    screenshots in {}", shots.display());
+
+    // The player's window goes away (a PlayerView keeps its player alive
+    // for now; `empty_player_and_dropped_player` drops one for real).
+    drop(player);
+    window.destroy();
+    drop(view);
+    pump(Duration::from_millis(1200));
+    inspector.refresh();
+    inspector.destroy();
+    Ok(())
+}
+
+fn empty_player_and_dropped_player() -> TestResult {
+    // A player showing video in a window of its own.
+    let window = gtk::Window::builder()
+        .default_width(320)
+        .default_height(240)
+        .build();
+    let player = Player::new();
+    let picture = gtk::Picture::new();
+    player
+        .bind_property("paintable", &picture, "paintable")
+        .sync_create()
+        .build();
+    window.set_child(Some(&picture));
+    window.present();
+    let inspector = InspectorWindow::new(&player);
+    inspector.present();
+    pump(Duration::from_millis(300));
+    let err = inspector
+        .export_tab(InspectorTab::Media, Path::new("/tmp/never.json"))
+        .err()
+        .ok_or("exporting facts that are not known succeeded")?;
+    check!(err.ends_with('.'), "not a sentence: {err}");
+    check!(
+        inspector.tab_status(InspectorTab::Media) == err,
+        "the error is not shown in the tab"
+    );
+    // Loading and dropping while the scan runs.
+    player.open(&clip("vp9_opus.webm").display().to_string());
+    pump(Duration::from_millis(300));
+    inspector.refresh();
+    let weak = player.downgrade();
+    drop(player);
+    window.destroy();
+    check!(
+        run_until(Duration::from_secs(5), || weak.upgrade().is_none()),
+        "the player was not freed: the inspector must hold it weakly"
+    );
+    for tab in InspectorTab::ALL {
+        inspector.select_tab(tab);
+        pump(Duration::from_millis(200));
+    }
+    inspector.refresh();
+    check!(
+        inspector.frames_scanned() == 0 && inspector.frame_count() == 0,
+        "frames remain after the player went"
+    );
+    check!(
+        inspector.window().title().as_deref() == Some("Inspector — No media"),
+        "title {:?}",
+        inspector.window().title()
+    );
+    // Closing stops the timer; refresh after it is harmless.
+    inspector.close();
+    pump(Duration::from_millis(700));
+    inspector.refresh();
+    Ok(())
+}
+
+fn main() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .try_init();
+    let display = ensure_display();
+    // SAFETY: set before GTK or any other thread reads the environment.
+    unsafe { std::env::set_var("DISPLAY", &display) };
+    if let Err(e) = gtk::init() {
+        eprintln!("cannot open display {display}: {e}");
+        std::process::exit(1);
+    }
+    framescope::widget::init().expect("framescope initialises");
+    let tests: &[NamedTest] = &[
+        (
+            "inspector_follows_a_playing_clip",
+            inspector_follows_a_playing_clip,
+        ),
+        (
+            "empty_player_and_dropped_player",
+            empty_player_and_dropped_player,
+        ),
+    ];
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let start = std::time::Instant::now();
+        match test() {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok ({:.1}s)", start.elapsed().as_secs_f64());
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test {name} ... FAILED: {e}");
+            }
+        }
+    }
+    println!("inspector tests: {passed} passed, {failed} failed");
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
