@@ -17,8 +17,9 @@ RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-p
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-tools
   libgl1-mesa-dri libegl-mesa0 adwaita-icon-theme fonts-dejavu-core)
 # Test and benchmark: a virtual X server, input and screenshot tools, GNU time,
-# and ffmpeg/ffprobe as the independent reference for decoded frames.
-TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg)
+# ffmpeg/ffprobe as the independent reference for decoded frames and packets,
+# and Graphviz for the inspector's SVG pipeline export.
+TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz)
 
 missing_packages() {
   local p

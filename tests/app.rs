@@ -280,3 +280,73 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// Ctrl+I opens the stream inspector on the playing clip (a window of the
+/// app's process named "Inspector — …", then a screenshot of the display).
+#[test]
+fn ctrl_i_opens_the_inspector() {
+    let path = clip("h264_aac.mp4");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+        .args(["--window-size", "640x480", "--mute", "--loop"])
+        .arg(&path)
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the framescope binary starts");
+    let pid = child.id().to_string();
+    let search = |name: &str| {
+        let found = xdotool(&["search", "--onlyvisible", "--pid", &pid, "--name", name]);
+        String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    };
+    let result = std::panic::catch_unwind(|| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let window = loop {
+            let w = search("Framescope");
+            if !w.is_empty() {
+                break w;
+            }
+            assert!(Instant::now() < deadline, "the main window did not appear");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        xdotool(&["windowfocus", "--sync", &window]);
+        std::thread::sleep(Duration::from_millis(800));
+        xdotool(&["key", "ctrl+i"]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while search("Inspector").is_empty() {
+            assert!(Instant::now() < deadline, "Ctrl+I opened no inspector");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        // The screenshot shows the inspector's window on the display.
+        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("app-inspector.png");
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "xwd -root -silent | convert xwd:- '{}'",
+                shot.display()
+            ))
+            .env("DISPLAY", ensure_display())
+            .status()
+            .expect("xwd and convert run (scripts/setup.sh test installs them)");
+        assert!(status.success());
+        let (w, h, rgb) = common::framecode::rgb_of_png(&shot);
+        assert!(
+            w > 0 && h > 0 && rgb.iter().any(|&v| v > 200),
+            "blank screenshot"
+        );
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

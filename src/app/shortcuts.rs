@@ -9,6 +9,11 @@ pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
     ("app.open", &["<Control>o"], "Open a file"),
     ("app.screenshot", &["s"], "Save the frame on screen as PNG"),
     (
+        "app.inspector",
+        &["<Control>i"],
+        "Open the stream inspector",
+    ),
+    (
         "app.shortcuts",
         &["<Control>question"],
         "Show keyboard shortcuts",

@@ -5,7 +5,8 @@
 use crate::app::cli::Options;
 use crate::app::shortcuts;
 use framescope::engine::{to_uri, Player, PlayerError};
-use framescope::widget::PlayerView;
+use framescope::widget::inspector::HealthHistory;
+use framescope::widget::{InspectorWindow, PlayerView};
 use gtk::prelude::*;
 use gtk::{gdk, gio, glib};
 use serde::Serialize;
@@ -41,6 +42,8 @@ struct Shared {
     exit_code: Rc<Cell<u8>>,
     last_error: RefCell<Option<PlayerError>>,
     totals: Cell<(u64, u64, f64)>,
+    /// The inspector window, while open.
+    inspector: RefCell<glib::WeakRef<InspectorWindow>>,
 }
 
 /// Playback menu entries: (label, app action, the view's `player.` action
@@ -79,6 +82,8 @@ pub fn build(
     if let Some(rate) = options.rate {
         player.set_rate(rate);
     }
+    // The inspector's health graphs cover the whole session.
+    HealthHistory::attach(&player);
     // A single item loops seamlessly inside the player; a list loops here.
     player.set_looping(options.looping && inputs.len() == 1);
 
@@ -94,6 +99,7 @@ pub fn build(
         exit_code,
         last_error: RefCell::new(None),
         totals: Cell::new((0, 0, 0.0)),
+        inspector: RefCell::default(),
     });
     connect_player(&shared, &player);
     install_actions(app, &shared);
@@ -126,6 +132,8 @@ fn header_bar() -> gtk::HeaderBar {
         playback.append(Some(label), Some(&format!("app.{action}")));
     }
     playback.append(Some("Take _Screenshot"), Some("app.screenshot"));
+    playback.append(Some("Stream _Inspector"), Some("app.inspector"));
+    playback.append(Some("Playback _Statistics"), Some("app.toggle-stats"));
     menu.append_section(Some("Playback"), &playback);
     let general = gio::Menu::new();
     general.append(Some("_Keyboard Shortcuts"), Some("app.shortcuts"));
@@ -288,6 +296,18 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
     });
     app.add_action(&screenshot);
 
+    let inspector = gio::SimpleAction::new("inspector", None);
+    let s = shared.clone();
+    inspector.connect_activate(move |_, _| open_inspector(&s));
+    app.add_action(&inspector);
+
+    let stats = gio::SimpleAction::new("toggle-stats", None);
+    let view = shared.view.clone();
+    stats.connect_activate(move |_, _| {
+        let _ = view.activate_action("player.toggle-stats", None);
+    });
+    app.add_action(&stats);
+
     let shortcuts_action = gio::SimpleAction::new("shortcuts", None);
     let window = shared.window.clone();
     shortcuts_action
@@ -297,6 +317,18 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
     for (action, accels, _) in shortcuts::APP_ACCELS {
         app.set_accels_for_action(action, accels);
     }
+}
+
+/// Shows the inspector for the view's player (one window, raised if open).
+fn open_inspector(shared: &Rc<Shared>) {
+    if let Some(window) = shared.inspector.borrow().upgrade() {
+        window.present();
+        return;
+    }
+    let window = InspectorWindow::new(&shared.view.player());
+    window.set_transient_for(Some(&shared.window));
+    window.present();
+    shared.inspector.replace(window.downgrade());
 }
 
 fn show_open_dialog(shared: &Rc<Shared>) {
