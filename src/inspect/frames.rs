@@ -276,10 +276,11 @@ pub fn scan_frames(
 /// Durations as the demuxer gave them, keyed by stream-id and raw PTS, until
 /// the parsed buffer with that PTS takes them.
 #[derive(Debug, Clone, Default)]
-struct DemuxedDurations(Arc<Mutex<HashMap<(String, u64), u64>>>);
+struct DemuxedDurations(Arc<Mutex<HashMap<(u64, u64), u64>>>);
 
-/// Entries kept at most (those of buffers a parser dropped never get taken).
-const DEMUXED_CAPACITY: usize = 50_000;
+/// Entries kept at most: parsers hand buffers on a few frames after the
+/// demuxer, and those of buffers a parser dropped are never taken.
+const DEMUXED_CAPACITY: usize = 8192;
 
 impl DemuxedDurations {
     fn watch(&self, pad: &gst::Pad) {
@@ -309,9 +310,14 @@ impl DemuxedDurations {
     }
 }
 
-fn stream_id(pad: &gst::Pad) -> Option<String> {
-    pad.sticky_event::<gst::event::StreamStart>(0)
-        .map(|e| e.stream_id().to_string())
+/// A hash of the pad's stream-id (the same on the demuxer's and the
+/// parser's pads of one stream).
+fn stream_id(pad: &gst::Pad) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let event = pad.sticky_event::<gst::event::StreamStart>(0)?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    event.stream_id().hash(&mut hasher);
+    Some(hasher.finish())
 }
 
 /// The record of one buffer on a parsed stream's pad.

@@ -155,6 +155,22 @@ fn discover(
         });
         let quit = main_loop.clone();
         discoverer.connect_finished(move |_| quit.quit());
+        // Discovery decodes one frame per stream; a decoder running one
+        // thread per core allocates a frame per thread (tens of MB at 1080p)
+        // for it. One thread is plenty for one frame.
+        discoverer.connect_source_setup(|_, source| {
+            let mut top = source.clone().upcast::<gst::Object>();
+            while let Some(parent) = top.parent() {
+                top = parent;
+            }
+            if let Some(bin) = top.downcast_ref::<gst::Bin>() {
+                bin.connect_deep_element_added(|_, _, element| {
+                    if element.find_property("max-threads").is_some() {
+                        element.set_property_from_str("max-threads", "1");
+                    }
+                });
+            }
+        });
         discoverer.start();
         let queued = discoverer.discover_uri_async(uri);
         if queued.is_ok() {
