@@ -547,3 +547,48 @@ fn live_udp_stream_plays_without_a_preroll() {
     });
     sender.set_state(gst::State::Null).unwrap();
 }
+
+/// A loop round falls due (the segment's end reached the bus) while the
+/// player is being paused: pausing and resuming a looping clip at many
+/// moments never hangs (a loop round sent without a flush while the sinks
+/// hold their frame waits for a demuxer thread stuck in full queues), and
+/// playback goes on looping afterwards. The test body runs on its own thread
+/// so a hang fails the test instead of stalling the suite.
+#[test]
+fn pausing_as_a_loop_round_falls_due_never_hangs() {
+    let path = clip("h264_aac.mp4");
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        with_context(|| {
+            let player = Player::headless();
+            let out = record(&player);
+            player.set_looping(true);
+            player.open(&path.display().to_string());
+            player.play();
+            assert!(run_until(Duration::from_secs(10), || player.state()
+                == PlayerState::Playing));
+            for round in 0..12u64 {
+                // Play on without handling the bus (as a busy main loop
+                // does), across the 2 s segment's end at varying moments,
+                // then pause before the queued messages are handled.
+                std::thread::sleep(Duration::from_millis(700 + round * 110));
+                player.pause();
+                run_until(Duration::from_millis(300), || false);
+                player.play();
+                run_until(Duration::from_millis(200), || false);
+            }
+            assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+            assert!(!out.borrow().eos, "a looping clip ended");
+            // Still looping: the position keeps moving.
+            let p0 = player.position();
+            run_until(Duration::from_secs(1), || false);
+            assert_ne!(player.position(), p0, "playback stopped");
+            player.stop();
+        });
+        let _ = done_tx.send(());
+    });
+    assert!(
+        done_rx.recv_timeout(Duration::from_secs(90)).is_ok(),
+        "the player hung pausing as a loop round fell due"
+    );
+}

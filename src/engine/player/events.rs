@@ -183,6 +183,7 @@ impl imp::Player {
     fn on_pipeline_state(&self, new: gst::State) {
         if new == gst::State::Playing {
             self.start_ticker();
+            self.send_due_loop_round();
         }
         self.update_public_state();
         // Pausing may complete without a new preroll (no async-done): read

@@ -60,6 +60,7 @@ impl imp::Player {
         self.qos_folded.set(0);
         self.last_buffering.set(None);
         self.live.set(false);
+        self.loop_round_due.set(None);
         self.segment_looping.set(false);
         self.at_eos.set(false);
         if let Err(e) = precheck(uri) {
@@ -367,6 +368,7 @@ impl imp::Player {
                 imp.sample_stats();
                 imp.sample_played();
                 imp.maybe_emit_stats();
+                imp.send_due_loop_round();
             }
         });
         if let Some(old) = self.ticker.replace(Some(handle)) {

@@ -230,6 +230,9 @@ mod imp {
         pub ab: Cell<AbLoop>,
         /// The current segment loops (it was sought with the SEGMENT flag).
         pub segment_looping: Cell<bool>,
+        /// A loop round fell due while paused (for the segment started by
+        /// this seek's seqnum); it is sent when the pipeline plays again.
+        pub loop_round_due: Cell<Option<Option<gst::Seqnum>>>,
         /// The seqnum of the seek that started the current segment.
         pub segment_seqnum: Cell<Option<gst::Seqnum>>,
         /// A looping segment whose end was reached while its seek was still

@@ -818,6 +818,31 @@ impl imp::Player {
         self.next_loop_round();
     }
 
+    /// Once the pipeline plays again, sends a loop round that fell due while
+    /// it was paused, unless a seek has started another segment since.
+    /// Called when it reaches PLAYING and on every tick (a pause undone
+    /// before it completed brings no state change).
+    pub(super) fn send_due_loop_round(&self) {
+        if self.loop_round_due.get().is_none() || !self.is_playing_now() {
+            return;
+        }
+        if let Some(seqnum) = self.loop_round_due.take() {
+            if seqnum == self.segment_seqnum.get() {
+                self.next_loop_round();
+            }
+        }
+    }
+
+    /// Playing is wanted and the pipeline is in PLAYING.
+    fn is_playing_now(&self) -> bool {
+        self.want_playing.get()
+            && self
+                .pipeline
+                .borrow()
+                .as_ref()
+                .is_some_and(|p| p.current_state() == gst::State::Playing)
+    }
+
     /// Queues the loop's next round without a flush (the sinks are still
     /// playing this one), or ends playback if the loop has been switched off.
     fn next_loop_round(&self) {
@@ -827,6 +852,15 @@ impl imp::Player {
             return self.on_segment_end_without_loop();
         }
         let (start, stop) = loop_bounds(ab);
+        // Paused: the sinks hold their frame, the queues may be full and the
+        // demuxer's thread stuck pushing into them; a seek without a flush
+        // would wait for that thread for good (qtdemux takes its stream
+        // lock). The round goes when the pipeline plays again.
+        if !self.is_playing_now() {
+            tracing::debug!("loop round due while paused: sent when playing");
+            self.loop_round_due.set(Some(self.segment_seqnum.get()));
+            return;
+        }
         let flags = gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE;
         if !self.send_seek_event(self.rate.get(), flags, start, gst::SeekType::Set, stop) {
             tracing::warn!("the loop's segment seek was refused; restarting with a flush");
