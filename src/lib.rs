@@ -11,26 +11,42 @@
 //! Call [`engine::init`] (after `gtk::init` when showing video) before
 //! creating a [`engine::Player`] or [`widget::PlayerView`].
 //!
-//! Embedding the widget in a GTK application:
+//! Embedding the widget in a GTK application (a kiosk panel: a looping
+//! playlist, a watchdog that restarts failed or stalled items, no controls,
+//! input locked, host buttons driving the `player.` actions):
 //!
 //! ```no_run
-//! use framescope::widget::PlayerView;
+//! use framescope::engine::Repeat;
+//! use framescope::widget::{ControlsMode, PlayerView};
 //! use gtk::prelude::*;
 //!
 //! let app = gtk::Application::new(Some("org.example.Kiosk"), Default::default());
 //! app.connect_activate(|app| {
 //!     framescope::widget::init().expect("GStreamer and the GTK sink are available");
 //!     let view = PlayerView::new();
-//!     view.player().connect_error(|_, e| eprintln!("{}", e.message));
-//!     view.open("/path/to/clip.mp4");
-//!     gtk::ApplicationWindow::builder()
-//!         .application(app)
-//!         .child(&view)
-//!         .build()
-//!         .present();
+//!     view.set_controls(ControlsMode::Off);
+//!     view.set_input_locked(true);
+//!     let player = view.player();
+//!     player.set_items(&["/media/intro.mp4", "https://example.com/live.m3u8"]);
+//!     player.set_repeat(Repeat::All);
+//!     player.set_max_restarts(10);
+//!     player.connect_restarting(|_, n, ms, why| eprintln!("restart {n} in {ms} ms: {why}"));
+//!     player.play();
+//!     let pause = gtk::Button::builder().label("Pause").action_name("player.toggle-play").build();
+//!     let panel = gtk::Box::new(gtk::Orientation::Vertical, 0);
+//!     panel.append(&view);
+//!     panel.append(&pause);
+//!     let window = gtk::ApplicationWindow::builder().application(app).child(&panel).build();
+//!     window.insert_action_group("player", Some(&view.action_group()));
+//!     window.present();
 //! });
 //! app.run();
 //! ```
+//!
+//! The same from a `.ui` file: `<object class="FramescopePlayerView">` with
+//! properties such as `controls`, `input-locked`, `unlock-accel` and
+//! `window-actions` (which offers the `player.` actions to the whole window),
+//! and `<child type="overlay">` for the host's own widgets over the video.
 //!
 //! The engine alone, headless (no display), for example in a service:
 //!

@@ -350,3 +350,88 @@ fn ctrl_i_opens_the_inspector() {
         std::panic::resume_unwind(e);
     }
 }
+
+#[test]
+fn kiosk_covers_the_screen_locks_input_loops_and_quits_on_its_chord() {
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiosk.json");
+    let _ = std::fs::remove_file(&json);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+        .args(["--kiosk", "--stats-json"])
+        .arg(&json)
+        .arg(clip("h264_aac.mp4"))
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the framescope binary starts");
+    let pid = child.id().to_string();
+    let found = xdotool(&[
+        "search",
+        "--sync",
+        "--onlyvisible",
+        "--pid",
+        &pid,
+        "--name",
+        "Framescope",
+    ]);
+    let window = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(!window.is_empty(), "the kiosk window appeared");
+        let geometry =
+            String::from_utf8_lossy(&xdotool(&["getwindowgeometry", &window]).stdout).to_string();
+        let screen = String::from_utf8_lossy(&xdotool(&["getdisplaygeometry"]).stdout)
+            .trim()
+            .replace(' ', "x");
+        assert!(
+            geometry.contains(&format!("Geometry: {screen}")),
+            "window {geometry} on a {screen} screen"
+        );
+        xdotool(&["windowfocus", "--sync", &window]);
+        std::thread::sleep(Duration::from_secs(2));
+        // Every key and click is locked out: pause, mute, seek, fullscreen, quit (q, Ctrl+Q).
+        for key in ["space", "k", "m", "Left", "f", "Escape", "q", "ctrl+q"] {
+            xdotool(&["key", key]);
+        }
+        xdotool(&["mousemove", "--window", &window, "40", "40"]);
+        xdotool(&["click", "--repeat", "2", "1"]);
+        std::thread::sleep(Duration::from_secs(3));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "a locked key quit the kiosk"
+        );
+        xdotool(&["key", "ctrl+alt+q"]);
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }));
+    let status = child.try_wait().unwrap();
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    result.unwrap();
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "the quit chord ends the kiosk cleanly"
+    );
+    let s = stats(&json);
+    // About 5 s of a 2 s clip with input locked: it looped and never paused.
+    let played = s["played_seconds"].as_f64().unwrap();
+    assert!(played > 4.0, "played {played} s: {s}");
+    assert_eq!(s["dropped"], 0, "{s}");
+    assert!(s["kiosk"]["inhibit_requests"].as_u64().unwrap() >= 1, "{s}");
+    let step = s["max_frame_step_ms"].as_f64().unwrap();
+    assert!(
+        step < 50.0,
+        "a {step} ms gap between frames (loop seam?): {s}"
+    );
+}

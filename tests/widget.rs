@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::gui::*;
 use common::*;
 use framescope::engine::{PlayerState, VideoMode};
 use framescope::widget::PlayerView;
@@ -27,53 +28,6 @@ macro_rules! check {
             return Err(format!($($msg)+));
         }
     };
-}
-
-fn window_with_view() -> (gtk::Window, PlayerView) {
-    let window = gtk::Window::builder()
-        .default_width(640)
-        .default_height(480)
-        .title("widget test")
-        .build();
-    let view = PlayerView::new();
-    window.set_child(Some(&view));
-    window.present();
-    run_until(Duration::from_secs(5), || view.width() > 0);
-    (window, view)
-}
-
-/// Renders `widget` with its window's GSK renderer and returns BGRA pixels.
-fn render_pixels(widget: &impl IsA<gtk::Widget>) -> Result<(Vec<u8>, usize, usize, usize), String> {
-    let widget = widget.as_ref();
-    let (w, h) = (widget.width(), widget.height());
-    check!(w > 0 && h > 0, "widget has no size");
-    let paintable = gtk::WidgetPaintable::new(Some(widget));
-    let snapshot = gtk::Snapshot::new();
-    paintable.snapshot(&snapshot, w as f64, h as f64);
-    let node = snapshot.to_node().ok_or("nothing was drawn")?;
-    let renderer = widget
-        .native()
-        .ok_or("widget is not in a window")?
-        .renderer()
-        .ok_or("no renderer")?;
-    let texture = renderer.render_texture(&node, None);
-    let (tw, th) = (texture.width() as usize, texture.height() as usize);
-    let stride = tw * 4;
-    let mut data = vec![0u8; stride * th];
-    texture.download(&mut data, stride);
-    Ok((data, tw, th, stride))
-}
-
-fn pixel_at(data: &[u8], stride: usize, x: usize, y: usize) -> (u8, u8, u8) {
-    let i = y * stride + x * 4;
-    // Cairo ARGB32 in memory on little-endian: B, G, R, A.
-    (data[i + 2], data[i + 1], data[i])
-}
-
-fn close(a: (u8, u8, u8), b: (u8, u8, u8), tolerance: i32) -> bool {
-    (a.0 as i32 - b.0 as i32).abs() <= tolerance
-        && (a.1 as i32 - b.1 as i32).abs() <= tolerance
-        && (a.2 as i32 - b.2 as i32).abs() <= tolerance
 }
 
 fn sink_caps(view: &PlayerView) -> Option<gst::Caps> {
@@ -279,15 +233,6 @@ fn error_view_is_shown_and_next_file_plays() -> TestResult {
         "next file did not play after an error"
     );
     window.destroy();
-    Ok(())
-}
-
-fn xdotool(args: &[&str]) -> TestResult {
-    let status = std::process::Command::new("xdotool")
-        .args(args)
-        .status()
-        .map_err(|e| format!("xdotool not available ({e}); scripts/setup.sh test installs it"))?;
-    check!(status.success(), "xdotool {args:?} failed");
     Ok(())
 }
 
@@ -652,21 +597,6 @@ fn find_scale(widget: &gtk::Widget) -> Option<gtk::Scale> {
     let mut child = widget.first_child();
     while let Some(c) = child {
         if let Some(found) = find_scale(&c) {
-            return Some(found);
-        }
-        child = c.next_sibling();
-    }
-    None
-}
-
-/// The first widget under `widget` with the CSS class `class`.
-fn find_by_class(widget: &gtk::Widget, class: &str) -> Option<gtk::Widget> {
-    if widget.has_css_class(class) {
-        return Some(widget.clone());
-    }
-    let mut child = widget.first_child();
-    while let Some(c) = child {
-        if let Some(found) = find_by_class(&c, class) {
             return Some(found);
         }
         child = c.next_sibling();

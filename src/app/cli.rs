@@ -17,6 +17,11 @@ pub struct Options {
     /// Start in fullscreen.
     #[arg(long)]
     pub fullscreen: bool,
+    /// Unattended full-screen playback: no controls, input locked (Ctrl+Alt+Q
+    /// quits), pointer hidden, screen kept awake, the list looped, failed or
+    /// stalled items restarted.
+    #[arg(long)]
+    pub kiosk: bool,
     /// Start again from the first item after the last one ends.
     #[arg(long = "loop")]
     pub looping: bool,

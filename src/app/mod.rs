@@ -5,6 +5,7 @@
 pub mod cli;
 mod demo;
 mod inspect_cmd;
+mod kiosk;
 mod screenshot;
 mod shortcuts;
 mod snapshot_cmd;

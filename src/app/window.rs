@@ -31,6 +31,19 @@ struct StatsReport {
     video_path: Option<&'static str>,
     items_played: usize,
     error: Option<String>,
+    /// Watchdog restarts, errors met (recovered or not) and stalls.
+    restarts: u32,
+    errors: u32,
+    stalls: u32,
+    /// The largest step between consecutive frames at the video sink, in
+    /// running time (ms): a gap at a loop point shows here.
+    max_frame_step_ms: Option<f64>,
+    /// The same across loop seams only, and how many seams were crossed.
+    max_loop_seam_step_ms: Option<f64>,
+    loop_seams: u64,
+    /// What kiosk mode did (with `--kiosk`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kiosk: Option<crate::app::kiosk::KioskReport>,
 }
 
 /// Everything the window's callbacks share.
@@ -44,6 +57,8 @@ struct Shared {
     totals: Cell<(u64, u64, f64)>,
     /// The inspector window, while open.
     inspector: RefCell<glib::WeakRef<InspectorWindow>>,
+    /// Kiosk mode's report, when on.
+    kiosk: Option<Rc<Cell<crate::app::kiosk::KioskReport>>>,
 }
 
 /// Playback menu entries: (label, app action, the view's `player.` action
@@ -73,7 +88,16 @@ pub fn build(
         .build();
     let view = PlayerView::new();
     window.set_child(Some(&view));
-    window.set_titlebar(Some(&header_bar()));
+    let mut options = options;
+    let kiosk = options
+        .kiosk
+        .then(|| crate::app::kiosk::apply(app, &window, &view));
+    if kiosk.is_some() {
+        // Kiosk mode always loops its list.
+        options.looping = true;
+    } else {
+        window.set_titlebar(Some(&header_bar()));
+    }
 
     let player = view.player();
     player.set_video_mode(options.video_path);
@@ -100,6 +124,7 @@ pub fn build(
         last_error: RefCell::new(None),
         totals: Cell::new((0, 0, 0.0)),
         inspector: RefCell::default(),
+        kiosk,
     });
     connect_player(&shared, &player);
     install_actions(app, &shared);
@@ -314,8 +339,11 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
         .connect_activate(move |_, _| shortcuts::shortcuts_window(window.upcast_ref()).present());
     app.add_action(&shortcuts_action);
 
-    for (action, accels, _) in shortcuts::APP_ACCELS {
-        app.set_accels_for_action(action, accels);
+    // In kiosk mode no key does anything but the quit chord.
+    if shared.kiosk.is_none() {
+        for (action, accels, _) in shortcuts::APP_ACCELS {
+            app.set_accels_for_action(action, accels);
+        }
     }
 }
 
@@ -393,6 +421,7 @@ fn write_stats(shared: &Shared) {
     };
     let player = shared.view.player();
     let stats = player.stats();
+    let (seam, loop_seams) = player.max_loop_seam_step();
     let (r, d, s) = shared.totals.get();
     let report = StatsReport {
         uri: player
@@ -408,6 +437,13 @@ fn write_stats(shared: &Shared) {
             .borrow()
             .as_ref()
             .map(|e| e.message.clone()),
+        restarts: player.restarts(),
+        errors: player.errors(),
+        stalls: player.stalls(),
+        max_frame_step_ms: player.max_frame_step().map(|t| t.nseconds() as f64 / 1e6),
+        max_loop_seam_step_ms: seam.map(|t| t.nseconds() as f64 / 1e6),
+        loop_seams,
+        kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
     let tmp = path.with_extension("json.tmp");

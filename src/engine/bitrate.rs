@@ -6,7 +6,7 @@
 
 use gst::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Seconds of history kept either side of the newest unit.
@@ -15,35 +15,21 @@ const KEEP: gst::ClockTime = gst::ClockTime::from_seconds(30);
 /// Sizes of the access units decoders were fed, by (stream time, decoder).
 #[derive(Debug, Clone, Default)]
 pub struct BitrateMeter {
-    units: Arc<Mutex<BTreeMap<(gst::ClockTime, u32), usize>>>,
+    units: Arc<Mutex<Units>>,
     decoders: Arc<AtomicU32>,
+    /// Bumped (with `units` locked) by [`BitrateMeter::detach`]: probes
+    /// installed under an older number record nothing more.
+    attachment: Arc<AtomicU64>,
 }
 
 impl BitrateMeter {
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<(gst::ClockTime, u32), usize>> {
+    fn lock(&self) -> MutexGuard<'_, Units> {
         self.units.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Records one access unit of decoder `decoder` at stream time `t`.
     pub fn record(&self, t: gst::ClockTime, decoder: u32, size: usize) {
-        let mut units = self.lock();
-        units.insert((t, decoder), size);
-        // Forget what lies far from the newest unit (either side: a seek
-        // back leaves the old stretch ahead).
-        while let Some((&(first, _), _)) = units.first_key_value() {
-            if t.saturating_sub(first) > KEEP {
-                units.pop_first();
-            } else {
-                break;
-            }
-        }
-        while let Some((&(last, _), _)) = units.last_key_value() {
-            if last.saturating_sub(t) > KEEP {
-                units.pop_last();
-            } else {
-                break;
-            }
-        }
+        record(&mut self.lock(), t, decoder, size);
     }
 
     /// Bits per second over the second of media before `position`; `None`
@@ -72,6 +58,7 @@ impl BitrateMeter {
         };
         let id = self.decoders.fetch_add(1, Ordering::Relaxed);
         let meter = self.clone();
+        let attachment = self.attachment.load(Ordering::SeqCst);
         pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
             if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data {
                 let segment = pad
@@ -81,12 +68,46 @@ impl BitrateMeter {
                     .pts()
                     .or(buffer.dts())
                     .and_then(|t| segment.as_ref().map_or(Some(t), |s| s.to_stream_time(t)));
+                let mut units = meter.lock();
+                if meter.attachment.load(Ordering::SeqCst) != attachment {
+                    return gst::PadProbeReturn::Remove;
+                }
                 if let Some(t) = t {
-                    meter.record(t, id, buffer.size());
+                    record(&mut units, t, id, buffer.size());
                 }
             }
             gst::PadProbeReturn::Ok
         });
+    }
+
+    /// Stops every probe installed so far: once this returns they record
+    /// nothing more, even while their pipeline winds down elsewhere.
+    pub fn detach(&self) {
+        let _units = self.lock();
+        self.attachment.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Access-unit sizes by (stream time, decoder).
+type Units = BTreeMap<(gst::ClockTime, u32), usize>;
+
+fn record(units: &mut Units, t: gst::ClockTime, decoder: u32, size: usize) {
+    units.insert((t, decoder), size);
+    // Forget what lies far from the newest unit (either side: a seek
+    // back leaves the old stretch ahead).
+    while let Some((&(first, _), _)) = units.first_key_value() {
+        if t.saturating_sub(first) > KEEP {
+            units.pop_first();
+        } else {
+            break;
+        }
+    }
+    while let Some((&(last, _), _)) = units.last_key_value() {
+        if last.saturating_sub(t) > KEEP {
+            units.pop_last();
+        } else {
+            break;
+        }
     }
 }
 
@@ -102,6 +123,34 @@ pub fn is_decoder(element: &gst::Element) -> bool {
 mod tests {
     use super::*;
     use gst::ClockTime as T;
+
+    #[test]
+    fn detached_probes_record_nothing_more() {
+        gst::init().unwrap();
+        let pipeline = gst::parse::launch(
+            "videotestsrc ! video/x-raw,width=16,height=16 ! identity name=decoder ! fakesink",
+        )
+        .unwrap();
+        let decoder = pipeline
+            .downcast_ref::<gst::Bin>()
+            .and_then(|b| b.by_name("decoder"))
+            .unwrap();
+        let meter = BitrateMeter::default();
+        meter.attach(&decoder);
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let start = std::time::Instant::now();
+        while meter.lock().len() < 10 && start.elapsed().as_secs() < 5 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(meter.lock().len() >= 10, "the probe recorded nothing");
+        meter.detach();
+        meter.clear();
+        // The pipeline goes on streaming; nothing reaches the cleared meter.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let units = meter.lock().len();
+        pipeline.set_state(gst::State::Null).unwrap();
+        assert_eq!(units, 0, "a detached probe went on recording");
+    }
 
     #[test]
     fn rate_is_the_last_second_and_redecoding_replaces() {

@@ -21,6 +21,9 @@ pub enum BusEvent {
     Warning(String),
     /// End of stream.
     Eos,
+    /// Every sink started a new stream (after loading, or after a gapless
+    /// switch to the next item).
+    StreamStart,
     /// The pipeline itself (not a child) changed state.
     StateChanged {
         /// Previous state.
@@ -83,6 +86,7 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         }),
         V::Warning(w) => Some(BusEvent::Warning(w.error().message().to_string())),
         V::Eos(_) => Some(BusEvent::Eos),
+        V::StreamStart(_) if from_pipeline => Some(BusEvent::StreamStart),
         V::StateChanged(s) if from_pipeline => Some(BusEvent::StateChanged {
             old: s.old(),
             new: s.current(),

@@ -43,6 +43,41 @@ struct Inner {
     /// The decoder's segment's time − start (ns): how its timestamps map to
     /// stream time.
     stream_offset: Option<i64>,
+    /// Bumped by [`FrameIndex::detach`]: probes installed under an older
+    /// number record nothing more.
+    attachment: u64,
+}
+
+impl Inner {
+    fn record(&mut self, unit: AccessUnit) {
+        if unit.keyframe && self.epoch_keyframe.is_none() {
+            self.epoch_keyframe = Some(unit);
+        }
+        let decode_time = unit.dts.unwrap_or(unit.pts);
+        if self.epoch_keyframe.is_some() && self.epoch_decoded_until < Some(decode_time) {
+            self.epoch_decoded_until = Some(decode_time);
+        }
+        self.by_pts.insert(unit.pts, unit);
+        if self.by_pts.len() > CAPACITY {
+            // Keep three quarters, nearest to where decoding is now.
+            while self.by_pts.len() > CAPACITY * 3 / 4 {
+                let first = *self.by_pts.keys().next().expect("not empty");
+                let last = *self.by_pts.keys().next_back().expect("not empty");
+                if unit.pts.nseconds().abs_diff(first.nseconds())
+                    > unit.pts.nseconds().abs_diff(last.nseconds())
+                {
+                    self.by_pts.pop_first();
+                } else {
+                    self.by_pts.pop_last();
+                }
+            }
+        }
+    }
+
+    fn new_epoch(&mut self) {
+        self.epoch_keyframe = None;
+        self.epoch_decoded_until = None;
+    }
 }
 
 /// A shared, thread-safe index of the access units the decoder has seen.
@@ -56,36 +91,12 @@ impl FrameIndex {
 
     /// Records an access unit.
     pub fn record(&self, unit: AccessUnit) {
-        let mut inner = self.lock();
-        if unit.keyframe && inner.epoch_keyframe.is_none() {
-            inner.epoch_keyframe = Some(unit);
-        }
-        let decode_time = unit.dts.unwrap_or(unit.pts);
-        if inner.epoch_keyframe.is_some() && inner.epoch_decoded_until < Some(decode_time) {
-            inner.epoch_decoded_until = Some(decode_time);
-        }
-        inner.by_pts.insert(unit.pts, unit);
-        if inner.by_pts.len() > CAPACITY {
-            // Keep three quarters, nearest to where decoding is now.
-            while inner.by_pts.len() > CAPACITY * 3 / 4 {
-                let first = *inner.by_pts.keys().next().expect("not empty");
-                let last = *inner.by_pts.keys().next_back().expect("not empty");
-                if unit.pts.nseconds().abs_diff(first.nseconds())
-                    > unit.pts.nseconds().abs_diff(last.nseconds())
-                {
-                    inner.by_pts.pop_first();
-                } else {
-                    inner.by_pts.pop_last();
-                }
-            }
-        }
+        self.lock().record(unit);
     }
 
     /// Starts a new epoch (decoding restarts after a flush).
     pub fn new_epoch(&self) {
-        let mut inner = self.lock();
-        inner.epoch_keyframe = None;
-        inner.epoch_decoded_until = None;
+        self.lock().new_epoch();
     }
 
     /// Forgets everything (new media).
@@ -207,34 +218,44 @@ impl FrameIndex {
         self.lock().stream_offset
     }
 
-    fn set_stream_offset(&self, offset: i64) {
-        self.lock().stream_offset = Some(offset);
-    }
-
     /// Installs the recording probe on a video decoder's sink pad.
     pub fn attach(&self, decoder: &gst::Element) {
         let Some(pad) = decoder.static_pad("sink") else {
             return;
         };
         let index = self.clone();
+        let attachment = self.lock().attachment;
         pad.add_probe(
             gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_FLUSH,
             move |pad, info| {
-                match &info.data {
-                    Some(gst::PadProbeData::Buffer(buffer)) => {
-                        if let Some((unit, offset)) = access_unit(pad, buffer) {
-                            index.record(unit);
-                            index.set_stream_offset(offset);
-                        }
-                    }
-                    Some(gst::PadProbeData::Event(e)) if e.type_() == gst::EventType::FlushStop => {
-                        index.new_epoch()
-                    }
-                    _ => {}
+                let fed = match &info.data {
+                    Some(gst::PadProbeData::Buffer(buffer)) => access_unit(pad, buffer),
+                    _ => None,
+                };
+                let flushed = matches!(&info.data,
+                    Some(gst::PadProbeData::Event(e)) if e.type_() == gst::EventType::FlushStop);
+                let mut inner = index.lock();
+                if inner.attachment != attachment {
+                    return gst::PadProbeReturn::Remove;
+                }
+                if let Some((unit, offset)) = fed {
+                    inner.record(unit);
+                    inner.stream_offset = Some(offset);
+                }
+                if flushed {
+                    inner.new_epoch();
                 }
                 gst::PadProbeReturn::Ok
             },
         );
+    }
+
+    /// Stops every probe installed so far: once this returns they record
+    /// nothing more, even while their pipeline winds down elsewhere. A
+    /// pipeline being let go calls it, so that the media loaded next starts
+    /// from a clean index.
+    pub fn detach(&self) {
+        self.lock().attachment += 1;
     }
 }
 
@@ -275,6 +296,34 @@ pub fn is_video_decoder(element: &gst::Element) -> bool {
 mod tests {
     use super::*;
     use gst::ClockTime as T;
+
+    #[test]
+    fn detached_probes_record_nothing_more() {
+        gst::init().unwrap();
+        let pipeline = gst::parse::launch(
+            "videotestsrc ! video/x-raw,width=16,height=16 ! identity name=decoder ! fakesink",
+        )
+        .unwrap();
+        let decoder = pipeline
+            .downcast_ref::<gst::Bin>()
+            .and_then(|b| b.by_name("decoder"))
+            .unwrap();
+        let index = FrameIndex::default();
+        index.attach(&decoder);
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let start = std::time::Instant::now();
+        while index.keyframes().len() < 10 && start.elapsed().as_secs() < 5 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(index.keyframes().len() >= 10, "the probe recorded nothing");
+        index.detach();
+        index.clear();
+        // The pipeline goes on streaming; nothing reaches the cleared index.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let keys = index.keyframes().len();
+        pipeline.set_state(gst::State::Null).unwrap();
+        assert_eq!(keys, 0, "a detached probe went on recording");
+    }
 
     fn unit(ms: u64, keyframe: bool) -> AccessUnit {
         AccessUnit {

@@ -7,7 +7,8 @@
 //! or without GL. The audio chain is `autoaudiosink`, or a synchronised
 //! fakesink when [`audio`] finds no device. Bus messages become [`BusEvent`]s
 //! (in [`bus`]) that the player turns into properties and signals; errors are
-//! typed by [`error::classify`].
+//! typed by [`error::classify`]. A pipeline a player lets go is stopped and
+//! freed on the [`reaper`] thread, never on the caller's.
 
 pub mod audio;
 pub mod bitrate;
@@ -16,11 +17,14 @@ pub mod decoder;
 pub mod error;
 pub mod frame;
 pub mod frameindex;
+pub mod framesteps;
 pub mod glprobe;
 pub mod looping;
 pub mod paintable;
 pub mod player;
+pub mod playlist;
 pub mod rate;
+pub mod reaper;
 pub mod seek;
 pub mod snapshot;
 pub mod spec;
@@ -32,6 +36,8 @@ pub mod uri;
 pub use bus::BusEvent;
 pub use error::{ErrorKind, PlayerError};
 pub use player::{to_uri, Player, PlayerState, VideoMode, VideoSize, OFFSET_STEP};
+pub use playlist::{EndAction, PlaylistItem, Repeat};
+pub use reaper::pending_shutdowns;
 pub use seek::SeekMode;
 pub use spec::{PipelineSpec, VideoPath};
 pub use stats::PlaybackStats;

@@ -104,6 +104,9 @@ pub enum VideoOutput {
     Fake,
     /// Video is not decoded at all.
     Disabled,
+    /// Into a sink the host chose, as a launch description (e.g.
+    /// `fakesink sync=true`, or `gtk4paintablesink` configured its way).
+    Custom(String),
 }
 
 /// Where audio goes.
@@ -116,6 +119,8 @@ pub enum AudioOutput {
     Fake,
     /// Audio is not decoded at all (`--no-audio`).
     Disabled,
+    /// Into a sink the host chose, as a launch description.
+    Custom(String),
 }
 
 /// Which playbin element plays the URI.
@@ -143,13 +148,21 @@ impl Playbin {
     /// The choice for `uri`: `FRAMESCOPE_PLAYBIN=playbin|playbin3` overrides;
     /// otherwise playbin3 except for local files before GStreamer 1.24.
     pub fn for_uri(uri: &str) -> Self {
+        Self::for_item(uri, false)
+    }
+
+    /// As [`Playbin::for_uri`], but an item that may switch gaplessly to the
+    /// next always gets playbin3: playbin's gapless switch on GStreamer 1.22
+    /// deadlocks (measured with `gst-play-1.0 --gapless` on two H.264 MP4
+    /// files: 6 hangs in 6 runs with playbin, none with playbin3).
+    pub fn for_item(uri: &str, gapless: bool) -> Self {
         match std::env::var("FRAMESCOPE_PLAYBIN").as_deref() {
             Ok("playbin3") => return Playbin::Playbin3,
             Ok("playbin") => return Playbin::Playbin2,
             _ => {}
         }
         let (major, minor, ..) = gst::version();
-        if uri.starts_with("file:") && (major, minor) < (1, 24) {
+        if uri.starts_with("file:") && (major, minor) < (1, 24) && !gapless {
             Playbin::Playbin2
         } else {
             Playbin::Playbin3
@@ -191,6 +204,7 @@ impl PipelineSpec {
                 .with("sync", "true")
                 .with("qos", "true")]),
             VideoOutput::Disabled => None,
+            VideoOutput::Custom(_) => Some(Vec::new()),
         }
     }
 
@@ -210,6 +224,7 @@ impl PipelineSpec {
                 ElementSpec::new("fakesink").with("sync", "true"),
             ]),
             AudioOutput::Disabled => None,
+            AudioOutput::Custom(_) => Some(Vec::new()),
         }
     }
 
@@ -231,12 +246,19 @@ impl PipelineSpec {
             quote(&self.uri),
             self.playbin_flags()
         );
-        for (prop, chain) in [
-            ("video-sink", self.video_chain()),
-            ("audio-sink", self.audio_chain()),
+        let custom = |video: bool| match (video, &self.video, &self.audio) {
+            (true, VideoOutput::Custom(d), _) | (false, _, AudioOutput::Custom(d)) => {
+                Some(d.clone())
+            }
+            _ => None,
+        };
+        for (prop, chain, video) in [
+            ("video-sink", self.video_chain(), true),
+            ("audio-sink", self.audio_chain(), false),
         ] {
             if let Some(chain) = chain {
-                let _ = write!(out, " {prop}={}", quote(&render_chain(&chain)));
+                let text = custom(video).unwrap_or_else(|| render_chain(&chain));
+                let _ = write!(out, " {prop}={}", quote(&text));
             }
         }
         out
@@ -250,7 +272,11 @@ impl PipelineSpec {
         playbin.set_property_from_str("flags", self.playbin_flags());
         let mut video_sink = None;
         let mut size_filter = None;
-        if let Some(chain) = self.video_chain() {
+        if let VideoOutput::Custom(description) = &self.video {
+            let (bin, last) = custom_sink("framescope-video", description)?;
+            playbin.set_property("video-sink", &bin);
+            video_sink = Some(last);
+        } else if let Some(chain) = self.video_chain() {
             // Without a video chain nothing can be shown: say so, naming the part.
             let (bin, last) = build_chain("framescope-video", &chain).map_err(|mut e| {
                 e.kind = ErrorKind::NoVideoPath;
@@ -265,7 +291,10 @@ impl PipelineSpec {
             playbin.set_property("video-sink", &bin);
             video_sink = Some(last);
         }
-        if let Some(chain) = self.audio_chain() {
+        if let AudioOutput::Custom(description) = &self.audio {
+            let (bin, _) = custom_sink("framescope-audio", description)?;
+            playbin.set_property("audio-sink", &bin);
+        } else if let Some(chain) = self.audio_chain() {
             let (bin, _) = build_chain("framescope-audio", &chain)?;
             playbin.set_property("audio-sink", &bin);
         }
@@ -330,6 +359,28 @@ fn package_hint(factory: &str) -> &'static str {
         "autoaudiosink" | "scaletempo" => "gstreamer1.0-plugins-good",
         _ => "gstreamer1.0-plugins-base",
     }
+}
+
+/// Builds a host-given sink description into a bin with a `sink` ghost pad;
+/// returns it with its last sink element (for statistics and a paintable).
+fn custom_sink(name: &str, description: &str) -> Result<(gst::Bin, gst::Element), PlayerError> {
+    let fail = |what: String| {
+        PlayerError::new(
+            ErrorKind::Other,
+            format!("The sink “{description}” could not be built ({what}); check the element names and properties."),
+            format!("{name}: {description}"),
+        )
+    };
+    let bin =
+        gst::parse::bin_from_description(description, true).map_err(|e| fail(e.to_string()))?;
+    bin.set_property("name", name);
+    let sink = bin
+        .iterate_recurse()
+        .into_iter()
+        .flatten()
+        .find(|e| e.element_flags().contains(gst::ElementFlags::SINK))
+        .ok_or_else(|| fail("it has no sink element".into()))?;
+    Ok((bin, sink))
 }
 
 fn build_chain(name: &str, chain: &[ElementSpec]) -> Result<(gst::Bin, gst::Element), PlayerError> {

@@ -90,6 +90,12 @@ pub const BINDINGS: &[KeyBinding] = &[
     bind(gdk::Key::bracketright, "player.faster", "Faster"),
     bind(gdk::Key::bracketleft, "player.slower", "Slower"),
     bind(gdk::Key::BackSpace, "player.reset-rate", "Normal speed"),
+    bind(gdk::Key::n, "player.next", "Next item in the playlist"),
+    bind(
+        gdk::Key::p,
+        "player.previous",
+        "Previous item (or the start of this one)",
+    ),
     bind(
         gdk::Key::l,
         "player.ab-loop",

@@ -2,6 +2,7 @@
 //! applications use (GtkBuilder type `FramescopePlayerView`); [`keys`] is the
 //! single table of its keyboard bindings.
 
+pub mod embedding;
 pub mod inspector;
 pub mod keyframe_ticks;
 pub mod keys;
@@ -10,6 +11,7 @@ pub mod player_view;
 pub mod stats_overlay;
 pub mod timing_actions;
 
+pub use embedding::ControlsMode;
 pub use inspector::InspectorWindow;
 pub use player_view::PlayerView;
 

@@ -7,6 +7,7 @@
 //! [`super::timing_actions`] and [`super::osd`].
 
 use crate::engine::{Player, PlayerError, PlayerState};
+use crate::widget::embedding::ControlsMode;
 use crate::widget::keyframe_ticks::KeyframeTicks;
 use crate::widget::osd::Osd;
 use crate::widget::stats_overlay::StatsOverlay;
@@ -54,6 +55,28 @@ mod imp {
         /// Whether the on-screen controls are currently shown.
         #[property(get)]
         pub controls_visible: Cell<bool>,
+        /// How much of the on-screen controls to show: off, minimal
+        /// (play/pause and seek) or full.
+        #[property(get, set = Self::set_controls, builder(ControlsMode::Full))]
+        pub controls: Cell<ControlsMode>,
+        /// Blocks every user input to the view (taps, clicks, keys, scroll)
+        /// for kiosks; the host's own code and actions still work.
+        #[property(get, set = Self::set_input_locked)]
+        pub input_locked: Cell<bool>,
+        /// A key chord (GTK accelerator syntax, e.g. `<Control><Alt>u`)
+        /// that, while input is locked, activates `unlock-action`, or
+        /// unlocks input when that is unset.
+        #[property(get, set, nullable)]
+        pub unlock_accel: RefCell<Option<String>>,
+        /// A detailed action name (e.g. `app.ask-pin`) the unlock chord
+        /// activates instead of unlocking directly.
+        #[property(get, set, nullable)]
+        pub unlock_action: RefCell<Option<String>>,
+        /// Also offers the `player.` actions on the window the view is in,
+        /// so buttons outside the view (e.g. in the same `.ui` file) can use
+        /// them with no code.
+        #[property(get, set = Self::set_window_actions)]
+        pub window_actions: Cell<bool>,
 
         #[template_child]
         pub overlay: TemplateChild<gtk::Overlay>,
@@ -72,7 +95,7 @@ mod imp {
         #[template_child]
         pub spinner: TemplateChild<gtk::Spinner>,
         #[template_child]
-        pub controls: TemplateChild<gtk::Revealer>,
+        pub controls_bar: TemplateChild<gtk::Revealer>,
         #[template_child]
         pub play_button: TemplateChild<gtk::Button>,
         #[template_child]
@@ -109,6 +132,10 @@ mod imp {
         pub drag_timeout: RefCell<Option<glib::SourceId>>,
         /// Where the seek bar was last dragged to (seconds).
         pub drag_target: Cell<Option<f64>>,
+        /// The `player.` actions as a group for hosts (made on first use).
+        pub action_group: RefCell<Option<gio::SimpleActionGroup>>,
+        /// The window the action group was put on.
+        pub actions_window: glib::WeakRef<gtk::Window>,
     }
 
     #[glib::object_subclass]
@@ -116,6 +143,7 @@ mod imp {
         const NAME: &'static str = "FramescopePlayerView";
         type Type = super::PlayerView;
         type ParentType = gtk::Widget;
+        type Interfaces = (gtk::Buildable,);
 
         fn class_init(klass: &mut Self::Class) {
             crate::widget::ensure_resources();
@@ -189,7 +217,17 @@ mod imp {
             v.imp().show_controls();
         });
         klass.install_action("player.toggle-fullscreen", None, |v, _, _| {
-            v.toggle_fullscreen()
+            v.request_fullscreen_toggle()
+        });
+        klass.install_action("player.next", None, |v, _, _| {
+            if !v.player().next() {
+                v.show_message("This is the last item.");
+            }
+        });
+        klass.install_action("player.previous", None, |v, _, _| {
+            if !v.player().previous() {
+                v.show_message("This is the first item.");
+            }
         });
         klass.install_action("player.leave-fullscreen", None, |v, _, _| {
             if let Some(win) = v.root().and_downcast::<gtk::Window>() {
@@ -221,6 +259,24 @@ mod imp {
 
     #[glib::derived_properties]
     impl ObjectImpl for PlayerView {
+        fn signals() -> &'static [glib::subclass::Signal] {
+            static SIGNALS: std::sync::OnceLock<Vec<glib::subclass::Signal>> =
+                std::sync::OnceLock::new();
+            SIGNALS.get_or_init(|| {
+                vec![glib::subclass::Signal::builder("fullscreen-request")
+                    .return_type::<bool>()
+                    .accumulator(|_, _, value| {
+                        // The first handler that returns true ends the emission.
+                        if value.get::<bool>().unwrap_or(false) {
+                            std::ops::ControlFlow::Break(value.clone())
+                        } else {
+                            std::ops::ControlFlow::Continue(value.clone())
+                        }
+                    })
+                    .build()]
+            })
+        }
+
         fn constructed(&self) {
             self.parent_constructed();
             let obj = self.obj();
@@ -231,6 +287,7 @@ mod imp {
                 obj.set_player(Player::new());
             }
             self.controls_visible.set(true);
+            self.controls.set(ControlsMode::Full);
             self.overlay.add_overlay(self.osd.widget());
             self.overlay.add_overlay(self.stats_overlay.widget());
             let ticks = KeyframeTicks::new(&self.seek_scale);
@@ -239,6 +296,8 @@ mod imp {
             self.keyframe_ticks.replace(Some(ticks));
             self.setup_controls();
             self.setup_pointer();
+            self.setup_input_lock();
+            obj.connect_root_notify(|view| view.imp().place_window_actions());
         }
 
         fn dispose(&self) {
@@ -254,12 +313,28 @@ mod imp {
                 ticks.stop();
             }
             self.disconnect_player();
+            if let (Some(window), Some(_)) = (
+                self.actions_window.upgrade(),
+                self.action_group.borrow().as_ref(),
+            ) {
+                window.insert_action_group("player", None::<&gio::ActionGroup>);
+            }
             if let Some(p) = self.player.borrow().as_ref() {
                 p.stop();
             }
             self.dispose_template();
             while let Some(child) = self.obj().first_child() {
                 child.unparent();
+            }
+        }
+    }
+
+    impl BuildableImpl for PlayerView {
+        fn add_child(&self, builder: &gtk::Builder, child: &glib::Object, type_: Option<&str>) {
+            match (type_, child.downcast_ref::<gtk::Widget>()) {
+                // `<child type="overlay">` in a .ui file: a host overlay.
+                (Some("overlay"), Some(widget)) => self.overlay.add_overlay(widget),
+                _ => self.parent_add_child(builder, child, type_),
             }
         }
     }
@@ -490,6 +565,9 @@ mod imp {
             let weak = self.obj().downgrade();
             click.connect_pressed(move |_, n, _, _| {
                 let Some(view) = weak.upgrade() else { return };
+                if view.input_locked() {
+                    return;
+                }
                 view.grab_focus();
                 view.imp().show_controls();
                 if n == 2 {
@@ -499,16 +577,125 @@ mod imp {
             self.obj().add_controller(click);
         }
 
+        fn set_controls(&self, mode: ControlsMode) {
+            self.controls.set(mode);
+            let full = mode == ControlsMode::Full;
+            for widget in [
+                self.position_label.upcast_ref::<gtk::Widget>(),
+                self.duration_label.upcast_ref(),
+                self.mute_button.upcast_ref(),
+                self.volume_scale.upcast_ref(),
+                self.fullscreen_button.upcast_ref(),
+            ] {
+                widget.set_visible(full);
+            }
+            self.refresh();
+            if mode == ControlsMode::Off {
+                self.set_controls_visible(false);
+            } else {
+                self.show_controls();
+            }
+        }
+
+        fn set_input_locked(&self, locked: bool) {
+            if self.input_locked.replace(locked) == locked {
+                return;
+            }
+            // Nothing inside the view can be clicked, dragged or scrolled.
+            self.overlay.set_can_target(!locked);
+            if locked {
+                self.set_controls_visible(false);
+            } else {
+                self.show_controls();
+            }
+        }
+
+        /// While locked, a capture-phase key handler takes every key before
+        /// the view's bindings see it; only the unlock chord does anything.
+        fn setup_input_lock(&self) {
+            let keys = gtk::EventControllerKey::new();
+            keys.set_propagation_phase(gtk::PropagationPhase::Capture);
+            let weak = self.obj().downgrade();
+            keys.connect_key_pressed(move |_, key, _, modifiers| {
+                let Some(view) = weak.upgrade() else {
+                    return glib::Propagation::Proceed;
+                };
+                if !view.input_locked() {
+                    return glib::Propagation::Proceed;
+                }
+                let chord = view.unlock_accel().and_then(|a| gtk::accelerator_parse(&a));
+                let mask = gtk::accelerator_get_default_mod_mask();
+                if let Some((accel_key, accel_mods)) = chord {
+                    if key.to_lower() == accel_key.to_lower() && (modifiers & mask) == accel_mods {
+                        match view.unlock_action() {
+                            Some(action) => match gio::Action::parse_detailed_name(&action) {
+                                Ok((name, target)) => {
+                                    let _ = view.activate_action(&name, target.as_ref());
+                                }
+                                Err(e) => tracing::warn!("unlock-action “{action}”: {e}"),
+                            },
+                            None => view.set_input_locked(false),
+                        }
+                    }
+                }
+                glib::Propagation::Stop
+            });
+            self.obj().add_controller(keys);
+            // Scrolling over the view itself (not a child) is swallowed too.
+            let scroll =
+                gtk::EventControllerScroll::new(gtk::EventControllerScrollFlags::BOTH_AXES);
+            scroll.set_propagation_phase(gtk::PropagationPhase::Capture);
+            let weak = self.obj().downgrade();
+            scroll.connect_scroll(move |_, _, _| {
+                if weak.upgrade().is_some_and(|v| v.input_locked()) {
+                    glib::Propagation::Stop
+                } else {
+                    glib::Propagation::Proceed
+                }
+            });
+            self.obj().add_controller(scroll);
+        }
+
+        fn set_window_actions(&self, on: bool) {
+            if self.window_actions.replace(on) != on {
+                self.place_window_actions();
+            }
+        }
+
+        /// Puts the action group on the view's window (or takes it off).
+        pub fn place_window_actions(&self) {
+            let obj = self.obj();
+            let window = obj.root().and_downcast::<gtk::Window>();
+            if let Some(old) = self.actions_window.upgrade() {
+                if Some(&old) != window.as_ref() || !self.window_actions.get() {
+                    old.insert_action_group("player", None::<&gio::ActionGroup>);
+                    self.actions_window.set(None);
+                }
+            }
+            if let (true, Some(window)) = (self.window_actions.get(), window) {
+                window.insert_action_group("player", Some(&obj.action_group()));
+                self.actions_window.set(Some(&window));
+            }
+        }
+
         /// Shows the controls and restarts the hide timer.
         pub fn show_controls(&self) {
+            if self.controls.get() == ControlsMode::Off || self.input_locked.get() {
+                return;
+            }
             self.set_controls_visible(true);
             self.schedule_hide();
         }
 
         fn set_controls_visible(&self, visible: bool) {
-            self.controls.set_reveal_child(visible);
-            self.obj()
-                .set_cursor_from_name(if visible { None } else { Some("none") });
+            let visible =
+                visible && self.controls.get() != ControlsMode::Off && !self.input_locked.get();
+            self.controls_bar.set_reveal_child(visible);
+            // Off or locked, the host decides about the cursor.
+            if self.controls.get() != ControlsMode::Off && !self.input_locked.get() {
+                self.obj()
+                    .set_cursor_from_name(if visible { None } else { Some("none") });
+            }
             if self.controls_visible.replace(visible) != visible {
                 self.obj().notify_controls_visible();
             }
@@ -592,7 +779,8 @@ mod imp {
             };
             self.position_label.set_label(&position);
             let rate = player.rate();
-            self.rate_label.set_visible(rate != 1.0);
+            self.rate_label
+                .set_visible(rate != 1.0 && self.controls.get() == ControlsMode::Full);
             self.rate_label.set_label(&crate::engine::rate::label(rate));
             self.duration_label.set_label(&if duration > 0 {
                 format_time(duration)
@@ -652,6 +840,56 @@ impl PlayerView {
     /// The URI of the current media, if any.
     pub fn uri(&self) -> Option<String> {
         self.player().uri()
+    }
+
+    /// Adds a host widget over the video (under the controls' layer
+    /// order: later overlays are on top). Position it with its `halign`
+    /// and `valign`. In a `.ui` file: `<child type="overlay">`.
+    pub fn add_overlay(&self, widget: &impl IsA<gtk::Widget>) {
+        self.imp().overlay.add_overlay(widget);
+    }
+
+    /// Removes a widget added with [`PlayerView::add_overlay`].
+    pub fn remove_overlay(&self, widget: &impl IsA<gtk::Widget>) {
+        self.imp().overlay.remove_overlay(widget);
+    }
+
+    /// The `player.` actions as an action group for widgets outside the
+    /// view: `window.insert_action_group("player", Some(&view.action_group()))`
+    /// (or set `window-actions`). Activations are ignored while input is
+    /// locked; `next`/`previous` are enabled only when there is an item to
+    /// go to.
+    pub fn action_group(&self) -> gio::SimpleActionGroup {
+        let imp = self.imp();
+        if let Some(group) = imp.action_group.borrow().as_ref() {
+            return group.clone();
+        }
+        let group = crate::widget::embedding::action_group(self);
+        imp.action_group.replace(Some(group.clone()));
+        group
+    }
+
+    /// What the `player.toggle-fullscreen` action does: emits
+    /// `fullscreen-request`; when no handler returns true (handled), the
+    /// view toggles its window's fullscreen itself.
+    pub fn request_fullscreen_toggle(&self) {
+        let handled = self.emit_by_name::<bool>("fullscreen-request", &[]);
+        if !handled {
+            self.toggle_fullscreen();
+        }
+    }
+
+    /// Connects to `fullscreen-request`: the user asked to toggle
+    /// fullscreen; return true to handle it (e.g. a host that fullscreens
+    /// only the video), false to let the view toggle its window.
+    pub fn connect_fullscreen_request<F: Fn(&Self) -> bool + 'static>(
+        &self,
+        f: F,
+    ) -> glib::SignalHandlerId {
+        self.connect_local("fullscreen-request", false, move |args| {
+            let view = args[0].get::<Self>().ok()?;
+            Some(f(&view).to_value())
+        })
     }
 
     /// Fullscreens or un-fullscreens the window this view is in.

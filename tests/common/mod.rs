@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod framecode;
+pub mod gui;
+pub mod httpd;
 
 use framescope::engine::{Player, PlayerError, PlayerState};
 use gst::prelude::*;

@@ -43,6 +43,7 @@ impl imp::Player {
                 }
             }
             BusEvent::Eos => self.on_eos(),
+            BusEvent::StreamStart => self.on_stream_start(),
             BusEvent::StateChanged { new, .. } => self.on_pipeline_state(new),
             BusEvent::AsyncDone => self.on_async_done(),
             BusEvent::Qos {
@@ -156,6 +157,12 @@ impl imp::Player {
             // A seek or correcting step ran into the end; settling recovers.
             return;
         }
+        if self.live.get() && self.recover("The live stream ended.") {
+            return;
+        }
+        if self.ended_early() && self.recover("The stream ended before its duration.") {
+            return;
+        }
         self.at_eos.set(true);
         self.close_played_segment(true);
         if self.looping.get() {
@@ -168,6 +175,9 @@ impl imp::Player {
             });
             return;
         }
+        if self.on_item_end() {
+            return;
+        }
         self.want_playing.set(false);
         self.apply_target();
         self.refresh_frame();
@@ -178,6 +188,27 @@ impl imp::Player {
         }
         self.set_state(PlayerState::Paused);
         self.obj().emit_by_name::<()>("eos", &[]);
+    }
+
+    /// A network stream whose known duration was not reached by more than
+    /// a second (the connection dropped): the watchdog may restart it.
+    fn ended_early(&self) -> bool {
+        let network = self
+            .uri
+            .borrow()
+            .as_deref()
+            .is_some_and(|u| !u.starts_with("file:"));
+        let position = self
+            .pipeline
+            .borrow()
+            .as_ref()
+            .and_then(|p| p.query_position::<gst::ClockTime>());
+        match (self.duration_query(), position) {
+            (Some(d), Some(p)) if network && !d.is_zero() => {
+                p + gst::ClockTime::from_seconds(1) < d
+            }
+            _ => false,
+        }
     }
 
     fn on_pipeline_state(&self, new: gst::State) {
@@ -199,6 +230,7 @@ impl imp::Player {
     fn on_async_done(&self) {
         let first = !self.prerolled.replace(true);
         if first {
+            self.publish_held_paintable();
             self.update_stream_presence();
             self.query_duration();
             self.update_video_size();

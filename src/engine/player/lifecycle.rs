@@ -8,10 +8,11 @@ use crate::engine::bitrate::is_decoder;
 use crate::engine::bus::map_message;
 use crate::engine::error::{display_name, ErrorKind, PlayerError};
 use crate::engine::frameindex::is_video_decoder;
+use crate::engine::reaper;
 use crate::engine::seek::{Request, SeekMode};
 use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
 use crate::engine::stats::PlayedTime;
-use crate::engine::types::PlayerState;
+use crate::engine::types::{PlayerState, VideoMode};
 use crate::engine::uri::precheck;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
@@ -28,6 +29,8 @@ const TICK: Duration = Duration::from_millis(50);
 
 impl imp::Player {
     pub(super) fn set_uri(&self, uri: Option<String>) {
+        self.watchdog.cancel();
+        self.on_uri_set_directly(uri.as_deref());
         self.teardown();
         self.uri.replace(uri.clone());
         let obj = self.obj();
@@ -67,14 +70,7 @@ impl imp::Player {
             self.fail_later(e);
             return;
         }
-        let audio = if !self.audio_enabled.get() {
-            AudioOutput::Disabled
-        } else if crate::engine::audio::device_available() {
-            AudioOutput::Device
-        } else {
-            AudioOutput::Fake
-        };
-        let mut video = self.video_mode.get().output();
+        let (mut video, audio) = self.outputs();
         if video == VideoOutput::Paintable(VideoPath::Gl)
             && !crate::engine::glprobe::probe().available()
         {
@@ -82,7 +78,7 @@ impl imp::Player {
             video = VideoOutput::Paintable(VideoPath::Software);
         }
         let spec = PipelineSpec {
-            playbin: Playbin::for_uri(uri),
+            playbin: Playbin::for_item(uri, self.may_switch_gaplessly()),
             uri: uri.to_string(),
             video,
             audio,
@@ -107,8 +103,10 @@ impl imp::Player {
             .filter(|s| s.find_property("paintable").is_some())
             .map(|s| s.property::<gdk::Paintable>("paintable"));
         let paintable = sink_paintable.map(|p| self.backstep.wrap_paintable(&p));
-        self.paintable.replace(paintable);
-        self.obj().notify_paintable();
+        if !self.hold_paintable(&paintable) {
+            self.paintable.replace(paintable);
+            self.obj().notify_paintable();
+        }
         let pipeline = built.pipeline;
         pipeline.set_property("volume", self.volume.get());
         pipeline.set_property("mute", self.muted.get());
@@ -144,6 +142,9 @@ impl imp::Player {
             None
         });
 
+        self.connect_gapless(&pipeline);
+        self.update_gapless_next();
+
         let bus = pipeline.bus().expect("a pipeline always has a bus");
         let weak = self.obj().downgrade();
         let pipeline_obj = pipeline.clone().upcast::<gst::Object>();
@@ -165,6 +166,10 @@ impl imp::Player {
                 ));
                 return;
             }
+        }
+        self.frame_steps.clear();
+        if let Some(sink) = built.video_sink.as_ref() {
+            self.frame_steps.attach(sink);
         }
         self.video_sink.replace(built.video_sink);
         self.size_filter.replace(built.size_filter);
@@ -222,7 +227,10 @@ impl imp::Player {
         }
     }
 
-    /// Stops and drops the pipeline, keeping the URI.
+    /// Lets go of the pipeline, keeping the URI. Never waits for it: the
+    /// pipeline is stopped and freed on the [`reaper`] thread (a source
+    /// stuck in a read can take its time there), and from here on it feeds
+    /// nothing back (its bus watch is gone, its probes are detached).
     pub fn teardown(&self) {
         if let Some(handle) = self.ticker.take() {
             handle.abort();
@@ -235,12 +243,18 @@ impl imp::Player {
         }
         self.sample_stats();
         self.close_played_segment(false);
+        self.gapless_live
+            .borrow()
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        self.gapless_switched.lock().unwrap().take();
         self.bus_watch.take();
-        if let Some(p) = self.pipeline.take() {
-            let _ = p.set_state(gst::State::Null);
-        }
+        self.index.detach();
+        self.bitrate_meter.detach();
         self.video_sink.take();
         self.size_filter.take();
+        if let Some(p) = self.pipeline.take() {
+            reaper::reap(p);
+        }
         self.want_playing.set(false);
         self.buffering.set(false);
         self.queue.borrow_mut().clear();
@@ -267,16 +281,50 @@ impl imp::Player {
         });
     }
 
-    pub(super) fn fail(&self, error: PlayerError) {
+    pub(super) fn fail(&self, mut error: PlayerError) {
         tracing::warn!(
             kind = error.kind.nick(),
             "{} [{}]",
             error.message,
             error.detail
         );
+        self.errors.set(self.errors.get() + 1);
+        self.obj().notify_errors();
+        if self.recover(&error.message) {
+            return;
+        }
+        if self.max_restarts.get() > 0 {
+            error.detail = format!(
+                "{} (the watchdog gave up after {} restarts in a row)",
+                error.detail,
+                self.max_restarts.get()
+            );
+        }
         self.teardown();
         self.set_state(PlayerState::Error);
         self.obj().emit_by_name::<()>("error", &[&error]);
+        self.skip_failed_item();
+    }
+
+    /// Where video and audio go: the host's sinks when it chose them,
+    /// otherwise the video mode's chain and the audio device (or a fake
+    /// sink when there is none).
+    pub(super) fn outputs(&self) -> (VideoOutput, AudioOutput) {
+        let audio = if !self.audio_enabled.get() {
+            AudioOutput::Disabled
+        } else if let Some(sink) = self.host_audio_sink.borrow().clone() {
+            AudioOutput::Custom(sink)
+        } else if crate::engine::audio::device_available() {
+            AudioOutput::Device
+        } else {
+            AudioOutput::Fake
+        };
+        let video = match (self.video_mode.get(), self.host_video_sink.borrow().clone()) {
+            (VideoMode::Disabled, _) => VideoOutput::Disabled,
+            (_, Some(sink)) => VideoOutput::Custom(sink),
+            (mode, None) => mode.output(),
+        };
+        (video, audio)
     }
 
     /// Asks the pipeline for the state the player wants: PLAYING when asked

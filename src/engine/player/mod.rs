@@ -15,14 +15,17 @@ mod backstep;
 mod events;
 mod lifecycle;
 mod measure;
+mod playlist;
 mod timing;
+mod watchdog;
 
 use crate::engine::bitrate::BitrateMeter;
 use crate::engine::error::PlayerError;
 use crate::engine::frameindex::FrameIndex;
 use crate::engine::looping::AbLoop;
+use crate::engine::playlist::{EndAction, PlaylistItem, Repeat};
 use crate::engine::seek::{Request, SeekMode, SeekQueue};
-use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoPath};
+use crate::engine::spec::{PipelineSpec, Playbin, VideoPath};
 use crate::engine::stats::{PlaybackStats, PlayedTime, StreamDetails};
 pub use crate::engine::types::{PlayerState, VideoMode, VideoSize};
 pub use crate::engine::uri::to_uri;
@@ -30,6 +33,7 @@ use glib::prelude::*;
 use glib::subclass::prelude::*;
 use gtk::gdk;
 pub use timing::OFFSET_STEP;
+pub use watchdog::backoff;
 
 /// Nanoseconds as a property value: -1 for "unknown".
 fn ns_or_unset(t: Option<gst::ClockTime>) -> i64 {
@@ -163,6 +167,75 @@ mod imp {
         /// Memory the backward-step frame cache may use, in MiB.
         #[property(get, set, minimum = 16, maximum = 4096, default = 256)]
         pub frame_cache_mb: Cell<u32>,
+        /// A launch description of the sink video goes to instead of the
+        /// player's own (e.g. `fakesink sync=true`); takes effect at the next
+        /// load. `paintable` is then the sink's own `paintable`, if it has one.
+        #[property(name = "video-sink", get, set, nullable)]
+        pub host_video_sink: RefCell<Option<String>>,
+        /// A launch description of the sink audio goes to instead of the
+        /// player's own (e.g. `pulsesink device=…`); takes effect at the next
+        /// load. Set `audio-enabled` to false for no audio at all.
+        #[property(name = "audio-sink", get, set, nullable)]
+        pub host_audio_sink: RefCell<Option<String>>,
+
+        /// The items to play (a `gio::ListModel` of [`PlaylistItem`]).
+        #[property(get = Self::playlist_store, type = gio::ListStore)]
+        pub playlist: std::cell::OnceCell<gio::ListStore>,
+        /// The playlist item playing now; -1 when none (e.g. a URI set
+        /// directly). Setting it loads that item.
+        #[property(get, set = Self::set_current_index, minimum = -1, default = -1)]
+        pub current_index: Cell<i32>,
+        /// What repeats when items end (with `end-action` `advance`).
+        #[property(get, set = Self::set_repeat, builder(Repeat::None))]
+        pub repeat: Cell<Repeat>,
+        /// What happens when an item ends.
+        #[property(get, set = Self::set_end_action, builder(EndAction::Advance))]
+        pub end_action: Cell<EndAction>,
+        /// Start the next item without a gap when the format allows (the
+        /// pipeline is kept and only the source changes).
+        #[property(get, set = Self::set_gapless, default = true)]
+        pub gapless: Cell<bool>,
+        /// The next item's URI for a gapless switch, read from the streaming
+        /// thread when the current item is about to finish.
+        pub gapless_next: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,
+        /// Cleared when the pipeline whose `about-to-finish` may switch is
+        /// torn down.
+        pub gapless_live: RefCell<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+        /// The item a gapless switch went to, until its stream starts.
+        pub gapless_switched: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,
+
+        /// Watchdog: how many times in a row a failed or stalled item is
+        /// restarted before the player gives up and reports the error; 0
+        /// (the default) turns the watchdog off.
+        #[property(get, set, default = 0)]
+        pub max_restarts: Cell<u32>,
+        /// Watchdog: ms without a new frame (or, for audio, without the
+        /// position moving) while playing before the item counts as stalled;
+        /// 0 turns stall detection off.
+        #[property(get, set, default = 5000)]
+        pub stall_timeout: Cell<u32>,
+        /// Watchdog: ms before the first restart; each further restart in a
+        /// row waits twice as long, up to `restart-delay-max`.
+        #[property(get, set, minimum = 1, default = 500)]
+        pub restart_delay: Cell<u32>,
+        /// Watchdog: the longest wait between restarts, in ms.
+        #[property(get, set, minimum = 1, default = 30_000)]
+        pub restart_delay_max: Cell<u32>,
+        /// Watchdog: restarts made since the player was created.
+        #[property(get)]
+        pub restarts: Cell<u32>,
+        /// Errors met since the player was created (recovered or not).
+        #[property(get)]
+        pub errors: Cell<u32>,
+        /// Stalls the watchdog detected since the player was created.
+        #[property(get)]
+        pub stalls: Cell<u32>,
+        /// The watchdog's working state.
+        pub watchdog: watchdog::WatchdogState,
+        /// A playlist item is being loaded (not a URI set directly).
+        pub loading_item: Cell<bool>,
+        /// The `loop` property was switched on by the playlist rules.
+        pub loop_from_playlist: Cell<bool>,
 
         /// How many times the current item has been (re)opened.
         pub open_attempts: Cell<u32>,
@@ -192,6 +265,8 @@ mod imp {
 
         /// What the video decoder was fed (true timestamps, keyframes).
         pub index: FrameIndex,
+        /// The largest step between frames at the video sink.
+        pub frame_steps: crate::engine::framesteps::FrameSteps,
         /// What every decoder was fed, by size: the bitrate.
         pub bitrate_meter: BitrateMeter,
         /// The latest QoS drop count of each element other than the sink.
@@ -290,6 +365,13 @@ mod imp {
                         .param_types([String::static_type()])
                         .build(),
                     Signal::builder("eos").build(),
+                    Signal::builder("restarting")
+                        .param_types([
+                            u32::static_type(),
+                            u32::static_type(),
+                            String::static_type(),
+                        ])
+                        .build(),
                     Signal::builder("stats")
                         .param_types([PlaybackStats::static_type()])
                         .build(),
@@ -312,9 +394,16 @@ mod imp {
             self.buffering_percent.set(-1);
             self.latency.set(-1);
             self.stats_interval.set(1000);
+            self.current_index.set(-1);
+            self.gapless.set(true);
+            self.stall_timeout.set(5000);
+            self.restart_delay.set(500);
+            self.restart_delay_max.set(30_000);
+            self.watch_playlist();
         }
 
         fn dispose(&self) {
+            self.watchdog.shut_down();
             self.teardown();
         }
     }
@@ -432,6 +521,7 @@ impl Player {
             return;
         }
         imp.want_playing.set(true);
+        imp.start_watchdog();
         imp.resume();
     }
 
@@ -456,6 +546,7 @@ impl Player {
     /// Stops and releases the pipeline; `play` starts again from the beginning.
     pub fn stop(&self) {
         let imp = self.imp();
+        imp.watchdog.cancel();
         imp.teardown();
         imp.set_state(PlayerState::Stopped);
         if self.position() != 0 {
@@ -568,6 +659,21 @@ impl Player {
         self.imp().queue.borrow().is_idle()
     }
 
+    /// The largest step between consecutive frames at the video sink in
+    /// running time since the media was loaded (a gap at a loop seam or a
+    /// stall shows here; flushing seeks are not counted); `None` before two
+    /// frames were shown.
+    pub fn max_frame_step(&self) -> Option<gst::ClockTime> {
+        self.imp().frame_steps.largest()
+    }
+
+    /// The largest step between frames across a loop's seam (a segment
+    /// that started without a flush) since the media was loaded, and how
+    /// many seams were crossed: a gapless loop keeps it at one frame.
+    pub fn max_loop_seam_step(&self) -> (Option<gst::ClockTime>, u64) {
+        self.imp().frame_steps.largest_at_seam()
+    }
+
     /// Current playback statistics.
     pub fn stats(&self) -> PlaybackStats {
         let imp = self.imp();
@@ -639,17 +745,11 @@ impl Player {
 
     /// The pipeline description that loading `uri` would build now.
     pub fn describe_pipeline(&self, uri: &str) -> String {
-        let audio = if !self.audio_enabled() {
-            AudioOutput::Disabled
-        } else if crate::engine::audio::device_available() {
-            AudioOutput::Device
-        } else {
-            AudioOutput::Fake
-        };
+        let (video, audio) = self.imp().outputs();
         PipelineSpec {
             playbin: Playbin::for_uri(uri),
             uri: uri.to_string(),
-            video: self.video_mode().output(),
+            video,
             audio,
         }
         .to_launch()
@@ -699,6 +799,71 @@ impl Player {
             f(&player, &stats);
             None
         })
+    }
+
+    /// Connects to `restarting`: the watchdog restarts the item (attempt
+    /// number in a row, delay before it in ms, the reason in one sentence).
+    /// The last frame stays on screen meanwhile.
+    pub fn connect_restarting<F: Fn(&Self, u32, u32, &str) + 'static>(
+        &self,
+        f: F,
+    ) -> glib::SignalHandlerId {
+        self.connect_local("restarting", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let attempt = args[1].get::<u32>().ok()?;
+            let delay = args[2].get::<u32>().ok()?;
+            let reason = args[3].get::<String>().ok()?;
+            f(&player, attempt, delay, &reason);
+            None
+        })
+    }
+
+    /// Replaces the playlist with `items` (paths or URIs) and loads the
+    /// first; call [`Player::play`] to start.
+    pub fn set_items<S: AsRef<str>>(&self, items: &[S]) {
+        use gio::prelude::*;
+        let store = self.playlist();
+        let items: Vec<PlaylistItem> = items
+            .iter()
+            .map(|i| PlaylistItem::new(i.as_ref()))
+            .collect();
+        store.splice(0, store.n_items(), &items);
+        self.set_current_index(if items.is_empty() { -1 } else { 0 });
+    }
+
+    /// Appends a path or URI to the playlist.
+    pub fn append_item(&self, path_or_uri: &str) {
+        self.playlist().append(&PlaylistItem::new(path_or_uri));
+    }
+
+    /// Goes to the next playlist item (wrapping when `repeat` is not
+    /// `none`); returns false when there is none.
+    pub fn next(&self) -> bool {
+        self.imp().go(crate::engine::playlist::Step::Next)
+    }
+
+    /// Goes to the previous playlist item; past the first 3 s of an item,
+    /// restarts it instead. Returns false when there is nowhere to go.
+    pub fn previous(&self) -> bool {
+        if self.position() > 3_000_000_000 && self.seekable() {
+            self.seek(gst::ClockTime::ZERO);
+            return true;
+        }
+        self.imp().go(crate::engine::playlist::Step::Previous)
+    }
+
+    /// Whether [`Player::next`] has somewhere to go.
+    pub fn has_next(&self) -> bool {
+        self.imp()
+            .neighbour(crate::engine::playlist::Step::Next)
+            .is_some()
+    }
+
+    /// Whether [`Player::previous`] has somewhere to go.
+    pub fn has_previous(&self) -> bool {
+        self.imp()
+            .neighbour(crate::engine::playlist::Step::Previous)
+            .is_some()
     }
 
     /// Connects to `eos`: the media played to its end (not emitted while looping).

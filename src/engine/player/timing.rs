@@ -713,6 +713,7 @@ impl imp::Player {
             // Takes effect with the next seek; a loop switched on while
             // playing restarts with a flush at the end, seamless after that.
             self.obj().notify("loop");
+            self.update_gapless_next();
         }
     }
 

@@ -1,0 +1,250 @@
+//! The player's playlist: loading items by index, what happens when an item
+//! ends (`end-action`, `repeat`), user next/previous, keeping the current
+//! index right while the list is edited, and gapless advance (the next URI
+//! handed to playbin from its `about-to-finish` signal, the switch seen on
+//! the bus as a new stream start).
+
+use super::imp;
+use crate::engine::playlist::{neighbour, EndAction, PlaylistItem, Repeat, Step};
+use crate::engine::types::PlayerState;
+use gio::prelude::*;
+use glib::subclass::prelude::*;
+
+impl imp::Player {
+    pub(super) fn playlist_store(&self) -> gio::ListStore {
+        self.playlist
+            .get_or_init(gio::ListStore::new::<PlaylistItem>)
+            .clone()
+    }
+
+    /// Keeps `current-index` on the same item while the list is edited.
+    pub(super) fn watch_playlist(&self) {
+        let weak = self.obj().downgrade();
+        self.playlist_store()
+            .connect_items_changed(move |_, position, removed, added| {
+                let Some(player) = weak.upgrade() else { return };
+                let imp = player.imp();
+                let current = imp.current_index.get();
+                let (position, removed, added) = (position as i32, removed as i32, added as i32);
+                let moved = if current < 0 || current < position {
+                    current
+                } else if current >= position + removed {
+                    current + added - removed
+                } else {
+                    // The item playing was removed: it plays on, detached.
+                    -1
+                };
+                if moved != current {
+                    imp.current_index.set(moved);
+                    player.notify_current_index();
+                }
+                imp.update_gapless_next();
+            });
+    }
+
+    pub(super) fn item(&self, index: usize) -> Option<PlaylistItem> {
+        self.playlist_store()
+            .item(index as u32)
+            .and_downcast::<PlaylistItem>()
+    }
+
+    fn current(&self) -> Option<usize> {
+        usize::try_from(self.current_index.get()).ok()
+    }
+
+    /// The index [`Step`] leads to from the current item.
+    pub(super) fn neighbour(&self, step: Step) -> Option<usize> {
+        let len = self.playlist_store().n_items() as usize;
+        neighbour(self.current(), len, self.repeat.get(), step)
+    }
+
+    pub(super) fn set_current_index(&self, index: i32) {
+        let len = self.playlist_store().n_items() as i32;
+        if index < 0 || index >= len {
+            if self.current_index.replace(-1) != -1 {
+                self.obj().notify_current_index();
+            }
+            return;
+        }
+        self.load_item(index as usize);
+    }
+
+    /// Loads item `index`, keeping whether the player was playing.
+    pub(super) fn load_item(&self, index: usize) {
+        let Some(item) = self.item(index) else { return };
+        let playing = self.want_playing.get() || self.state.get() == PlayerState::Playing;
+        self.current_index.set(index as i32);
+        self.loading_item.set(true);
+        self.set_uri(Some(item.uri()));
+        self.loading_item.set(false);
+        self.obj().notify_current_index();
+        self.apply_item_looping();
+        if playing {
+            self.obj().play();
+        }
+    }
+
+    /// A URI set directly (not through the playlist) detaches the player
+    /// from the list unless it is the current item's.
+    pub(super) fn on_uri_set_directly(&self, uri: Option<&str>) {
+        if self.loading_item.get() || self.current_index.get() < 0 {
+            return;
+        }
+        let same = self
+            .current()
+            .and_then(|i| self.item(i))
+            .is_some_and(|item| Some(item.uri().as_str()) == uri);
+        if !same {
+            self.current_index.set(-1);
+            self.obj().notify_current_index();
+        }
+    }
+
+    /// User next/previous.
+    pub(super) fn go(&self, step: Step) -> bool {
+        match self.neighbour(step) {
+            Some(index) => {
+                self.load_item(index);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the current item loops by itself (seamless segment seeks):
+    /// `end-action` `loop`, or `repeat` `one`, or `repeat` `all` over a
+    /// single item.
+    pub(super) fn item_loops(&self) -> bool {
+        let len = self.playlist_store().n_items();
+        match self.end_action.get() {
+            EndAction::Loop => true,
+            EndAction::Advance if self.current().is_some() => match self.repeat.get() {
+                Repeat::One => true,
+                Repeat::All => len == 1,
+                Repeat::None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Turns the player's own loop on or off to match the playlist rules
+    /// (only when the playlist or `end-action` asks for it: a host that
+    /// set `loop` itself keeps it).
+    pub(super) fn apply_item_looping(&self) {
+        let wanted = self.item_loops();
+        if wanted != self.looping.get() && (wanted || self.loop_from_playlist.get()) {
+            self.loop_from_playlist.set(wanted);
+            self.set_looping(wanted);
+        }
+        self.update_gapless_next();
+    }
+
+    pub(super) fn set_repeat(&self, repeat: Repeat) {
+        if self.repeat.replace(repeat) != repeat {
+            self.apply_item_looping();
+        }
+    }
+
+    pub(super) fn set_end_action(&self, action: EndAction) {
+        if self.end_action.replace(action) != action {
+            self.apply_item_looping();
+        }
+    }
+
+    pub(super) fn set_gapless(&self, gapless: bool) {
+        if self.gapless.replace(gapless) != gapless {
+            self.update_gapless_next();
+        }
+    }
+
+    /// What the streaming thread may switch to when the item is about to
+    /// finish: the automatic next item, when advancing gaplessly applies.
+    pub(super) fn update_gapless_next(&self) {
+        let next = if self.gapless.get()
+            && self.end_action.get() == EndAction::Advance
+            && !self.looping.get()
+            && self.ab.get().range().is_none()
+        {
+            self.neighbour(Step::Auto)
+                .and_then(|i| self.item(i).map(|item| (i, item.uri())))
+        } else {
+            None
+        };
+        *self.gapless_next.lock().unwrap() = next;
+    }
+
+    /// Whether the item being loaded may hand over gaplessly to another.
+    pub(super) fn may_switch_gaplessly(&self) -> bool {
+        self.gapless.get() && self.current().is_some() && self.playlist_store().n_items() > 1
+    }
+
+    /// Connects playbin's `about-to-finish`: runs on a streaming thread.
+    pub(super) fn connect_gapless(&self, pipeline: &gst::Pipeline) {
+        if pipeline.find_property("uri").is_none() {
+            return;
+        }
+        let next = self.gapless_next.clone();
+        let switched = self.gapless_switched.clone();
+        // Torn down, this pipeline must not take the next item's URI.
+        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        self.gapless_live.replace(live.clone());
+        pipeline.connect("about-to-finish", false, move |args| {
+            if !live.load(std::sync::atomic::Ordering::SeqCst) {
+                return None;
+            }
+            let playbin = args[0].get::<gst::Element>().ok()?;
+            if let Some((index, uri)) = next.lock().unwrap().take() {
+                tracing::debug!(index, "gapless switch to the next item");
+                playbin.set_property("uri", &uri);
+                *switched.lock().unwrap() = Some((index, uri));
+            }
+            None
+        });
+    }
+
+    /// A new stream started: when it is the item a gapless switch went to,
+    /// the player now shows that item.
+    pub(super) fn on_stream_start(&self) {
+        let Some((index, uri)) = self.gapless_switched.lock().unwrap().take() else {
+            return;
+        };
+        tracing::debug!(index, "gapless switch done");
+        self.current_index.set(index as i32);
+        self.uri.replace(Some(uri.clone()));
+        let obj = self.obj();
+        obj.notify_uri();
+        obj.notify_current_index();
+        let title = self
+            .item(index)
+            .map(|item| item.display_title())
+            .unwrap_or_default();
+        self.set_title(Some(title));
+        self.index.clear();
+        self.bitrate_meter.clear();
+        self.first_frame.set(None);
+        self.query_duration();
+        self.apply_item_looping();
+    }
+
+    /// The current item ended. Returns true when the playlist rules took
+    /// over (another item loads, or the player stopped to black); false
+    /// leaves the player paused on the last frame with `eos` emitted.
+    pub(super) fn on_item_end(&self) -> bool {
+        match self.end_action.get() {
+            EndAction::Black => {
+                self.obj().stop();
+                self.obj().emit_by_name::<()>("eos", &[]);
+                true
+            }
+            EndAction::LastFrame | EndAction::Loop => false,
+            EndAction::Advance => match self.neighbour(Step::Auto) {
+                Some(index) if self.current().is_some() => {
+                    self.want_playing.set(true);
+                    self.load_item(index);
+                    true
+                }
+                _ => false,
+            },
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The watchdog for unattended playback. With `max-restarts` above 0, an
+//! item that errors, stalls (no new frame, or for audio no position change,
+//! for `stall-timeout` ms while it should be playing) or whose live source
+//! ends is restarted after a delay that doubles each time in a row (from
+//! `restart-delay` up to `restart-delay-max`). The last frame stays on screen
+//! meanwhile, each restart emits `restarting`, and after `max-restarts` in a
+//! row the error is reported (and a playlist moves on to its next item).
+//! Ten seconds of healthy playback end a run of restarts.
+
+use super::imp;
+use crate::engine::error::{ErrorKind, PlayerError};
+use crate::engine::playlist::Step;
+use crate::engine::seek::{Request, SeekMode};
+use crate::engine::types::PlayerState;
+use glib::prelude::*;
+use glib::subclass::prelude::*;
+use gtk::gdk;
+use gtk::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
+
+/// How often the watchdog looks for progress.
+const CHECK_EVERY: Duration = Duration::from_millis(250);
+/// Healthy playback this long after a restart ends a run of restarts.
+const HEALTHY_AFTER: Duration = Duration::from_secs(10);
+
+/// The delay before restart number `attempt` (1-based) in a row.
+pub fn backoff(attempt: u32, first_ms: u32, max_ms: u32) -> u32 {
+    let doubled = u64::from(first_ms.max(1)) << attempt.saturating_sub(1).min(32);
+    doubled.min(u64::from(max_ms.max(1))) as u32
+}
+
+/// What the watchdog keeps between checks.
+#[derive(Default)]
+pub struct WatchdogState {
+    /// Restarts in a row without a healthy stretch between them.
+    in_a_row: Cell<u32>,
+    /// The restart waiting for its delay.
+    pending: RefCell<Option<glib::JoinHandle<()>>>,
+    /// The periodic progress check.
+    checker: RefCell<Option<glib::JoinHandle<()>>>,
+    /// The last progress signature (frames rendered, position) and when it changed.
+    progress: Cell<Option<(u64, u64, Instant)>>,
+    /// When the last restart loaded the item again.
+    restarted_at: Cell<Option<Instant>>,
+    /// The new pipeline's picture, published once it shows a frame (until
+    /// then the last frame of the failed one stays).
+    held_paintable: RefCell<Option<Option<gdk::Paintable>>>,
+}
+
+impl WatchdogState {
+    /// Forgets any restart in progress (the user stopped or chose other media).
+    pub fn cancel(&self) {
+        if let Some(handle) = self.pending.take() {
+            handle.abort();
+        }
+        self.in_a_row.set(0);
+        self.progress.set(None);
+        self.restarted_at.set(None);
+        self.held_paintable.take();
+    }
+
+    /// Stops the periodic check too (the player is going away).
+    pub fn shut_down(&self) {
+        self.cancel();
+        if let Some(handle) = self.checker.take() {
+            handle.abort();
+        }
+    }
+
+    fn restarting(&self) -> bool {
+        self.pending.borrow().is_some()
+    }
+}
+
+impl imp::Player {
+    fn watchdog_on(&self) -> bool {
+        self.max_restarts.get() > 0
+    }
+
+    /// Starts the periodic progress check (once; it ends with the player).
+    pub(super) fn start_watchdog(&self) {
+        if !self.watchdog_on() || self.watchdog.checker.borrow().is_some() {
+            return;
+        }
+        let weak = self.obj().downgrade();
+        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
+            loop {
+                glib::timeout_future(CHECK_EVERY).await;
+                let Some(player) = weak.upgrade() else { break };
+                player.imp().check_progress();
+            }
+        });
+        self.watchdog.checker.replace(Some(handle));
+    }
+
+    /// One check: is the item that should be playing making progress?
+    fn check_progress(&self) {
+        let dog = &self.watchdog;
+        let timeout = self.stall_timeout.get();
+        let active = self.watchdog_on()
+            && timeout > 0
+            && !dog.restarting()
+            && self.want_playing.get()
+            && self.pipeline.borrow().is_some()
+            && self.state.get() != PlayerState::Error;
+        if !active {
+            dog.progress.set(None);
+            return;
+        }
+        let (rendered, _) = self.sample_stats();
+        if rendered > 0 {
+            self.publish_held_paintable();
+        }
+        let position = self.position.get();
+        let now = Instant::now();
+        match dog.progress.get() {
+            Some((r, p, _)) if (r, p) != (rendered, position) => {
+                dog.progress.set(Some((rendered, position, now)));
+                let healthy = dog
+                    .restarted_at
+                    .get()
+                    .is_some_and(|t| t.elapsed() >= HEALTHY_AFTER);
+                if healthy && dog.in_a_row.get() > 0 {
+                    tracing::info!("playback healthy again after restarts");
+                    dog.in_a_row.set(0);
+                }
+            }
+            Some((_, _, since)) => {
+                let stalled_for = since.elapsed();
+                if stalled_for >= Duration::from_millis(timeout.into()) {
+                    self.stalls.set(self.stalls.get() + 1);
+                    self.obj().notify_stalls();
+                    let seconds = stalled_for.as_secs_f64();
+                    let reason = format!("No new frame for {seconds:.1} s.");
+                    let error = PlayerError::new(
+                        ErrorKind::Network,
+                        format!("Playback of “{}” stalled: no new frame for {seconds:.1} s; check the source.", self.media_name()),
+                        "stall detected by the watchdog",
+                    );
+                    if !self.recover(&reason) {
+                        self.fail(error);
+                    }
+                }
+            }
+            None => dog.progress.set(Some((rendered, position, now))),
+        }
+    }
+
+    /// Schedules a restart of the current item if the watchdog allows one;
+    /// returns false when it is off or has used up its tries in a row.
+    pub(super) fn recover(&self, reason: &str) -> bool {
+        let dog = &self.watchdog;
+        if !self.watchdog_on() || dog.restarting() || self.uri.borrow().is_none() {
+            return false;
+        }
+        let attempt = dog.in_a_row.get() + 1;
+        if attempt > self.max_restarts.get() {
+            return false;
+        }
+        dog.in_a_row.set(attempt);
+        dog.progress.set(None);
+        let delay = backoff(
+            attempt,
+            self.restart_delay.get(),
+            self.restart_delay_max.get(),
+        );
+        let playing = self.want_playing.get() || self.state.get() == PlayerState::Playing;
+        // A local file resumes where it stopped; a network stream starts
+        // again (a server that refuses range requests fails a seek).
+        let local = self
+            .uri
+            .borrow()
+            .as_deref()
+            .is_some_and(|u| u.starts_with("file:"));
+        let resume = (local && self.seekable.get() && self.position.get() > 0)
+            .then(|| gst::ClockTime::from_nseconds(self.position.get()));
+        tracing::warn!(attempt, delay_ms = delay, "restarting: {reason}");
+        self.freeze_picture();
+        self.teardown();
+        self.set_state(PlayerState::Loading);
+        let weak = self.obj().downgrade();
+        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
+            glib::timeout_future(Duration::from_millis(delay.into())).await;
+            if let Some(player) = weak.upgrade() {
+                player.imp().restart_now(resume, playing);
+            }
+        });
+        dog.pending.replace(Some(handle));
+        self.restarts.set(self.restarts.get() + 1);
+        let obj = self.obj();
+        obj.notify_restarts();
+        obj.emit_by_name::<()>("restarting", &[&attempt, &delay, &reason]);
+        true
+    }
+
+    /// The watchdog gave up on the item: a playlist goes on to the next one.
+    /// Returns whether it did.
+    pub(super) fn skip_failed_item(&self) -> bool {
+        if !self.watchdog_on() || self.current_index.get() < 0 {
+            return false;
+        }
+        let Some(next) = self.neighbour(Step::Auto) else {
+            return false;
+        };
+        if next as i32 == self.current_index.get() {
+            return false;
+        }
+        self.watchdog.cancel();
+        let weak = self.obj().downgrade();
+        // From the main loop: the error is being reported right now.
+        glib::MainContext::ref_thread_default().spawn_local(async move {
+            if let Some(player) = weak.upgrade() {
+                let imp = player.imp();
+                imp.want_playing.set(true);
+                imp.load_item(next);
+            }
+        });
+        true
+    }
+
+    fn restart_now(&self, resume: Option<gst::ClockTime>, playing: bool) {
+        self.watchdog.pending.take();
+        let Some(uri) = self.uri.borrow().clone() else {
+            return;
+        };
+        self.teardown();
+        self.want_playing.set(playing);
+        self.open_attempts.set(0);
+        self.load(&uri);
+        if let Some(target) = resume {
+            self.queue.borrow_mut().offer(Request::Seek {
+                target,
+                mode: SeekMode::Accurate,
+            });
+        }
+        self.watchdog.restarted_at.set(Some(Instant::now()));
+        self.watchdog.progress.set(None);
+        if playing {
+            self.resume();
+        }
+    }
+
+    /// Replaces the picture with a still copy of the frame on screen, so it
+    /// stays while the pipeline is rebuilt.
+    fn freeze_picture(&self) {
+        let Some(live) = self.paintable.borrow().clone() else {
+            return;
+        };
+        if self.watchdog.held_paintable.borrow().is_some() {
+            return;
+        }
+        // The sink's paintable has no still image of its own: copy the
+        // decoded frame on screen into a texture.
+        let still = self
+            .current_sample()
+            .and_then(|s| crate::engine::paintable::texture_from_sample(&s))
+            .map(|t| t.upcast::<gdk::Paintable>())
+            .unwrap_or_else(|| live.current_image());
+        if still.intrinsic_width() > 0 {
+            self.paintable.replace(Some(still));
+            self.obj().notify_paintable();
+            self.watchdog.held_paintable.replace(Some(None));
+        }
+    }
+
+    /// While restarting, a new pipeline's picture waits (returns true);
+    /// otherwise it is published now (returns false).
+    pub(super) fn hold_paintable(&self, paintable: &Option<gdk::Paintable>) -> bool {
+        let mut held = self.watchdog.held_paintable.borrow_mut();
+        if held.is_some() {
+            *held = Some(paintable.clone());
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The restarted pipeline shows frames: its picture replaces the still.
+    pub(super) fn publish_held_paintable(&self) {
+        let held = self.watchdog.held_paintable.borrow_mut().take();
+        if let Some(Some(paintable)) = held {
+            self.paintable.replace(Some(paintable));
+            self.obj().notify_paintable();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let delays: Vec<u32> = (1..=8).map(|n| backoff(n, 500, 10_000)).collect();
+        assert_eq!(
+            delays,
+            [500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]
+        );
+        assert_eq!(backoff(60, 500, u32::MAX), u32::MAX);
+    }
+}

@@ -1,0 +1,310 @@
+//! The reaper: stops and frees pipelines away from the thread that let them
+//! go, so that closing a player never waits on GStreamer.
+//!
+//! Setting a pipeline to `NULL` joins its streaming threads, and a streaming
+//! thread only stops once its element lets go: a source stuck in a read, a
+//! filter sleeping in its chain function or a sink waiting for the GTK main
+//! context can hold that call for as long as it likes. A player used to make
+//! the call on the main thread; now [`reap`] queues the pipeline and returns.
+//!
+//! One long-lived worker thread, started on first use, takes pipelines from
+//! the queue in order, sets each to `NULL` and drops it, so the thread count
+//! does not grow with the number of players. A single worker can itself be
+//! held by a pipeline that takes long to stop; so that one stuck pipeline
+//! cannot hold back every later shutdown, a shutdown queued while every
+//! worker has been busy on one pipeline for [`STUCK_AFTER`] starts a helper
+//! thread, up to [`MAX_WORKERS`] threads in all. Helpers leave as soon as
+//! the queue is empty; the first worker stays.
+//!
+//! The workers never wait for the main thread, and the main thread never
+//! waits for them: `gtk4paintablesink` hands the drop of its paintable and
+//! its last flush to the default main context, which runs them once the
+//! main loop next turns. Each worker pushes a thread-default main context
+//! of its own, so that GLib always queues such work for the main loop and
+//! never runs it on the worker (the wrong thread for GTK objects) when the
+//! default context happens to have no owner. That work runs at idle
+//! priority and holds the sink, its last frame and that frame's buffer pool
+//! until then, so a pipeline only counts as released once the main context
+//! of the thread that let it go has turned idle after it stopped:
+//! [`pending_shutdowns`] counts pipelines until then, and a caller that
+//! needs them gone runs its main loop until it is 0.
+
+use gst::prelude::*;
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How long a worker may spend on one pipeline before it counts as stuck.
+pub const STUCK_AFTER: Duration = Duration::from_secs(1);
+/// Worker threads at most: the reaper and its helpers.
+pub const MAX_WORKERS: usize = 4;
+
+/// A pipeline to stop, and the main context of the thread that let it go.
+type Job = (gst::Pipeline, glib::MainContext);
+
+/// The shared state of the reaper and its helpers.
+struct Queue {
+    /// Pipelines waiting for a worker.
+    waiting: VecDeque<Job>,
+    /// Pipelines handed over and not yet released (see [`Released`]).
+    pending: usize,
+    /// Worker threads alive.
+    workers: usize,
+    /// Workers waiting for a pipeline (a new one counts from its start).
+    idle: usize,
+    /// When each busy worker started on its pipeline, by worker number.
+    busy: Vec<(u64, Instant)>,
+    /// The number the next worker gets.
+    next_worker: u64,
+}
+
+static QUEUE: Mutex<Queue> = Mutex::new(Queue {
+    waiting: VecDeque::new(),
+    pending: 0,
+    workers: 0,
+    idle: 0,
+    busy: Vec::new(),
+    next_worker: 0,
+});
+static WORK: Condvar = Condvar::new();
+
+fn lock() -> MutexGuard<'static, Queue> {
+    QUEUE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Hands `pipeline` over to be set to `NULL` and dropped on the reaper
+/// thread. Returns at once; drop every other reference to the pipeline
+/// (bus watches included) before or soon after.
+pub fn reap(pipeline: gst::Pipeline) {
+    let context = glib::MainContext::ref_thread_default();
+    let mut queue = lock();
+    queue.waiting.push_back((pipeline, context));
+    queue.pending += 1;
+    let all_stuck = queue.busy.iter().all(|(_, t)| t.elapsed() >= STUCK_AFTER);
+    let spawn = queue.workers == 0 || (queue.idle == 0 && all_stuck && queue.workers < MAX_WORKERS);
+    if spawn {
+        let permanent = queue.workers == 0;
+        let number = queue.next_worker;
+        queue.next_worker += 1;
+        queue.workers += 1;
+        queue.idle += 1;
+        let name = if permanent {
+            "framescope-reaper".to_string()
+        } else {
+            format!("framescope-reaper-{number}")
+        };
+        let spawned = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || work(number, permanent));
+        if let Err(e) = spawned {
+            queue.workers -= 1;
+            queue.idle -= 1;
+            if queue.workers == 0 {
+                // No thread to hand it to: stop it here rather than never.
+                tracing::warn!("pipeline shutdown thread not started ({e}); stopping in place");
+                let job = queue.waiting.pop_back();
+                queue.pending -= 1;
+                drop(queue);
+                if let Some((pipeline, _)) = job {
+                    stop(pipeline);
+                }
+                return;
+            }
+            tracing::warn!("pipeline shutdown helper not started: {e}");
+        }
+    }
+    WORK.notify_one();
+}
+
+/// How many pipelines handed to [`reap`] are not yet stopped, freed and
+/// followed up by the main loop of the thread that let them go. Tests and
+/// hosts that must know a player's pipeline is gone (its threads, files,
+/// devices and last frame released) run their main loop until this is 0;
+/// waiting for it with that loop stopped waits for ever, since the video
+/// sink finishes its shutdown on that loop.
+pub fn pending_shutdowns() -> usize {
+    lock().pending
+}
+
+/// One pipeline's release: dropping it takes the pipeline off the pending
+/// count. A worker sends it to the main context the pipeline came from at
+/// idle priority, behind what the pipeline's elements queued there while
+/// stopping (a context runs sources of one priority in the order they came);
+/// it is dropped there, or with the context if that goes away first.
+struct Released;
+
+impl Drop for Released {
+    fn drop(&mut self) {
+        lock().pending -= 1;
+    }
+}
+
+/// Sets the pipeline to `NULL` and drops it, logging how long it took when
+/// that was long enough to be worth knowing.
+fn stop(pipeline: gst::Pipeline) {
+    let start = Instant::now();
+    if pipeline.set_state(gst::State::Null).is_err() {
+        tracing::debug!("a pipeline failed to stop cleanly");
+    }
+    drop(pipeline);
+    let took = start.elapsed();
+    if took >= STUCK_AFTER {
+        tracing::info!(?took, "a pipeline was slow to stop");
+    }
+}
+
+/// A worker: stops queued pipelines until the queue is empty, then waits
+/// for more (the permanent one) or leaves (a helper).
+fn work(number: u64, permanent: bool) {
+    let context = glib::MainContext::new();
+    let run = || {
+        let mut queue = lock();
+        loop {
+            if let Some((pipeline, origin)) = queue.waiting.pop_front() {
+                queue.idle -= 1;
+                queue.busy.push((number, Instant::now()));
+                drop(queue);
+                let stopped =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stop(pipeline)));
+                if stopped.is_err() {
+                    tracing::warn!("stopping a pipeline panicked");
+                }
+                let released = Released;
+                origin.invoke_with_priority(glib::Priority::DEFAULT_IDLE, move || drop(released));
+                // With the last reference to a context gone, its queued
+                // `Released` is dropped at once: not with the lock held.
+                drop(origin);
+                queue = lock();
+                queue.busy.retain(|(n, _)| *n != number);
+                queue.idle += 1;
+            } else if permanent {
+                queue = WORK.wait(queue).unwrap_or_else(|e| e.into_inner());
+            } else {
+                queue.idle -= 1;
+                queue.workers -= 1;
+                return;
+            }
+        }
+    };
+    if context.with_thread_default(run).is_err() {
+        tracing::warn!("the reaper could not take its own main context");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs this thread's main context until `done`.
+    fn wait_for(timeout: Duration, done: impl Fn() -> bool) -> bool {
+        let context = glib::MainContext::ref_thread_default();
+        let start = Instant::now();
+        while !done() {
+            if start.elapsed() > timeout {
+                return false;
+            }
+            while context.iteration(false) {}
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+
+    fn running(launch: &str) -> gst::Pipeline {
+        gst::init().unwrap();
+        let pipeline = gst::parse::launch(launch)
+            .unwrap()
+            .downcast::<gst::Pipeline>()
+            .unwrap();
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let _ = pipeline.state(gst::ClockTime::from_seconds(5));
+        pipeline
+    }
+
+    #[test]
+    fn a_stuck_pipeline_does_not_hold_back_the_next() {
+        let context = glib::MainContext::new();
+        context
+            .with_thread_default(stuck_then_quick)
+            .expect("a new context can be made the thread default");
+    }
+
+    #[test]
+    fn a_context_gone_before_its_pipeline_is_stopped() {
+        // Run on a thread of its own: a deadlocked reaper fails the test
+        // rather than hanging it.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            context_gone();
+            let _ = done.send(());
+        });
+        assert!(
+            finished.recv_timeout(Duration::from_secs(15)).is_ok(),
+            "the reaper deadlocked (or the test panicked)"
+        );
+    }
+
+    fn context_gone() {
+        // The thread that let the pipeline go drops its main context while
+        // the worker is still stopping it (a filter sleeping 0.5 s per
+        // buffer): the worker then holds the context's last reference.
+        let slow = glib::MainContext::new()
+            .with_thread_default(|| {
+                let slow = running("videotestsrc ! identity sleep-time=500000 ! fakesink");
+                let weak = slow.downgrade();
+                reap(slow);
+                weak
+            })
+            .expect("a new context can be made the thread default");
+        let start = Instant::now();
+        while slow.upgrade().is_some() && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(
+            slow.upgrade().is_none(),
+            "the slow pipeline was never freed"
+        );
+        // The reaper still works.
+        let context = glib::MainContext::new();
+        context
+            .with_thread_default(|| {
+                let quick = running("videotestsrc ! fakesink");
+                let weak = quick.downgrade();
+                reap(quick);
+                assert!(
+                    wait_for(Duration::from_secs(1), || weak.upgrade().is_none()),
+                    "the reaper stopped working"
+                );
+            })
+            .expect("a new context can be made the thread default");
+    }
+
+    fn stuck_then_quick() {
+        // A filter that sleeps 3 s per buffer: stopping it takes that long.
+        let slow = running("videotestsrc ! identity sleep-time=3000000 ! fakesink");
+        let slow_weak = slow.downgrade();
+        std::thread::sleep(Duration::from_millis(100));
+        let start = Instant::now();
+        reap(slow);
+        assert!(start.elapsed() < Duration::from_millis(100), "reap blocked");
+        std::thread::sleep(STUCK_AFTER + Duration::from_millis(200));
+        let quick = running("videotestsrc ! fakesink");
+        let quick_weak = quick.downgrade();
+        reap(quick);
+        assert!(
+            wait_for(Duration::from_secs(1), || quick_weak.upgrade().is_none()),
+            "the quick pipeline waited behind the stuck one"
+        );
+        assert!(slow_weak.upgrade().is_some(), "the slow one stopped early");
+        // (Other tests may reap pipelines too: count nothing but our own.)
+        assert!(
+            wait_for(Duration::from_secs(10), || slow_weak.upgrade().is_none()),
+            "the slow pipeline was never freed"
+        );
+        // The helper leaves once it finds the queue empty.
+        assert!(
+            wait_for(Duration::from_secs(1), || lock().workers == 1),
+            "a helper stayed ({} workers)",
+            lock().workers
+        );
+    }
+}

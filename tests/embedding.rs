@@ -1,0 +1,489 @@
+//! What embedding hosts rely on, under X with real GL (Xvfb when no display
+//! is set): the overlay modes as rendered (pixels of the controls' strip,
+//! screenshots written to the target folder), input lock against real key
+//! presses and clicks, the unlock chord, the `player.` action group used from
+//! outside the view (next/previous follow the playlist), the fullscreen
+//! request, a host overlay from XML, and the `examples/hmi.ui` panel loading
+//! and playing with its buttons. GTK runs on the main thread: own harness.
+
+mod common;
+
+use common::gui::*;
+use common::*;
+use framescope::engine::{PlayerState, VideoMode};
+use framescope::widget::{ControlsMode, PlayerView};
+use gtk::prelude::*;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+type TestResult = Result<(), String>;
+/// A named test.
+type NamedTest = (&'static str, fn() -> TestResult);
+
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        let holds: bool = $cond;
+        if !holds {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+fn playing_view() -> Result<(gtk::Window, PlayerView), String> {
+    let (window, view) = window_with_view();
+    view.player().set_looping(true);
+    view.open(&solid_clip(0xff2040c0).display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view.player().state()
+            == PlayerState::Playing),
+        "the clip did not start playing"
+    );
+    Ok((window, view))
+}
+
+/// Visible widgets of type `T` under `widget` (mapped, so really shown).
+fn mapped<T: IsA<gtk::Widget>>(widget: &gtk::Widget) -> usize {
+    let mut n = usize::from(widget.is::<T>() && widget.is_mapped());
+    let mut child = widget.first_child();
+    while let Some(c) = child {
+        n += mapped::<T>(&c);
+        child = c.next_sibling();
+    }
+    n
+}
+
+/// How far the bottom strip (where the controls sit) is from the video's
+/// colour, on average over its pixels, and a PNG of the whole view.
+fn strip_difference(view: &PlayerView, name: &str) -> Result<f64, String> {
+    // Right after a relayout the view may have nothing to draw yet.
+    let mut rendered = render_pixels(view);
+    for _ in 0..20 {
+        if rendered.is_ok() {
+            break;
+        }
+        run_until(Duration::from_millis(100), || false);
+        rendered = render_pixels(view);
+    }
+    let (data, w, h, stride) = rendered?;
+    let video = pixel_at(&data, stride, w / 2, h / 3);
+    let mut total = 0.0;
+    let mut count = 0.0;
+    for y in (h - 40)..(h - 4) {
+        for x in (w / 10..w * 9 / 10).step_by(4) {
+            let p = pixel_at(&data, stride, x, y);
+            total += ((p.0 as i32 - video.0 as i32).abs()
+                + (p.1 as i32 - video.1 as i32).abs()
+                + (p.2 as i32 - video.2 as i32).abs()) as f64;
+            count += 1.0;
+        }
+    }
+    save_png(&data, w, h, stride, name);
+    Ok(total / count)
+}
+
+fn save_png(data: &[u8], w: usize, h: usize, stride: usize, name: &str) {
+    let bytes = glib::Bytes::from(data);
+    let texture = gtk::gdk::MemoryTexture::new(
+        w as i32,
+        h as i32,
+        gtk::gdk::MemoryFormat::B8g8r8a8Premultiplied,
+        &bytes,
+        stride,
+    );
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.png"));
+    let _ = texture.save_to_png(&path);
+    println!("    screenshot: {}", path.display());
+}
+
+fn overlay_modes_render_as_specified() -> TestResult {
+    let (window, view) = playing_view()?;
+    let root = view.upcast_ref::<gtk::Widget>();
+    view.set_controls(ControlsMode::Full);
+    run_until(Duration::from_millis(600), || false);
+    check!(view.controls_visible(), "full controls not shown");
+    let full_scales = mapped::<gtk::Scale>(root);
+    let full_buttons = mapped::<gtk::Button>(root);
+    let full_strip = strip_difference(&view, "controls-full")?;
+
+    view.set_controls(ControlsMode::Minimal);
+    run_until(Duration::from_millis(600), || false);
+    let minimal_scales = mapped::<gtk::Scale>(root);
+    let minimal_buttons = mapped::<gtk::Button>(root);
+    let minimal_strip = strip_difference(&view, "controls-minimal")?;
+
+    view.set_controls(ControlsMode::Off);
+    run_until(Duration::from_millis(600), || false);
+    let off_strip = strip_difference(&view, "controls-off")?;
+    // Pointer motion does not bring controls back when they are off.
+    xdotool(&["mousemove", "200", "200"])?;
+    run_until(Duration::from_millis(100), || false);
+    xdotool(&["mousemove", "260", "240"])?;
+    run_until(Duration::from_millis(500), || false);
+    let off_visible = view.controls_visible();
+
+    println!(
+        "    strip vs video: full {full_strip:.0}, minimal {minimal_strip:.0}, off {off_strip:.0}; scales {full_scales}/{minimal_scales}, buttons {full_buttons}/{minimal_buttons}"
+    );
+    check!(
+        full_scales == 2 && full_buttons >= 3,
+        "full: {full_scales} scales, {full_buttons} buttons"
+    );
+    check!(
+        minimal_scales == 1 && minimal_buttons == 1,
+        "minimal: {minimal_scales} scales, {minimal_buttons} buttons (play/pause and seek only)"
+    );
+    check!(
+        full_strip > 60.0 && minimal_strip > 60.0,
+        "the controls' strip is not drawn"
+    );
+    check!(
+        off_strip < 15.0,
+        "with controls off the strip is not the video ({off_strip:.0})"
+    );
+    check!(!off_visible, "controls came back with mode off");
+    window.destroy();
+    Ok(())
+}
+
+fn input_lock_blocks_keys_and_clicks() -> TestResult {
+    let (window, view) = playing_view()?;
+    view.grab_focus();
+    xdotool(&["mousemove", "300", "200"])?;
+    run_until(Duration::from_millis(300), || false);
+    view.set_input_locked(true);
+    view.set_unlock_accel(Some("<Control><Alt>u"));
+    check!(
+        !view.controls_visible(),
+        "controls still shown while locked"
+    );
+    // Keys: Space (pause), m (mute), f (fullscreen), Right (seek).
+    for key in ["space", "m", "f", "Right"] {
+        xdotool(&["key", key])?;
+    }
+    // Clicks: a double click (fullscreen) and a click where the play button was.
+    xdotool(&["click", "--repeat", "2", "1"])?;
+    xdotool(&["mousemove", "20", "460"])?;
+    xdotool(&["click", "1"])?;
+    xdotool(&["click", "--repeat", "3", "4"])?;
+    run_until(Duration::from_millis(800), || false);
+    let player = view.player();
+    check!(
+        player.state() == PlayerState::Playing,
+        "a locked view was paused"
+    );
+    check!(!player.muted(), "a locked view was muted");
+    check!(!window.is_fullscreen(), "a locked view went fullscreen");
+    check!(
+        !view.controls_visible(),
+        "input brought the controls back while locked"
+    );
+    // Actions from the host still work while locked.
+    check!(
+        view.activate_action("player.pause", None).is_ok(),
+        "no pause action"
+    );
+    check!(
+        run_until(Duration::from_secs(3), || player.state()
+            == PlayerState::Paused),
+        "the host's pause did not work while locked"
+    );
+    player.play();
+    run_until(Duration::from_secs(3), || {
+        player.state() == PlayerState::Playing
+    });
+    // The unlock chord unlocks; then Space works again.
+    xdotool(&["key", "ctrl+alt+u"])?;
+    check!(
+        run_until(Duration::from_secs(2), || !view.input_locked()),
+        "the unlock chord did not unlock"
+    );
+    xdotool(&["key", "space"])?;
+    check!(
+        run_until(Duration::from_secs(3), || player.state()
+            == PlayerState::Paused),
+        "Space did nothing after unlocking"
+    );
+    // With an unlock action, the chord runs the host's action instead.
+    let asked = Rc::new(Cell::new(0));
+    let group = gio::SimpleActionGroup::new();
+    let action = gio::SimpleAction::new("ask-pin", None);
+    let a = asked.clone();
+    action.connect_activate(move |_, _| a.set(a.get() + 1));
+    group.add_action(&action);
+    window.insert_action_group("host", Some(&group));
+    view.set_unlock_action(Some("host.ask-pin"));
+    view.set_input_locked(true);
+    xdotool(&["key", "ctrl+alt+u"])?;
+    check!(
+        run_until(Duration::from_secs(2), || asked.get() == 1),
+        "the unlock action did not run"
+    );
+    check!(
+        view.input_locked(),
+        "the unlock action must decide, not the view"
+    );
+    window.destroy();
+    Ok(())
+}
+
+fn action_group_follows_the_playlist() -> TestResult {
+    let (window, view) = window_with_view();
+    let group = view.action_group();
+    let player = view.player();
+    player.set_items(&[
+        clip("h264_aac.mp4").display().to_string(),
+        solid_clip(0xff2040c0).display().to_string(),
+    ]);
+    check!(
+        group.is_action_enabled("next"),
+        "next disabled on the first of two items"
+    );
+    check!(
+        !group.is_action_enabled("previous"),
+        "previous enabled on the first item"
+    );
+    group.activate_action("next", None);
+    check!(player.current_index() == 1, "next did not move to item 1");
+    check!(
+        !group.is_action_enabled("next"),
+        "next enabled on the last item"
+    );
+    check!(
+        group.is_action_enabled("previous"),
+        "previous disabled on the last item"
+    );
+    group.activate_action("seek", Some(&0i64.to_variant()));
+    group.activate_action("set-volume", Some(&0.25f64.to_variant()));
+    check!(
+        (player.volume() - 0.25).abs() < 1e-9,
+        "set-volume through the group"
+    );
+    // The fullscreen request goes to the host first.
+    let requests = Rc::new(Cell::new(0));
+    let r = requests.clone();
+    let id = view.connect_fullscreen_request(move |_| {
+        r.set(r.get() + 1);
+        true
+    });
+    group.activate_action("toggle-fullscreen", None);
+    run_until(Duration::from_millis(300), || false);
+    check!(requests.get() == 1, "fullscreen-request not emitted");
+    check!(
+        !window.is_fullscreen(),
+        "a handled request must not fullscreen the window"
+    );
+    view.disconnect(id);
+    window.destroy();
+    Ok(())
+}
+
+fn host_overlay_from_xml_is_shown() -> TestResult {
+    let ui = r#"<interface><object class="GtkWindow" id="win">
+        <property name="default-width">480</property><property name="default-height">320</property>
+        <child><object class="FramescopePlayerView" id="view">
+          <property name="controls">minimal</property>
+          <property name="input-locked">true</property>
+          <child type="overlay"><object class="GtkLabel" id="badge">
+            <property name="label">LIVE</property><property name="halign">start</property><property name="valign">start</property>
+          </object></child>
+        </object></child></object></interface>"#;
+    let builder = gtk::Builder::from_string(ui);
+    let view: PlayerView = builder.object("view").ok_or("no view")?;
+    let badge: gtk::Label = builder.object("badge").ok_or("no badge")?;
+    let win: gtk::Window = builder.object("win").ok_or("no window")?;
+    win.present();
+    run_until(Duration::from_secs(3), || badge.is_mapped());
+    check!(
+        view.controls() == ControlsMode::Minimal,
+        "controls not set from XML"
+    );
+    check!(view.input_locked(), "input-locked not set from XML");
+    check!(badge.is_mapped(), "the host overlay is not shown");
+    check!(
+        badge.ancestor(PlayerView::static_type()).as_ref() == Some(view.upcast_ref()),
+        "overlay not inside the view"
+    );
+    win.destroy();
+    Ok(())
+}
+
+fn hmi_example_loads_and_its_buttons_drive_the_player() -> TestResult {
+    let builder = gtk::Builder::from_string(include_str!("../examples/hmi.ui"));
+    let window: gtk::Window = builder.object("window").ok_or("hmi.ui has no `window`")?;
+    let view: PlayerView = builder.object("view").ok_or("hmi.ui has no `view`")?;
+    if !view.window_actions() {
+        window.insert_action_group("player", Some(&view.action_group()));
+    }
+    window.present();
+    view.open(&clip("h264_aac.mp4").display().to_string());
+    view.player().set_looping(true);
+    check!(
+        run_until(Duration::from_secs(10), || view.player().state()
+            == PlayerState::Playing),
+        "the panel's view did not play"
+    );
+    // Press the panel's own buttons by their action names.
+    let press = |action: &str| -> TestResult {
+        let button =
+            find_button(window.upcast_ref(), action).ok_or(format!("no button for {action}"))?;
+        check!(button.is_sensitive(), "the {action} button is insensitive");
+        button.emit_clicked();
+        Ok(())
+    };
+    press("player.pause")?;
+    check!(
+        run_until(Duration::from_secs(3), || view.player().state()
+            == PlayerState::Paused),
+        "the Pause button did not pause"
+    );
+    press("player.toggle-play")?;
+    check!(
+        run_until(Duration::from_secs(3), || view.player().state()
+            == PlayerState::Playing),
+        "the Play/Pause button did not play"
+    );
+    press("player.toggle-mute")?;
+    check!(
+        run_until(Duration::from_secs(2), || view.player().muted()),
+        "Mute did not mute"
+    );
+    window.destroy();
+    Ok(())
+}
+
+/// While the watchdog restarts a stalled stream, the last frame stays on
+/// screen (not black, not the error page), and playing resumes after.
+fn last_frame_stays_while_the_watchdog_restarts() -> TestResult {
+    for mode in [VideoMode::Software, VideoMode::Gl] {
+        last_frame_stays_on(mode).map_err(|e| format!("{mode:?} path: {e}"))?;
+    }
+    Ok(())
+}
+
+fn last_frame_stays_on(mode: VideoMode) -> TestResult {
+    use common::httpd::{Httpd, Reply};
+    let ts = generate(
+        "solid_green_6s.ts",
+        "videotestsrc num-buffers=180 pattern=solid-color foreground-color=0xff20c040 ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! x264enc speed-preset=ultrafast key-int-max=15 bframes=0 ! h264parse ! mpegtsmux ! filesink location=LOCATION",
+    );
+    let data = std::fs::read(ts).map_err(|e| e.to_string())?;
+    let server = Httpd::start(
+        data.clone(),
+        "video/mp2t",
+        data.len() / 3,
+        vec![Reply::StallAfter(data.len() / 4)],
+    );
+    let (window, view) = window_with_view();
+    let player = view.player();
+    player.set_video_mode(mode);
+    player.set_max_restarts(3);
+    player.set_stall_timeout(1000);
+    player.set_restart_delay(1500);
+    let restarted = Rc::new(Cell::new(false));
+    let r = restarted.clone();
+    player.connect_restarting(move |_, _, _, _| r.set(true));
+    view.open(&server.url("green.ts"));
+    check!(
+        run_until(Duration::from_secs(15), || restarted.get()),
+        "the stall was never detected"
+    );
+    // Inside the 1.5 s restart delay: the still frame is on screen.
+    run_until(Duration::from_millis(500), || false);
+    let (data, w, h, stride) = render_pixels(&view)?;
+    let centre = pixel_at(&data, stride, w / 2, h / 2);
+    save_png(&data, w, h, stride, &format!("watchdog-restart-{mode:?}"));
+    check!(
+        view.visible_page() == "video",
+        "page {} while restarting",
+        view.visible_page()
+    );
+    check!(
+        close(centre, (0x20, 0xc0, 0x40), 40),
+        "the picture during the restart is {centre:?}, not the last frame"
+    );
+    check!(
+        run_until(Duration::from_secs(15), || player.state()
+            == PlayerState::Playing
+            && player.restarts() == 1),
+        "playing did not resume after the restart ({:?})",
+        player.state()
+    );
+    window.destroy();
+    Ok(())
+}
+
+fn find_button(widget: &gtk::Widget, action: &str) -> Option<gtk::Button> {
+    if let Some(button) = widget.downcast_ref::<gtk::Button>() {
+        if button.action_name().as_deref() == Some(action)
+            && button.ancestor(PlayerView::static_type()).is_none()
+        {
+            return Some(button.clone());
+        }
+    }
+    let mut child = widget.first_child();
+    while let Some(c) = child {
+        if let Some(found) = find_button(&c, action) {
+            return Some(found);
+        }
+        child = c.next_sibling();
+    }
+    None
+}
+
+fn main() {
+    let display = ensure_display();
+    // SAFETY: set before GTK or any other thread reads the environment.
+    unsafe { std::env::set_var("DISPLAY", &display) };
+    gtk::init().expect("GTK initialises on the test display");
+    framescope::widget::init().expect("framescope initialises");
+    let tests: &[NamedTest] = &[
+        (
+            "overlay_modes_render_as_specified",
+            overlay_modes_render_as_specified,
+        ),
+        (
+            "input_lock_blocks_keys_and_clicks",
+            input_lock_blocks_keys_and_clicks,
+        ),
+        (
+            "action_group_follows_the_playlist",
+            action_group_follows_the_playlist,
+        ),
+        (
+            "host_overlay_from_xml_is_shown",
+            host_overlay_from_xml_is_shown,
+        ),
+        (
+            "last_frame_stays_while_the_watchdog_restarts",
+            last_frame_stays_while_the_watchdog_restarts,
+        ),
+        (
+            "hmi_example_loads_and_its_buttons_drive_the_player",
+            hmi_example_loads_and_its_buttons_drive_the_player,
+        ),
+    ];
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let start = Instant::now();
+        match test() {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok ({:.1}s)", start.elapsed().as_secs_f64());
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test {name} ... FAILED: {e}");
+            }
+        }
+    }
+    println!("embedding tests: {passed} passed, {failed} failed");
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
