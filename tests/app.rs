@@ -385,11 +385,19 @@ fn kiosk_covers_the_screen_locks_input_loops_and_quits_on_its_chord() {
         .to_string();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         assert!(!window.is_empty(), "the kiosk window appeared");
-        let geometry =
-            String::from_utf8_lossy(&xdotool(&["getwindowgeometry", &window]).stdout).to_string();
         let screen = String::from_utf8_lossy(&xdotool(&["getdisplaygeometry"]).stdout)
             .trim()
             .replace(' ', "x");
+        // The window may map first and take the monitor's size a moment later.
+        let mut geometry = String::new();
+        for _ in 0..30 {
+            geometry = String::from_utf8_lossy(&xdotool(&["getwindowgeometry", &window]).stdout)
+                .to_string();
+            if geometry.contains(&format!("Geometry: {screen}")) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         assert!(
             geometry.contains(&format!("Geometry: {screen}")),
             "window {geometry} on a {screen} screen"

@@ -18,13 +18,28 @@ fn example(name: &str) -> PathBuf {
         .and_then(|d| d.parent())
         .unwrap()
         .join("examples");
-    let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "{} is not built; run the tests with `cargo test --all-targets`",
-        path.display()
-    );
-    path
+    let plain = dir.join(name);
+    if plain.exists() {
+        return plain;
+    }
+    // `cargo test --all-targets` leaves the example under a hashed name.
+    let prefix = format!("{name}-");
+    let newest = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let file = p.file_name().and_then(|f| f.to_str()).unwrap_or("");
+            file.starts_with(&prefix) && !file.contains('.')
+        })
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok());
+    newest.unwrap_or_else(|| {
+        panic!(
+            "{} is not built; run the tests with `cargo test --all-targets`",
+            plain.display()
+        )
+    })
 }
 
 #[test]

@@ -49,14 +49,25 @@ pub fn apply(
 /// Sizes the window to the first monitor, so the screen is covered even
 /// where no window manager honours the fullscreen request.
 fn cover_the_monitor(window: &gtk::ApplicationWindow) {
-    let monitor = gdk::Display::default()
-        .and_then(|d| d.monitors().item(0))
-        .and_downcast::<gdk::Monitor>();
-    if let Some(monitor) = monitor {
-        let area = monitor.geometry();
-        window.set_default_size(area.width(), area.height());
-        window.set_decorated(false);
-    }
+    window.set_decorated(false);
+    let size_to_monitor = |window: &gtk::ApplicationWindow| {
+        let display = gtk::prelude::WidgetExt::display(window);
+        let monitor = window
+            .surface()
+            .and_then(|s| display.monitor_at_surface(&s))
+            .or_else(|| display.monitors().item(0).and_downcast::<gdk::Monitor>());
+        if let Some(monitor) = monitor {
+            let area = monitor.geometry();
+            window.set_default_size(area.width(), area.height());
+        }
+    };
+    size_to_monitor(window);
+    // Once the window has a surface its own monitor is known: size again.
+    window.connect_realize(move |w| {
+        if let Some(w) = w.downcast_ref::<gtk::ApplicationWindow>() {
+            size_to_monitor(w);
+        }
+    });
 }
 
 /// Hides the pointer over the window after it has been still for a second.
