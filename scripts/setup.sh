@@ -100,6 +100,9 @@ case "$mode" in
     ensure_runtime_dir
     cargo fmt --all -- --check
     cargo clippy --locked --all-targets -- -D warnings
+    # Plain example binaries: tests/wall.rs runs examples/video_wall (with
+    # --all-targets cargo test builds examples only as test harnesses).
+    cargo build --locked --examples
     cargo test --locked --no-fail-fast --all-targets
     cargo test --locked --doc
     ;;
