@@ -105,7 +105,12 @@ seam = s.get("max_loop_seam_step_ms") or 0.0
 print(f"Kiosk soak, {minutes} min, 5 s 640x360 H.264+AAC clip looped (framescope --kiosk --loop):")
 print(f"  RSS after 1 min   {warm / 1024:8.1f} MB")
 print(f"  RSS at the end    {end / 1024:8.1f} MB   growth {growth:+.1f} MB")
-print(f"  frames rendered   {s['rendered']:8d}   dropped {s['dropped']}")
+# One round of the clip lasts as long as its audio: 235 AAC frames of 1024
+# samples at 48 kHz (5.013 s), showing its 150 video frames.
+round_s = 235 * 1024 / 48000
+expected = s["played_seconds"] / round_s * 150
+print(f"  frames rendered   {s['rendered']:8d}   dropped {s['dropped']}   (the video sink's own counters)")
+print(f"  frames at the sink {s['frames_at_sink']:7d}   counted one by one; {expected:.0f} expected from the time played")
 print(f"  played            {s['played_seconds']:8.1f} s   ({s['played_seconds'] / 5:.0f} loops)")
 print(f"  loop seams crossed {s['loop_seams']:7d}   largest step across a seam {seam:.1f} ms")
 print(f"  largest frame step {step:7.1f} ms anywhere  (one frame is {frame_ms:.1f} ms)")

@@ -6,8 +6,8 @@
 //! time when it quits (see `bench/video_wall.sh`).
 //!
 //! `video_wall [--tiles N] [--exit-after SECONDS] [--stats-json FILE]
-//!  [--video-path gl|software|auto] [--max-restarts N] [--window-size WxH]
-//!  [FILE|URI]...`
+//!  [--video-path gl|software|auto] [--max-restarts N] [--stall-timeout MS]
+//!  [--window-size WxH] [FILE|URI]...`
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -40,6 +40,10 @@ struct Options {
     /// (the player's watchdog) before showing its error; 0 turns it off.
     #[arg(long, value_name = "N", default_value_t = 0)]
     max_restarts: u32,
+    /// With the watchdog on, a tile showing no new frame for this many
+    /// milliseconds is stalled (default: the player's, 5000).
+    #[arg(long, value_name = "MS")]
+    stall_timeout: Option<u32>,
     /// The window's initial size.
     #[arg(long, value_name = "WxH", default_value = "1280x720", value_parser = parse_size)]
     window_size: (i32, i32),
@@ -57,6 +61,7 @@ struct TileStats {
     dropped: u64,
     restarts: u32,
     errors: u32,
+    stalls: u32,
 }
 
 /// The `--stats-json` file.
@@ -135,6 +140,9 @@ fn build(app: &gtk::Application, options: &Options, inputs: &[String]) {
         player.set_audio_enabled(false);
         player.set_looping(true);
         player.set_max_restarts(options.max_restarts);
+        if let Some(ms) = options.stall_timeout {
+            player.set_stall_timeout(ms);
+        }
         // A wall has no use for per-tile transport controls.
         view.set_controls(ControlsMode::Off);
         view.open(&inputs[i % inputs.len()]);
@@ -192,6 +200,7 @@ fn write_stats(path: &Path, players: &[Player], started: (Instant, f64)) {
                     dropped: s.dropped,
                     restarts: p.restarts(),
                     errors: p.errors(),
+                    stalls: p.stalls(),
                 }
             })
             .collect(),

@@ -8,10 +8,24 @@ mod common;
 use common::*;
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// The tests share one X display and run in parallel threads. With no window
+/// manager, every window GTK presents takes the keyboard focus, so a test
+/// typing keys into its window would see them land in another test's window
+/// (the kiosk test's quit chord did, on CI). Each test that opens a window
+/// holds this for as long as its window lives.
+fn own_the_display() -> MutexGuard<'static, ()> {
+    static DISPLAY_IN_USE: Mutex<()> = Mutex::new(());
+    DISPLAY_IN_USE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn framescope(args: &[&str]) -> (Output, Duration) {
     let display = ensure_display();
+    let _display = own_the_display();
     let start = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_framescope"))
         .args(args)
@@ -199,6 +213,7 @@ fn xdotool(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn screenshot_key_saves_the_exact_frame_on_screen() {
+    let _display = own_the_display();
     let mut clip = common::framecode::FrameClip::new(
         "app_numbered.mp4",
         250,
@@ -285,6 +300,7 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
 /// app's process named "Inspector — …", then a screenshot of the display).
 #[test]
 fn ctrl_i_opens_the_inspector() {
+    let _display = own_the_display();
     let path = clip("h264_aac.mp4");
     let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
         .args(["--window-size", "640x480", "--mute", "--loop"])
@@ -351,14 +367,14 @@ fn ctrl_i_opens_the_inspector() {
     }
 }
 
-#[test]
-fn kiosk_locks_input_loops_and_quits_on_its_chord() {
-    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiosk.json");
-    let _ = std::fs::remove_file(&json);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+/// Starts `framescope --kiosk --stats-json JSON INPUTS...` and waits for
+/// its window; returns the process and the window's id (empty when none).
+fn start_kiosk(json: &Path, inputs: &[&Path]) -> (std::process::Child, String) {
+    let _ = std::fs::remove_file(json);
+    let child = Command::new(env!("CARGO_BIN_EXE_framescope"))
         .args(["--kiosk", "--stats-json"])
-        .arg(&json)
-        .arg(clip("h264_aac.mp4"))
+        .arg(json)
+        .args(inputs)
         .env("DISPLAY", ensure_display())
         .env(
             "XDG_CACHE_HOME",
@@ -383,8 +399,43 @@ fn kiosk_locks_input_loops_and_quits_on_its_chord() {
         .last()
         .unwrap_or("")
         .to_string();
+    (child, window)
+}
+
+/// Runs `body` against a kiosk's window, then presses the quit chord and
+/// returns the exit code (None: it did not quit within 10 s, and was killed).
+fn drive_kiosk(
+    child: &mut std::process::Child,
+    window: &str,
+    body: impl FnOnce(&mut std::process::Child),
+) -> Option<i32> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         assert!(!window.is_empty(), "the kiosk window appeared");
+        body(child);
+        xdotool(&["windowfocus", "--sync", window]);
+        xdotool(&["key", "ctrl+alt+q"]);
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }));
+    let status = child.try_wait().unwrap();
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+    status.and_then(|s| s.code())
+}
+
+#[test]
+fn kiosk_locks_input_loops_and_quits_on_its_chord() {
+    let _display = own_the_display();
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiosk.json");
+    let (mut child, window) = start_kiosk(&json, &[&clip("h264_aac.mp4")]);
+    let code = drive_kiosk(&mut child, &window, |child| {
         let screen = String::from_utf8_lossy(&xdotool(&["getdisplaygeometry"]).stdout)
             .trim()
             .replace(' ', "x");
@@ -417,22 +468,8 @@ fn kiosk_locks_input_loops_and_quits_on_its_chord() {
             child.try_wait().unwrap().is_none(),
             "a locked key quit the kiosk"
         );
-        xdotool(&["key", "ctrl+alt+q"]);
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }));
-    let status = child.try_wait().unwrap();
-    if status.is_none() {
-        let _ = child.kill();
-    }
-    result.unwrap();
-    assert_eq!(
-        status.and_then(|s| s.code()),
-        Some(0),
-        "the quit chord ends the kiosk cleanly"
-    );
+    });
+    assert_eq!(code, Some(0), "the quit chord ends the kiosk cleanly");
     let s = stats(&json);
     // About 5 s of a 2 s clip with input locked: it looped and never paused.
     let played = s["played_seconds"].as_f64().unwrap();
@@ -444,4 +481,26 @@ fn kiosk_locks_input_loops_and_quits_on_its_chord() {
         step < 50.0,
         "a {step} ms gap between frames (loop seam?): {s}"
     );
+}
+
+/// A kiosk list whose first item can never play: the watchdog tries it a
+/// few times, then the list moves on and the next item plays.
+#[test]
+fn kiosk_list_moves_past_a_dead_item() {
+    let _display = own_the_display();
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiosk-dead.json");
+    let dead = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiosk-not-there.mp4");
+    let good = clip("h264_aac.mp4");
+    let (mut child, window) = start_kiosk(&json, &[&dead, &good]);
+    // Three restarts (1 + 2 + 4 s), 2 s with the error shown, then 2 s of
+    // the good clip, with time to spare.
+    let code = drive_kiosk(&mut child, &window, |_| {
+        std::thread::sleep(Duration::from_secs(14))
+    });
+    assert_eq!(code, Some(0), "the quit chord ends the kiosk cleanly");
+    let s = stats(&json);
+    assert!(s["items_played"].as_u64().unwrap() >= 1, "{s}");
+    assert!(s["played_seconds"].as_f64().unwrap() >= 1.5, "{s}");
+    assert!(s["restarts"].as_u64().unwrap() >= 3, "{s}");
+    assert!(s["rendered"].as_u64().unwrap() >= 45, "{s}");
 }

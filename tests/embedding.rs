@@ -10,8 +10,9 @@ mod common;
 
 use common::gui::*;
 use common::*;
-use framescope::engine::{PlayerState, VideoMode};
+use framescope::engine::{EndAction, PlayerState, VideoMode};
 use framescope::widget::{ControlsMode, PlayerView};
+use gtk::gio;
 use gtk::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -178,7 +179,18 @@ fn input_lock_blocks_keys_and_clicks() -> TestResult {
         !view.controls_visible(),
         "input brought the controls back while locked"
     );
-    // Actions from the host still work while locked.
+    // The host's controls still work while locked: the exported action
+    // group (what host buttons bind to) and the view's own actions.
+    gio::prelude::ActionGroupExt::activate_action(&view.action_group(), "pause", None);
+    check!(
+        run_until(Duration::from_secs(3), || player.state()
+            == PlayerState::Paused),
+        "the host's pause (action group) did not work while locked"
+    );
+    player.play();
+    run_until(Duration::from_secs(3), || {
+        player.state() == PlayerState::Playing
+    });
     check!(
         view.activate_action("player.pause", None).is_ok(),
         "no pause action"
@@ -413,6 +425,79 @@ fn last_frame_stays_on(mode: VideoMode) -> TestResult {
     Ok(())
 }
 
+/// What the view shows once a clip ends, for each end action: the last
+/// frame stays (paused), black (stopped, no picture), or the clip goes on
+/// looping. Checked on the rendered view.
+fn end_actions_show_what_they_say() -> TestResult {
+    let blue = (0x20, 0x40, 0xc0);
+    let (window, view) = window_with_view();
+    let player = view.player();
+    let centre = |name: &str| -> Result<(u8, u8, u8), String> {
+        run_until(Duration::from_millis(300), || false);
+        let (data, w, h, stride) = render_pixels(&view)?;
+        save_png(&data, w, h, stride, name);
+        Ok(pixel_at(&data, stride, w / 2, h / 2))
+    };
+    let ends = Rc::new(Cell::new(0));
+    let e = ends.clone();
+    player.connect_eos(move |_| e.set(e.get() + 1));
+    let clip = solid_clip(0xff2040c0).display().to_string();
+
+    player.set_end_action(EndAction::LastFrame);
+    view.open(&clip);
+    check!(
+        run_until(Duration::from_secs(10), || ends.get() == 1),
+        "the 1 s clip did not end (last-frame)"
+    );
+    let last = centre("end-last-frame")?;
+    check!(
+        close(last, blue, 40),
+        "last-frame: the view shows {last:?}, not the clip's last frame"
+    );
+    check!(
+        player.state() == PlayerState::Paused,
+        "last-frame: state {:?}",
+        player.state()
+    );
+
+    player.set_end_action(EndAction::Black);
+    view.open(&clip);
+    check!(
+        run_until(Duration::from_secs(10), || ends.get() == 2),
+        "the clip did not end (black)"
+    );
+    let black = centre("end-black")?;
+    check!(
+        black.0 < 16 && black.1 < 16 && black.2 < 16,
+        "black: the view shows {black:?}"
+    );
+    check!(
+        player.state() == PlayerState::Stopped,
+        "black: state {:?}",
+        player.state()
+    );
+
+    player.set_end_action(EndAction::Loop);
+    view.open(&clip);
+    check!(
+        run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing),
+        "the clip did not play (loop)"
+    );
+    // Three rounds of the 1 s clip: it goes on playing and showing itself.
+    run_until(Duration::from_secs(3), || false);
+    let looping = centre("end-loop")?;
+    check!(
+        ends.get() == 2 && player.state() == PlayerState::Playing,
+        "loop: {} ends, state {:?}",
+        ends.get(),
+        player.state()
+    );
+    check!(close(looping, blue, 40), "loop: the view shows {looping:?}");
+    window.destroy();
+    Ok(())
+}
+
 fn find_button(widget: &gtk::Widget, action: &str) -> Option<gtk::Button> {
     if let Some(button) = widget.downcast_ref::<gtk::Button>() {
         if button.action_name().as_deref() == Some(action)
@@ -457,6 +542,10 @@ fn main() {
         (
             "last_frame_stays_while_the_watchdog_restarts",
             last_frame_stays_while_the_watchdog_restarts,
+        ),
+        (
+            "end_actions_show_what_they_say",
+            end_actions_show_what_they_say,
         ),
         (
             "hmi_example_loads_and_its_buttons_drive_the_player",

@@ -485,3 +485,144 @@ fn watchdog_gives_up_after_max_restarts() {
         assert!(detail.contains("gave up after 3 restarts"), "{detail}");
     });
 }
+
+/// The video freezes while its audio plays on (an `identity` in the video
+/// filter starts dropping every frame): that is a stall, though the position
+/// moves. The watchdog is turned on only once playback runs, which must take
+/// effect at once; the restart keeps counting frames from where they were.
+#[test]
+fn watchdog_catches_a_frozen_picture_under_running_audio() {
+    with_context(|| {
+        let player = Player::headless();
+        player.set_video_filter(Some("identity name=freezer"));
+        let restarts = record_restarts(&player);
+        player.open(&ts_clip().display().to_string());
+        player.play();
+        assert!(plays_on(&player, Duration::from_secs(10)));
+        // Switched on while playing.
+        player.set_max_restarts(3);
+        player.set_restart_delay(200);
+        player.set_stall_timeout(1000);
+        let freezer = player
+            .pipeline()
+            .and_then(|p| p.by_name("freezer"))
+            .expect("the video filter is in the pipeline");
+        let before = rendered(&player);
+        let position_before = player.position();
+        freezer.set_property("drop-probability", 1.0f32);
+        let frozen_at = Instant::now();
+        assert!(
+            run_until(Duration::from_secs(5), || player.stalls() >= 1),
+            "a frozen picture with audio going on was not taken for a stall"
+        );
+        let detected = frozen_at.elapsed();
+        assert!(
+            player.position() > position_before,
+            "the audio did not go on over the frozen picture"
+        );
+        assert!(
+            detected >= Duration::from_millis(1000) && detected < Duration::from_millis(2500),
+            "stall detected {detected:?} after the freeze (timeout 1 s)"
+        );
+        // The rebuilt pipeline has a new filter that lets frames through.
+        assert!(plays_on(&player, Duration::from_secs(10)));
+        assert_eq!(player.restarts(), 1);
+        assert_eq!(restarts.borrow().len(), 1);
+        assert!(
+            rendered(&player) > before + 15,
+            "frames counted before the restart were lost: {} then {}",
+            before,
+            rendered(&player)
+        );
+        println!(
+            "freeze detected after {detected:?}; {before} frames before, {} after",
+            rendered(&player)
+        );
+        player.stop();
+    });
+}
+
+/// A live MPEG-TS sender on UDP goes quiet (no end of stream ever comes);
+/// the watchdog sees no new frame, keeps restarting on its schedule while the
+/// sender is away, and playback is back soon after the sender is.
+#[test]
+fn watchdog_restarts_a_live_udp_stream_that_goes_quiet() {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = socket.local_addr().unwrap().port();
+    drop(socket);
+    gst::init().unwrap();
+    let start_sender = || {
+        let sender = gst::parse::launch(&format!(
+            "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 ! mpegtsmux ! udpsink host=127.0.0.1 port={port}"
+        ))
+        .unwrap();
+        sender.set_state(gst::State::Playing).unwrap();
+        sender
+    };
+    let sender = start_sender();
+    with_context(|| {
+        let player = watchdog_player(20, 250, 1000);
+        let restarts = record_restarts(&player);
+        let out = record(&player);
+        player.open(&format!("udp://127.0.0.1:{port}"));
+        player.play();
+        assert!(
+            plays_on(&player, Duration::from_secs(10)),
+            "state {:?}, errors {:?}",
+            player.state(),
+            out.borrow().errors
+        );
+        sender.set_state(gst::State::Null).unwrap();
+        let quiet_at = Instant::now();
+        assert!(
+            run_until(Duration::from_secs(6), || player.restarts() >= 1),
+            "a quiet live source was never restarted"
+        );
+        let first = restarts.borrow()[0].2.duration_since(quiet_at);
+        // Away for 5 s in all.
+        run_until(
+            Duration::from_secs(5).saturating_sub(quiet_at.elapsed()),
+            || false,
+        );
+        let sender = start_sender();
+        let back_at = Instant::now();
+        assert!(
+            plays_on(&player, Duration::from_secs(15)),
+            "state {:?}, errors {:?}",
+            player.state(),
+            out.borrow().errors
+        );
+        let recovered = back_at.elapsed();
+        let seen = restarts.borrow().clone();
+        println!(
+            "quiet for 5 s: first restart {first:?} after, {} restarts ({:?}), playing again {recovered:?} after the sender came back",
+            seen.len(),
+            seen.iter().map(|r| r.1).collect::<Vec<_>>()
+        );
+        // The stall timeout (1 s) plus what was still in flight.
+        assert!(
+            first >= Duration::from_millis(1000) && first < Duration::from_millis(3500),
+            "{first:?}"
+        );
+        assert!(seen.len() >= 2, "one restart in 5 s away: {seen:?}");
+        assert_eq!(player.restarts() as usize, seen.len());
+        for (i, r) in seen.iter().enumerate() {
+            assert_eq!(r.0 as usize, i + 1, "restarts in a row are numbered");
+            assert_eq!(r.1, framescope::engine::player::backoff(r.0, 250, 1000));
+        }
+        // Restart n+1 comes its delay plus a stall timeout after restart n.
+        for pair in seen.windows(2) {
+            let gap = pair[1].2.duration_since(pair[0].2);
+            let floor = Duration::from_millis(u64::from(pair[0].1) + 1000);
+            assert!(
+                gap >= floor && gap < floor + Duration::from_millis(1500),
+                "restarts {gap:?} apart, at least {floor:?} expected"
+            );
+        }
+        // Within the longest delay (1 s) plus opening and the stall check.
+        assert!(recovered < Duration::from_secs(5), "{recovered:?}");
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+        sender.set_state(gst::State::Null).unwrap();
+    });
+}

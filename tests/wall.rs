@@ -1,11 +1,13 @@
 //! The video-wall example under X (Xvfb when no display is set): four tiles,
-//! one of them a file that does not exist. The broken tile retries through
-//! its watchdog and then shows its error; the other three play on, and the
-//! `--stats-json` report says so per tile. The example is built by
+//! one of them a file that does not exist and one an HTTP stream whose
+//! server stops sending mid-stream, every time. The broken tiles retry
+//! through their watchdogs (the dead one then shows its error); the other
+//! two play on, and the `--stats-json` report says so per tile. The example is built by
 //! `cargo test --all-targets` (the README's test command).
 
 mod common;
 
+use common::httpd::{Httpd, Reply};
 use common::*;
 use std::path::PathBuf;
 use std::process::Command;
@@ -49,12 +51,33 @@ fn one_failing_tile_never_stops_the_others() {
     let good = clip("h264_aac.mp4").display().to_string();
     let other = clip("vp9_opus.webm").display().to_string();
     let missing = media_dir().join("no-such-clip.mp4").display().to_string();
+    // An MPEG-TS over HTTP whose server sends 1 s of it and then nothing,
+    // on an open connection, at every request.
+    let ts = generate(
+        "wall_stalling.ts",
+        "videotestsrc num-buffers=150 pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! x264enc speed-preset=ultrafast key-int-max=15 bframes=0 ! h264parse ! mpegtsmux ! filesink location=LOCATION",
+    );
+    let data = std::fs::read(ts).unwrap();
+    let one_second = data.len() / 5;
+    let server = Httpd::start(
+        data,
+        "video/mp2t",
+        one_second * 4,
+        vec![Reply::StallAfter(one_second); 20],
+    );
+    let stalling = server.url("stalling.ts");
     let start = Instant::now();
     let out = Command::new(example("video_wall"))
         .args(["--tiles", "4", "--exit-after", "6", "--max-restarts", "2"])
-        .args(["--window-size", "800x450", "--stats-json"])
+        .args([
+            "--stall-timeout",
+            "1000",
+            "--window-size",
+            "800x450",
+            "--stats-json",
+        ])
         .arg(&json)
-        .args([&good, &missing, &other])
+        .args([&good, &missing, &stalling, &other])
         .env("DISPLAY", ensure_display())
         .output()
         .expect("the video_wall example runs");
@@ -76,6 +99,11 @@ fn one_failing_tile_never_stops_the_others() {
             assert_eq!(rendered, 0, "{tile}");
             assert_eq!(tile["restarts"], 2, "two tries before the error: {tile}");
             assert_eq!(tile["errors"], 3, "{tile}");
+        } else if i == 2 {
+            assert!(uri.ends_with("stalling.ts"), "{tile}");
+            assert!(rendered > 0, "the stalling tile never played: {tile}");
+            assert!(tile["stalls"].as_u64().unwrap() >= 1, "{tile}");
+            assert!(tile["restarts"].as_u64().unwrap() >= 1, "{tile}");
         } else {
             // About 6 s of 30 fps: every other tile kept playing (looping).
             assert!(rendered > 90, "tile {i} rendered only {rendered}: {tile}");

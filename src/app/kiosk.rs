@@ -2,7 +2,9 @@
 //! with no controls, the pointer hides after 1 s still, every input to the
 //! video is locked (only the quit chord, Ctrl+Alt+Q, works), the screen is
 //! kept from blanking while video plays, the playlist loops, and the
-//! watchdog restarts any item that errors or stalls, for as long as it takes.
+//! watchdog restarts any item that errors or stalls: a lone item for as long
+//! as it takes, an item of a list a few times before the list moves on to
+//! the next one (and comes back to it on the next round).
 
 use framescope::engine::{Player, PlayerState};
 use framescope::widget::{ControlsMode, PlayerView};
@@ -16,6 +18,8 @@ use std::time::Duration;
 pub const QUIT_CHORD: &str = "<Control><Alt>q";
 /// How long the pointer must be still before it hides.
 pub const CURSOR_HIDE_DELAY: Duration = Duration::from_secs(1);
+/// Restarts in a row an item of a list gets before the list moves on.
+pub const RESTARTS_PER_LIST_ITEM: u32 = 3;
 
 /// What kiosk mode did, for `--stats-json`.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
@@ -26,17 +30,24 @@ pub struct KioskReport {
     pub inhibit_granted: u32,
 }
 
-/// Puts `window` and `view` in kiosk mode; returns the shared report.
+/// Puts `window` and `view` in kiosk mode for a list of `items` inputs;
+/// returns the shared report.
 pub fn apply(
     app: &gtk::Application,
     window: &gtk::ApplicationWindow,
     view: &PlayerView,
+    items: usize,
 ) -> Rc<Cell<KioskReport>> {
     view.set_controls(ControlsMode::Off);
     view.set_input_locked(true);
     let player = view.player();
-    // Unattended: retry forever, backing off up to 30 s between tries.
-    player.set_max_restarts(u32::MAX);
+    // Unattended: a lone item is retried forever, backing off up to 30 s
+    // between tries; in a list a dead item must not hold up the others.
+    player.set_max_restarts(if items > 1 {
+        RESTARTS_PER_LIST_ITEM
+    } else {
+        u32::MAX
+    });
     player.set_restart_delay(1000);
     player.set_restart_delay_max(30_000);
     cover_the_monitor(window);

@@ -4,7 +4,7 @@
 
 use crate::app::cli::Options;
 use crate::app::shortcuts;
-use framescope::engine::{to_uri, Player, PlayerError};
+use framescope::engine::{to_uri, Player, PlayerError, PlayerState};
 use framescope::widget::inspector::HealthHistory;
 use framescope::widget::{InspectorWindow, PlayerView};
 use gtk::prelude::*;
@@ -41,6 +41,9 @@ struct StatsReport {
     /// The same across loop seams only, and how many seams were crossed.
     max_loop_seam_step_ms: Option<f64>,
     loop_seams: u64,
+    /// Frames that reached the video sink in the current item, counted one
+    /// by one (a check on `rendered` + `dropped`).
+    frames_at_sink: u64,
     /// What kiosk mode did (with `--kiosk`).
     #[serde(skip_serializing_if = "Option::is_none")]
     kiosk: Option<crate::app::kiosk::KioskReport>,
@@ -91,7 +94,7 @@ pub fn build(
     let mut options = options;
     let kiosk = options
         .kiosk
-        .then(|| crate::app::kiosk::apply(app, &window, &view));
+        .then(|| crate::app::kiosk::apply(app, &window, &view, inputs.len()));
     if kiosk.is_some() {
         // Kiosk mode always loops its list.
         options.looping = true;
@@ -192,6 +195,8 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
             eprintln!("framescope: {}", error.message);
             s.exit_code.set(1);
             quit(&s);
+        } else {
+            skip_failed_item(&s);
         }
     });
     player.connect_warning(|_, text| tracing::warn!("{text}"));
@@ -236,9 +241,15 @@ fn accumulate_totals(shared: &Shared) {
 }
 
 fn on_item_finished(shared: &Rc<Shared>) {
+    shared.queue.borrow_mut().played += 1;
+    advance(shared);
+}
+
+/// Goes on to the next item of the queue (or quits with `--exit-at-end`
+/// after the last).
+fn advance(shared: &Rc<Shared>) {
     let has_next = {
         let mut q = shared.queue.borrow_mut();
-        q.played += 1;
         if q.index + 1 < q.items.len() {
             q.index += 1;
             true
@@ -254,6 +265,29 @@ fn on_item_finished(shared: &Rc<Shared>) {
     } else if shared.options.exit_at_end {
         quit(shared);
     }
+}
+
+/// How long a failed item's error stays up before the queue moves on.
+const SKIP_FAILED_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The current item failed for good: after a moment (so its error can be
+/// read, and a list of dead items never spins) the queue goes on to the
+/// next item, wrapping round when it loops. A lone item stays failed.
+fn skip_failed_item(shared: &Rc<Shared>) {
+    let failed_index = shared.queue.borrow().index;
+    if shared.queue.borrow().items.len() < 2 {
+        return;
+    }
+    let weak = Rc::downgrade(shared);
+    glib::timeout_add_local_once(SKIP_FAILED_AFTER, move || {
+        let Some(shared) = weak.upgrade() else { return };
+        // Only if nothing else was chosen meanwhile.
+        let still_failed = shared.queue.borrow().index == failed_index
+            && shared.view.player().state() == PlayerState::Error;
+        if still_failed {
+            advance(&shared);
+        }
+    });
 }
 
 /// Replaces the queue with `items` and plays the first.
@@ -443,6 +477,7 @@ fn write_stats(shared: &Shared) {
         max_frame_step_ms: player.max_frame_step().map(|t| t.nseconds() as f64 / 1e6),
         max_loop_seam_step_ms: seam.map(|t| t.nseconds() as f64 / 1e6),
         loop_seams,
+        frames_at_sink: player.frames_at_sink(),
         kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();

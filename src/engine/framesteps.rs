@@ -15,6 +15,8 @@ struct Steps {
     at_seam: bool,
     largest_at_seam: Option<u64>,
     seams: u64,
+    /// Buffers that reached the sink.
+    arrived: u64,
 }
 
 /// Records frame steps at a sink pad; cheap to clone (shared state).
@@ -43,6 +45,7 @@ impl FrameSteps {
                         steps.at_seam = steps.previous.is_some();
                     }
                     Some(gst::PadProbeData::Buffer(buffer)) => {
+                        steps.arrived += 1;
                         let running = buffer.pts().and_then(|pts| {
                             pad.sticky_event::<gst::event::Segment>(0)?
                                 .segment()
@@ -86,6 +89,12 @@ impl FrameSteps {
             steps.largest_at_seam.map(gst::ClockTime::from_nseconds),
             steps.seams,
         )
+    }
+
+    /// How many frames reached the sink since [`FrameSteps::clear`] (each
+    /// one is rendered or dropped there).
+    pub fn arrived(&self) -> u64 {
+        self.0.lock().unwrap().arrived
     }
 
     /// Forgets everything (new media).

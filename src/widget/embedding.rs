@@ -54,7 +54,8 @@ pub const PLAYER_ACTIONS: &[(&str, Option<&str>)] = &[
 
 /// Builds the action group mirroring `view`'s `player.` actions: each one
 /// forwards to the view (held weakly), and its enabled state follows the
-/// view's.
+/// view's. They are the host's controls, so they work while the view's
+/// input is locked (the lock stops the user's keys, clicks and scrolls).
 pub fn action_group(view: &PlayerView) -> gio::SimpleActionGroup {
     let group = gio::SimpleActionGroup::new();
     for (name, parameter) in PLAYER_ACTIONS {
@@ -64,9 +65,6 @@ pub fn action_group(view: &PlayerView) -> gio::SimpleActionGroup {
         let full = format!("player.{name}");
         action.connect_activate(move |_, param| {
             if let Some(view) = weak.upgrade() {
-                if view.input_locked() {
-                    return;
-                }
                 let _ = view.activate_action(&full, param);
             }
         });

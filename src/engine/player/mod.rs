@@ -543,7 +543,8 @@ impl Player {
         }
     }
 
-    /// Stops and releases the pipeline; `play` starts again from the beginning.
+    /// Stops and releases the pipeline, leaving no picture (black); `play`
+    /// starts again from the beginning.
     pub fn stop(&self) {
         let imp = self.imp();
         imp.watchdog.cancel();
@@ -554,6 +555,11 @@ impl Player {
             self.notify_position();
         }
         imp.clear_frame();
+        // Stopped means black: no picture is left on screen, not even one
+        // the sink (or a watchdog restart) still holds.
+        if imp.paintable.replace(None).is_some() {
+            self.notify_paintable();
+        }
     }
 
     /// Seeks to `position` (stream time) in the default `seek-mode`. While
@@ -672,6 +678,13 @@ impl Player {
     /// many seams were crossed: a gapless loop keeps it at one frame.
     pub fn max_loop_seam_step(&self) -> (Option<gst::ClockTime>, u64) {
         self.imp().frame_steps.largest_at_seam()
+    }
+
+    /// Frames that reached the video sink since the media was loaded,
+    /// counted one by one (a check on the sink's own `rendered` and
+    /// `dropped`, which it counts only for frames it could time).
+    pub fn frames_at_sink(&self) -> u64 {
+        self.imp().frame_steps.arrived()
     }
 
     /// Current playback statistics.

@@ -1,7 +1,7 @@
 //! The watchdog for unattended playback. With `max-restarts` above 0, an
-//! item that errors, stalls (no new frame, or for audio no position change,
-//! for `stall-timeout` ms while it should be playing) or whose live source
-//! ends is restarted after a delay that doubles each time in a row (from
+//! item that errors, stalls (no new frame for `stall-timeout` ms while it
+//! should be playing, even when its audio goes on; for audio-only media and
+//! still pictures no position change) or whose live source ends is restarted after a delay that doubles each time in a row (from
 //! `restart-delay` up to `restart-delay-max`). The last frame stays on screen
 //! meanwhile, each restart emits `restarting`, and after `max-restarts` in a
 //! row the error is reported (and a playlist moves on to its next item).
@@ -14,6 +14,7 @@ use crate::engine::seek::{Request, SeekMode};
 use crate::engine::types::PlayerState;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
+use gst::prelude::{ElementExt, PadExt};
 use gtk::gdk;
 use gtk::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -39,8 +40,12 @@ pub struct WatchdogState {
     pending: RefCell<Option<glib::JoinHandle<()>>>,
     /// The periodic progress check.
     checker: RefCell<Option<glib::JoinHandle<()>>>,
-    /// The last progress signature (frames rendered, position) and when it changed.
-    progress: Cell<Option<(u64, u64, Instant)>>,
+    /// The last progress mark (frames rendered, or the position for media
+    /// without moving pictures) and when it changed.
+    progress: Cell<Option<(u64, Instant)>>,
+    /// Frames counted before the last restart (the counters carry over, so
+    /// the new pipeline's first frame is the first one above this).
+    rendered_before_restart: Cell<u64>,
     /// When the last restart loaded the item again.
     restarted_at: Cell<Option<Instant>>,
     /// The new pipeline's picture, published once it shows a frame (until
@@ -57,6 +62,7 @@ impl WatchdogState {
         self.in_a_row.set(0);
         self.progress.set(None);
         self.restarted_at.set(None);
+        self.rendered_before_restart.set(0);
         self.held_paintable.take();
     }
 
@@ -79,8 +85,10 @@ impl imp::Player {
     }
 
     /// Starts the periodic progress check (once; it ends with the player).
+    /// It runs even while the watchdog is off, so turning it on during
+    /// playback takes effect at once.
     pub(super) fn start_watchdog(&self) {
-        if !self.watchdog_on() || self.watchdog.checker.borrow().is_some() {
+        if self.watchdog.checker.borrow().is_some() {
             return;
         }
         let weak = self.obj().downgrade();
@@ -109,14 +117,24 @@ impl imp::Player {
             return;
         }
         let (rendered, _) = self.sample_stats();
-        if rendered > 0 {
+        if rendered > dog.rendered_before_restart.get() {
             self.publish_held_paintable();
         }
-        let position = self.position.get();
+        // Moving pictures must bring new frames (audio going on over a
+        // frozen picture is a stall too); otherwise the position must move.
+        let frame_interval = self.frame_interval();
+        let mark = if frame_interval.is_some() {
+            rendered
+        } else {
+            self.position.get()
+        };
+        // A slow slideshow is not stalled between two of its pictures.
+        let timeout = Duration::from_millis(timeout.into())
+            .max(frame_interval.unwrap_or_default().saturating_mul(3));
         let now = Instant::now();
         match dog.progress.get() {
-            Some((r, p, _)) if (r, p) != (rendered, position) => {
-                dog.progress.set(Some((rendered, position, now)));
+            Some((last, _)) if last != mark => {
+                dog.progress.set(Some((mark, now)));
                 let healthy = dog
                     .restarted_at
                     .get()
@@ -126,9 +144,9 @@ impl imp::Player {
                     dog.in_a_row.set(0);
                 }
             }
-            Some((_, _, since)) => {
+            Some((_, since)) => {
                 let stalled_for = since.elapsed();
-                if stalled_for >= Duration::from_millis(timeout.into()) {
+                if stalled_for >= timeout {
                     self.stalls.set(self.stalls.get() + 1);
                     self.obj().notify_stalls();
                     let seconds = stalled_for.as_secs_f64();
@@ -143,8 +161,22 @@ impl imp::Player {
                     }
                 }
             }
-            None => dog.progress.set(Some((rendered, position, now))),
+            None => dog.progress.set(Some((mark, now))),
         }
+    }
+
+    /// The time between two frames of the video being shown, when it is
+    /// moving pictures (none for audio-only media or a still picture).
+    fn frame_interval(&self) -> Option<Duration> {
+        let caps = self
+            .video_sink
+            .borrow()
+            .as_ref()?
+            .static_pad("sink")?
+            .current_caps()?;
+        let rate = caps.structure(0)?.get::<gst::Fraction>("framerate").ok()?;
+        (rate.numer() > 0 && rate.denom() > 0)
+            .then(|| Duration::from_secs_f64(f64::from(rate.denom()) / f64::from(rate.numer())))
     }
 
     /// Schedules a restart of the current item if the watchdog allows one;
@@ -224,10 +256,14 @@ impl imp::Player {
         let Some(uri) = self.uri.borrow().clone() else {
             return;
         };
+        // Frames counted so far carry over into the new pipeline's count.
+        let carried = self.sample_stats();
+        self.watchdog.rendered_before_restart.set(carried.0);
         self.teardown();
         self.want_playing.set(playing);
         self.open_attempts.set(0);
         self.load(&uri);
+        self.stats_base.set(carried);
         if let Some(target) = resume {
             self.queue.borrow_mut().offer(Request::Seek {
                 target,
