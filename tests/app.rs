@@ -34,6 +34,10 @@ fn framescope(args: &[&str]) -> (Output, Duration) {
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        .env(
+            "XDG_STATE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
+        )
         .env_remove("RUST_LOG")
         .output()
         .expect("the framescope binary runs");
@@ -231,6 +235,10 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        .env(
+            "XDG_STATE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
+        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -310,6 +318,10 @@ fn ctrl_i_opens_the_inspector() {
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        .env(
+            "XDG_STATE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
+        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -379,6 +391,10 @@ fn start_kiosk(json: &Path, inputs: &[&Path]) -> (std::process::Child, String) {
         .env(
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .env(
+            "XDG_STATE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
         )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -461,8 +477,12 @@ fn kiosk_locks_input_loops_and_quits_on_its_chord() {
         for key in ["space", "k", "m", "Left", "f", "Escape", "q", "ctrl+q"] {
             xdotool(&["key", key]);
         }
+        // The pointer hid after its first still second; moving it shows it,
+        // and it hides again a second later.
         xdotool(&["mousemove", "--window", &window, "40", "40"]);
         xdotool(&["click", "--repeat", "2", "1"]);
+        std::thread::sleep(Duration::from_millis(500));
+        xdotool(&["mousemove", "--window", &window, "80", "60"]);
         std::thread::sleep(Duration::from_secs(3));
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -476,6 +496,7 @@ fn kiosk_locks_input_loops_and_quits_on_its_chord() {
     assert!(played > 4.0, "played {played} s: {s}");
     assert_eq!(s["dropped"], 0, "{s}");
     assert!(s["kiosk"]["inhibit_requests"].as_u64().unwrap() >= 1, "{s}");
+    assert!(s["kiosk"]["cursor_hidden"].as_u64().unwrap() >= 2, "{s}");
     let step = s["max_frame_step_ms"].as_f64().unwrap();
     assert!(
         step < 50.0,
@@ -503,4 +524,154 @@ fn kiosk_list_moves_past_a_dead_item() {
     assert!(s["played_seconds"].as_f64().unwrap() >= 1.5, "{s}");
     assert!(s["restarts"].as_u64().unwrap() >= 3, "{s}");
     assert!(s["rendered"].as_u64().unwrap() >= 45, "{s}");
+}
+
+/// Quitting in the middle of a file remembers where it was left (written
+/// when the process is told to end); opening it again resumes there, and
+/// playing it to the end forgets the position (next time starts at 0).
+#[test]
+fn reopening_a_file_resumes_where_it_was_left() {
+    let _display = own_the_display();
+    let clip = generate(
+        "twelve_seconds.mp4",
+        "videotestsrc num-buffers=300 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
+    );
+    let state = tempfile::tempdir().unwrap();
+    let positions = state.path().join("framescope/positions.json");
+    let run = |extra: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_framescope"));
+        command
+            .args(["--window-size", "480x320"])
+            .args(extra)
+            .arg(&clip)
+            .env("DISPLAY", ensure_display())
+            .env("XDG_STATE_HOME", state.path())
+            .env(
+                "XDG_CACHE_HOME",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        command
+    };
+    let left_at = |positions: &Path| -> f64 {
+        let text = std::fs::read_to_string(positions).expect("positions written");
+        let store: serde_json::Value = serde_json::from_str(&text).expect("positions are JSON");
+        assert_eq!(store["entries"].as_array().unwrap().len(), 1, "{store}");
+        let entry = &store["entries"][0];
+        assert!(entry["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("twelve_seconds.mp4"));
+        entry["position"].as_f64().unwrap()
+    };
+    // Played for about 6 s of 12, then told to end (SIGTERM).
+    let mut child = run(&[]).spawn().expect("the framescope binary starts");
+    std::thread::sleep(Duration::from_secs(8));
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = child.try_wait().unwrap();
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "SIGTERM quits cleanly"
+    );
+    let first = left_at(&positions);
+    assert!((5.0..8.5).contains(&first), "left at {first} s");
+
+    // Opened again: it resumes there and plays the rest to the end.
+    let json = state.path().join("stats.json");
+    let out = run(&["--exit-at-end", "--stats-json", json.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let played = stats(&json)["played_seconds"].as_f64().unwrap();
+    assert!(
+        (played - (12.0 - first)).abs() < 1.0,
+        "left at {first} s of 12, then played {played} s"
+    );
+    assert_eq!(
+        left_at(&positions),
+        0.0,
+        "watched to the end: start over next time"
+    );
+    // Nothing else was left in the state folder (no temporary files).
+    let files: Vec<_> = std::fs::read_dir(positions.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(files, ["positions.json"]);
+}
+
+/// Keys B (next audio track) and V (next subtitle track, then off) on a
+/// clip with two of each: the tracks playing at exit say they worked.
+#[test]
+fn track_keys_switch_audio_and_subtitles() {
+    let _display = own_the_display();
+    let clip = two_language_mkv();
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tracks.json");
+    let _ = std::fs::remove_file(&json);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+        .args(["--window-size", "480x320", "--no-resume", "--stats-json"])
+        .arg(&json)
+        .arg(&clip)
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the framescope binary starts");
+    let pid = child.id().to_string();
+    let found = xdotool(&[
+        "search",
+        "--sync",
+        "--onlyvisible",
+        "--pid",
+        &pid,
+        "--name",
+        "Framescope",
+    ]);
+    let window = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(!window.is_empty(), "the window appeared");
+        xdotool(&["windowfocus", "--sync", &window]);
+        std::thread::sleep(Duration::from_millis(1500));
+        for key in ["b", "v", "v"] {
+            xdotool(&["key", key]);
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }));
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+    let s = stats(&json);
+    assert_eq!(s["audio_track"], 1, "B goes to the second audio track: {s}");
+    assert_eq!(
+        s["subtitle_track"], -1,
+        "V twice: the second subtitle track, then off: {s}"
+    );
 }

@@ -286,6 +286,44 @@ fn action_group_follows_the_playlist() -> TestResult {
         "a handled request must not fullscreen the window"
     );
     view.disconnect(id);
+    // Transport through the group: play, pause, step, set-rate, stop.
+    group.activate_action("play", None);
+    check!(
+        run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing),
+        "play through the group: state {:?}",
+        player.state()
+    );
+    group.activate_action("pause", None);
+    check!(
+        run_until(Duration::from_secs(5), || player.state()
+            == PlayerState::Paused
+            && player.is_settled()),
+        "pause through the group: state {:?}",
+        player.state()
+    );
+    let frame = player.frame_number();
+    group.activate_action("step", Some(&2i64.to_variant()));
+    check!(
+        run_until(Duration::from_secs(5), || player.is_settled()
+            && player.frame_number() == frame + 2),
+        "step 2 through the group: frame {frame} -> {}",
+        player.frame_number()
+    );
+    group.activate_action("set-rate", Some(&2.0f64.to_variant()));
+    check!(
+        run_until(Duration::from_secs(3), || (player.rate() - 2.0).abs()
+            < 1e-9),
+        "set-rate through the group: rate {}",
+        player.rate()
+    );
+    group.activate_action("stop", None);
+    check!(
+        run_until(Duration::from_secs(3), || player.state()
+            == PlayerState::Stopped),
+        "stop through the group: state {:?}",
+        player.state()
+    );
     window.destroy();
     Ok(())
 }

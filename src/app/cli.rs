@@ -52,6 +52,10 @@ pub struct Options {
     /// Folder for screenshots (key S); by default Pictures/Framescope.
     #[arg(long, value_name = "DIR")]
     pub screenshot_dir: Option<std::path::PathBuf>,
+    /// Always start from the beginning: do not resume files where they were
+    /// left (nor remember where they are left this time).
+    #[arg(long)]
+    pub no_resume: bool,
     /// Video chain: gl, software or auto (GL on hardware renderers, software otherwise).
     #[arg(long, value_name = "PATH", default_value = "auto", value_parser = parse_video_path)]
     pub video_path: VideoMode,

@@ -28,6 +28,8 @@ pub struct KioskReport {
     pub inhibit_requests: u32,
     /// Times the session granted it (0 without a session manager, e.g. Xvfb).
     pub inhibit_granted: u32,
+    /// Times the pointer was hidden after a second without moving.
+    pub cursor_hidden: u32,
 }
 
 /// Puts `window` and `view` in kiosk mode for a list of `items` inputs;
@@ -52,9 +54,11 @@ pub fn apply(
     player.set_restart_delay_max(30_000);
     cover_the_monitor(window);
     window.fullscreen();
-    hide_idle_cursor(window);
+    let report: Rc<Cell<KioskReport>> = Rc::default();
+    hide_idle_cursor(window, &report);
     quit_on_chord(app, window);
-    keep_screen_awake(app, window, &player)
+    keep_screen_awake(app, window, &player, &report);
+    report
 }
 
 /// Sizes the window to the first monitor, so the screen is covered even
@@ -82,21 +86,26 @@ fn cover_the_monitor(window: &gtk::ApplicationWindow) {
 }
 
 /// Hides the pointer over the window after it has been still for a second.
-fn hide_idle_cursor(window: &gtk::ApplicationWindow) {
+fn hide_idle_cursor(window: &gtk::ApplicationWindow, report: &Rc<Cell<KioskReport>>) {
     let timer: Rc<RefCell<Option<glib::SourceId>>> = Rc::default();
     let schedule = {
         let window = window.downgrade();
         let timer = timer.clone();
+        let report = report.clone();
         move || {
             if let Some(id) = timer.take() {
                 id.remove();
             }
             let window = window.clone();
             let timer_inner = timer.clone();
+            let report = report.clone();
             let id = glib::timeout_add_local_once(CURSOR_HIDE_DELAY, move || {
                 timer_inner.take();
                 if let Some(window) = window.upgrade() {
                     window.set_cursor_from_name(Some("none"));
+                    let mut r = report.get();
+                    r.cursor_hidden += 1;
+                    report.set(r);
                 }
             });
             timer.replace(Some(id));
@@ -144,8 +153,8 @@ fn keep_screen_awake(
     app: &gtk::Application,
     window: &gtk::ApplicationWindow,
     player: &Player,
-) -> Rc<Cell<KioskReport>> {
-    let report: Rc<Cell<KioskReport>> = Rc::default();
+    report: &Rc<Cell<KioskReport>>,
+) {
     let cookie = Rc::new(Cell::new(0u32));
     let app = app.downgrade();
     let window = window.downgrade();
@@ -174,5 +183,4 @@ fn keep_screen_awake(
             app.uninhibit(cookie.replace(0));
         }
     });
-    report
 }

@@ -6,9 +6,11 @@ pub mod cli;
 mod demo;
 mod inspect_cmd;
 mod kiosk;
+mod resume;
 mod screenshot;
 mod shortcuts;
 mod snapshot_cmd;
+mod track_menu;
 mod window;
 
 use clap::Parser;
@@ -63,6 +65,23 @@ pub fn parse_subcommand<T: Parser>(args: Vec<String>) -> Result<T, ExitCode> {
             ExitCode::SUCCESS
         }
     })
+}
+
+/// SIGINT and SIGTERM close the windows as a person would, so resume
+/// positions and statistics are written before the process ends.
+fn quit_on_signals(app: &gtk::Application) {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let app = app.downgrade();
+        glib::unix_signal_add_local(signal, move || {
+            if let Some(app) = app.upgrade() {
+                for window in app.windows() {
+                    window.close();
+                }
+                app.quit();
+            }
+            glib::ControlFlow::Continue
+        });
+    }
 }
 
 /// Runs the player with the process's command line.
@@ -129,6 +148,7 @@ pub fn run() -> ExitCode {
             window::build(app, options.clone(), inputs.clone(), exit_code.clone())
         });
     }
+    quit_on_signals(&app);
     // Our own options were parsed above; GTK sees only the program name.
     app.run_with_args(&["framescope"]);
     ExitCode::from(exit_code.get())

@@ -9,6 +9,22 @@ pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
     ("app.open", &["<Control>o"], "Open a file"),
     ("app.screenshot", &["s"], "Save the frame on screen as PNG"),
     (
+        "app.start-over",
+        &["Home"],
+        "Start from the beginning (after a resume)",
+    ),
+    ("app.cycle-audio", &["b"], "Next audio track"),
+    (
+        "app.cycle-subtitles",
+        &["v"],
+        "Next subtitle track, then off",
+    ),
+    (
+        "app.copy-time",
+        &["<Control><Shift>c"],
+        "Copy the current time",
+    ),
+    (
         "app.inspector",
         &["<Control>i"],
         "Open the stream inspector",

@@ -3,7 +3,9 @@
 //! `--exit-at-end` / `--stats-json` behaviour scripts rely on.
 
 use crate::app::cli::Options;
+use crate::app::resume;
 use crate::app::shortcuts;
+use framescope::engine::tracks::TrackKind;
 use framescope::engine::{to_uri, Player, PlayerError, PlayerState};
 use framescope::widget::inspector::HealthHistory;
 use framescope::widget::{InspectorWindow, PlayerView};
@@ -44,6 +46,10 @@ struct StatsReport {
     /// Frames that reached the video sink in the current item, counted one
     /// by one (a check on `rendered` + `dropped`).
     frames_at_sink: u64,
+    /// The audio and subtitle tracks playing at the end (their numbers;
+    /// -1 for none, subtitles off).
+    audio_track: i32,
+    subtitle_track: i32,
     /// What kiosk mode did (with `--kiosk`).
     #[serde(skip_serializing_if = "Option::is_none")]
     kiosk: Option<crate::app::kiosk::KioskReport>,
@@ -62,7 +68,28 @@ struct Shared {
     inspector: RefCell<glib::WeakRef<InspectorWindow>>,
     /// Kiosk mode's report, when on.
     kiosk: Option<Rc<Cell<crate::app::kiosk::KioskReport>>>,
+    /// Where files were left (none with `--no-resume` or `--kiosk`).
+    resume: Option<Resume>,
+    /// The "Open Recent" section of the main menu.
+    recent_menu: gio::Menu,
+    /// The "start from the beginning" button shown after a resume.
+    start_over: gtk::Button,
 }
+
+/// The resume store and what was last written to it.
+struct Resume {
+    path: std::path::PathBuf,
+    store: RefCell<resume::Store>,
+    /// The (URI, position in whole seconds) last saved, to skip rewrites.
+    saved: RefCell<Option<(String, u64)>>,
+}
+
+/// How many recent files the main menu lists.
+const RECENT_IN_MENU: usize = 8;
+/// How often the position of the item playing is saved.
+const SAVE_POSITION_EVERY: u32 = 5;
+/// How long the "start from the beginning" button stays after a resume.
+const START_OVER_SHOWN: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// Playback menu entries: (label, app action, the view's `player.` action
 /// it forwards to; the menu lives outside the view, so it cannot reach the
@@ -98,9 +125,32 @@ pub fn build(
     if kiosk.is_some() {
         // Kiosk mode always loops its list.
         options.looping = true;
-    } else {
-        window.set_titlebar(Some(&header_bar()));
     }
+    let recent_menu = gio::Menu::new();
+    let track_menus = crate::app::track_menu::install(app, &view);
+    if kiosk.is_none() {
+        window.set_titlebar(Some(&header_bar(&recent_menu, &track_menus)));
+    }
+    let start_over = gtk::Button::builder()
+        .label("Start from the beginning")
+        .tooltip_text("Home")
+        .action_name("app.start-over")
+        .halign(gtk::Align::End)
+        .valign(gtk::Align::Start)
+        .margin_end(12)
+        .margin_top(12)
+        .visible(false)
+        .build();
+    start_over.add_css_class("osd");
+    view.add_overlay(&start_over);
+    let resume = (!options.no_resume && kiosk.is_none()).then(|| {
+        let path = resume::default_path();
+        Resume {
+            store: RefCell::new(resume::Store::load(&path)),
+            path,
+            saved: RefCell::default(),
+        }
+    });
 
     let player = view.player();
     player.set_video_mode(options.video_path);
@@ -128,13 +178,38 @@ pub fn build(
         totals: Cell::new((0, 0, 0.0)),
         inspector: RefCell::default(),
         kiosk,
+        resume,
+        recent_menu,
+        start_over,
     });
+    refresh_recent_menu(&shared);
     connect_player(&shared, &player);
     install_actions(app, &shared);
     install_drop_target(&shared);
     {
         let shared = shared.clone();
         app.connect_shutdown(move |_| write_stats(&shared));
+    }
+    {
+        // Closing the window (or quitting) saves where the item was left;
+        // by shutdown the window and its player are gone.
+        let shared = Rc::downgrade(&shared);
+        window.connect_close_request(move |_| {
+            if let Some(shared) = shared.upgrade() {
+                remember_position(&shared);
+            }
+            glib::Propagation::Proceed
+        });
+    }
+    {
+        let weak = Rc::downgrade(&shared);
+        glib::timeout_add_seconds_local(SAVE_POSITION_EVERY, move || {
+            let Some(shared) = weak.upgrade() else {
+                return glib::ControlFlow::Break;
+            };
+            remember_position(&shared);
+            glib::ControlFlow::Continue
+        });
     }
 
     if shared.options.fullscreen {
@@ -145,7 +220,7 @@ pub fn build(
     play_current(&shared);
 }
 
-fn header_bar() -> gtk::HeaderBar {
+fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -> gtk::HeaderBar {
     let bar = gtk::HeaderBar::new();
     let open = gtk::Button::builder()
         .icon_name("document-open-symbolic")
@@ -155,6 +230,8 @@ fn header_bar() -> gtk::HeaderBar {
     bar.pack_start(&open);
     let menu = gio::Menu::new();
     menu.append(Some("_Open…"), Some("app.open"));
+    menu.append_submenu(Some("Open _Recent"), recent);
+    menu.append(Some("_Copy Current Time"), Some("app.copy-time"));
     let playback = gio::Menu::new();
     for (label, action, _) in PLAYBACK_MENU {
         playback.append(Some(label), Some(&format!("app.{action}")));
@@ -163,6 +240,10 @@ fn header_bar() -> gtk::HeaderBar {
     playback.append(Some("Stream _Inspector"), Some("app.inspector"));
     playback.append(Some("Playback _Statistics"), Some("app.toggle-stats"));
     menu.append_section(Some("Playback"), &playback);
+    let track_section = gio::Menu::new();
+    track_section.append_submenu(Some("_Audio"), &tracks.audio);
+    track_section.append_submenu(Some("S_ubtitles"), &tracks.subtitles);
+    menu.append_section(Some("Tracks"), &track_section);
     let general = gio::Menu::new();
     general.append(Some("_Keyboard Shortcuts"), Some("app.shortcuts"));
     general.append(Some("_About Framescope"), Some("app.about"));
@@ -203,6 +284,7 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
 }
 
 fn quit(shared: &Shared) {
+    remember_position(shared);
     if let Some(app) = shared.window.application() {
         app.quit();
     }
@@ -223,11 +305,88 @@ fn play_current(shared: &Rc<Shared>) {
         .options
         .start
         .filter(|_| shared.queue.borrow().played == 0);
+    remember_position(shared);
     player.open(&item);
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns));
+    } else if let Some(at) = resume_point(shared, &to_uri(&item)) {
+        player.seek(gst::ClockTime::from_nseconds(at.as_nanos() as u64));
+        offer_start_over(shared, at);
     }
     player.play();
+}
+
+/// Where `uri` was left, when resuming is on and it is worth resuming.
+fn resume_point(shared: &Shared, uri: &str) -> Option<std::time::Duration> {
+    shared.resume.as_ref()?.store.borrow().resume_point(uri)
+}
+
+/// Says where playback resumed and shows the "start from the beginning"
+/// button for a few seconds.
+fn offer_start_over(shared: &Rc<Shared>, at: std::time::Duration) {
+    let at = framescope::widget::player_view::format_time(at.as_nanos() as u64);
+    shared
+        .view
+        .show_message(&format!("Resumed at {at}; Home starts from the beginning"));
+    let button = shared.start_over.clone();
+    button.set_visible(true);
+    glib::timeout_add_local_once(START_OVER_SHOWN, move || button.set_visible(false));
+}
+
+/// Saves where the item on screen is, when it is somewhere definite: media
+/// that seeks, opened and settled (not mid-seek, mid-restart or failed).
+fn remember_position(shared: &Shared) {
+    let Some(resume) = shared.resume.as_ref() else {
+        return;
+    };
+    let player = shared.view.player();
+    let Some(uri) = player.uri() else { return };
+    // Passwords are never written down.
+    if framescope::engine::error::redact_credentials(&uri) != uri {
+        return;
+    }
+    let definite = matches!(player.state(), PlayerState::Playing | PlayerState::Paused)
+        && player.seekable()
+        && player.is_settled();
+    if !definite {
+        return;
+    }
+    let position = std::time::Duration::from_nanos(player.position());
+    let duration = std::time::Duration::from_nanos(player.duration());
+    let mark = (uri.clone(), position.as_secs());
+    if resume.saved.borrow().as_ref() == Some(&mark) {
+        return;
+    }
+    let was_recent = resume.store.borrow().recent(1).first() == Some(&uri);
+    resume.store.borrow_mut().record(&uri, position, duration);
+    match resume.store.borrow().save(&resume.path) {
+        Ok(()) => {
+            resume.saved.replace(Some(mark));
+        }
+        Err(e) => tracing::warn!(
+            "where “{}” was left could not be saved to {} ({e})",
+            framescope::engine::error::display_name(&uri),
+            resume.path.display()
+        ),
+    }
+    if !was_recent {
+        refresh_recent_menu(shared);
+    }
+}
+
+/// Lists the most recently played files in the main menu.
+fn refresh_recent_menu(shared: &Shared) {
+    shared.recent_menu.remove_all();
+    let Some(resume) = shared.resume.as_ref() else {
+        return;
+    };
+    for uri in resume.store.borrow().recent(RECENT_IN_MENU) {
+        let name = framescope::engine::error::display_name(&uri);
+        let label = name.rsplit('/').next().unwrap_or(&name).replace('_', "__");
+        let item = gio::MenuItem::new(Some(&label), None);
+        item.set_action_and_target_value(Some("app.open-recent"), Some(&uri.to_variant()));
+        shared.recent_menu.append_item(&item);
+    }
 }
 
 fn accumulate_totals(shared: &Shared) {
@@ -312,6 +471,40 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
     let s = shared.clone();
     open.connect_activate(move |_, _| show_open_dialog(&s));
     app.add_action(&open);
+
+    let open_recent = gio::SimpleAction::new("open-recent", Some(glib::VariantTy::STRING));
+    let s = shared.clone();
+    open_recent.connect_activate(move |_, uri| {
+        if let Some(uri) = uri.and_then(|u| u.get::<String>()) {
+            open_items(&s, vec![uri]);
+        }
+    });
+    app.add_action(&open_recent);
+
+    // Back to the start of the item, and its resume point forgotten.
+    let start_over = gio::SimpleAction::new("start-over", None);
+    let s = shared.clone();
+    start_over.connect_activate(move |_, _| {
+        let player = s.view.player();
+        if let (Some(resume), Some(uri)) = (s.resume.as_ref(), player.uri()) {
+            resume.store.borrow_mut().forget_position(&uri);
+        }
+        player.seek(gst::ClockTime::ZERO);
+        s.start_over.set_visible(false);
+    });
+    app.add_action(&start_over);
+
+    // The time on screen, as TIME text, on the clipboard.
+    let copy_time = gio::SimpleAction::new("copy-time", None);
+    let s = shared.clone();
+    copy_time.connect_activate(move |_, _| {
+        let text = framescope::engine::timefmt::precise(gst::ClockTime::from_nseconds(
+            s.view.player().position(),
+        ));
+        s.window.clipboard().set_text(&text);
+        s.view.show_message(&format!("Copied {text}"));
+    });
+    app.add_action(&copy_time);
 
     let quit_action = gio::SimpleAction::new("quit", None);
     let s = shared.clone();
@@ -449,6 +642,10 @@ fn install_drop_target(shared: &Rc<Shared>) {
     shared.window.add_controller(target);
 }
 
+fn track_number(player: &Player, kind: TrackKind) -> i32 {
+    player.current_track(kind).map_or(-1, |i| i as i32)
+}
+
 fn write_stats(shared: &Shared) {
     let Some(path) = shared.options.stats_json.as_ref() else {
         return;
@@ -478,6 +675,8 @@ fn write_stats(shared: &Shared) {
         max_loop_seam_step_ms: seam.map(|t| t.nseconds() as f64 / 1e6),
         loop_seams,
         frames_at_sink: player.frames_at_sink(),
+        audio_track: track_number(&player, TrackKind::Audio),
+        subtitle_track: track_number(&player, TrackKind::Subtitle),
         kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -47,12 +47,16 @@ pub enum BusEvent {
         video: bool,
         /// An audio stream is selected.
         audio: bool,
+        /// The ids of every selected stream.
+        ids: Vec<String>,
     },
     /// decodebin3 announced the streams; `encrypted` names an encrypted one
     /// (its original media type), which no decoder can play without DRM.
     StreamCollection {
         /// The original media type of the first encrypted stream, if any.
         encrypted: Option<String>,
+        /// The collection itself (its streams' tags fill in later).
+        collection: gst::StreamCollection,
     },
     /// The clock was lost (e.g. an audio device disappeared); re-select it.
     ClockLost,
@@ -121,17 +125,22 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
                         .unwrap_or_else(|_| s.name().to_string())
                 })
             });
-            Some(BusEvent::StreamCollection { encrypted })
+            Some(BusEvent::StreamCollection {
+                encrypted,
+                collection: c.stream_collection(),
+            })
         }
         V::StreamsSelected(s) => {
             let mut video = false;
             let mut audio = false;
+            let mut ids = Vec::new();
             for stream in s.streams() {
                 let t = stream.stream_type();
                 video |= t.contains(gst::StreamType::VIDEO);
                 audio |= t.contains(gst::StreamType::AUDIO);
+                ids.extend(stream.stream_id().map(|id| id.to_string()));
             }
-            Some(BusEvent::StreamsSelected { video, audio })
+            Some(BusEvent::StreamsSelected { video, audio, ids })
         }
         V::Element(_) => gst_pbutils::MissingPluginMessage::parse(msg)
             .ok()
@@ -199,13 +208,14 @@ mod tests {
             gst::StreamFlags::empty(),
         );
         let collection = gst::StreamCollection::builder(None).stream(stream).build();
-        let msg = gst::message::StreamCollection::builder(&collection)
+        let msg = gst::message::StreamCollection::builder(&collection.clone())
             .src(&pipeline)
             .build();
         assert_eq!(
             map_message(&msg, pipeline.upcast_ref()),
             Some(BusEvent::StreamCollection {
-                encrypted: Some("video/x-vp9".into())
+                encrypted: Some("video/x-vp9".into()),
+                collection,
             })
         );
         assert!(!is_encrypted_media_type("video/x-vp9"));

@@ -30,6 +30,7 @@ pub mod snapshot;
 pub mod spec;
 pub mod stats;
 pub mod timefmt;
+pub mod tracks;
 pub mod types;
 pub mod uri;
 

@@ -438,3 +438,83 @@ pub fn open_paused(path: &Path) -> (Player, Rc<RefCell<Outcome>>) {
     );
     (player, out)
 }
+
+/// The two-language clip (made with ffmpeg, which writes the language and
+/// title tags Matroska players read).
+pub fn two_language_mkv() -> PathBuf {
+    let out = media_dir().join("two_languages.mkv");
+    if out.exists() {
+        return out;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let en = dir.path().join("en.srt");
+    let de = dir.path().join("de.srt");
+    // A line every half second, as dialogue comes: a switch shows the new
+    // track from its next line on.
+    let cues = |text: &str| -> String {
+        (0..16)
+            .map(|i| {
+                let (from, to) = (i * 500, i * 500 + 500);
+                format!(
+                    "{}\n00:00:{:02},{:03} --> 00:00:{:02},{:03}\n{text}\n\n",
+                    i + 1,
+                    from / 1000,
+                    from % 1000,
+                    to / 1000,
+                    to % 1000
+                )
+            })
+            .collect()
+    };
+    std::fs::write(&en, cues("HI")).unwrap();
+    std::fs::write(&de, cues("HALLO WELT GUTEN TAG")).unwrap();
+    let partial = out.with_extension("partial.mkv");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:size=320x240:rate=25:duration=8",
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=8:sample_rate=48000",
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=1760:duration=8:sample_rate=48000",
+        ])
+        .arg("-i")
+        .arg(&en)
+        .arg("-i")
+        .arg(&de)
+        .args([
+            "-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3", "-map", "4",
+        ])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
+        .args(["-c:a", "aac", "-c:s", "srt"])
+        .args(["-metadata:s:a:0", "language=eng"])
+        .args([
+            "-metadata:s:a:1",
+            "language=fra",
+            "-metadata:s:a:1",
+            "title=Commentary",
+        ])
+        .args([
+            "-metadata:s:s:0",
+            "language=eng",
+            "-metadata:s:s:1",
+            "language=ger",
+        ])
+        .arg(&partial)
+        .status()
+        .expect("ffmpeg runs (scripts/setup.sh test installs it)");
+    assert!(status.success(), "ffmpeg could not make the clip");
+    std::fs::rename(&partial, &out).unwrap();
+    out
+}

@@ -81,6 +81,7 @@ impl imp::Player {
             }
             BusEvent::StreamCollection {
                 encrypted: Some(media_type),
+                ..
             } => {
                 let name = self.media_name();
                 self.fail(PlayerError::new(
@@ -89,8 +90,15 @@ impl imp::Player {
                     format!("stream caps carry encryption: original media type {media_type}"),
                 ));
             }
-            BusEvent::StreamCollection { encrypted: None } => {}
-            BusEvent::StreamsSelected { video, audio } => {
+            BusEvent::StreamCollection {
+                encrypted: None,
+                collection,
+            } => {
+                self.collection.replace(Some(collection));
+                self.refresh_tracks();
+            }
+            BusEvent::StreamsSelected { video, audio, ids } => {
+                self.set_selected_streams(ids);
                 let audio = audio && self.audio_enabled.get();
                 let video = video && self.video_mode.get() != VideoMode::Disabled;
                 if self.has_video.replace(video) != video {
@@ -276,7 +284,12 @@ impl imp::Player {
         let video =
             p.property::<i32>("n-video") > 0 && self.video_mode.get() != VideoMode::Disabled;
         let audio = p.property::<i32>("n-audio") > 0 && self.audio_enabled.get();
-        self.handle(BusEvent::StreamsSelected { video, audio });
+        self.refresh_tracks();
+        self.handle(BusEvent::StreamsSelected {
+            video,
+            audio,
+            ids: Vec::new(),
+        });
     }
 
     fn update_video_size(&self) {

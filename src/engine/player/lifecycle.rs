@@ -39,6 +39,7 @@ impl imp::Player {
         self.set_u64(&self.position, 0, "position");
         self.set_u64(&self.duration, 0, "duration");
         self.clear_frame();
+        self.clear_tracks();
         self.index.clear();
         self.bitrate_meter.clear();
         self.backstep.forget_media();
@@ -417,6 +418,7 @@ impl imp::Player {
                 imp.sample_played();
                 imp.maybe_emit_stats();
                 imp.send_due_loop_round();
+                imp.refresh_tracks_now_and_then();
             }
         });
         if let Some(old) = self.ticker.replace(Some(handle)) {

@@ -17,6 +17,7 @@ mod lifecycle;
 mod measure;
 mod playlist;
 mod timing;
+mod tracks;
 mod watchdog;
 
 use crate::engine::bitrate::BitrateMeter;
@@ -263,6 +264,14 @@ mod imp {
         /// The sink's statistics at the last sample.
         pub stats_last: Cell<(u64, u64)>,
 
+        /// The media's video, audio and subtitle tracks, as last announced.
+        pub tracks: RefCell<Vec<crate::engine::tracks::Track>>,
+        /// `playbin3`'s stream collection (its tags fill in as streams are parsed).
+        pub collection: RefCell<Option<gst::StreamCollection>>,
+        /// Ticks since the track list was last looked at.
+        pub tracks_age: Cell<u32>,
+        /// The stream ids `playbin3` has selected.
+        pub selected_streams: RefCell<Vec<String>>,
         /// What the video decoder was fed (true timestamps, keyframes).
         pub index: FrameIndex,
         /// The largest step between frames at the video sink.
@@ -375,6 +384,7 @@ mod imp {
                     Signal::builder("stats")
                         .param_types([PlaybackStats::static_type()])
                         .build(),
+                    Signal::builder("tracks-changed").build(),
                 ]
             })
         }

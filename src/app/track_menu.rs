@@ -1,0 +1,147 @@
+//! The Audio and Subtitles menus: one radio item per track of the media
+//! (language, codec, channels, title), "Off" for subtitles, rebuilt whenever
+//! the player's tracks change; `app.audio-track` and `app.subtitle-track`
+//! (an `i32` state: the track's number, -1 for none) switch while playing,
+//! and keys B and V go round the tracks.
+
+use framescope::engine::tracks::TrackKind;
+use framescope::engine::Player;
+use framescope::widget::PlayerView;
+use gtk::prelude::*;
+use gtk::{gio, glib};
+
+/// The two menus, for the main menu to show.
+pub struct TrackMenus {
+    /// Audio tracks.
+    pub audio: gio::Menu,
+    /// Subtitle tracks and "Off".
+    pub subtitles: gio::Menu,
+}
+
+/// The action of each kind's radio items.
+fn action_name(kind: TrackKind) -> &'static str {
+    match kind {
+        TrackKind::Audio => "audio-track",
+        TrackKind::Subtitle => "subtitle-track",
+        TrackKind::Video => "video-track",
+    }
+}
+
+/// Adds the track actions to `app` and returns the menus they drive.
+pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
+    let menus = TrackMenus {
+        audio: gio::Menu::new(),
+        subtitles: gio::Menu::new(),
+    };
+    let player = view.player();
+    for kind in [TrackKind::Audio, TrackKind::Subtitle] {
+        let action = gio::SimpleAction::new_stateful(
+            action_name(kind),
+            Some(glib::VariantTy::INT32),
+            &(-1i32).to_variant(),
+        );
+        let weak_view = view.downgrade();
+        action.connect_change_state(move |action, value| {
+            let (Some(view), Some(index)) =
+                (weak_view.upgrade(), value.and_then(|v| v.get::<i32>()))
+            else {
+                return;
+            };
+            let choice = usize::try_from(index).ok();
+            match view.player().select_track(kind, choice) {
+                Ok(()) => {
+                    action.set_state(&index.to_variant());
+                    view.show_message(&describe_choice(&view.player(), kind, choice));
+                }
+                Err(sentence) => view.show_message(&sentence),
+            }
+        });
+        app.add_action(&action);
+    }
+    for (name, kind) in [
+        ("cycle-audio", TrackKind::Audio),
+        ("cycle-subtitles", TrackKind::Subtitle),
+    ] {
+        let action = gio::SimpleAction::new(name, None);
+        let weak_app = app.downgrade();
+        let weak_view = view.downgrade();
+        action.connect_activate(move |_, _| {
+            let (Some(app), Some(view)) = (weak_app.upgrade(), weak_view.upgrade()) else {
+                return;
+            };
+            let next = next_choice(&view.player(), kind);
+            app.change_action_state(action_name(kind), &next.to_variant());
+        });
+        app.add_action(&action);
+    }
+    let audio = menus.audio.clone();
+    let subtitles = menus.subtitles.clone();
+    let weak_app = app.downgrade();
+    player.connect_tracks_changed(move |player| {
+        if let Some(app) = weak_app.upgrade() {
+            rebuild(&app, player, &audio, &subtitles);
+        }
+    });
+    rebuild(app, &player, &menus.audio, &menus.subtitles);
+    menus
+}
+
+/// The next choice going round: each track in turn, then (subtitles) off.
+fn next_choice(player: &Player, kind: TrackKind) -> i32 {
+    let count = player.tracks_of(kind).len() as i32;
+    if count == 0 {
+        return -1;
+    }
+    let current = player.current_track(kind).map_or(-1, |i| i as i32);
+    let next = current + 1;
+    match kind {
+        TrackKind::Subtitle if next >= count => -1,
+        _ => next % count,
+    }
+}
+
+/// "Audio: fr — MPEG-4 AAC, stereo" or "Subtitles off".
+fn describe_choice(player: &Player, kind: TrackKind, choice: Option<usize>) -> String {
+    let what = match kind {
+        TrackKind::Audio => "Audio",
+        TrackKind::Subtitle => "Subtitles",
+        TrackKind::Video => "Video",
+    };
+    match choice.and_then(|i| player.tracks_of(kind).get(i).map(|t| t.label())) {
+        Some(label) => format!("{what}: {label}"),
+        None => format!("{what} off"),
+    }
+}
+
+/// Refills both menus and sets the actions' states to what plays.
+fn rebuild(app: &gtk::Application, player: &Player, audio: &gio::Menu, subtitles: &gio::Menu) {
+    for (kind, menu) in [(TrackKind::Audio, audio), (TrackKind::Subtitle, subtitles)] {
+        menu.remove_all();
+        let name = action_name(kind);
+        let detailed = format!("app.{name}");
+        if kind == TrackKind::Subtitle {
+            let off = gio::MenuItem::new(Some("Off"), None);
+            off.set_action_and_target_value(Some(&detailed), Some(&(-1i32).to_variant()));
+            menu.append_item(&off);
+        }
+        let tracks = player.tracks_of(kind);
+        if tracks.is_empty() && kind == TrackKind::Audio {
+            let none = gio::MenuItem::new(Some("No audio tracks"), None);
+            none.set_action_and_target_value(Some("app.none"), None);
+            menu.append_item(&none);
+        }
+        for track in tracks {
+            let item = gio::MenuItem::new(Some(&track.label().replace('_', "__")), None);
+            item.set_action_and_target_value(
+                Some(&detailed),
+                Some(&(track.index as i32).to_variant()),
+            );
+            menu.append_item(&item);
+        }
+        // The radio mark follows the track that plays (no switch is made).
+        if let Some(action) = app.lookup_action(name).and_downcast::<gio::SimpleAction>() {
+            let current = player.current_track(kind).map_or(-1, |i| i as i32);
+            action.set_state(&current.to_variant());
+        }
+    }
+}

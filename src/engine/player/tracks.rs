@@ -1,0 +1,207 @@
+//! Track lists and track choice on the player: what `playbin3`'s stream
+//! collection or `playbin`'s counts say the media holds, which track of each
+//! kind plays, and switching (or, for subtitles, turning them off) while
+//! playing, without reloading. `tracks-changed` tells the UI to look again.
+
+use super::imp;
+use crate::engine::tracks::{Track, TrackKind};
+use glib::subclass::prelude::*;
+use gst::prelude::*;
+
+/// `playbin`'s property for the current track of each kind.
+fn current_property(kind: TrackKind) -> &'static str {
+    match kind {
+        TrackKind::Video => "current-video",
+        TrackKind::Audio => "current-audio",
+        TrackKind::Subtitle => "current-text",
+    }
+}
+
+/// How many ticks (50 ms) pass between two looks at the track list.
+const REFRESH_EVERY_TICKS: u32 = 10;
+
+impl imp::Player {
+    /// Looks at the tracks again (from `playbin3`'s collection, or
+    /// `playbin`'s counts and tags) and says so when they changed.
+    pub(super) fn refresh_tracks(&self) {
+        self.tracks_age.set(0);
+        let tracks = if let Some(collection) = self.collection.borrow().as_ref() {
+            crate::engine::tracks::from_collection(collection)
+        } else if let Some(pipeline) = self.pipeline.borrow().as_ref() {
+            crate::engine::tracks::from_playbin(pipeline.upcast_ref())
+        } else {
+            Vec::new()
+        };
+        self.set_tracks(tracks);
+    }
+
+    /// From the ticker: tags arrive after the streams do, so the list is
+    /// looked at again twice a second.
+    pub(super) fn refresh_tracks_now_and_then(&self) {
+        let age = self.tracks_age.get() + 1;
+        if age >= REFRESH_EVERY_TICKS {
+            self.refresh_tracks();
+        } else {
+            self.tracks_age.set(age);
+        }
+    }
+
+    fn set_tracks(&self, tracks: Vec<Track>) {
+        if *self.tracks.borrow() != tracks {
+            self.tracks.replace(tracks);
+            self.obj().emit_by_name::<()>("tracks-changed", &[]);
+        }
+    }
+
+    /// `playbin3` selected these streams.
+    pub(super) fn set_selected_streams(&self, ids: Vec<String>) {
+        if *self.selected_streams.borrow() != ids {
+            self.selected_streams.replace(ids);
+            self.obj().emit_by_name::<()>("tracks-changed", &[]);
+        }
+    }
+
+    /// Forgets the tracks of the media that was loaded.
+    pub(super) fn clear_tracks(&self) {
+        self.selected_streams.borrow_mut().clear();
+        self.collection.take();
+        self.set_tracks(Vec::new());
+    }
+
+    /// Whether `playbin`'s `text` flag is on (subtitles rendered).
+    fn subtitles_shown(pipeline: &gst::Element) -> bool {
+        let flags = pipeline.property_value("flags");
+        glib::FlagsClass::with_type(flags.type_())
+            .is_none_or(|class| class.is_set_by_nick(&flags, "text"))
+    }
+
+    /// Turns `playbin`'s `text` flag on or off.
+    fn show_subtitles(pipeline: &gst::Element, shown: bool) {
+        let flags = pipeline.property_value("flags");
+        let Some(class) = glib::FlagsClass::with_type(flags.type_()) else {
+            return;
+        };
+        let changed = if shown {
+            class.set_by_nick(flags, "text")
+        } else {
+            class.unset_by_nick(flags, "text")
+        };
+        if let Ok(value) = changed {
+            pipeline.set_property_from_value("flags", &value);
+        }
+    }
+}
+
+impl super::Player {
+    /// Every track of the media, videos first, then audio, then subtitles,
+    /// each in container order (empty until the media has opened).
+    pub fn tracks(&self) -> Vec<Track> {
+        self.imp().tracks.borrow().clone()
+    }
+
+    /// The tracks of one kind.
+    pub fn tracks_of(&self, kind: TrackKind) -> Vec<Track> {
+        self.imp()
+            .tracks
+            .borrow()
+            .iter()
+            .filter(|t| t.kind == kind)
+            .cloned()
+            .collect()
+    }
+
+    /// The number (among its kind) of the track playing, or `None` when
+    /// none of that kind plays (subtitles off, no audio track).
+    pub fn current_track(&self, kind: TrackKind) -> Option<usize> {
+        let imp = self.imp();
+        let pipeline = imp.pipeline.borrow().clone()?;
+        let pipeline = pipeline.upcast::<gst::Element>();
+        if pipeline.find_property("current-audio").is_some() {
+            if kind == TrackKind::Subtitle && !imp::Player::subtitles_shown(&pipeline) {
+                return None;
+            }
+            let current = pipeline.property::<i32>(current_property(kind));
+            let count = self.tracks_of(kind).len() as i32;
+            return (0..count).contains(&current).then_some(current as usize);
+        }
+        let selected = imp.selected_streams.borrow();
+        self.tracks_of(kind)
+            .into_iter()
+            .find(|t| selected.contains(&t.stream_id))
+            .map(|t| t.index)
+    }
+
+    /// Plays track `index` of `kind` instead of the current one, or none of
+    /// that kind (`None`: subtitles off). Returns a sentence when the media
+    /// has no such track.
+    pub fn select_track(&self, kind: TrackKind, index: Option<usize>) -> Result<(), String> {
+        let imp = self.imp();
+        let Some(pipeline) = imp.pipeline.borrow().clone() else {
+            return Err("Nothing is playing.".into());
+        };
+        let pipeline = pipeline.upcast::<gst::Element>();
+        let tracks = self.tracks_of(kind);
+        if let Some(i) = index {
+            if i >= tracks.len() {
+                return Err(format!(
+                    "There is no {} track {} (the media has {}).",
+                    kind_name(kind),
+                    i + 1,
+                    tracks.len()
+                ));
+            }
+        }
+        if pipeline.find_property("current-audio").is_some() {
+            match (kind, index) {
+                (TrackKind::Subtitle, None) => imp::Player::show_subtitles(&pipeline, false),
+                (TrackKind::Subtitle, Some(i)) => {
+                    imp::Player::show_subtitles(&pipeline, true);
+                    pipeline.set_property(current_property(kind), i as i32);
+                }
+                (_, Some(i)) => pipeline.set_property(current_property(kind), i as i32),
+                (_, None) => {
+                    return Err(format!(
+                        "The {} track cannot be turned off.",
+                        kind_name(kind)
+                    ))
+                }
+            }
+            self.emit_by_name::<()>("tracks-changed", &[]);
+            return Ok(());
+        }
+        // playbin3: the streams to keep, with this kind's choice in place.
+        let mut ids: Vec<String> = imp
+            .tracks
+            .borrow()
+            .iter()
+            .filter(|t| t.kind != kind && imp.selected_streams.borrow().contains(&t.stream_id))
+            .map(|t| t.stream_id.clone())
+            .collect();
+        ids.extend(index.map(|i| tracks[i].stream_id.clone()));
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        if !pipeline.send_event(gst::event::SelectStreams::new(ids)) {
+            return Err(format!(
+                "The {} track could not be switched.",
+                kind_name(kind)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Connects to `tracks-changed`: the track list or a choice changed.
+    pub fn connect_tracks_changed<F: Fn(&Self) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("tracks-changed", false, move |values| {
+            let player = values[0].get::<Self>().expect("the signal's emitter");
+            f(&player);
+            None
+        })
+    }
+}
+
+fn kind_name(kind: TrackKind) -> &'static str {
+    match kind {
+        TrackKind::Video => "video",
+        TrackKind::Audio => "audio",
+        TrackKind::Subtitle => "subtitle",
+    }
+}

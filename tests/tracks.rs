@@ -1,0 +1,237 @@
+//! Track lists and switching, headless with real pipelines, on both
+//! `playbin` (local files on GStreamer 1.22) and `playbin3`: a generated
+//! Matroska file with two audio tracks (English at 440 Hz, French at
+//! 1760 Hz, titled "Commentary") and two subtitle tracks (English "HI",
+//! German "HALLO WELT GUTEN TAG", a line every half second) over black
+//! video. Switching audio is heard:
+//! the tone at the audio sink changes, while the video goes on without a
+//! pause; switching subtitles is seen: the lit pixels in the frame change,
+//! and turning them off leaves none.
+
+mod common;
+
+use common::*;
+use framescope::engine::tracks::TrackKind;
+use framescope::engine::{Player, PlayerState};
+use gst::prelude::*;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const ENGLISH_HZ: f64 = 440.0;
+const FRENCH_HZ: f64 = 1760.0;
+
+/// Audio reaching the sink, as mono 16-bit samples.
+type Heard = Arc<Mutex<Vec<i16>>>;
+
+fn listening_player() -> (Player, Heard) {
+    let player = Player::headless();
+    player.set_audio_sink(Some(
+        "audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink name=ear sync=true",
+    ));
+    (player, Heard::default())
+}
+
+fn attach_ear(player: &Player, heard: &Heard) {
+    // The pipeline's audio sink is the bin made from the description
+    // (playbin3 adds it to the pipeline only once audio is linked).
+    let ear = player
+        .pipeline()
+        .and_then(|p| p.property::<Option<gst::Element>>("audio-sink"))
+        .and_downcast::<gst::Bin>()
+        .and_then(|bin| bin.by_name("ear"))
+        .and_downcast::<gst_app::AppSink>()
+        .expect("the audio sink is the test's appsink");
+    let heard = heard.clone();
+    ear.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
+                    let mut heard = heard.lock().unwrap();
+                    heard.extend(
+                        map.chunks_exact(2)
+                            .map(|b| i16::from_le_bytes([b[0], b[1]])),
+                    );
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+}
+
+/// The tone of the last 0.2 s heard, from its zero crossings.
+fn tone(heard: &Heard) -> f64 {
+    let heard = heard.lock().unwrap();
+    let window = 9600.min(heard.len());
+    let recent = &heard[heard.len() - window..];
+    let crossings = recent
+        .windows(2)
+        .filter(|w| (w[0] < 0) != (w[1] < 0))
+        .count();
+    crossings as f64 / 2.0 / (window as f64 / 48_000.0)
+}
+
+/// Lit pixels in the lower half of the frame on screen (subtitle text on
+/// black video); `None` while no frame is on screen (mid-seek).
+fn lit_pixels(player: &Player) -> Option<usize> {
+    let sample = with_overlay_blended(player.current_frame()?);
+    let caps = gst::Caps::builder("video/x-raw")
+        .field("format", "GRAY8")
+        .build();
+    let gray = gst_video::convert_sample(&sample, &caps, gst::ClockTime::from_seconds(5))
+        .expect("the frame converts to grey");
+    let info = gst_video::VideoInfo::from_caps(gray.caps().unwrap()).unwrap();
+    let buffer = gray.buffer().unwrap().map_readable().unwrap();
+    let (w, h, stride) = (
+        info.width() as usize,
+        info.height() as usize,
+        info.stride()[0] as usize,
+    );
+    let lit = (h / 2..h)
+        .flat_map(|y| (0..w).map(move |x| y * stride + x))
+        .filter(|&i| buffer[i] > 128)
+        .count();
+    Some(lit)
+}
+
+/// The frame as a screen shows it: sinks that draw overlays themselves (as
+/// the GTK sink does) get subtitles as an overlay composition attached to
+/// the frame, which is blended in here.
+fn with_overlay_blended(sample: gst::Sample) -> gst::Sample {
+    let Some(buffer) = sample.buffer() else {
+        return sample;
+    };
+    let Some(meta) = buffer.meta::<gst_video::VideoOverlayCompositionMeta>() else {
+        return sample;
+    };
+    let composition = meta.overlay().to_owned();
+    let info = gst_video::VideoInfo::from_caps(sample.caps().unwrap()).unwrap();
+    let mut copy = buffer.copy_deep().unwrap();
+    {
+        let copy = copy.get_mut().unwrap();
+        let mut frame = gst_video::VideoFrameRef::from_buffer_ref_writable(copy, &info).unwrap();
+        composition.blend(&mut frame).unwrap();
+    }
+    gst::Sample::builder()
+        .buffer(&copy)
+        .caps(&sample.caps().unwrap().to_owned())
+        .build()
+}
+
+/// Waits for the next frame on screen after a change.
+fn settle(duration: Duration) {
+    run_until(duration, || false);
+}
+
+fn tracks_switch_on(playbin: &str) {
+    // SAFETY: this test binary runs one test, on one thread, and sets the
+    // variable before any pipeline reads it.
+    unsafe { std::env::set_var("FRAMESCOPE_PLAYBIN", playbin) };
+    let clip = two_language_mkv();
+    with_context(|| {
+        let (player, heard) = listening_player();
+        let out = record(&player);
+        let changes = std::rc::Rc::new(std::cell::Cell::new(0));
+        let c = changes.clone();
+        player.connect_tracks_changed(move |_| c.set(c.get() + 1));
+        player.open(&clip.display().to_string());
+        // Tags (languages, titles) may come a moment after the streams.
+        assert!(
+            run_until(Duration::from_secs(10), || player.tracks().len() == 5
+                && player
+                    .tracks()
+                    .iter()
+                    .all(|t| t.kind == TrackKind::Video || t.language.is_some())),
+            "{playbin}: tracks {:?}, errors {:?}",
+            player.tracks(),
+            out.borrow().errors
+        );
+        assert!(changes.get() >= 1, "{playbin}: no tracks-changed");
+        let audio = player.tracks_of(TrackKind::Audio);
+        let subtitles = player.tracks_of(TrackKind::Subtitle);
+        let languages = |tracks: &[framescope::engine::tracks::Track]| -> Vec<String> {
+            tracks
+                .iter()
+                .map(|t| t.language.clone().unwrap_or_default())
+                .collect()
+        };
+        println!(
+            "{playbin}: audio {:?}, subtitles {:?}",
+            audio.iter().map(|t| t.label()).collect::<Vec<_>>(),
+            subtitles.iter().map(|t| t.label()).collect::<Vec<_>>()
+        );
+        assert_eq!(languages(&audio), ["en", "fr"], "{playbin}: {audio:?}");
+        assert_eq!(
+            languages(&subtitles),
+            ["en", "de"],
+            "{playbin}: {subtitles:?}"
+        );
+        assert_eq!(audio[1].title.as_deref(), Some("Commentary"));
+        assert!(audio[0].label().contains("AAC"), "{}", audio[0].label());
+
+        attach_ear(&player, &heard);
+        player.play();
+        assert!(run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing));
+        settle(Duration::from_millis(1200));
+        assert_eq!(player.current_track(TrackKind::Audio), Some(0));
+        let before = tone(&heard);
+        assert!(
+            (before - ENGLISH_HZ).abs() < 40.0,
+            "{playbin}: English track sounds at {before:.0} Hz"
+        );
+        let english_lit = lit_pixels(&player).expect("a frame on screen");
+
+        // Audio: English to French while playing.
+        let steps_before = player.max_frame_step();
+        player.select_track(TrackKind::Audio, Some(1)).unwrap();
+        assert!(
+            run_until(Duration::from_secs(3), || (tone(&heard) - FRENCH_HZ).abs()
+                < 80.0),
+            "{playbin}: after switching the tone is {:.0} Hz",
+            tone(&heard)
+        );
+        assert_eq!(player.current_track(TrackKind::Audio), Some(1));
+        assert_eq!(player.state(), PlayerState::Playing);
+        let step = player.max_frame_step().unwrap();
+        assert!(
+            step <= steps_before
+                .unwrap()
+                .max(gst::ClockTime::from_mseconds(100)),
+            "{playbin}: the video stopped for {step} while audio switched"
+        );
+
+        // Subtitles: the English line, then the longer German one, then off.
+        assert_eq!(player.current_track(TrackKind::Subtitle), Some(0));
+        assert!(
+            english_lit >= 8,
+            "{playbin}: no subtitle drawn ({english_lit} lit pixels)"
+        );
+        player.select_track(TrackKind::Subtitle, Some(1)).unwrap();
+        assert!(
+            run_until(Duration::from_secs(3), || lit_pixels(&player)
+                .is_some_and(|n| n > english_lit * 2)),
+            "{playbin}: German subtitle not shown ({:?} lit, English {english_lit})",
+            lit_pixels(&player)
+        );
+        assert_eq!(player.current_track(TrackKind::Subtitle), Some(1));
+        player.select_track(TrackKind::Subtitle, None).unwrap();
+        assert!(
+            run_until(Duration::from_secs(3), || lit_pixels(&player) == Some(0)),
+            "{playbin}: subtitles still drawn when off ({:?} lit)",
+            lit_pixels(&player)
+        );
+        assert_eq!(player.current_track(TrackKind::Subtitle), None);
+        // No such track: a sentence, nothing changes.
+        let refused = player.select_track(TrackKind::Audio, Some(7)).unwrap_err();
+        assert!(refused.ends_with('.') && refused.contains('2'), "{refused}");
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}
+
+#[test]
+fn audio_and_subtitle_tracks_switch_while_playing() {
+    tracks_switch_on("playbin");
+    tracks_switch_on("playbin3");
+}
