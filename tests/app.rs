@@ -207,6 +207,33 @@ fn bad_inputs_exit_1_with_one_sentence() {
 }
 
 /// Runs xdotool against the test display.
+/// The id of `child`'s main window, waiting up to 20 s for it to show
+/// (empty when it never does). A search can fail while another test's
+/// window is going away, so it is repeated rather than left to `--sync`.
+fn main_window(child: &std::process::Child) -> String {
+    let pid = child.id().to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = xdotool(&[
+            "search",
+            "--onlyvisible",
+            "--pid",
+            &pid,
+            "--name",
+            "Framescope",
+        ]);
+        let window = String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string();
+        if !window.is_empty() || Instant::now() > deadline {
+            return window;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn xdotool(args: &[&str]) -> std::process::Output {
     Command::new("xdotool")
         .args(args)
@@ -243,21 +270,7 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the framescope binary starts");
-    let pid = child.id().to_string();
-    let found = xdotool(&[
-        "search",
-        "--sync",
-        "--onlyvisible",
-        "--pid",
-        &pid,
-        "--name",
-        "Framescope",
-    ]);
-    let window = String::from_utf8_lossy(&found.stdout)
-        .lines()
-        .last()
-        .unwrap_or("")
-        .to_string();
+    let window = main_window(&child);
     let result = std::panic::catch_unwind(|| {
         assert!(!window.is_empty(), "the window appeared");
         xdotool(&["windowfocus", "--sync", &window]);
@@ -400,21 +413,7 @@ fn start_kiosk(json: &Path, inputs: &[&Path]) -> (std::process::Child, String) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the framescope binary starts");
-    let pid = child.id().to_string();
-    let found = xdotool(&[
-        "search",
-        "--sync",
-        "--onlyvisible",
-        "--pid",
-        &pid,
-        "--name",
-        "Framescope",
-    ]);
-    let window = String::from_utf8_lossy(&found.stdout)
-        .lines()
-        .last()
-        .unwrap_or("")
-        .to_string();
+    let window = main_window(&child);
     (child, window)
 }
 
@@ -631,21 +630,7 @@ fn track_keys_switch_audio_and_subtitles() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the framescope binary starts");
-    let pid = child.id().to_string();
-    let found = xdotool(&[
-        "search",
-        "--sync",
-        "--onlyvisible",
-        "--pid",
-        &pid,
-        "--name",
-        "Framescope",
-    ]);
-    let window = String::from_utf8_lossy(&found.stdout)
-        .lines()
-        .last()
-        .unwrap_or("")
-        .to_string();
+    let window = main_window(&child);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         assert!(!window.is_empty(), "the window appeared");
         xdotool(&["windowfocus", "--sync", &window]);

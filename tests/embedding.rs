@@ -54,10 +54,9 @@ fn mapped<T: IsA<gtk::Widget>>(widget: &gtk::Widget) -> usize {
     n
 }
 
-/// How far the bottom strip (where the controls sit) is from the video's
-/// colour, on average over its pixels, and a PNG of the whole view.
-fn strip_difference(view: &PlayerView, name: &str) -> Result<f64, String> {
-    // Right after a relayout the view may have nothing to draw yet.
+/// The view's pixels; right after a relayout or a change of picture it may
+/// have nothing to draw for a moment, so this tries for up to 2 s.
+fn render_when_ready(view: &PlayerView) -> Result<(Vec<u8>, usize, usize, usize), String> {
     let mut rendered = render_pixels(view);
     for _ in 0..20 {
         if rendered.is_ok() {
@@ -66,7 +65,13 @@ fn strip_difference(view: &PlayerView, name: &str) -> Result<f64, String> {
         run_until(Duration::from_millis(100), || false);
         rendered = render_pixels(view);
     }
-    let (data, w, h, stride) = rendered?;
+    rendered
+}
+
+/// How far the bottom strip (where the controls sit) is from the video's
+/// colour, on average over its pixels, and a PNG of the whole view.
+fn strip_difference(view: &PlayerView, name: &str) -> Result<f64, String> {
+    let (data, w, h, stride) = render_when_ready(view)?;
     let video = pixel_at(&data, stride, w / 2, h / 3);
     let mut total = 0.0;
     let mut count = 0.0;
@@ -302,6 +307,9 @@ fn action_group_follows_the_playlist() -> TestResult {
         "pause through the group: state {:?}",
         player.state()
     );
+    // (A step made in the first moments after a pause can start a frame
+    // later than the one read here: issue 7 note.)
+    run_until(Duration::from_millis(300), || false);
     let frame = player.frame_number();
     group.activate_action("step", Some(&2i64.to_variant()));
     check!(
@@ -472,7 +480,7 @@ fn end_actions_show_what_they_say() -> TestResult {
     let player = view.player();
     let centre = |name: &str| -> Result<(u8, u8, u8), String> {
         run_until(Duration::from_millis(300), || false);
-        let (data, w, h, stride) = render_pixels(&view)?;
+        let (data, w, h, stride) = render_when_ready(&view)?;
         save_png(&data, w, h, stride, name);
         Ok(pixel_at(&data, stride, w / 2, h / 2))
     };
@@ -536,6 +544,58 @@ fn end_actions_show_what_they_say() -> TestResult {
     Ok(())
 }
 
+/// A chaptered clip: ticks below the seek bar at each chapter start, the
+/// chapter's title in the bar's tooltip, and Shift+Right / Shift+Left (real
+/// key presses) going to the next and previous chapter's first frame.
+fn chapters_marked_and_reached_by_keys() -> TestResult {
+    let (window, view) = window_with_view();
+    let player = view.player();
+    view.open(&chaptered_mkv().display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing),
+        "the chaptered clip did not play"
+    );
+    player.pause();
+    check!(
+        run_until(Duration::from_secs(5), || view.chapter_marks()
+            == [2.0, 4.0]),
+        "chapter marks {:?}",
+        view.chapter_marks()
+    );
+    check!(
+        view.chapter_at(3.0).as_deref() == Some("Middle (0:02)"),
+        "tooltip at 3 s: {:?}",
+        view.chapter_at(3.0)
+    );
+    view.grab_focus();
+    let lands_on = |ns: i64| {
+        run_until(Duration::from_secs(5), || {
+            player.is_settled() && player.frame_pts() == ns
+        })
+    };
+    xdotool(&["key", "shift+Right"])?;
+    check!(
+        lands_on(2_000_000_000),
+        "Shift+Right: frame at {} ns",
+        player.frame_pts()
+    );
+    xdotool(&["key", "shift+Right"])?;
+    check!(
+        lands_on(4_000_000_000),
+        "Shift+Right again: frame at {} ns",
+        player.frame_pts()
+    );
+    xdotool(&["key", "shift+Left"])?;
+    check!(
+        lands_on(2_000_000_000),
+        "Shift+Left: frame at {} ns",
+        player.frame_pts()
+    );
+    window.destroy();
+    Ok(())
+}
+
 fn find_button(widget: &gtk::Widget, action: &str) -> Option<gtk::Button> {
     if let Some(button) = widget.downcast_ref::<gtk::Button>() {
         if button.action_name().as_deref() == Some(action)
@@ -580,6 +640,10 @@ fn main() {
         (
             "last_frame_stays_while_the_watchdog_restarts",
             last_frame_stays_while_the_watchdog_restarts,
+        ),
+        (
+            "chapters_marked_and_reached_by_keys",
+            chapters_marked_and_reached_by_keys,
         ),
         (
             "end_actions_show_what_they_say",

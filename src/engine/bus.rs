@@ -39,6 +39,8 @@ pub enum BusEvent {
     DurationChanged,
     /// A global tag list (title and friends).
     Tags(gst::TagList),
+    /// The media's chapters (from a table of contents).
+    Chapters(Vec<crate::engine::chapters::Chapter>),
     /// A plugin is missing; the description names it (e.g. "H.265 decoder").
     MissingPlugin(String),
     /// The set of selected streams changed: (has video, has audio).
@@ -101,6 +103,9 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         // Only container-wide tags describe the media; stream tags (a track
         // named "Audio", say) must not become the title.
         V::Tag(t) if t.tags().scope() == gst::TagScope::Global => Some(BusEvent::Tags(t.tags())),
+        V::Toc(t) => Some(BusEvent::Chapters(crate::engine::chapters::from_toc(
+            &t.toc().0,
+        ))),
         V::ClockLost(_) => Some(BusEvent::ClockLost),
         V::SegmentDone(_) if from_pipeline => Some(BusEvent::SegmentDone(msg.seqnum())),
         V::Qos(q) => {

@@ -13,6 +13,7 @@
 pub mod audio;
 pub mod bitrate;
 pub mod bus;
+pub mod chapters;
 pub mod decoder;
 pub mod error;
 pub mod frame;

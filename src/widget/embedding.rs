@@ -42,6 +42,8 @@ pub const PLAYER_ACTIONS: &[(&str, Option<&str>)] = &[
     ("toggle-mute", None),
     ("next", None),
     ("previous", None),
+    ("next-chapter", None),
+    ("previous-chapter", None),
     ("toggle-fullscreen", None),
     ("leave-fullscreen", None),
     ("toggle-stats", None),

@@ -26,6 +26,15 @@ const fn bind(key: gdk::Key, action: &'static str, title: &'static str) -> KeyBi
     }
 }
 
+const fn bind_shifted(key: gdk::Key, action: &'static str, title: &'static str) -> KeyBinding {
+    KeyBinding {
+        key,
+        modifiers: gdk::ModifierType::SHIFT_MASK,
+        action,
+        title,
+    }
+}
+
 impl KeyBinding {
     /// The accelerator in GTK syntax (e.g. `space`), for shortcut windows.
     pub fn accelerator(&self) -> String {
@@ -90,6 +99,12 @@ pub const BINDINGS: &[KeyBinding] = &[
     bind(gdk::Key::bracketright, "player.faster", "Faster"),
     bind(gdk::Key::bracketleft, "player.slower", "Slower"),
     bind(gdk::Key::BackSpace, "player.reset-rate", "Normal speed"),
+    bind_shifted(gdk::Key::Right, "player.next-chapter", "Next chapter"),
+    bind_shifted(
+        gdk::Key::Left,
+        "player.previous-chapter",
+        "Previous chapter (or the start of this one)",
+    ),
     bind(gdk::Key::n, "player.next", "Next item in the playlist"),
     bind(
         gdk::Key::p,

@@ -229,6 +229,13 @@ mod imp {
                 v.show_message("This is the first item.");
             }
         });
+        // The player says why when there is no chapter to go to.
+        klass.install_action("player.next-chapter", None, |v, _, _| {
+            v.player().next_chapter();
+        });
+        klass.install_action("player.previous-chapter", None, |v, _, _| {
+            v.player().previous_chapter();
+        });
         klass.install_action("player.leave-fullscreen", None, |v, _, _| {
             if let Some(win) = v.root().and_downcast::<gtk::Window>() {
                 win.unfullscreen();
@@ -297,6 +304,7 @@ mod imp {
             self.setup_controls();
             self.setup_pointer();
             self.setup_input_lock();
+            self.setup_chapter_tooltip();
             obj.connect_root_notify(|view| view.imp().place_window_actions());
         }
 
@@ -443,8 +451,14 @@ mod imp {
             let weak = self.obj().downgrade();
             let loop_marks = move |p: &Player| {
                 if let Some(view) = weak.upgrade() {
-                    view.imp().update_loop_marks(p);
+                    view.imp().update_marks(p);
                     view.show_message(&timing_actions::loop_message(p.loop_a(), p.loop_b()));
+                }
+            };
+            let weak = self.obj().downgrade();
+            let chapter_marks = move |p: &Player| {
+                if let Some(view) = weak.upgrade() {
+                    view.imp().update_marks(p);
                 }
             };
             let weak = self.obj().downgrade();
@@ -475,6 +489,7 @@ mod imp {
                 })),
                 player.connect_loop_a_notify(loop_marks.clone()),
                 player.connect_loop_b_notify(loop_marks),
+                player.connect_chapters_changed(chapter_marks),
                 player.connect_frame_pts_notify(frame.clone()),
                 player.connect_position_notify(frame),
                 player.connect_state_notify(settled),
@@ -486,8 +501,9 @@ mod imp {
             ]
         }
 
-        /// Marks A and B on the seek bar.
-        fn update_loop_marks(&self, player: &Player) {
+        /// Marks A and B above the seek bar, and a tick below it at every
+        /// chapter's start (its title in the bar's tooltip).
+        fn update_marks(&self, player: &Player) {
             self.seek_scale.clear_marks();
             for (ns, name) in [(player.loop_a(), "A"), (player.loop_b(), "B")] {
                 if ns >= 0 {
@@ -495,6 +511,38 @@ mod imp {
                         .add_mark(ns as f64 / 1e9, gtk::PositionType::Top, Some(name));
                 }
             }
+            let chapters = player.chapters();
+            for chapter in chapters.iter().filter(|c| c.start > 0) {
+                self.seek_scale.add_mark(
+                    chapter.start as f64 / 1e9,
+                    gtk::PositionType::Bottom,
+                    None,
+                );
+            }
+            self.seek_scale.set_has_tooltip(!chapters.is_empty());
+        }
+
+        /// The seek bar's tooltip: the chapter under the pointer.
+        fn setup_chapter_tooltip(&self) {
+            let weak = self.obj().downgrade();
+            self.seek_scale
+                .connect_query_tooltip(move |scale, x, _, _, tooltip| {
+                    let Some(view) = weak.upgrade() else {
+                        return false;
+                    };
+                    let adjustment = scale.adjustment();
+                    let span = adjustment.upper() - adjustment.lower();
+                    let width = f64::from(scale.width().max(1));
+                    let seconds =
+                        adjustment.lower() + span * (f64::from(x) / width).clamp(0.0, 1.0);
+                    match view.chapter_at(seconds) {
+                        Some(text) => {
+                            tooltip.set_text(Some(&text));
+                            true
+                        }
+                        None => false,
+                    }
+                });
         }
 
         /// Dragging the seek bar scrubs (keyframe seeks, one in flight, the
@@ -948,6 +996,26 @@ impl PlayerView {
     /// is shown.
     pub fn stats_overlay_shown(&self) -> bool {
         self.imp().stats_overlay.is_shown()
+    }
+
+    /// What the seek bar's tooltip says at `seconds`: the chapter there
+    /// ("Middle (0:10)"), or `None` without chapters.
+    pub fn chapter_at(&self, seconds: f64) -> Option<String> {
+        let player = self.player();
+        let chapters = player.chapters();
+        let ns = (seconds.max(0.0) * 1e9) as u64;
+        let i = crate::engine::chapters::current(&chapters, ns)?;
+        Some(chapters[i].label(i))
+    }
+
+    /// The chapter starts (seconds) ticked below the seek bar.
+    pub fn chapter_marks(&self) -> Vec<f64> {
+        self.player()
+            .chapters()
+            .iter()
+            .filter(|c| c.start > 0)
+            .map(|c| c.start as f64 / 1e9)
+            .collect()
     }
 
     /// Keyframe times (seconds) ticked on the seek bar so far.

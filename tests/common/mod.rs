@@ -518,3 +518,41 @@ pub fn two_language_mkv() -> PathBuf {
     std::fs::rename(&partial, &out).unwrap();
     out
 }
+
+/// A 6 s Matroska clip with three chapters: "Opening" at 0, "Middle" at
+/// 2 s and "End" at 4 s (25 fps, a keyframe every second).
+pub fn chaptered_mkv() -> PathBuf {
+    let out = media_dir().join("chaptered.mkv");
+    if out.exists() {
+        return out;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let meta = dir.path().join("chapters.txt");
+    let mut text = String::from(";FFMETADATA1\n");
+    for (start, title) in [(0, "Opening"), (2000, "Middle"), (4000, "End")] {
+        text.push_str(&format!(
+            "[CHAPTER]\nTIMEBASE=1/1000\nSTART={start}\nEND={}\ntitle={title}\n",
+            start + 2000
+        ));
+    }
+    std::fs::write(&meta, text).unwrap();
+    let partial = out.with_extension("partial.mkv");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=25:duration=6",
+        ])
+        .arg("-i")
+        .arg(&meta)
+        .args(["-map_metadata", "1", "-map_chapters", "1", "-map", "0:v"])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
+        .arg(&partial)
+        .status()
+        .expect("ffmpeg runs (scripts/setup.sh test installs it)");
+    assert!(status.success(), "ffmpeg could not make the chaptered clip");
+    std::fs::rename(&partial, &out).unwrap();
+    out
+}

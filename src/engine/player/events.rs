@@ -71,6 +71,7 @@ impl imp::Player {
                 }
             }
             BusEvent::DurationChanged => self.query_duration(),
+            BusEvent::Chapters(chapters) => self.set_chapters(chapters),
             BusEvent::Tags(tags) => {
                 if let Some(title) = tags.get::<gst::tags::Title>() {
                     let title = title.get().trim().to_string();

@@ -40,6 +40,7 @@ impl imp::Player {
         self.set_u64(&self.duration, 0, "duration");
         self.clear_frame();
         self.clear_tracks();
+        self.set_chapters(Vec::new());
         self.index.clear();
         self.bitrate_meter.clear();
         self.backstep.forget_media();

@@ -12,6 +12,7 @@
 //! [`backstep`] keeps the decoded frames that make stepping backward cheap.
 
 mod backstep;
+mod chapters;
 mod events;
 mod lifecycle;
 mod measure;
@@ -264,6 +265,8 @@ mod imp {
         /// The sink's statistics at the last sample.
         pub stats_last: Cell<(u64, u64)>,
 
+        /// The media's chapters, in time order.
+        pub chapters: RefCell<Vec<crate::engine::chapters::Chapter>>,
         /// The media's video, audio and subtitle tracks, as last announced.
         pub tracks: RefCell<Vec<crate::engine::tracks::Track>>,
         /// `playbin3`'s stream collection (its tags fill in as streams are parsed).
@@ -385,6 +388,7 @@ mod imp {
                         .param_types([PlaybackStats::static_type()])
                         .build(),
                     Signal::builder("tracks-changed").build(),
+                    Signal::builder("chapters-changed").build(),
                 ]
             })
         }
@@ -670,9 +674,14 @@ impl Player {
         self.imp().backstep.fills()
     }
 
-    /// Whether no seek or step is in progress (the frame on screen is final).
+    /// Whether no seek or step is in progress and no state change is on its
+    /// way (a pause prerolls its frame first): the frame on screen is final.
     pub fn is_settled(&self) -> bool {
-        self.imp().queue.borrow().is_idle()
+        let imp = self.imp();
+        imp.queue.borrow().is_idle()
+            && imp.pipeline.borrow().as_ref().is_none_or(|p| {
+                gst::prelude::ElementExtManual::pending_state(p) == gst::State::VoidPending
+            })
     }
 
     /// The largest step between consecutive frames at the video sink in

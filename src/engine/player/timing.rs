@@ -488,13 +488,13 @@ impl imp::Player {
                 }
             }
         }
-        let playing = self
-            .pipeline
-            .borrow()
-            .as_ref()
-            .is_some_and(|p| p.current_state() == gst::State::Playing);
+        // Playing, or still on the way to paused (a pause just asked for):
+        // the steps start from the frame the pause prerolls, once it has.
+        let moving = self.pipeline.borrow().as_ref().is_some_and(|p| {
+            p.current_state() == gst::State::Playing || p.pending_state() != gst::State::VoidPending
+        });
         self.want_playing.set(false);
-        if playing {
+        if moving {
             // Pausing prerolls a frame; the steps start from there.
             self.apply_target();
         } else {
