@@ -18,8 +18,11 @@ RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-p
   libgl1-mesa-dri libegl-mesa0 adwaita-icon-theme fonts-dejavu-core)
 # Test and benchmark: a virtual X server, input and screenshot tools, GNU time,
 # ffmpeg/ffprobe as the independent reference for decoded frames and packets,
-# and Graphviz for the inspector's SVG pipeline export.
-TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz)
+# Graphviz for the inspector's SVG pipeline export, the AppStream and
+# desktop-file validators for the installed desktop files, and a private
+# session bus with gdbus for the MPRIS test.
+TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz
+  appstream desktop-file-utils dbus-daemon libglib2.0-bin)
 
 missing_packages() {
   local p

@@ -660,3 +660,44 @@ fn track_keys_switch_audio_and_subtitles() {
         "V twice: the second subtitle track, then off: {s}"
     );
 }
+
+/// `--sub FILE` shows an external subtitle file with the first item: the
+/// file's track is the one playing at the end.
+#[test]
+fn sub_option_adds_an_external_subtitle_file() {
+    let clip = generate(
+        "black_three_seconds.mp4",
+        "videotestsrc num-buffers=75 pattern=black ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
+    );
+    let srt = media_dir().join("app_external.srt");
+    // (A single cue is too little for GStreamer's type finder to know SRT.)
+    let time = |ms: u32| format!("00:00:{:02},{:03}", ms / 1000, ms % 1000);
+    let cues: String = (0..6)
+        .map(|i| {
+            format!(
+                "{}\n{} --> {}\nLINE {i}\n\n",
+                i + 1,
+                time(i * 500),
+                time(i * 500 + 500)
+            )
+        })
+        .collect();
+    std::fs::write(&srt, cues).unwrap();
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sub.json");
+    let (out, _) = framescope(&[
+        "--exit-at-end",
+        "--no-resume",
+        "--sub",
+        srt.to_str().unwrap(),
+        "--stats-json",
+        json.to_str().unwrap(),
+        clip.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let s = stats(&json);
+    assert_eq!(
+        s["subtitle_track"], 0,
+        "the file's subtitle track plays: {s}"
+    );
+    assert!(s["played_seconds"].as_f64().unwrap() > 2.0, "{s}");
+}

@@ -6,7 +6,8 @@
 //! video. Switching audio is heard:
 //! the tone at the audio sink changes, while the video goes on without a
 //! pause; switching subtitles is seen: the lit pixels in the frame change,
-//! and turning them off leaves none.
+//! and turning them off leaves none. An external subtitle file added while
+//! playing is drawn, without going back to the start.
 
 mod common;
 
@@ -230,8 +231,87 @@ fn tracks_switch_on(playbin: &str) {
     });
 }
 
+/// An external SRT file added to a clip without subtitles while it plays:
+/// the media goes on from where it was, the file's track is listed and
+/// chosen, and its text is drawn; a file that does not exist is refused with
+/// a sentence.
+fn external_subtitle_file_on(playbin: &str) {
+    // SAFETY: as above, one test on one thread.
+    unsafe { std::env::set_var("FRAMESCOPE_PLAYBIN", playbin) };
+    let clip = generate(
+        "black_eight_seconds.mp4",
+        "videotestsrc num-buffers=200 pattern=black ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
+    );
+    let srt = media_dir().join("external.srt");
+    std::fs::write(
+        &srt,
+        (0..16)
+            .map(|i| {
+                format!(
+                    "{}\n00:00:{:02},{:03} --> 00:00:{:02},{:03}\nEXTERNAL LINE\n\n",
+                    i + 1,
+                    i / 2,
+                    (i % 2) * 500,
+                    (i + 1) / 2,
+                    ((i + 1) % 2) * 500
+                )
+            })
+            .collect::<String>(),
+    )
+    .unwrap();
+    with_context(|| {
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&clip.display().to_string());
+        player.play();
+        assert!(run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing));
+        settle(Duration::from_millis(1500));
+        assert_eq!(
+            lit_pixels(&player),
+            Some(0),
+            "{playbin}: text before any subtitle"
+        );
+        assert!(player.tracks_of(TrackKind::Subtitle).is_empty());
+        let before = player.position();
+        player.set_subtitle_file(Some(srt.display().to_string().as_str()));
+        assert!(
+            run_until(Duration::from_secs(15), || player.state()
+                == PlayerState::Playing
+                && lit_pixels(&player).is_some_and(|n| n > 20)),
+            "{playbin}: the external subtitle is not drawn ({:?} lit, state {:?}, errors {:?})",
+            lit_pixels(&player),
+            player.state(),
+            out.borrow().errors
+        );
+        assert_eq!(player.tracks_of(TrackKind::Subtitle).len(), 1, "{playbin}");
+        assert_eq!(
+            player.current_track(TrackKind::Subtitle),
+            Some(0),
+            "{playbin}"
+        );
+        assert!(
+            player.position() >= before,
+            "{playbin}: reloading with the file went back from {before} to {}",
+            player.position()
+        );
+        let missing = media_dir().join("no-such.srt");
+        player.set_subtitle_file(Some(missing.display().to_string().as_str()));
+        assert!(run_until(Duration::from_secs(1), || out
+            .borrow()
+            .warnings
+            .iter()
+            .any(|w| w.contains("no-such.srt") && w.ends_with('.'))));
+        assert!(player.subtitle_file().unwrap().ends_with("external.srt"));
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}
+
 #[test]
 fn audio_and_subtitle_tracks_switch_while_playing() {
     tracks_switch_on("playbin");
     tracks_switch_on("playbin3");
+    external_subtitle_file_on("playbin");
+    external_subtitle_file_on("playbin3");
 }

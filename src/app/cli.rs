@@ -52,6 +52,9 @@ pub struct Options {
     /// Folder for screenshots (key S); by default Pictures/Framescope.
     #[arg(long, value_name = "DIR")]
     pub screenshot_dir: Option<std::path::PathBuf>,
+    /// Show this subtitle file (SRT, ASS/SSA, WebVTT…) with the first item.
+    #[arg(long = "sub", value_name = "FILE")]
+    pub subtitle_file: Option<std::path::PathBuf>,
     /// Always start from the beginning: do not resume files where they were
     /// left (nor remember where they are left this time).
     #[arg(long)]

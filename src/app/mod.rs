@@ -6,6 +6,7 @@ pub mod cli;
 mod demo;
 mod inspect_cmd;
 mod kiosk;
+mod mpris;
 mod resume;
 mod screenshot;
 mod shortcuts;
@@ -137,6 +138,7 @@ pub fn run() -> ExitCode {
         eprintln!("framescope: the player could not be set up ({e}).");
         return ExitCode::from(EXIT_STARTUP);
     }
+    gtk::Window::set_default_icon_name(window::APP_ICON);
     let app = gtk::Application::new(
         Some("org.framescope.Framescope"),
         gio::ApplicationFlags::NON_UNIQUE,

@@ -2,7 +2,9 @@
 //! (language, codec, channels, title), "Off" for subtitles, rebuilt whenever
 //! the player's tracks change; `app.audio-track` and `app.subtitle-track`
 //! (an `i32` state: the track's number, -1 for none) switch while playing,
-//! and keys B and V go round the tracks.
+//! and keys B and V go round the tracks. "Add Subtitle File…"
+//! (`app.add-subtitle-file`) shows an external SRT, ASS/SSA, WebVTT or
+//! MicroDVD file with the media.
 
 use framescope::engine::tracks::TrackKind;
 use framescope::engine::Player;
@@ -16,6 +18,44 @@ pub struct TrackMenus {
     pub audio: gio::Menu,
     /// Subtitle tracks and "Off".
     pub subtitles: gio::Menu,
+}
+
+/// File name endings taken for subtitle files (when dropped on the window).
+pub const SUBTITLE_EXTENSIONS: &[&str] = &["srt", "ass", "ssa", "vtt", "sub", "smi"];
+
+/// Whether `uri` names a subtitle file (by its ending).
+pub fn is_subtitle_file(uri: &str) -> bool {
+    let name = uri.rsplit('/').next().unwrap_or(uri).to_ascii_lowercase();
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| SUBTITLE_EXTENSIONS.contains(&ext))
+}
+
+/// Asks for a subtitle file and shows it with the media.
+fn choose_subtitle_file(view: &PlayerView) {
+    let window = view.root().and_downcast::<gtk::Window>();
+    let dialog = gtk::FileChooserNative::new(
+        Some("Add Subtitle File"),
+        window.as_ref(),
+        gtk::FileChooserAction::Open,
+        Some("_Add"),
+        Some("_Cancel"),
+    );
+    let subtitles = gtk::FileFilter::new();
+    subtitles.set_name(Some("Subtitles (SRT, ASS, SSA, WebVTT, SUB, SMI)"));
+    for ext in SUBTITLE_EXTENSIONS {
+        subtitles.add_suffix(ext);
+    }
+    dialog.add_filter(&subtitles);
+    let weak = view.downgrade();
+    dialog.connect_response(move |d, response| {
+        if response == gtk::ResponseType::Accept {
+            if let (Some(view), Some(file)) = (weak.upgrade(), d.file()) {
+                view.player().set_subtitle_file(Some(file.uri().as_str()));
+            }
+        }
+        d.destroy();
+    });
+    dialog.show();
 }
 
 /// The action of each kind's radio items.
@@ -74,6 +114,14 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
         });
         app.add_action(&action);
     }
+    let add = gio::SimpleAction::new("add-subtitle-file", None);
+    let weak_view = view.downgrade();
+    add.connect_activate(move |_, _| {
+        if let Some(view) = weak_view.upgrade() {
+            choose_subtitle_file(&view);
+        }
+    });
+    app.add_action(&add);
     let audio = menus.audio.clone();
     let subtitles = menus.subtitles.clone();
     let weak_app = app.downgrade();
@@ -138,10 +186,26 @@ fn rebuild(app: &gtk::Application, player: &Player, audio: &gio::Menu, subtitles
             );
             menu.append_item(&item);
         }
+        if kind == TrackKind::Subtitle {
+            let files = gio::Menu::new();
+            files.append(Some("Add Subtitle _File…"), Some("app.add-subtitle-file"));
+            menu.append_section(None, &files);
+        }
         // The radio mark follows the track that plays (no switch is made).
         if let Some(action) = app.lookup_action(name).and_downcast::<gio::SimpleAction>() {
             let current = player.current_track(kind).map_or(-1, |i| i as i32);
             action.set_state(&current.to_variant());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn subtitle_files_are_known_by_their_ending() {
+        assert!(super::is_subtitle_file("file:///films/Film.EN.SRT"));
+        assert!(super::is_subtitle_file("/films/a.ass"));
+        assert!(!super::is_subtitle_file("file:///films/film.mkv"));
+        assert!(!super::is_subtitle_file("file:///films/srt"));
     }
 }

@@ -74,6 +74,11 @@ struct Shared {
     recent_menu: gio::Menu,
     /// The "start from the beginning" button shown after a resume.
     start_over: gtk::Button,
+    /// The MPRIS service, while on the session bus.
+    mpris: RefCell<Option<crate::app::mpris::Mpris>>,
+    /// The audio and subtitle tracks last seen playing (for `--stats-json`,
+    /// written when the pipeline may be gone).
+    tracks_playing: Cell<(i32, i32)>,
 }
 
 /// The resume store and what was last written to it.
@@ -83,6 +88,9 @@ struct Resume {
     /// The (URI, position in whole seconds) last saved, to skip rewrites.
     saved: RefCell<Option<(String, u64)>>,
 }
+
+/// The app's icon (installed by `make install`; GTK falls back to none).
+pub const APP_ICON: &str = "org.framescope.Framescope";
 
 /// How many recent files the main menu lists.
 const RECENT_IN_MENU: usize = 8;
@@ -181,8 +189,14 @@ pub fn build(
         resume,
         recent_menu,
         start_over,
+        mpris: RefCell::default(),
+        tracks_playing: Cell::new((-1, -1)),
     });
     refresh_recent_menu(&shared);
+    if shared.kiosk.is_none() {
+        let mpris = crate::app::mpris::start(&player, mpris_hooks(&shared));
+        shared.mpris.replace(mpris);
+    }
     connect_player(&shared, &player);
     install_actions(app, &shared);
     install_drop_target(&shared);
@@ -281,6 +295,15 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
         }
     });
     player.connect_warning(|_, text| tracing::warn!("{text}"));
+    let s = shared.clone();
+    player.connect_tracks_changed(move |p| {
+        if p.pipeline().is_some() {
+            s.tracks_playing.set((
+                track_number(p, TrackKind::Audio),
+                track_number(p, TrackKind::Subtitle),
+            ));
+        }
+    });
 }
 
 fn quit(shared: &Shared) {
@@ -307,6 +330,11 @@ fn play_current(shared: &Rc<Shared>) {
         .filter(|_| shared.queue.borrow().played == 0);
     remember_position(shared);
     player.open(&item);
+    if shared.queue.borrow().played == 0 {
+        if let Some(sub) = shared.options.subtitle_file.as_ref() {
+            player.set_subtitle_file(Some(sub.display().to_string().as_str()));
+        }
+    }
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns));
     } else if let Some(at) = resume_point(shared, &to_uri(&item)) {
@@ -449,6 +477,64 @@ fn skip_failed_item(shared: &Rc<Shared>) {
     });
 }
 
+/// What MPRIS does with the queue and the window.
+fn mpris_hooks(shared: &Rc<Shared>) -> crate::app::mpris::Hooks {
+    let weak = Rc::downgrade(shared);
+    let with = move |f: fn(&Rc<Shared>) -> bool| {
+        let weak = weak.clone();
+        Box::new(move || weak.upgrade().is_some_and(|s| f(&s))) as Box<dyn Fn() -> bool>
+    };
+    let weak = Rc::downgrade(shared);
+    let open_uri = Box::new(move |uri: String| {
+        if let Some(s) = weak.upgrade() {
+            open_items(&s, vec![uri]);
+        }
+    });
+    let window = shared.window.downgrade();
+    let raise = Box::new(move || {
+        if let Some(window) = window.upgrade() {
+            window.present();
+        }
+    });
+    let weak = Rc::downgrade(shared);
+    let quit_app = Box::new(move || {
+        if let Some(s) = weak.upgrade() {
+            quit(&s);
+        }
+    });
+    crate::app::mpris::Hooks {
+        next: with(|s| {
+            let go = has_next_item(s);
+            if go {
+                advance(s);
+            }
+            go
+        }),
+        previous: with(|s| {
+            let go = has_previous_item(s);
+            if go {
+                s.queue.borrow_mut().index -= 1;
+                play_current(s);
+            }
+            go
+        }),
+        has_next: with(|s| has_next_item(s)),
+        has_previous: with(|s| has_previous_item(s)),
+        open_uri,
+        raise,
+        quit: quit_app,
+    }
+}
+
+fn has_next_item(shared: &Shared) -> bool {
+    let q = shared.queue.borrow();
+    q.index + 1 < q.items.len() || (shared.options.looping && q.items.len() > 1)
+}
+
+fn has_previous_item(shared: &Shared) -> bool {
+    shared.queue.borrow().index > 0
+}
+
 /// Replaces the queue with `items` and plays the first.
 fn open_items(shared: &Rc<Shared>, items: Vec<String>) {
     if items.is_empty() {
@@ -521,7 +607,7 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
             .version(env!("CARGO_PKG_VERSION"))
             .comments("A video player, playback widget and stream inspector built on GTK 4 and GStreamer.")
             .license_type(gtk::License::Mpl20)
-            .logo_icon_name("video-x-generic")
+            .logo_icon_name(APP_ICON)
             .build()
             .present();
     });
@@ -636,7 +722,14 @@ fn install_drop_target(shared: &Rc<Shared>) {
             Vec::new()
         };
         let accepted = !items.is_empty();
-        open_items(&s, items);
+        // Subtitle files go with the media on screen; the rest are media.
+        let (subtitles, media): (Vec<String>, Vec<String>) = items
+            .into_iter()
+            .partition(|uri| crate::app::track_menu::is_subtitle_file(uri));
+        open_items(&s, media);
+        if let Some(subtitle) = subtitles.last() {
+            s.view.player().set_subtitle_file(Some(subtitle.as_str()));
+        }
         accepted
     });
     shared.window.add_controller(target);
@@ -675,8 +768,8 @@ fn write_stats(shared: &Shared) {
         max_loop_seam_step_ms: seam.map(|t| t.nseconds() as f64 / 1e6),
         loop_seams,
         frames_at_sink: player.frames_at_sink(),
-        audio_track: track_number(&player, TrackKind::Audio),
-        subtitle_track: track_number(&player, TrackKind::Subtitle),
+        audio_track: shared.tracks_playing.get().0,
+        subtitle_track: shared.tracks_playing.get().1,
         kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();

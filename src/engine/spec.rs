@@ -181,6 +181,8 @@ pub struct PipelineSpec {
     pub video: VideoOutput,
     /// The audio chain's destination.
     pub audio: AudioOutput,
+    /// An external subtitle file's URI (playbin's `suburi`).
+    pub subtitle_uri: Option<String>,
 }
 
 impl PipelineSpec {
@@ -246,6 +248,9 @@ impl PipelineSpec {
             quote(&self.uri),
             self.playbin_flags()
         );
+        if let Some(sub) = &self.subtitle_uri {
+            let _ = write!(out, " suburi={}", quote(sub));
+        }
         let custom = |video: bool| match (video, &self.video, &self.audio) {
             (true, VideoOutput::Custom(d), _) | (false, _, AudioOutput::Custom(d)) => {
                 Some(d.clone())
@@ -270,6 +275,9 @@ impl PipelineSpec {
         let playbin = make(self.playbin.factory())?;
         playbin.set_property("uri", &self.uri);
         playbin.set_property_from_str("flags", self.playbin_flags());
+        if let Some(sub) = &self.subtitle_uri {
+            playbin.set_property("suburi", sub);
+        }
         let mut video_sink = None;
         let mut size_filter = None;
         if let VideoOutput::Custom(description) = &self.video {
@@ -427,6 +435,7 @@ mod tests {
             uri: "file:///tmp/a%20%22b%22.mp4".into(),
             video: VideoOutput::Paintable(VideoPath::Gl),
             audio: AudioOutput::Fake,
+            subtitle_uri: None,
         };
         assert_eq!(
             spec.to_launch(),
@@ -437,11 +446,12 @@ mod tests {
             playbin: Playbin::Playbin2,
             video: VideoOutput::Paintable(VideoPath::Software),
             audio: AudioOutput::Disabled,
+            subtitle_uri: Some("file:///tmp/a.srt".into()),
             ..spec
         };
         assert_eq!(
             sw.to_launch(),
-            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
+            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
         );
     }
 

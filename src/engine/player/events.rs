@@ -224,6 +224,9 @@ impl imp::Player {
         if new == gst::State::Playing {
             self.start_ticker();
             self.send_due_loop_round();
+        } else if new == gst::State::Paused {
+            // Paused media still gets its track tags and statistics.
+            self.start_ticker();
         }
         self.update_public_state();
         // Pausing may complete without a new preroll (no async-done): read

@@ -41,6 +41,9 @@ impl imp::Player {
         self.clear_frame();
         self.clear_tracks();
         self.set_chapters(Vec::new());
+        if self.subtitle_file.take().is_some() {
+            self.obj().notify_subtitle_file();
+        }
         self.index.clear();
         self.bitrate_meter.clear();
         self.backstep.forget_media();
@@ -84,6 +87,7 @@ impl imp::Player {
             uri: uri.to_string(),
             video,
             audio,
+            subtitle_uri: self.subtitle_file.borrow().clone(),
         };
         tracing::debug!(pipeline = %spec.to_launch(), "building");
         if let VideoOutput::Paintable(path) = spec.video {

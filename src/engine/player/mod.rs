@@ -129,6 +129,13 @@ mod imp {
         /// applied by the pipeline and kept across media.
         #[property(get, set = Self::set_av_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
         pub av_offset: Cell<i64>,
+        /// An external subtitle file (SRT, ASS/SSA, WebVTT… as a URI or path)
+        /// shown with the current media, chosen as its subtitle track;
+        /// setting it reloads the media where it is. Cleared by new media.
+        #[property(get, set = Self::set_subtitle_file, nullable)]
+        pub subtitle_file: RefCell<Option<String>>,
+        /// Chose the external subtitle track once the reloaded media lists it.
+        pub pick_external_subtitle: Cell<bool>,
         /// Subtitle delay relative to video in ns (positive: later), kept
         /// across media.
         #[property(get, set = Self::set_subtitle_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
@@ -783,6 +790,7 @@ impl Player {
             uri: uri.to_string(),
             video,
             audio,
+            subtitle_uri: None,
         }
         .to_launch()
     }

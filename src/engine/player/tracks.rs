@@ -51,6 +51,62 @@ impl imp::Player {
             self.tracks.replace(tracks);
             self.obj().emit_by_name::<()>("tracks-changed", &[]);
         }
+        // An external subtitle file comes last among the subtitle tracks.
+        if self.pick_external_subtitle.get() {
+            let subtitles = self.obj().tracks_of(TrackKind::Subtitle).len();
+            if subtitles > 0 && self.pipeline.borrow().is_some() {
+                self.pick_external_subtitle.set(false);
+                let _ = self
+                    .obj()
+                    .select_track(TrackKind::Subtitle, Some(subtitles - 1));
+            }
+        }
+    }
+
+    /// Shows the subtitle file `file` (a path or URI) with the media: the
+    /// media is loaded again with it where it was, playing or paused as it
+    /// was, and its track is chosen. `None` takes it away again.
+    pub(super) fn set_subtitle_file(&self, file: Option<String>) {
+        let uri = file.map(|f| crate::engine::to_uri(&f));
+        if let Some(path) = uri.as_deref().and_then(|u| glib::filename_from_uri(u).ok()) {
+            if !path.0.is_file() {
+                self.warn(format!(
+                    "The subtitle file “{}” does not exist; choose another one.",
+                    path.0.display()
+                ));
+                return;
+            }
+        }
+        if *self.subtitle_file.borrow() == uri {
+            return;
+        }
+        self.subtitle_file.replace(uri.clone());
+        self.obj().notify_subtitle_file();
+        let Some(media) = self.uri.borrow().clone() else {
+            return;
+        };
+        if self.pipeline.borrow().is_none() {
+            return;
+        }
+        // Loaded again with the file, where it was.
+        let position = self.position.get();
+        let playing = self.want_playing.get();
+        self.pick_external_subtitle.set(uri.is_some());
+        self.teardown();
+        self.open_attempts.set(0);
+        self.want_playing.set(playing);
+        self.load(&media);
+        if position > 0 && self.seekable.get() {
+            self.queue
+                .borrow_mut()
+                .offer(crate::engine::seek::Request::Seek {
+                    target: gst::ClockTime::from_nseconds(position),
+                    mode: crate::engine::seek::SeekMode::Accurate,
+                });
+        }
+        if playing {
+            self.resume();
+        }
     }
 
     /// `playbin3` selected these streams.

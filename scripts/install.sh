@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs Framescope under PREFIX (default /usr/local; DESTDIR is honoured
+# for packaging): the binary, a .desktop file whose MimeType line lists the
+# formats the GStreamer plugins installed here can play, the AppStream
+# metainfo, and the app icons (full colour and symbolic).
+#   scripts/install.sh [PREFIX [BINARY]]     (or: make install PREFIX=…)
+# BINARY defaults to target/release/framescope, built first if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+prefix="${1:-/usr/local}"
+binary="${2:-target/release/framescope}"
+root="${DESTDIR:-}${prefix}"
+app_id=org.framescope.Framescope
+
+if [ ! -x "$binary" ]; then
+  cargo build --release --locked
+  binary=target/release/framescope
+fi
+
+# MIME type -> the GStreamer element that opens it.
+mime_elements=(
+  video/mp4=qtdemux video/quicktime=qtdemux video/x-m4v=qtdemux audio/mp4=qtdemux
+  video/x-matroska=matroskademux video/webm=matroskademux audio/webm=matroskademux
+  audio/x-matroska=matroskademux
+  video/ogg=oggdemux application/ogg=oggdemux audio/ogg=oggdemux
+  video/x-msvideo=avidemux video/mp2t=tsdemux video/mpeg=mpegpsdemux
+  video/x-flv=flvdemux video/3gpp=qtdemux
+  audio/mpeg=mpegaudioparse audio/flac=flacparse audio/x-wav=wavparse
+  audio/aac=aacparse
+  application/vnd.apple.mpegurl=hlsdemux application/x-mpegurl=hlsdemux
+  application/dash+xml=dashdemux
+)
+mime_types=""
+for pair in "${mime_elements[@]}"; do
+  mime="${pair%%=*}"
+  element="${pair#*=}"
+  if gst-inspect-1.0 --exists "$element" 2>/dev/null; then
+    mime_types+="$mime;"
+  fi
+done
+[ -n "$mime_types" ] || { echo "install: no GStreamer demuxer is installed; install gstreamer1.0-plugins-good and try again" >&2; exit 1; }
+
+install -Dm755 "$binary" "$root/bin/framescope"
+mkdir -p "$root/share/applications"
+sed "s|@MIME_TYPES@|$mime_types|" "data/$app_id.desktop.in" > "$root/share/applications/$app_id.desktop"
+chmod 644 "$root/share/applications/$app_id.desktop"
+install -Dm644 "data/$app_id.metainfo.xml" "$root/share/metainfo/$app_id.metainfo.xml"
+install -Dm644 "data/icons/hicolor/scalable/apps/$app_id.svg" \
+  "$root/share/icons/hicolor/scalable/apps/$app_id.svg"
+install -Dm644 "data/icons/hicolor/symbolic/apps/$app_id-symbolic.svg" \
+  "$root/share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
+
+# Refresh the desktop's caches for a live install (not when packaging).
+if [ -z "${DESTDIR:-}" ]; then
+  command -v update-desktop-database >/dev/null && update-desktop-database -q "$root/share/applications" || true
+  command -v gtk4-update-icon-cache >/dev/null && gtk4-update-icon-cache -q -t "$root/share/icons/hicolor" 2>/dev/null || true
+fi
+echo "install: Framescope installed under $root"

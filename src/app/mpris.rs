@@ -1,0 +1,340 @@
+//! MPRIS 2 on the session bus, so media keys, desktop widgets and
+//! `playerctl` drive the player: the `org.mpris.MediaPlayer2` and
+//! `org.mpris.MediaPlayer2.Player` interfaces at `/org/mpris/MediaPlayer2`
+//! under the name `org.mpris.MediaPlayer2.framescope.instance<pid>` (one per
+//! running player). Play, pause, stop, next, previous, seek, position,
+//! rate, volume and metadata map onto the engine player and the app's
+//! queue; property changes are announced with `PropertiesChanged`. Without a
+//! session bus (a bare Xvfb, a kiosk box) there is simply no MPRIS.
+
+use framescope::engine::{Player, PlayerState};
+use gtk::prelude::*;
+use gtk::{gio, glib};
+use std::rc::Rc;
+
+const PATH: &str = "/org/mpris/MediaPlayer2";
+const ROOT: &str = "org.mpris.MediaPlayer2";
+const PLAYER: &str = "org.mpris.MediaPlayer2.Player";
+
+const INTROSPECTION: &str = r#"<node>
+  <interface name="org.mpris.MediaPlayer2">
+    <method name="Raise"/>
+    <method name="Quit"/>
+    <property name="CanQuit" type="b" access="read"/>
+    <property name="CanRaise" type="b" access="read"/>
+    <property name="HasTrackList" type="b" access="read"/>
+    <property name="Identity" type="s" access="read"/>
+    <property name="DesktopEntry" type="s" access="read"/>
+    <property name="SupportedUriSchemes" type="as" access="read"/>
+    <property name="SupportedMimeTypes" type="as" access="read"/>
+  </interface>
+  <interface name="org.mpris.MediaPlayer2.Player">
+    <method name="Next"/>
+    <method name="Previous"/>
+    <method name="Pause"/>
+    <method name="PlayPause"/>
+    <method name="Stop"/>
+    <method name="Play"/>
+    <method name="Seek"><arg direction="in" name="Offset" type="x"/></method>
+    <method name="SetPosition">
+      <arg direction="in" name="TrackId" type="o"/>
+      <arg direction="in" name="Position" type="x"/>
+    </method>
+    <method name="OpenUri"><arg direction="in" name="Uri" type="s"/></method>
+    <signal name="Seeked"><arg name="Position" type="x"/></signal>
+    <property name="PlaybackStatus" type="s" access="read"/>
+    <property name="Rate" type="d" access="readwrite"/>
+    <property name="Metadata" type="a{sv}" access="read"/>
+    <property name="Volume" type="d" access="readwrite"/>
+    <property name="Position" type="x" access="read"/>
+    <property name="MinimumRate" type="d" access="read"/>
+    <property name="MaximumRate" type="d" access="read"/>
+    <property name="CanGoNext" type="b" access="read"/>
+    <property name="CanGoPrevious" type="b" access="read"/>
+    <property name="CanPlay" type="b" access="read"/>
+    <property name="CanPause" type="b" access="read"/>
+    <property name="CanSeek" type="b" access="read"/>
+    <property name="CanControl" type="b" access="read"/>
+  </interface>
+</node>"#;
+
+/// What MPRIS asks of the app beyond the player itself.
+pub struct Hooks {
+    /// Go to the next item of the queue (false: there is none).
+    pub next: Box<dyn Fn() -> bool>,
+    /// Go to the previous item (false: there is none).
+    pub previous: Box<dyn Fn() -> bool>,
+    /// Whether there is a next / previous item.
+    pub has_next: Box<dyn Fn() -> bool>,
+    /// Whether there is a previous item.
+    pub has_previous: Box<dyn Fn() -> bool>,
+    /// Replace the queue with this URI and play it.
+    pub open_uri: Box<dyn Fn(String)>,
+    /// Bring the window to the front.
+    pub raise: Box<dyn Fn()>,
+    /// Quit the app.
+    pub quit: Box<dyn Fn()>,
+}
+
+/// The MPRIS service of one running player; dropping it leaves the bus.
+pub struct Mpris {
+    owner: Option<gio::OwnerId>,
+    registrations: Vec<gio::RegistrationId>,
+    connection: gio::DBusConnection,
+}
+
+impl Drop for Mpris {
+    fn drop(&mut self) {
+        for id in self.registrations.drain(..) {
+            let _ = self.connection.unregister_object(id);
+        }
+        if let Some(owner) = self.owner.take() {
+            gio::bus_unown_name(owner);
+        }
+    }
+}
+
+/// A microsecond count for MPRIS from nanoseconds.
+fn micros(ns: u64) -> i64 {
+    (ns / 1000) as i64
+}
+
+fn playback_status(player: &Player) -> &'static str {
+    match player.state() {
+        PlayerState::Playing | PlayerState::Buffering => "Playing",
+        PlayerState::Paused | PlayerState::Loading => "Paused",
+        PlayerState::Stopped | PlayerState::Error => "Stopped",
+    }
+}
+
+fn metadata(player: &Player) -> glib::Variant {
+    let dict = glib::VariantDict::new(None);
+    let track = glib::variant::ObjectPath::try_from(format!(
+        "/org/framescope/track/{}",
+        player.current_index().max(0)
+    ))
+    .expect("a valid object path");
+    dict.insert_value("mpris:trackid", &track.to_variant());
+    if player.duration() > 0 {
+        dict.insert_value("mpris:length", &micros(player.duration()).to_variant());
+    }
+    if let Some(title) = player.title() {
+        dict.insert_value("xesam:title", &title.to_variant());
+    }
+    if let Some(uri) = player.uri() {
+        // Never a password, even to the desktop's own widgets.
+        let uri = framescope::engine::error::redact_credentials(&uri);
+        dict.insert_value("xesam:url", &uri.to_variant());
+    }
+    dict.end()
+}
+
+fn player_property(player: &Player, hooks: &Hooks, name: &str) -> glib::Variant {
+    match name {
+        "PlaybackStatus" => playback_status(player).to_variant(),
+        "Rate" => player.rate().to_variant(),
+        "Metadata" => metadata(player),
+        "Volume" => player.volume().to_variant(),
+        "Position" => micros(player.position()).to_variant(),
+        "MinimumRate" => (1.0f64 / 16.0).to_variant(),
+        "MaximumRate" => 16.0f64.to_variant(),
+        "CanGoNext" => (hooks.has_next)().to_variant(),
+        "CanGoPrevious" => (hooks.has_previous)().to_variant(),
+        "CanPlay" | "CanPause" => player.uri().is_some().to_variant(),
+        "CanSeek" => player.seekable().to_variant(),
+        "CanControl" => true.to_variant(),
+        _ => glib::Variant::from_none(glib::VariantTy::VARIANT),
+    }
+}
+
+fn root_property(name: &str) -> glib::Variant {
+    match name {
+        "CanQuit" | "CanRaise" => true.to_variant(),
+        "HasTrackList" => false.to_variant(),
+        "Identity" => "Framescope".to_variant(),
+        "DesktopEntry" => "org.framescope.Framescope".to_variant(),
+        "SupportedUriSchemes" => vec!["file", "http", "https", "rtsp", "udp", "srt"].to_variant(),
+        "SupportedMimeTypes" => vec![
+            "video/mp4",
+            "video/webm",
+            "video/x-matroska",
+            "video/ogg",
+            "video/mp2t",
+            "video/quicktime",
+        ]
+        .to_variant(),
+        _ => glib::Variant::from_none(glib::VariantTy::VARIANT),
+    }
+}
+
+/// Carries out one method call; returns where a seek went (µs, for the
+/// `Seeked` signal), or a D-Bus error message when it cannot be done.
+fn call(
+    player: &Player,
+    hooks: &Hooks,
+    method: &str,
+    params: &glib::Variant,
+) -> Result<Option<i64>, String> {
+    match method {
+        "Raise" => (hooks.raise)(),
+        "Quit" => (hooks.quit)(),
+        "Play" => player.play(),
+        "Pause" => player.pause(),
+        "PlayPause" => player.toggle_play(),
+        "Stop" => player.stop(),
+        "Next" => {
+            (hooks.next)();
+        }
+        "Previous" => {
+            (hooks.previous)();
+        }
+        "Seek" => {
+            let (offset,) = params.get::<(i64,)>().ok_or("Seek takes an offset in µs")?;
+            let target = (micros(player.position()) + offset).max(0);
+            if player.duration() > 0 && target > micros(player.duration()) {
+                // Past the end: the spec says act as Next.
+                (hooks.next)();
+            } else {
+                player.seek(gst::ClockTime::from_useconds(target as u64));
+                return Ok(Some(target));
+            }
+        }
+        "SetPosition" => {
+            let (_track, position) = params
+                .get::<(glib::variant::ObjectPath, i64)>()
+                .ok_or("SetPosition takes a track id and a position in µs")?;
+            if position >= 0 && (player.duration() == 0 || position <= micros(player.duration())) {
+                player.seek(gst::ClockTime::from_useconds(position as u64));
+                return Ok(Some(position));
+            }
+        }
+        "OpenUri" => {
+            let (uri,) = params.get::<(String,)>().ok_or("OpenUri takes a URI")?;
+            (hooks.open_uri)(uri);
+        }
+        other => return Err(format!("Framescope has no method {other}")),
+    }
+    Ok(None)
+}
+
+/// Announces that `names` of the Player interface changed.
+fn announce(connection: &gio::DBusConnection, player: &Player, hooks: &Hooks, names: &[&str]) {
+    let changed = glib::VariantDict::new(None);
+    for name in names {
+        changed.insert_value(name, &player_property(player, hooks, name));
+    }
+    let invalidated: Vec<String> = Vec::new();
+    let _ = connection.emit_signal(
+        None,
+        PATH,
+        "org.freedesktop.DBus.Properties",
+        "PropertiesChanged",
+        Some(&(PLAYER, changed.end(), invalidated).to_variant()),
+    );
+}
+
+/// Puts `player` on the session bus; `None` (and an info line) when there
+/// is no session bus or the interfaces cannot be registered.
+pub fn start(player: &Player, hooks: Hooks) -> Option<Mpris> {
+    let connection = match gio::bus_get_sync(gio::BusType::Session, None::<&gio::Cancellable>) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::info!("no session bus, so no MPRIS media controls ({e})");
+            return None;
+        }
+    };
+    let node = gio::DBusNodeInfo::for_xml(INTROSPECTION).expect("the MPRIS XML is valid");
+    let hooks = Rc::new(hooks);
+    let mut registrations = Vec::new();
+    for interface in [ROOT, PLAYER] {
+        let info = node.lookup_interface(interface).expect("declared above");
+        let (p1, h1) = (player.downgrade(), hooks.clone());
+        let (p2, h2) = (player.downgrade(), hooks.clone());
+        let p3 = player.downgrade();
+        let registered = connection
+            .register_object(PATH, &info)
+            .method_call(move |connection, _, _, _, method, params, invocation| {
+                let Some(player) = p1.upgrade() else {
+                    invocation
+                        .return_dbus_error("org.mpris.MediaPlayer2.Error", "The player is gone.");
+                    return;
+                };
+                match call(&player, &h1, method, &params) {
+                    Ok(seeked) => {
+                        invocation.return_value(None);
+                        if let Some(position) = seeked {
+                            let _ = connection.emit_signal(
+                                None,
+                                PATH,
+                                PLAYER,
+                                "Seeked",
+                                Some(&(position,).to_variant()),
+                            );
+                        }
+                    }
+                    Err(message) => invocation
+                        .return_dbus_error("org.freedesktop.DBus.Error.InvalidArgs", &message),
+                }
+            })
+            .property(move |_, _, _, interface, name| {
+                if interface == ROOT {
+                    return root_property(name);
+                }
+                match p2.upgrade() {
+                    Some(player) => player_property(&player, &h2, name),
+                    None => glib::Variant::from_none(glib::VariantTy::VARIANT),
+                }
+            })
+            .set_property(move |_, _, _, _, name, value| {
+                let Some(player) = p3.upgrade() else {
+                    return false;
+                };
+                match (name, value.get::<f64>()) {
+                    ("Volume", Some(v)) => player.set_volume(v.clamp(0.0, 1.0)),
+                    ("Rate", Some(r)) if (1.0 / 16.0..=16.0).contains(&r) => player.set_rate(r),
+                    _ => return false,
+                }
+                true
+            })
+            .build();
+        match registered {
+            Ok(id) => registrations.push(id),
+            Err(e) => {
+                tracing::warn!("MPRIS could not be offered on the session bus ({e})");
+                for id in registrations {
+                    let _ = connection.unregister_object(id);
+                }
+                return None;
+            }
+        }
+    }
+    let name = format!(
+        "org.mpris.MediaPlayer2.framescope.instance{}",
+        std::process::id()
+    );
+    let owner = gio::bus_own_name_on_connection(
+        &connection,
+        &name,
+        gio::BusNameOwnerFlags::NONE,
+        |_, name| tracing::debug!("MPRIS name {name} acquired"),
+        |_, name| tracing::info!("the MPRIS name {name} could not be had"),
+    );
+    // Tell the desktop what changes, as it changes.
+    let connection_for_changes = connection.clone();
+    let watch = move |names: &'static [&'static str]| {
+        let connection = connection_for_changes.clone();
+        let hooks = hooks.clone();
+        move |player: &Player| announce(&connection, player, &hooks, names)
+    };
+    player.connect_state_notify(watch(&["PlaybackStatus", "CanPlay", "CanPause"]));
+    player.connect_title_notify(watch(&["Metadata"]));
+    player.connect_duration_notify(watch(&["Metadata", "CanSeek"]));
+    player.connect_uri_notify(watch(&["Metadata", "CanGoNext", "CanGoPrevious"]));
+    player.connect_volume_notify(watch(&["Volume"]));
+    player.connect_rate_notify(watch(&["Rate"]));
+    Some(Mpris {
+        owner: Some(owner),
+        registrations,
+        connection,
+    })
+}

@@ -1,0 +1,115 @@
+//! MPRIS 2 on a private session bus (`dbus-run-session`): the app, started
+//! on a clip inside that session, answers `gdbus` calls as the desktop's
+//! media keys and widgets would make them — PlayPause pauses and resumes,
+//! Seek moves the position, Metadata names the clip with its length, Volume
+//! can be set, and Quit ends the app cleanly.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn media_keys_and_widgets_drive_the_player_over_mpris() {
+    let clip = generate(
+        "mpris_ten_seconds.mp4",
+        "videotestsrc num-buffers=250 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
+    );
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpris.log");
+    // Inside the private bus: start the app, find its MPRIS name, drive it,
+    // and print each answer on its own line for the checks below.
+    let script = r#"
+set -u
+"$FRAMESCOPE" --no-resume --window-size 320x240 "$CLIP" 2>"$LOG" &
+app=$!
+name=""
+for _ in $(seq 100); do
+  name=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.ListNames | grep -o "org.mpris.MediaPlayer2.framescope[a-z0-9.]*" | head -n1)
+  [ -n "$name" ] && break
+  sleep 0.1
+done
+echo "name=$name"
+get() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method org.freedesktop.DBus.Properties.Get org.mpris.MediaPlayer2.Player "$1"; }
+call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method "org.mpris.MediaPlayer2.$@"; }
+sleep 2
+echo "status1=$(get PlaybackStatus)"
+call Player.PlayPause >/dev/null
+sleep 1
+echo "status2=$(get PlaybackStatus)"
+echo "position1=$(get Position)"
+call Player.Seek 3000000 >/dev/null
+sleep 1.5
+echo "position2=$(get Position)"
+echo "metadata=$(get Metadata)"
+gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method org.freedesktop.DBus.Properties.Set org.mpris.MediaPlayer2.Player Volume '<0.25>' >/dev/null
+echo "volume=$(get Volume)"
+call Player.PlayPause >/dev/null
+sleep 1
+echo "status3=$(get PlaybackStatus)"
+echo "identity=$(gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method org.freedesktop.DBus.Properties.Get org.mpris.MediaPlayer2 Identity)"
+call Quit >/dev/null
+for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
+if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi
+"#;
+    let out = Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", script])
+        .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
+        .env("CLIP", &clip)
+        .env("LOG", &log)
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .output()
+        .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let answer = |key: &str| -> String {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {key} in:\n{text}\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+            .to_string()
+    };
+    // gdbus prints "(<int64 1234>,)": the number inside.
+    let number = |key: &str| -> f64 {
+        let a = answer(key);
+        a.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .rfind(|p| !p.is_empty() && *p != "-" && *p != "." && p.parse::<f64>().is_ok())
+            .and_then(|p| p.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{key}: {a}"))
+    };
+    assert!(
+        answer("name").starts_with("org.mpris.MediaPlayer2.framescope.instance"),
+        "{text}"
+    );
+    assert!(answer("status1").contains("'Playing'"), "{text}");
+    assert!(answer("status2").contains("'Paused'"), "{text}");
+    let before = number("position1") / 1e6;
+    let after = number("position2") / 1e6;
+    assert!(
+        (after - before - 3.0).abs() < 0.3,
+        "Seek +3 s went from {before} s to {after} s"
+    );
+    let metadata = answer("metadata");
+    assert!(metadata.contains("mpris_ten_seconds.mp4"), "{metadata}");
+    assert!(
+        metadata.contains("'mpris:length': <int64 10000000>"),
+        "{metadata}"
+    );
+    assert!(metadata.contains("'mpris:trackid'"), "{metadata}");
+    assert!((number("volume") - 0.25).abs() < 1e-6, "{text}");
+    assert!(answer("status3").contains("'Playing'"), "{text}");
+    assert!(answer("identity").contains("'Framescope'"), "{text}");
+    assert_eq!(answer("quit"), "0", "Quit ends the app cleanly:\n{text}");
+}
