@@ -179,6 +179,11 @@ fn input_lock_blocks_keys_and_clicks() -> TestResult {
         "a locked view was paused"
     );
     check!(!player.muted(), "a locked view was muted");
+    check!(
+        (player.volume() - 1.0).abs() < 1e-9,
+        "scrolling changed a locked view's volume to {}",
+        player.volume()
+    );
     check!(!window.is_fullscreen(), "a locked view went fullscreen");
     check!(
         !view.controls_visible(),
@@ -220,6 +225,15 @@ fn input_lock_blocks_keys_and_clicks() -> TestResult {
         run_until(Duration::from_secs(3), || player.state()
             == PlayerState::Paused),
         "Space did nothing after unlocking"
+    );
+    // Unlocked, scrolling down over the picture lowers the volume a step a notch.
+    xdotool(&["mousemove", "300", "200"])?;
+    xdotool(&["click", "--repeat", "2", "5"])?;
+    check!(
+        run_until(Duration::from_secs(2), || (player.volume() - 0.9).abs()
+            < 1e-6),
+        "two notches down: volume {}",
+        player.volume()
     );
     // With an unlock action, the chord runs the host's action instead.
     let asked = Rc::new(Cell::new(0));
@@ -596,6 +610,133 @@ fn chapters_marked_and_reached_by_keys() -> TestResult {
     Ok(())
 }
 
+/// Every `gtk::Scale` under `widget`.
+fn scales(widget: &gtk::Widget, found: &mut Vec<gtk::Scale>) {
+    if let Some(scale) = widget.downcast_ref::<gtk::Scale>() {
+        found.push(scale.clone());
+    }
+    let mut child = widget.first_child();
+    while let Some(c) = child {
+        scales(&c, found);
+        child = c.next_sibling();
+    }
+}
+
+/// Moves the real pointer (xdotool) to `(x, y)` of `widget`, in `window`
+/// (the newest window titled "widget test").
+fn pointer_to(window: &gtk::Window, widget: &impl IsA<gtk::Widget>, x: f64, y: f64) -> TestResult {
+    let point = widget
+        .compute_point(window, &gtk::graphene::Point::new(x as f32, y as f32))
+        .ok_or("the widget is not in the window")?;
+    let (dx, dy) = window
+        .native()
+        .map(|n| n.surface_transform())
+        .unwrap_or((0.0, 0.0));
+    let found = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "widget test"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let id = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    check!(!id.is_empty(), "the test window was not found");
+    let (px, py) = (
+        (f64::from(point.x()) + dx).round().to_string(),
+        (f64::from(point.y()) + dy).round().to_string(),
+    );
+    xdotool(&["mousemove", "--window", &id, &px, &py])
+}
+
+/// Hovering over the seek bar shows the keyframe at or before the time
+/// under the pointer (frame numbers read back from the preview's pixels),
+/// from a pipeline of its own: the playing picture drops no frame while the
+/// pointer sweeps the bar; leaving the bar hides the preview.
+fn seek_preview_shows_the_keyframe_under_the_pointer() -> TestResult {
+    let mut clip = common::framecode::FrameClip::new(
+        "preview_numbered.mp4",
+        250,
+        "x264enc key-int-max=25 bframes=0 speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
+    );
+    clip.fps = (25, 1);
+    let path = clip.path();
+    let (window, view) = window_with_view();
+    let player = view.player();
+    view.open(&path.display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing),
+        "the numbered clip did not play"
+    );
+    let mut found = Vec::new();
+    scales(view.upcast_ref(), &mut found);
+    let scale = found
+        .into_iter()
+        .max_by_key(|s| s.width())
+        .ok_or("no seek bar")?;
+    let y = f64::from(scale.height()) / 2.0;
+    // The x where the bar's time is closest to `seconds`.
+    let x_for = |seconds: f64| {
+        (0..scale.width())
+            .map(f64::from)
+            .min_by(|a, b| {
+                let da = (framescope::widget::seek_preview::time_at(&scale, *a) - seconds).abs();
+                let db = (framescope::widget::seek_preview::time_at(&scale, *b) - seconds).abs();
+                da.total_cmp(&db)
+            })
+            .unwrap_or(0.0)
+    };
+    // Wake the controls, then hover at 4.5 s.
+    pointer_to(&window, &view, 100.0, 100.0)?;
+    run_until(Duration::from_millis(300), || false);
+    let x = x_for(4.5);
+    pointer_to(&window, &scale, x, y)?;
+    let hovered = framescope::widget::seek_preview::time_at(&scale, x);
+    check!(
+        run_until(Duration::from_secs(5), || view
+            .seek_preview_frame()
+            .is_some_and(
+                |f| (f.time.nseconds() as f64 / 1e9 - hovered).abs() < 1e-6
+            )),
+        "no preview for {hovered:.2} s (shown: {})",
+        view.seek_preview_shown()
+    );
+    let frame = view.seek_preview_frame().unwrap();
+    let number = common::framecode::frame_number(&frame.sample);
+    let keyframe = (hovered.floor() as u32) * 25;
+    check!(
+        number == Some(keyframe),
+        "the preview at {hovered:.2} s shows frame {number:?}, not keyframe {keyframe}"
+    );
+    // Sweep the bar for 3 s while playing: the main picture keeps up.
+    let dropped_before = player.stats().dropped;
+    let rendered_before = player.stats().rendered;
+    for step in 0..30 {
+        let seconds = 0.5 + f64::from(step) * 0.3;
+        pointer_to(&window, &scale, x_for(seconds), y)?;
+        run_until(Duration::from_millis(100), || false);
+    }
+    let dropped = player.stats().dropped - dropped_before;
+    let rendered = player.stats().rendered - rendered_before;
+    println!(
+        "    sweeping the seek bar for 3 s: main picture rendered {rendered}, dropped {dropped}"
+    );
+    check!(
+        rendered >= 60,
+        "the main picture stalled while previewing ({rendered} frames in 3 s)"
+    );
+    check!(dropped <= 2, "{dropped} frames dropped while previewing");
+    // Away from the bar: no preview.
+    pointer_to(&window, &view, 100.0, 60.0)?;
+    check!(
+        run_until(Duration::from_secs(2), || !view.seek_preview_shown()),
+        "the preview stayed after the pointer left the bar"
+    );
+    window.destroy();
+    Ok(())
+}
+
 fn find_button(widget: &gtk::Widget, action: &str) -> Option<gtk::Button> {
     if let Some(button) = widget.downcast_ref::<gtk::Button>() {
         if button.action_name().as_deref() == Some(action)
@@ -644,6 +785,10 @@ fn main() {
         (
             "chapters_marked_and_reached_by_keys",
             chapters_marked_and_reached_by_keys,
+        ),
+        (
+            "seek_preview_shows_the_keyframe_under_the_pointer",
+            seek_preview_shows_the_keyframe_under_the_pointer,
         ),
         (
             "end_actions_show_what_they_say",

@@ -6,7 +6,7 @@
 //! as it takes, an item of a list a few times before the list moves on to
 //! the next one (and comes back to it on the next round).
 
-use framescope::engine::{Player, PlayerState};
+use framescope::engine::Player;
 use framescope::widget::{ControlsMode, PlayerView};
 use gtk::prelude::*;
 use gtk::{gdk, glib};
@@ -148,39 +148,18 @@ fn quit_on_chord(app: &gtk::Application, window: &gtk::ApplicationWindow) {
     window.add_controller(keys);
 }
 
-/// Asks the session not to blank the screen or suspend while playing.
+/// Counts the screen-blanking inhibitor's requests in the report.
 fn keep_screen_awake(
     app: &gtk::Application,
     window: &gtk::ApplicationWindow,
     player: &Player,
     report: &Rc<Cell<KioskReport>>,
 ) {
-    let cookie = Rc::new(Cell::new(0u32));
-    let app = app.downgrade();
-    let window = window.downgrade();
-    let r = report.clone();
-    player.connect_state_notify(move |player| {
-        let (Some(app), Some(window)) = (app.upgrade(), window.upgrade()) else {
-            return;
-        };
-        let playing = player.state() == PlayerState::Playing;
-        if playing && cookie.get() == 0 {
-            let granted = app.inhibit(
-                Some(&window),
-                gtk::ApplicationInhibitFlags::IDLE | gtk::ApplicationInhibitFlags::SUSPEND,
-                Some("Playing video in kiosk mode"),
-            );
-            let mut report = r.get();
-            report.inhibit_requests += 1;
-            if granted != 0 {
-                report.inhibit_granted += 1;
-                cookie.set(granted);
-            } else {
-                tracing::info!("the session did not accept the screen-blanking inhibitor");
-            }
-            r.set(report);
-        } else if !playing && cookie.get() != 0 && player.state() != PlayerState::Loading {
-            app.uninhibit(cookie.replace(0));
-        }
+    let report = report.clone();
+    crate::app::screensaver::keep_awake_while_playing(app, window, player, move |granted| {
+        let mut r = report.get();
+        r.inhibit_requests += 1;
+        r.inhibit_granted += u32::from(granted);
+        report.set(r);
     });
 }

@@ -8,6 +8,7 @@ mod inspect_cmd;
 mod kiosk;
 mod mpris;
 mod resume;
+mod screensaver;
 mod screenshot;
 mod shortcuts;
 mod snapshot_cmd;

@@ -196,6 +196,8 @@ pub fn build(
     if shared.kiosk.is_none() {
         let mpris = crate::app::mpris::start(&player, mpris_hooks(&shared));
         shared.mpris.replace(mpris);
+        // (Kiosk mode keeps the screen awake itself, counting the requests.)
+        crate::app::screensaver::keep_awake_while_playing(app, &window, &player, |_| {});
     }
     connect_player(&shared, &player);
     install_actions(app, &shared);
@@ -429,7 +431,26 @@ fn accumulate_totals(shared: &Shared) {
 
 fn on_item_finished(shared: &Rc<Shared>) {
     shared.queue.borrow_mut().played += 1;
+    remember_finished(shared);
     advance(shared);
+}
+
+/// The item played to its end: next time it starts at the beginning.
+fn remember_finished(shared: &Shared) {
+    let (Some(resume), Some(uri)) = (shared.resume.as_ref(), shared.view.player().uri()) else {
+        return;
+    };
+    let had_position = resume.store.borrow().resume_point(&uri).is_some();
+    if had_position {
+        resume.store.borrow_mut().forget_position(&uri);
+        if let Err(e) = resume.store.borrow().save(&resume.path) {
+            tracing::warn!(
+                "the resume positions could not be saved to {} ({e})",
+                resume.path.display()
+            );
+        }
+    }
+    resume.saved.replace(None);
 }
 
 /// Goes on to the next item of the queue (or quits with `--exit-at-end`

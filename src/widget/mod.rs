@@ -8,6 +8,7 @@ pub mod keyframe_ticks;
 pub mod keys;
 pub mod osd;
 pub mod player_view;
+pub mod seek_preview;
 pub mod stats_overlay;
 pub mod timing_actions;
 

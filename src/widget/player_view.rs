@@ -10,6 +10,7 @@ use crate::engine::{Player, PlayerError, PlayerState};
 use crate::widget::embedding::ControlsMode;
 use crate::widget::keyframe_ticks::KeyframeTicks;
 use crate::widget::osd::Osd;
+use crate::widget::seek_preview::{PreviewFrame, SeekPreview};
 use crate::widget::stats_overlay::StatsOverlay;
 use crate::widget::timing_actions::{self, TIMING_ACTIONS};
 use gtk::glib;
@@ -126,6 +127,12 @@ mod imp {
         pub stats_overlay: StatsOverlay,
         /// Keyframe ticks under the seek bar.
         pub keyframe_ticks: RefCell<Option<KeyframeTicks>>,
+        /// The picture over the seek bar while the pointer is on it.
+        pub seek_preview: SeekPreview,
+        /// Show a preview picture when hovering or dragging the seek bar
+        /// (default true; decoded by a second pipeline of its own).
+        #[property(get, set = Self::set_seek_previews, default = true)]
+        pub seek_previews: Cell<bool>,
         /// The next frame shown (after a step) is named on the OSD.
         pub announce_frame: Cell<bool>,
         /// Ends a seek-bar drag with an accurate seek.
@@ -297,12 +304,20 @@ mod imp {
             self.controls.set(ControlsMode::Full);
             self.overlay.add_overlay(self.osd.widget());
             self.overlay.add_overlay(self.stats_overlay.widget());
+            self.overlay.add_overlay(self.seek_preview.widget());
+            self.seek_previews.set(true);
+            let weak = obj.downgrade();
+            self.seek_preview
+                .attach(&self.seek_scale, obj.upcast_ref(), move || {
+                    weak.upgrade().map(|v| v.player())
+                });
             let ticks = KeyframeTicks::new(&self.seek_scale);
             self.seek_overlay.add_overlay(ticks.widget());
             ticks.follow(&obj.player());
             self.keyframe_ticks.replace(Some(ticks));
             self.setup_controls();
             self.setup_pointer();
+            self.setup_scroll();
             self.setup_input_lock();
             self.setup_chapter_tooltip();
             obj.connect_root_notify(|view| view.imp().place_window_actions());
@@ -317,6 +332,7 @@ mod imp {
             }
             self.osd.stop();
             self.stats_overlay.stop();
+            self.seek_preview.stop();
             if let Some(ticks) = self.keyframe_ticks.take() {
                 ticks.stop();
             }
@@ -522,6 +538,11 @@ mod imp {
             self.seek_scale.set_has_tooltip(!chapters.is_empty());
         }
 
+        fn set_seek_previews(&self, on: bool) {
+            self.seek_previews.set(on);
+            self.seek_preview.set_enabled(on);
+        }
+
         /// The seek bar's tooltip: the chapter under the pointer.
         fn setup_chapter_tooltip(&self) {
             let weak = self.obj().downgrade();
@@ -530,11 +551,7 @@ mod imp {
                     let Some(view) = weak.upgrade() else {
                         return false;
                     };
-                    let adjustment = scale.adjustment();
-                    let span = adjustment.upper() - adjustment.lower();
-                    let width = f64::from(scale.width().max(1));
-                    let seconds =
-                        adjustment.lower() + span * (f64::from(x) / width).clamp(0.0, 1.0);
+                    let seconds = crate::widget::seek_preview::time_at(scale, f64::from(x));
                     match view.chapter_at(seconds) {
                         Some(text) => {
                             tooltip.set_text(Some(&text));
@@ -595,6 +612,43 @@ mod imp {
                     }
                 }
             });
+        }
+
+        /// Scrolling over the picture: up/down changes the volume,
+        /// left/right (or Shift with up/down) seeks 5 s, one step a notch.
+        /// Scrolls over the controls (the seek and volume bars) stay theirs.
+        fn setup_scroll(&self) {
+            let scroll = gtk::EventControllerScroll::new(
+                gtk::EventControllerScrollFlags::BOTH_AXES
+                    | gtk::EventControllerScrollFlags::DISCRETE,
+            );
+            let weak = self.obj().downgrade();
+            scroll.connect_scroll(move |controller, dx, dy| {
+                let Some(view) = weak.upgrade() else {
+                    return glib::Propagation::Proceed;
+                };
+                if view.input_locked() {
+                    return glib::Propagation::Stop;
+                }
+                let shift = controller
+                    .current_event_state()
+                    .contains(gtk::gdk::ModifierType::SHIFT_MASK);
+                let (seek, volume) = if shift { (dy, 0.0) } else { (dx, dy) };
+                let action = if seek > 0.0 {
+                    "player.seek-forward"
+                } else if seek < 0.0 {
+                    "player.seek-backward"
+                } else if volume < 0.0 {
+                    "player.volume-up"
+                } else if volume > 0.0 {
+                    "player.volume-down"
+                } else {
+                    return glib::Propagation::Proceed;
+                };
+                let _ = view.activate_action(action, None);
+                glib::Propagation::Stop
+            });
+            self.picture.add_controller(scroll);
         }
 
         fn setup_pointer(&self) {
@@ -1006,6 +1060,17 @@ impl PlayerView {
         let ns = (seconds.max(0.0) * 1e9) as u64;
         let i = crate::engine::chapters::current(&chapters, ns)?;
         Some(chapters[i].label(i))
+    }
+
+    /// Whether the seek-bar preview is showing.
+    pub fn seek_preview_shown(&self) -> bool {
+        self.imp().seek_preview.is_shown()
+    }
+
+    /// The picture the seek-bar preview shows (the keyframe at or before
+    /// the time under the pointer), once decoded.
+    pub fn seek_preview_frame(&self) -> Option<PreviewFrame> {
+        self.imp().seek_preview.shown()
     }
 
     /// The chapter starts (seconds) ticked below the seek bar.
