@@ -98,7 +98,7 @@ run() {
 import json, sys
 s = json.load(open(sys.argv[1]))
 user, system = open(sys.argv[2]).read().split()[-2:]
-print(s["rendered"], s["dropped"], float(user) + float(system))
+print(s["rendered"], s["dropped"], f"{float(user) + float(system):.2f}")
 PY
 }
 

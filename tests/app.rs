@@ -23,21 +23,23 @@ fn own_the_display() -> MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The framescope binary on the tests' display, with the tests' own cache
+/// and state folders (never the user's).
+fn framescope_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_framescope"));
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    command
+        .env("DISPLAY", ensure_display())
+        .env("XDG_CACHE_HOME", tmp.join("cache"))
+        .env("XDG_STATE_HOME", tmp.join("state"));
+    command
+}
+
 fn framescope(args: &[&str]) -> (Output, Duration) {
-    let display = ensure_display();
     let _display = own_the_display();
     let start = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_framescope"))
+    let output = framescope_command()
         .args(args)
-        .env("DISPLAY", display)
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
-        .env(
-            "XDG_STATE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
-        )
         .env_remove("RUST_LOG")
         .output()
         .expect("the framescope binary runs");
@@ -253,19 +255,10 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
     clip.fps = (25, 1);
     let path = clip.path();
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+    let mut child = framescope_command()
         .args(["--window-size", "640x480", "--mute", "--screenshot-dir"])
         .arg(dir.path())
         .arg(&path)
-        .env("DISPLAY", ensure_display())
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
-        .env(
-            "XDG_STATE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
-        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -323,18 +316,9 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
 fn ctrl_i_opens_the_inspector() {
     let _display = own_the_display();
     let path = clip("h264_aac.mp4");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+    let mut child = framescope_command()
         .args(["--window-size", "640x480", "--mute", "--loop"])
         .arg(&path)
-        .env("DISPLAY", ensure_display())
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
-        .env(
-            "XDG_STATE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
-        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -396,19 +380,10 @@ fn ctrl_i_opens_the_inspector() {
 /// its window; returns the process and the window's id (empty when none).
 fn start_kiosk(json: &Path, inputs: &[&Path]) -> (std::process::Child, String) {
     let _ = std::fs::remove_file(json);
-    let child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+    let child = framescope_command()
         .args(["--kiosk", "--stats-json"])
         .arg(json)
         .args(inputs)
-        .env("DISPLAY", ensure_display())
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
-        .env(
-            "XDG_STATE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
-        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -538,17 +513,12 @@ fn reopening_a_file_resumes_where_it_was_left() {
     let state = tempfile::tempdir().unwrap();
     let positions = state.path().join("framescope/positions.json");
     let run = |extra: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_framescope"));
+        let mut command = framescope_command();
         command
             .args(["--window-size", "480x320"])
             .args(extra)
             .arg(&clip)
-            .env("DISPLAY", ensure_display())
             .env("XDG_STATE_HOME", state.path())
-            .env(
-                "XDG_CACHE_HOME",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-            )
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
         command
@@ -617,15 +587,10 @@ fn track_keys_switch_audio_and_subtitles() {
     let clip = two_language_mkv();
     let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tracks.json");
     let _ = std::fs::remove_file(&json);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+    let mut child = framescope_command()
         .args(["--window-size", "480x320", "--no-resume", "--stats-json"])
         .arg(&json)
         .arg(&clip)
-        .env("DISPLAY", ensure_display())
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -700,4 +665,134 @@ fn sub_option_adds_an_external_subtitle_file() {
         "the file's subtitle track plays: {s}"
     );
     assert!(s["played_seconds"].as_f64().unwrap() > 2.0, "{s}");
+}
+
+/// A hand-edited preferences file is honoured (subtitles off, a remembered
+/// volume of 0.3), Ctrl+, opens the Preferences window, and the volume the
+/// player is left at is written back for next time.
+#[test]
+fn preferences_file_applies_and_remembers_the_volume() {
+    let _display = own_the_display();
+    let config = tempfile::tempdir().unwrap();
+    let file = config.path().join("framescope/preferences.toml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        "subtitles = false\nvolume = 0.3\nremember_volume = true\nseek_step = 10\n",
+    )
+    .unwrap();
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("prefs.json");
+    let _ = std::fs::remove_file(&json);
+    let mut child = framescope_command()
+        .args(["--window-size", "480x320", "--no-resume", "--stats-json"])
+        .arg(&json)
+        .arg(two_language_mkv())
+        .env("XDG_CONFIG_HOME", config.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the framescope binary starts");
+    let window = main_window(&child);
+    let pid = child.id().to_string();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(!window.is_empty(), "the window appeared");
+        xdotool(&["windowfocus", "--sync", &window]);
+        std::thread::sleep(Duration::from_millis(1500));
+        // Down lowers the volume a step: 0.3 -> 0.25.
+        xdotool(&["key", "Down"]);
+        xdotool(&["key", "ctrl+comma"]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = xdotool(&[
+                "search",
+                "--onlyvisible",
+                "--pid",
+                &pid,
+                "--name",
+                "^Preferences$",
+            ]);
+            if !String::from_utf8_lossy(&found.stdout).trim().is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Ctrl+, opened no Preferences window"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }));
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+    let s = stats(&json);
+    assert_eq!(s["subtitle_track"], -1, "subtitles off by preference: {s}");
+    let volume = s["volume"].as_f64().unwrap();
+    assert!((volume - 0.25).abs() < 1e-6, "volume at exit {volume}: {s}");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        saved.contains("volume = 0.25"),
+        "the volume was not remembered:\n{saved}"
+    );
+    assert!(saved.contains("seek_step = 10"), "{saved}");
+}
+
+/// Ctrl+Right goes on to the next item of the queue, Ctrl+Left back; a
+/// looping queue goes round both ways.
+#[test]
+fn ctrl_arrows_move_through_the_queue() {
+    let _display = own_the_display();
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("queue-keys.json");
+    let _ = std::fs::remove_file(&json);
+    let first = clip("h264_aac.mp4");
+    let second = clip("vp9_opus.webm");
+    let mut child = framescope_command()
+        .args([
+            "--window-size",
+            "480x320",
+            "--no-resume",
+            "--loop",
+            "--stats-json",
+        ])
+        .arg(&json)
+        .args([&first, &second])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the framescope binary starts");
+    let window = main_window(&child);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(!window.is_empty(), "the window appeared");
+        xdotool(&["windowfocus", "--sync", &window]);
+        std::thread::sleep(Duration::from_millis(800));
+        xdotool(&["key", "ctrl+Right"]);
+        std::thread::sleep(Duration::from_millis(600));
+        xdotool(&["key", "ctrl+Right"]);
+        std::thread::sleep(Duration::from_millis(600));
+        xdotool(&["key", "ctrl+Left"]);
+        std::thread::sleep(Duration::from_millis(600));
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }));
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+    // first -> second -> (looping) first -> back round to second.
+    let s = stats(&json);
+    assert!(s["uri"].as_str().unwrap().ends_with("vp9_opus.webm"), "{s}");
 }

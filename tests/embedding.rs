@@ -606,6 +606,14 @@ fn chapters_marked_and_reached_by_keys() -> TestResult {
         "Shift+Left: frame at {} ns",
         player.frame_pts()
     );
+    // The seek step is the host's to set: Right now jumps 1.5 s.
+    view.set_seek_step(1500);
+    xdotool(&["key", "Right"])?;
+    check!(
+        lands_on(3_480_000_000),
+        "Right with a 1.5 s seek step: frame at {} ns",
+        player.frame_pts()
+    );
     window.destroy();
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! the tone at the audio sink changes, while the video goes on without a
 //! pause; switching subtitles is seen: the lit pixels in the frame change,
 //! and turning them off leaves none. An external subtitle file added while
-//! playing is drawn, without going back to the start.
+//! playing is drawn, without going back to the start. The corpus's
+//! `gstreamer/mse.mp4` lists its three tracks and its subtitles switch.
 
 mod common;
 
@@ -308,10 +309,58 @@ fn external_subtitle_file_on(playbin: &str) {
     });
 }
 
+/// The corpus's `gstreamer/mse.mp4` (H.264, MP3 and an MP4 text track):
+/// three tracks listed, and its subtitles turned off and on again while it
+/// plays, with the engine's own choice of playbin.
+fn corpus_mse_mp4_tracks() {
+    let Some(corpus) = corpus() else { return };
+    // SAFETY: as above, one test on one thread.
+    unsafe { std::env::remove_var("FRAMESCOPE_PLAYBIN") };
+    let path = corpus.join("files/gstreamer/mse.mp4");
+    with_context(|| {
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&path.display().to_string());
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(10), || player.state()
+                == PlayerState::Playing
+                && player.tracks().len() == 3),
+            "mse.mp4: tracks {:?}, errors {:?}",
+            player.tracks(),
+            out.borrow().errors
+        );
+        let kinds: Vec<_> = player.tracks().iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            [TrackKind::Video, TrackKind::Audio, TrackKind::Subtitle]
+        );
+        assert_eq!(player.current_track(TrackKind::Audio), Some(0));
+        assert_eq!(player.current_track(TrackKind::Subtitle), Some(0));
+        player.select_track(TrackKind::Subtitle, None).unwrap();
+        assert_eq!(player.current_track(TrackKind::Subtitle), None);
+        player.select_track(TrackKind::Subtitle, Some(0)).unwrap();
+        assert!(run_until(Duration::from_secs(3), || player
+            .current_track(TrackKind::Subtitle)
+            == Some(0)));
+        assert_eq!(player.state(), PlayerState::Playing);
+        println!(
+            "mse.mp4: {:?}",
+            player
+                .tracks()
+                .iter()
+                .map(|t| t.label())
+                .collect::<Vec<_>>()
+        );
+        player.stop();
+    });
+}
+
 #[test]
 fn audio_and_subtitle_tracks_switch_while_playing() {
     tracks_switch_on("playbin");
     tracks_switch_on("playbin3");
     external_subtitle_file_on("playbin");
     external_subtitle_file_on("playbin3");
+    corpus_mse_mp4_tracks();
 }

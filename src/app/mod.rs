@@ -4,9 +4,11 @@
 
 pub mod cli;
 mod demo;
+mod files;
 mod inspect_cmd;
 mod kiosk;
 mod mpris;
+mod preferences;
 mod resume;
 mod screensaver;
 mod screenshot;
@@ -95,8 +97,11 @@ pub fn run() -> ExitCode {
         Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),
         _ => {}
     }
-    let options = match Options::try_parse_from(&args) {
-        Ok(o) => o,
+    let parsed = <Options as clap::CommandFactory>::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| <Options as clap::FromArgMatches>::from_arg_matches(&m).map(|o| (o, m)));
+    let (mut options, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -106,6 +111,17 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    // The preferences file, where the command line says nothing.
+    let prefs_path = preferences::default_path();
+    let prefs = preferences::Preferences::load(&prefs_path);
+    let from_command_line =
+        |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    if !from_command_line("video_path") {
+        options.video_path = prefs.video_mode().unwrap_or(VideoMode::Auto);
+    }
+    if !prefs.resume {
+        options.no_resume = true;
+    }
     if let Err(e) = framescope::engine::init() {
         eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");
         return ExitCode::from(EXIT_STARTUP);
@@ -148,7 +164,17 @@ pub fn run() -> ExitCode {
     {
         let exit_code = exit_code.clone();
         app.connect_activate(move |app| {
-            window::build(app, options.clone(), inputs.clone(), exit_code.clone())
+            let prefs = window::PreferencesFile {
+                path: prefs_path.clone(),
+                prefs: Rc::new(std::cell::RefCell::new(prefs.clone())),
+            };
+            window::build(
+                app,
+                options.clone(),
+                inputs.clone(),
+                exit_code.clone(),
+                prefs,
+            )
         });
     }
     quit_on_signals(&app);

@@ -1,14 +1,13 @@
 //! Where each file was left: the resume store behind "re-opening a file
 //! resumes where it was left" and the recent-files menu. One JSON file,
 //! `$XDG_STATE_HOME/framescope/positions.json` (by default
-//! `~/.local/state/framescope/`), written atomically (a temporary file in the
-//! same folder, flushed to disk, then renamed over the old one) so a crash
-//! at any moment leaves either the old or the new list, never half of one.
+//! `~/.local/state/framescope/`), written atomically ([`crate::app::files`])
+//! so a crash at any moment leaves either the old or the new list, never
+//! half of one.
 //! A file that cannot be read as that list is set aside as
 //! `positions.json.corrupt` and the store starts empty.
 
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -66,13 +65,12 @@ impl Store {
         match serde_json::from_str::<Store>(&text) {
             Ok(store) => store,
             Err(e) => {
-                let aside = path.with_extension("json.corrupt");
+                let aside = crate::app::files::set_aside(path);
                 tracing::warn!(
                     "the resume positions in {} are damaged ({e}); kept as {} and starting afresh",
                     path.display(),
                     aside.display()
                 );
-                let _ = std::fs::rename(path, aside);
                 Store::default()
             }
         }
@@ -80,26 +78,7 @@ impl Store {
 
     /// Writes the store to `path` atomically (see the module's comment).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let folder = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(folder)?;
-        let temporary = folder.join(format!(
-            ".{}.{}.tmp",
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("positions"),
-            std::process::id()
-        ));
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&temporary)?;
-            file.write_all(&serde_json::to_vec_pretty(self)?)?;
-            file.sync_all()?;
-            std::fs::rename(&temporary, path)
-        };
-        let result = write();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-        result
+        crate::app::files::write_atomically(path, &serde_json::to_vec_pretty(self)?)
     }
 
     /// Where `uri` should start: its remembered position, when there is

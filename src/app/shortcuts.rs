@@ -13,6 +13,16 @@ pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
         &["Home"],
         "Start from the beginning (after a resume)",
     ),
+    (
+        "app.next-item",
+        &["<Control>Right"],
+        "Next item in the queue",
+    ),
+    (
+        "app.previous-item",
+        &["<Control>Left"],
+        "Previous item in the queue",
+    ),
     ("app.cycle-audio", &["b"], "Next audio track"),
     (
         "app.cycle-subtitles",
@@ -34,6 +44,7 @@ pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
         &["<Control>question"],
         "Show keyboard shortcuts",
     ),
+    ("app.preferences", &["<Control>comma"], "Preferences"),
     ("app.quit", &["<Control>q"], "Quit"),
 ];
 

@@ -50,6 +50,8 @@ struct StatsReport {
     /// -1 for none, subtitles off).
     audio_track: i32,
     subtitle_track: i32,
+    /// The volume at exit (0 to 1).
+    volume: f64,
     /// What kiosk mode did (with `--kiosk`).
     #[serde(skip_serializing_if = "Option::is_none")]
     kiosk: Option<crate::app::kiosk::KioskReport>,
@@ -79,6 +81,11 @@ struct Shared {
     /// The audio and subtitle tracks last seen playing (for `--stats-json`,
     /// written when the pipeline may be gone).
     tracks_playing: Cell<(i32, i32)>,
+    /// The preferences, and the file they are saved to.
+    preferences: PreferencesFile,
+    /// The item just opened still has to have its subtitles turned off
+    /// (the preferences say so) once its tracks are known.
+    subtitles_off_pending: Cell<bool>,
 }
 
 /// The resume store and what was last written to it.
@@ -112,11 +119,20 @@ const PLAYBACK_MENU: &[(&str, &str, &str)] = &[
 ];
 
 /// Builds and presents the main window playing `inputs`.
+/// The preferences and the file they live in.
+pub struct PreferencesFile {
+    /// `$XDG_CONFIG_HOME/framescope/preferences.toml`.
+    pub path: std::path::PathBuf,
+    /// The preferences in force (the Preferences window edits them).
+    pub prefs: Rc<RefCell<crate::app::preferences::Preferences>>,
+}
+
 pub fn build(
     app: &gtk::Application,
     options: Options,
     inputs: Vec<String>,
     exit_code: Rc<Cell<u8>>,
+    preferences: PreferencesFile,
 ) {
     let window = gtk::ApplicationWindow::builder()
         .application(app)
@@ -164,8 +180,16 @@ pub fn build(
     player.set_video_mode(options.video_path);
     player.set_audio_enabled(!options.no_audio);
     player.set_muted(options.mute);
-    if let Some(rate) = options.rate {
-        player.set_rate(rate);
+    {
+        let prefs = preferences.prefs.borrow();
+        view.set_seek_step((prefs.seek_step * 1000.0).round() as u32);
+        if prefs.remember_volume {
+            player.set_volume(prefs.volume);
+        }
+        let rate = options.rate.unwrap_or(prefs.default_rate);
+        if rate != 1.0 {
+            player.set_rate(rate);
+        }
     }
     // The inspector's health graphs cover the whole session.
     HealthHistory::attach(&player);
@@ -191,6 +215,8 @@ pub fn build(
         start_over,
         mpris: RefCell::default(),
         tracks_playing: Cell::new((-1, -1)),
+        preferences,
+        subtitles_off_pending: Cell::new(false),
     });
     refresh_recent_menu(&shared);
     if shared.kiosk.is_none() {
@@ -213,6 +239,7 @@ pub fn build(
         window.connect_close_request(move |_| {
             if let Some(shared) = shared.upgrade() {
                 remember_position(&shared);
+                remember_volume(&shared);
             }
             glib::Propagation::Proceed
         });
@@ -261,6 +288,7 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
     track_section.append_submenu(Some("S_ubtitles"), &tracks.subtitles);
     menu.append_section(Some("Tracks"), &track_section);
     let general = gio::Menu::new();
+    general.append(Some("_Preferences"), Some("app.preferences"));
     general.append(Some("_Keyboard Shortcuts"), Some("app.shortcuts"));
     general.append(Some("_About Framescope"), Some("app.about"));
     general.append(Some("_Quit"), Some("app.quit"));
@@ -299,6 +327,10 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
     player.connect_warning(|_, text| tracing::warn!("{text}"));
     let s = shared.clone();
     player.connect_tracks_changed(move |p| {
+        if s.subtitles_off_pending.get() && !p.tracks_of(TrackKind::Subtitle).is_empty() {
+            s.subtitles_off_pending.set(false);
+            let _ = p.select_track(TrackKind::Subtitle, None);
+        }
         if p.pipeline().is_some() {
             s.tracks_playing.set((
                 track_number(p, TrackKind::Audio),
@@ -310,6 +342,7 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
 
 fn quit(shared: &Shared) {
     remember_position(shared);
+    remember_volume(shared);
     if let Some(app) = shared.window.application() {
         app.quit();
     }
@@ -332,10 +365,17 @@ fn play_current(shared: &Rc<Shared>) {
         .filter(|_| shared.queue.borrow().played == 0);
     remember_position(shared);
     player.open(&item);
-    if shared.queue.borrow().played == 0 {
-        if let Some(sub) = shared.options.subtitle_file.as_ref() {
-            player.set_subtitle_file(Some(sub.display().to_string().as_str()));
-        }
+    let subtitle_file = shared
+        .options
+        .subtitle_file
+        .as_ref()
+        .filter(|_| shared.queue.borrow().played == 0);
+    // Subtitles off by preference, unless a file was asked for by name.
+    shared
+        .subtitles_off_pending
+        .set(!shared.preferences.prefs.borrow().subtitles && subtitle_file.is_none());
+    if let Some(sub) = subtitle_file {
+        player.set_subtitle_file(Some(sub.display().to_string().as_str()));
     }
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns));
@@ -402,6 +442,42 @@ fn remember_position(shared: &Shared) {
     if !was_recent {
         refresh_recent_menu(shared);
     }
+}
+
+/// Saves the volume for next time, when the preferences want that.
+fn remember_volume(shared: &Shared) {
+    let volume = shared.view.player().volume();
+    let mut prefs = shared.preferences.prefs.borrow_mut();
+    if !prefs.remember_volume || (prefs.volume - volume).abs() < 1e-6 {
+        return;
+    }
+    prefs.volume = volume;
+    if let Err(e) = prefs.save(&shared.preferences.path) {
+        tracing::warn!(
+            "the volume could not be saved to {} ({e})",
+            shared.preferences.path.display()
+        );
+    }
+}
+
+/// Opens the Preferences window; what changes applies at once where it can
+/// (seek step, subtitles of the next item), otherwise from the next file.
+fn show_preferences(shared: &Rc<Shared>) {
+    let weak = Rc::downgrade(shared);
+    crate::app::preferences::show_window(
+        shared.window.upcast_ref(),
+        &shared.preferences.prefs,
+        &shared.preferences.path,
+        move |prefs| {
+            if let Some(s) = weak.upgrade() {
+                s.view
+                    .set_seek_step((prefs.seek_step * 1000.0).round() as u32);
+                if let Some(mode) = prefs.video_mode() {
+                    s.view.player().set_video_mode(mode);
+                }
+            }
+        },
+    );
 }
 
 /// Lists the most recently played files in the main menu.
@@ -524,21 +600,8 @@ fn mpris_hooks(shared: &Rc<Shared>) -> crate::app::mpris::Hooks {
         }
     });
     crate::app::mpris::Hooks {
-        next: with(|s| {
-            let go = has_next_item(s);
-            if go {
-                advance(s);
-            }
-            go
-        }),
-        previous: with(|s| {
-            let go = has_previous_item(s);
-            if go {
-                s.queue.borrow_mut().index -= 1;
-                play_current(s);
-            }
-            go
-        }),
+        next: with(next_item),
+        previous: with(previous_item),
         has_next: with(|s| has_next_item(s)),
         has_previous: with(|s| has_previous_item(s)),
         open_uri,
@@ -547,13 +610,37 @@ fn mpris_hooks(shared: &Rc<Shared>) -> crate::app::mpris::Hooks {
     }
 }
 
+/// Goes to the next item of the queue, if there is one.
+fn next_item(shared: &Rc<Shared>) -> bool {
+    let go = has_next_item(shared);
+    if go {
+        advance(shared);
+    }
+    go
+}
+
+/// Goes to the previous item of the queue, if there is one.
+fn previous_item(shared: &Rc<Shared>) -> bool {
+    let go = has_previous_item(shared);
+    if go {
+        {
+            // A looping queue goes round from the first to the last.
+            let mut q = shared.queue.borrow_mut();
+            q.index = q.index.checked_sub(1).unwrap_or(q.items.len() - 1);
+        }
+        play_current(shared);
+    }
+    go
+}
+
 fn has_next_item(shared: &Shared) -> bool {
     let q = shared.queue.borrow();
     q.index + 1 < q.items.len() || (shared.options.looping && q.items.len() > 1)
 }
 
 fn has_previous_item(shared: &Shared) -> bool {
-    shared.queue.borrow().index > 0
+    let q = shared.queue.borrow();
+    q.index > 0 || (shared.options.looping && q.items.len() > 1)
 }
 
 /// Replaces the queue with `items` and plays the first.
@@ -602,6 +689,30 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
     app.add_action(&start_over);
 
     // The time on screen, as TIME text, on the clipboard.
+    // The queue: Ctrl+Right / Ctrl+Left.
+    for (name, go, none) in [
+        (
+            "next-item",
+            next_item as fn(&Rc<Shared>) -> bool,
+            "This is the last item.",
+        ),
+        ("previous-item", previous_item, "This is the first item."),
+    ] {
+        let action = gio::SimpleAction::new(name, None);
+        let s = shared.clone();
+        action.connect_activate(move |_, _| {
+            if !go(&s) {
+                s.view.show_message(none);
+            }
+        });
+        app.add_action(&action);
+    }
+
+    let preferences = gio::SimpleAction::new("preferences", None);
+    let s = shared.clone();
+    preferences.connect_activate(move |_, _| show_preferences(&s));
+    app.add_action(&preferences);
+
     let copy_time = gio::SimpleAction::new("copy-time", None);
     let s = shared.clone();
     copy_time.connect_activate(move |_, _| {
@@ -791,6 +902,7 @@ fn write_stats(shared: &Shared) {
         frames_at_sink: player.frames_at_sink(),
         audio_track: shared.tracks_playing.get().0,
         subtitle_track: shared.tracks_playing.get().1,
+        volume: player.volume(),
         kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();

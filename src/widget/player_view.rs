@@ -20,7 +20,7 @@ use std::time::Duration;
 
 /// How long the controls stay visible after the pointer last moved.
 pub const CONTROLS_HIDE_DELAY: Duration = Duration::from_secs(3);
-/// How far the seek keys jump.
+/// How far the seek keys jump by default (the `seek-step` property).
 pub const SEEK_STEP: Duration = Duration::from_secs(5);
 /// How much the volume keys change the volume.
 pub const VOLUME_STEP: f64 = 0.05;
@@ -129,6 +129,10 @@ mod imp {
         pub keyframe_ticks: RefCell<Option<KeyframeTicks>>,
         /// The picture over the seek bar while the pointer is on it.
         pub seek_preview: SeekPreview,
+        /// How far the seek keys, actions and the scroll wheel jump, in
+        /// milliseconds (default 5000).
+        #[property(get, set, minimum = 100, maximum = 600_000, default = 5000)]
+        pub seek_step: Cell<u32>,
         /// Show a preview picture when hovering or dragging the seek bar
         /// (default true; decoded by a second pipeline of its own).
         #[property(get, set = Self::set_seek_previews, default = true)]
@@ -181,11 +185,11 @@ mod imp {
             overlay.set_shown(&v.player(), !overlay.is_shown());
         });
         klass.install_action("player.seek-forward", None, |v, _, _| {
-            v.player().seek_by(SEEK_STEP.as_nanos() as i64);
+            v.player().seek_by(i64::from(v.seek_step()) * 1_000_000);
             v.imp().show_controls();
         });
         klass.install_action("player.seek-backward", None, |v, _, _| {
-            v.player().seek_by(-(SEEK_STEP.as_nanos() as i64));
+            v.player().seek_by(-i64::from(v.seek_step()) * 1_000_000);
             v.imp().show_controls();
         });
         klass.install_action(
@@ -306,6 +310,7 @@ mod imp {
             self.overlay.add_overlay(self.stats_overlay.widget());
             self.overlay.add_overlay(self.seek_preview.widget());
             self.seek_previews.set(true);
+            self.seek_step.set(SEEK_STEP.as_millis() as u32);
             let weak = obj.downgrade();
             self.seek_preview
                 .attach(&self.seek_scale, obj.upcast_ref(), move || {

@@ -439,120 +439,129 @@ pub fn open_paused(path: &Path) -> (Player, Rc<RefCell<Outcome>>) {
     (player, out)
 }
 
-/// The two-language clip (made with ffmpeg, which writes the language and
-/// title tags Matroska players read).
-pub fn two_language_mkv() -> PathBuf {
-    let out = media_dir().join("two_languages.mkv");
+/// Makes `name` in the media folder with ffmpeg (once; later calls reuse
+/// it): `arguments` gets a scratch folder for input files it writes and
+/// adds the inputs and options; the output goes last, renamed into place
+/// only when ffmpeg succeeded.
+fn made_by_ffmpeg(
+    name: &str,
+    arguments: impl FnOnce(&Path, &mut std::process::Command),
+) -> PathBuf {
+    let out = media_dir().join(name);
     if out.exists() {
         return out;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let en = dir.path().join("en.srt");
-    let de = dir.path().join("de.srt");
-    // A line every half second, as dialogue comes: a switch shows the new
-    // track from its next line on.
-    let cues = |text: &str| -> String {
-        (0..16)
-            .map(|i| {
-                let (from, to) = (i * 500, i * 500 + 500);
-                format!(
-                    "{}\n00:00:{:02},{:03} --> 00:00:{:02},{:03}\n{text}\n\n",
-                    i + 1,
-                    from / 1000,
-                    from % 1000,
-                    to / 1000,
-                    to % 1000
-                )
-            })
-            .collect()
-    };
-    std::fs::write(&en, cues("HI")).unwrap();
-    std::fs::write(&de, cues("HALLO WELT GUTEN TAG")).unwrap();
-    let partial = out.with_extension("partial.mkv");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=black:size=320x240:rate=25:duration=8",
-        ])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=8:sample_rate=48000",
-        ])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=1760:duration=8:sample_rate=48000",
-        ])
-        .arg("-i")
-        .arg(&en)
-        .arg("-i")
-        .arg(&de)
-        .args([
-            "-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3", "-map", "4",
-        ])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
-        .args(["-c:a", "aac", "-c:s", "srt"])
-        .args(["-metadata:s:a:0", "language=eng"])
-        .args([
-            "-metadata:s:a:1",
-            "language=fra",
-            "-metadata:s:a:1",
-            "title=Commentary",
-        ])
-        .args([
-            "-metadata:s:s:0",
-            "language=eng",
-            "-metadata:s:s:1",
-            "language=ger",
-        ])
+    let scratch = tempfile::tempdir().unwrap();
+    let partial = out.with_extension(format!(
+        "partial.{}",
+        out.extension().and_then(|e| e.to_str()).unwrap_or("mkv")
+    ));
+    let mut ffmpeg = std::process::Command::new("ffmpeg");
+    ffmpeg.args(["-v", "error", "-y"]);
+    arguments(scratch.path(), &mut ffmpeg);
+    let status = ffmpeg
         .arg(&partial)
         .status()
         .expect("ffmpeg runs (scripts/setup.sh test installs it)");
-    assert!(status.success(), "ffmpeg could not make the clip");
+    assert!(status.success(), "ffmpeg could not make {name}");
     std::fs::rename(&partial, &out).unwrap();
     out
+}
+
+/// The two-language clip (made with ffmpeg, which writes the language and
+/// title tags Matroska players read): 8 s of black video, English audio at
+/// 440 Hz, French at 1760 Hz titled "Commentary", English subtitles "HI"
+/// and German "HALLO WELT GUTEN TAG".
+pub fn two_language_mkv() -> PathBuf {
+    made_by_ffmpeg("two_languages.mkv", |scratch, ffmpeg| {
+        let en = scratch.join("en.srt");
+        let de = scratch.join("de.srt");
+        // A line every half second, as dialogue comes: a switch shows the
+        // new track from its next line on.
+        let cues = |text: &str| -> String {
+            (0..16)
+                .map(|i| {
+                    let (from, to) = (i * 500, i * 500 + 500);
+                    format!(
+                        "{}\n00:00:{:02},{:03} --> 00:00:{:02},{:03}\n{text}\n\n",
+                        i + 1,
+                        from / 1000,
+                        from % 1000,
+                        to / 1000,
+                        to % 1000
+                    )
+                })
+                .collect()
+        };
+        std::fs::write(&en, cues("HI")).unwrap();
+        std::fs::write(&de, cues("HALLO WELT GUTEN TAG")).unwrap();
+        ffmpeg
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=black:size=320x240:rate=25:duration=8",
+            ])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=8:sample_rate=48000",
+            ])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=1760:duration=8:sample_rate=48000",
+            ])
+            .arg("-i")
+            .arg(&en)
+            .arg("-i")
+            .arg(&de)
+            .args([
+                "-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3", "-map", "4",
+            ])
+            .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
+            .args(["-c:a", "aac", "-c:s", "srt"])
+            .args(["-metadata:s:a:0", "language=eng"])
+            .args([
+                "-metadata:s:a:1",
+                "language=fra",
+                "-metadata:s:a:1",
+                "title=Commentary",
+            ])
+            .args([
+                "-metadata:s:s:0",
+                "language=eng",
+                "-metadata:s:s:1",
+                "language=ger",
+            ]);
+    })
 }
 
 /// A 6 s Matroska clip with three chapters: "Opening" at 0, "Middle" at
 /// 2 s and "End" at 4 s (25 fps, a keyframe every second).
 pub fn chaptered_mkv() -> PathBuf {
-    let out = media_dir().join("chaptered.mkv");
-    if out.exists() {
-        return out;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let meta = dir.path().join("chapters.txt");
-    let mut text = String::from(";FFMETADATA1\n");
-    for (start, title) in [(0, "Opening"), (2000, "Middle"), (4000, "End")] {
-        text.push_str(&format!(
-            "[CHAPTER]\nTIMEBASE=1/1000\nSTART={start}\nEND={}\ntitle={title}\n",
-            start + 2000
-        ));
-    }
-    std::fs::write(&meta, text).unwrap();
-    let partial = out.with_extension("partial.mkv");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=320x240:rate=25:duration=6",
-        ])
-        .arg("-i")
-        .arg(&meta)
-        .args(["-map_metadata", "1", "-map_chapters", "1", "-map", "0:v"])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
-        .arg(&partial)
-        .status()
-        .expect("ffmpeg runs (scripts/setup.sh test installs it)");
-    assert!(status.success(), "ffmpeg could not make the chaptered clip");
-    std::fs::rename(&partial, &out).unwrap();
-    out
+    made_by_ffmpeg("chaptered.mkv", |scratch, ffmpeg| {
+        let meta = scratch.join("chapters.txt");
+        let mut text = String::from(";FFMETADATA1\n");
+        for (start, title) in [(0, "Opening"), (2000, "Middle"), (4000, "End")] {
+            text.push_str(&format!(
+                "[CHAPTER]\nTIMEBASE=1/1000\nSTART={start}\nEND={}\ntitle={title}\n",
+                start + 2000
+            ));
+        }
+        std::fs::write(&meta, text).unwrap();
+        ffmpeg
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=25:duration=6",
+            ])
+            .arg("-i")
+            .arg(&meta)
+            .args(["-map_metadata", "1", "-map_chapters", "1", "-map", "0:v"])
+            .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"]);
+    })
 }

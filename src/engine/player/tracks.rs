@@ -32,6 +32,17 @@ impl imp::Player {
         } else {
             Vec::new()
         };
+        // A container's own title repeated on every track names no track.
+        let media_title = self.obj().title();
+        let tracks = tracks
+            .into_iter()
+            .map(|mut t| {
+                if t.title.is_some() && t.title == media_title {
+                    t.title = None;
+                }
+                t
+            })
+            .collect();
         self.set_tracks(tracks);
     }
 

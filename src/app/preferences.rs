@@ -1,0 +1,327 @@
+//! Preferences: a TOML file, `$XDG_CONFIG_HOME/framescope/preferences.toml`
+//! (by default `~/.config/framescope/`), that a person may edit by hand or
+//! through the Preferences window (Ctrl+,). Unknown keys are ignored,
+//! missing ones take their defaults, values out of range are brought back
+//! into it (with a warning), and a file that is not TOML is set aside as
+//! `preferences.toml.corrupt`. The command line wins over the file. Saved
+//! atomically; saving rewrites the file (comments in it are not kept).
+
+use framescope::engine::VideoMode;
+use gtk::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// What a person can choose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    /// Seconds the arrow keys and the scroll wheel seek (1 to 600).
+    pub seek_step: f64,
+    /// The speed media starts at (0.25 to 4).
+    pub default_rate: f64,
+    /// The video path: "auto", "gl" or "software".
+    pub video_path: String,
+    /// Show subtitles when the media has them.
+    pub subtitles: bool,
+    /// Start at the volume the player was left at.
+    pub remember_volume: bool,
+    /// The volume the player was left at (0 to 1; written by the player).
+    pub volume: f64,
+    /// Resume files where they were left.
+    pub resume: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            seek_step: 5.0,
+            default_rate: 1.0,
+            video_path: "auto".into(),
+            subtitles: true,
+            remember_volume: true,
+            volume: 1.0,
+            resume: true,
+        }
+    }
+}
+
+/// The preferences file.
+pub fn default_path() -> PathBuf {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| glib::home_dir().join(".config"));
+    config.join("framescope").join("preferences.toml")
+}
+
+impl Preferences {
+    /// Reads `path`: defaults when it is missing; see the module's comment
+    /// for damaged files and values out of range.
+    pub fn load(path: &Path) -> Preferences {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Preferences::default(),
+            Err(e) => {
+                tracing::warn!(
+                    "the preferences in {} could not be read ({e}); using the defaults",
+                    path.display()
+                );
+                return Preferences::default();
+            }
+        };
+        match toml::from_str::<Preferences>(&text) {
+            Ok(mut prefs) => {
+                for problem in prefs.bring_into_range() {
+                    tracing::warn!("preferences in {}: {problem}", path.display());
+                }
+                prefs
+            }
+            Err(e) => {
+                let aside = crate::app::files::set_aside(path);
+                tracing::warn!(
+                    "the preferences in {} are not valid TOML ({}); kept as {} and using the defaults",
+                    path.display(),
+                    e.message(),
+                    aside.display()
+                );
+                Preferences::default()
+            }
+        }
+    }
+
+    /// Writes the preferences to `path` atomically.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
+        crate::app::files::write_atomically(path, text.as_bytes())
+    }
+
+    /// Clamps every value into its range; returns a sentence per change.
+    fn bring_into_range(&mut self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut clamp = |name: &str, value: &mut f64, low: f64, high: f64| {
+            let fixed = if value.is_finite() {
+                value.clamp(low, high)
+            } else {
+                low.max(1.0).min(high)
+            };
+            if fixed != *value {
+                problems.push(format!(
+                    "{name} {value} is out of range ({low} to {high}); {fixed} is used"
+                ));
+                *value = fixed;
+            }
+        };
+        clamp("seek_step", &mut self.seek_step, 1.0, 600.0);
+        clamp("default_rate", &mut self.default_rate, 0.25, 4.0);
+        clamp("volume", &mut self.volume, 0.0, 1.0);
+        if self.video_mode().is_none() {
+            problems.push(format!(
+                "video_path \"{}\" is not auto, gl or software; auto is used",
+                self.video_path
+            ));
+            self.video_path = "auto".into();
+        }
+        problems
+    }
+
+    /// The video path as the engine names it.
+    pub fn video_mode(&self) -> Option<VideoMode> {
+        match self.video_path.as_str() {
+            "auto" | "gl" | "software" => self.video_path.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// The Preferences window: each change is applied through `changed` and
+/// saved at once.
+pub fn show_window(
+    parent: &gtk::Window,
+    prefs: &Rc<RefCell<Preferences>>,
+    path: &Path,
+    changed: impl Fn(&Preferences) + 'static,
+) {
+    let grid = gtk::Grid::builder()
+        .row_spacing(12)
+        .column_spacing(24)
+        .margin_top(18)
+        .margin_bottom(18)
+        .margin_start(18)
+        .margin_end(18)
+        .build();
+    let current = prefs.borrow().clone();
+    let seek = gtk::SpinButton::with_range(1.0, 600.0, 1.0);
+    seek.set_value(current.seek_step);
+    let rate = gtk::SpinButton::with_range(0.25, 4.0, 0.25);
+    rate.set_digits(2);
+    rate.set_value(current.default_rate);
+    let paths = ["auto", "gl", "software"];
+    let video = gtk::DropDown::from_strings(&["Automatic", "OpenGL", "Software"]);
+    video.set_selected(
+        paths
+            .iter()
+            .position(|p| *p == current.video_path)
+            .unwrap_or(0) as u32,
+    );
+    let subtitles = gtk::Switch::builder()
+        .active(current.subtitles)
+        .halign(gtk::Align::End)
+        .build();
+    let volume = gtk::Switch::builder()
+        .active(current.remember_volume)
+        .halign(gtk::Align::End)
+        .build();
+    let resume = gtk::Switch::builder()
+        .active(current.resume)
+        .halign(gtk::Align::End)
+        .build();
+    let rows: [(&str, &str, gtk::Widget); 6] = [
+        (
+            "Seek step",
+            "Seconds the arrow keys and the scroll wheel jump",
+            seek.clone().upcast(),
+        ),
+        (
+            "Default speed",
+            "The speed media starts at",
+            rate.clone().upcast(),
+        ),
+        (
+            "Video path",
+            "For media opened from now on",
+            video.clone().upcast(),
+        ),
+        (
+            "Show subtitles",
+            "When the media has them",
+            subtitles.clone().upcast(),
+        ),
+        (
+            "Remember volume",
+            "Start at the volume it was left at",
+            volume.clone().upcast(),
+        ),
+        (
+            "Resume files",
+            "Start again where a file was left",
+            resume.clone().upcast(),
+        ),
+    ];
+    for (row, (title, hint, control)) in rows.into_iter().enumerate() {
+        let labels = gtk::Box::new(gtk::Orientation::Vertical, 2);
+        labels.append(
+            &gtk::Label::builder()
+                .label(title)
+                .halign(gtk::Align::Start)
+                .build(),
+        );
+        let hint = gtk::Label::builder()
+            .label(hint)
+            .halign(gtk::Align::Start)
+            .build();
+        hint.add_css_class("dim-label");
+        hint.add_css_class("caption");
+        labels.append(&hint);
+        labels.set_hexpand(true);
+        control.set_valign(gtk::Align::Center);
+        grid.attach(&labels, 0, row as i32, 1, 1);
+        grid.attach(&control, 1, row as i32, 1, 1);
+    }
+    let window = gtk::Window::builder()
+        .title("Preferences")
+        .transient_for(parent)
+        .modal(true)
+        .resizable(false)
+        .child(&grid)
+        .build();
+    let changed = Rc::new(changed);
+    let save = {
+        let prefs = prefs.clone();
+        let path = path.to_path_buf();
+        let (seek, rate, video, subtitles, volume, resume) = (
+            seek.clone(),
+            rate.clone(),
+            video.clone(),
+            subtitles.clone(),
+            volume.clone(),
+            resume.clone(),
+        );
+        move || {
+            let mut p = prefs.borrow_mut();
+            p.seek_step = seek.value();
+            p.default_rate = rate.value();
+            p.video_path = paths[(video.selected() as usize).min(2)].to_string();
+            p.subtitles = subtitles.is_active();
+            p.remember_volume = volume.is_active();
+            p.resume = resume.is_active();
+            if let Err(e) = p.save(&path) {
+                tracing::warn!(
+                    "the preferences could not be saved to {} ({e})",
+                    path.display()
+                );
+            }
+            changed(&p);
+        }
+    };
+    let save = Rc::new(save);
+    let s = save.clone();
+    seek.connect_value_changed(move |_| s());
+    let s = save.clone();
+    rate.connect_value_changed(move |_| s());
+    let s = save.clone();
+    video.connect_selected_notify(move |_| s());
+    for switch in [&subtitles, &volume, &resume] {
+        let s = save.clone();
+        switch.connect_active_notify(move |_| s());
+    }
+    window.present();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_gives_the_defaults_and_a_saved_one_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("framescope/preferences.toml");
+        assert_eq!(Preferences::load(&path), Preferences::default());
+        let prefs = Preferences {
+            seek_step: 10.0,
+            video_path: "software".into(),
+            subtitles: false,
+            volume: 0.3,
+            ..Preferences::default()
+        };
+        prefs.save(&path).unwrap();
+        assert_eq!(Preferences::load(&path), prefs);
+        assert_eq!(prefs.video_mode(), Some(VideoMode::Software));
+    }
+
+    #[test]
+    fn hand_written_files_are_forgiven() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("preferences.toml");
+        // Partial, out of range, unknown keys, a bad video path.
+        std::fs::write(
+            &path,
+            "seek_step = 9999\nvolume = -1\ncolour = \"blue\"\nvideo_path = \"vulkan\"\n",
+        )
+        .unwrap();
+        let prefs = Preferences::load(&path);
+        assert_eq!(prefs.seek_step, 600.0);
+        assert_eq!(prefs.volume, 0.0);
+        assert_eq!(prefs.video_path, "auto");
+        assert_eq!(prefs.default_rate, 1.0);
+        // Not TOML at all: set aside, defaults used.
+        std::fs::write(&path, "seek_step = = 3").unwrap();
+        assert_eq!(Preferences::load(&path), Preferences::default());
+        assert!(!path.exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("preferences.toml.corrupt")).unwrap(),
+            "seek_step = = 3"
+        );
+    }
+}
