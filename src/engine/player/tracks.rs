@@ -62,15 +62,24 @@ impl imp::Player {
             self.tracks.replace(tracks);
             self.obj().emit_by_name::<()>("tracks-changed", &[]);
         }
-        // An external subtitle file comes last among the subtitle tracks.
-        if self.pick_external_subtitle.get() {
-            let subtitles = self.obj().tracks_of(TrackKind::Subtitle).len();
-            if subtitles > 0 && self.pipeline.borrow().is_some() {
-                self.pick_external_subtitle.set(false);
-                let _ = self
-                    .obj()
-                    .select_track(TrackKind::Subtitle, Some(subtitles - 1));
-            }
+        self.pick_external_subtitle_when_known();
+    }
+
+    /// An external subtitle file comes last among the subtitle tracks; it
+    /// is chosen once they are listed (and, with `playbin3`, once the
+    /// pipeline has made its own first choice, which the switch keeps).
+    fn pick_external_subtitle_when_known(&self) {
+        if !self.pick_external_subtitle.get() || self.pipeline.borrow().is_none() {
+            return;
+        }
+        let subtitles = self.obj().tracks_of(TrackKind::Subtitle).len();
+        let chosen_yet =
+            self.collection.borrow().is_none() || !self.selected_streams.borrow().is_empty();
+        if subtitles > 0 && chosen_yet {
+            self.pick_external_subtitle.set(false);
+            let _ = self
+                .obj()
+                .select_track(TrackKind::Subtitle, Some(subtitles - 1));
         }
     }
 
@@ -104,6 +113,8 @@ impl imp::Player {
         let playing = self.want_playing.get();
         self.pick_external_subtitle.set(uri.is_some());
         self.teardown();
+        // The reloaded media announces its tracks afresh, the file's among them.
+        self.clear_tracks();
         self.open_attempts.set(0);
         self.want_playing.set(playing);
         self.load(&media);
@@ -126,6 +137,7 @@ impl imp::Player {
             self.selected_streams.replace(ids);
             self.obj().emit_by_name::<()>("tracks-changed", &[]);
         }
+        self.pick_external_subtitle_when_known();
     }
 
     /// Forgets the tracks of the media that was loaded.
@@ -236,14 +248,26 @@ impl super::Player {
             self.emit_by_name::<()>("tracks-changed", &[]);
             return Ok(());
         }
-        // playbin3: the streams to keep, with this kind's choice in place.
-        let mut ids: Vec<String> = imp
-            .tracks
-            .borrow()
-            .iter()
-            .filter(|t| t.kind != kind && imp.selected_streams.borrow().contains(&t.stream_id))
-            .map(|t| t.stream_id.clone())
-            .collect();
+        // playbin3: the streams to keep, with this kind's choice in place
+        // (a kind with nothing chosen yet keeps its first track).
+        let selected = imp.selected_streams.borrow().clone();
+        let mut ids = Vec::new();
+        for other in [TrackKind::Video, TrackKind::Audio, TrackKind::Subtitle] {
+            if other == kind {
+                continue;
+            }
+            let of_kind = self.tracks_of(other);
+            let kept: Vec<String> = of_kind
+                .iter()
+                .filter(|t| selected.contains(&t.stream_id))
+                .map(|t| t.stream_id.clone())
+                .collect();
+            if kept.is_empty() && other != TrackKind::Subtitle {
+                ids.extend(of_kind.first().map(|t| t.stream_id.clone()));
+            } else {
+                ids.extend(kept);
+            }
+        }
         ids.extend(index.map(|i| tracks[i].stream_id.clone()));
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         if !pipeline.send_event(gst::event::SelectStreams::new(ids)) {
