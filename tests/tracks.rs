@@ -356,11 +356,37 @@ fn corpus_mse_mp4_tracks() {
     });
 }
 
+/// A bigger subtitle font lights more pixels: `subtitle-font` set while
+/// playing applies at once.
+fn subtitle_font_changes_the_drawn_text() {
+    // SAFETY: as above, one test on one thread.
+    unsafe { std::env::remove_var("FRAMESCOPE_PLAYBIN") };
+    let clip = two_language_mkv();
+    with_context(|| {
+        let player = Player::headless();
+        player.open(&clip.display().to_string());
+        player.play();
+        assert!(run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing));
+        settle(Duration::from_millis(1000));
+        let default = lit_pixels(&player).expect("a frame on screen");
+        player.set_subtitle_font(Some("Sans Bold 48"));
+        assert!(
+            run_until(Duration::from_secs(3), || lit_pixels(&player)
+                .is_some_and(|n| n > default * 4)),
+            "Sans Bold 48: {:?} lit pixels, {default} with the default font",
+            lit_pixels(&player)
+        );
+        player.stop();
+    });
+}
+
 #[test]
 fn audio_and_subtitle_tracks_switch_while_playing() {
     tracks_switch_on("playbin");
     tracks_switch_on("playbin3");
     external_subtitle_file_on("playbin");
     external_subtitle_file_on("playbin3");
+    subtitle_font_changes_the_drawn_text();
     corpus_mse_mp4_tracks();
 }

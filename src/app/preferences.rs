@@ -25,6 +25,9 @@ pub struct Preferences {
     pub video_path: String,
     /// Show subtitles when the media has them.
     pub subtitles: bool,
+    /// The subtitles' size in points (0: GStreamer's own, which follows
+    /// the video's height; 6 to 96 otherwise).
+    pub subtitle_size: f64,
     /// Start at the volume the player was left at.
     pub remember_volume: bool,
     /// The volume the player was left at (0 to 1; written by the player).
@@ -40,6 +43,7 @@ impl Default for Preferences {
             default_rate: 1.0,
             video_path: "auto".into(),
             subtitles: true,
+            subtitle_size: 0.0,
             remember_volume: true,
             volume: 1.0,
             resume: true,
@@ -116,6 +120,9 @@ impl Preferences {
         clamp("seek_step", &mut self.seek_step, 1.0, 600.0);
         clamp("default_rate", &mut self.default_rate, 0.25, 4.0);
         clamp("volume", &mut self.volume, 0.0, 1.0);
+        if self.subtitle_size != 0.0 {
+            clamp("subtitle_size", &mut self.subtitle_size, 6.0, 96.0);
+        }
         if self.video_mode().is_none() {
             problems.push(format!(
                 "video_path \"{}\" is not auto, gl or software; auto is used",
@@ -124,6 +131,12 @@ impl Preferences {
             self.video_path = "auto".into();
         }
         problems
+    }
+
+    /// The subtitle font as a Pango description ("Sans 24"), when a size
+    /// is chosen.
+    pub fn subtitle_font(&self) -> Option<String> {
+        (self.subtitle_size > 0.0).then(|| format!("Sans {}", self.subtitle_size.round()))
     }
 
     /// The video path as the engine names it.
@@ -169,6 +182,8 @@ pub fn show_window(
         .active(current.subtitles)
         .halign(gtk::Align::End)
         .build();
+    let size = gtk::SpinButton::with_range(0.0, 96.0, 2.0);
+    size.set_value(current.subtitle_size);
     let volume = gtk::Switch::builder()
         .active(current.remember_volume)
         .halign(gtk::Align::End)
@@ -177,7 +192,7 @@ pub fn show_window(
         .active(current.resume)
         .halign(gtk::Align::End)
         .build();
-    let rows: [(&str, &str, gtk::Widget); 6] = [
+    let rows: [(&str, &str, gtk::Widget); 7] = [
         (
             "Seek step",
             "Seconds the arrow keys and the scroll wheel jump",
@@ -197,6 +212,11 @@ pub fn show_window(
             "Show subtitles",
             "When the media has them",
             subtitles.clone().upcast(),
+        ),
+        (
+            "Subtitle size",
+            "In points; 0 follows the video's size",
+            size.clone().upcast(),
         ),
         (
             "Remember volume",
@@ -240,11 +260,12 @@ pub fn show_window(
     let save = {
         let prefs = prefs.clone();
         let path = path.to_path_buf();
-        let (seek, rate, video, subtitles, volume, resume) = (
+        let (seek, rate, video, subtitles, size, volume, resume) = (
             seek.clone(),
             rate.clone(),
             video.clone(),
             subtitles.clone(),
+            size.clone(),
             volume.clone(),
             resume.clone(),
         );
@@ -254,6 +275,7 @@ pub fn show_window(
             p.default_rate = rate.value();
             p.video_path = paths[(video.selected() as usize).min(2)].to_string();
             p.subtitles = subtitles.is_active();
+            p.subtitle_size = size.value();
             p.remember_volume = volume.is_active();
             p.resume = resume.is_active();
             if let Err(e) = p.save(&path) {
@@ -272,6 +294,8 @@ pub fn show_window(
     rate.connect_value_changed(move |_| s());
     let s = save.clone();
     video.connect_selected_notify(move |_| s());
+    let s = save.clone();
+    size.connect_value_changed(move |_| s());
     for switch in [&subtitles, &volume, &resume] {
         let s = save.clone();
         switch.connect_active_notify(move |_| s());
@@ -298,6 +322,12 @@ mod tests {
         prefs.save(&path).unwrap();
         assert_eq!(Preferences::load(&path), prefs);
         assert_eq!(prefs.video_mode(), Some(VideoMode::Software));
+        assert_eq!(prefs.subtitle_font(), None);
+        let sized = Preferences {
+            subtitle_size: 24.0,
+            ..prefs
+        };
+        assert_eq!(sized.subtitle_font().as_deref(), Some("Sans 24"));
     }
 
     #[test]

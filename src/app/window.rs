@@ -186,6 +186,7 @@ pub fn build(
         if prefs.remember_volume {
             player.set_volume(prefs.volume);
         }
+        player.set_subtitle_font(prefs.subtitle_font().as_deref());
         let rate = options.rate.unwrap_or(prefs.default_rate);
         if rate != 1.0 {
             player.set_rate(rate);
@@ -472,6 +473,9 @@ fn show_preferences(shared: &Rc<Shared>) {
             if let Some(s) = weak.upgrade() {
                 s.view
                     .set_seek_step((prefs.seek_step * 1000.0).round() as u32);
+                s.view
+                    .player()
+                    .set_subtitle_font(prefs.subtitle_font().as_deref());
                 if let Some(mode) = prefs.video_mode() {
                     s.view.player().set_video_mode(mode);
                 }

@@ -121,6 +121,7 @@ impl imp::Player {
         if pipeline.find_property("text-offset").is_some() {
             pipeline.set_property("text-offset", self.subtitle_offset.get());
         }
+        self.give_subtitle_font(pipeline.upcast_ref());
         if let Some(description) = self.video_filter.borrow().clone() {
             match gst::parse::bin_from_description(&description, true) {
                 Ok(filter) if pipeline.find_property("video-filter").is_some() => {

@@ -134,6 +134,10 @@ mod imp {
         /// setting it reloads the media where it is. Cleared by new media.
         #[property(get, set = Self::set_subtitle_file, nullable)]
         pub subtitle_file: RefCell<Option<String>>,
+        /// The font subtitles are drawn in, as a Pango description such as
+        /// `Sans Bold 28` (none: GStreamer's default); applies at once.
+        #[property(get, set = Self::set_subtitle_font, nullable)]
+        pub subtitle_font: RefCell<Option<String>>,
         /// Chose the external subtitle track once the reloaded media lists it.
         pub pick_external_subtitle: Cell<bool>,
         /// Subtitle delay relative to video in ns (positive: later), kept

@@ -131,6 +131,24 @@ impl imp::Player {
         }
     }
 
+    /// Draws subtitles in `font` from now on (and in every pipeline built).
+    pub(super) fn set_subtitle_font(&self, font: Option<String>) {
+        self.subtitle_font.replace(font);
+        if let Some(pipeline) = self.pipeline.borrow().as_ref() {
+            self.give_subtitle_font(pipeline.upcast_ref());
+        }
+        self.obj().notify_subtitle_font();
+    }
+
+    /// Hands the chosen subtitle font, if any, to `pipeline`.
+    pub(super) fn give_subtitle_font(&self, pipeline: &gst::Element) {
+        if let Some(font) = self.subtitle_font.borrow().as_ref() {
+            if pipeline.find_property("subtitle-font-desc").is_some() {
+                pipeline.set_property("subtitle-font-desc", font);
+            }
+        }
+    }
+
     /// `playbin3` selected these streams.
     pub(super) fn set_selected_streams(&self, ids: Vec<String>) {
         if *self.selected_streams.borrow() != ids {
