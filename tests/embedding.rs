@@ -564,13 +564,14 @@ fn end_actions_show_what_they_say() -> TestResult {
 fn chapters_marked_and_reached_by_keys() -> TestResult {
     let (window, view) = window_with_view();
     let player = view.player();
+    // Opened paused (a pause asked for while playing starts races that
+    // issue 7's note describes; this test is about chapters).
+    view.set_autoplay(false);
     view.open(&chaptered_mkv().display().to_string());
     check!(
-        run_until(Duration::from_secs(10), || player.state()
-            == PlayerState::Playing),
-        "the chaptered clip did not play"
+        wait_settled(&player),
+        "the chaptered clip did not open paused"
     );
-    player.pause();
     check!(
         run_until(Duration::from_secs(5), || view.chapter_marks()
             == [2.0, 4.0]),
