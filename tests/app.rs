@@ -109,10 +109,13 @@ fn start_rate_and_mute_options_apply() {
     );
 }
 
+/// The queue advances at the end of each item and the app exits after the
+/// last with `--exit-at-end`.
 #[test]
 fn several_inputs_play_in_order() {
     let a = clip("video_only.webm");
     let b = clip("audio_only.ogg");
+    let c = clip("vp9_opus.webm");
     let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("queue.json");
     let (out, _) = framescope(&[
         "--exit-at-end",
@@ -120,12 +123,20 @@ fn several_inputs_play_in_order() {
         json.to_str().unwrap(),
         a.to_str().unwrap(),
         b.to_str().unwrap(),
+        c.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{out:?}");
     let s = stats(&json);
-    assert_eq!(s["items_played"], 2, "{s}");
-    assert!(s["uri"].as_str().unwrap().ends_with("audio_only.ogg"));
-    assert!(s["played_seconds"].as_f64().unwrap() > 3.5, "{s}");
+    assert_eq!(s["items_played"], 3, "{s}");
+    assert!(s["uri"].as_str().unwrap().ends_with("vp9_opus.webm"));
+    assert_eq!(
+        s["queue"],
+        serde_json::json!(["video_only.webm", "audio_only.ogg", "vp9_opus.webm"]),
+        "{s}"
+    );
+    assert_eq!(s["queue_index"], 2, "{s}");
+    assert_eq!(s["repeat"], "none", "{s}");
+    assert!(s["played_seconds"].as_f64().unwrap() > 5.0, "{s}");
 }
 
 #[test]
@@ -795,4 +806,6 @@ fn ctrl_arrows_move_through_the_queue() {
     // first -> second -> (looping) first -> back round to second.
     let s = stats(&json);
     assert!(s["uri"].as_str().unwrap().ends_with("vp9_opus.webm"), "{s}");
+    assert_eq!(s["queue_index"], 1, "{s}");
+    assert_eq!(s["repeat"], "all", "--loop repeats the queue: {s}");
 }

@@ -11,6 +11,7 @@ use common::httpd::{Httpd, Reply};
 use common::*;
 use framescope::engine::{EndAction, Player, PlayerState, Repeat, VideoMode};
 use gst::prelude::*;
+use gtk::gio::prelude::ListModelExt;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
@@ -109,6 +110,128 @@ fn playlist_plays_every_item_in_order_then_stops() {
         assert!(player.uri().unwrap().ends_with("theora_vorbis.ogg"));
         assert!(!player.has_next());
         assert!(player.has_previous());
+    });
+}
+
+/// Shuffle plays every item once, in an order of its own, then stops;
+/// `item-ended` comes for each item in that order, gapless switches
+/// included.
+#[test]
+fn shuffle_plays_each_item_once_and_signals_each_item() {
+    with_context(|| {
+        let items = [
+            clip("h264_aac.mp4"),
+            clip("vp9_opus.webm"),
+            clip("theora_vorbis.ogg"),
+            second_mp4(),
+        ];
+        let player = Player::headless();
+        player.set_shuffle(true);
+        let loading = Rc::new(RefCell::new(Vec::new()));
+        let ended = Rc::new(RefCell::new(Vec::new()));
+        let l = loading.clone();
+        player.connect_item_loading(move |_, i| l.borrow_mut().push(i));
+        let e = ended.clone();
+        player.connect_item_ended(move |p, i| {
+            // The item that ended is still the one loaded.
+            assert_eq!(p.current_index(), i);
+            e.borrow_mut().push(i);
+        });
+        player.set_items(
+            &items
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        );
+        let seen = record_items(&player);
+        let out = record(&player);
+        player.play();
+        assert!(run_until(Duration::from_secs(40), || out.borrow().eos));
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        let order: Vec<i32> = seen.borrow().clone();
+        // Items switch gaplessly here: only the first is loaded afresh.
+        assert_eq!(*loading.borrow(), [0]);
+        assert_eq!(order[0], 0, "the list starts at its first item");
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3], "each item once: {order:?}");
+        assert_eq!(*ended.borrow(), order, "each item ended, in order");
+        assert!(!player.has_next(), "shuffle without repeat ends");
+        println!("    shuffled order: {order:?}");
+    });
+}
+
+/// Many shuffles of a list give different orders (not the list order each
+/// time), and switching shuffle off goes back to the list order.
+#[test]
+fn shuffle_orders_differ_and_off_restores_list_order() {
+    with_context(|| {
+        let player = Player::headless();
+        let names: Vec<String> = (0..6).map(|i| format!("/nonexistent/{i}.mp4")).collect();
+        for name in &names {
+            player.append_item(name);
+        }
+        let mut orders = std::collections::HashSet::new();
+        for _ in 0..20 {
+            player.set_shuffle(false);
+            player.set_current_index(-1);
+            player.set_shuffle(true);
+            orders.insert(order_of_next(&player));
+        }
+        assert!(orders.len() > 3, "shuffle gave {} orders", orders.len());
+        assert!(orders.iter().all(|o| {
+            let mut sorted = o.clone();
+            sorted.sort_unstable();
+            sorted == [0, 1, 2, 3, 4, 5]
+        }));
+        player.set_shuffle(false);
+        assert_eq!(order_of_next(&player), [0, 1, 2, 3, 4, 5]);
+    });
+}
+
+/// The items `next` goes through from no item current, read from
+/// `current-index` (the files do not exist: only the order counts).
+fn order_of_next(player: &Player) -> Vec<usize> {
+    player.set_current_index(-1);
+    let mut order = Vec::new();
+    while order.len() < player.playlist().n_items() as usize && player.next() {
+        order.push(player.current_index() as usize);
+    }
+    player.stop();
+    order
+}
+
+/// Moving and removing items keep the item playing current.
+#[test]
+fn moving_and_removing_items_keep_the_current_item() {
+    with_context(|| {
+        let player = Player::headless();
+        let items = [clip("h264_aac.mp4"), clip("vp9_opus.webm"), second_mp4()];
+        player.set_items(
+            &items
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        );
+        player.set_current_index(1);
+        let uri = player.uri().unwrap();
+        player.move_item(1, 0);
+        assert_eq!(player.current_index(), 0);
+        player.move_item(2, 0);
+        assert_eq!(player.current_index(), 1);
+        player.move_item(1, 2);
+        assert_eq!(player.current_index(), 2);
+        assert_eq!(player.uri().unwrap(), uri, "moving reloads nothing");
+        // Removing another item shifts the index; removing the item playing
+        // loads the one that took its place.
+        player.remove_item(0);
+        assert_eq!(player.current_index(), 1);
+        player.remove_item(1);
+        assert_eq!(player.current_index(), 0);
+        assert_ne!(player.uri().unwrap(), uri);
+        player.remove_item(0);
+        assert_eq!(player.playlist().n_items(), 0);
+        assert_eq!(player.state(), PlayerState::Stopped);
     });
 }
 

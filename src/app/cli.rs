@@ -62,6 +62,23 @@ pub struct Options {
     /// Video chain: gl, software or auto (GL on hardware renderers, software otherwise).
     #[arg(long, value_name = "PATH", default_value = "auto", value_parser = parse_video_path)]
     pub video_path: VideoMode,
+    /// Open a window of its own even when Framescope is already running
+    /// (implied by --kiosk, --exit-at-end and --stats-json).
+    #[arg(long)]
+    pub new_instance: bool,
+    /// When Framescope is already running, play the files there at once in
+    /// place of its queue (without this they are added to its queue).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+impl Options {
+    /// Whether this run may hand its files to a Framescope already running
+    /// (on the session bus) instead of opening a window. Scripted and
+    /// unattended runs always get a window, and a process, of their own.
+    pub fn may_join_running_instance(&self) -> bool {
+        !(self.new_instance || self.kiosk || self.exit_at_end || self.stats_json.is_some())
+    }
 }
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 playback error (with --exit-at-end); 2 bad command line; 3 could not start (no display, GStreamer missing).";

@@ -88,6 +88,26 @@ fn quit_on_signals(app: &gtk::Application) {
     }
 }
 
+/// Prints `text` on the standard output (or, with `to_stderr`, error) of
+/// the run whose command line this is, which may be another process.
+/// (GLib's `_literal` variants need 2.80; Debian 12 has 2.74.)
+pub(crate) fn tell_caller(command_line: &gio::ApplicationCommandLine, text: &str, to_stderr: bool) {
+    use glib::translate::ToGlibPtr;
+    let Ok(text) = std::ffi::CString::new(text.replace('\0', "")) else {
+        return;
+    };
+    let cmdline: *mut gio::ffi::GApplicationCommandLine = command_line.to_glib_none().0;
+    // SAFETY: a valid command line object; "%s" takes exactly the one
+    // NUL-terminated string passed, which outlives the call.
+    unsafe {
+        if to_stderr {
+            gio::ffi::g_application_command_line_printerr(cmdline, c"%s".as_ptr(), text.as_ptr());
+        } else {
+            gio::ffi::g_application_command_line_print(cmdline, c"%s".as_ptr(), text.as_ptr());
+        }
+    }
+}
+
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
     init_logging();
@@ -156,29 +176,65 @@ pub fn run() -> ExitCode {
         return ExitCode::from(EXIT_STARTUP);
     }
     gtk::Window::set_default_icon_name(window::APP_ICON);
+    let single_instance = options.may_join_running_instance();
     let app = gtk::Application::new(
         Some("org.framescope.Framescope"),
-        gio::ApplicationFlags::NON_UNIQUE,
+        if single_instance {
+            gio::ApplicationFlags::HANDLES_COMMAND_LINE
+        } else {
+            gio::ApplicationFlags::NON_UNIQUE
+        },
     );
     let exit_code = Rc::new(Cell::new(0u8));
+    let main_window: Rc<std::cell::RefCell<Option<window::MainWindow>>> = Rc::default();
     {
         let exit_code = exit_code.clone();
+        let main_window = main_window.clone();
         app.connect_activate(move |app| {
+            if let Some(window) = main_window.borrow().as_ref() {
+                window.present();
+                return;
+            }
             let prefs = window::PreferencesFile {
                 path: prefs_path.clone(),
                 prefs: Rc::new(std::cell::RefCell::new(prefs.clone())),
             };
-            window::build(
+            let window = window::build(
                 app,
                 options.clone(),
                 inputs.clone(),
                 exit_code.clone(),
                 prefs,
-            )
+            );
+            main_window.replace(Some(window));
         });
     }
     quit_on_signals(&app);
-    // Our own options were parsed above; GTK sees only the program name.
-    app.run_with_args(&["framescope"]);
+    if single_instance {
+        // The first Framescope on the session bus runs the window; a later
+        // one hands it its command line and exits with its answer. With no
+        // session bus every run is a first one.
+        app.connect_command_line(move |app, command_line| {
+            if !command_line.is_remote() {
+                app.activate();
+                return glib::ExitCode::SUCCESS;
+            }
+            match main_window.borrow().as_ref() {
+                Some(window) => window.take_command_line(command_line),
+                None => {
+                    tell_caller(
+                        command_line,
+                        "framescope: the running Framescope has no window yet; try again in a moment.\n",
+                        true,
+                    );
+                    glib::ExitCode::FAILURE
+                }
+            }
+        });
+        app.run_with_args(&args);
+    } else {
+        // Our own options were parsed above; GTK sees only the program name.
+        app.run_with_args(&["framescope"]);
+    }
     ExitCode::from(exit_code.get())
 }

@@ -23,6 +23,7 @@ pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
         &["<Control>Left"],
         "Previous item in the queue",
     ),
+    ("app.toggle-queue", &["F9"], "Show or hide the queue"),
     ("app.cycle-audio", &["b"], "Next audio track"),
     (
         "app.cycle-subtitles",

@@ -1,6 +1,10 @@
-//! The main window: a header bar (open, menu), a `PlayerView`, a simple queue
-//! of the items given on the command line or dropped on the window, and the
-//! `--exit-at-end` / `--stats-json` behaviour scripts rely on.
+//! The main window: a header bar (open, menu, queue), a `PlayerView`, the
+//! queue side panel, and the `--exit-at-end` / `--stats-json` behaviour
+//! scripts rely on. The queue is the player's own playlist (so the view's
+//! N/P keys, the panel, Ctrl+arrows and MPRIS all move through one list);
+//! what the app does per item (resume points, statistics, the first
+//! item's `--start` and `--sub`) hangs off the player's `item-loading` and
+//! `item-ended` signals.
 
 use crate::app::cli::Options;
 use crate::app::resume;
@@ -8,20 +12,12 @@ use crate::app::shortcuts;
 use framescope::engine::tracks::TrackKind;
 use framescope::engine::{to_uri, Player, PlayerError, PlayerState};
 use framescope::widget::inspector::HealthHistory;
-use framescope::widget::{InspectorWindow, PlayerView};
+use framescope::widget::{InspectorWindow, PlayerView, QueuePanel};
 use gtk::prelude::*;
 use gtk::{gdk, gio, glib};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-
-/// The ordered items to play and where we are in them.
-#[derive(Debug, Default)]
-struct Queue {
-    items: Vec<String>,
-    index: usize,
-    played: usize,
-}
 
 /// What `--stats-json` writes.
 #[derive(Serialize)]
@@ -32,6 +28,12 @@ struct StatsReport {
     played_seconds: f64,
     video_path: Option<&'static str>,
     items_played: usize,
+    /// The queue at exit (display names, in order), the item playing
+    /// (-1 for none), and its repeat and shuffle settings.
+    queue: Vec<String>,
+    queue_index: i32,
+    repeat: &'static str,
+    shuffle: bool,
     error: Option<String>,
     /// Watchdog restarts, errors met (recovered or not) and stalls.
     restarts: u32,
@@ -62,7 +64,14 @@ struct Shared {
     options: Options,
     window: gtk::ApplicationWindow,
     view: PlayerView,
-    queue: RefCell<Queue>,
+    /// The queue side panel and what shows it (none in kiosk mode).
+    queue_panel: Option<gtk::Revealer>,
+    /// Items that played to their end.
+    played: Cell<usize>,
+    /// An item is being loaded: set it up once it is current.
+    item_setup_pending: Cell<bool>,
+    /// The first item was set up (`--start` and `--sub` are for it only).
+    first_item_set_up: Cell<bool>,
     exit_code: Rc<Cell<u8>>,
     last_error: RefCell<Option<PlayerError>>,
     totals: Cell<(u64, u64, f64)>,
@@ -127,13 +136,64 @@ pub struct PreferencesFile {
     pub prefs: Rc<RefCell<crate::app::preferences::Preferences>>,
 }
 
+/// The main window, for the single-instance hand-over.
+pub struct MainWindow(Rc<Shared>);
+
+impl MainWindow {
+    /// Raises the window.
+    pub fn present(&self) {
+        self.0.window.present();
+    }
+
+    /// Takes the command line of a later `framescope` run: its files are
+    /// added to the queue (`--replace`: played at once in place of it),
+    /// relative paths taken from that run's folder, and the window raised.
+    /// The answer is printed by, and the exit code returned to, that run.
+    pub fn take_command_line(&self, command_line: &gio::ApplicationCommandLine) -> glib::ExitCode {
+        use clap::Parser;
+        let arguments = command_line.arguments();
+        let options = match Options::try_parse_from(&arguments) {
+            Ok(options) => options,
+            Err(e) => {
+                crate::app::tell_caller(command_line, &e.to_string(), true);
+                return glib::ExitCode::from(crate::app::EXIT_USAGE);
+            }
+        };
+        let items: Vec<String> = options
+            .inputs
+            .iter()
+            .map(|input| {
+                if input.contains("://") {
+                    input.clone()
+                } else {
+                    command_line.create_file_for_arg(input).uri().to_string()
+                }
+            })
+            .collect();
+        let shared = &self.0;
+        let count = items.len();
+        let answer = if count == 0 {
+            "framescope: raised the Framescope already running.\n".to_string()
+        } else if options.replace {
+            open_items(shared, items);
+            format!("framescope: the Framescope already running now plays {count} item(s) in place of its queue.\n")
+        } else {
+            enqueue_items(shared, items);
+            format!("framescope: added {count} item(s) to the queue of the Framescope already running (--replace plays them at once, --new-instance opens another window).\n")
+        };
+        shared.window.present();
+        crate::app::tell_caller(command_line, &answer, false);
+        glib::ExitCode::SUCCESS
+    }
+}
+
 pub fn build(
     app: &gtk::Application,
     options: Options,
     inputs: Vec<String>,
     exit_code: Rc<Cell<u8>>,
     preferences: PreferencesFile,
-) {
+) -> MainWindow {
     let window = gtk::ApplicationWindow::builder()
         .application(app)
         .title("Framescope")
@@ -141,7 +201,7 @@ pub fn build(
         .default_height(options.window_size.map_or(600, |s| s.1))
         .build();
     let view = PlayerView::new();
-    window.set_child(Some(&view));
+    view.set_hexpand(true);
     let mut options = options;
     let kiosk = options
         .kiosk
@@ -152,8 +212,22 @@ pub fn build(
     }
     let recent_menu = gio::Menu::new();
     let track_menus = crate::app::track_menu::install(app, &view);
-    if kiosk.is_none() {
+    let queue_panel = kiosk.is_none().then(|| {
+        let panel = QueuePanel::new(Some(&view.player()));
+        gtk::Revealer::builder()
+            .transition_type(gtk::RevealerTransitionType::SlideLeft)
+            .reveal_child(false)
+            .child(&panel)
+            .build()
+    });
+    if let Some(revealer) = queue_panel.as_ref() {
         window.set_titlebar(Some(&header_bar(&recent_menu, &track_menus)));
+        let layout = gtk::Box::new(gtk::Orientation::Horizontal, 0);
+        layout.append(&view);
+        layout.append(revealer);
+        window.set_child(Some(&layout));
+    } else {
+        window.set_child(Some(&view));
     }
     let start_over = gtk::Button::builder()
         .label("Start from the beginning")
@@ -194,18 +268,24 @@ pub fn build(
     }
     // The inspector's health graphs cover the whole session.
     HealthHistory::attach(&player);
-    // A single item loops seamlessly inside the player; a list loops here.
-    player.set_looping(options.looping && inputs.len() == 1);
+    // `--loop` repeats the whole queue (a single item loops seamlessly).
+    // The app sets each item up as it loads, so items never switch
+    // gaplessly behind its back.
+    player.set_gapless(false);
+    player.set_repeat(if options.looping {
+        framescope::engine::Repeat::All
+    } else {
+        framescope::engine::Repeat::None
+    });
 
     let shared = Rc::new(Shared {
         options,
         window: window.clone(),
         view: view.clone(),
-        queue: RefCell::new(Queue {
-            items: inputs,
-            index: 0,
-            played: 0,
-        }),
+        queue_panel,
+        played: Cell::new(0),
+        item_setup_pending: Cell::new(false),
+        first_item_set_up: Cell::new(false),
         exit_code,
         last_error: RefCell::new(None),
         totals: Cell::new((0, 0, 0.0)),
@@ -261,7 +341,9 @@ pub fn build(
     }
     window.present();
     view.grab_focus();
-    play_current(&shared);
+    player.set_items(&inputs);
+    player.play();
+    MainWindow(shared)
 }
 
 fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -> gtk::HeaderBar {
@@ -272,8 +354,14 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
         .action_name("app.open")
         .build();
     bar.pack_start(&open);
+    let queue = gtk::ToggleButton::builder()
+        .icon_name("view-list-symbolic")
+        .tooltip_text("Show the queue (F9)")
+        .action_name("app.toggle-queue")
+        .build();
     let menu = gio::Menu::new();
     menu.append(Some("_Open…"), Some("app.open"));
+    menu.append(Some("_Add to Queue…"), Some("app.enqueue"));
     menu.append_submenu(Some("Open _Recent"), recent);
     menu.append(Some("_Copy Current Time"), Some("app.copy-time"));
     let playback = gio::Menu::new();
@@ -300,6 +388,7 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
         .menu_model(&menu)
         .build();
     bar.pack_end(&menu_button);
+    bar.pack_end(&queue);
     bar
 }
 
@@ -313,7 +402,32 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
         window.set_title(Some(&title));
     });
     let s = shared.clone();
-    player.connect_eos(move |_| on_item_finished(&s));
+    player.connect_item_loading(move |p, _| {
+        // The item being left: fold its statistics in and note where it was.
+        if p.uri().is_some() {
+            accumulate_totals(&s);
+            remember_position(&s);
+        }
+        s.item_setup_pending.set(true);
+    });
+    let s = shared.clone();
+    player.connect_current_index_notify(move |p| {
+        if p.current_index() >= 0 && s.item_setup_pending.replace(false) {
+            set_up_item(&s);
+        }
+    });
+    let s = shared.clone();
+    player.connect_item_ended(move |_, _| {
+        s.played.set(s.played.get() + 1);
+        remember_finished(&s);
+    });
+    let s = shared.clone();
+    // `eos` comes only when nothing follows in the queue.
+    player.connect_eos(move |_| {
+        if s.options.exit_at_end {
+            quit(&s);
+        }
+    });
     let s = shared.clone();
     player.connect_error(move |_, error| {
         s.last_error.replace(Some(error.clone()));
@@ -349,28 +463,14 @@ fn quit(shared: &Shared) {
     }
 }
 
-fn play_current(shared: &Rc<Shared>) {
-    let item = {
-        let q = shared.queue.borrow();
-        q.items.get(q.index).cloned()
-    };
-    let Some(item) = item else { return };
+/// Sets up the item just loaded: `--start` and `--sub` (first item only),
+/// the subtitle preference, and the resume point.
+fn set_up_item(shared: &Rc<Shared>) {
     let player = shared.view.player();
-    // Fold the finished item's statistics in before the player resets them.
-    if player.uri().is_some() {
-        accumulate_totals(shared);
-    }
-    let start = shared
-        .options
-        .start
-        .filter(|_| shared.queue.borrow().played == 0);
-    remember_position(shared);
-    player.open(&item);
-    let subtitle_file = shared
-        .options
-        .subtitle_file
-        .as_ref()
-        .filter(|_| shared.queue.borrow().played == 0);
+    let Some(uri) = player.uri() else { return };
+    let first = !shared.first_item_set_up.replace(true);
+    let start = shared.options.start.filter(|_| first);
+    let subtitle_file = shared.options.subtitle_file.as_ref().filter(|_| first);
     // Subtitles off by preference, unless a file was asked for by name.
     shared
         .subtitles_off_pending
@@ -380,11 +480,10 @@ fn play_current(shared: &Rc<Shared>) {
     }
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns));
-    } else if let Some(at) = resume_point(shared, &to_uri(&item)) {
+    } else if let Some(at) = resume_point(shared, &uri) {
         player.seek(gst::ClockTime::from_nseconds(at.as_nanos() as u64));
         offer_start_over(shared, at);
     }
-    player.play();
 }
 
 /// Where `uri` was left, when resuming is on and it is worth resuming.
@@ -509,12 +608,6 @@ fn accumulate_totals(shared: &Shared) {
     ));
 }
 
-fn on_item_finished(shared: &Rc<Shared>) {
-    shared.queue.borrow_mut().played += 1;
-    remember_finished(shared);
-    advance(shared);
-}
-
 /// The item played to its end: next time it starts at the beginning.
 fn remember_finished(shared: &Shared) {
     let (Some(resume), Some(uri)) = (shared.resume.as_ref(), shared.view.player().uri()) else {
@@ -533,28 +626,6 @@ fn remember_finished(shared: &Shared) {
     resume.saved.replace(None);
 }
 
-/// Goes on to the next item of the queue (or quits with `--exit-at-end`
-/// after the last).
-fn advance(shared: &Rc<Shared>) {
-    let has_next = {
-        let mut q = shared.queue.borrow_mut();
-        if q.index + 1 < q.items.len() {
-            q.index += 1;
-            true
-        } else if shared.options.looping && q.items.len() > 1 {
-            q.index = 0;
-            true
-        } else {
-            false
-        }
-    };
-    if has_next {
-        play_current(shared);
-    } else if shared.options.exit_at_end {
-        quit(shared);
-    }
-}
-
 /// How long a failed item's error stays up before the queue moves on.
 const SKIP_FAILED_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -562,18 +633,20 @@ const SKIP_FAILED_AFTER: std::time::Duration = std::time::Duration::from_secs(2)
 /// read, and a list of dead items never spins) the queue goes on to the
 /// next item, wrapping round when it loops. A lone item stays failed.
 fn skip_failed_item(shared: &Rc<Shared>) {
-    let failed_index = shared.queue.borrow().index;
-    if shared.queue.borrow().items.len() < 2 {
+    let player = shared.view.player();
+    let failed_index = player.current_index();
+    if player.playlist().n_items() < 2 {
         return;
     }
     let weak = Rc::downgrade(shared);
     glib::timeout_add_local_once(SKIP_FAILED_AFTER, move || {
         let Some(shared) = weak.upgrade() else { return };
+        let player = shared.view.player();
         // Only if nothing else was chosen meanwhile.
-        let still_failed = shared.queue.borrow().index == failed_index
-            && shared.view.player().state() == PlayerState::Error;
-        if still_failed {
-            advance(&shared);
+        let still_failed =
+            player.current_index() == failed_index && player.state() == PlayerState::Error;
+        if still_failed && player.next() {
+            player.play();
         }
     });
 }
@@ -614,37 +687,33 @@ fn mpris_hooks(shared: &Rc<Shared>) -> crate::app::mpris::Hooks {
     }
 }
 
-/// Goes to the next item of the queue, if there is one.
+/// Goes to the next item of the queue, if there is one, and plays it.
 fn next_item(shared: &Rc<Shared>) -> bool {
-    let go = has_next_item(shared);
+    let player = shared.view.player();
+    let go = player.next();
     if go {
-        advance(shared);
+        player.play();
     }
     go
 }
 
-/// Goes to the previous item of the queue, if there is one.
+/// Goes to the previous item of the queue (or, 3 s into an item, back to
+/// its start), if there is one, and plays it.
 fn previous_item(shared: &Rc<Shared>) -> bool {
-    let go = has_previous_item(shared);
+    let player = shared.view.player();
+    let go = player.previous();
     if go {
-        {
-            // A looping queue goes round from the first to the last.
-            let mut q = shared.queue.borrow_mut();
-            q.index = q.index.checked_sub(1).unwrap_or(q.items.len() - 1);
-        }
-        play_current(shared);
+        player.play();
     }
     go
 }
 
 fn has_next_item(shared: &Shared) -> bool {
-    let q = shared.queue.borrow();
-    q.index + 1 < q.items.len() || (shared.options.looping && q.items.len() > 1)
+    shared.view.player().has_next()
 }
 
 fn has_previous_item(shared: &Shared) -> bool {
-    let q = shared.queue.borrow();
-    q.index > 0 || (shared.options.looping && q.items.len() > 1)
+    shared.view.player().has_previous()
 }
 
 /// Replaces the queue with `items` and plays the first.
@@ -652,23 +721,47 @@ fn open_items(shared: &Rc<Shared>, items: Vec<String>) {
     if items.is_empty() {
         return;
     }
-    shared
-        .view
-        .player()
-        .set_looping(shared.options.looping && items.len() == 1);
-    {
-        let mut q = shared.queue.borrow_mut();
-        q.items = items;
-        q.index = 0;
+    let player = shared.view.player();
+    player.set_items(&items);
+    player.play();
+}
+
+/// Adds `items` at the end of the queue; when nothing is playing, the
+/// first of them starts.
+fn enqueue_items(shared: &Rc<Shared>, items: Vec<String>) {
+    let player = shared.view.player();
+    let first_new = player.playlist().n_items() as i32;
+    for item in &items {
+        player.append_item(item);
     }
-    play_current(shared);
+    if !items.is_empty() && player.current_index() < 0 {
+        player.set_current_index(first_new);
+        player.play();
+    }
+    let added = match items.len() {
+        0 => return,
+        1 => "Added 1 item to the queue".to_string(),
+        n => format!("Added {n} items to the queue"),
+    };
+    shared.view.show_message(&added);
 }
 
 fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
     let open = gio::SimpleAction::new("open", None);
     let s = shared.clone();
-    open.connect_activate(move |_, _| show_open_dialog(&s));
+    open.connect_activate(move |_, _| show_open_dialog(&s, open_items));
     app.add_action(&open);
+
+    let enqueue = gio::SimpleAction::new("enqueue", None);
+    let s = shared.clone();
+    enqueue.connect_activate(move |_, _| show_open_dialog(&s, enqueue_items));
+    app.add_action(&enqueue);
+
+    // F9 or the header bar's button show and hide the queue panel.
+    if let Some(revealer) = shared.queue_panel.as_ref() {
+        let toggle = gio::PropertyAction::new("toggle-queue", revealer, "reveal-child");
+        app.add_action(&toggle);
+    }
 
     let open_recent = gio::SimpleAction::new("open-recent", Some(glib::VariantTy::STRING));
     let s = shared.clone();
@@ -808,7 +901,8 @@ fn open_inspector(shared: &Rc<Shared>) {
     shared.inspector.replace(window.downgrade());
 }
 
-fn show_open_dialog(shared: &Rc<Shared>) {
+/// Asks for media files and hands them to `then` (open or enqueue).
+fn show_open_dialog(shared: &Rc<Shared>, then: fn(&Rc<Shared>, Vec<String>)) {
     let dialog = gtk::FileChooserNative::new(
         Some("Open Media"),
         Some(&shared.window),
@@ -834,7 +928,7 @@ fn show_open_dialog(shared: &Rc<Shared>) {
                 .filter_map(|i| files.item(i).and_downcast::<gio::File>())
                 .map(|f| f.uri().to_string())
                 .collect();
-            open_items(&s, items);
+            then(&s, items);
         }
         d.destroy();
     });
@@ -891,7 +985,19 @@ fn write_stats(shared: &Shared) {
         dropped: d + stats.dropped,
         played_seconds: s + stats.played_seconds,
         video_path: stats.video_path.map(|p| p.nick()),
-        items_played: shared.queue.borrow().played,
+        items_played: shared.played.get(),
+        queue: (0..player.playlist().n_items())
+            .filter_map(|i| player.playlist().item(i))
+            .filter_map(|item| item.downcast::<framescope::engine::PlaylistItem>().ok())
+            .map(|item| item.display_title())
+            .collect(),
+        queue_index: player.current_index(),
+        repeat: match player.repeat() {
+            framescope::engine::Repeat::None => "none",
+            framescope::engine::Repeat::One => "one",
+            framescope::engine::Repeat::All => "all",
+        },
+        shuffle: player.shuffle(),
         error: shared
             .last_error
             .borrow()

@@ -1,6 +1,7 @@
 //! The playlist's value types: [`PlaylistItem`] (the objects in a player's
 //! `playlist` list model), the [`Repeat`] and [`EndAction`] choices, and the
-//! pure rule for which item comes next ([`neighbour`]).
+//! pure rules for which item comes next ([`neighbour`], and through a
+//! shuffled order, [`neighbour_in_order`] over [`shuffled_order`]).
 
 use glib::prelude::*;
 use glib::subclass::prelude::*;
@@ -78,6 +79,37 @@ pub fn neighbour(current: Option<usize>, len: usize, repeat: Repeat, step: Step)
     }
 }
 
+/// A random order of `len` playlist indices, each once, starting with
+/// `first` when given (the item playing). `random(n)` draws from `0..n`.
+pub fn shuffled_order(
+    len: usize,
+    first: Option<usize>,
+    mut random: impl FnMut(u32) -> u32,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    // Fisher-Yates.
+    for i in (1..len).rev() {
+        let j = random(i as u32 + 1) as usize;
+        order.swap(i, j.min(i));
+    }
+    if let Some(at) = first.and_then(|f| order.iter().position(|&i| i == f)) {
+        order.swap(0, at);
+    }
+    order
+}
+
+/// [`neighbour`] through `order` (a permutation of the playlist's
+/// indices): the index after or before `current` in that order.
+pub fn neighbour_in_order(
+    order: &[usize],
+    current: Option<usize>,
+    repeat: Repeat,
+    step: Step,
+) -> Option<usize> {
+    let position = current.and_then(|c| order.iter().position(|&i| i == c));
+    neighbour(position, order.len(), repeat, step).map(|p| order[p])
+}
+
 mod imp {
     use super::*;
     use std::cell::RefCell;
@@ -149,5 +181,65 @@ mod tests {
         assert_eq!(neighbour(Some(0), 3, Repeat::All, Step::Previous), Some(2));
         assert_eq!(neighbour(Some(2), 3, Repeat::None, Step::Previous), Some(1));
         assert_eq!(neighbour(Some(7), 3, Repeat::None, Step::Previous), Some(2));
+    }
+
+    /// A small deterministic generator for the shuffle tests.
+    fn lcg(seed: u64) -> impl FnMut(u32) -> u32 {
+        let mut state = seed;
+        move |n| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % u64::from(n)) as u32
+        }
+    }
+
+    #[test]
+    fn shuffled_order_is_a_permutation_starting_at_the_current_item() {
+        for seed in 0..50 {
+            let order = shuffled_order(7, Some(4), lcg(seed));
+            assert_eq!(order[0], 4);
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..7).collect::<Vec<_>>());
+        }
+        // Different draws give different orders.
+        let orders: std::collections::HashSet<Vec<usize>> =
+            (0..20).map(|s| shuffled_order(6, None, lcg(s))).collect();
+        assert!(orders.len() > 5, "{orders:?}");
+        assert!(shuffled_order(0, Some(2), lcg(1)).is_empty());
+    }
+
+    #[test]
+    fn neighbours_follow_the_shuffled_order() {
+        let order = [2, 0, 3, 1];
+        assert_eq!(
+            neighbour_in_order(&order, Some(2), Repeat::None, Step::Auto),
+            Some(0)
+        );
+        assert_eq!(
+            neighbour_in_order(&order, Some(3), Repeat::None, Step::Next),
+            Some(1)
+        );
+        assert_eq!(
+            neighbour_in_order(&order, Some(1), Repeat::None, Step::Auto),
+            None
+        );
+        assert_eq!(
+            neighbour_in_order(&order, Some(1), Repeat::All, Step::Auto),
+            Some(2)
+        );
+        assert_eq!(
+            neighbour_in_order(&order, Some(0), Repeat::None, Step::Previous),
+            Some(2)
+        );
+        assert_eq!(
+            neighbour_in_order(&order, Some(3), Repeat::One, Step::Auto),
+            Some(3)
+        );
+        assert_eq!(
+            neighbour_in_order(&order, None, Repeat::None, Step::Auto),
+            Some(2)
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod keyframe_ticks;
 pub mod keys;
 pub mod osd;
 pub mod player_view;
+pub mod queue_panel;
 pub mod seek_preview;
 pub mod stats_overlay;
 pub mod timing_actions;
@@ -15,6 +16,7 @@ pub mod timing_actions;
 pub use embedding::ControlsMode;
 pub use inspector::InspectorWindow;
 pub use player_view::PlayerView;
+pub use queue_panel::QueuePanel;
 
 use gtk::prelude::*;
 use std::sync::Once;
@@ -51,5 +53,6 @@ pub fn init() -> Result<(), glib::Error> {
     crate::engine::init()?;
     ensure_resources();
     PlayerView::ensure_type();
+    QueuePanel::ensure_type();
     Ok(())
 }

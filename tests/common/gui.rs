@@ -87,3 +87,35 @@ pub fn find_by_class(widget: &gtk::Widget, class: &str) -> Option<gtk::Widget> {
     }
     None
 }
+
+/// Moves the real pointer (xdotool) to `(x, y)` of `widget`, in `window`
+/// (the newest window titled "widget test").
+pub fn pointer_to(
+    window: &gtk::Window,
+    widget: &impl IsA<gtk::Widget>,
+    x: f64,
+    y: f64,
+) -> Result<(), String> {
+    let point = widget
+        .compute_point(window, &gtk::graphene::Point::new(x as f32, y as f32))
+        .ok_or("the widget is not in the window")?;
+    let (dx, dy) = window
+        .native()
+        .map(|n| n.surface_transform())
+        .unwrap_or((0.0, 0.0));
+    let found = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "widget test"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let id = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    check!(!id.is_empty(), "the test window was not found");
+    let (px, py) = (
+        (f64::from(point.x()) + dx).round().to_string(),
+        (f64::from(point.y()) + dy).round().to_string(),
+    );
+    xdotool(&["mousemove", "--window", &id, &px, &py])
+}

@@ -184,6 +184,8 @@ impl imp::Player {
             });
             return;
         }
+        self.obj()
+            .emit_by_name::<()>("item-ended", &[&self.current_index.get()]);
         if self.on_item_end() {
             return;
         }

@@ -201,6 +201,15 @@ mod imp {
         /// What repeats when items end (with `end-action` `advance`).
         #[property(get, set = Self::set_repeat, builder(Repeat::None))]
         pub repeat: Cell<Repeat>,
+        /// Play the items in a random order (drawn afresh when switched on
+        /// or when the list changes; it starts at the item playing).
+        #[property(get, set = Self::set_shuffle)]
+        pub shuffle: Cell<bool>,
+        /// The shuffled order: playlist indices, each once.
+        pub shuffle_order: RefCell<Vec<usize>>,
+        /// The playlist is being edited by [`super::Player::move_item`]: the
+        /// current index is fixed afterwards.
+        pub moving_item: Cell<bool>,
         /// What happens when an item ends.
         #[property(get, set = Self::set_end_action, builder(EndAction::Advance))]
         pub end_action: Cell<EndAction>,
@@ -388,6 +397,12 @@ mod imp {
                         .param_types([String::static_type()])
                         .build(),
                     Signal::builder("eos").build(),
+                    Signal::builder("item-ended")
+                        .param_types([i32::static_type()])
+                        .build(),
+                    Signal::builder("item-loading")
+                        .param_types([i32::static_type()])
+                        .build(),
                     Signal::builder("restarting")
                         .param_types([
                             u32::static_type(),
@@ -878,6 +893,46 @@ impl Player {
     /// Appends a path or URI to the playlist.
     pub fn append_item(&self, path_or_uri: &str) {
         self.playlist().append(&PlaylistItem::new(path_or_uri));
+    }
+
+    /// Moves playlist item `from` to position `to` (both clamped to the
+    /// list); the item playing stays current wherever it ends up.
+    pub fn move_item(&self, from: u32, to: u32) {
+        self.imp().move_item(from, to);
+    }
+
+    /// Removes playlist item `index`. Removing the item playing goes on to
+    /// the item that takes its place (or the new last one), keeping whether
+    /// the player was playing; removing the only item stops the player.
+    pub fn remove_item(&self, index: u32) {
+        self.imp().remove_item(index);
+    }
+
+    /// Connects to `item-ended`: playlist item `index` (-1 for media opened
+    /// directly) played to its end by itself; emitted before the playlist
+    /// rules load another item or `eos` is emitted (after a gapless switch,
+    /// as the next item starts).
+    pub fn connect_item_ended<F: Fn(&Self, i32) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("item-ended", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let index = args[1].get::<i32>().ok()?;
+            f(&player, index);
+            None
+        })
+    }
+
+    /// Connects to `item-loading`: playlist item `index` is about to be
+    /// loaded, for whatever reason (end of the previous item, next or
+    /// previous, `current-index` set). The item being left can still be
+    /// read (its `uri`, `position` and statistics). A gapless switch does
+    /// not go through here.
+    pub fn connect_item_loading<F: Fn(&Self, i32) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("item-loading", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let index = args[1].get::<i32>().ok()?;
+            f(&player, index);
+            None
+        })
     }
 
     /// Goes to the next playlist item (wrapping when `repeat` is not

@@ -5,7 +5,9 @@
 //! the bus as a new stream start).
 
 use super::imp;
-use crate::engine::playlist::{neighbour, EndAction, PlaylistItem, Repeat, Step};
+use crate::engine::playlist::{
+    neighbour, neighbour_in_order, shuffled_order, EndAction, PlaylistItem, Repeat, Step,
+};
 use crate::engine::types::PlayerState;
 use gio::prelude::*;
 use glib::subclass::prelude::*;
@@ -24,6 +26,9 @@ impl imp::Player {
             .connect_items_changed(move |_, position, removed, added| {
                 let Some(player) = weak.upgrade() else { return };
                 let imp = player.imp();
+                if imp.moving_item.get() {
+                    return;
+                }
                 let current = imp.current_index.get();
                 let (position, removed, added) = (position as i32, removed as i32, added as i32);
                 let moved = if current < 0 || current < position {
@@ -38,6 +43,7 @@ impl imp::Player {
                     imp.current_index.set(moved);
                     player.notify_current_index();
                 }
+                imp.reshuffle();
                 imp.update_gapless_next();
             });
     }
@@ -52,10 +58,94 @@ impl imp::Player {
         usize::try_from(self.current_index.get()).ok()
     }
 
-    /// The index [`Step`] leads to from the current item.
+    /// The index [`Step`] leads to from the current item (through the
+    /// shuffled order when `shuffle` is on).
     pub(super) fn neighbour(&self, step: Step) -> Option<usize> {
         let len = self.playlist_store().n_items() as usize;
+        if self.shuffle.get() {
+            if self.shuffle_order.borrow().len() != len {
+                self.reshuffle();
+            }
+            return neighbour_in_order(
+                &self.shuffle_order.borrow(),
+                self.current(),
+                self.repeat.get(),
+                step,
+            );
+        }
         neighbour(self.current(), len, self.repeat.get(), step)
+    }
+
+    /// Draws a new shuffled order starting at the item playing.
+    pub(super) fn reshuffle(&self) {
+        let order = if self.shuffle.get() {
+            let len = self.playlist_store().n_items() as usize;
+            shuffled_order(len, self.current(), |n| {
+                glib::random_int_range(0, n as i32) as u32
+            })
+        } else {
+            Vec::new()
+        };
+        self.shuffle_order.replace(order);
+    }
+
+    pub(super) fn set_shuffle(&self, shuffle: bool) {
+        if self.shuffle.replace(shuffle) != shuffle {
+            self.reshuffle();
+            self.update_gapless_next();
+        }
+    }
+
+    pub(super) fn move_item(&self, from: u32, to: u32) {
+        let store = self.playlist_store();
+        let len = store.n_items();
+        if len == 0 {
+            return;
+        }
+        let (from, to) = (from.min(len - 1), to.min(len - 1));
+        if from == to {
+            return;
+        }
+        let Some(item) = store.item(from) else { return };
+        let current = self.current_index.get();
+        self.moving_item.set(true);
+        store.remove(from);
+        store.insert(to, &item);
+        self.moving_item.set(false);
+        let (from, to) = (from as i32, to as i32);
+        let moved = if current == from {
+            to
+        } else if from < current && current <= to {
+            current - 1
+        } else if to <= current && current < from {
+            current + 1
+        } else {
+            current
+        };
+        if moved != current {
+            self.current_index.set(moved);
+            self.obj().notify_current_index();
+        }
+        self.reshuffle();
+        self.update_gapless_next();
+    }
+
+    pub(super) fn remove_item(&self, index: u32) {
+        let store = self.playlist_store();
+        if index >= store.n_items() {
+            return;
+        }
+        let was_current = self.current_index.get() == index as i32;
+        store.remove(index);
+        if !was_current {
+            return;
+        }
+        let len = store.n_items();
+        if len == 0 {
+            self.obj().stop();
+            return;
+        }
+        self.load_item(index.min(len - 1) as usize);
     }
 
     pub(super) fn set_current_index(&self, index: i32) {
@@ -67,12 +157,19 @@ impl imp::Player {
             return;
         }
         self.load_item(index as usize);
+        // An item chosen by hand: the shuffled order starts afresh there.
+        if self.shuffle.get() {
+            self.reshuffle();
+            self.update_gapless_next();
+        }
     }
 
     /// Loads item `index`, keeping whether the player was playing.
     pub(super) fn load_item(&self, index: usize) {
         let Some(item) = self.item(index) else { return };
         let playing = self.want_playing.get() || self.state.get() == PlayerState::Playing;
+        self.obj()
+            .emit_by_name::<()>("item-loading", &[&(index as i32)]);
         self.current_index.set(index as i32);
         self.loading_item.set(true);
         self.set_uri(Some(item.uri()));
@@ -209,6 +306,9 @@ impl imp::Player {
             return;
         };
         tracing::debug!(index, "gapless switch done");
+        // The item before played to its end.
+        self.obj()
+            .emit_by_name::<()>("item-ended", &[&self.current_index.get()]);
         self.current_index.set(index as i32);
         self.uri.replace(Some(uri.clone()));
         let obj = self.obj();

@@ -880,6 +880,8 @@ impl imp::Player {
         self.apply_target();
         self.refresh_frame();
         self.set_state(crate::engine::types::PlayerState::Paused);
+        self.obj()
+            .emit_by_name::<()>("item-ended", &[&self.current_index.get()]);
         self.obj().emit_by_name::<()>("eos", &[]);
     }
 
