@@ -28,7 +28,10 @@ fn own_the_display() -> MutexGuard<'static, ()> {
 fn framescope_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_framescope"));
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    // Each test's app runs on its own, even where a session bus would let
+    // it hand its files to another test's window.
     command
+        .arg("--new-instance")
         .env("DISPLAY", ensure_display())
         .env("XDG_CACHE_HOME", tmp.join("cache"))
         .env("XDG_STATE_HOME", tmp.join("state"));
@@ -637,10 +640,11 @@ fn track_keys_switch_audio_and_subtitles() {
     );
 }
 
-/// `--sub FILE` shows an external subtitle file with the first item: the
-/// file's track is the one playing at the end.
+/// `--sub FILE` (twice) adds two external subtitle files to the first
+/// item: both are listed, the last is loaded, and its track is the one
+/// playing at the end.
 #[test]
-fn sub_option_adds_an_external_subtitle_file() {
+fn sub_option_adds_external_subtitle_files() {
     let clip = generate(
         "black_three_seconds.mp4",
         "videotestsrc num-buffers=75 pattern=black ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
@@ -658,13 +662,17 @@ fn sub_option_adds_an_external_subtitle_file() {
             )
         })
         .collect();
-    std::fs::write(&srt, cues).unwrap();
+    std::fs::write(&srt, &cues).unwrap();
+    let second = media_dir().join("app_external_second.srt");
+    std::fs::write(&second, cues.replace("LINE", "SECOND")).unwrap();
     let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sub.json");
     let (out, _) = framescope(&[
         "--exit-at-end",
         "--no-resume",
         "--sub",
         srt.to_str().unwrap(),
+        "--sub",
+        second.to_str().unwrap(),
         "--stats-json",
         json.to_str().unwrap(),
         clip.to_str().unwrap(),
@@ -675,6 +683,12 @@ fn sub_option_adds_an_external_subtitle_file() {
         s["subtitle_track"], 0,
         "the file's subtitle track plays: {s}"
     );
+    assert_eq!(
+        s["subtitle_files"],
+        serde_json::json!(["app_external.srt", "app_external_second.srt"]),
+        "{s}"
+    );
+    assert_eq!(s["subtitle_file"], "app_external_second.srt", "{s}");
     assert!(s["played_seconds"].as_f64().unwrap() > 2.0, "{s}");
 }
 

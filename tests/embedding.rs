@@ -631,6 +631,92 @@ fn scales(widget: &gtk::Widget, found: &mut Vec<gtk::Scale>) {
     }
 }
 
+/// The bottom edge, in video pixels, of the (white) subtitle text on the
+/// black frame showing.
+fn subtitle_bottom(view: &PlayerView) -> Option<i32> {
+    lowest_bright_row(view.player().current_frame()?).map(|y| y as i32 + 1)
+}
+
+/// Subtitles are drawn into the picture; while the controls bar covers the
+/// picture's bottom, the text is raised above the bar, and it goes back
+/// down when the bar hides.
+fn subtitles_rise_above_the_controls() -> TestResult {
+    let (window, view) = window_with_view();
+    // At one screen pixel per video pixel the bar covers where GStreamer
+    // puts the text.
+    window.set_default_size(320, 240);
+    run_until(Duration::from_secs(5), || view.height() <= 260);
+    let player = view.player();
+    player.set_looping(true);
+    view.open(&black_eight_seconds().display().to_string());
+    view.set_controls(ControlsMode::Full);
+    player.play();
+    check!(
+        run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing),
+        "the clip did not start playing"
+    );
+    player.set_subtitle_file(Some(
+        continuous_srt("lift.srt", "SUBTITLE LINE")
+            .display()
+            .to_string()
+            .as_str(),
+    ));
+    // The pointer moving over the picture keeps the controls up.
+    let raised_shown = || {
+        view.controls_visible() && player.subtitle_lift() > 0 && subtitle_bottom(&view).is_some()
+    };
+    for i in 0..30 {
+        xdotool(&["mousemove", &(300 + i % 2 * 20).to_string(), "200"])?;
+        if run_until(Duration::from_millis(500), raised_shown) {
+            break;
+        }
+    }
+    check!(
+        raised_shown(),
+        "no raised subtitle with the controls shown (lift {}, text {:?}, controls {}, size {:?}, tracks {:?}, frame {})",
+        player.subtitle_lift(),
+        subtitle_bottom(&view),
+        view.controls_visible(),
+        player.video_size(),
+        player.tracks_of(framescope::engine::tracks::TrackKind::Subtitle),
+        player.current_frame().is_some()
+    );
+    // Let a frame drawn with the lift reach the screen.
+    run_until(Duration::from_millis(400), || false);
+    let raised = subtitle_bottom(&view).ok_or("the subtitle went away")?;
+    let bar = find_by_class(view.upcast_ref(), "framescope-controls").ok_or("no controls bar")?;
+    let bar_top = bar
+        .compute_bounds(&view)
+        .map(|b| f64::from(b.y()))
+        .ok_or("the bar has no place")?;
+    let size = player.video_size().ok_or("no video size")?;
+    let scale = (f64::from(view.width()) / f64::from(size.width))
+        .min(f64::from(view.height()) / f64::from(size.height));
+    let border = (f64::from(view.height()) - f64::from(size.height) * scale) / 2.0;
+    let raised_on_screen = border + f64::from(raised) * scale;
+    check!(
+        raised_on_screen <= bar_top + 1.0,
+        "the text ends at {raised_on_screen:.0} px, under the bar's top at {bar_top:.0} px"
+    );
+    view.set_controls(ControlsMode::Off);
+    check!(
+        run_until(Duration::from_secs(5), || player.subtitle_lift() == 0
+            && subtitle_bottom(&view).is_some_and(|b| b > raised + 5)),
+        "the text did not go back down with the controls hidden (lift {}, text {:?}, was {raised})",
+        player.subtitle_lift(),
+        subtitle_bottom(&view)
+    );
+    println!(
+        "    text bottom {raised} px with the bar shown (bar top {bar_top:.0} of {} view px), {:?} px hidden",
+        view.height(),
+        subtitle_bottom(&view)
+    );
+    player.stop();
+    window.close();
+    Ok(())
+}
+
 /// Hovering over the seek bar shows the keyframe at or before the time
 /// under the pointer (frame numbers read back from the preview's pixels),
 /// from a pipeline of its own: the playing picture drops no frame while the
@@ -771,6 +857,10 @@ fn main() {
         (
             "seek_preview_shows_the_keyframe_under_the_pointer",
             seek_preview_shows_the_keyframe_under_the_pointer,
+        ),
+        (
+            "subtitles_rise_above_the_controls",
+            subtitles_rise_above_the_controls,
         ),
         (
             "end_actions_show_what_they_say",

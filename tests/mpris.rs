@@ -113,3 +113,112 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
     assert!(answer("identity").contains("'Framescope'"), "{text}");
     assert_eq!(answer("quit"), "0", "Quit ends the app cleanly:\n{text}");
 }
+
+/// Single instance, on a private session bus: a second `framescope FILE`
+/// (a path relative to its own folder) hands the file to the running
+/// window's queue and exits 0 saying so; `--replace` plays its file there at
+/// once; `--new-instance` runs a window of its own. What the running window
+/// plays is read back over MPRIS.
+#[test]
+fn a_second_run_hands_its_files_to_the_running_window() {
+    let first = generate(
+        "mpris_ten_seconds.mp4",
+        "videotestsrc num-buffers=250 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
+    );
+    let second = clip("vp9_opus.webm");
+    let third = clip("h264_aac.mp4");
+    let folder = second
+        .parent()
+        .expect("clips live in a folder")
+        .to_path_buf();
+    let stats_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("single-instance.json");
+    let _ = std::fs::remove_file(&stats_file);
+    let script = r#"
+set -u
+"$FRAMESCOPE" --no-resume --window-size 320x240 "$FIRST" 2>"$LOG" &
+app=$!
+name=""
+for _ in $(seq 100); do
+  name=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.ListNames | grep -o "org.mpris.MediaPlayer2.framescope[a-z0-9.]*" | head -n1)
+  [ -n "$name" ] && break
+  sleep 0.1
+done
+get() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method org.freedesktop.DBus.Properties.Get org.mpris.MediaPlayer2.Player "$1"; }
+call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method "org.mpris.MediaPlayer2.$@"; }
+sleep 1
+echo "cannext1=$(get CanGoNext)"
+cd "$FOLDER"
+out=$("$FRAMESCOPE" "$SECOND_NAME"); echo "added=$out rc=$?"
+echo "cannext2=$(get CanGoNext)"
+echo "stillfirst=$(get Metadata)"
+call Player.Next >/dev/null
+sleep 1
+echo "next=$(get Metadata)"
+out=$("$FRAMESCOPE" --replace "$THIRD"); echo "replaced=$out rc=$?"
+sleep 1
+echo "third=$(get Metadata)"
+"$FRAMESCOPE" --new-instance --exit-at-end --no-resume --window-size 160x120 --stats-json "$STATS" "$SECOND_NAME"
+echo "own=$?"
+echo "apps=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.ListNames | grep -o "org.mpris.MediaPlayer2.framescope[a-z0-9.]*" | wc -l)"
+call Quit >/dev/null
+for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
+if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi
+"#;
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("single-instance.log");
+    let out = Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", script])
+        .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
+        .env("FIRST", &first)
+        .env("FOLDER", &folder)
+        .env("SECOND_NAME", second.file_name().unwrap())
+        .env("THIRD", &third)
+        .env("STATS", &stats_file)
+        .env("LOG", &log)
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .output()
+        .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let answer = |key: &str| -> String {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {key} in:\n{text}\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+            .to_string()
+    };
+    assert!(answer("cannext1").contains("false"), "{text}");
+    let added = answer("added");
+    assert!(
+        added.contains("added 1 item to the queue") && added.ends_with("rc=0"),
+        "{text}"
+    );
+    assert!(answer("cannext2").contains("true"), "{text}");
+    assert!(
+        answer("stillfirst").contains("mpris_ten_seconds.mp4"),
+        "adding to the queue must not interrupt: {text}"
+    );
+    assert!(answer("next").contains("vp9_opus.webm"), "{text}");
+    let replaced = answer("replaced");
+    assert!(
+        replaced.contains("in place of its queue") && replaced.ends_with("rc=0"),
+        "{text}"
+    );
+    assert!(answer("third").contains("h264_aac.mp4"), "{text}");
+    assert_eq!(answer("own"), "0", "{text}");
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats_file).expect("own window's stats"))
+            .expect("stats are JSON");
+    assert_eq!(stats["items_played"], 1, "{stats}");
+    assert_eq!(answer("quit"), "0", "{text}");
+}

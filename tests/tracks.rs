@@ -96,30 +96,6 @@ fn lit_pixels(player: &Player) -> Option<usize> {
     Some(lit)
 }
 
-/// The frame as a screen shows it: sinks that draw overlays themselves (as
-/// the GTK sink does) get subtitles as an overlay composition attached to
-/// the frame, which is blended in here.
-fn with_overlay_blended(sample: gst::Sample) -> gst::Sample {
-    let Some(buffer) = sample.buffer() else {
-        return sample;
-    };
-    let Some(meta) = buffer.meta::<gst_video::VideoOverlayCompositionMeta>() else {
-        return sample;
-    };
-    let composition = meta.overlay().to_owned();
-    let info = gst_video::VideoInfo::from_caps(sample.caps().unwrap()).unwrap();
-    let mut copy = buffer.copy_deep().unwrap();
-    {
-        let copy = copy.get_mut().unwrap();
-        let mut frame = gst_video::VideoFrameRef::from_buffer_ref_writable(copy, &info).unwrap();
-        composition.blend(&mut frame).unwrap();
-    }
-    gst::Sample::builder()
-        .buffer(&copy)
-        .caps(&sample.caps().unwrap().to_owned())
-        .build()
-}
-
 /// Waits for the next frame on screen after a change.
 fn settle(duration: Duration) {
     run_until(duration, || false);
@@ -239,27 +215,8 @@ fn tracks_switch_on(playbin: &str) {
 fn external_subtitle_file_on(playbin: &str) {
     // SAFETY: as above, one test on one thread.
     unsafe { std::env::set_var("FRAMESCOPE_PLAYBIN", playbin) };
-    let clip = generate(
-        "black_eight_seconds.mp4",
-        "videotestsrc num-buffers=200 pattern=black ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
-    );
-    let srt = media_dir().join("external.srt");
-    std::fs::write(
-        &srt,
-        (0..16)
-            .map(|i| {
-                format!(
-                    "{}\n00:00:{:02},{:03} --> 00:00:{:02},{:03}\nEXTERNAL LINE\n\n",
-                    i + 1,
-                    i / 2,
-                    (i % 2) * 500,
-                    (i + 1) / 2,
-                    ((i + 1) % 2) * 500
-                )
-            })
-            .collect::<String>(),
-    )
-    .unwrap();
+    let clip = black_eight_seconds();
+    let srt = continuous_srt("external.srt", "EXTERNAL LINE");
     with_context(|| {
         let player = Player::headless();
         let out = record(&player);
@@ -296,6 +253,41 @@ fn external_subtitle_file_on(playbin: &str) {
             "{playbin}: reloading with the file went back from {before} to {}",
             player.position()
         );
+        // A second file: both are listed, the new one is loaded and drawn,
+        // and going back to the first keeps both listed.
+        let second = media_dir().join("external_second.srt");
+        std::fs::write(
+            &second,
+            std::fs::read_to_string(&srt)
+                .unwrap()
+                .replace("EXTERNAL", "SECOND"),
+        )
+        .unwrap();
+        player.add_subtitle_files(&[second.display().to_string()]);
+        assert!(
+            run_until(Duration::from_secs(15), || player.state()
+                == PlayerState::Playing
+                && player.current_track(TrackKind::Subtitle) == Some(0)
+                && lit_pixels(&player).is_some_and(|n| n > 20)),
+            "{playbin}: the second subtitle file is not drawn"
+        );
+        assert!(player
+            .subtitle_file()
+            .unwrap()
+            .ends_with("external_second.srt"));
+        player.set_subtitle_file(Some(srt.display().to_string().as_str()));
+        assert!(run_until(Duration::from_secs(15), || player
+            .current_track(TrackKind::Subtitle)
+            == Some(0)
+            && player.state() == PlayerState::Playing));
+        let files = player.subtitle_files();
+        assert!(
+            files.len() == 2
+                && files[0].ends_with("external.srt")
+                && files[1].ends_with("external_second.srt"),
+            "{playbin}: {files:?}"
+        );
+        assert!(player.subtitle_file().unwrap().ends_with("external.srt"));
         let missing = media_dir().join("no-such.srt");
         player.set_subtitle_file(Some(missing.display().to_string().as_str()));
         assert!(run_until(Duration::from_secs(1), || out

@@ -52,9 +52,11 @@ pub struct Options {
     /// Folder for screenshots (key S); by default Pictures/Framescope.
     #[arg(long, value_name = "DIR")]
     pub screenshot_dir: Option<std::path::PathBuf>,
-    /// Show this subtitle file (SRT, ASS/SSA, WebVTT…) with the first item.
+    /// Show this subtitle file (SRT, ASS/SSA, WebVTT…) with the first item;
+    /// repeat for several (all are listed in the Subtitles menu, the last
+    /// is shown).
     #[arg(long = "sub", value_name = "FILE")]
-    pub subtitle_file: Option<std::path::PathBuf>,
+    pub subtitle_files: Vec<std::path::PathBuf>,
     /// Always start from the beginning: do not resume files where they were
     /// left (nor remember where they are left this time).
     #[arg(long)]

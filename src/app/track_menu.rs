@@ -3,8 +3,10 @@
 //! the player's tracks change; `app.audio-track` and `app.subtitle-track`
 //! (an `i32` state: the track's number, -1 for none) switch while playing,
 //! and keys B and V go round the tracks. "Add Subtitle File…"
-//! (`app.add-subtitle-file`) shows an external SRT, ASS/SSA, WebVTT or
-//! MicroDVD file with the media.
+//! (`app.add-subtitle-file`) adds external SRT, ASS/SSA, WebVTT or MicroDVD
+//! files to the media, several at once if wanted; each file added is listed
+//! (`app.subtitle-file`, its URI) and one is loaded at a time. V goes round
+//! the media's own subtitle tracks, then each file, then off.
 
 use framescope::engine::tracks::TrackKind;
 use framescope::engine::Player;
@@ -46,11 +48,17 @@ fn choose_subtitle_file(view: &PlayerView) {
         subtitles.add_suffix(ext);
     }
     dialog.add_filter(&subtitles);
+    dialog.set_select_multiple(true);
     let weak = view.downgrade();
     dialog.connect_response(move |d, response| {
         if response == gtk::ResponseType::Accept {
-            if let (Some(view), Some(file)) = (weak.upgrade(), d.file()) {
-                view.player().set_subtitle_file(Some(file.uri().as_str()));
+            if let Some(view) = weak.upgrade() {
+                let files = d.files();
+                let uris: Vec<String> = (0..files.n_items())
+                    .filter_map(|i| files.item(i).and_downcast::<gio::File>())
+                    .map(|f| f.uri().to_string())
+                    .collect();
+                view.player().add_subtitle_files(&uris);
             }
         }
         d.destroy();
@@ -98,22 +106,54 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
         });
         app.add_action(&action);
     }
-    for (name, kind) in [
-        ("cycle-audio", TrackKind::Audio),
-        ("cycle-subtitles", TrackKind::Subtitle),
-    ] {
-        let action = gio::SimpleAction::new(name, None);
-        let weak_app = app.downgrade();
-        let weak_view = view.downgrade();
-        action.connect_activate(move |_, _| {
-            let (Some(app), Some(view)) = (weak_app.upgrade(), weak_view.upgrade()) else {
-                return;
-            };
-            let next = next_choice(&view.player(), kind);
-            app.change_action_state(action_name(kind), &next.to_variant());
-        });
-        app.add_action(&action);
-    }
+    // One external file at a time: choosing another loads it instead.
+    let file_action = gio::SimpleAction::new_stateful(
+        "subtitle-file",
+        Some(glib::VariantTy::STRING),
+        &String::new().to_variant(),
+    );
+    let weak_view = view.downgrade();
+    file_action.connect_change_state(move |action, value| {
+        let (Some(view), Some(uri)) = (weak_view.upgrade(), value.and_then(|v| v.get::<String>()))
+        else {
+            return;
+        };
+        view.player().set_subtitle_file(Some(uri.as_str()));
+        action.set_state(&uri.to_variant());
+        view.show_message(&format!("Subtitles: {}", file_name(&uri)));
+    });
+    app.add_action(&file_action);
+    let action = gio::SimpleAction::new("cycle-audio", None);
+    let weak_app = app.downgrade();
+    let weak_view = view.downgrade();
+    action.connect_activate(move |_, _| {
+        let (Some(app), Some(view)) = (weak_app.upgrade(), weak_view.upgrade()) else {
+            return;
+        };
+        let next = next_choice(&view.player(), TrackKind::Audio);
+        app.change_action_state(action_name(TrackKind::Audio), &next.to_variant());
+    });
+    app.add_action(&action);
+    let action = gio::SimpleAction::new("cycle-subtitles", None);
+    let weak_app = app.downgrade();
+    let weak_view = view.downgrade();
+    action.connect_activate(move |_, _| {
+        let (Some(app), Some(view)) = (weak_app.upgrade(), weak_view.upgrade()) else {
+            return;
+        };
+        match next_subtitle_choice(&view.player()) {
+            SubtitleChoice::Track(i) => {
+                app.change_action_state(action_name(TrackKind::Subtitle), &(i as i32).to_variant())
+            }
+            SubtitleChoice::File(uri) => {
+                app.change_action_state("subtitle-file", &uri.to_variant())
+            }
+            SubtitleChoice::Off => {
+                app.change_action_state(action_name(TrackKind::Subtitle), &(-1i32).to_variant())
+            }
+        }
+    });
+    app.add_action(&action);
     let add = gio::SimpleAction::new("add-subtitle-file", None);
     let weak_view = view.downgrade();
     add.connect_activate(move |_, _| {
@@ -132,6 +172,62 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
     });
     rebuild(app, &player, &menus.audio, &menus.subtitles);
     menus
+}
+
+/// One stop on V's round of the subtitles.
+#[derive(Debug, PartialEq, Eq, Clone)]
+enum SubtitleChoice {
+    /// A subtitle track of what is loaded.
+    Track(usize),
+    /// An external file not loaded now.
+    File(String),
+    /// Subtitles off.
+    Off,
+}
+
+/// The file name at the end of a URI, decoded.
+pub fn file_name(uri: &str) -> String {
+    let name = framescope::engine::error::display_name(uri);
+    name.rsplit('/').next().unwrap_or(&name).to_string()
+}
+
+/// V's round: the media's own subtitle tracks, then each external file in
+/// the order added, then off. The file loaded is the last subtitle track.
+fn subtitle_round(tracks: usize, files: &[String], loaded: Option<&str>) -> Vec<SubtitleChoice> {
+    let own = if loaded.is_some() {
+        tracks.saturating_sub(1)
+    } else {
+        tracks
+    };
+    let mut round: Vec<SubtitleChoice> = (0..own).map(SubtitleChoice::Track).collect();
+    for file in files {
+        round.push(if Some(file.as_str()) == loaded && tracks > own {
+            SubtitleChoice::Track(own)
+        } else {
+            SubtitleChoice::File(file.clone())
+        });
+    }
+    round.push(SubtitleChoice::Off);
+    round
+}
+
+/// The stop after `current` (a track number, `None` for off) on the round.
+fn next_on_round(round: &[SubtitleChoice], current: Option<usize>) -> SubtitleChoice {
+    let here = match current {
+        Some(i) => round.iter().position(|c| *c == SubtitleChoice::Track(i)),
+        None => round.iter().position(|c| *c == SubtitleChoice::Off),
+    };
+    let next = here.map_or(0, |h| (h + 1) % round.len());
+    round[next].clone()
+}
+
+fn next_subtitle_choice(player: &Player) -> SubtitleChoice {
+    let round = subtitle_round(
+        player.tracks_of(TrackKind::Subtitle).len(),
+        &player.subtitle_files(),
+        player.subtitle_file().as_deref(),
+    );
+    next_on_round(&round, player.current_track(TrackKind::Subtitle))
 }
 
 /// The next choice going round: each track in turn, then (subtitles) off.
@@ -188,8 +284,31 @@ fn rebuild(app: &gtk::Application, player: &Player, audio: &gio::Menu, subtitles
         }
         if kind == TrackKind::Subtitle {
             let files = gio::Menu::new();
+            for uri in player.subtitle_files() {
+                let item = gio::MenuItem::new(
+                    Some(&format!("File: {}", file_name(&uri).replace('_', "__"))),
+                    None,
+                );
+                item.set_action_and_target_value(
+                    Some("app.subtitle-file"),
+                    Some(&uri.to_variant()),
+                );
+                files.append_item(&item);
+            }
             files.append(Some("Add Subtitle _File…"), Some("app.add-subtitle-file"));
             menu.append_section(None, &files);
+            // The file's mark: the file loaded, while its track is shown.
+            if let Some(action) = app
+                .lookup_action("subtitle-file")
+                .and_downcast::<gio::SimpleAction>()
+            {
+                let last = player.tracks_of(kind).len().checked_sub(1);
+                let shown = player
+                    .subtitle_file()
+                    .filter(|_| last.is_some() && player.current_track(kind) == last)
+                    .unwrap_or_default();
+                action.set_state(&shown.to_variant());
+            }
         }
         // The radio mark follows the track that plays (no switch is made).
         if let Some(action) = app.lookup_action(name).and_downcast::<gio::SimpleAction>() {
@@ -207,5 +326,27 @@ mod tests {
         assert!(super::is_subtitle_file("/films/a.ass"));
         assert!(!super::is_subtitle_file("file:///films/film.mkv"));
         assert!(!super::is_subtitle_file("file:///films/srt"));
+    }
+
+    #[test]
+    fn v_goes_round_own_tracks_then_files_then_off() {
+        use super::SubtitleChoice::{File, Off, Track};
+        let files = vec!["file:///a.srt".to_string(), "file:///b.srt".to_string()];
+        // Two tracks of its own, b.srt loaded as the third.
+        let round = super::subtitle_round(3, &files, Some("file:///b.srt"));
+        assert_eq!(
+            round,
+            [Track(0), Track(1), File(files[0].clone()), Track(2), Off]
+        );
+        assert_eq!(
+            super::next_on_round(&round, Some(1)),
+            File(files[0].clone())
+        );
+        assert_eq!(super::next_on_round(&round, Some(2)), Off);
+        assert_eq!(super::next_on_round(&round, None), Track(0));
+        // No file loaded yet (tracks not listed yet either).
+        let round = super::subtitle_round(0, &files, None);
+        assert_eq!(round, [File(files[0].clone()), File(files[1].clone()), Off]);
+        assert_eq!(super::next_on_round(&round, None), File(files[0].clone()));
     }
 }

@@ -52,6 +52,9 @@ struct StatsReport {
     /// -1 for none, subtitles off).
     audio_track: i32,
     subtitle_track: i32,
+    /// The external subtitle files added (file names) and the one loaded.
+    subtitle_files: Vec<String>,
+    subtitle_file: Option<String>,
     /// The volume at exit (0 to 1).
     volume: f64,
     /// What kiosk mode did (with `--kiosk`).
@@ -172,14 +175,19 @@ impl MainWindow {
             .collect();
         let shared = &self.0;
         let count = items.len();
+        let items_text = if count == 1 {
+            "1 item".to_string()
+        } else {
+            format!("{count} items")
+        };
         let answer = if count == 0 {
             "framescope: raised the Framescope already running.\n".to_string()
         } else if options.replace {
             open_items(shared, items);
-            format!("framescope: the Framescope already running now plays {count} item(s) in place of its queue.\n")
+            format!("framescope: the Framescope already running now plays {items_text} in place of its queue.\n")
         } else {
             enqueue_items(shared, items);
-            format!("framescope: added {count} item(s) to the queue of the Framescope already running (--replace plays them at once, --new-instance opens another window).\n")
+            format!("framescope: added {items_text} to the queue of the Framescope already running (--replace plays them at once, --new-instance opens another window).\n")
         };
         shared.window.present();
         crate::app::tell_caller(command_line, &answer, false);
@@ -470,13 +478,22 @@ fn set_up_item(shared: &Rc<Shared>) {
     let Some(uri) = player.uri() else { return };
     let first = !shared.first_item_set_up.replace(true);
     let start = shared.options.start.filter(|_| first);
-    let subtitle_file = shared.options.subtitle_file.as_ref().filter(|_| first);
+    let subtitle_files: Vec<String> = if first {
+        shared
+            .options
+            .subtitle_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Subtitles off by preference, unless a file was asked for by name.
     shared
         .subtitles_off_pending
-        .set(!shared.preferences.prefs.borrow().subtitles && subtitle_file.is_none());
-    if let Some(sub) = subtitle_file {
-        player.set_subtitle_file(Some(sub.display().to_string().as_str()));
+        .set(!shared.preferences.prefs.borrow().subtitles && subtitle_files.is_empty());
+    if !subtitle_files.is_empty() {
+        player.add_subtitle_files(&subtitle_files);
     }
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns));
@@ -957,8 +974,8 @@ fn install_drop_target(shared: &Rc<Shared>) {
             .into_iter()
             .partition(|uri| crate::app::track_menu::is_subtitle_file(uri));
         open_items(&s, media);
-        if let Some(subtitle) = subtitles.last() {
-            s.view.player().set_subtitle_file(Some(subtitle.as_str()));
+        if !subtitles.is_empty() {
+            s.view.player().add_subtitle_files(&subtitles);
         }
         accepted
     });
@@ -1012,6 +1029,14 @@ fn write_stats(shared: &Shared) {
         frames_at_sink: player.frames_at_sink(),
         audio_track: shared.tracks_playing.get().0,
         subtitle_track: shared.tracks_playing.get().1,
+        subtitle_files: player
+            .subtitle_files()
+            .iter()
+            .map(|u| crate::app::track_menu::file_name(u))
+            .collect(),
+        subtitle_file: player
+            .subtitle_file()
+            .map(|u| crate::app::track_menu::file_name(&u)),
         volume: player.volume(),
         kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };

@@ -387,6 +387,34 @@ mod imp {
             if let Some(p) = self.player.borrow().as_ref() {
                 p.set_render_size(round(width), round(height));
             }
+            self.update_subtitle_lift();
+        }
+    }
+
+    /// How many video pixels subtitles must rise so their usual place is
+    /// above a bar whose top is at `bar_top` in a view of `view` size
+    /// showing video of `size` letterboxed (0 when the bar sits in the black
+    /// border under the picture).
+    pub(super) fn subtitle_lift(
+        view: (f64, f64),
+        size: &crate::engine::VideoSize,
+        bar_top: Option<f64>,
+    ) -> u32 {
+        let (Some(bar_top), true) = (bar_top, size.height > 0 && size.par_d > 0) else {
+            return 0;
+        };
+        let (width, height) = view;
+        let shown_width = f64::from(size.width) * f64::from(size.par_n) / f64::from(size.par_d);
+        let scale = (width / shown_width).min(height / f64::from(size.height));
+        if !(scale.is_finite() && scale > 0.0) {
+            return 0;
+        }
+        let border = (height - f64::from(size.height) * scale) / 2.0;
+        let covered = height - bar_top - border;
+        if covered <= 0.0 {
+            0
+        } else {
+            (covered / scale).ceil() as u32
         }
     }
 
@@ -442,6 +470,12 @@ mod imp {
                 }
             }));
             handlers.extend(self.connect_feedback(&player));
+            let weak = self.obj().downgrade();
+            handlers.push(player.connect_video_size_notify(move |_| {
+                if let Some(view) = weak.upgrade() {
+                    view.imp().update_subtitle_lift();
+                }
+            }));
             self.handlers.replace(handlers);
             self.refresh();
             self.obj().notify_player();
@@ -806,6 +840,31 @@ mod imp {
             if self.controls_visible.replace(visible) != visible {
                 self.obj().notify_controls_visible();
             }
+            self.update_subtitle_lift();
+        }
+
+        /// Subtitles are drawn into the picture: while the controls bar is
+        /// shown over the picture's bottom, the text is raised above it.
+        fn update_subtitle_lift(&self) {
+            let Some(player) = self.player.borrow().clone() else {
+                return;
+            };
+            let obj = self.obj();
+            let lift = match (player.video_size(), self.controls_visible.get()) {
+                (Some(size), true) => {
+                    let bar_top = self
+                        .controls_bar
+                        .compute_bounds(&*obj)
+                        .map(|b| f64::from(b.y()));
+                    subtitle_lift(
+                        (f64::from(obj.width()), f64::from(obj.height())),
+                        &size,
+                        bar_top,
+                    )
+                }
+                _ => 0,
+            };
+            player.set_subtitle_lift(lift);
         }
 
         fn schedule_hide(&self) {

@@ -565,3 +565,75 @@ pub fn chaptered_mkv() -> PathBuf {
             .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"]);
     })
 }
+
+/// An 8 s black H.264 clip (320x240, 25 fps) to draw subtitles over.
+pub fn black_eight_seconds() -> PathBuf {
+    generate(
+        "black_eight_seconds.mp4",
+        "videotestsrc num-buffers=200 pattern=black ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
+    )
+}
+
+/// An SRT file `name` in the media folder showing `text` without a break
+/// for the first 8 s (in half-second cues: GStreamer's type finder needs
+/// more than one cue to know SRT).
+pub fn continuous_srt(name: &str, text: &str) -> PathBuf {
+    let path = media_dir().join(name);
+    let time = |ms: u32| format!("00:00:{:02},{:03}", ms / 1000, ms % 1000);
+    let cues: String = (0..16)
+        .map(|i| {
+            format!(
+                "{}\n{} --> {}\n{text}\n\n",
+                i + 1,
+                time(i * 500),
+                time(i * 500 + 500)
+            )
+        })
+        .collect();
+    std::fs::write(&path, cues).expect("the subtitle file is written");
+    path
+}
+
+/// The frame as a screen shows it: sinks that draw overlays themselves (as
+/// the GTK sink does) get subtitles as an overlay composition attached to
+/// the frame, which is blended in here.
+pub fn with_overlay_blended(sample: gst::Sample) -> gst::Sample {
+    let Some(buffer) = sample.buffer() else {
+        return sample;
+    };
+    let Some(meta) = buffer.meta::<gst_video::VideoOverlayCompositionMeta>() else {
+        return sample;
+    };
+    let composition = meta.overlay().to_owned();
+    let info = gst_video::VideoInfo::from_caps(sample.caps().unwrap()).unwrap();
+    let mut copy = buffer.copy_deep().unwrap();
+    {
+        let copy = copy.get_mut().unwrap();
+        let mut frame = gst_video::VideoFrameRef::from_buffer_ref_writable(copy, &info).unwrap();
+        composition.blend(&mut frame).unwrap();
+    }
+    gst::Sample::builder()
+        .buffer(&copy)
+        .caps(&sample.caps().unwrap().to_owned())
+        .build()
+}
+
+/// The frame's lowest row (0 at the top) with more than a few bright
+/// pixels once its overlays are blended in: where drawn text ends.
+pub fn lowest_bright_row(sample: gst::Sample) -> Option<usize> {
+    let sample = with_overlay_blended(sample);
+    let caps = gst::Caps::builder("video/x-raw")
+        .field("format", "GRAY8")
+        .build();
+    let gray = gst_video::convert_sample(&sample, &caps, gst::ClockTime::from_seconds(5)).ok()?;
+    let info = gst_video::VideoInfo::from_caps(gray.caps()?).ok()?;
+    let buffer = gray.buffer()?.map_readable().ok()?;
+    let (w, h, stride) = (
+        info.width() as usize,
+        info.height() as usize,
+        info.stride()[0] as usize,
+    );
+    (0..h)
+        .rev()
+        .find(|&y| (0..w).filter(|&x| buffer[y * stride + x] > 128).count() > 3)
+}

@@ -44,6 +44,7 @@ impl imp::Player {
         if self.subtitle_file.take().is_some() {
             self.obj().notify_subtitle_file();
         }
+        self.subtitle_files.borrow_mut().clear();
         self.index.clear();
         self.bitrate_meter.clear();
         self.backstep.forget_media();
@@ -122,6 +123,7 @@ impl imp::Player {
             pipeline.set_property("text-offset", self.subtitle_offset.get());
         }
         self.give_subtitle_font(pipeline.upcast_ref());
+        self.lift_subtitles_in(&pipeline);
         if let Some(description) = self.video_filter.borrow().clone() {
             match gst::parse::bin_from_description(&description, true) {
                 Ok(filter) if pipeline.find_property("video-filter").is_some() => {

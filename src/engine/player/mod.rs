@@ -134,6 +134,15 @@ mod imp {
         /// setting it reloads the media where it is. Cleared by new media.
         #[property(get, set = Self::set_subtitle_file, nullable)]
         pub subtitle_file: RefCell<Option<String>>,
+        /// Video pixels by which subtitle text is raised above where
+        /// GStreamer draws it (a host lifts it clear of its own controls).
+        #[property(get, set = Self::set_subtitle_lift, default = 0)]
+        pub subtitle_lift: Cell<u32>,
+        /// The lift, for text overlays the pipeline creates later.
+        pub subtitle_lift_shared: std::sync::Arc<std::sync::atomic::AtomicU32>,
+        /// Every external subtitle file added for the media loaded (as
+        /// URIs, in the order added); `subtitle-file` is the one shown.
+        pub subtitle_files: RefCell<Vec<String>>,
         /// The font subtitles are drawn in, as a Pango description such as
         /// `Sans Bold 28` (none: GStreamer's default); applies at once.
         #[property(get, set = Self::set_subtitle_font, nullable)]

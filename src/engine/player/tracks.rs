@@ -97,7 +97,20 @@ impl imp::Player {
                 return;
             }
         }
+        if let Some(uri) = uri.as_ref() {
+            let mut files = self.subtitle_files.borrow_mut();
+            if !files.contains(uri) {
+                files.push(uri.clone());
+            }
+        }
         if *self.subtitle_file.borrow() == uri {
+            // Already loaded: make sure its track is the one shown.
+            if uri.is_some() {
+                let last = self.obj().tracks_of(TrackKind::Subtitle).len();
+                if let Some(last) = last.checked_sub(1) {
+                    let _ = self.obj().select_track(TrackKind::Subtitle, Some(last));
+                }
+            }
             return;
         }
         self.subtitle_file.replace(uri.clone());
@@ -138,6 +151,33 @@ impl imp::Player {
             self.give_subtitle_font(pipeline.upcast_ref());
         }
         self.obj().notify_subtitle_font();
+    }
+
+    pub(super) fn set_subtitle_lift(&self, lift: u32) {
+        if self.subtitle_lift.replace(lift) == lift {
+            return;
+        }
+        self.subtitle_lift_shared
+            .store(lift, std::sync::atomic::Ordering::Relaxed);
+        if let Some(pipeline) = self.pipeline.borrow().as_ref() {
+            let mut overlays = pipeline.iterate_recurse();
+            while let Ok(Some(element)) = overlays.next() {
+                lift_text_overlay(&element, lift);
+            }
+        }
+        self.obj().notify_subtitle_lift();
+    }
+
+    /// Text overlays `pipeline` creates (they come with the first
+    /// subtitle) start at the lift asked for.
+    pub(super) fn lift_subtitles_in(&self, pipeline: &gst::Pipeline) {
+        let lift = self.subtitle_lift_shared.clone();
+        pipeline.connect("deep-element-added", false, move |args| {
+            if let Ok(element) = args[2].get::<gst::Element>() {
+                lift_text_overlay(&element, lift.load(std::sync::atomic::Ordering::Relaxed));
+            }
+            None
+        });
     }
 
     /// Hands the chosen subtitle font, if any, to `pipeline`.
@@ -189,7 +229,57 @@ impl imp::Player {
     }
 }
 
+/// GStreamer's own space under subtitle text (`textoverlay`'s `ypad`).
+const TEXT_OVERLAY_YPAD: u32 = 25;
+
+/// Sets a `textoverlay`'s padding to its usual space plus `lift`.
+fn lift_text_overlay(element: &gst::Element, lift: u32) {
+    let is_text_overlay = element.factory().is_some_and(|f| f.name() == "textoverlay");
+    if is_text_overlay && element.find_property("ypad").is_some() {
+        element.set_property("ypad", (TEXT_OVERLAY_YPAD + lift) as i32);
+    }
+}
+
 impl super::Player {
+    /// Adds external subtitle files (paths or URIs) to the media loaded and
+    /// shows the last of them (one reload, see `subtitle-file`). Files that
+    /// do not exist are refused with a warning.
+    pub fn add_subtitle_files<S: AsRef<str>>(&self, files: &[S]) {
+        let existing: Vec<String> = files
+            .iter()
+            .map(|f| crate::engine::to_uri(f.as_ref()))
+            .filter(|uri| {
+                let missing = glib::filename_from_uri(uri).is_ok_and(|(path, _)| !path.is_file());
+                if missing {
+                    self.imp().warn(format!(
+                        "The subtitle file “{}” does not exist; choose another one.",
+                        crate::engine::error::display_name(uri)
+                    ));
+                }
+                !missing
+            })
+            .collect();
+        let Some(last) = existing.last().cloned() else {
+            return;
+        };
+        {
+            let mut listed = self.imp().subtitle_files.borrow_mut();
+            for uri in existing {
+                if !listed.contains(&uri) {
+                    listed.push(uri);
+                }
+            }
+        }
+        self.set_subtitle_file(Some(last.as_str()));
+        self.emit_by_name::<()>("tracks-changed", &[]);
+    }
+
+    /// The external subtitle files added for the media loaded, as URIs in
+    /// the order added (the one shown is `subtitle-file`).
+    pub fn subtitle_files(&self) -> Vec<String> {
+        self.imp().subtitle_files.borrow().clone()
+    }
+
     /// Every track of the media, videos first, then audio, then subtitles,
     /// each in container order (empty until the media has opened).
     pub fn tracks(&self) -> Vec<Track> {
