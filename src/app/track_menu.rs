@@ -1,4 +1,4 @@
-//! The Audio and Subtitles menus: one radio item per track of the media
+//! The Video, Audio and Subtitles menus: one radio item per track of the media
 //! (language, codec, channels, title), "Off" for subtitles, rebuilt whenever
 //! the player's tracks change; `app.audio-track` and `app.subtitle-track`
 //! (an `i32` state: the track's number, -1 for none) switch while playing,
@@ -16,6 +16,8 @@ use gtk::{gio, glib};
 
 /// The two menus, for the main menu to show.
 pub struct TrackMenus {
+    /// Video tracks.
+    pub video: gio::Menu,
     /// Audio tracks.
     pub audio: gio::Menu,
     /// Subtitle tracks and "Off".
@@ -78,11 +80,12 @@ fn action_name(kind: TrackKind) -> &'static str {
 /// Adds the track actions to `app` and returns the menus they drive.
 pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
     let menus = TrackMenus {
+        video: gio::Menu::new(),
         audio: gio::Menu::new(),
         subtitles: gio::Menu::new(),
     };
     let player = view.player();
-    for kind in [TrackKind::Audio, TrackKind::Subtitle] {
+    for kind in [TrackKind::Video, TrackKind::Audio, TrackKind::Subtitle] {
         let action = gio::SimpleAction::new_stateful(
             action_name(kind),
             Some(glib::VariantTy::INT32),
@@ -162,15 +165,18 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
         }
     });
     app.add_action(&add);
-    let audio = menus.audio.clone();
-    let subtitles = menus.subtitles.clone();
+    let (video, audio, subtitles) = (
+        menus.video.clone(),
+        menus.audio.clone(),
+        menus.subtitles.clone(),
+    );
     let weak_app = app.downgrade();
     player.connect_tracks_changed(move |player| {
         if let Some(app) = weak_app.upgrade() {
-            rebuild(&app, player, &audio, &subtitles);
+            rebuild(&app, player, [&video, &audio, &subtitles]);
         }
     });
-    rebuild(app, &player, &menus.audio, &menus.subtitles);
+    rebuild(app, &player, [&menus.video, &menus.audio, &menus.subtitles]);
     menus
 }
 
@@ -257,9 +263,11 @@ fn describe_choice(player: &Player, kind: TrackKind, choice: Option<usize>) -> S
     }
 }
 
-/// Refills both menus and sets the actions' states to what plays.
-fn rebuild(app: &gtk::Application, player: &Player, audio: &gio::Menu, subtitles: &gio::Menu) {
-    for (kind, menu) in [(TrackKind::Audio, audio), (TrackKind::Subtitle, subtitles)] {
+/// Refills the video, audio and subtitle menus and sets the actions'
+/// states to what plays.
+fn rebuild(app: &gtk::Application, player: &Player, menus: [&gio::Menu; 3]) {
+    let kinds = [TrackKind::Video, TrackKind::Audio, TrackKind::Subtitle];
+    for (kind, menu) in kinds.into_iter().zip(menus) {
         menu.remove_all();
         let name = action_name(kind);
         let detailed = format!("app.{name}");
@@ -269,8 +277,12 @@ fn rebuild(app: &gtk::Application, player: &Player, audio: &gio::Menu, subtitles
             menu.append_item(&off);
         }
         let tracks = player.tracks_of(kind);
-        if tracks.is_empty() && kind == TrackKind::Audio {
-            let none = gio::MenuItem::new(Some("No audio tracks"), None);
+        if tracks.is_empty() && kind != TrackKind::Subtitle {
+            let label = match kind {
+                TrackKind::Video => "No video tracks",
+                _ => "No audio tracks",
+            };
+            let none = gio::MenuItem::new(Some(label), None);
             none.set_action_and_target_value(Some("app.none"), None);
             menu.append_item(&none);
         }

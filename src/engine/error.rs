@@ -85,6 +85,25 @@ pub fn display_name(uri: &str) -> String {
     redact_credentials(uri)
 }
 
+/// Removes `user:password@` from every URI in a free text (a GStreamer
+/// debug string names the URI it failed on, credentials and all).
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        out.push_str(&rest[..at + 3]);
+        rest = &rest[at + 3..];
+        let authority_end = rest
+            .find(|c: char| c == '/' || c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>'))
+            .unwrap_or(rest.len());
+        if let Some(user_end) = rest[..authority_end].rfind('@') {
+            rest = &rest[user_end + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Removes `user:password@` from a URI so credentials never reach a message.
 pub fn redact_credentials(uri: &str) -> String {
     if let Some(scheme_end) = uri.find("://") {
@@ -101,7 +120,7 @@ pub fn redact_credentials(uri: &str) -> String {
 /// to a typed [`PlayerError`] about `uri`.
 pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -> PlayerError {
     let name = display_name(uri);
-    let detail = format!("{} ({debug})", err.message());
+    let detail = redact_text(&format!("{} ({debug})", err.message()));
     let lower = format!("{} {}", err.message(), debug).to_lowercase();
 
     let encrypted_caps = missing.iter().any(|m| {
@@ -140,6 +159,13 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
         return PlayerError::new(
             ErrorKind::NotFound,
             format!("“{name}” was not found; check the path or address."),
+            detail,
+        );
+    }
+    if err.matches(gst::ResourceError::NotAuthorized) || lower.contains("unauthorized") {
+        return PlayerError::new(
+            ErrorKind::Network,
+            format!("“{name}” needs a user name and password (the server refused access); put them in the address as user:password@host."),
             detail,
         );
     }
@@ -274,6 +300,17 @@ mod tests {
         );
         assert_eq!(plugin.kind, ErrorKind::MissingPlugin);
         assert!(plugin.message.contains("H.265 decoder"));
+    }
+
+    #[test]
+    fn credentials_are_redacted_in_free_text() {
+        assert_eq!(
+            super::redact_text(
+                "Could not open http://bob:pw@host:80/a and rtsp://cam/b, 'srt://u:p@h:9'"
+            ),
+            "Could not open http://host:80/a and rtsp://cam/b, 'srt://h:9'"
+        );
+        assert_eq!(super::redact_text("no uri here"), "no uri here");
     }
 
     #[test]

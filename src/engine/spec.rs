@@ -155,14 +155,24 @@ impl Playbin {
     /// next always gets playbin3: playbin's gapless switch on GStreamer 1.22
     /// deadlocks (measured with `gst-play-1.0 --gapless` on two H.264 MP4
     /// files: 6 hangs in 6 runs with playbin, none with playbin3).
+    ///
+    /// With an external subtitle file, playbin is used before 1.24 for any
+    /// URI: playbin3 there sometimes stops ("not linked") when it loads one
+    /// (about one load in four in `tests/tracks.rs`).
     pub fn for_item(uri: &str, gapless: bool) -> Self {
+        Self::for_item_with(uri, gapless, false)
+    }
+
+    /// [`Playbin::for_item`], knowing whether an external subtitle file
+    /// comes with the media.
+    pub fn for_item_with(uri: &str, gapless: bool, subtitle_file: bool) -> Self {
         match std::env::var("FRAMESCOPE_PLAYBIN").as_deref() {
             Ok("playbin3") => return Playbin::Playbin3,
             Ok("playbin") => return Playbin::Playbin2,
             _ => {}
         }
         let (major, minor, ..) = gst::version();
-        if uri.starts_with("file:") && (major, minor) < (1, 24) && !gapless {
+        if (uri.starts_with("file:") || subtitle_file) && (major, minor) < (1, 24) && !gapless {
             Playbin::Playbin2
         } else {
             Playbin::Playbin3

@@ -7,6 +7,24 @@
 
 use gst::prelude::*;
 
+/// GStreamer's human name for the codec of `caps` ("H.264 (High
+/// Profile)"), or `None` for empty or ANY caps. Caps that are not fixed (a
+/// stream collection may list ranges) are fixated first: GStreamer's own
+/// function refuses them and gives nothing, which would panic the binding.
+pub fn codec_description(caps: &gst::Caps) -> Option<String> {
+    if caps.is_any() || caps.is_empty() {
+        return None;
+    }
+    if caps.is_fixed() {
+        return Some(gst_pbutils::pb_utils_get_codec_description(caps).to_string());
+    }
+    let mut fixed = caps.copy();
+    fixed.fixate();
+    fixed
+        .is_fixed()
+        .then(|| gst_pbutils::pb_utils_get_codec_description(&fixed).to_string())
+}
+
 /// What a track carries.
 #[derive(Debug, Eq, PartialEq, Clone, Copy, Hash, glib::Enum)]
 #[enum_type(name = "FramescopeTrackKind")]
@@ -90,10 +108,7 @@ impl Track {
         };
         let codec = codec_tag
             .or_else(|| tag(|t| t.get::<gst::tags::Codec>().map(|v| v.get().to_string())))
-            .or_else(|| {
-                caps.filter(|c| !c.is_any() && !c.is_empty())
-                    .map(|c| gst_pbutils::pb_utils_get_codec_description(c).to_string())
-            });
+            .or_else(|| caps.and_then(codec_description));
         let title = tag(|t| t.get::<gst::tags::Title>().map(|v| v.get().to_string()))
             .filter(|t| !t.trim().is_empty());
         let channels = caps
@@ -213,6 +228,19 @@ pub fn from_playbin(playbin: &gst::Element) -> Vec<Track> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codec_names_for_caps_that_are_not_fixed() {
+        gst::init().unwrap();
+        let caps = |s: &str| s.parse::<gst::Caps>().unwrap();
+        let ranged = codec_description(&caps(
+            "video/x-h264, stream-format=avc, width=(int)[ 1, 1920 ], profile=(string){ high, main }",
+        ));
+        assert!(ranged.is_some_and(|c| c.contains("H.264")));
+        assert_eq!(codec_description(&gst::Caps::new_any()), None);
+        assert_eq!(codec_description(&gst::Caps::new_empty()), None);
+        assert!(codec_description(&caps("audio/mpeg, mpegversion=4")).is_some());
+    }
 
     #[test]
     fn collections_are_numbered_per_kind_with_their_tags() {

@@ -198,7 +198,7 @@ fn report(info: &gst_pbutils::DiscovererInfo, uri: &str) -> MediaReport {
         .stream_info()
         .filter(|top| top.is::<gst_pbutils::DiscovererContainerInfo>())
         .and_then(|c| c.caps())
-        .map(|caps| gst_pbutils::pb_utils_get_codec_description(&caps).to_string());
+        .and_then(|caps| crate::engine::tracks::codec_description(&caps));
     let mut tags = BTreeMap::new();
     if let Some(list) = info.tags() {
         for (name, value) in list.iter() {
@@ -251,7 +251,7 @@ fn stream_report(
         .to_string(),
         codec: caps
             .as_ref()
-            .map(|c| gst_pbutils::pb_utils_get_codec_description(c).to_string())
+            .and_then(crate::engine::tracks::codec_description)
             .unwrap_or_default(),
         caps: caps.as_ref().map(|c| c.to_string()).unwrap_or_default(),
         decodable: caps_name.is_empty() || !missing.contains(&caps_name),

@@ -3,6 +3,7 @@
 //! runs a thread-default main context until a condition holds.
 #![allow(dead_code)]
 
+pub mod fileserver;
 pub mod framecode;
 pub mod gui;
 pub mod httpd;
@@ -636,4 +637,27 @@ pub fn lowest_bright_row(sample: gst::Sample) -> Option<usize> {
     (0..h)
         .rev()
         .find(|&y| (0..w).filter(|&x| buffer[y * stride + x] > 128).count() > 3)
+}
+
+/// An 8 s Matroska file with two video tracks, black then white (320x240,
+/// 25 fps, H.264), and no audio.
+pub fn two_video_mkv() -> PathBuf {
+    made_by_ffmpeg("two_videos.mkv", |_, ffmpeg| {
+        ffmpeg
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=black:size=320x240:rate=25:duration=8",
+            ])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=white:size=320x240:rate=25:duration=8",
+            ])
+            .args(["-map", "0:v", "-map", "1:v"])
+            .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
+            .args(["-metadata:s:v:1", "title=Second angle"]);
+    })
 }

@@ -68,6 +68,11 @@ impl imp::Player {
                         self.set_state(PlayerState::Buffering);
                     }
                     self.apply_target();
+                    // Paused, the pipeline's state does not change when the
+                    // buffer fills: nothing else would end "buffering".
+                    if !buffering {
+                        self.update_public_state();
+                    }
                 }
             }
             BusEvent::DurationChanged => self.query_duration(),

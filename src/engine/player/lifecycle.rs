@@ -84,7 +84,11 @@ impl imp::Player {
             video = VideoOutput::Paintable(VideoPath::Software);
         }
         let spec = PipelineSpec {
-            playbin: Playbin::for_item(uri, self.may_switch_gaplessly()),
+            playbin: Playbin::for_item_with(
+                uri,
+                self.may_switch_gaplessly(),
+                self.subtitle_file.borrow().is_some(),
+            ),
             uri: uri.to_string(),
             video,
             audio,

@@ -772,7 +772,7 @@ impl Player {
         };
         let describe = |element: &gst::Element| {
             let caps = element.static_pad("sink")?.current_caps()?;
-            Some(gst_pbutils::pb_utils_get_codec_description(&caps).to_string())
+            crate::engine::tracks::codec_description(&caps)
         };
         for element in pipeline.iterate_recurse().into_iter().flatten() {
             let klass = element

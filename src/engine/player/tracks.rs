@@ -356,6 +356,16 @@ impl super::Player {
             self.emit_by_name::<()>("tracks-changed", &[]);
             return Ok(());
         }
+        // playbin3 on GStreamer before 1.24 stops the whole stream ("not
+        // linked") when asked for another video stream; say so rather than
+        // stop (seen on a two-video Matroska file, every time).
+        let (major, minor, ..) = gst::version();
+        if kind == TrackKind::Video && (major, minor) < (1, 24) && self.current_track(kind) != index
+        {
+            return Err(
+                "This GStreamer (before 1.24) cannot switch the video track of a stream while it plays; the first video track stays.".into(),
+            );
+        }
         // playbin3: the streams to keep, with this kind's choice in place
         // (a kind with nothing chosen yet keeps its first track).
         let selected = imp.selected_streams.borrow().clone();
