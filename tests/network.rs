@@ -130,9 +130,16 @@ fn redirects_are_followed_and_a_loop_is_refused() {
         server.redirect("loop-b", "loop-a");
         let (error, took) = first_error(&server.url("loop-a"), Duration::from_secs(15));
         let error = error.expect("a redirect loop ends in an error");
-        println!("    redirect loop: {} ({took:?})", error.message);
+        println!(
+            "    redirect loop: {} ({took:?}) [{}]",
+            error.message, error.detail
+        );
         assert_eq!(error.kind, ErrorKind::Network, "{error:?}");
-        assert!(error.message.ends_with('.'), "{}", error.message);
+        assert!(
+            error.message.contains("keeps redirecting") && error.message.ends_with('.'),
+            "{}",
+            error.message
+        );
         assert!(took < Duration::from_secs(10), "took {took:?}");
     });
 }
@@ -185,21 +192,28 @@ fn servers_that_are_not_there_end_in_one_sentence_quickly() {
             .port();
         let (root, _) = folder_of(&served_clip().1);
         let server = FileServer::start(&root);
-        for (uri, kind) in [
+        for (uri, kind, says) in [
             (
                 format!("http://127.0.0.1:{port}/clip.mp4"),
                 ErrorKind::Network,
+                "nothing is listening",
             ),
             (
                 "http://no-such-host.invalid/clip.mp4".to_string(),
                 ErrorKind::Network,
+                "“no-such-host.invalid”",
             ),
-            (server.url("missing/clip.mp4"), ErrorKind::NotFound),
+            (
+                server.url("missing/clip.mp4"),
+                ErrorKind::NotFound,
+                "was not found",
+            ),
         ] {
             let (error, took) = first_error(&uri, Duration::from_secs(20));
             let error = error.unwrap_or_else(|| panic!("{uri}: no error"));
             println!("    {uri}: {} ({took:?})", error.message);
             assert_eq!(error.kind, kind, "{uri}: {error:?}");
+            assert!(error.message.contains(says), "{uri}: {}", error.message);
             assert!(
                 error.message.ends_with('.') && !error.message.contains('\n'),
                 "{uri}: {}",

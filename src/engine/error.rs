@@ -175,6 +175,24 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
         || lower.contains("socket")
         || lower.contains("http")
         || lower.contains("timed out");
+    // An HTTP status GStreamer reports by its reason phrase alone.
+    if !uri.starts_with("file:") && debug.contains("parse_status") {
+        let reason = err.message().trim_end_matches('.').to_string();
+        let redirect = matches!(
+            reason.as_str(),
+            "Found"
+                | "Moved Permanently"
+                | "See Other"
+                | "Temporary Redirect"
+                | "Permanent Redirect"
+        );
+        let message = if redirect {
+            format!("Could not reach “{name}”: the server keeps redirecting (a redirect loop, or too many redirects); check the address.")
+        } else {
+            format!("Could not play “{name}”: the server answered “{reason}”; check the address and that you may open it.")
+        };
+        return PlayerError::new(ErrorKind::Network, message, detail);
+    }
     if network && !uri.starts_with("file:") {
         return PlayerError::new(
             ErrorKind::Network,

@@ -21,6 +21,7 @@ pub mod frameindex;
 pub mod framesteps;
 pub mod glprobe;
 pub mod looping;
+pub mod netcheck;
 pub mod paintable;
 pub mod player;
 pub mod playlist;

@@ -115,11 +115,14 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
             let error = error.unwrap_or_else(|| {
                 glib::Error::new(gst::CoreError::MissingPlugin, "missing plugins")
             });
-            Err(classify(&error, "", uri, &missing))
+            Err(crate::engine::netcheck::refine(
+                classify(&error, "", uri, &missing),
+                uri,
+            ))
         }
         (_, Some(e)) => {
             let missing = Vec::new();
-            let mut err = classify(&e, "", uri, &missing);
+            let mut err = crate::engine::netcheck::refine(classify(&e, "", uri, &missing), uri);
             if err.kind == ErrorKind::Other && e.message().contains("Timeout") {
                 err.message = format!(
                     "Reading “{}” did not finish within {} s.",

@@ -294,7 +294,7 @@ impl imp::Player {
         });
     }
 
-    pub(super) fn fail(&self, mut error: PlayerError) {
+    pub(super) fn fail(&self, error: PlayerError) {
         tracing::warn!(
             kind = error.kind.nick(),
             "{} [{}]",
@@ -306,6 +306,31 @@ impl imp::Player {
         if self.recover(&error.message) {
             return;
         }
+        // A network failure GStreamer does not explain is looked into off
+        // the main thread first (about two seconds at most).
+        let uri = self.uri.borrow().clone().unwrap_or_default();
+        if crate::engine::netcheck::needs_diagnosis(&error, &uri) {
+            self.teardown();
+            let weak = self.obj().downgrade();
+            glib::MainContext::ref_thread_default().spawn_local(async move {
+                let checked = uri.clone();
+                let refined =
+                    gio::spawn_blocking(move || crate::engine::netcheck::refine(error, &checked))
+                        .await;
+                let Some(player) = weak.upgrade() else { return };
+                // Only if the player still shows that URI.
+                if let (Ok(error), true) = (refined, player.uri().as_deref() == Some(uri.as_str()))
+                {
+                    player.imp().report_failure(error);
+                }
+            });
+            return;
+        }
+        self.report_failure(error);
+    }
+
+    /// Ends the item with `error`: the player stops and says why.
+    fn report_failure(&self, mut error: PlayerError) {
         if self.max_restarts.get() > 0 {
             error.detail = format!(
                 "{} (the watchdog gave up after {} restarts in a row)",

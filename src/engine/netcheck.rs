@@ -1,0 +1,129 @@
+//! Why a network source failed, when GStreamer does not say: `souphttpsrc`
+//! on 1.22 reports a refused connection and an unknown host alike as
+//! "Internal data stream error". [`refine`] looks for itself (the host's
+//! name looked up, then a TCP connection tried, each bounded in time) and
+//! puts the cause into the error's sentence. It blocks for up to about two
+//! seconds, so the player runs it off the main thread.
+
+use crate::engine::error::{display_name, ErrorKind, PlayerError};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long the host name lookup may take.
+const LOOKUP_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long the test connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// Whether `error`, met on `uri`, is a network failure whose sentence does
+/// not say what went wrong, and the URI is one a TCP check can explain.
+pub fn needs_diagnosis(error: &PlayerError, uri: &str) -> bool {
+    const UNEXPLAINED: &str = "Internal data stream error";
+    error.kind == ErrorKind::Network
+        && (error.detail.starts_with(UNEXPLAINED) || error.message.contains(UNEXPLAINED))
+        && host_and_port(uri).is_some()
+}
+
+/// The host and port of a TCP-based URI (http, https, rtsp, rtmp).
+fn host_and_port(uri: &str) -> Option<(String, u16)> {
+    let parsed = glib::Uri::parse(uri, glib::UriFlags::NONE).ok()?;
+    let default = match parsed.scheme().as_str() {
+        "http" => 80,
+        "https" => 443,
+        "rtsp" | "rtspt" => 554,
+        "rtmp" => 1935,
+        _ => return None,
+    };
+    let host = parsed.host()?.to_string();
+    let port = u16::try_from(parsed.port()).ok().filter(|&p| p > 0);
+    Some((host, port.unwrap_or(default)))
+}
+
+/// What a check of `uri`'s server finds, as the middle of a sentence
+/// ("nothing is listening at 127.0.0.1:8080"), or `None` when it answers.
+pub fn diagnose(uri: &str) -> Option<String> {
+    let (host, port) = host_and_port(uri)?;
+    let (tx, rx) = mpsc::channel();
+    let lookup = (host.clone(), port);
+    std::thread::spawn(move || {
+        let found: std::io::Result<Vec<SocketAddr>> =
+            lookup.to_socket_addrs().map(|addrs| addrs.collect());
+        let _ = tx.send(found);
+    });
+    let addresses = match rx.recv_timeout(LOOKUP_TIMEOUT) {
+        Ok(Ok(addresses)) if !addresses.is_empty() => addresses,
+        Ok(_) => return Some(format!("the host name “{host}” could not be found")),
+        Err(_) => {
+            return Some(format!(
+                "looking up the host name “{host}” took too long (is the network or DNS down?)"
+            ))
+        }
+    };
+    match TcpStream::connect_timeout(&addresses[0], CONNECT_TIMEOUT) {
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => Some(format!(
+            "nothing is listening at {host}:{port} (connection refused)"
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            Some(format!("{host}:{port} does not answer"))
+        }
+        Err(e) => Some(format!("{host}:{port} cannot be reached ({e})")),
+    }
+}
+
+/// `error` with the cause found by [`diagnose`] in its sentence, when it
+/// needs one and a cause is found.
+pub fn refine(mut error: PlayerError, uri: &str) -> PlayerError {
+    if !needs_diagnosis(&error, uri) {
+        return error;
+    }
+    if let Some(cause) = diagnose(uri) {
+        error.message = format!(
+            "Could not reach “{}”: {cause}; check the address and that the server is running.",
+            display_name(uri)
+        );
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tcp_uris_give_their_host_and_port() {
+        assert_eq!(
+            host_and_port("http://127.0.0.1:8080/a.mp4"),
+            Some(("127.0.0.1".into(), 8080))
+        );
+        assert_eq!(
+            host_and_port("https://example.org/a"),
+            Some(("example.org".into(), 443))
+        );
+        assert_eq!(
+            host_and_port("rtsp://u:p@cam.local/s"),
+            Some(("cam.local".into(), 554))
+        );
+        assert_eq!(host_and_port("udp://239.0.0.1:5000"), None);
+        assert_eq!(host_and_port("file:///a.mp4"), None);
+    }
+
+    #[test]
+    fn a_closed_port_is_named() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let found = diagnose(&format!("http://127.0.0.1:{port}/x"));
+        assert_eq!(
+            found,
+            Some(format!(
+                "nothing is listening at 127.0.0.1:{port} (connection refused)"
+            ))
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let open = listener.local_addr().unwrap().port();
+        assert_eq!(diagnose(&format!("http://127.0.0.1:{open}/x")), None);
+    }
+}
