@@ -717,6 +717,53 @@ fn subtitles_rise_above_the_controls() -> TestResult {
     Ok(())
 }
 
+/// An HLS stream from a slow server shows "Buffering N %" under the spinner
+/// while it fills its buffer, and the label goes once it plays.
+fn buffering_shows_its_percentage() -> TestResult {
+    let (_, hls) = generated_hls();
+    let server = common::fileserver::FileServer::start(&hls);
+    server.pace(30_000);
+    let (window, view) = window_with_view();
+    let player = view.player();
+    view.open(&server.url("index.m3u8"));
+    player.play();
+    let label = find_by_class(view.upcast_ref(), "framescope-buffering")
+        .and_downcast::<gtk::Label>()
+        .ok_or("no buffering label")?;
+    let mut seen = None;
+    run_until(Duration::from_secs(15), || {
+        if label.is_visible() && player.state() == PlayerState::Buffering {
+            seen = Some(label.label().to_string());
+        }
+        seen.is_some()
+    });
+    let text = seen.ok_or_else(|| {
+        format!(
+            "no buffering percentage shown (state {:?}, level {})",
+            player.state(),
+            player.buffering_percent()
+        )
+    })?;
+    let percent: Option<i32> = text
+        .strip_prefix("Buffering ")
+        .and_then(|t| t.strip_suffix(" %"))
+        .and_then(|n| n.parse().ok());
+    check!(
+        percent.is_some_and(|p| (0..100).contains(&p)),
+        "the label says {text:?}"
+    );
+    check!(
+        run_until(Duration::from_secs(30), || player.state()
+            == PlayerState::Playing),
+        "the slow stream never played"
+    );
+    check!(!label.is_visible(), "the label stays while playing");
+    println!("    shown: {text:?}");
+    player.stop();
+    window.close();
+    Ok(())
+}
+
 /// Hovering over the seek bar shows the keyframe at or before the time
 /// under the pointer (frame numbers read back from the preview's pixels),
 /// from a pipeline of its own: the playing picture drops no frame while the
@@ -857,6 +904,10 @@ fn main() {
         (
             "seek_preview_shows_the_keyframe_under_the_pointer",
             seek_preview_shows_the_keyframe_under_the_pointer,
+        ),
+        (
+            "buffering_shows_its_percentage",
+            buffering_shows_its_percentage,
         ),
         (
             "subtitles_rise_above_the_controls",

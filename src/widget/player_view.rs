@@ -95,6 +95,9 @@ mod imp {
         pub copy_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub spinner: TemplateChild<gtk::Spinner>,
+        /// "Buffering 45 %" under the spinner while a stream fills its buffer.
+        #[template_child]
+        pub buffering_label: TemplateChild<gtk::Label>,
         #[template_child]
         pub controls_bar: TemplateChild<gtk::Revealer>,
         #[template_child]
@@ -461,6 +464,7 @@ mod imp {
                 player.connect_volume_notify(refresh.clone()),
                 player.connect_rate_notify(refresh.clone()),
                 player.connect_frame_pts_notify(refresh.clone()),
+                player.connect_buffering_percent_notify(refresh.clone()),
                 player.connect_muted_notify(refresh),
             ];
             let weak = self.obj().downgrade();
@@ -917,6 +921,13 @@ mod imp {
             let busy = matches!(state, PlayerState::Loading | PlayerState::Buffering);
             self.spinner.set_visible(busy);
             self.spinner.set_spinning(busy);
+            let percent = player.buffering_percent();
+            let buffering = state == PlayerState::Buffering && (0..100).contains(&percent);
+            self.buffering_label.set_visible(buffering);
+            if buffering {
+                self.buffering_label
+                    .set_label(&format!("Buffering {percent} %"));
+            }
             let playing = state == PlayerState::Playing;
             self.play_button.set_icon_name(if playing {
                 "media-playback-pause-symbolic"

@@ -661,3 +661,23 @@ pub fn two_video_mkv() -> PathBuf {
             .args(["-metadata:s:v:1", "title=Second angle"]);
     })
 }
+
+/// An HLS tree made from a numbered clip with `hlssink2`: 2 s segments of
+/// MPEG-TS, a media playlist with an end.
+pub fn generated_hls() -> (framecode::FrameClip, PathBuf) {
+    let clip = framecode::FrameClip::new("hls_source.ts", 300, "x264enc key-int-max=30 bframes=0");
+    let source = clip.path();
+    let dir = media_dir().join("hls_numbered");
+    let playlist = dir.join("index.m3u8");
+    if !playlist.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        run_to_eos(&format!(
+            "filesrc location={} ! tsdemux ! h264parse ! hlssink2 target-duration=2 playlist-length=0 max-files=0 location={}/segment%05d.ts playlist-location={}",
+            source.display(),
+            dir.display(),
+            playlist.display()
+        ));
+    }
+    (clip, dir)
+}

@@ -62,6 +62,11 @@ impl imp::Player {
             }
             BusEvent::Buffering(percent) => {
                 self.last_buffering.set(Some(percent));
+                // The level shows at once (the statistics carry it too).
+                let level = percent.clamp(0, 100) as i32;
+                if self.buffering_percent.replace(level) != level {
+                    self.obj().notify_buffering_percent();
+                }
                 let buffering = percent < 100;
                 if self.buffering.replace(buffering) != buffering {
                     if buffering {
