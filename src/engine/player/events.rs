@@ -63,7 +63,7 @@ impl imp::Player {
             BusEvent::Buffering(percent) => {
                 self.last_buffering.set(Some(percent));
                 // The level shows at once (the statistics carry it too).
-                let level = percent.clamp(0, 100) as i32;
+                let level = percent.clamp(0, 100);
                 if self.buffering_percent.replace(level) != level {
                     self.obj().notify_buffering_percent();
                 }
