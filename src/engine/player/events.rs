@@ -32,7 +32,7 @@ impl imp::Player {
                     &missing,
                 ));
             }
-            BusEvent::Warning(text) => self.warn(text),
+            BusEvent::Warning(text) => self.on_source_warning(text),
             BusEvent::MissingPlugin(desc) => {
                 let subtitle = is_subtitle_description(&desc);
                 self.missing.borrow_mut().push(desc.clone());
@@ -349,4 +349,40 @@ fn is_subtitle_description(desc: &str) -> bool {
     ]
     .iter()
     .any(|s| d.contains(s))
+}
+
+impl imp::Player {
+    /// A warning from the pipeline. A source that says it is reconnecting
+    /// (SRT does by itself, every few seconds) becomes one sentence naming
+    /// the address, said again at most every 10 s.
+    fn on_source_warning(&self, text: String) {
+        if !text.contains("Trying to reconnect") {
+            self.warn(text);
+            return;
+        }
+        let now = std::time::Instant::now();
+        let recent = self
+            .reconnect_warned
+            .get()
+            .is_some_and(|at| now.duration_since(at) < std::time::Duration::from_secs(10));
+        if recent {
+            return;
+        }
+        self.reconnect_warned.set(Some(now));
+        let name = self
+            .uri
+            .borrow()
+            .as_deref()
+            .map(crate::engine::error::display_name)
+            .unwrap_or_default();
+        let cause = text
+            .split(':')
+            .nth(1)
+            .map(|c| c.split('.').next().unwrap_or(c).trim().to_lowercase())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "no answer".into());
+        self.warn(format!(
+            "“{name}” does not answer ({cause}); Framescope keeps trying to connect."
+        ));
+    }
 }

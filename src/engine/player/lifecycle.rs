@@ -22,6 +22,17 @@ use std::time::Duration;
 
 /// How long a local file may take to preroll before the open is retried.
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// Settings for the source element playbin made for the URI.
+fn set_up_source(source: &gst::Element) {
+    // An SRT caller whose listener is not there waits forever by default:
+    // fail instead, so the reason shows (and the watchdog, when on, tries
+    // again on its schedule).
+    let is_srt = source.factory().is_some_and(|f| f.name() == "srtsrc");
+    if is_srt && source.find_property("wait-for-connection").is_some() {
+        source.set_property("wait-for-connection", false);
+    }
+}
+
 /// How many times a stalled local open is tried in all.
 const OPEN_ATTEMPTS: u32 = 3;
 /// How often position, statistics and the frame on screen are sampled while playing.
@@ -151,6 +162,12 @@ impl imp::Player {
                 if is_decoder(&element) {
                     meter.attach(&element);
                 }
+            }
+            None
+        });
+        pipeline.connect("source-setup", false, |args| {
+            if let Ok(source) = args[1].get::<gst::Element>() {
+                set_up_source(&source);
             }
             None
         });

@@ -316,6 +316,8 @@ mod imp {
         pub qos_folded: Cell<u64>,
         /// The source is live (it never prerolled).
         pub live: Cell<bool>,
+        /// When a source last said it was reconnecting.
+        pub reconnect_warned: Cell<Option<std::time::Instant>>,
         /// The last buffering level reported.
         pub last_buffering: Cell<Option<i32>>,
         /// When the `stats` signal was last emitted.
@@ -897,6 +899,12 @@ impl Player {
             .collect();
         store.splice(0, store.n_items(), &items);
         self.set_current_index(if items.is_empty() { -1 } else { 0 });
+    }
+
+    /// Whether the media loaded is a live source (a camera, a UDP or SRT
+    /// feed): it cannot be paused in place or seeked, and `latency` applies.
+    pub fn is_live(&self) -> bool {
+        self.imp().live.get()
     }
 
     /// Appends a path or URI to the playlist.
