@@ -20,9 +20,10 @@ RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-p
 # ffmpeg/ffprobe as the independent reference for decoded frames and packets,
 # Graphviz for the inspector's SVG pipeline export, the AppStream and
 # desktop-file validators for the installed desktop files, and a private
-# session bus with gdbus for the MPRIS test.
+# session bus with gdbus for the MPRIS test, and GStreamer's RTSP server
+# library for the RTSP tests' server.
 TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz
-  appstream desktop-file-utils dbus-daemon libglib2.0-bin)
+  appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev)
 
 missing_packages() {
   local p

@@ -681,3 +681,98 @@ pub fn generated_hls() -> (framecode::FrameClip, PathBuf) {
     }
     (clip, dir)
 }
+
+/// A numbered 20 s H.264 MPEG-TS clip (no B-frames, a keyframe each 0.5 s,
+/// so a receiver joining late soon has a picture).
+pub fn numbered_ts() -> std::path::PathBuf {
+    framecode::FrameClip::new("live_numbered.ts", 600, "x264enc key-int-max=15 bframes=0").path()
+}
+
+/// A sending pipeline, stopped when dropped.
+pub struct Sender(gst::Element);
+
+impl Sender {
+    /// Sends the numbered clip in real time into `sink` (a launch fragment).
+    pub fn start(sink: &str) -> Self {
+        let launch = format!(
+            "filesrc location={} ! tsdemux ! h264parse ! mpegtsmux alignment=7 ! {sink}",
+            numbered_ts().display()
+        );
+        let pipeline = gst::parse::launch(&launch).expect("the sender builds");
+        pipeline
+            .set_state(gst::State::Playing)
+            .expect("the sender starts");
+        Sender(pipeline)
+    }
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        let _ = self.0.set_state(gst::State::Null);
+    }
+}
+
+pub fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Plays `uri` and reads frame numbers off the picture for 3 s: they must
+/// come, and go up.
+pub fn plays_numbered_frames(uri: &str) {
+    let player = Player::headless();
+    let out = record(&player);
+    player.open(uri);
+    player.play();
+    let numbered = run_until(Duration::from_secs(15), || {
+        player.state() == PlayerState::Playing
+            && player
+                .current_frame()
+                .and_then(|s| framecode::frame_number(&s))
+                .is_some()
+    });
+    assert!(
+        numbered,
+        "{uri}: no numbered frame (state {:?}, errors {:?})",
+        player.state(),
+        out.borrow().errors
+    );
+    // A live source may hold its first frame while its jitter buffer
+    // fills (RTSP waits 2 s by default): count from when pictures move.
+    let frame = || {
+        player
+            .current_frame()
+            .and_then(|s| framecode::frame_number(&s))
+    };
+    let first = frame();
+    run_until(Duration::from_secs(10), || frame() != first);
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(3) {
+        run_until(Duration::from_millis(250), || false);
+        if let Some(n) = player
+            .current_frame()
+            .and_then(|s| framecode::frame_number(&s))
+        {
+            seen.push(n);
+        }
+    }
+    println!("    {uri}: frames {seen:?}");
+    assert!(seen.len() >= 8, "{uri}: frames {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[1] >= w[0]),
+        "{uri}: frames out of order {seen:?}"
+    );
+    // 3 s at 30 fps: the numbers move on by about 90.
+    let moved = seen.last().unwrap() - seen.first().unwrap();
+    assert!(
+        (45..=120).contains(&moved),
+        "{uri}: moved {moved} frames in 3 s"
+    );
+    assert!(player.is_live(), "{uri}: a live source is reported live");
+    assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+    player.stop();
+}

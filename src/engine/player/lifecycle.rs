@@ -105,7 +105,10 @@ impl imp::Player {
             audio,
             subtitle_uri: self.subtitle_file.borrow().clone(),
         };
-        tracing::debug!(pipeline = %spec.to_launch(), "building");
+        tracing::debug!(
+            pipeline = %crate::engine::error::redact_text(&spec.to_launch()),
+            "building"
+        );
         if let VideoOutput::Paintable(path) = spec.video {
             if self.video_path.get() != path {
                 self.video_path.set(path);

@@ -815,14 +815,16 @@ impl Player {
     /// The pipeline description that loading `uri` would build now.
     pub fn describe_pipeline(&self, uri: &str) -> String {
         let (video, audio) = self.imp().outputs();
-        PipelineSpec {
+        let described = PipelineSpec {
             playbin: Playbin::for_uri(uri),
             uri: uri.to_string(),
             video,
             audio,
             subtitle_uri: None,
         }
-        .to_launch()
+        .to_launch();
+        // Passwords are never printed.
+        crate::engine::error::redact_text(&described)
     }
 
     /// The running pipeline, for inspection (graph dumps, statistics).

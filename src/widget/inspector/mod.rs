@@ -349,8 +349,10 @@ impl InspectorWindow {
                 .player()
                 .and_then(|p| p.pipeline())
                 .map(|p| {
-                    p.debug_to_dot_data(gst::DebugGraphDetails::all())
-                        .to_string()
+                    // Element properties hold the URI: no password in the file.
+                    crate::engine::error::redact_text(
+                        &p.debug_to_dot_data(gst::DebugGraphDetails::all()),
+                    )
                 })
                 .ok_or_else(|| "There is no pipeline to export: nothing is loaded.".into()),
         }

@@ -1,0 +1,145 @@
+//! RTSP against a server from GStreamer's RTSP server library, started on
+//! 127.0.0.1 by each test and serving the numbered MPEG-TS clip's H.264 as
+//! RTP: the player plays the numbered frames over UDP (`rtsp://`) and over
+//! TCP (`rtspt://`), `inspect` lists the stream, and a server asking for
+//! credentials refuses a URI without them in one sentence, plays with
+//! `user:password@`, and the password shows in no message.
+
+mod common;
+
+use common::*;
+use framescope::engine::{ErrorKind, Player};
+use gst_rtsp_server::prelude::*;
+use std::time::Duration;
+
+/// A running RTSP server with one mount, `/numbered`.
+struct Server {
+    server: gst_rtsp_server::RTSPServer,
+    _source: glib::SourceId,
+}
+
+impl Server {
+    /// Starts a server on a free port of 127.0.0.1, attached to the
+    /// thread's main context (the test's loop runs it); with `credentials`,
+    /// only that user may play.
+    fn start(credentials: Option<(&str, &str)>) -> Self {
+        let server = gst_rtsp_server::RTSPServer::new();
+        server.set_address("127.0.0.1");
+        server.set_service("0");
+        let factory = gst_rtsp_server::RTSPMediaFactory::new();
+        factory.set_launch(&format!(
+            "( filesrc location={} ! tsdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+            numbered_ts().display()
+        ));
+        factory.set_shared(true);
+        if let Some((user, password)) = credentials {
+            let auth = gst_rtsp_server::RTSPAuth::new();
+            let token = gst_rtsp_server::RTSPToken::builder()
+                .field(gst_rtsp_server::RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer")
+                .build();
+            let basic = gst_rtsp_server::RTSPAuth::make_basic(user, password);
+            auth.add_basic(basic.as_str(), &token);
+            server.set_auth(Some(&auth));
+            factory.add_role_from_structure(
+                &gst::Structure::builder("viewer")
+                    .field(gst_rtsp_server::RTSP_PERM_MEDIA_FACTORY_ACCESS, true)
+                    .field(gst_rtsp_server::RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, true)
+                    .build(),
+            );
+        }
+        server
+            .mount_points()
+            .expect("a server has mount points")
+            .add_factory("/numbered", factory);
+        let source = server
+            .attach(Some(&glib::MainContext::ref_thread_default()))
+            .expect("the RTSP server listens");
+        Self {
+            server,
+            _source: source,
+        }
+    }
+
+    fn url(&self, scheme: &str, credentials: &str) -> String {
+        format!(
+            "{scheme}://{credentials}127.0.0.1:{}/numbered",
+            self.server.bound_port()
+        )
+    }
+}
+
+#[test]
+fn rtsp_over_udp_and_tcp_plays_the_numbered_frames_and_inspects() {
+    with_context(|| {
+        let server = Server::start(None);
+        plays_numbered_frames(&server.url("rtsp", ""));
+        plays_numbered_frames(&server.url("rtspt", ""));
+    });
+}
+
+#[test]
+fn rtsp_inspect_lists_the_stream() {
+    // Discovery runs its own loop on another thread: the server gets one too.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        with_context(|| {
+            let server = Server::start(None);
+            tx.send(server.url("rtsp", "")).unwrap();
+            run_until(Duration::from_secs(20), || false);
+        });
+    });
+    let uri = rx.recv().unwrap();
+    let report = framescope::inspect::inspect(&uri).expect("the RTSP stream inspects");
+    println!("    {uri}: {:?}", report.streams);
+    assert!(
+        report
+            .streams
+            .iter()
+            .any(|s| s.kind == "video" && s.codec.contains("H.264")),
+        "{report:?}"
+    );
+}
+
+#[test]
+fn rtsp_credentials_are_asked_for_used_and_never_shown() {
+    with_context(|| {
+        let server = Server::start(Some(("viewer", "cam-secret")));
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("rtsp", ""));
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || !out.borrow().errors.is_empty()),
+            "no error without credentials (state {:?})",
+            player.state()
+        );
+        let error = out.borrow().errors[0].clone();
+        println!("    without credentials: {}", error.message);
+        assert_eq!(error.kind, ErrorKind::Network, "{error:?}");
+        assert!(
+            error.message.contains("user name and password"),
+            "{}",
+            error.message
+        );
+        player.stop();
+
+        plays_numbered_frames(&server.url("rtsp", "viewer:cam-secret@"));
+
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("rtsp", "viewer:wrong-secret@"));
+        player.play();
+        assert!(run_until(Duration::from_secs(15), || !out
+            .borrow()
+            .errors
+            .is_empty()));
+        let error = out.borrow().errors[0].clone();
+        for text in [&error.message, &error.detail] {
+            assert!(!text.contains("wrong-secret"), "password shown: {text}");
+        }
+        for text in out.borrow().warnings.iter() {
+            assert!(!text.contains("wrong-secret"), "password shown: {text}");
+        }
+        player.stop();
+    });
+}
