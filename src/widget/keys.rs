@@ -167,11 +167,16 @@ pub fn shortcuts_ui(general: &[(&[&str], &str)]) -> String {
         .iter()
         .map(|(accels, title)| shortcut_xml(&accels.join(" "), title))
         .collect();
+    let queue: String = crate::widget::queue_panel::PANEL_KEYS
+        .iter()
+        .map(|k| shortcut_xml(k.accelerator, k.title))
+        .collect();
     format!(
         "<interface><object class=\"GtkShortcutsWindow\" id=\"shortcuts\"><property name=\"modal\">true</property>\
          <child><object class=\"GtkShortcutsSection\"><property name=\"section-name\">main</property>\
          <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">Playback</property>{playback}</object></child>\
          <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">General</property>{general}</object></child>\
+         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">Queue panel</property>{queue}</object></child>\
          </object></child></object></interface>"
     )
 }
@@ -181,6 +186,11 @@ mod tests {
     #[test]
     fn every_binding_is_listed_with_its_accelerator() {
         let ui = super::shortcuts_ui(&[(&["<Control>o"], "Open")]);
+        for k in crate::widget::queue_panel::PANEL_KEYS {
+            assert!(ui.contains(k.title), "{}", k.title);
+            let accel = glib::markup_escape_text(k.accelerator).to_string();
+            assert!(ui.contains(&accel), "{accel}");
+        }
         for b in super::BINDINGS {
             assert!(ui.contains(b.title), "{}", b.title);
             let accel = glib::markup_escape_text(&b.accelerator()).to_string();

@@ -31,6 +31,44 @@ const REPEAT_CYCLE: &[(Repeat, &str, &str)] = &[
     ),
 ];
 
+/// What a key does in the panel's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PanelAction {
+    Remove,
+    MoveUp,
+    MoveDown,
+}
+
+/// One key of the panel's list (the table its key handler and the
+/// shortcuts window both read).
+pub struct PanelKey {
+    /// The key, as GTK writes accelerators (`<Alt>Up`).
+    pub accelerator: &'static str,
+    action: PanelAction,
+    /// What the key does, for the shortcuts window.
+    pub title: &'static str,
+}
+
+/// The keys of the panel's list, with the selected row: Delete removes it,
+/// Alt+Up/Down moves it (Enter plays it, as in any list).
+pub const PANEL_KEYS: &[PanelKey] = &[
+    PanelKey {
+        accelerator: "Delete",
+        action: PanelAction::Remove,
+        title: "Remove the selected item (queue panel)",
+    },
+    PanelKey {
+        accelerator: "<Alt>Up",
+        action: PanelAction::MoveUp,
+        title: "Move the selected item up (queue panel)",
+    },
+    PanelKey {
+        accelerator: "<Alt>Down",
+        action: PanelAction::MoveDown,
+        title: "Move the selected item down (queue panel)",
+    },
+];
+
 mod imp {
     use super::*;
     use std::cell::RefCell;
@@ -218,16 +256,25 @@ impl QueuePanel {
                 return glib::Propagation::Proceed;
             };
             let index = row.index().max(0) as u32;
-            let alt = modifiers.contains(gdk::ModifierType::ALT_MASK);
-            let target = match key {
-                gdk::Key::Delete | gdk::Key::KP_Delete => {
+            let held = modifiers & gtk::accelerator_get_default_mod_mask();
+            let key = match key {
+                gdk::Key::KP_Delete => gdk::Key::Delete,
+                other => other,
+            };
+            let Some(bound) = PANEL_KEYS
+                .iter()
+                .find(|b| gtk::accelerator_parse(b.accelerator) == Some((key, held)))
+            else {
+                return glib::Propagation::Proceed;
+            };
+            let target = match bound.action {
+                PanelAction::Remove => {
                     player.remove_item(index);
                     panel.select(index);
                     return glib::Propagation::Stop;
                 }
-                gdk::Key::Up if alt => index.checked_sub(1),
-                gdk::Key::Down if alt => Some(index + 1),
-                _ => return glib::Propagation::Proceed,
+                PanelAction::MoveUp => index.checked_sub(1),
+                PanelAction::MoveDown => Some(index + 1),
             };
             if let Some(to) = target.filter(|&to| to < player.playlist().n_items()) {
                 player.move_item(index, to);
