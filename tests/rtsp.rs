@@ -143,3 +143,40 @@ fn rtsp_credentials_are_asked_for_used_and_never_shown() {
         player.stop();
     });
 }
+
+/// `live-latency-ms` sets the RTSP receive buffer: the pipeline latency the
+/// player reports follows it (200 ms asked against RTSP's 2000 ms default).
+#[test]
+fn rtsp_live_latency_sets_the_pipeline_latency() {
+    with_context(|| {
+        let server = Server::start(None);
+        let latency_with = |ms: i32| -> i64 {
+            let player = Player::headless();
+            player.set_live_latency_ms(ms);
+            let out = record(&player);
+            player.open(&server.url("rtsp", ""));
+            player.play();
+            assert!(
+                run_until(Duration::from_secs(20), || player.latency() > 0),
+                "no latency reported (state {:?}, errors {:?})",
+                player.state(),
+                out.borrow().errors
+            );
+            let latency = player.latency();
+            player.stop();
+            latency
+        };
+        let default = latency_with(-1);
+        let low = latency_with(200);
+        println!(
+            "    pipeline latency: {} ms by default, {} ms with 200 ms asked",
+            default / 1_000_000,
+            low / 1_000_000
+        );
+        assert!(default >= 1_900_000_000, "default {default} ns");
+        assert!(
+            (150_000_000..=600_000_000).contains(&low),
+            "200 ms asked: {low} ns"
+        );
+    });
+}

@@ -22,14 +22,33 @@ use std::time::Duration;
 
 /// How long a local file may take to preroll before the open is retried.
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
-/// Settings for the source element playbin made for the URI.
-fn set_up_source(source: &gst::Element) {
-    // An SRT caller whose listener is not there waits forever by default:
-    // fail instead, so the reason shows (and the watchdog, when on, tries
-    // again on its schedule).
-    let is_srt = source.factory().is_some_and(|f| f.name() == "srtsrc");
-    if is_srt && source.find_property("wait-for-connection").is_some() {
-        source.set_property("wait-for-connection", false);
+/// Settings for the source element playbin made for the URI, with the
+/// live latency asked for (ms), if any.
+fn set_up_source(source: &gst::Element, latency_ms: Option<u32>) {
+    let factory = source.factory().map(|f| f.name().to_string());
+    let has = |name: &str| source.find_property(name).is_some();
+    match factory.as_deref() {
+        Some("srtsrc") => {
+            // An SRT caller whose listener is not there waits forever by
+            // default: fail instead, so the reason shows (and the watchdog,
+            // when on, tries again on its schedule).
+            if has("wait-for-connection") {
+                source.set_property("wait-for-connection", false);
+            }
+            if let (Some(ms), true) = (latency_ms, has("latency")) {
+                source.set_property("latency", i32::try_from(ms).unwrap_or(i32::MAX));
+            }
+        }
+        Some("rtspsrc") => {
+            if let (Some(ms), true) = (latency_ms, has("latency")) {
+                source.set_property("latency", ms);
+                // Low latency: late packets are dropped, not queued.
+                if has("drop-on-latency") {
+                    source.set_property("drop-on-latency", true);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -168,9 +187,11 @@ impl imp::Player {
             }
             None
         });
-        pipeline.connect("source-setup", false, |args| {
+        let live_latency = self.live_latency_ms.clone();
+        pipeline.connect("source-setup", false, move |args| {
             if let Ok(source) = args[1].get::<gst::Element>() {
-                set_up_source(&source);
+                let latency = live_latency.load(std::sync::atomic::Ordering::Relaxed);
+                set_up_source(&source, u32::try_from(latency).ok());
             }
             None
         });

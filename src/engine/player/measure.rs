@@ -230,6 +230,21 @@ impl imp::Player {
         self.qos_folded.get() + self.qos_dropped.borrow().values().sum::<u64>()
     }
 
+    pub(super) fn live_latency_ms(&self) -> i32 {
+        self.live_latency_ms
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(super) fn set_live_latency_ms(&self, ms: i32) {
+        let ms = ms.max(-1);
+        let old = self
+            .live_latency_ms
+            .swap(ms, std::sync::atomic::Ordering::Relaxed);
+        if old != ms {
+            self.obj().notify_live_latency_ms();
+        }
+    }
+
     /// The pipeline's latency when it is live.
     pub fn live_latency(&self) -> Option<gst::ClockTime> {
         if !self.live.get() {

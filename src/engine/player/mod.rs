@@ -175,6 +175,12 @@ mod imp {
         /// with `stats`).
         #[property(get, minimum = -1, default = -1)]
         pub latency: Cell<i64>,
+        /// The latency asked of live network sources, in ms (RTSP's and
+        /// SRT's receive buffer; RTSP also drops what comes later than
+        /// that); -1 leaves each source its own default (RTSP 2000 ms, SRT
+        /// 125 ms). Applies from the next load.
+        #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1)]
+        pub live_latency_ms: std::sync::Arc<std::sync::atomic::AtomicI32>,
         /// How often, in ms, the `stats` signal is emitted while media is
         /// loaded; 0 stops it.
         #[property(get, set, maximum = 60_000, default = 1000)]
@@ -444,6 +450,8 @@ mod imp {
             self.bitrate.set(-1.0);
             self.buffering_percent.set(-1);
             self.latency.set(-1);
+            self.live_latency_ms
+                .store(-1, std::sync::atomic::Ordering::Relaxed);
             self.stats_interval.set(1000);
             self.current_index.set(-1);
             self.gapless.set(true);
