@@ -302,3 +302,73 @@ fn corpus_hls_and_dash_trees_play() {
         }
     });
 }
+
+/// A two-variant HLS stream: both variants listed from the master
+/// playlist, the bandwidth measured, and each variant chosen by hand
+/// plays (its picture size) with the numbered frames going on; then the
+/// demuxer chooses again.
+#[test]
+fn hls_variants_are_listed_measured_and_chosen() {
+    with_context(|| {
+        let dir = generated_variant_hls();
+        let server = FileServer::start(&dir);
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("master.m3u8"));
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || player.variants().len() == 2
+                && player.state() == PlayerState::Playing),
+            "variants {:?}, state {:?}, errors {:?}",
+            player.variants(),
+            player.state(),
+            out.borrow().errors
+        );
+        let variants = player.variants();
+        assert_eq!(variants[0].bandwidth, 400_000);
+        assert_eq!(variants[1].label(), "640x480, 1.6 Mb/s");
+        assert!(
+            run_until(Duration::from_secs(5), || player.bandwidth() > 0.0),
+            "no bandwidth measured"
+        );
+        println!(
+            "    measured {:.1} Mb/s; playing {:?}",
+            player.bandwidth() / 1e6,
+            player.video_size()
+        );
+        for (index, height) in [(1, 480), (0, 240), (1, 480)] {
+            // Room to play on in the 10 s stream.
+            if player.position() > 5_000_000_000 {
+                player.seek(gst::ClockTime::from_seconds(1));
+                run_until(Duration::from_secs(5), || player.position() < 3_000_000_000);
+            }
+            player.select_variant(Some(index)).unwrap();
+            assert!(
+                run_until(Duration::from_secs(15), || player
+                    .video_size()
+                    .is_some_and(|s| s.height == height)),
+                "variant {index}: still {:?} at {} ns",
+                player.video_size(),
+                player.position()
+            );
+            assert_eq!(player.current_variant(), Some(index));
+            println!(
+                "    variant {index}: {:?} at {:.2} s",
+                player.video_size().map(|s| (s.width, s.height)),
+                player.position() as f64 / 1e9
+            );
+            assert!(
+                run_until(Duration::from_secs(3), || player
+                    .current_frame()
+                    .and_then(|s| frame_number(&s))
+                    .is_some()),
+                "variant {index}: no numbered frame"
+            );
+        }
+        assert!(player.select_variant(Some(5)).is_err());
+        player.select_variant(None).unwrap();
+        assert_eq!(player.chosen_variant(), None);
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}

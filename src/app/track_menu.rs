@@ -16,6 +16,8 @@ use gtk::{gio, glib};
 
 /// The two menus, for the main menu to show.
 pub struct TrackMenus {
+    /// Variants of an adaptive stream ("Automatic" and each listed).
+    pub quality: gio::Menu,
     /// Video tracks.
     pub video: gio::Menu,
     /// Audio tracks.
@@ -80,6 +82,7 @@ fn action_name(kind: TrackKind) -> &'static str {
 /// Adds the track actions to `app` and returns the menus they drive.
 pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
     let menus = TrackMenus {
+        quality: gio::Menu::new(),
         video: gio::Menu::new(),
         audio: gio::Menu::new(),
         subtitles: gio::Menu::new(),
@@ -126,6 +129,40 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
         view.show_message(&format!("Subtitles: {}", file_name(&uri)));
     });
     app.add_action(&file_action);
+    // The quality of an adaptive stream: -1 lets the demuxer choose.
+    let variant_action = gio::SimpleAction::new_stateful(
+        "variant",
+        Some(glib::VariantTy::INT32),
+        &(-1i32).to_variant(),
+    );
+    let weak_view = view.downgrade();
+    variant_action.connect_change_state(move |action, value| {
+        let (Some(view), Some(index)) = (weak_view.upgrade(), value.and_then(|v| v.get::<i32>()))
+        else {
+            return;
+        };
+        let player = view.player();
+        let choice = usize::try_from(index).ok();
+        match player.select_variant(choice) {
+            Ok(()) => {
+                action.set_state(&index.to_variant());
+                let label = choice
+                    .and_then(|i| player.variants().get(i).map(|v| v.label()))
+                    .unwrap_or_else(|| "automatic".into());
+                view.show_message(&format!("Quality: {label}"));
+            }
+            Err(sentence) => view.show_message(&sentence),
+        }
+    });
+    app.add_action(&variant_action);
+    let quality = menus.quality.clone();
+    let weak_app = app.downgrade();
+    player.connect_variants_changed(move |player| {
+        if let Some(app) = weak_app.upgrade() {
+            rebuild_quality(&app, player, &quality);
+        }
+    });
+    rebuild_quality(app, &player, &menus.quality);
     let action = gio::SimpleAction::new("cycle-audio", None);
     let weak_app = app.downgrade();
     let weak_view = view.downgrade();
@@ -178,6 +215,33 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
     });
     rebuild(app, &player, [&menus.video, &menus.audio, &menus.subtitles]);
     menus
+}
+
+/// Refills the Quality menu: "Automatic", then each variant listed.
+fn rebuild_quality(app: &gtk::Application, player: &Player, menu: &gio::Menu) {
+    menu.remove_all();
+    let variants = player.variants();
+    if variants.is_empty() {
+        let none = gio::MenuItem::new(Some("Not an adaptive stream"), None);
+        none.set_action_and_target_value(Some("app.none"), None);
+        menu.append_item(&none);
+        return;
+    }
+    let auto = gio::MenuItem::new(Some("Automatic"), None);
+    auto.set_action_and_target_value(Some("app.variant"), Some(&(-1i32).to_variant()));
+    menu.append_item(&auto);
+    for (i, variant) in variants.iter().enumerate() {
+        let item = gio::MenuItem::new(Some(&variant.label()), None);
+        item.set_action_and_target_value(Some("app.variant"), Some(&(i as i32).to_variant()));
+        menu.append_item(&item);
+    }
+    if let Some(action) = app
+        .lookup_action("variant")
+        .and_downcast::<gio::SimpleAction>()
+    {
+        let chosen = player.chosen_variant().map_or(-1, |i| i as i32);
+        action.set_state(&chosen.to_variant());
+    }
 }
 
 /// One stop on V's round of the subtitles.

@@ -381,6 +381,7 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
     playback.append(Some("Playback _Statistics"), Some("app.toggle-stats"));
     menu.append_section(Some("Playback"), &playback);
     let track_section = gio::Menu::new();
+    track_section.append_submenu(Some("_Quality"), &tracks.quality);
     track_section.append_submenu(Some("_Video"), &tracks.video);
     track_section.append_submenu(Some("_Audio"), &tracks.audio);
     track_section.append_submenu(Some("S_ubtitles"), &tracks.subtitles);

@@ -35,6 +35,7 @@ pub mod timefmt;
 pub mod tracks;
 pub mod types;
 pub mod uri;
+pub mod variants;
 
 pub use bus::BusEvent;
 pub use error::{ErrorKind, PlayerError};

@@ -180,6 +180,29 @@ pub fn describe(player: &Player) -> String {
             .latency_ms
             .map_or("— (not live)".to_string(), |l| format!("{l:.0} ms"))
     ));
+    // Adaptive streams: the variant playing and the bandwidth measured.
+    let variants = player.variants();
+    if !variants.is_empty() {
+        let playing = player
+            .current_variant()
+            .and_then(|i| variants.get(i))
+            .map_or("—".to_string(), |v| v.label());
+        let how = if player.chosen_variant().is_some() {
+            "chosen"
+        } else {
+            "automatic"
+        };
+        lines.push(format!(
+            "Variant   {playing} ({how}, {} listed)",
+            variants.len()
+        ));
+    }
+    if player.bandwidth() >= 0.0 {
+        lines.push(format!(
+            "Bandwidth {}",
+            bitrate_text(Some(player.bandwidth()))
+        ));
+    }
     lines.join("\n")
 }
 

@@ -776,3 +776,41 @@ pub fn plays_numbered_frames(uri: &str) {
     assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
     player.stop();
 }
+
+/// A two-variant HLS stream made from one numbered clip encoded twice
+/// (320x240 at 300 kb/s, 640x480 at 1200 kb/s), with a master playlist
+/// (`master.m3u8`) that lists them at 400 and 1600 kb/s.
+pub fn generated_variant_hls() -> PathBuf {
+    let dir = media_dir().join("hls_variants");
+    let master = dir.join("master.m3u8");
+    if master.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, width, height, kbps) in [("low", 320, 240, 300), ("high", 640, 480, 1200)] {
+        let mut clip = framecode::FrameClip::new(
+            &format!("variant_{name}.ts"),
+            300,
+            &format!("x264enc bitrate={kbps} key-int-max=30 bframes=0"),
+        );
+        clip.width = width;
+        clip.height = height;
+        let source = clip.path();
+        let out = dir.join(name);
+        std::fs::create_dir_all(&out).unwrap();
+        run_to_eos(&format!(
+            "filesrc location={} ! tsdemux ! h264parse ! hlssink2 target-duration=2 playlist-length=0 max-files=0 location={}/segment%05d.ts playlist-location={}/index.m3u8",
+            source.display(),
+            out.display(),
+            out.display()
+        ));
+    }
+    std::fs::write(
+        &master,
+        "#EXTM3U\n\
+         #EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x240\nlow/index.m3u8\n\
+         #EXT-X-STREAM-INF:BANDWIDTH=1600000,RESOLUTION=640x480\nhigh/index.m3u8\n",
+    )
+    .unwrap();
+    dir
+}

@@ -71,6 +71,10 @@ impl imp::Player {
         self.clear_frame();
         self.clear_tracks();
         self.set_chapters(Vec::new());
+        self.forget_variants();
+        if let Some(uri) = uri.as_deref() {
+            self.look_for_variants(uri);
+        }
         if self.subtitle_file.take().is_some() {
             self.obj().notify_subtitle_file();
         }
@@ -89,6 +93,9 @@ impl imp::Player {
     }
 
     pub(super) fn load(&self, uri: &str) {
+        // A variant chosen by hand plays from its own playlist.
+        let variant = self.chosen_variant_uri();
+        let uri = variant.as_deref().unwrap_or(uri);
         self.missing.borrow_mut().clear();
         self.prerolled.set(false);
         self.played.set(PlayedTime::default());
@@ -176,8 +183,12 @@ impl imp::Player {
         // decoder feeds the bitrate meter.
         let index = self.index.clone();
         let meter = self.bitrate_meter.clone();
+        let demuxer = self.adaptive_demuxer.clone();
         pipeline.connect("element-setup", false, move |args| {
             if let Ok(element) = args[1].get::<gst::Element>() {
+                if crate::engine::variants::is_adaptive_demuxer(&element) {
+                    *demuxer.lock().unwrap() = Some(element.clone());
+                }
                 if is_video_decoder(&element) {
                     index.attach(&element);
                 }
@@ -289,6 +300,7 @@ impl imp::Player {
         if let Some(handle) = self.ticker.take() {
             handle.abort();
         }
+        self.adaptive_demuxer.lock().unwrap().take();
         if let Some(handle) = self.open_watchdog.take() {
             handle.abort();
         }

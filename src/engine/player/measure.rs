@@ -292,6 +292,15 @@ impl imp::Player {
         if self.buffering_percent.replace(buffering) != buffering {
             obj.notify("buffering-percent");
         }
+        let bandwidth = self
+            .adaptive_demuxer
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map_or(-1.0, |d| f64::from(d.property::<u32>("current-bandwidth")));
+        if self.bandwidth.replace(bandwidth) != bandwidth {
+            obj.notify("bandwidth");
+        }
         let latency = stats.latency_ms.map_or(-1, |ms| (ms * 1e6) as i64);
         if self.latency.replace(latency) != latency {
             obj.notify("latency");

@@ -19,6 +19,7 @@ mod measure;
 mod playlist;
 mod timing;
 mod tracks;
+mod variants;
 mod watchdog;
 
 use crate::engine::bitrate::BitrateMeter;
@@ -181,6 +182,18 @@ mod imp {
         /// 125 ms). Applies from the next load.
         #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1)]
         pub live_latency_ms: std::sync::Arc<std::sync::atomic::AtomicI32>,
+        /// Adaptive streams: the download bandwidth the demuxer measures,
+        /// in bits/s; -1 otherwise (updated with `stats`).
+        #[property(get, minimum = -1.0, default = -1.0)]
+        pub bandwidth: Cell<f64>,
+        /// Adaptive streams: the variants the manifest lists.
+        pub variants: RefCell<Vec<crate::engine::variants::Variant>>,
+        /// The adaptive demuxer of the pipeline, once made (set from the
+        /// thread that adds it).
+        pub adaptive_demuxer: std::sync::Arc<std::sync::Mutex<Option<gst::Element>>>,
+        /// The variant chosen by hand (played alone, from its own
+        /// playlist); `None` lets the demuxer choose.
+        pub chosen_variant: Cell<Option<usize>>,
         /// How often, in ms, the `stats` signal is emitted while media is
         /// loaded; 0 stops it.
         #[property(get, set, maximum = 60_000, default = 1000)]
@@ -432,6 +445,7 @@ mod imp {
                         .build(),
                     Signal::builder("tracks-changed").build(),
                     Signal::builder("chapters-changed").build(),
+                    Signal::builder("variants-changed").build(),
                 ]
             })
         }
@@ -448,6 +462,7 @@ mod imp {
             self.loop_b.set(-1);
             self.frame_cache_mb.set(256);
             self.bitrate.set(-1.0);
+            self.bandwidth.set(-1.0);
             self.buffering_percent.set(-1);
             self.latency.set(-1);
             self.live_latency_ms

@@ -122,16 +122,22 @@ impl imp::Player {
             return;
         }
         // Loaded again with the file, where it was.
+        self.pick_external_subtitle.set(uri.is_some());
+        self.reload_here(&media);
+    }
+
+    /// Loads `media` again where it was, playing or paused as it was; its
+    /// tracks are announced afresh.
+    pub(super) fn reload_here(&self, media: &str) {
         let position = self.position.get();
         let playing = self.want_playing.get();
-        self.pick_external_subtitle.set(uri.is_some());
+        let seekable = self.seekable.get();
         self.teardown();
-        // The reloaded media announces its tracks afresh, the file's among them.
         self.clear_tracks();
         self.open_attempts.set(0);
         self.want_playing.set(playing);
-        self.load(&media);
-        if position > 0 && self.seekable.get() {
+        self.load(media);
+        if position > 0 && seekable {
             self.queue
                 .borrow_mut()
                 .offer(crate::engine::seek::Request::Seek {

@@ -1,0 +1,127 @@
+//! Variants of adaptive streams on the player: the list read from the
+//! manifest (off the main thread, once per load), which variant plays, and
+//! choosing one by hand (HLS: the media is loaded again, where it was, from
+//! that variant's own playlist) or handing the choice back to the demuxer
+//! (the master playlist loaded again).
+
+use super::imp;
+use crate::engine::variants::{self, Variant};
+use glib::subclass::prelude::*;
+use gst::prelude::*;
+use std::time::Duration;
+
+/// How long reading a manifest for its variants may take.
+const MANIFEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl imp::Player {
+    /// Forgets the variants of the media that was loaded.
+    pub(super) fn forget_variants(&self) {
+        self.chosen_variant.set(None);
+        let had = !self.variants.borrow().is_empty();
+        self.variants.borrow_mut().clear();
+        if self.bandwidth.replace(-1.0) != -1.0 {
+            self.obj().notify_bandwidth();
+        }
+        if had {
+            self.obj().emit_by_name::<()>("variants-changed", &[]);
+        }
+    }
+
+    /// For an HLS or DASH URI, reads its variants in the background.
+    pub(super) fn look_for_variants(&self, uri: &str) {
+        if !variants::is_adaptive(uri) {
+            return;
+        }
+        let weak = self.obj().downgrade();
+        let uri = uri.to_string();
+        glib::MainContext::ref_thread_default().spawn_local(async move {
+            let read = uri.clone();
+            let found = gio::spawn_blocking(move || variants::variants_of(&read, MANIFEST_TIMEOUT))
+                .await
+                .unwrap_or_default();
+            let Some(player) = weak.upgrade() else { return };
+            // Only if the same media is still loaded.
+            if player.uri().as_deref() != Some(uri.as_str()) || found.is_empty() {
+                return;
+            }
+            player.imp().variants.replace(found);
+            player.emit_by_name::<()>("variants-changed", &[]);
+        });
+    }
+}
+
+impl imp::Player {
+    /// The playlist of the variant chosen by hand, if any.
+    pub(super) fn chosen_variant_uri(&self) -> Option<String> {
+        let chosen = self.chosen_variant.get()?;
+        self.variants.borrow().get(chosen)?.uri.clone()
+    }
+}
+
+impl super::Player {
+    /// The variants (qualities) of the adaptive stream loaded, as its
+    /// manifest lists them (empty for other media, and until read).
+    pub fn variants(&self) -> Vec<Variant> {
+        self.imp().variants.borrow().clone()
+    }
+
+    /// The variant chosen by hand, or `None` when the demuxer chooses.
+    pub fn chosen_variant(&self) -> Option<usize> {
+        self.imp().chosen_variant.get()
+    }
+
+    /// The variant playing: the one chosen, else the one whose picture
+    /// height matches the video's (`None` when that cannot be told).
+    pub fn current_variant(&self) -> Option<usize> {
+        if let Some(chosen) = self.chosen_variant() {
+            return Some(chosen);
+        }
+        let height = self.video_size()?.height;
+        let variants = self.variants();
+        let matching: Vec<usize> = (0..variants.len())
+            .filter(|&i| variants[i].height == Some(height))
+            .collect();
+        (matching.len() == 1).then(|| matching[0])
+    }
+
+    /// Plays variant `index` alone from now on (HLS: loaded again from its
+    /// own playlist, where it was), or hands the choice back to the
+    /// demuxer (`None`, the default: the master playlist again).
+    pub fn select_variant(&self, index: Option<usize>) -> Result<(), String> {
+        let variants = self.variants();
+        if let Some(i) = index {
+            let variant = variants.get(i).ok_or_else(|| {
+                format!(
+                    "There is no variant {} (the stream has {}).",
+                    i + 1,
+                    variants.len()
+                )
+            })?;
+            if variant.uri.is_none() {
+                return Err(
+                    "This stream's variants cannot be chosen by hand (DASH); the player chooses by bandwidth.".into(),
+                );
+            }
+        }
+        let imp = self.imp();
+        if imp.chosen_variant.replace(index) == index {
+            return Ok(());
+        }
+        let loaded = imp.pipeline.borrow().is_some();
+        if let (Some(media), true) = (self.uri(), loaded) {
+            imp.reload_here(&media);
+        }
+        self.emit_by_name::<()>("variants-changed", &[]);
+        Ok(())
+    }
+
+    /// Connects to `variants-changed`: the variant list or the choice
+    /// changed.
+    pub fn connect_variants_changed<F: Fn(&Self) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("variants-changed", false, move |values| {
+            let player = values[0].get::<Self>().expect("the signal's emitter");
+            f(&player);
+            None
+        })
+    }
+}
