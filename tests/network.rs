@@ -372,3 +372,91 @@ fn hls_variants_are_listed_measured_and_chosen() {
         player.stop();
     });
 }
+
+/// Faults inside an HLS stream: a segment that answers 404, a playlist that
+/// is not one, and a segment whose server stalls. Each ends in one sentence
+/// or in recovery, never in a player stuck loading.
+#[test]
+fn hls_faults_end_in_a_sentence_or_recover() {
+    with_context(|| {
+        let (_, dir) = generated_hls();
+
+        // A missing segment in the middle.
+        let server = FileServer::start(&dir);
+        server.refuse("segment00002.ts");
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("index.m3u8"));
+        player.play();
+        let settled = run_until(Duration::from_secs(25), || {
+            out.borrow().eos || !out.borrow().errors.is_empty()
+        });
+        println!(
+            "    404 segment: eos {}, errors {:?}, reached {:.1} s",
+            out.borrow().eos,
+            out.borrow().errors.first().map(|e| e.message.clone()),
+            out.borrow().max_position as f64 / 1e9
+        );
+        assert!(
+            settled,
+            "a 404 segment left the player {:?}",
+            player.state()
+        );
+        if let Some(error) = out.borrow().errors.first() {
+            assert_eq!(error.kind, ErrorKind::Network, "{error:?}");
+            assert!(
+                error.message.contains("could not be downloaded") && error.message.ends_with('.'),
+                "{}",
+                error.message
+            );
+        }
+        player.stop();
+
+        // A "playlist" that is not one.
+        let junk = tempfile::tempdir().unwrap();
+        std::fs::write(
+            junk.path().join("index.m3u8"),
+            "this is not a playlist\n".repeat(50),
+        )
+        .unwrap();
+        let server = FileServer::start(junk.path());
+        let (error, took) = {
+            let player = Player::headless();
+            let out = record(&player);
+            let start = Instant::now();
+            player.open(&server.url("index.m3u8"));
+            player.play();
+            run_until(Duration::from_secs(15), || !out.borrow().errors.is_empty());
+            let error = out.borrow().errors.first().cloned();
+            player.stop();
+            (error, start.elapsed())
+        };
+        let error = error.expect("a broken playlist ends in an error");
+        println!("    broken playlist: {} ({took:?})", error.message);
+        assert!(error.message.ends_with('.'), "{}", error.message);
+
+        // A segment whose server stalls: the watchdog restarts the stream.
+        let server = FileServer::start(&dir);
+        server.stall("segment00001.ts", 2000);
+        let player = Player::headless();
+        player.set_max_restarts(3);
+        player.set_stall_timeout(2000);
+        player.set_restart_delay(300);
+        let out = record(&player);
+        player.open(&server.url("index.m3u8"));
+        player.play();
+        let restarted = run_until(Duration::from_secs(30), || player.restarts() > 0);
+        println!(
+            "    stalled segment: {} restart(s), {} stall(s), state {:?}",
+            player.restarts(),
+            player.stalls(),
+            player.state()
+        );
+        assert!(
+            restarted,
+            "a stalled segment was not restarted ({:?})",
+            out.borrow().errors
+        );
+        player.stop();
+    });
+}

@@ -155,6 +155,14 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
         e.missing = Some(what);
         return e;
     }
+    // An adaptive stream whose playlist is there but a segment is not.
+    if lower.contains("download fragments") || lower.contains("fragment downloading has failed") {
+        return PlayerError::new(
+            ErrorKind::Network,
+            format!("Parts of the stream “{name}” could not be downloaded (the server failed to send a segment several times in a row); check the server."),
+            detail,
+        );
+    }
     if err.matches(gst::ResourceError::NotFound) {
         return PlayerError::new(
             ErrorKind::NotFound,
