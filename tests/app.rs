@@ -823,3 +823,81 @@ fn ctrl_arrows_move_through_the_queue() {
     assert_eq!(s["queue_index"], 1, "{s}");
     assert_eq!(s["repeat"], "all", "--loop repeats the queue: {s}");
 }
+
+/// A server that asks for credentials: the app shows a Sign In dialog, the
+/// user name and password typed there (real keys) open the stream, and
+/// the password appears in no output.
+#[test]
+fn a_refused_stream_asks_for_credentials_and_plays_with_them() {
+    let _display = own_the_display();
+    let clip = clip("h264_aac.mp4");
+    let server = common::fileserver::FileServer::start(clip.parent().unwrap());
+    server.require_credentials("viewer", "typed-secret");
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("credentials.json");
+    let _ = std::fs::remove_file(&json);
+    let mut child = framescope_command()
+        .args([
+            "--window-size",
+            "480x320",
+            "--no-resume",
+            "--loop",
+            "--stats-json",
+        ])
+        .arg(&json)
+        .arg(server.url(&clip.file_name().unwrap().to_string_lossy()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the framescope binary starts");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let dialog = loop {
+            let found = xdotool(&["search", "--onlyvisible", "--name", "^Sign In$"]);
+            let id = String::from_utf8_lossy(&found.stdout)
+                .lines()
+                .last()
+                .unwrap_or("")
+                .to_string();
+            if !id.is_empty() {
+                break id;
+            }
+            assert!(Instant::now() < deadline, "no Sign In dialog appeared");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        xdotool(&["windowfocus", "--sync", &dialog]);
+        std::thread::sleep(Duration::from_millis(300));
+        xdotool(&["type", "--delay", "20", "viewer"]);
+        xdotool(&["key", "Tab"]);
+        xdotool(&["type", "--delay", "20", "typed-secret"]);
+        xdotool(&["key", "Return"]);
+        // Let it play a while with the credentials.
+        std::thread::sleep(Duration::from_secs(4));
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }));
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+    }
+    let output = child.wait_with_output().unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+    let s = stats(&json);
+    println!("    {s}");
+    assert!(s["played_seconds"].as_f64().unwrap() > 1.5, "{s}");
+    let text = format!(
+        "{s}{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!text.contains("typed-secret"), "the password shows: {text}");
+    let authorised = server
+        .log()
+        .iter()
+        .filter(|l| l.status == 200 || l.status == 206)
+        .count();
+    assert!(authorised > 0, "no request got through: {:?}", server.log());
+}

@@ -3,6 +3,7 @@
 //! `framescope::engine`; nothing in the library depends on it.
 
 pub mod cli;
+mod credentials;
 mod demo;
 mod files;
 mod inspect_cmd;

@@ -439,12 +439,14 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
         }
     });
     let s = shared.clone();
-    player.connect_error(move |_, error| {
+    player.connect_error(move |p, error| {
         s.last_error.replace(Some(error.clone()));
         if s.options.exit_at_end {
             eprintln!("framescope: {}", error.message);
             s.exit_code.set(1);
             quit(&s);
+        } else if error.needs_credentials && s.kiosk.is_none() {
+            ask_for_credentials(&s, p);
         } else {
             skip_failed_item(&s);
         }
@@ -643,6 +645,27 @@ fn remember_finished(shared: &Shared) {
         }
     }
     resume.saved.replace(None);
+}
+
+/// The server wants a user name and password: ask, then open the item again
+/// with them (in place of the queue item, so the queue goes on from it).
+fn ask_for_credentials(shared: &Rc<Shared>, player: &Player) {
+    let Some(uri) = player.uri() else { return };
+    let weak = Rc::downgrade(shared);
+    crate::app::credentials::ask(shared.window.upcast_ref(), &uri, move |address| {
+        let Some(shared) = weak.upgrade() else { return };
+        let player = shared.view.player();
+        let store = player.playlist();
+        match u32::try_from(player.current_index()) {
+            Ok(index) if index < store.n_items() => {
+                let item = framescope::engine::PlaylistItem::new(&address);
+                store.splice(index, 1, &[item]);
+                player.set_current_index(index as i32);
+            }
+            _ => player.open(&address),
+        }
+        player.play();
+    });
 }
 
 /// How long a failed item's error stays up before the queue moves on.

@@ -54,6 +54,9 @@ pub struct PlayerError {
     pub detail: String,
     /// For [`ErrorKind::MissingPlugin`]: what is missing, e.g. "H.265 decoder".
     pub missing: Option<String>,
+    /// The server asked for a user name and password (HTTP or RTSP 401):
+    /// an application may ask for them and open the address again.
+    pub needs_credentials: bool,
 }
 
 impl PlayerError {
@@ -64,6 +67,7 @@ impl PlayerError {
             message: message.into(),
             detail: detail.into(),
             missing: None,
+            needs_credentials: false,
         }
     }
 }
@@ -171,11 +175,14 @@ pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -
         );
     }
     if err.matches(gst::ResourceError::NotAuthorized) || lower.contains("unauthorized") {
-        return PlayerError::new(
+        return PlayerError {
+            needs_credentials: true,
+            ..PlayerError::new(
             ErrorKind::Network,
             format!("“{name}” needs a user name and password (the server refused access); put them in the address as user:password@host."),
             detail,
-        );
+        )
+        };
     }
     let network = lower.contains("connect")
         || lower.contains("resolve")
