@@ -15,6 +15,7 @@ use common::fileserver::FileServer;
 use common::framecode::{frame_number, FrameClip};
 use common::*;
 use framescope::engine::{ErrorKind, Player, PlayerState};
+use gst::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -458,5 +459,85 @@ fn hls_faults_end_in_a_sentence_or_recover() {
             out.borrow().errors
         );
         player.stop();
+    });
+}
+
+/// A live HLS stream (a playlist of the last 5 one-second segments, written
+/// as the numbered clip plays in real time): it is a live stream with a
+/// window to seek in; paused 4 s and resumed it plays behind the sender, and
+/// "go to live edge" jumps forward to the newest segments.
+#[test]
+fn live_hls_goes_to_its_live_edge() {
+    with_context(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let playlist = dir.path().join("live.m3u8");
+        let sender = gst::parse::launch(&format!(
+            "filesrc location={} ! tsdemux ! h264parse ! identity sync=true \
+             ! hlssink2 target-duration=1 playlist-length=5 max-files=10 location={}/seg%05d.ts playlist-location={}",
+            numbered_ts().display(),
+            dir.path().display(),
+            playlist.display()
+        ))
+        .expect("the live HLS sender builds");
+        sender.set_state(gst::State::Playing).unwrap();
+        let segments = || {
+            std::fs::read_to_string(&playlist)
+                .map(|t| t.matches("#EXTINF").count())
+                .unwrap_or(0)
+        };
+        assert!(
+            run_until(Duration::from_secs(10), || segments() >= 3),
+            "the sender wrote no live playlist"
+        );
+        let server = FileServer::start(dir.path());
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("live.m3u8"));
+        player.play();
+        let frame = || player.current_frame().and_then(|s| frame_number(&s));
+        assert!(
+            run_until(Duration::from_secs(15), || player.state()
+                == PlayerState::Playing
+                && frame().is_some()),
+            "the live playlist did not play ({:?}, {:?})",
+            player.state(),
+            out.borrow().errors
+        );
+        assert!(player.is_live_stream(), "a live playlist is a live stream");
+        let window = player.seekable_range();
+        println!("    seekable window {window:?}");
+        assert!(window.is_some(), "a live playlist has a window to seek in");
+
+        player.pause();
+        run_until(Duration::from_secs(4), || false);
+        player.play();
+        run_until(Duration::from_secs(1), || false);
+        let behind = frame().expect("a frame after resuming");
+        assert!(player.go_to_live_edge());
+        let jumped = run_until(Duration::from_secs(10), || {
+            frame().is_some_and(|n| n >= behind + 60)
+        });
+        println!(
+            "    frame {behind} after the pause, {:?} after going to the live edge",
+            frame()
+        );
+        assert!(jumped, "the live edge is not ahead of frame {behind}");
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+        let _ = sender.set_state(gst::State::Null);
+
+        // A file has no live edge: refused with a sentence.
+        let (clip, path) = served_clip();
+        let _ = clip;
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&path.display().to_string());
+        assert!(wait_settled(&player));
+        assert!(!player.go_to_live_edge());
+        assert!(out
+            .borrow()
+            .warnings
+            .iter()
+            .any(|w| w.contains("not a live stream")));
     });
 }

@@ -24,6 +24,11 @@ pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
         "Previous item in the queue",
     ),
     ("app.toggle-queue", &["F9"], "Show or hide the queue"),
+    (
+        "app.live-edge",
+        &["End"],
+        "Go to the live edge (live streams)",
+    ),
     ("app.cycle-audio", &["b"], "Next audio track"),
     (
         "app.cycle-subtitles",

@@ -376,6 +376,7 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
     for (label, action, _) in PLAYBACK_MENU {
         playback.append(Some(label), Some(&format!("app.{action}")));
     }
+    playback.append(Some("Go to _Live Edge"), Some("app.live-edge"));
     playback.append(Some("Take _Screenshot"), Some("app.screenshot"));
     playback.append(Some("Stream _Inspector"), Some("app.inspector"));
     playback.append(Some("Playback _Statistics"), Some("app.toggle-stats"));
@@ -846,6 +847,16 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
         });
         app.add_action(&action);
     }
+
+    // The newest part of a live stream (End).
+    let live_edge = gio::SimpleAction::new("live-edge", None);
+    let s = shared.clone();
+    live_edge.connect_activate(move |_, _| {
+        if s.view.player().go_to_live_edge() {
+            s.view.show_message("Live");
+        }
+    });
+    app.add_action(&live_edge);
 
     let preferences = gio::SimpleAction::new("preferences", None);
     let s = shared.clone();

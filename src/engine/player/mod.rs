@@ -15,6 +15,7 @@ mod backstep;
 mod chapters;
 mod events;
 mod lifecycle;
+mod live;
 mod measure;
 mod playlist;
 mod timing;

@@ -1,0 +1,54 @@
+//! Live streams on the player: the window of a live HLS or DASH stream one
+//! can seek in (a DVR window), and going to its live edge — the newest part
+//! of a live playlist, or, for sources that cannot seek (RTSP, SRT, UDP),
+//! opening the source again so that what queued up while paused is dropped.
+
+use glib::subclass::prelude::*;
+use gst::prelude::*;
+
+impl super::Player {
+    /// The range of times one can seek to now, when the media says (for a
+    /// live HLS stream, its playlist's window; for a file, 0 to its end).
+    pub fn seekable_range(&self) -> Option<(gst::ClockTime, gst::ClockTime)> {
+        let pipeline = self.imp().pipeline.borrow().clone()?;
+        let mut query = gst::query::Seeking::new(gst::Format::Time);
+        if !pipeline.query(&mut query) {
+            return None;
+        }
+        let (seekable, start, end) = query.result();
+        let as_time = |v: gst::GenericFormattedValue| match v {
+            gst::GenericFormattedValue::Time(t) => t,
+            _ => None,
+        };
+        match (seekable, as_time(start), as_time(end)) {
+            (true, Some(start), Some(end)) if end > start => Some((start, end)),
+            _ => None,
+        }
+    }
+
+    /// Whether the media has no end yet (a live playlist, a live source).
+    pub fn is_live_stream(&self) -> bool {
+        self.is_live() || (self.imp().pipeline.borrow().is_some() && self.duration() == 0)
+    }
+
+    /// Goes to the newest part of a live stream: the end of a live
+    /// playlist's window, or a live source opened again (what queued up
+    /// while it was paused is dropped). Returns false, with a `warning`
+    /// sentence, for media that is not live.
+    pub fn go_to_live_edge(&self) -> bool {
+        if !self.is_live_stream() {
+            self.imp()
+                .warn("This is not a live stream: it has no live edge.".into());
+            return false;
+        }
+        if let Some((_, end)) = self.seekable_range() {
+            self.seek_with_mode(end, crate::engine::seek::SeekMode::SnapBefore);
+            return true;
+        }
+        let Some(uri) = self.uri() else { return false };
+        let imp = self.imp();
+        imp.want_playing.set(true);
+        imp.reload_here(&uri);
+        true
+    }
+}
