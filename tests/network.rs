@@ -541,3 +541,57 @@ fn live_hls_goes_to_its_live_edge() {
             .any(|w| w.contains("not a live stream")));
     });
 }
+
+/// Alternative audio renditions of an HLS stream are tracks: both listed
+/// with their languages, the default heard first, and the other chosen while
+/// playing is heard within a few seconds.
+#[test]
+fn hls_audio_renditions_are_tracks() {
+    use framescope::engine::tracks::TrackKind;
+    with_context(|| {
+        let dir = generated_rendition_hls();
+        let server = FileServer::start(&dir);
+        let (player, heard) = listening_player();
+        let out = record(&player);
+        player.open(&server.url("master.m3u8"));
+        player.play();
+        let listed = run_until(Duration::from_secs(15), || {
+            player.tracks_of(TrackKind::Audio).len() == 2 && player.state() == PlayerState::Playing
+        });
+        let audio = player.tracks_of(TrackKind::Audio);
+        println!(
+            "    audio tracks: {:?}",
+            audio.iter().map(|t| t.label()).collect::<Vec<_>>()
+        );
+        assert!(
+            listed,
+            "tracks {:?}, state {:?}, errors {:?}",
+            player.tracks(),
+            player.state(),
+            out.borrow().errors
+        );
+        attach_ear(&player, &heard);
+        run_until(Duration::from_secs(2), || false);
+        let before = tone(&heard);
+        let french = audio
+            .iter()
+            .position(|t| t.language.as_deref().is_some_and(|l| l.starts_with("fr")))
+            .expect("a French track");
+        player.select_track(TrackKind::Audio, Some(french)).unwrap();
+        let switched = run_until(Duration::from_secs(8), || {
+            (tone(&heard) - 1760.0).abs() < 60.0
+        });
+        println!("    heard {before:.0} Hz, then {:.0} Hz", tone(&heard));
+        assert!(
+            (before - 440.0).abs() < 40.0,
+            "the default rendition: {before} Hz"
+        );
+        assert!(
+            switched,
+            "the French rendition is not heard ({:.0} Hz)",
+            tone(&heard)
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}

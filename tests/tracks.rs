@@ -15,63 +15,10 @@ mod common;
 use common::*;
 use framescope::engine::tracks::TrackKind;
 use framescope::engine::{Player, PlayerState};
-use gst::prelude::*;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const ENGLISH_HZ: f64 = 440.0;
 const FRENCH_HZ: f64 = 1760.0;
-
-/// Audio reaching the sink, as mono 16-bit samples.
-type Heard = Arc<Mutex<Vec<i16>>>;
-
-fn listening_player() -> (Player, Heard) {
-    let player = Player::headless();
-    player.set_audio_sink(Some(
-        "audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink name=ear sync=true",
-    ));
-    (player, Heard::default())
-}
-
-fn attach_ear(player: &Player, heard: &Heard) {
-    // The pipeline's audio sink is the bin made from the description
-    // (playbin3 adds it to the pipeline only once audio is linked).
-    let ear = player
-        .pipeline()
-        .and_then(|p| p.property::<Option<gst::Element>>("audio-sink"))
-        .and_downcast::<gst::Bin>()
-        .and_then(|bin| bin.by_name("ear"))
-        .and_downcast::<gst_app::AppSink>()
-        .expect("the audio sink is the test's appsink");
-    let heard = heard.clone();
-    ear.set_callbacks(
-        gst_app::AppSinkCallbacks::builder()
-            .new_sample(move |sink| {
-                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
-                    let mut heard = heard.lock().unwrap();
-                    heard.extend(
-                        map.chunks_exact(2)
-                            .map(|b| i16::from_le_bytes([b[0], b[1]])),
-                    );
-                }
-                Ok(gst::FlowSuccess::Ok)
-            })
-            .build(),
-    );
-}
-
-/// The tone of the last 0.2 s heard, from its zero crossings.
-fn tone(heard: &Heard) -> f64 {
-    let heard = heard.lock().unwrap();
-    let window = 9600.min(heard.len());
-    let recent = &heard[heard.len() - window..];
-    let crossings = recent
-        .windows(2)
-        .filter(|w| (w[0] < 0) != (w[1] < 0))
-        .count();
-    crossings as f64 / 2.0 / (window as f64 / 48_000.0)
-}
 
 /// Lit pixels in the lower half of the frame on screen (subtitle text on
 /// black video); `None` while no frame is on screen (mid-seek).

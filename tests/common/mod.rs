@@ -13,7 +13,7 @@ use gst::prelude::*;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Where generated media lives (kept between runs of the same build).
@@ -810,6 +810,101 @@ pub fn generated_variant_hls() -> PathBuf {
         "#EXTM3U\n\
          #EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x240\nlow/index.m3u8\n\
          #EXT-X-STREAM-INF:BANDWIDTH=1600000,RESOLUTION=640x480\nhigh/index.m3u8\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Audio reaching the sink, as mono 16-bit samples (48 kHz).
+pub type Heard = Arc<Mutex<Vec<i16>>>;
+
+pub fn listening_player() -> (Player, Heard) {
+    let player = Player::headless();
+    player.set_audio_sink(Some(
+        "audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink name=ear sync=true",
+    ));
+    (player, Heard::default())
+}
+
+pub fn attach_ear(player: &Player, heard: &Heard) {
+    // The pipeline's audio sink is the bin made from the description
+    // (playbin3 adds it to the pipeline only once audio is linked).
+    let ear = player
+        .pipeline()
+        .and_then(|p| p.property::<Option<gst::Element>>("audio-sink"))
+        .and_downcast::<gst::Bin>()
+        .and_then(|bin| bin.by_name("ear"))
+        .and_downcast::<gst_app::AppSink>()
+        .expect("the audio sink is the test's appsink");
+    let heard = heard.clone();
+    ear.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
+                    let mut heard = heard.lock().unwrap();
+                    heard.extend(
+                        map.chunks_exact(2)
+                            .map(|b| i16::from_le_bytes([b[0], b[1]])),
+                    );
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+}
+
+/// The tone of the last 0.2 s heard, from its zero crossings.
+pub fn tone(heard: &Heard) -> f64 {
+    let heard = heard.lock().unwrap();
+    let window = 9600.min(heard.len());
+    let recent = &heard[heard.len() - window..];
+    let crossings = recent
+        .windows(2)
+        .filter(|w| (w[0] < 0) != (w[1] < 0))
+        .count();
+    crossings as f64 / 2.0 / (window as f64 / 48_000.0)
+}
+
+/// An HLS stream with alternative audio renditions: a video-only variant of
+/// the numbered clip and two audio-only renditions in the "aud" group,
+/// English (440 Hz, the default) and French (1760 Hz), all 10 s; the master
+/// playlist is `master.m3u8`.
+pub fn generated_rendition_hls() -> PathBuf {
+    let dir = media_dir().join("hls_renditions");
+    let master = dir.join("master.m3u8");
+    if master.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let (_, video) = generated_hls();
+    let sink = |out: &Path| {
+        std::fs::create_dir_all(out).unwrap();
+        format!(
+            "hlssink2 name=s target-duration=2 playlist-length=0 max-files=0 location={}/segment%05d.ts playlist-location={}/index.m3u8",
+            out.display(),
+            out.display()
+        )
+    };
+    for (name, hz) in [("en", 440), ("fr", 1760)] {
+        let out = dir.join(name);
+        run_to_eos(&format!(
+            "audiotestsrc num-buffers=470 samplesperbuffer=1024 freq={hz} ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac ! aacparse ! s.audio {}",
+            sink(&out)
+        ));
+    }
+    let video_dir = dir.join("video");
+    std::fs::create_dir_all(&video_dir).unwrap();
+    for entry in std::fs::read_dir(&video).unwrap().flatten() {
+        std::fs::copy(entry.path(), video_dir.join(entry.file_name())).unwrap();
+    }
+    std::fs::write(
+        &master,
+        "#EXTM3U\n\
+         #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"en/index.m3u8\"\n\
+         #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"Francais\",LANGUAGE=\"fr\",DEFAULT=NO,AUTOSELECT=YES,URI=\"fr/index.m3u8\"\n\
+         #EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=320x240,AUDIO=\"aud\"\n\
+         video/index.m3u8\n",
     )
     .unwrap();
     dir
