@@ -250,6 +250,16 @@ fn main_window(child: &std::process::Child) -> String {
     }
 }
 
+/// Sends SIGTERM (as a session ending would) and waits up to 10 s for the
+/// app to close by itself.
+fn terminate(child: &mut std::process::Child) {
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn xdotool(args: &[&str]) -> std::process::Output {
     Command::new("xdotool")
         .args(args)
@@ -551,11 +561,7 @@ fn reopening_a_file_resumes_where_it_was_left() {
     // Played for about 6 s of 12, then told to end (SIGTERM).
     let mut child = run(&[]).spawn().expect("the framescope binary starts");
     std::thread::sleep(Duration::from_secs(8));
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    terminate(&mut child);
     let status = child.try_wait().unwrap();
     if status.is_none() {
         let _ = child.kill();
@@ -619,11 +625,7 @@ fn track_keys_switch_audio_and_subtitles() {
             std::thread::sleep(Duration::from_millis(400));
         }
         std::thread::sleep(Duration::from_millis(500));
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        terminate(&mut child);
     }));
     if child.try_wait().unwrap().is_none() {
         let _ = child.kill();
@@ -745,11 +747,7 @@ fn preferences_file_applies_and_remembers_the_volume() {
             );
             std::thread::sleep(Duration::from_millis(200));
         }
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        terminate(&mut child);
     }));
     if child.try_wait().unwrap().is_none() {
         let _ = child.kill();
@@ -804,11 +802,7 @@ fn ctrl_arrows_move_through_the_queue() {
         std::thread::sleep(Duration::from_millis(600));
         xdotool(&["key", "ctrl+Left"]);
         std::thread::sleep(Duration::from_millis(600));
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        terminate(&mut child);
     }));
     if child.try_wait().unwrap().is_none() {
         let _ = child.kill();
@@ -872,11 +866,7 @@ fn a_refused_stream_asks_for_credentials_and_plays_with_them() {
         xdotool(&["key", "Return"]);
         // Let it play a while with the credentials.
         std::thread::sleep(Duration::from_secs(4));
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        terminate(&mut child);
     }));
     if child.try_wait().unwrap().is_none() {
         let _ = child.kill();

@@ -10,6 +10,35 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
+/// The shell lines that wait for the app's MPRIS name (in `$name`, the
+/// app's pid in `$app`) and define `get PROPERTY` and `call METHOD ARGS`.
+const FIND_PLAYER: &str = r#"app=$!
+name=""
+for _ in $(seq 100); do
+  name=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.ListNames | grep -o "org.mpris.MediaPlayer2.framescope[a-z0-9.]*" | head -n1)
+  [ -n "$name" ] && break
+  sleep 0.1
+done
+get() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method org.freedesktop.DBus.Properties.Get org.mpris.MediaPlayer2.Player "$1"; }
+call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method "org.mpris.MediaPlayer2.$@"; }"#;
+
+/// The value the script printed as `key=value`.
+fn answer_in(out: &std::process::Output, key: &str) -> String {
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {key} in:\n{text}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+        .to_string()
+}
+
 #[test]
 fn media_keys_and_widgets_drive_the_player_over_mpris() {
     let clip = generate(
@@ -22,19 +51,8 @@ fn media_keys_and_widgets_drive_the_player_over_mpris() {
     let script = r#"
 set -u
 "$FRAMESCOPE" --no-resume --window-size 320x240 "$CLIP" 2>"$LOG" &
-app=$!
-name=""
-for _ in $(seq 100); do
-  name=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-    --method org.freedesktop.DBus.ListNames | grep -o "org.mpris.MediaPlayer2.framescope[a-z0-9.]*" | head -n1)
-  [ -n "$name" ] && break
-  sleep 0.1
-done
+FIND_PLAYER
 echo "name=$name"
-get() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
-  --method org.freedesktop.DBus.Properties.Get org.mpris.MediaPlayer2.Player "$1"; }
-call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
-  --method "org.mpris.MediaPlayer2.$@"; }
 sleep 2
 echo "status1=$(get PlaybackStatus)"
 call Player.PlayPause >/dev/null
@@ -58,7 +76,12 @@ for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
 if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi
 "#;
     let out = Command::new("dbus-run-session")
-        .args(["--", "bash", "-c", script])
+        .args([
+            "--",
+            "bash",
+            "-c",
+            &script.replace("FIND_PLAYER", FIND_PLAYER),
+        ])
         .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
         .env("CLIP", &clip)
         .env("LOG", &log)
@@ -70,17 +93,7 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
         .output()
         .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let answer = |key: &str| -> String {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| {
-                panic!(
-                    "no {key} in:\n{text}\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                )
-            })
-            .to_string()
-    };
+    let answer = |key: &str| answer_in(&out, key);
     // gdbus prints "(<int64 1234>,)": the number inside.
     let number = |key: &str| -> f64 {
         let a = answer(key);
@@ -136,18 +149,7 @@ fn a_second_run_hands_its_files_to_the_running_window() {
     let script = r#"
 set -u
 "$FRAMESCOPE" --no-resume --window-size 320x240 "$FIRST" 2>"$LOG" &
-app=$!
-name=""
-for _ in $(seq 100); do
-  name=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-    --method org.freedesktop.DBus.ListNames | grep -o "org.mpris.MediaPlayer2.framescope[a-z0-9.]*" | head -n1)
-  [ -n "$name" ] && break
-  sleep 0.1
-done
-get() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
-  --method org.freedesktop.DBus.Properties.Get org.mpris.MediaPlayer2.Player "$1"; }
-call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
-  --method "org.mpris.MediaPlayer2.$@"; }
+FIND_PLAYER
 sleep 1
 echo "cannext1=$(get CanGoNext)"
 cd "$FOLDER"
@@ -170,7 +172,12 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
 "#;
     let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("single-instance.log");
     let out = Command::new("dbus-run-session")
-        .args(["--", "bash", "-c", script])
+        .args([
+            "--",
+            "bash",
+            "-c",
+            &script.replace("FIND_PLAYER", FIND_PLAYER),
+        ])
         .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
         .env("FIRST", &first)
         .env("FOLDER", &folder)
@@ -186,17 +193,7 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
         .output()
         .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let answer = |key: &str| -> String {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| {
-                panic!(
-                    "no {key} in:\n{text}\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                )
-            })
-            .to_string()
-    };
+    let answer = |key: &str| answer_in(&out, key);
     assert!(answer("cannext1").contains("false"), "{text}");
     let added = answer("added");
     assert!(

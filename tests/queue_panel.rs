@@ -12,7 +12,7 @@ use common::*;
 use framescope::engine::{PlayerState, PlaylistItem, Repeat};
 use framescope::widget::{PlayerView, QueuePanel};
 use gtk::prelude::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 type TestResult = Result<(), String>;
 /// A named test.
@@ -352,27 +352,5 @@ fn main() {
             repeat_and_shuffle_buttons_drive_the_player,
         ),
     ];
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let (mut passed, mut failed) = (0, 0);
-    for (name, test) in tests {
-        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        let start = Instant::now();
-        match test() {
-            Ok(()) => {
-                passed += 1;
-                println!("test {name} ... ok ({:.1}s)", start.elapsed().as_secs_f64());
-            }
-            Err(e) => {
-                failed += 1;
-                println!("test {name} ... FAILED: {e}");
-            }
-        }
-    }
-    println!("queue panel tests: {passed} passed, {failed} failed");
-    std::process::exit(if failed == 0 { 0 } else { 1 });
+    run_tests("queue panel", tests);
 }

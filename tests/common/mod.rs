@@ -909,3 +909,35 @@ pub fn generated_rendition_hls() -> PathBuf {
     .unwrap();
     dir
 }
+
+/// A test of a harness-less test binary: its name and its body.
+pub type NamedCheck = (&'static str, fn() -> Result<(), String>);
+
+/// Runs the named tests of a harness-less test binary (GTK needs the main
+/// thread) in order, those matching the command line's words only, prints
+/// each outcome and a summary line for `label`, and exits 1 if any failed.
+pub fn run_tests(label: &str, tests: &[NamedCheck]) -> ! {
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let start = Instant::now();
+        match test() {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok ({:.1}s)", start.elapsed().as_secs_f64());
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test {name} ... FAILED: {e}");
+            }
+        }
+    }
+    println!("{label} tests: {passed} passed, {failed} failed");
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
