@@ -15,7 +15,19 @@ use std::time::Duration;
 /// A running RTSP server with one mount, `/numbered`.
 struct Server {
     server: gst_rtsp_server::RTSPServer,
-    _source: glib::SourceId,
+    /// The listening socket's source; removed (the port let go) on drop.
+    source: Option<glib::SourceId>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Attached to the thread's own context, not the global one.
+        if let Some(id) = self.source.take() {
+            if let Some(source) = glib::MainContext::ref_thread_default().find_source_by_id(&id) {
+                source.destroy();
+            }
+        }
+    }
 }
 
 impl Server {
@@ -23,9 +35,14 @@ impl Server {
     /// thread's main context (the test's loop runs it); with `credentials`,
     /// only that user may play.
     fn start(credentials: Option<(&str, &str)>) -> Self {
+        Self::start_on(credentials, 0)
+    }
+
+    /// The same on `port` (0: any free port).
+    fn start_on(credentials: Option<(&str, &str)>, port: i32) -> Self {
         let server = gst_rtsp_server::RTSPServer::new();
         server.set_address("127.0.0.1");
-        server.set_service("0");
+        server.set_service(&port.to_string());
         let factory = gst_rtsp_server::RTSPMediaFactory::new();
         factory.set_launch(&format!(
             "( filesrc location={} ! tsdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
@@ -56,7 +73,7 @@ impl Server {
             .expect("the RTSP server listens");
         Self {
             server,
-            _source: source,
+            source: Some(source),
         }
     }
 
@@ -178,5 +195,75 @@ fn rtsp_live_latency_sets_the_pipeline_latency() {
             (150_000_000..=600_000_000).contains(&low),
             "200 ms asked: {low} ns"
         );
+    });
+}
+
+/// The RTSP server goes away mid-stream and comes back on the same port:
+/// with the watchdog on, the player restarts on its schedule and plays the
+/// numbered frames again (time to recover printed).
+#[test]
+fn rtsp_server_that_dies_is_reconnected_with_backoff() {
+    with_context(|| {
+        let server = Server::start(None);
+        let port = server.server.bound_port();
+        let uri = server.url("rtsp", "");
+        let player = Player::headless();
+        player.set_max_restarts(10);
+        player.set_restart_delay(500);
+        player.set_restart_delay_max(2000);
+        // More than RTSP's 2 s jitter buffer, or its start looks stalled.
+        player.set_stall_timeout(3000);
+        let out = record(&player);
+        player.open(&uri);
+        player.play();
+        let numbered = || {
+            player
+                .current_frame()
+                .and_then(|s| common::framecode::frame_number(&s))
+        };
+        assert!(
+            run_until(Duration::from_secs(15), || numbered().is_some()),
+            "the stream did not play ({:?})",
+            out.borrow().errors
+        );
+        // Down: every client thrown out, no more listening.
+        server
+            .server
+            .client_filter(Some(&mut |_, _| gst_rtsp_server::RTSPFilterResult::Remove));
+        let restarts_before = player.restarts();
+        drop(server);
+        let down = std::time::Instant::now();
+        assert!(
+            run_until(Duration::from_secs(15), || player.restarts()
+                > restarts_before),
+            "no restart after the server went away (state {:?}, errors {:?})",
+            player.state(),
+            out.borrow().errors
+        );
+        let first_restart = down.elapsed();
+        run_until(Duration::from_secs(2), || false);
+        // Back, on the same port.
+        let back = Server::start_on(None, port);
+        let up = std::time::Instant::now();
+        let before = player.restarts();
+        assert!(
+            run_until(Duration::from_secs(20), || player.state()
+                == framescope::engine::PlayerState::Playing
+                && numbered().is_some()
+                && player.restarts() >= before),
+            "not playing again after the server came back (state {:?}, restarts {}, errors {:?})",
+            player.state(),
+            player.restarts(),
+            out.borrow().errors
+        );
+        println!(
+            "    restart scheduled {:.1} s after the server went; playing again {:.1} s after it came back ({} restarts)",
+            first_restart.as_secs_f64(),
+            up.elapsed().as_secs_f64(),
+            player.restarts()
+        );
+        assert!(first_restart < Duration::from_secs(8), "{first_restart:?}");
+        player.stop();
+        drop(back);
     });
 }
