@@ -374,6 +374,97 @@ fn hls_variants_are_listed_measured_and_chosen() {
     });
 }
 
+/// A DASH manifest with two representations of one video: both listed;
+/// choosing one by hand holds the demuxer to it (the picture size follows
+/// at a segment boundary, the numbered frames go on) without loading the
+/// stream again; then the demuxer chooses again.
+#[test]
+fn dash_representations_are_listed_and_chosen() {
+    with_context(|| {
+        let dir = generated_variant_dash();
+        let server = FileServer::start(&dir);
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("dash.mpd"));
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || player.variants().len() == 2
+                && player.state() == PlayerState::Playing),
+            "variants {:?}, state {:?}, errors {:?}",
+            player.variants(),
+            player.state(),
+            out.borrow().errors
+        );
+        assert_eq!(player.variants()[0].label(), "320x240, 400 kb/s");
+        assert!(player.variants().iter().all(|v| v.uri.is_none()));
+        let manifest_requests = || {
+            server
+                .log()
+                .iter()
+                .filter(|r| r.path.ends_with("dash.mpd"))
+                .count()
+        };
+        let manifests_before = manifest_requests();
+        println!("    playing {:?} at first", player.video_size());
+        // The other representation first, then back.
+        let first = if player.video_size().is_some_and(|s| s.height == 240) {
+            1
+        } else {
+            0
+        };
+        for index in [first, 1 - first] {
+            let height = [240, 480][index];
+            if player.position() > 5_000_000_000 {
+                player.seek(gst::ClockTime::from_seconds(1));
+                run_until(Duration::from_secs(5), || player.position() < 3_000_000_000);
+            }
+            player.select_variant(Some(index)).unwrap();
+            assert_eq!(player.current_variant(), Some(index));
+            assert!(
+                run_until(Duration::from_secs(10), || player
+                    .video_size()
+                    .is_some_and(|s| s.height == height)),
+                "representation {index}: still {:?} at {} ns",
+                player.video_size(),
+                player.position()
+            );
+            println!(
+                "    representation {index}: {:?} at {:.2} s",
+                player.video_size().map(|s| (s.width, s.height)),
+                player.position() as f64 / 1e9
+            );
+            // Held to it: the segments fetched now are its own (on
+            // loopback the demuxer alone would take the high one).
+            let folder = ["/low/", "/high/"][index];
+            let last = server
+                .log()
+                .last()
+                .map(|l| l.path.clone())
+                .unwrap_or_default();
+            assert!(
+                last.starts_with(folder),
+                "last fetched {last}, not from {folder}"
+            );
+            assert!(
+                run_until(Duration::from_secs(3), || player
+                    .current_frame()
+                    .and_then(|s| frame_number(&s))
+                    .is_some()),
+                "representation {index}: no numbered frame"
+            );
+        }
+        assert_eq!(
+            manifest_requests(),
+            manifests_before,
+            "choosing a representation reloaded the manifest"
+        );
+        player.select_variant(None).unwrap();
+        assert_eq!(player.chosen_variant(), None);
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}
+
 /// Faults inside an HLS stream: a segment that answers 404, a playlist that
 /// is not one, and a segment whose server stalls. Each ends in one sentence
 /// or in recovery, never in a player stuck loading.

@@ -23,6 +23,7 @@ pub mod glprobe;
 pub mod looping;
 pub mod netcheck;
 pub mod paintable;
+pub mod parserlatency;
 pub mod player;
 pub mod playlist;
 pub mod rate;

@@ -213,6 +213,27 @@ pub fn is_adaptive_demuxer(element: &gst::Element) -> bool {
         .is_some_and(|p| p.value_type() == u32::static_type())
 }
 
+/// Holds an adaptive demuxer to one bitrate (bits/s): it then picks the
+/// best representation within it, the one of that bandwidth. 0 lets it
+/// choose by bandwidth again. Returns whether the demuxer can be held so
+/// (`dashdemux2`/`hlsdemux2`'s `min-bitrate` and `max-bitrate`).
+pub fn pin_bitrate(demuxer: &gst::Element, bits_per_second: u64) -> bool {
+    let bits = u32::try_from(bits_per_second).unwrap_or(u32::MAX);
+    let settable = |name: &str| {
+        demuxer
+            .find_property(name)
+            .is_some_and(|p| p.value_type() == u32::static_type())
+    };
+    if !(settable("min-bitrate") && settable("max-bitrate")) {
+        return false;
+    }
+    // Widen first, so min never exceeds max on the way.
+    demuxer.set_property("min-bitrate", 0u32);
+    demuxer.set_property("max-bitrate", bits);
+    demuxer.set_property("min-bitrate", bits);
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

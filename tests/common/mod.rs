@@ -815,6 +815,34 @@ pub fn generated_variant_hls() -> PathBuf {
     dir
 }
 
+/// A static DASH manifest, `dash.mpd`, over the two variants of
+/// [`generated_variant_hls`] (their 2 s MPEG-TS segments, numbered from 0):
+/// one video adaptation set with representations `low` (320x240, 400 kb/s)
+/// and `high` (640x480, 1.6 Mb/s). Returns the folder.
+pub fn generated_variant_dash() -> PathBuf {
+    let dir = generated_variant_hls();
+    let manifest = dir.join("dash.mpd");
+    if !manifest.exists() {
+        std::fs::write(
+            &manifest,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:full:2011"
+     type="static" mediaPresentationDuration="PT10S" minBufferTime="PT2S">
+  <Period id="0" start="PT0S">
+    <AdaptationSet id="0" contentType="video" mimeType="video/mp2t" segmentAlignment="true">
+      <SegmentTemplate media="$RepresentationID$/segment$Number%05d$.ts" startNumber="0" duration="2" timescale="1"/>
+      <Representation id="low" codecs="avc1.42c01e" bandwidth="400000" width="320" height="240"/>
+      <Representation id="high" codecs="avc1.42c01e" bandwidth="1600000" width="640" height="480"/>
+    </AdaptationSet>
+  </Period>
+</MPD>
+"#,
+        )
+        .unwrap();
+    }
+    dir
+}
+
 /// Audio reaching the sink, as mono 16-bit samples (48 kHz).
 pub type Heard = Arc<Mutex<Vec<i16>>>;
 

@@ -308,7 +308,20 @@ impl imp::Player {
         });
     }
 
-    fn update_video_size(&self) {
+    /// From the ticker: the decoded picture size changes mid-stream when an
+    /// adaptive stream switches variant (or a stream changes resolution);
+    /// the size is looked at again while playing and updated when it did.
+    pub(super) fn follow_video_size(&self) {
+        if !self.prerolled.get() || self.video_size.borrow().is_none() {
+            return;
+        }
+        if self.decoded_video_size() != *self.video_size.borrow() {
+            self.update_video_size();
+        }
+    }
+
+    /// The size of the pictures entering the video chain, as negotiated.
+    fn decoded_video_size(&self) -> Option<VideoSize> {
         // The chain's own input: the decoded size, before any scaling.
         let caps = self
             .video_sink
@@ -318,14 +331,17 @@ impl imp::Player {
             .and_then(|bin| bin.downcast::<gst::Element>().ok())
             .and_then(|bin| bin.static_pad("sink"))
             .and_then(|pad| pad.current_caps());
-        let size = caps
-            .and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
+        caps.and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
             .map(|info| VideoSize {
                 width: info.width(),
                 height: info.height(),
                 par_n: info.par().numer() as u32,
                 par_d: info.par().denom() as u32,
-            });
+            })
+    }
+
+    fn update_video_size(&self) {
+        let size = self.decoded_video_size();
         if self.video_size.replace(size) != size {
             self.obj().notify_video_size();
         }

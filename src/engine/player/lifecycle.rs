@@ -52,6 +52,8 @@ fn set_up_source(source: &gst::Element, latency_ms: Option<u32>) {
     }
 }
 
+/// The video sink's processing deadline in low-latency mode.
+const LOW_LATENCY_DEADLINE: Duration = Duration::from_millis(5);
 /// How many times a stalled local open is tried in all.
 const OPEN_ATTEMPTS: u32 = 3;
 /// How often position, statistics and the frame on screen are sampled while playing.
@@ -184,9 +186,14 @@ impl imp::Player {
         let index = self.index.clone();
         let meter = self.bitrate_meter.clone();
         let demuxer = self.adaptive_demuxer.clone();
+        let pinned = self.pinned_bitrate.clone();
         pipeline.connect("element-setup", false, move |args| {
             if let Ok(element) = args[1].get::<gst::Element>() {
                 if crate::engine::variants::is_adaptive_demuxer(&element) {
+                    let bits = pinned.load(std::sync::atomic::Ordering::Relaxed);
+                    if bits > 0 {
+                        crate::engine::variants::pin_bitrate(&element, bits);
+                    }
                     *demuxer.lock().unwrap() = Some(element.clone());
                 }
                 if is_video_decoder(&element) {
@@ -195,6 +202,7 @@ impl imp::Player {
                 if is_decoder(&element) {
                     meter.attach(&element);
                 }
+                crate::engine::parserlatency::attach(&element);
             }
             None
         });
@@ -235,6 +243,15 @@ impl imp::Player {
         self.frame_steps.clear();
         if let Some(sink) = built.video_sink.as_ref() {
             self.frame_steps.attach(sink);
+            if self.live_latency_ms() >= 0 && sink.find_property("processing-deadline").is_some() {
+                // Low latency: the sink hands each frame on at once (the
+                // GL upload happens before it), so it needs far less than
+                // basesink's generic 20 ms of slack before a frame is due.
+                sink.set_property(
+                    "processing-deadline",
+                    LOW_LATENCY_DEADLINE.as_nanos() as u64,
+                );
+            }
         }
         self.video_sink.replace(built.video_sink);
         self.size_filter.replace(built.size_filter);
@@ -502,6 +519,7 @@ impl imp::Player {
                 let imp = player.imp();
                 if imp.state.get() == PlayerState::Playing {
                     imp.refresh_frame();
+                    imp.follow_video_size();
                 }
                 imp.query_position();
                 imp.sample_stats();

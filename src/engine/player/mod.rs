@@ -192,9 +192,13 @@ mod imp {
         /// The adaptive demuxer of the pipeline, once made (set from the
         /// thread that adds it).
         pub adaptive_demuxer: std::sync::Arc<std::sync::Mutex<Option<gst::Element>>>,
-        /// The variant chosen by hand (played alone, from its own
-        /// playlist); `None` lets the demuxer choose.
+        /// The variant chosen by hand (HLS: played alone, from its own
+        /// playlist; DASH: pinned by bitrate); `None` lets the demuxer choose.
         pub chosen_variant: Cell<Option<usize>>,
+        /// DASH: the bitrate (bits/s) the demuxer is held to, the chosen
+        /// representation's; 0 when it chooses freely (read from the
+        /// thread that adds the demuxer).
+        pub pinned_bitrate: std::sync::Arc<std::sync::atomic::AtomicU64>,
         /// How often, in ms, the `stats` signal is emitted while media is
         /// loaded; 0 stops it.
         #[property(get, set, maximum = 60_000, default = 1000)]

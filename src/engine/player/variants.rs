@@ -1,13 +1,15 @@
 //! Variants of adaptive streams on the player: the list read from the
 //! manifest (off the main thread, once per load), which variant plays, and
 //! choosing one by hand (HLS: the media is loaded again, where it was, from
-//! that variant's own playlist) or handing the choice back to the demuxer
-//! (the master playlist loaded again).
+//! that variant's own playlist; DASH: the demuxer is held to that
+//! representation's bitrate and seeks to where playback is) or handing
+//! the choice back to the demuxer (HLS: the master playlist loaded again).
 
 use super::imp;
 use crate::engine::variants::{self, Variant};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How long reading a manifest for its variants may take.
@@ -17,6 +19,8 @@ impl imp::Player {
     /// Forgets the variants of the media that was loaded.
     pub(super) fn forget_variants(&self) {
         self.chosen_variant.set(None);
+        self.pinned_bitrate
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         let had = !self.variants.borrow().is_empty();
         self.variants.borrow_mut().clear();
         if self.bandwidth.replace(-1.0) != -1.0 {
@@ -85,31 +89,54 @@ impl super::Player {
     }
 
     /// Plays variant `index` alone from now on (HLS: loaded again from its
-    /// own playlist, where it was), or hands the choice back to the
-    /// demuxer (`None`, the default: the master playlist again).
+    /// own playlist, where it was; DASH: the demuxer held to its bitrate
+    /// and the stream fetched again from where it is), or hands the choice
+    /// back to the demuxer (`None`, the default).
     pub fn select_variant(&self, index: Option<usize>) -> Result<(), String> {
         let variants = self.variants();
-        if let Some(i) = index {
-            let variant = variants.get(i).ok_or_else(|| {
+        let chosen = match index {
+            Some(i) => Some(variants.get(i).ok_or_else(|| {
                 format!(
                     "There is no variant {} (the stream has {}).",
                     i + 1,
                     variants.len()
                 )
-            })?;
-            if variant.uri.is_none() {
-                return Err(
-                    "This stream's variants cannot be chosen by hand (DASH); the player chooses by bandwidth.".into(),
-                );
-            }
-        }
+            })?),
+            None => None,
+        };
         let imp = self.imp();
-        if imp.chosen_variant.replace(index) == index {
+        if imp.chosen_variant.get() == index {
             return Ok(());
         }
-        let loaded = imp.pipeline.borrow().is_some();
-        if let (Some(media), true) = (self.uri(), loaded) {
-            imp.reload_here(&media);
+        // Variants without a playlist of their own (DASH) are chosen by
+        // bitrate, in the running demuxer; the others by loading again.
+        let by_bitrate = chosen.is_some_and(|v| v.uri.is_none())
+            || (chosen.is_none() && imp.pinned_bitrate.load(Ordering::Relaxed) > 0);
+        if by_bitrate {
+            let bits = chosen.map_or(0, |v| v.bandwidth);
+            let demuxer = imp.adaptive_demuxer.lock().unwrap().clone();
+            if let Some(demuxer) = demuxer {
+                if !variants::pin_bitrate(&demuxer, bits) {
+                    return Err(format!(
+                        "This stream's variants cannot be chosen by hand: its demuxer ({}) cannot be held to a bitrate; the player chooses by bandwidth.",
+                        demuxer.factory().map_or_else(|| "unknown".into(), |f| f.name().to_string())
+                    ));
+                }
+            }
+            imp.pinned_bitrate.store(bits, Ordering::Relaxed);
+            imp.chosen_variant.set(index);
+            // The demuxer may have fetched far ahead at the old bitrate: a
+            // flushing seek to here makes it fetch the new one from the
+            // segment playing, so the choice shows at once.
+            if imp.pipeline.borrow().is_some() {
+                self.seek(gst::ClockTime::from_nseconds(self.position()));
+            }
+        } else {
+            imp.chosen_variant.set(index);
+            let loaded = imp.pipeline.borrow().is_some();
+            if let (Some(media), true) = (self.uri(), loaded) {
+                imp.reload_here(&media);
+            }
         }
         self.emit_by_name::<()>("variants-changed", &[]);
         Ok(())
