@@ -897,3 +897,100 @@ fn a_refused_stream_asks_for_credentials_and_plays_with_them() {
         .count();
     assert!(authorised > 0, "no request got through: {:?}", server.log());
 }
+
+/// A live HLS stream (the numbered clip written as one-second segments in
+/// real time, the playlist keeping the last five): paused with Space for
+/// 4 s, playback falls behind the live edge; End jumps back to it, as the
+/// distance to the live edge at exit shows.
+///
+/// Ignored for now: in the app (not headless) this live playlist stops
+/// after about a dozen frames (issue 6's note); run it with `--ignored`
+/// to reproduce. The engine's own test (`tests/network.rs`,
+/// `live_hls_goes_to_its_live_edge`) passes.
+#[test]
+#[ignore = "the app stalls on this live HLS stream after a dozen frames (issue 6)"]
+fn end_key_goes_to_the_live_edge() {
+    use gst::prelude::*;
+    let _display = own_the_display();
+    framescope::engine::init().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let playlist = dir.path().join("live.m3u8");
+    let sender = gst::parse::launch(&format!(
+        "filesrc location={} ! tsdemux ! h264parse ! identity sync=true \
+         ! hlssink2 target-duration=1 playlist-length=5 max-files=10 location={}/seg%05d.ts playlist-location={}",
+        numbered_ts().display(),
+        dir.path().display(),
+        playlist.display()
+    ))
+    .expect("the live HLS sender builds");
+    sender.set_state(gst::State::Playing).unwrap();
+    let segments = || {
+        std::fs::read_to_string(&playlist)
+            .map(|t| t.matches("#EXTINF").count())
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while segments() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the sender wrote no live playlist"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let server = common::fileserver::FileServer::start(dir.path());
+    let run = |press_end: bool| -> serde_json::Value {
+        let json =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("live_edge_{press_end}.json"));
+        let _ = std::fs::remove_file(&json);
+        let mut child = framescope_command()
+            .args(["--window-size", "480x320", "--no-resume", "--stats-json"])
+            .arg(&json)
+            .arg(server.url("live.m3u8"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(json.with_extension("log")).unwrap())
+            .spawn()
+            .expect("the framescope binary starts");
+        let window = main_window(&child);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            assert!(!window.is_empty(), "the window appeared");
+            xdotool(&["windowfocus", "--sync", &window]);
+            std::thread::sleep(Duration::from_secs(3));
+            xdotool(&["key", "space"]);
+            std::thread::sleep(Duration::from_secs(4));
+            xdotool(&["key", "space"]);
+            std::thread::sleep(Duration::from_millis(800));
+            if press_end {
+                xdotool(&["key", "End"]);
+            }
+            std::thread::sleep(Duration::from_millis(1500));
+            terminate(&mut child);
+        }));
+        if child.try_wait().unwrap().is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Err(e) = result {
+            std::panic::resume_unwind(e);
+        }
+        stats(&json)
+    };
+    let behind = |s: &serde_json::Value| {
+        s["behind_live_edge_s"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("no distance to the live edge: {s}"))
+    };
+    let paused = run(false);
+    let ended = run(true);
+    let _ = sender.set_state(gst::State::Null);
+    println!(
+        "    behind the live edge at exit: {:.2} s after the pause, {:.2} s after End",
+        behind(&paused),
+        behind(&ended)
+    );
+    assert!(
+        behind(&paused) > 3.0,
+        "the pause left playback behind: {paused}"
+    );
+    assert!(behind(&ended) < 2.0, "End went to the live edge: {ended}");
+    assert_eq!(ended["error"], serde_json::Value::Null, "{ended}");
+}

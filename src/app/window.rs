@@ -57,6 +57,13 @@ struct StatsReport {
     subtitle_file: Option<String>,
     /// The volume at exit (0 to 1).
     volume: f64,
+    /// Adaptive streams: the variant chosen in the Quality menu (-1 for
+    /// automatic), and the height of the picture playing at exit.
+    chosen_variant: i32,
+    video_height: Option<u32>,
+    /// Live streams: how far playback was behind the newest point it can
+    /// seek to (the live edge), in seconds, at exit.
+    behind_live_edge_s: Option<f64>,
     /// What kiosk mode did (with `--kiosk`).
     #[serde(skip_serializing_if = "Option::is_none")]
     kiosk: Option<crate::app::kiosk::KioskReport>,
@@ -393,10 +400,12 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
     general.append(Some("_About Framescope"), Some("app.about"));
     general.append(Some("_Quit"), Some("app.quit"));
     menu.append_section(None, &general);
+    // The primary menu: F10 opens it (and its mnemonics work from there).
     let menu_button = gtk::MenuButton::builder()
         .icon_name("open-menu-symbolic")
-        .tooltip_text("Main menu")
+        .tooltip_text("Main menu (F10)")
         .menu_model(&menu)
+        .primary(true)
         .build();
     bar.pack_end(&menu_button);
     bar.pack_end(&queue);
@@ -1074,6 +1083,13 @@ fn write_stats(shared: &Shared) {
             .subtitle_file()
             .map(|u| crate::app::track_menu::file_name(&u)),
         volume: player.volume(),
+        chosen_variant: player.chosen_variant().map_or(-1, |i| i as i32),
+        video_height: player.video_size().map(|s| s.height),
+        behind_live_edge_s: player
+            .is_live_stream()
+            .then(|| player.seekable_range())
+            .flatten()
+            .map(|(_, end)| (end.nseconds() as f64 - player.position() as f64) / 1e9),
         kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
