@@ -898,27 +898,24 @@ fn a_refused_stream_asks_for_credentials_and_plays_with_them() {
     assert!(authorised > 0, "no request got through: {:?}", server.log());
 }
 
-/// A live HLS stream (the numbered clip written as one-second segments in
-/// real time, the playlist keeping the last five): paused with Space for
-/// 4 s, playback falls behind the live edge; End jumps back to it, as the
-/// distance to the live edge at exit shows.
-///
-/// Ignored for now: in the app (not headless) this live playlist stops
-/// after about a dozen frames (issue 6's note); run it with `--ignored`
-/// to reproduce. The engine's own test (`tests/network.rs`,
-/// `live_hls_goes_to_its_live_edge`) passes.
+/// A live HLS stream (a live camera-like source written as one-second
+/// segments in real time, the playlist keeping the last five, for as long
+/// as the test runs): paused with Space for 4 s, playback falls behind the
+/// live edge; End jumps back to it, as the distance to the live edge at
+/// exit shows.
 #[test]
-#[ignore = "the app stalls on this live HLS stream after a dozen frames (issue 6)"]
 fn end_key_goes_to_the_live_edge() {
     use gst::prelude::*;
     let _display = own_the_display();
     framescope::engine::init().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let playlist = dir.path().join("live.m3u8");
+    // Live and endless: a finite clip would end the playlist (ENDLIST)
+    // before the runs are over.
     let sender = gst::parse::launch(&format!(
-        "filesrc location={} ! tsdemux ! h264parse ! identity sync=true \
+        "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! h264parse \
          ! hlssink2 target-duration=1 playlist-length=5 max-files=10 location={}/seg%05d.ts playlist-location={}",
-        numbered_ts().display(),
         dir.path().display(),
         playlist.display()
     ))

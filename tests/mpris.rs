@@ -219,3 +219,78 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
     assert_eq!(stats["items_played"], 1, "{stats}");
     assert_eq!(answer("quit"), "0", "{text}");
 }
+
+/// The Quality menu's action (`app.variant`, what its items activate),
+/// driven over the app's exported actions on a private session bus while
+/// a two-variant stream plays from 127.0.0.1: HLS and DASH each play the
+/// variant chosen (the low one, which the demuxer would not pick on
+/// loopback), and the action's state and the exit report say so.
+#[test]
+fn quality_choice_plays_the_chosen_variant() {
+    let dir = generated_variant_dash();
+    let server = common::fileserver::FileServer::start(&dir);
+    for manifest in ["master.m3u8", "dash.mpd"] {
+        let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("quality_{manifest}.json"));
+        let _ = std::fs::remove_file(&json);
+        let script = r#"
+set -u
+"$FRAMESCOPE" --no-resume --loop --window-size 320x240 --stats-json "$JSON" "$URL" 2>"$LOG" &
+FIND_PLAYER
+# --stats-json runs a separate instance, owning no application name: its
+# actions are on its own connection, the one owning its MPRIS name.
+owner=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.GetNameOwner "$name" | grep -o ":[0-9.]*")
+actions() { gdbus call --session --dest "$owner" \
+  --object-path /org/framescope/Framescope --method "org.gtk.Actions.$@"; }
+sleep 3
+echo "before=$(actions Describe variant 2>&1)"
+actions Activate variant '[<0>]' '{}' >/dev/null
+sleep 4
+echo "after=$(actions Describe variant 2>&1)"
+call Quit >/dev/null
+for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
+kill $app 2>/dev/null || true
+"#;
+        let log = json.with_extension("log");
+        let out = Command::new("dbus-run-session")
+            .args([
+                "--",
+                "bash",
+                "-c",
+                &script.replace("FIND_PLAYER", FIND_PLAYER),
+            ])
+            .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
+            .env("URL", server.url(manifest))
+            .env("JSON", &json)
+            .env("LOG", &log)
+            .env("DISPLAY", ensure_display())
+            .env(
+                "XDG_CACHE_HOME",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+            )
+            .output()
+            .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+        let before = answer_in(&out, "before");
+        let after = answer_in(&out, "after");
+        println!("    {manifest}: state {before} then {after}");
+        assert!(before.contains("<-1>"), "automatic at first: {before}");
+        assert!(after.contains("<0>"), "the action's state follows: {after}");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_else(|e| {
+                panic!(
+                    "no report {} ({e}); app log: {}",
+                    json.display(),
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            }))
+            .unwrap();
+        println!("    {manifest}: {report}");
+        assert_eq!(report["chosen_variant"], 0, "{manifest}: {report}");
+        assert_eq!(report["video_height"], 240, "{manifest}: {report}");
+        assert_eq!(
+            report["error"],
+            serde_json::Value::Null,
+            "{manifest}: {report}"
+        );
+    }
+}

@@ -465,6 +465,56 @@ fn dash_representations_are_listed_and_chosen() {
     });
 }
 
+/// Looping an HLS stream: the adaptive demuxer refuses the segment seeks a
+/// seamless loop uses, so seeks are made plainly instead (they land, with
+/// no "seeking failed"), and the loop goes round at the end of the stream.
+#[test]
+fn looping_hls_seeks_and_goes_round() {
+    with_context(|| {
+        let (_, dir) = generated_hls();
+        let server = FileServer::start(&dir);
+        let player = Player::headless();
+        let out = record(&player);
+        player.set_looping(true);
+        player.open(&server.url("index.m3u8"));
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || player.state()
+                == PlayerState::Playing),
+            "the stream did not play: {:?}",
+            out.borrow().errors
+        );
+        player.seek(gst::ClockTime::from_seconds(8));
+        assert!(
+            run_until(Duration::from_secs(5), || player.position()
+                >= 8_000_000_000),
+            "the seek to 8 s did not land: at {} ns, warnings {:?}",
+            player.position(),
+            out.borrow().warnings
+        );
+        // Past the end (10 s), round again from the start.
+        assert!(
+            run_until(Duration::from_secs(10), || player.position()
+                < 3_000_000_000),
+            "the loop did not go round: at {} ns, warnings {:?}",
+            player.position(),
+            out.borrow().warnings
+        );
+        println!("    looped back to {:.2} s", player.position() as f64 / 1e9);
+        assert!(
+            out.borrow()
+                .warnings
+                .iter()
+                .all(|w| !w.contains("Seeking failed")),
+            "{:?}",
+            out.borrow().warnings
+        );
+        assert!(!out.borrow().eos, "a looping stream does not end");
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}
+
 /// Faults inside an HLS stream: a segment that answers 404, a playlist that
 /// is not one, and a segment whose server stalls. Each ends in one sentence
 /// or in recovery, never in a player stuck loading.

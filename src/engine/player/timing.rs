@@ -218,7 +218,17 @@ impl imp::Player {
         self.close_played_segment(false);
         // An unset stop is set to "the end" (a stop type of None would keep
         // an earlier loop's stop).
-        let ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
+        let mut ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
+        let mut looping = looping;
+        if !ok && looping {
+            // Some elements refuse segment seeks (the adaptive demuxers,
+            // HLS and DASH): seek plainly; the loop then goes round at the
+            // end of the stream, with a flush.
+            tracing::debug!("segment seek refused; seeking without the loop's flag");
+            flags.remove(gst::SeekFlags::SEGMENT);
+            ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
+            looping = false;
+        }
         if ok {
             self.segment_looping.set(looping);
             self.segment_start.set(target);
