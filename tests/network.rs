@@ -465,6 +465,140 @@ fn dash_representations_are_listed_and_chosen() {
     });
 }
 
+/// A live DASH stream: `dashsink` writes a dynamic manifest (a template of
+/// one-second MPEG-TS segments counted from its availability start) while a
+/// live source plays; the player starts without waiting for a buffer it
+/// cannot fill past the live edge, plays on in real time, reports a live
+/// stream with a window, and after a pause "go to live edge" lands within
+/// 1.5 s of the window's end.
+#[test]
+fn dynamic_dash_plays_live() {
+    // The server's Date header, which the DASH demuxer sets its clock by.
+    let at = |secs| std::time::UNIX_EPOCH + Duration::from_secs(secs);
+    assert_eq!(
+        common::fileserver::http_date(at(1_796_196_765)),
+        "Wed, 02 Dec 2026 07:32:45 GMT"
+    );
+    assert_eq!(
+        common::fileserver::http_date(at(1_709_251_199)),
+        "Thu, 29 Feb 2024 23:59:59 GMT"
+    );
+    with_context(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let sender = gst::parse::launch(&format!(
+            "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 \
+             ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! h264parse \
+             ! dashsink dynamic=true target-duration=1 muxer=ts mpd-root-path={}",
+            dir.path().display()
+        ))
+        .expect("the live DASH sender builds");
+        sender.set_state(gst::State::Playing).unwrap();
+        let manifest = dir.path().join("dash.mpd");
+        assert!(
+            run_until(Duration::from_secs(10), || std::fs::read_to_string(
+                &manifest
+            )
+            .is_ok_and(|t| t.contains("type=\"dynamic\""))
+                && std::fs::read_dir(dir.path()).map_or(0, |d| d.count()) >= 4),
+            "the sender wrote no dynamic manifest"
+        );
+        let server = FileServer::start(dir.path());
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("dash.mpd"));
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || player.state()
+                == PlayerState::Playing
+                && player.current_frame().is_some()),
+            "the live manifest did not play ({:?}, buffering {} %, duration {}, live {}, {:?})",
+            player.state(),
+            player.buffering_percent(),
+            player.duration(),
+            player.is_live_stream(),
+            out.borrow().errors
+        );
+        assert!(
+            player.is_live_stream(),
+            "a dynamic manifest is a live stream"
+        );
+        let from = player.position();
+        run_until(Duration::from_secs(3), || false);
+        let played = player.position().saturating_sub(from) as f64 / 1e9;
+        let segments: Vec<String> = server
+            .log()
+            .iter()
+            .filter(|l| l.path.ends_with(".ts"))
+            .map(|l| l.path.clone())
+            .collect();
+        println!(
+            "    played {played:.2} s in 3 s; segments fetched {segments:?}; window {:?}",
+            player.seekable_range()
+        );
+        assert!(
+            (2.0..=4.0).contains(&played),
+            "a live stream plays in real time: {played} s in 3 s"
+        );
+        assert!(
+            player.seekable_range().is_some(),
+            "a live window to seek in"
+        );
+        player.stop();
+
+        // Low latency (2 s asked): the demuxer joins 2 s behind the live
+        // edge instead of its 10 s default; paused 4 s playback falls
+        // behind, and "go to live edge" (the manifest opened again) is 2 s
+        // behind once more.
+        let behind_edge = |player: &Player| {
+            player.seekable_range().map_or(f64::NAN, |(_, end)| {
+                (end.nseconds() as f64 - player.position() as f64) / 1e9
+            })
+        };
+        let player = Player::headless();
+        let out = record(&player);
+        player.set_live_latency_ms(2000);
+        player.open(&server.url("dash.mpd"));
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || player.state()
+                == PlayerState::Playing
+                && player.position() > 0),
+            "the live manifest did not play with 2 s latency ({:?}, {:?})",
+            player.state(),
+            out.borrow().errors
+        );
+        run_until(Duration::from_secs(1), || false);
+        let joined = behind_edge(&player);
+        player.pause();
+        run_until(Duration::from_secs(4), || false);
+        player.play();
+        run_until(Duration::from_millis(500), || false);
+        let paused = behind_edge(&player);
+        assert!(player.go_to_live_edge());
+        let back = run_until(Duration::from_secs(10), || {
+            player.state() == PlayerState::Playing && behind_edge(&player) < paused - 2.0
+        });
+        println!(
+            "    behind the live edge: {joined:.2} s on joining, {paused:.2} s after a 4 s pause, {:.2} s after going to the edge",
+            behind_edge(&player)
+        );
+        assert!(joined < 4.0, "joined {joined} s behind with 2 s asked");
+        assert!(
+            paused > joined + 3.0,
+            "the pause left it behind: {paused} s"
+        );
+        assert!(
+            back,
+            "going to the live edge did not catch up: {:.2} s behind",
+            behind_edge(&player)
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        assert_eq!(player.state(), PlayerState::Playing);
+        player.stop();
+        let _ = sender.set_state(gst::State::Null);
+    });
+}
+
 /// Looping an HLS stream: the adaptive demuxer refuses the segment seeks a
 /// seamless loop uses, so seeks are made plainly instead (they land, with
 /// no "seeking failed"), and the loop goes round at the end of the stream.

@@ -62,12 +62,16 @@ impl imp::Player {
             }
             BusEvent::Buffering(percent) => {
                 self.last_buffering.set(Some(percent));
+
                 // The level shows at once (the statistics carry it too).
                 let level = percent.clamp(0, 100);
                 if self.buffering_percent.replace(level) != level {
                     self.obj().notify_buffering_percent();
                 }
-                let buffering = percent < 100;
+                // A live adaptive stream cannot fill its buffer past the live
+                // edge, so waiting for a full one would wait for ever: like
+                // any live pipeline it plays on, the level only shown.
+                let buffering = percent < 100 && !self.is_live_adaptive();
                 if self.buffering.replace(buffering) != buffering {
                     if buffering {
                         self.set_state(PlayerState::Buffering);

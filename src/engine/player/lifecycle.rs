@@ -187,12 +187,20 @@ impl imp::Player {
         let meter = self.bitrate_meter.clone();
         let demuxer = self.adaptive_demuxer.clone();
         let pinned = self.pinned_bitrate.clone();
+        let live_latency_for_demuxer = self.live_latency_ms.clone();
         pipeline.connect("element-setup", false, move |args| {
             if let Ok(element) = args[1].get::<gst::Element>() {
                 if crate::engine::variants::is_adaptive_demuxer(&element) {
                     let bits = pinned.load(std::sync::atomic::Ordering::Relaxed);
                     if bits > 0 {
                         crate::engine::variants::pin_bitrate(&element, bits);
+                    }
+                    // Low latency on a live DASH manifest: join (and stay)
+                    // that far behind its live edge instead of 10 s.
+                    let latency =
+                        live_latency_for_demuxer.load(std::sync::atomic::Ordering::Relaxed);
+                    if latency >= 0 && element.find_property("presentation-delay").is_some() {
+                        element.set_property("presentation-delay", format!("{latency}ms"));
                     }
                     *demuxer.lock().unwrap() = Some(element.clone());
                 }

@@ -32,23 +32,33 @@ impl super::Player {
     }
 
     /// Goes to the newest part of a live stream: the end of a live
-    /// playlist's window, or a live source opened again (what queued up
-    /// while it was paused is dropped). Returns false, with a `warning`
-    /// sentence, for media that is not live.
+    /// playlist's window, or a live source or dynamic DASH manifest opened
+    /// again (what queued up while it was paused is dropped; DASH joins its
+    /// presentation delay behind the edge, `live-latency-ms` when set).
+    /// Returns false, with a `warning` sentence, for media that is not live.
     pub fn go_to_live_edge(&self) -> bool {
         if !self.is_live_stream() {
             self.imp()
                 .warn("This is not a live stream: it has no live edge.".into());
             return false;
         }
-        if let Some((_, end)) = self.seekable_range() {
+        // dashdemux2 (1.22) answers a seeking window reaching past its own
+        // live seek range, and a seek to its end stalls it: open again.
+        let dash = self
+            .imp()
+            .adaptive_demuxer
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|d| d.find_property("presentation-delay").is_some());
+        if let (Some((_, end)), false) = (self.seekable_range(), dash) {
             self.seek_with_mode(end, crate::engine::seek::SeekMode::SnapBefore);
             return true;
         }
         let Some(uri) = self.uri() else { return false };
         let imp = self.imp();
         imp.want_playing.set(true);
-        imp.reload_here(&uri);
+        imp.reload_from_its_start(&uri);
         true
     }
 }

@@ -199,6 +199,9 @@ mod imp {
         /// representation's; 0 when it chooses freely (read from the
         /// thread that adds the demuxer).
         pub pinned_bitrate: std::sync::Arc<std::sync::atomic::AtomicU64>,
+        /// Whether the adaptive stream loaded is live (its demuxer knows
+        /// no duration), once asked.
+        pub live_adaptive: Cell<Option<bool>>,
         /// How often, in ms, the `stats` signal is emitted while media is
         /// loaded; 0 stops it.
         #[property(get, set, maximum = 60_000, default = 1000)]

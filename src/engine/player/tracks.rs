@@ -130,14 +130,24 @@ impl imp::Player {
     /// tracks are announced afresh.
     pub(super) fn reload_here(&self, media: &str) {
         let position = self.position.get();
+        let at = (position > 0 && self.seekable.get()).then_some(position);
+        self.reload(media, at);
+    }
+
+    /// Loads `media` again from wherever it starts by itself (a live
+    /// stream: its live edge), playing or paused as it was.
+    pub(super) fn reload_from_its_start(&self, media: &str) {
+        self.reload(media, None);
+    }
+
+    fn reload(&self, media: &str, at: Option<u64>) {
         let playing = self.want_playing.get();
-        let seekable = self.seekable.get();
         self.teardown();
         self.clear_tracks();
         self.open_attempts.set(0);
         self.want_playing.set(playing);
         self.load(media);
-        if position > 0 && seekable {
+        if let Some(position) = at {
             self.queue
                 .borrow_mut()
                 .offer(crate::engine::seek::Request::Seek {

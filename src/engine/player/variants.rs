@@ -19,6 +19,7 @@ impl imp::Player {
     /// Forgets the variants of the media that was loaded.
     pub(super) fn forget_variants(&self) {
         self.chosen_variant.set(None);
+        self.live_adaptive.set(None);
         self.pinned_bitrate
             .store(0, std::sync::atomic::Ordering::Relaxed);
         let had = !self.variants.borrow().is_empty();
@@ -29,6 +30,24 @@ impl imp::Player {
         if had {
             self.obj().emit_by_name::<()>("variants-changed", &[]);
         }
+    }
+
+    /// Whether the stream is a live adaptive one (a live HLS playlist, a
+    /// dynamic DASH manifest): its demuxer answers no duration. Asked once
+    /// per load, when its demuxer exists.
+    pub(super) fn is_live_adaptive(&self) -> bool {
+        if let Some(known) = self.live_adaptive.get() {
+            return known;
+        }
+        let Some(demuxer) = self.adaptive_demuxer.lock().unwrap().clone() else {
+            return false;
+        };
+        let live = demuxer
+            .query_duration::<gst::ClockTime>()
+            .is_none_or(|d| d.is_zero());
+        tracing::debug!("adaptive stream, live: {live}");
+        self.live_adaptive.set(Some(live));
+        live
     }
 
     /// For an HLS or DASH URI, reads its variants in the background.
