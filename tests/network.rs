@@ -599,6 +599,201 @@ fn dynamic_dash_plays_live() {
     });
 }
 
+/// HLS playlists of other shapes, over one variant's 2 s segments (numbered
+/// frames 0 to 299): a discontinuity (segments 0-1, then 0-1 again, their
+/// timestamps starting over) plays through to its end, 8 s, the numbers
+/// starting again after it; and an EVENT playlist (no end yet) is a live
+/// stream whose window starts at its first segment, where a seek into
+/// that DVR window lands on the frame.
+#[test]
+fn hls_discontinuities_and_event_playlists_play() {
+    with_context(|| {
+        let dir = generated_variant_hls().join("low");
+        let segment = |n: u32| format!("#EXTINF:2.0,\nsegment{n:05}.ts\n");
+        std::fs::write(
+            dir.join("discontinuity.m3u8"),
+            format!(
+                "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n\
+                 {}{}#EXT-X-DISCONTINUITY\n{}{}#EXT-X-ENDLIST\n",
+                segment(0),
+                segment(1),
+                segment(0),
+                segment(1)
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("event.m3u8"),
+            format!(
+                "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n\
+                 #EXT-X-PLAYLIST-TYPE:EVENT\n{}{}{}{}{}",
+                segment(0),
+                segment(1),
+                segment(2),
+                segment(3),
+                segment(4)
+            ),
+        )
+        .unwrap();
+        let server = FileServer::start(&dir);
+        let frame = |player: &Player| player.current_frame().and_then(|s| frame_number(&s));
+
+        // Across the discontinuity, to the end.
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("discontinuity.m3u8"));
+        player.play();
+        let mut numbers = Vec::new();
+        let ended = run_until(Duration::from_secs(20), || {
+            if let Some(n) = frame(&player) {
+                if numbers.last() != Some(&n) {
+                    numbers.push(n);
+                }
+            }
+            out.borrow().eos || !out.borrow().errors.is_empty()
+        });
+        let restarts = numbers.windows(2).filter(|w| w[1] + 30 < w[0]).count();
+        println!(
+            "    discontinuity: ended {ended}, {} frames seen, numbering started over {restarts} time(s), last {:?}",
+            numbers.len(),
+            numbers.last()
+        );
+        assert!(
+            ended && out.borrow().eos,
+            "did not play to the end: {:?}",
+            out.borrow().errors
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        assert_eq!(restarts, 1, "the numbers start over once: {numbers:?}");
+        assert!(
+            numbers.last().is_some_and(|&n| (110..=119).contains(&n)),
+            "the second part plays to its last frames: {numbers:?}"
+        );
+        player.stop();
+
+        // An event playlist: live, with a window from its first segment.
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("event.m3u8"));
+        player.play();
+        assert!(
+            run_until(Duration::from_secs(15), || player.state()
+                == PlayerState::Playing
+                && frame(&player).is_some()),
+            "the event playlist did not play: {:?}",
+            out.borrow().errors
+        );
+        assert!(
+            player.is_live_stream(),
+            "an event playlist without its end is live"
+        );
+        let window = player.seekable_range();
+        println!(
+            "    event playlist window {window:?}, at frame {:?}",
+            frame(&player)
+        );
+        let (start, _) = window.expect("an event playlist has a window to seek in");
+        assert!(
+            start < gst::ClockTime::from_seconds(1),
+            "the window starts at its first segment: {window:?}"
+        );
+        player.seek(gst::ClockTime::from_seconds(1));
+        assert!(
+            run_until(Duration::from_secs(10), || frame(&player)
+                .is_some_and(|n| (29..=40).contains(&n))),
+            "the seek to 1 s in the window showed frame {:?}",
+            frame(&player)
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}
+
+/// An HLS master playlist with two WebVTT subtitle renditions (English,
+/// French) for its one variant: both are listed as subtitle tracks with
+/// their languages while the video plays, and either can be chosen.
+#[test]
+fn hls_subtitle_renditions_are_tracks() {
+    use framescope::engine::tracks::TrackKind;
+    with_context(|| {
+        let dir = generated_variant_hls();
+        for (lang, text) in [("en", "Hello"), ("fr", "Bonjour")] {
+            let subs = dir.join(format!("subs_{lang}"));
+            std::fs::create_dir_all(&subs).unwrap();
+            std::fs::write(
+                subs.join("cues.vtt"),
+                format!(
+                    "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n\
+                     00:00:00.000 --> 00:00:05.000\n{text} one\n\n\
+                     00:00:05.000 --> 00:00:10.000\n{text} two\n"
+                ),
+            )
+            .unwrap();
+            std::fs::write(
+                subs.join("index.m3u8"),
+                "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:0\n\
+                 #EXTINF:10.0,\ncues.vtt\n#EXT-X-ENDLIST\n",
+            )
+            .unwrap();
+        }
+        std::fs::write(
+            dir.join("subtitled.m3u8"),
+            "#EXTM3U\n\
+             #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"subs_en/index.m3u8\"\n\
+             #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"Francais\",LANGUAGE=\"fr\",DEFAULT=NO,AUTOSELECT=YES,URI=\"subs_fr/index.m3u8\"\n\
+             #EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x240,SUBTITLES=\"subs\"\nlow/index.m3u8\n",
+        )
+        .unwrap();
+        let server = FileServer::start(&dir);
+        let player = Player::headless();
+        let out = record(&player);
+        player.open(&server.url("subtitled.m3u8"));
+        player.play();
+        let listed = run_until(Duration::from_secs(15), || {
+            player.tracks_of(TrackKind::Subtitle).len() == 2
+                && player.state() == PlayerState::Playing
+        });
+        let subtitles = player.tracks_of(TrackKind::Subtitle);
+        println!(
+            "    subtitle tracks: {:?}",
+            subtitles.iter().map(|t| t.label()).collect::<Vec<_>>()
+        );
+        assert!(
+            listed,
+            "tracks {:?}, state {:?}, errors {:?}",
+            player.tracks(),
+            player.state(),
+            out.borrow().errors
+        );
+        let languages: Vec<_> = subtitles
+            .iter()
+            .filter_map(|t| t.language.clone())
+            .collect();
+        assert!(
+            languages.iter().any(|l| l.starts_with("en"))
+                && languages.iter().any(|l| l.starts_with("fr")),
+            "languages {languages:?}"
+        );
+        let french = subtitles
+            .iter()
+            .position(|t| t.language.as_deref().is_some_and(|l| l.starts_with("fr")))
+            .unwrap();
+        player
+            .select_track(TrackKind::Subtitle, Some(french))
+            .unwrap();
+        assert!(
+            run_until(Duration::from_secs(5), || player
+                .current_track(TrackKind::Subtitle)
+                == Some(french)),
+            "the French rendition is not the one playing: {:?}",
+            player.current_track(TrackKind::Subtitle)
+        );
+        assert_eq!(player.state(), PlayerState::Playing);
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        player.stop();
+    });
+}
+
 /// Looping an HLS stream: the adaptive demuxer refuses the segment seeks a
 /// seamless loop uses, so seeks are made plainly instead (they land, with
 /// no "seeking failed"), and the loop goes round at the end of the stream.
