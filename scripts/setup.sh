@@ -12,18 +12,19 @@ cd "$(dirname "$0")/.."
 
 # Build: compilers and -dev packages for the GTK/GStreamer crates.
 BUILD_PACKAGES=(pkg-config build-essential libgtk-4-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
-# Run: the GStreamer plugin sets, GL, icons and fonts.
+# Run: the GStreamer plugin sets, GL, icons, fonts, and GIO's TLS for HTTPS.
 RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-tools
-  libgl1-mesa-dri libegl-mesa0 adwaita-icon-theme fonts-dejavu-core)
+  libgl1-mesa-dri libegl-mesa0 adwaita-icon-theme fonts-dejavu-core glib-networking)
 # Test and benchmark: a virtual X server, input and screenshot tools, GNU time,
 # ffmpeg/ffprobe as the independent reference for decoded frames and packets,
 # Graphviz for the inspector's SVG pipeline export, the AppStream and
 # desktop-file validators for the installed desktop files, and a private
 # session bus with gdbus for the MPRIS test, and GStreamer's RTSP server
-# library for the RTSP tests' server.
+# library for the RTSP tests' server, and openssl for the HTTPS test's server
+# and certificates.
 TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz
-  appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev)
+  appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
 
 missing_packages() {
   local p

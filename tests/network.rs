@@ -794,6 +794,157 @@ fn hls_subtitle_renditions_are_tracks() {
     });
 }
 
+/// An HTTPS server on 127.0.0.1 (`openssl s_server -WWW` in `root`) with a
+/// certificate for 127.0.0.1 signed by a CA made here; returns the server,
+/// its port and the CA's PEM file.
+fn https_server(root: &Path) -> (std::process::Child, u16, PathBuf, tempfile::TempDir) {
+    let keys = tempfile::tempdir().unwrap();
+    let k = |name: &str| keys.path().join(name);
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(keys.path())
+            .output()
+            .expect("openssl runs (scripts/setup.sh test installs it)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Framescope test CA",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        k("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-WWW", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(k("server.pem"))
+        .arg("-key")
+        .arg(k("server.key"))
+        .current_dir(root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl s_server starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the HTTPS server did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port, k("ca.pem"), keys)
+}
+
+/// HTTPS progressive download: from a server whose certificate comes from
+/// an authority the system does not know, playback ends in one sentence
+/// about the certificate; trusting that authority (`tls-ca-file`), the
+/// numbered clip plays frame by frame.
+#[test]
+fn https_plays_with_a_trusted_authority_and_refuses_an_unknown_one() {
+    with_context(|| {
+        let clip = numbered_ts();
+        let (root, name) = folder_of(&clip);
+        let (mut server, port, ca, _keys) = https_server(&root);
+        let uri = format!("https://127.0.0.1:{port}/{name}");
+
+        let (error, took) = first_error(&uri, Duration::from_secs(20));
+        let error = error.expect("an untrusted certificate is an error");
+        println!("    untrusted: {} ({took:?})", error.message);
+        assert!(error.message.contains("certificate"), "{}", error.message);
+        assert!(
+            error.message.ends_with('.') && !error.message.contains('\n'),
+            "{}",
+            error.message
+        );
+
+        let player = Player::headless();
+        let out = record(&player);
+        player.set_tls_ca_file(Some(ca.to_string_lossy().to_string()));
+        player.open(&uri);
+        player.play();
+        let mut numbers = Vec::new();
+        run_until(Duration::from_secs(15), || {
+            if let Some(n) = player.current_frame().and_then(|s| frame_number(&s)) {
+                if numbers.last() != Some(&n) {
+                    numbers.push(n);
+                }
+            }
+            numbers.len() >= 30 || !out.borrow().errors.is_empty()
+        });
+        let _ = server.kill();
+        let _ = server.wait();
+        println!(
+            "    trusted: frames {:?}…",
+            &numbers[..numbers.len().min(5)]
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+        assert!(
+            numbers.len() >= 30,
+            "only {} frames: {numbers:?}",
+            numbers.len()
+        );
+        assert!(
+            numbers.windows(2).all(|w| w[1] > w[0]),
+            "in order: {numbers:?}"
+        );
+        player.stop();
+    });
+}
+
 /// Looping an HLS stream: the adaptive demuxer refuses the segment seeks a
 /// seamless loop uses, so seeks are made plainly instead (they land, with
 /// no "seeking failed"), and the loop goes round at the end of the stream.

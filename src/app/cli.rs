@@ -57,6 +57,10 @@ pub struct Options {
     /// is shown).
     #[arg(long = "sub", value_name = "FILE")]
     pub subtitle_files: Vec<std::path::PathBuf>,
+    /// Trust the certificate authorities in FILE (PEM) for HTTPS, instead of
+    /// the system's: for servers with a private authority.
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca_file: Option<std::path::PathBuf>,
     /// Always start from the beginning: do not resume files where they were
     /// left (nor remember where they are left this time).
     #[arg(long)]

@@ -269,6 +269,9 @@ pub fn build(
     player.set_video_mode(options.video_path);
     player.set_audio_enabled(!options.no_audio);
     player.set_muted(options.mute);
+    if let Some(file) = &options.tls_ca_file {
+        player.set_tls_ca_file(Some(file.to_string_lossy().to_string()));
+    }
     {
         let prefs = preferences.prefs.borrow();
         view.set_seek_step((prefs.seek_step * 1000.0).round() as u32);

@@ -1,9 +1,10 @@
 //! Why a network source failed, when GStreamer does not say: `souphttpsrc`
-//! on 1.22 reports a refused connection and an unknown host alike as
-//! "Internal data stream error". [`refine`] looks for itself (the host's
-//! name looked up, then a TCP connection tried, each bounded in time) and
-//! puts the cause into the error's sentence. It blocks for up to about two
-//! seconds, so the player runs it off the main thread.
+//! on 1.22 reports a refused connection, an unknown host and a refused TLS
+//! certificate alike as "Internal data stream error". [`refine`] looks for
+//! itself (the host's name looked up, then a TCP connection tried, then
+//! for HTTPS a TLS handshake, each bounded in time) and puts the cause into
+//! the error's sentence. It blocks for up to a few seconds, so the player
+//! runs it off the main thread.
 
 use crate::engine::error::{display_name, ErrorKind, PlayerError};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -14,6 +15,8 @@ use std::time::Duration;
 const LOOKUP_TIMEOUT: Duration = Duration::from_millis(1500);
 /// How long the test connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
+/// How long the TLS handshake of an HTTPS check may take.
+const TLS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Whether `error`, met on `uri`, is a network failure whose sentence does
 /// not say what went wrong, and the URI is one a TCP check can explain.
@@ -71,9 +74,77 @@ pub fn diagnose(uri: &str) -> Option<String> {
     }
 }
 
-/// `error` with the cause found by [`diagnose`] in its sentence, when it
-/// needs one and a cause is found.
-pub fn refine(mut error: PlayerError, uri: &str) -> PlayerError {
+/// For an `https` URI whose server answers: what its TLS handshake finds
+/// wrong with the certificate, as a whole sentence, trusting the system's
+/// authorities or those in `ca_file`; `None` when it is accepted.
+pub fn certificate_problem(uri: &str, ca_file: Option<&str>) -> Option<String> {
+    use gio::prelude::*;
+    let parsed = glib::Uri::parse(uri, glib::UriFlags::NONE).ok()?;
+    if parsed.scheme() != "https" {
+        return None;
+    }
+    let (host, port) = host_and_port(uri)?;
+    let database = match ca_file {
+        Some(file) => Some(
+            gio::TlsFileDatabase::new(file)
+                .ok()?
+                .upcast::<gio::TlsDatabase>(),
+        ),
+        None => None,
+    };
+    let client = gio::SocketClient::new();
+    client.set_tls(true);
+    client.set_timeout(TLS_TIMEOUT.as_secs() as u32);
+    let found = std::rc::Rc::new(std::cell::Cell::new(gio::TlsCertificateFlags::empty()));
+    let seen = found.clone();
+    client.connect_event(move |_, event, _, connection| {
+        if event != gio::SocketClientEvent::TlsHandshaking {
+            return;
+        }
+        let Some(tls) =
+            connection.and_then(|c| c.downcast_ref::<gio::TlsClientConnection>().cloned())
+        else {
+            return;
+        };
+        if let Some(database) = &database {
+            tls.set_database(Some(database));
+        }
+        let seen = seen.clone();
+        tls.connect_accept_certificate(move |_, _, errors| {
+            seen.set(errors);
+            false
+        });
+    });
+    let connected = client.connect_to_host(&format!("{host}:{port}"), port, gio::Cancellable::NONE);
+    if connected.is_ok() {
+        return None;
+    }
+    let flags = found.get();
+    if flags.is_empty() {
+        return None;
+    }
+    let why = if flags.contains(gio::TlsCertificateFlags::UNKNOWN_CA) {
+        "it is signed by an authority this system does not trust"
+    } else if flags.contains(gio::TlsCertificateFlags::BAD_IDENTITY) {
+        "it is not made out to that host name"
+    } else if flags.contains(gio::TlsCertificateFlags::EXPIRED) {
+        "it has expired"
+    } else if flags.contains(gio::TlsCertificateFlags::NOT_ACTIVATED) {
+        "it is not valid yet (is the clock right?)"
+    } else if flags.contains(gio::TlsCertificateFlags::REVOKED) {
+        "it has been revoked"
+    } else {
+        "it is not acceptable"
+    };
+    Some(format!(
+        "The certificate of “{host}” was refused: {why}; if the server uses a private authority, trust its certificate with --tls-ca-file (tls-ca-file)."
+    ))
+}
+
+/// `error` with the cause found by [`diagnose`] (or, for HTTPS,
+/// [`certificate_problem`]) in its sentence, when it needs one and a cause
+/// is found; `ca_file` is the authorities the player trusts, if set.
+pub fn refine(mut error: PlayerError, uri: &str, ca_file: Option<&str>) -> PlayerError {
     if !needs_diagnosis(&error, uri) {
         return error;
     }
@@ -82,6 +153,9 @@ pub fn refine(mut error: PlayerError, uri: &str) -> PlayerError {
             "Could not reach “{}”: {cause}; check the address and that the server is running.",
             display_name(uri)
         );
+    } else if let Some(sentence) = certificate_problem(uri, ca_file) {
+        error.kind = ErrorKind::Network;
+        error.message = sentence;
     }
     error
 }

@@ -118,11 +118,13 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
             Err(crate::engine::netcheck::refine(
                 classify(&error, "", uri, &missing),
                 uri,
+                None,
             ))
         }
         (_, Some(e)) => {
             let missing = Vec::new();
-            let mut err = crate::engine::netcheck::refine(classify(&e, "", uri, &missing), uri);
+            let mut err =
+                crate::engine::netcheck::refine(classify(&e, "", uri, &missing), uri, None);
             if err.kind == ErrorKind::Other && e.message().contains("Timeout") {
                 err.message = format!(
                     "Reading “{}” did not finish within {} s.",

@@ -23,11 +23,23 @@ use std::time::Duration;
 /// How long a local file may take to preroll before the open is retried.
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// Settings for the source element playbin made for the URI, with the
-/// live latency asked for (ms), if any.
-fn set_up_source(source: &gst::Element, latency_ms: Option<u32>) {
+/// live latency asked for (ms) and the extra HTTPS authorities, if any.
+fn set_up_source(source: &gst::Element, latency_ms: Option<u32>, tls_ca_file: Option<&str>) {
     let factory = source.factory().map(|f| f.name().to_string());
     let has = |name: &str| source.find_property(name).is_some();
     match factory.as_deref() {
+        Some("souphttpsrc") => {
+            // `ssl-ca-file` only works with libsoup 2; a TLS database
+            // works with both.
+            if let (Some(file), true) = (tls_ca_file, has("tls-database")) {
+                match gio::TlsFileDatabase::new(file) {
+                    Ok(database) => source.set_property("tls-database", &database),
+                    Err(e) => {
+                        tracing::warn!("the TLS authorities in {file} could not be read: {e}")
+                    }
+                }
+            }
+        }
         Some("srtsrc") => {
             // An SRT caller whose listener is not there waits forever by
             // default: fail instead, so the reason shows (and the watchdog,
@@ -54,6 +66,11 @@ fn set_up_source(source: &gst::Element, latency_ms: Option<u32>) {
 
 /// The video sink's processing deadline in low-latency mode.
 const LOW_LATENCY_DEADLINE: Duration = Duration::from_millis(5);
+/// The authorities the player behind `weak` trusts for HTTPS, if set.
+fn player_ca_file(weak: &glib::WeakRef<crate::engine::Player>) -> Option<String> {
+    weak.upgrade().and_then(|p| p.tls_ca_file())
+}
+
 /// How many times a stalled local open is tried in all.
 const OPEN_ATTEMPTS: u32 = 3;
 /// How often position, statistics and the frame on screen are sampled while playing.
@@ -215,10 +232,12 @@ impl imp::Player {
             None
         });
         let live_latency = self.live_latency_ms.clone();
+        let tls_ca_file = self.tls_ca_file.clone();
         pipeline.connect("source-setup", false, move |args| {
             if let Ok(source) = args[1].get::<gst::Element>() {
                 let latency = live_latency.load(std::sync::atomic::Ordering::Relaxed);
-                set_up_source(&source, u32::try_from(latency).ok());
+                let ca = tls_ca_file.lock().unwrap().clone();
+                set_up_source(&source, u32::try_from(latency).ok(), ca.as_deref());
             }
             None
         });
@@ -392,9 +411,11 @@ impl imp::Player {
             let weak = self.obj().downgrade();
             glib::MainContext::ref_thread_default().spawn_local(async move {
                 let checked = uri.clone();
-                let refined =
-                    gio::spawn_blocking(move || crate::engine::netcheck::refine(error, &checked))
-                        .await;
+                let ca_file = player_ca_file(&weak);
+                let refined = gio::spawn_blocking(move || {
+                    crate::engine::netcheck::refine(error, &checked, ca_file.as_deref())
+                })
+                .await;
                 let Some(player) = weak.upgrade() else { return };
                 // Only if the player still shows that URI.
                 if let (Ok(error), true) = (refined, player.uri().as_deref() == Some(uri.as_str()))

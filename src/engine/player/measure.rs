@@ -245,6 +245,25 @@ impl imp::Player {
         }
     }
 
+    pub(super) fn tls_ca_file(&self) -> Option<String> {
+        self.tls_ca_file.lock().unwrap().clone()
+    }
+
+    pub(super) fn set_tls_ca_file(&self, file: Option<String>) {
+        if let Some(path) = &file {
+            if let Err(e) = gio::TlsFileDatabase::new(path) {
+                self.warn(format!(
+                    "The certificate authorities in “{path}” could not be read ({e}); HTTPS servers are checked against the system's; give a PEM file."
+                ));
+            }
+        }
+        let changed = *self.tls_ca_file.lock().unwrap() != file;
+        if changed {
+            *self.tls_ca_file.lock().unwrap() = file;
+            self.obj().notify_tls_ca_file();
+        }
+    }
+
     /// The pipeline's latency when it is live.
     pub fn live_latency(&self) -> Option<gst::ClockTime> {
         if !self.live.get() {

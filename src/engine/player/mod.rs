@@ -183,6 +183,11 @@ mod imp {
         /// 125 ms). Applies from the next load.
         #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1)]
         pub live_latency_ms: std::sync::Arc<std::sync::atomic::AtomicI32>,
+        /// A PEM file of the certificate authorities HTTPS progressive
+        /// downloads trust, instead of the system's: for servers with a
+        /// private CA. Applies from the next load.
+        #[property(get = Self::tls_ca_file, set = Self::set_tls_ca_file, type = Option<String>, nullable)]
+        pub tls_ca_file: std::sync::Arc<std::sync::Mutex<Option<String>>>,
         /// Adaptive streams: the download bandwidth the demuxer measures,
         /// in bits/s; -1 otherwise (updated with `stats`).
         #[property(get, minimum = -1.0, default = -1.0)]
