@@ -34,6 +34,8 @@ fn udp_multicast_plays_the_senders_frames_and_inspects() {
     });
 }
 
+/// SRT in caller mode against a listener sender: the numbered frames play,
+/// and `inspect` (a second caller) reports a live H.264 stream.
 #[test]
 fn srt_caller_plays_the_senders_frames() {
     with_context(|| {
@@ -41,7 +43,17 @@ fn srt_caller_plays_the_senders_frames() {
         let _sender = Sender::start(&format!(
             "srtsink uri=srt://127.0.0.1:{port}?mode=listener latency=125 sync=true"
         ));
-        plays_numbered_frames(&format!("srt://127.0.0.1:{port}"));
+        let uri = format!("srt://127.0.0.1:{port}");
+        plays_numbered_frames(&uri);
+        let report = framescope::inspect::inspect(&uri).expect("the SRT stream inspects");
+        assert!(report.live, "{report:?}");
+        assert!(
+            report
+                .streams
+                .iter()
+                .any(|s| s.kind == "video" && s.codec.contains("H.264")),
+            "{report:?}"
+        );
     });
 }
 

@@ -162,6 +162,7 @@ fn credentials_are_asked_for_used_and_never_shown() {
             "the sentence says what is missing: {}",
             error.message
         );
+        assert!(error.needs_credentials, "the app would ask: {error:?}");
 
         let with = server.url_with_credentials("viewer", "s3cret-pw", &name);
         let (player, _) = open_settled(&with);
@@ -462,6 +463,23 @@ fn dash_representations_are_listed_and_chosen() {
         assert_eq!(player.chosen_variant(), None);
         assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
         player.stop();
+        let report = framescope::inspect::inspect(&server.url("dash.mpd"))
+            .expect("the DASH stream inspects");
+        println!(
+            "    inspect: {:?}",
+            report
+                .streams
+                .iter()
+                .map(|s| (&s.kind, &s.codec))
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            report
+                .streams
+                .iter()
+                .any(|s| s.kind == "video" && s.codec.contains("H.264")),
+            "{report:?}"
+        );
     });
 }
 
@@ -1078,6 +1096,36 @@ fn hls_faults_end_in_a_sentence_or_recover() {
             restarted,
             "a stalled segment was not restarted ({:?})",
             out.borrow().errors
+        );
+        player.stop();
+
+        // A playlist that never ends arriving (the server sends its start,
+        // then nothing more, the connection held open): one sentence, in
+        // bounded time, the player not stuck loading.
+        let server = FileServer::start(&dir);
+        server.stall("index.m3u8", 60);
+        let player = Player::headless();
+        let out = record(&player);
+        let start = Instant::now();
+        player.open(&server.url("index.m3u8"));
+        player.play();
+        let ended = run_until(Duration::from_secs(40), || !out.borrow().errors.is_empty());
+        let took = start.elapsed();
+        let error = out.borrow().errors.first().cloned();
+        println!(
+            "    endless playlist: {:?} ({took:?})",
+            error.as_ref().map(|e| e.message.clone())
+        );
+        assert!(
+            ended,
+            "an endless playlist left the player {:?}",
+            player.state()
+        );
+        let error = error.unwrap();
+        assert!(
+            error.message.ends_with('.') && !error.message.contains('\n'),
+            "{}",
+            error.message
         );
         player.stop();
     });

@@ -138,6 +138,8 @@ fn rtsp_credentials_are_asked_for_used_and_never_shown() {
             "{}",
             error.message
         );
+        // What makes the app ask for them (its Sign In dialog).
+        assert!(error.needs_credentials, "{error:?}");
         player.stop();
 
         plays_numbered_frames(&server.url("rtsp", "viewer:cam-secret@"));

@@ -22,6 +22,8 @@ use std::time::Duration;
 
 /// How long a local file may take to preroll before the open is retried.
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a network stream may take to show its first frame.
+const NETWORK_OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 /// Settings for the source element playbin made for the URI, with the
 /// live latency asked for (ms) and the extra HTTPS authorities, if any.
 fn set_up_source(source: &gst::Element, latency_ms: Option<u32>, tls_ca_file: Option<&str>) {
@@ -294,6 +296,37 @@ impl imp::Player {
         self.open_attempts.set(self.open_attempts.get() + 1);
         if uri.starts_with("file:") {
             self.watch_open(uri.to_string());
+        } else {
+            self.watch_network_open(uri.to_string());
+        }
+    }
+
+    /// A network stream that has not started after [`NETWORK_OPEN_TIMEOUT`]
+    /// (no first frame, not live, not buffering: its server sent part of a
+    /// playlist or header and then nothing) ends in a sentence, which the
+    /// watchdog, when on, answers with a restart.
+    fn watch_network_open(&self, uri: String) {
+        let weak = self.obj().downgrade();
+        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
+            glib::timeout_future(NETWORK_OPEN_TIMEOUT).await;
+            let Some(player) = weak.upgrade() else { return };
+            let imp = player.imp();
+            if imp.prerolled.get() || imp.pipeline.borrow().is_none() || imp.buffering.get() {
+                return;
+            }
+            imp.open_watchdog.take();
+            let name = display_name(&uri);
+            imp.fail(PlayerError::new(
+                ErrorKind::Network,
+                format!(
+                    "“{name}” did not start within {} s: its server stopped sending (or sends too slowly); check the server and the network.",
+                    NETWORK_OPEN_TIMEOUT.as_secs()
+                ),
+                format!("no preroll after {NETWORK_OPEN_TIMEOUT:?}"),
+            ));
+        });
+        if let Some(old) = self.open_watchdog.replace(Some(handle)) {
+            old.abort();
         }
     }
 

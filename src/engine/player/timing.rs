@@ -220,10 +220,13 @@ impl imp::Player {
         // an earlier loop's stop).
         let mut ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
         let mut looping = looping;
-        if !ok && looping {
-            // Some elements refuse segment seeks (the adaptive demuxers,
-            // HLS and DASH): seek plainly; the loop then goes round at the
-            // end of the stream, with a flush.
+        let adaptive = self.adaptive_demuxer.lock().unwrap().is_some();
+        if !ok && looping && adaptive {
+            // The adaptive demuxers (HLS, DASH) refuse segment seeks: seek
+            // plainly; the loop then goes round at the end of the stream,
+            // with a flush. (Elsewhere a refused segment seek stays refused:
+            // a plain one could be worse, e.g. a byte-range request to an
+            // HTTP server that cannot seek.)
             tracing::debug!("segment seek refused; seeking without the loop's flag");
             flags.remove(gst::SeekFlags::SEGMENT);
             ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
