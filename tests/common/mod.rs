@@ -80,6 +80,14 @@ pub fn clips() -> Vec<Clip> {
 }
 
 static GENERATE: Mutex<()> = Mutex::new(());
+/// Held while a tree of files (an HLS or DASH stream) is made or checked:
+/// tests running at once share the trees, and `hlssink2` writes a playlist
+/// before its last segment, so a tree is only looked at when whole.
+static TREES: Mutex<()> = Mutex::new(());
+
+fn trees_lock() -> std::sync::MutexGuard<'static, ()> {
+    TREES.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Runs a launch description to end of stream.
 pub fn run_to_eos(launch: &str) {
@@ -231,7 +239,18 @@ pub fn with_context<R>(f: impl FnOnce() -> R) -> R {
         .with_test_writer()
         .try_init();
     let ctx = glib::MainContext::new();
-    ctx.with_thread_default(f).unwrap()
+    ctx.with_thread_default(|| {
+        let result = f();
+        // Pipelines let go are stopped on the reaper thread: give them time
+        // to finish, so the test binary never exits while one is still
+        // being torn down (a source stuck on a stalled server can take a
+        // moment). Shared with the tests running at once, hence bounded.
+        run_until(Duration::from_secs(5), || {
+            framescope::engine::pending_shutdowns() == 0
+        });
+        result
+    })
+    .unwrap()
 }
 
 /// Plays `path` headless until EOS or an error (or `timeout`).
@@ -669,6 +688,7 @@ pub fn generated_hls() -> (framecode::FrameClip, PathBuf) {
     let source = clip.path();
     let dir = media_dir().join("hls_numbered");
     let playlist = dir.join("index.m3u8");
+    let _tree = trees_lock();
     if !playlist.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -783,6 +803,7 @@ pub fn plays_numbered_frames(uri: &str) {
 pub fn generated_variant_hls() -> PathBuf {
     let dir = media_dir().join("hls_variants");
     let master = dir.join("master.m3u8");
+    let _tree = trees_lock();
     if master.exists() {
         return dir;
     }
@@ -822,6 +843,7 @@ pub fn generated_variant_hls() -> PathBuf {
 pub fn generated_variant_dash() -> PathBuf {
     let dir = generated_variant_hls();
     let manifest = dir.join("dash.mpd");
+    let _tree = trees_lock();
     if !manifest.exists() {
         std::fs::write(
             &manifest,
@@ -899,13 +921,14 @@ pub fn tone(heard: &Heard) -> f64 {
 /// English (440 Hz, the default) and French (1760 Hz), all 10 s; the master
 /// playlist is `master.m3u8`.
 pub fn generated_rendition_hls() -> PathBuf {
+    let (_, video) = generated_hls();
     let dir = media_dir().join("hls_renditions");
     let master = dir.join("master.m3u8");
+    let _tree = trees_lock();
     if master.exists() {
         return dir;
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let (_, video) = generated_hls();
     let sink = |out: &Path| {
         std::fs::create_dir_all(out).unwrap();
         format!(
