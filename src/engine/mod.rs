@@ -19,6 +19,7 @@ pub mod error;
 pub mod frame;
 pub mod frameindex;
 pub mod framesteps;
+pub mod gate;
 pub mod glprobe;
 pub mod looping;
 pub mod netcheck;

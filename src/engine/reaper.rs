@@ -36,11 +36,16 @@ use std::time::{Duration, Instant};
 
 /// How long a worker may spend on one pipeline before it counts as stuck.
 pub const STUCK_AFTER: Duration = Duration::from_secs(1);
+/// How long a pipeline still changing state may settle before it is stopped.
+const SETTLE_BEFORE_STOP: gst::ClockTime = gst::ClockTime::from_mseconds(500);
 /// Worker threads at most: the reaper and its helpers.
 pub const MAX_WORKERS: usize = 4;
 
-/// A pipeline to stop, and the main context of the thread that let it go.
-type Job = (gst::Pipeline, glib::MainContext);
+/// What runs on the worker before the pipeline is stopped.
+type Before = Box<dyn FnOnce() + Send>;
+/// A pipeline to stop, the main context of the thread that let it go, and
+/// what to do first.
+type Job = (gst::Pipeline, glib::MainContext, Before);
 
 /// The shared state of the reaper and its helpers.
 struct Queue {
@@ -76,9 +81,19 @@ fn lock() -> MutexGuard<'static, Queue> {
 /// thread. Returns at once; drop every other reference to the pipeline
 /// (bus watches included) before or soon after.
 pub fn reap(pipeline: gst::Pipeline) {
+    reap_after(pipeline, || ());
+}
+
+/// [`reap`], running `before` on the worker first (for example, waiting a
+/// bounded time for another thread's call into the pipeline to finish:
+/// `decodebin3` on GStreamer 1.22 can crash when it is reset while a call
+/// into it is still under way).
+pub fn reap_after(pipeline: gst::Pipeline, before: impl FnOnce() + Send + 'static) {
     let context = glib::MainContext::ref_thread_default();
     let mut queue = lock();
-    queue.waiting.push_back((pipeline, context));
+    queue
+        .waiting
+        .push_back((pipeline, context, Box::new(before)));
     queue.pending += 1;
     let all_stuck = queue.busy.iter().all(|(_, t)| t.elapsed() >= STUCK_AFTER);
     let spawn = queue.workers == 0 || (queue.idle == 0 && all_stuck && queue.workers < MAX_WORKERS);
@@ -105,7 +120,8 @@ pub fn reap(pipeline: gst::Pipeline) {
                 let job = queue.waiting.pop_back();
                 queue.pending -= 1;
                 drop(queue);
-                if let Some((pipeline, _)) = job {
+                if let Some((pipeline, _, before)) = job {
+                    before();
                     stop(pipeline);
                 }
                 return;
@@ -143,6 +159,11 @@ impl Drop for Released {
 /// that was long enough to be worth knowing.
 fn stop(pipeline: gst::Pipeline) {
     let start = Instant::now();
+    // A pipeline still opening is let finish its state change first
+    // (bounded): `decodebin3` on GStreamer 1.22 can crash when it is reset
+    // while its streaming threads are still adding its inputs (seen in the
+    // storm test, in `gst_decodebin3_reset`).
+    let _ = pipeline.state(SETTLE_BEFORE_STOP);
     if pipeline.set_state(gst::State::Null).is_err() {
         tracing::debug!("a pipeline failed to stop cleanly");
     }
@@ -160,12 +181,14 @@ fn work(number: u64, permanent: bool) {
     let run = || {
         let mut queue = lock();
         loop {
-            if let Some((pipeline, origin)) = queue.waiting.pop_front() {
+            if let Some((pipeline, origin, before)) = queue.waiting.pop_front() {
                 queue.idle -= 1;
                 queue.busy.push((number, Instant::now()));
                 drop(queue);
-                let stopped =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stop(pipeline)));
+                let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    before();
+                    stop(pipeline)
+                }));
                 if stopped.is_err() {
                     tracing::warn!("stopping a pipeline panicked");
                 }

@@ -124,10 +124,10 @@ impl imp::Player {
                 }
             }
             BusEvent::ClockLost => {
-                if let Some(p) = self.pipeline.borrow().clone() {
+                self.tell(|p| {
                     let _ = p.set_state(gst::State::Paused);
                     let _ = p.set_state(gst::State::Playing);
-                }
+                });
             }
             BusEvent::SegmentDone(seqnum) => {
                 // A loop runs rounds ahead; a flush makes the queued ends stale.
@@ -153,11 +153,7 @@ impl imp::Player {
         if !self.prerolled.get() {
             self.update_stream_presence();
         }
-        let position = self
-            .pipeline
-            .borrow()
-            .as_ref()
-            .and_then(|p| p.query_position::<gst::ClockTime>());
+        let position = self.ask(|p| p.query_position::<gst::ClockTime>()).flatten();
         let nothing_played = self.duration_query().is_none_or(|d| d.is_zero())
             && position.is_none_or(|p| p.is_zero())
             && self.position.get() == 0;
@@ -223,11 +219,7 @@ impl imp::Player {
             .borrow()
             .as_deref()
             .is_some_and(|u| !u.starts_with("file:"));
-        let position = self
-            .pipeline
-            .borrow()
-            .as_ref()
-            .and_then(|p| p.query_position::<gst::ClockTime>());
+        let position = self.ask(|p| p.query_position::<gst::ClockTime>()).flatten();
         match (self.duration_query(), position) {
             (Some(d), Some(p)) if network && !d.is_zero() => {
                 p + gst::ClockTime::from_seconds(1) < d
@@ -262,10 +254,12 @@ impl imp::Player {
             self.update_stream_presence();
             self.query_duration();
             self.update_video_size();
-            let seekable = self.pipeline.borrow().as_ref().is_some_and(|p| {
-                let mut q = gst::query::Seeking::new(gst::Format::Time);
-                p.query(&mut q) && q.result().0
-            });
+            let seekable = self
+                .ask(|p| {
+                    let mut q = gst::query::Seeking::new(gst::Format::Time);
+                    p.query(&mut q) && q.result().0
+                })
+                .unwrap_or(false);
             // Notified with no borrow held: a handler may stop or reopen.
             if self.seekable.replace(seekable) != seekable {
                 self.obj().notify_seekable();
@@ -295,15 +289,16 @@ impl imp::Player {
     /// For `playbin` (which posts no stream messages): whether video and
     /// audio streams exist, from its `n-video` and `n-audio` counts.
     pub(super) fn update_stream_presence(&self) {
-        let Some(p) = self.pipeline.borrow().clone() else {
+        // playbin's counts are read under its lock: through the gate.
+        let counts = self.ask(|p| {
+            p.find_property("n-video")
+                .map(|_| (p.property::<i32>("n-video"), p.property::<i32>("n-audio")))
+        });
+        let Some(Some((n_video, n_audio))) = counts else {
             return;
         };
-        if p.find_property("n-video").is_none() {
-            return;
-        }
-        let video =
-            p.property::<i32>("n-video") > 0 && self.video_mode.get() != VideoMode::Disabled;
-        let audio = p.property::<i32>("n-audio") > 0 && self.audio_enabled.get();
+        let video = n_video > 0 && self.video_mode.get() != VideoMode::Disabled;
+        let audio = n_audio > 0 && self.audio_enabled.get();
         self.refresh_tracks();
         self.handle(BusEvent::StreamsSelected {
             video,

@@ -183,7 +183,7 @@ impl imp::Player {
         pipeline.set_property("volume", self.volume.get());
         pipeline.set_property("mute", self.muted.get());
         // playbin's av-offset moves audio earlier; ours delays it.
-        pipeline.set_property("av-offset", -self.av_offset.get());
+        pipeline.set_property("av-offset", self.av_offset.get().saturating_neg());
         if pipeline.find_property("text-offset").is_some() {
             pipeline.set_property("text-offset", self.subtitle_offset.get());
         }
@@ -284,6 +284,8 @@ impl imp::Player {
         }
         self.video_sink.replace(built.video_sink);
         self.size_filter.replace(built.size_filter);
+        self.gate
+            .replace(Some(crate::engine::gate::Gate::new(&pipeline)));
         self.pipeline.replace(Some(pipeline));
         self.set_state(PlayerState::Loading);
         // The first preroll is "in flight": seeks asked for before it wait.
@@ -374,6 +376,8 @@ impl imp::Player {
     /// stuck in a read can take its time there), and from here on it feeds
     /// nothing back (its bus watch is gone, its probes are detached).
     pub fn teardown(&self) {
+        /// How long the reaper lets the gate's last call finish.
+        const GATE_SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
         if let Some(handle) = self.ticker.take() {
             handle.abort();
         }
@@ -395,8 +399,15 @@ impl imp::Player {
         self.bitrate_meter.detach();
         self.video_sink.take();
         self.size_filter.take();
+        let closed = self.gate.take().map(crate::engine::gate::Gate::close);
         if let Some(p) = self.pipeline.take() {
-            reaper::reap(p);
+            // The gate's last call (a seek, a state change) is let finish
+            // first; one stuck for good is what stopping the pipeline ends.
+            reaper::reap_after(p, move || {
+                if let Some(closed) = closed {
+                    closed.wait(GATE_SETTLE);
+                }
+            });
         }
         self.want_playing.set(false);
         self.buffering.set(false);
@@ -500,9 +511,9 @@ impl imp::Player {
     /// Asks the pipeline for the state the player wants: PLAYING when asked
     /// to play, once loaded and not buffering; PAUSED otherwise.
     pub fn apply_target(&self) {
-        let Some(pipeline) = self.pipeline.borrow().clone() else {
+        if self.pipeline.borrow().is_none() {
             return;
-        };
+        }
         let playing = self.want_playing.get() && !self.startup.get() && !self.buffering.get();
         let target = if playing {
             gst::State::Playing
@@ -510,7 +521,10 @@ impl imp::Player {
             gst::State::Paused
         };
         self.sample_stats();
-        match pipeline.set_state(target) {
+        // A state change answered late is on its way (its result comes on
+        // the bus like any asynchronous one).
+        let answer = self.ask_late_ok(move |p| p.set_state(target)).flatten();
+        match answer.unwrap_or(Ok(gst::StateChangeSuccess::Async)) {
             Err(_) => tracing::debug!(
                 "state change to {target:?} failed; an error message follows on the bus"
             ),

@@ -10,12 +10,10 @@ impl super::Player {
     /// The range of times one can seek to now, when the media says (for a
     /// live HLS stream, its playlist's window; for a file, 0 to its end).
     pub fn seekable_range(&self) -> Option<(gst::ClockTime, gst::ClockTime)> {
-        let pipeline = self.imp().pipeline.borrow().clone()?;
-        let mut query = gst::query::Seeking::new(gst::Format::Time);
-        if !pipeline.query(&mut query) {
-            return None;
-        }
-        let (seekable, start, end) = query.result();
+        let (seekable, start, end) = self.imp().ask(|pipeline| {
+            let mut query = gst::query::Seeking::new(gst::Format::Time);
+            pipeline.query(&mut query).then(|| query.result())
+        })??;
         let as_time = |v: gst::GenericFormattedValue| match v {
             gst::GenericFormattedValue::Time(t) => t,
             _ => None,

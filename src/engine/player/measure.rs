@@ -22,10 +22,8 @@ impl imp::Player {
         let pos = match self.shown_pts() {
             Some(pts) if !playing => Some(pts),
             _ => self
-                .pipeline
-                .borrow()
-                .as_ref()
-                .and_then(|p| p.query_position::<gst::ClockTime>())
+                .ask(|p| p.query_position::<gst::ClockTime>())
+                .flatten()
                 .and_then(|p| {
                     u64::try_from(p.nseconds() as i64 - self.sink_time_error())
                         .ok()
@@ -41,10 +39,7 @@ impl imp::Player {
     }
 
     pub(super) fn duration_query(&self) -> Option<gst::ClockTime> {
-        self.pipeline
-            .borrow()
-            .as_ref()
-            .and_then(|p| p.query_duration::<gst::ClockTime>())
+        self.ask(|p| p.query_duration::<gst::ClockTime>()).flatten()
     }
 
     pub(super) fn query_duration(&self) {
@@ -269,13 +264,12 @@ impl imp::Player {
         if !self.live.get() {
             return None;
         }
-        let pipeline = self.pipeline.borrow().clone()?;
-        let mut query = gst::query::Latency::new();
-        if !pipeline.query(&mut query) {
-            return None;
-        }
-        let (live, min, _max) = query.result();
-        live.then_some(min)
+        self.ask(|pipeline| {
+            let mut query = gst::query::Latency::new();
+            pipeline.query(&mut query).then(|| query.result())
+        })
+        .flatten()
+        .and_then(|(live, min, _max)| live.then_some(min))
     }
 
     /// Emits `stats` (and updates the statistics properties) when

@@ -10,8 +10,41 @@
 //! turns bus events into state; [`measure`] reads positions and statistics;
 //! [`timing`] does seeks, frame steps, rate changes, loops and offsets, and
 //! [`backstep`] keeps the decoded frames that make stepping backward cheap.
+//!
+//! # The concurrency rule
+//!
+//! The main thread never makes a call that can wait for a streaming thread.
+//! Streaming threads hold element locks while they wait for other things
+//! (a full queue, a pad's activation, the main loop itself, which
+//! `gtk4paintablesink` hands work to), so a main thread that waits for one
+//! of those locks can wait for good. Each kind of call is made safe so:
+//!
+//! - **Property reads and writes on `playbin`/`playbin3`, queries
+//!   (position, duration, seeking, latency), seeks, steps, stream
+//!   selection and state changes** go through the pipeline's
+//!   [`Gate`](crate::engine::gate::Gate) once the pipeline has left `NULL`
+//!   ([`calls`]): writes and state changes are queued and not waited for;
+//!   reads wait [`ASK_TIMEOUT`](crate::engine::gate::ASK_TIMEOUT) at most,
+//!   once per stuck call, and then the cached value stands.
+//! - **What the UI shows** (state, tracks of `playbin3`, chapters, tags,
+//!   buffering, errors) is cached from bus messages, handled on the main
+//!   context (`events`); stream collections come in those messages.
+//! - **Building** a pipeline (properties set while it is in `NULL`) is
+//!   direct: no streaming thread exists yet.
+//! - **Teardown** (the state change to `NULL` that joins the streaming
+//!   threads) runs on the [`reaper`](crate::engine::reaper), never here.
+//! - **Reads that only take an object lock for a moment** are direct: the
+//!   video sink's `last-sample` and `stats`, an element's current or
+//!   pending state, caps on a pad, the adaptive demuxer's bandwidth.
+//! - Streaming threads never wait for the main thread: what they report
+//!   goes through the bus or `MainContext::invoke`, never a blocking call.
+//!
+//! The storm test (`tests/storm.rs`) drives random sequences of the whole
+//! public API a few milliseconds apart and fails when the main loop stands
+//! still for 5 s; run it after every change here.
 
 mod backstep;
+mod calls;
 mod chapters;
 mod events;
 mod lifecycle;
@@ -305,6 +338,9 @@ mod imp {
         /// Retries opening a local file whose preroll stalls.
         pub open_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
         pub pipeline: RefCell<Option<gst::Pipeline>>,
+        /// The pipeline's gate: every call into the pipeline once it has
+        /// left NULL goes through it (see [`crate::engine::gate`]).
+        pub gate: RefCell<Option<crate::engine::gate::Gate>>,
         pub video_sink: RefCell<Option<gst::Element>>,
         /// The software chain's size capsfilter.
         pub size_filter: RefCell<Option<gst::Element>>,
@@ -531,18 +567,14 @@ mod imp {
         fn set_volume(&self, volume: f64) {
             let volume = volume.clamp(0.0, 1.0);
             if self.volume.replace(volume) != volume {
-                if let Some(p) = self.pipeline.borrow().as_ref() {
-                    p.set_property("volume", volume);
-                }
+                self.tell(move |p| p.set_property("volume", volume));
                 self.obj().notify_volume();
             }
         }
 
         fn set_muted(&self, muted: bool) {
             if self.muted.replace(muted) != muted {
-                if let Some(p) = self.pipeline.borrow().as_ref() {
-                    p.set_property("mute", muted);
-                }
+                self.tell(move |p| p.set_property("mute", muted));
                 self.obj().notify_muted();
             }
         }

@@ -250,12 +250,12 @@ impl imp::Player {
         stop_type: gst::SeekType,
         stop: Option<gst::ClockTime>,
     ) -> bool {
-        let Some(p) = self.pipeline.borrow().clone() else {
-            return false;
-        };
         let event = gst::event::Seek::new(rate, flags, gst::SeekType::Set, start, stop_type, stop);
         let seqnum = event.seqnum();
-        let ok = p.send_event(event);
+        // A seek answered late is on its way: its segment says when it lands.
+        let ok = self
+            .ask_late_ok(move |p| p.send_event(event))
+            .is_some_and(|answer| answer.unwrap_or(true));
         if ok {
             self.segment_seqnum.set(Some(seqnum));
         }
@@ -468,15 +468,15 @@ impl imp::Player {
     }
 
     fn send_step(&self) -> bool {
-        let Some(p) = self.pipeline.borrow().clone() else {
-            return false;
-        };
-        p.send_event(gst::event::Step::new(
-            gst::format::Buffers::ONE,
-            1.0,
-            true,
-            false,
-        ))
+        self.ask_late_ok(|p| {
+            p.send_event(gst::event::Step::new(
+                gst::format::Buffers::ONE,
+                1.0,
+                true,
+                false,
+            ))
+        })
+        .is_some_and(|answer| answer.unwrap_or(true))
     }
 
     fn start_step(&self, frames: i64) {
@@ -689,22 +689,28 @@ impl imp::Player {
             return;
         }
         self.obj().notify_rate();
-        let Some(p) = self.pipeline.borrow().clone() else {
-            return;
-        };
-        if !self.prerolled.get() {
+        if self.pipeline.borrow().is_none() || !self.prerolled.get() {
             return;
         }
-        if (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
-            let instant = p.seek(
-                rate,
-                gst::SeekFlags::INSTANT_RATE_CHANGE,
-                gst::SeekType::None,
-                gst::ClockTime::NONE,
-                gst::SeekType::None,
-                gst::ClockTime::NONE,
-            );
-            if instant.is_ok() {
+        // An instant rate change is a seek without a flush: while paused,
+        // a demuxer that does not know it (oggdemux) waits for its streaming
+        // thread, which waits on a full queue that only playing drains. So
+        // only while playing; a paused player seeks to the frame it shows.
+        let playing = self.state.get() == crate::engine::types::PlayerState::Playing;
+        if playing && (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
+            let instant = self.ask_late_ok(move |p| {
+                p.seek(
+                    rate,
+                    gst::SeekFlags::INSTANT_RATE_CHANGE,
+                    gst::SeekType::None,
+                    gst::ClockTime::NONE,
+                    gst::SeekType::None,
+                    gst::ClockTime::NONE,
+                )
+                .is_ok()
+            });
+            // Made, or still on its way: either way it is in hand.
+            if instant.is_some_and(|answer| answer.unwrap_or(true)) {
                 return;
             }
             tracing::debug!("instant rate change refused; seeking instead");
@@ -900,21 +906,19 @@ impl imp::Player {
 
     pub(super) fn set_av_offset(&self, offset: i64) {
         if self.av_offset.replace(offset) != offset {
-            if let Some(p) = self.pipeline.borrow().as_ref() {
-                // playbin's av-offset moves audio earlier; ours delays it.
-                p.set_property("av-offset", -offset);
-            }
+            // playbin's av-offset moves audio earlier; ours delays it.
+            self.tell(move |p| p.set_property("av-offset", offset.saturating_neg()));
             self.obj().notify_av_offset();
         }
     }
 
     pub(super) fn set_subtitle_offset(&self, offset: i64) {
         if self.subtitle_offset.replace(offset) != offset {
-            if let Some(p) = self.pipeline.borrow().as_ref() {
+            self.tell(move |p| {
                 if p.find_property("text-offset").is_some() {
                     p.set_property("text-offset", offset);
                 }
-            }
+            });
             self.obj().notify_subtitle_offset();
         }
     }

@@ -27,8 +27,13 @@ impl imp::Player {
         self.tracks_age.set(0);
         let tracks = if let Some(collection) = self.collection.borrow().as_ref() {
             crate::engine::tracks::from_collection(collection)
-        } else if let Some(pipeline) = self.pipeline.borrow().as_ref() {
-            crate::engine::tracks::from_playbin(pipeline.upcast_ref())
+        } else if self.pipeline.borrow().is_some() {
+            // playbin answers under its lock: through the gate, and when
+            // no answer comes in time the list stays as it was.
+            match self.ask(|p| crate::engine::tracks::from_playbin(p.upcast_ref())) {
+                Some(tracks) => tracks,
+                None => return,
+            }
         } else {
             Vec::new()
         };
@@ -162,9 +167,13 @@ impl imp::Player {
 
     /// Draws subtitles in `font` from now on (and in every pipeline built).
     pub(super) fn set_subtitle_font(&self, font: Option<String>) {
-        self.subtitle_font.replace(font);
-        if let Some(pipeline) = self.pipeline.borrow().as_ref() {
-            self.give_subtitle_font(pipeline.upcast_ref());
+        self.subtitle_font.replace(font.clone());
+        if let Some(font) = font {
+            self.tell(move |p| {
+                if p.find_property("subtitle-font-desc").is_some() {
+                    p.set_property("subtitle-font-desc", &font);
+                }
+            });
         }
         self.obj().notify_subtitle_font();
     }
@@ -175,12 +184,12 @@ impl imp::Player {
         }
         self.subtitle_lift_shared
             .store(lift, std::sync::atomic::Ordering::Relaxed);
-        if let Some(pipeline) = self.pipeline.borrow().as_ref() {
+        self.tell(move |pipeline| {
             let mut overlays = pipeline.iterate_recurse();
             while let Ok(Some(element)) = overlays.next() {
                 lift_text_overlay(&element, lift);
             }
-        }
+        });
         self.obj().notify_subtitle_lift();
     }
 
@@ -252,7 +261,8 @@ const TEXT_OVERLAY_YPAD: u32 = 25;
 fn lift_text_overlay(element: &gst::Element, lift: u32) {
     let is_text_overlay = element.factory().is_some_and(|f| f.name() == "textoverlay");
     if is_text_overlay && element.find_property("ypad").is_some() {
-        element.set_property("ypad", (TEXT_OVERLAY_YPAD + lift) as i32);
+        let ypad = TEXT_OVERLAY_YPAD.saturating_add(lift).min(i32::MAX as u32);
+        element.set_property("ypad", ypad as i32);
     }
 }
 
@@ -320,12 +330,16 @@ impl super::Player {
         let pipeline = imp.pipeline.borrow().clone()?;
         let pipeline = pipeline.upcast::<gst::Element>();
         if pipeline.find_property("current-audio").is_some() {
-            if kind == TrackKind::Subtitle && !imp::Player::subtitles_shown(&pipeline) {
-                return None;
-            }
-            let current = pipeline.property::<i32>(current_property(kind));
-            let count = self.tracks_of(kind).len() as i32;
-            return (0..count).contains(&current).then_some(current as usize);
+            // playbin answers under its lock: through the gate.
+            let current = imp.ask(move |p| {
+                let p = p.upcast_ref::<gst::Element>();
+                if kind == TrackKind::Subtitle && !imp::Player::subtitles_shown(p) {
+                    return -1;
+                }
+                p.property::<i32>(current_property(kind))
+            })?;
+            let count = self.tracks_of(kind).len();
+            return usize::try_from(current).ok().filter(|&c| c < count);
         }
         let selected = imp.selected_streams.borrow();
         self.tracks_of(kind)
@@ -349,26 +363,32 @@ impl super::Player {
                 return Err(format!(
                     "There is no {} track {} (the media has {}).",
                     kind_name(kind),
-                    i + 1,
+                    i.saturating_add(1),
                     tracks.len()
                 ));
             }
         }
         if pipeline.find_property("current-audio").is_some() {
-            match (kind, index) {
-                (TrackKind::Subtitle, None) => imp::Player::show_subtitles(&pipeline, false),
-                (TrackKind::Subtitle, Some(i)) => {
-                    imp::Player::show_subtitles(&pipeline, true);
-                    pipeline.set_property(current_property(kind), i as i32);
-                }
-                (_, Some(i)) => pipeline.set_property(current_property(kind), i as i32),
+            // playbin is told under its lock: through the gate.
+            let index = match (kind, index) {
+                (_, Some(i)) => Some(i32::try_from(i).unwrap_or(i32::MAX)),
+                (TrackKind::Subtitle, None) => None,
                 (_, None) => {
                     return Err(format!(
                         "The {} track cannot be turned off.",
                         kind_name(kind)
                     ))
                 }
-            }
+            };
+            imp.tell(move |p| {
+                let p = p.upcast_ref::<gst::Element>();
+                if kind == TrackKind::Subtitle {
+                    imp::Player::show_subtitles(p, index.is_some());
+                }
+                if let Some(i) = index {
+                    p.set_property(current_property(kind), i);
+                }
+            });
             self.emit_by_name::<()>("tracks-changed", &[]);
             return Ok(());
         }
@@ -403,8 +423,18 @@ impl super::Player {
             }
         }
         ids.extend(index.map(|i| tracks[i].stream_id.clone()));
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        if !pipeline.send_event(gst::event::SelectStreams::new(ids)) {
+        // GStreamer makes no event of an empty selection.
+        if ids.is_empty() {
+            return Err(format!(
+                "The {} track could not be switched: the media lists no track to keep.",
+                kind_name(kind)
+            ));
+        }
+        let event =
+            gst::event::SelectStreams::new(ids.iter().map(String::as_str).collect::<Vec<_>>());
+        // Made, or on its way: either is fine; only a refusal is not.
+        let sent = imp.ask_late_ok(move |p| p.send_event(event));
+        if !sent.is_some_and(|answer| answer.unwrap_or(true)) {
             return Err(format!(
                 "The {} track could not be switched.",
                 kind_name(kind)

@@ -42,9 +42,11 @@ impl imp::Player {
         let Some(demuxer) = self.adaptive_demuxer.lock().unwrap().clone() else {
             return false;
         };
-        let live = demuxer
-            .query_duration::<gst::ClockTime>()
-            .is_none_or(|d| d.is_zero());
+        // The demuxer answers under its own lock: through the gate.
+        let Some(duration) = self.ask(move |_| demuxer.query_duration::<gst::ClockTime>()) else {
+            return false;
+        };
+        let live = duration.is_none_or(|d| d.is_zero());
         tracing::debug!("adaptive stream, live: {live}");
         self.live_adaptive.set(Some(live));
         live

@@ -1,0 +1,178 @@
+//! The random-operation storm: random sequences of ordinary calls on one
+//! `PlayerView` and its `Player`, a few milliseconds apart, in a real window
+//! (Xvfb when no display is set), with valid and invalid values, on
+//! generated clips, broken files, the corpus (when present) and dead
+//! network addresses, replacing the view and the player as it goes.
+//!
+//! Each seed runs in a child process of this binary, so that a crash, an
+//! abort or a hang fails that seed alone and the parent can say which seed
+//! and which operations led there. In the child a watchdog thread fails the
+//! run when the main loop has not turned for 5 s (and with `STORM_GDB=1`
+//! prints every thread's stack first). Every operation is written to a log
+//! file before it runs; on failure the parent prints the last 20.
+//!
+//! Environment: `STORM_SEEDS` (comma-separated, default `1,2,3,4,5,6,7,8`),
+//! `STORM_OPS` (operations per seed, default 2500), `STORM_VALID_ONLY=1`
+//! (well-formed values only). The longest main-loop turn, and the threads,
+//! file descriptors and resident memory at 10 % and at the end of each run,
+//! are printed (`bench/storm.sh` runs the long version).
+
+mod common;
+#[path = "storm/ops.rs"]
+mod storm_ops;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long the main loop may stand still before the run fails.
+const HANG_AFTER: Duration = Duration::from_secs(5);
+/// How long one seed may take in all before the parent kills it.
+const SEED_DEADLINE: Duration = Duration::from_secs(600);
+
+fn main() {
+    if let Ok(seed) = std::env::var("STORM_CHILD") {
+        let seed: u64 = seed.parse().expect("STORM_CHILD is a seed");
+        storm_ops::run_child(seed, ops_per_seed(), log_path(seed));
+        return;
+    }
+    run_parent();
+}
+
+fn ops_per_seed() -> usize {
+    std::env::var("STORM_OPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2500)
+}
+
+fn seeds() -> Vec<u64> {
+    std::env::var("STORM_SEEDS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .filter(|v: &Vec<u64>| !v.is_empty())
+        .unwrap_or_else(|| (1..=8).collect())
+}
+
+fn log_path(seed: u64) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("storm-seed-{seed}.log"))
+}
+
+/// Runs each seed in a child and reports; exits non-zero when any failed.
+fn run_parent() {
+    // Media is made once here, so the children only read it.
+    let display = common::ensure_display();
+    storm_ops::prepare_media();
+    let exe = std::env::current_exe().expect("own path");
+    let (mut passed, mut failed) = (0, 0);
+    let mut total_ops = 0usize;
+    let mut longest_turn_ms = 0.0f64;
+    for seed in seeds() {
+        let log = log_path(seed);
+        let _ = std::fs::remove_file(&log);
+        let started = Instant::now();
+        let mut child = Command::new(&exe)
+            .env("STORM_CHILD", seed.to_string())
+            .env("DISPLAY", &display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the storm child starts");
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        let out = std::thread::spawn(move || read_all(stdout));
+        let err = std::thread::spawn(move || read_all(stderr));
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("child status") {
+                break Some(status);
+            }
+            if started.elapsed() > SEED_DEADLINE {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let out = out.join().unwrap_or_default();
+        let err = err.join().unwrap_or_default();
+        let summary = out
+            .lines()
+            .find(|l| l.starts_with("storm seed"))
+            .map(str::to_string);
+        let ok = status.is_some_and(|s| s.success()) && summary.is_some();
+        if ok {
+            passed += 1;
+            let line = summary.unwrap_or_default();
+            println!("{line} ({:.0} s)", started.elapsed().as_secs_f64());
+            for l in out.lines().filter(|l| l.starts_with("  ")) {
+                println!("{l}");
+            }
+            total_ops += field(&line, "ops").unwrap_or(0.0) as usize;
+            longest_turn_ms = longest_turn_ms.max(field(&line, "longest-turn-ms").unwrap_or(0.0));
+        } else {
+            failed += 1;
+            let how = match status {
+                None => "ran past its deadline and was killed".to_string(),
+                Some(s) => describe_exit(s),
+            };
+            println!("storm seed {seed} FAILED: the child {how}");
+            println!("  reproduce: STORM_SEEDS={seed} cargo test --test storm");
+            println!("  last operations:");
+            for op in last_lines(&log, 20) {
+                println!("    {op}");
+            }
+            // The panic or hang report, our own frames of its backtrace
+            // and the last lines of the log.
+            println!("  child stderr (the report and our own stack frames):");
+            let lines: Vec<&str> = err.lines().collect();
+            for (i, l) in lines.iter().enumerate() {
+                let ours = l.contains("at ./src") || l.contains("at ./tests");
+                if l.starts_with("PANIC")
+                    || l.starts_with("HANG")
+                    || l.starts_with("every thread")
+                    || ours
+                    || i + 15 >= lines.len()
+                {
+                    println!("    {l}");
+                }
+            }
+        }
+    }
+    println!("storm: {total_ops} operations, longest main-loop turn {longest_turn_ms:.1} ms");
+    let _ = std::io::stdout().flush();
+    println!("storm tests: {passed} passed, {failed} failed");
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
+
+fn read_all(mut r: impl std::io::Read) -> String {
+    let mut s = Vec::new();
+    let _ = r.read_to_end(&mut s);
+    String::from_utf8_lossy(&s).into_owned()
+}
+
+/// A `key=value` number from a summary line.
+fn field(line: &str, key: &str) -> Option<f64> {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(&format!("{key}=")))
+        .and_then(|v| v.parse().ok())
+}
+
+fn describe_exit(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exited with code {code}"),
+        (None, Some(sig)) => format!("died of signal {sig}"),
+        _ => "ended oddly".to_string(),
+    }
+}
+
+fn last_lines(path: &Path, n: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}

@@ -1,0 +1,794 @@
+//! The storm's child process: a window with a `PlayerView`, a seeded random
+//! generator choosing one operation of the public API every few
+//! milliseconds, the operation log, the main-loop heartbeat and the hang
+//! watchdog.
+
+use super::common;
+use framescope::engine::tracks::TrackKind;
+use framescope::engine::{pending_shutdowns, Player, SeekMode};
+use framescope::widget::PlayerView;
+use glib::prelude::*;
+use gtk::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// SplitMix64: small, seeded, the same sequence on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A number in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Milliseconds since the child started, as last seen by the heartbeat.
+static HEARTBEAT_MS: AtomicU64 = AtomicU64::new(0);
+/// The last operations, for the watchdog's report.
+static RECENT: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
+static START: OnceLock<Instant> = OnceLock::new();
+
+fn now_ms() -> u64 {
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// Media the storm opens: generated clips and broken files (made by the
+/// parent before any child starts), the corpus when present, and addresses
+/// where nothing answers.
+pub fn media() -> Vec<String> {
+    let mut items: Vec<String> = [
+        common::clip("h264_aac.mp4"),
+        common::clip("vp9_opus.webm"),
+        common::clip("theora_vorbis.ogg"),
+        common::clip("audio_only.ogg"),
+        common::clip("video_only.webm"),
+        common::two_language_mkv(),
+        common::chaptered_mkv(),
+        common::bad_file("random.bin"),
+        common::bad_file("truncated.mp4"),
+        common::bad_file("text.mp4"),
+        common::bad_file("empty.mp4"),
+        common::bad_file("missing.mp4"),
+        common::bad_file("folder"),
+    ]
+    .iter()
+    .map(|p| p.display().to_string())
+    .collect();
+    items.extend(
+        [
+            "http://127.0.0.1:9/nothing.mp4",
+            "rtsp://127.0.0.1:9/stream",
+            "srt://127.0.0.1:9?mode=caller",
+            "udp://127.0.0.1:9",
+            "http://host.invalid/clip.mp4",
+            "nonsense://what",
+            "",
+        ]
+        .map(String::from),
+    );
+    if let Some(corpus) = corpus_dir() {
+        for name in [
+            "androidx-media/mp4/sample.mp4",
+            "androidx-media/mkv/sample_with_chapters.mkv",
+            "androidx-media/vp9/bear-vp9.webm",
+            "androidx-media/ogg/invalid_header",
+            "androidx-media/mp4/sample_with_invalid_nalu.mp4",
+            "gstreamer/test.ts",
+            "gstreamer/mse.mp4",
+        ] {
+            let path = corpus.join(name);
+            if path.exists() {
+                items.push(path.display().to_string());
+            }
+        }
+        // GStreamer 1.22's playbin3 crashes (SIGSEGV in decodebin3's reset,
+        // `remove_input_stream`) when a pipeline that has played these two
+        // files is set to NULL; a bare playbin3 driven from Python
+        // (PyGObject) crashes the same way, nothing of ours involved. Playlists use playbin3 (for
+        // gapless switching), so the storm leaves them out there.
+        let (major, minor, ..) = gst::version();
+        if (major, minor) >= (1, 24) {
+            for name in [
+                "androidx-media/mkv/sample_with_srt.mkv",
+                "androidx-media/mp4/sample_ac3_aac.mp4",
+            ] {
+                items.push(corpus.join(name).display().to_string());
+            }
+        }
+    }
+    items
+}
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/media/files");
+    dir.is_dir().then_some(dir)
+}
+
+fn subtitle_files() -> Vec<String> {
+    vec![
+        common::continuous_srt("storm_a.srt", "storm")
+            .display()
+            .to_string(),
+        "/nonexistent/subtitles.srt".into(),
+        common::bad_file("random.bin").display().to_string(),
+    ]
+}
+
+/// Makes every generated file once (in the parent).
+pub fn prepare_media() {
+    gst::init().expect("GStreamer initialises");
+    let m = media();
+    let s = subtitle_files();
+    if corpus_dir().is_none() {
+        println!("SKIPPED: ../shared/media is absent; the storm runs without corpus files");
+    }
+    println!("storm media: {} items, {} subtitle files", m.len(), s.len());
+}
+
+/// Times in ns: ordinary ones and the ones nobody should send.
+fn any_time(rng: &mut Rng, valid_only: bool) -> u64 {
+    match rng.below(if valid_only { 3 } else { 5 }) {
+        0 => rng.below(3_000_000_000),
+        1 => rng.below(12_000_000_000),
+        2 => 0,
+        3 => u64::MAX - rng.below(10),
+        _ => rng.next() >> rng.below(64),
+    }
+}
+
+fn any_f64(rng: &mut Rng, valid: &[f64], invalid: &[f64], valid_only: bool) -> f64 {
+    if valid_only || rng.chance(70) {
+        *rng.pick(valid)
+    } else {
+        *rng.pick(invalid)
+    }
+}
+
+fn any_i64(rng: &mut Rng, valid_only: bool) -> i64 {
+    match rng.below(if valid_only { 2 } else { 4 }) {
+        0 => rng.below(2_000_000_000) as i64 - 1_000_000_000,
+        1 => -1,
+        2 => *rng.pick(&[i64::MIN, i64::MAX, i64::MIN + 1, i64::MAX - 1]),
+        _ => rng.next() as i64,
+    }
+}
+
+const LAUNCHES: &[&str] = &[
+    "videoflip method=horizontal-flip",
+    "identity",
+    "identity sleep-time=20000",
+    "((",
+    "no-such-element",
+    "videoconvert ! videoscale",
+    "",
+    "! ! !",
+];
+
+const SINKS: &[&str] = &["fakesink sync=true", "fakesink", "((", "no-such-sink"];
+
+/// One operation, ready to run.
+type Call = Box<dyn FnOnce(&Storm)>;
+
+/// The running storm: the window, the view in it and what the operations
+/// choose from.
+struct Storm {
+    rng: RefCell<Rng>,
+    window: gtk::Window,
+    view: RefCell<PlayerView>,
+    media: Vec<String>,
+    subtitles: Vec<String>,
+    valid_only: bool,
+    log: RefCell<std::fs::File>,
+    done: Cell<usize>,
+    total: usize,
+    longest_op: RefCell<(Duration, String)>,
+    sampled_at_tenth: RefCell<Option<Resources>>,
+}
+
+impl Storm {
+    fn player(&self) -> Player {
+        self.view.borrow().player()
+    }
+
+    fn record(&self, op: &str) {
+        let line = format!("{:>6} {op}", self.done.get());
+        let _ = writeln!(self.log.borrow_mut(), "{line}");
+        let mut recent = RECENT.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() == 20 {
+            recent.pop_front();
+        }
+        recent.push_back(line);
+    }
+
+    /// Chooses one operation, logs it, then runs it.
+    fn step(&self) {
+        let mut rng = self.rng.borrow_mut();
+        let v = self.valid_only;
+        let player = self.player();
+        let choice = rng.below(44);
+        // Each arm describes the operation (logged before it runs) and
+        // returns the closure that makes the call.
+        let (what, call): (String, Call) = match choice {
+            0..=3 => {
+                let m = rng.pick(&self.media).clone();
+                (
+                    format!("open {m:?}"),
+                    Box::new(move |s| s.view.borrow().open(&m)),
+                )
+            }
+            4 => {
+                let n = rng.below(4) as usize;
+                let items: Vec<String> = (0..n).map(|_| rng.pick(&self.media).clone()).collect();
+                (
+                    format!("set_items {items:?}"),
+                    Box::new(move |_| player.set_items(&items)),
+                )
+            }
+            5 => {
+                let m = rng.pick(&self.media).clone();
+                (
+                    format!("append_item {m:?}"),
+                    Box::new(move |_| player.append_item(&m)),
+                )
+            }
+            6..=8 => ("play".into(), Box::new(move |_| player.play())),
+            9 | 10 => ("pause".into(), Box::new(move |_| player.pause())),
+            11 => (
+                "toggle_play".into(),
+                Box::new(move |_| player.toggle_play()),
+            ),
+            12 => ("stop".into(), Box::new(move |_| player.stop())),
+            13..=15 => {
+                let t = any_time(&mut rng, v);
+                let mode = *rng.pick(&[
+                    None,
+                    Some(SeekMode::Accurate),
+                    Some(SeekMode::Keyframe),
+                    Some(SeekMode::SnapBefore),
+                    Some(SeekMode::SnapAfter),
+                ]);
+                (
+                    format!("seek {t} {mode:?}"),
+                    Box::new(move |_| {
+                        let t = gst::ClockTime::from_nseconds(t.min(u64::MAX - 1));
+                        match mode {
+                            Some(mode) => player.seek_with_mode(t, mode),
+                            None => player.seek(t),
+                        }
+                    }),
+                )
+            }
+            16 => {
+                let t = any_time(&mut rng, v);
+                (
+                    format!("scrub {t}"),
+                    Box::new(move |_| {
+                        player.scrub(gst::ClockTime::from_nseconds(t.min(u64::MAX - 1)))
+                    }),
+                )
+            }
+            17 => {
+                let d = any_i64(&mut rng, v);
+                (format!("seek_by {d}"), Box::new(move |_| player.seek_by(d)))
+            }
+            18 | 19 => {
+                let n = if v || rng.chance(80) {
+                    *rng.pick(&[1i64, -1, 2, -2, 5, -5])
+                } else {
+                    *rng.pick(&[i64::MIN, i64::MAX, 100_000, -100_000])
+                };
+                (format!("step {n}"), Box::new(move |_| player.step(n)))
+            }
+            20 => {
+                let r = any_f64(
+                    &mut rng,
+                    &[1.0, 0.5, 2.0, -1.0, 0.25, 4.0, 16.0],
+                    &[
+                        0.0,
+                        f64::NAN,
+                        f64::INFINITY,
+                        -f64::INFINITY,
+                        2000.0,
+                        -1e300,
+                        1e-300,
+                    ],
+                    v,
+                );
+                (
+                    format!("set_rate {r}"),
+                    Box::new(move |_| player.set_rate(r)),
+                )
+            }
+            21 => {
+                let f = *rng.pick(&["faster", "slower"]);
+                (
+                    f.to_string(),
+                    Box::new(move |_| {
+                        if f == "faster" {
+                            player.faster()
+                        } else {
+                            player.slower()
+                        }
+                    }),
+                )
+            }
+            22 => {
+                let x = any_f64(
+                    &mut rng,
+                    &[0.0, 0.3, 1.0],
+                    &[f64::NAN, 1.5, -1.0, f64::INFINITY],
+                    v,
+                );
+                (
+                    format!("set_volume {x}"),
+                    Box::new(move |_| player.set_volume(x)),
+                )
+            }
+            23 => {
+                let m = rng.chance(50);
+                (
+                    format!("set_muted {m}"),
+                    Box::new(move |_| player.set_muted(m)),
+                )
+            }
+            24 => {
+                let (a, b) = (any_i64(&mut rng, v), any_i64(&mut rng, v));
+                let which = rng.below(4);
+                (
+                    format!("ab-loop op {which} a={a} b={b}"),
+                    Box::new(move |_| match which {
+                        0 => player.set_loop_a(a.max(-1)),
+                        1 => player.set_loop_b(b.max(-1)),
+                        2 => player.cycle_ab_loop(),
+                        _ => player.clear_ab_loop(),
+                    }),
+                )
+            }
+            25 => {
+                let kind = *rng.pick(&[TrackKind::Video, TrackKind::Audio, TrackKind::Subtitle]);
+                let index = *rng.pick(&[None, Some(0usize), Some(1), Some(usize::MAX)]);
+                (
+                    format!("select_track {kind:?} {index:?}"),
+                    Box::new(move |_| {
+                        let _ = player.tracks();
+                        let _ = player.select_track(kind, index);
+                    }),
+                )
+            }
+            26 => (
+                "next".into(),
+                Box::new(move |_| {
+                    player.next();
+                }),
+            ),
+            27 => (
+                "previous".into(),
+                Box::new(move |_| {
+                    player.previous();
+                }),
+            ),
+            28 => {
+                let (from, to) = if v || rng.chance(70) {
+                    (rng.below(4) as u32, rng.below(4) as u32)
+                } else {
+                    (u32::MAX, rng.next() as u32)
+                };
+                (
+                    format!("move_item {from} {to}"),
+                    Box::new(move |_| player.move_item(from, to)),
+                )
+            }
+            29 => {
+                let i = if v || rng.chance(70) {
+                    rng.below(4) as u32
+                } else {
+                    u32::MAX
+                };
+                (
+                    format!("remove_item {i}"),
+                    Box::new(move |_| player.remove_item(i)),
+                )
+            }
+            30 => {
+                let files: Vec<String> = (0..1 + rng.below(2))
+                    .map(|_| rng.pick(&self.subtitles).clone())
+                    .collect();
+                let one = rng.chance(50);
+                (
+                    format!("subtitle files {files:?} one={one}"),
+                    Box::new(move |_| {
+                        if one {
+                            player.set_subtitle_file(files.first().map(String::as_str));
+                        } else {
+                            player.add_subtitle_files(&files);
+                        }
+                    }),
+                )
+            }
+            31 => {
+                let f = rng.chance(70).then(|| rng.pick(LAUNCHES).to_string());
+                (
+                    format!("set_video_filter {f:?}"),
+                    Box::new(move |_| player.set_video_filter(f.as_deref())),
+                )
+            }
+            32 => {
+                let (w, h) = *rng.pick(&[(0, 0), (320, 240), (1, 1), (u32::MAX, u32::MAX), (7, 0)]);
+                (
+                    format!("set_render_size {w}x{h}"),
+                    Box::new(move |_| player.set_render_size(w, h)),
+                )
+            }
+            33 => (
+                "toggle_fullscreen".into(),
+                Box::new(|s| s.view.borrow().toggle_fullscreen()),
+            ),
+            34 => {
+                let l = rng.chance(50);
+                (
+                    format!("set_input_locked {l}"),
+                    Box::new(move |s| s.view.borrow().set_input_locked(l)),
+                )
+            }
+            35 | 36 => {
+                let (name, param) = any_action(&mut rng, v);
+                (
+                    format!("action {name} {param:?}"),
+                    Box::new(move |s| {
+                        let group = s.view.borrow().action_group();
+                        if group.has_action(&name) {
+                            group.activate_action(&name, param.as_ref());
+                        }
+                    }),
+                )
+            }
+            37 => {
+                let keep_player = rng.chance(50);
+                (
+                    format!("replace view keep_player={keep_player}"),
+                    Box::new(move |s| s.replace_view(keep_player)),
+                )
+            }
+            38 => (
+                "replace player".into(),
+                Box::new(|s| s.view.borrow().set_player(Player::new())),
+            ),
+            39 => {
+                let l = rng.chance(50);
+                (
+                    format!("set_looping {l}"),
+                    Box::new(move |_| player.set_looping(l)),
+                )
+            }
+            40 => {
+                let o = any_i64(&mut rng, v).clamp(
+                    if v { -10_000_000_000 } else { i64::MIN },
+                    if v { 10_000_000_000 } else { i64::MAX },
+                );
+                let sub = rng.chance(50);
+                (
+                    format!("offset sub={sub} {o}"),
+                    Box::new(move |_| {
+                        if sub {
+                            player.set_subtitle_offset(o)
+                        } else {
+                            player.set_av_offset(o)
+                        }
+                    }),
+                )
+            }
+            41 => {
+                let i = *rng.pick(&[-1i32, 0, 1, 2, 3]);
+                (
+                    format!("set_current_index {i}"),
+                    Box::new(move |_| player.set_current_index(i)),
+                )
+            }
+            42 => {
+                let which = rng.below(3);
+                (
+                    format!("chapters op {which}"),
+                    Box::new(move |_| match which {
+                        0 => {
+                            player.next_chapter();
+                        }
+                        1 => {
+                            player.previous_chapter();
+                        }
+                        _ => {
+                            let _ = player.chapters();
+                        }
+                    }),
+                )
+            }
+            _ => {
+                let which = rng.below(4);
+                let sink = rng.chance(60).then(|| rng.pick(SINKS).to_string());
+                (
+                    format!("sink or mode op {which} {sink:?}"),
+                    Box::new(move |_| match which {
+                        0 => player.set_video_sink(sink.as_deref()),
+                        1 => player.set_audio_sink(sink.as_deref()),
+                        2 => player.set_audio_enabled(!player.audio_enabled()),
+                        _ => {
+                            let _ = (player.stats(), player.video_details(), player.is_settled());
+                        }
+                    }),
+                )
+            }
+        };
+        drop(rng);
+        self.record(&what);
+        let started = Instant::now();
+        call(self);
+        let took = started.elapsed();
+        if took > self.longest_op.borrow().0 {
+            self.longest_op.replace((took, what));
+        }
+    }
+
+    /// Takes the view out of the window and puts a new one in, with the
+    /// same player or a new one; the old view is dropped.
+    fn replace_view(&self, keep_player: bool) {
+        let new = if keep_player {
+            PlayerView::with_player(&self.player())
+        } else {
+            PlayerView::new()
+        };
+        self.window.set_child(Some(&new));
+        self.view.replace(new);
+    }
+}
+
+fn any_action(rng: &mut Rng, v: bool) -> (String, Option<glib::Variant>) {
+    let plain = [
+        "play",
+        "pause",
+        "toggle-play",
+        "stop",
+        "toggle-stats",
+        "seek-forward",
+        "seek-backward",
+        "volume-up",
+        "volume-down",
+        "toggle-mute",
+        "next",
+        "previous",
+        "next-chapter",
+        "previous-chapter",
+        "step-forward",
+        "step-backward",
+        "faster",
+        "slower",
+        "reset-rate",
+        "ab-loop",
+        "audio-later",
+        "audio-earlier",
+        "subtitles-later",
+        "subtitles-earlier",
+    ];
+    match rng.below(5) {
+        0 => {
+            let t = if v {
+                rng.below(5_000_000_000) as i64
+            } else {
+                any_i64(rng, false)
+            };
+            ("seek".into(), Some(t.to_variant()))
+        }
+        1 => {
+            let x = any_f64(
+                rng,
+                &[0.0, 0.5, 1.0],
+                &[f64::NAN, 7.0, -3.0, f64::INFINITY],
+                v,
+            );
+            ("set-volume".into(), Some(x.to_variant()))
+        }
+        2 => {
+            let x = any_f64(
+                rng,
+                &[1.0, 2.0, 0.5],
+                &[f64::NAN, 0.0, 1e9, -f64::INFINITY],
+                v,
+            );
+            ("set-rate".into(), Some(x.to_variant()))
+        }
+        3 => {
+            let n = if v {
+                *rng.pick(&[1i64, -1, 3])
+            } else {
+                *rng.pick(&[i64::MIN, i64::MAX, 0])
+            };
+            ("step".into(), Some(n.to_variant()))
+        }
+        _ => (rng.pick(&plain).to_string(), None),
+    }
+}
+
+/// Threads, open file descriptors and resident memory of this process.
+#[derive(Clone, Copy, Debug)]
+struct Resources {
+    threads: usize,
+    fds: usize,
+    rss_mb: f64,
+}
+
+fn resources() -> Resources {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let value = |key: &str| -> f64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0.0)
+    };
+    Resources {
+        threads: value("Threads:") as usize,
+        fds: std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count()),
+        rss_mb: value("VmRSS:") / 1024.0,
+    }
+}
+
+/// Watches the heartbeat from another thread; fails the run on a hang.
+fn start_watchdog(seed: u64) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let silent = now_ms().saturating_sub(HEARTBEAT_MS.load(Ordering::Relaxed));
+        if silent < super::HANG_AFTER.as_millis() as u64 {
+            continue;
+        }
+        eprintln!("HANG: seed {seed}: the main loop has not turned for {silent} ms");
+        eprintln!("last operations:");
+        for op in RECENT.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            eprintln!("  {op}");
+        }
+        if std::env::var_os("STORM_GDB").is_some() {
+            let stacks = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("storm-seed-{seed}.stacks"));
+            if let Ok(file) = std::fs::File::create(&stacks) {
+                let _ = std::process::Command::new("gdb")
+                    .args(["-p", &std::process::id().to_string(), "-batch"])
+                    .args(["-ex", "thread apply all bt"])
+                    .stdout(file)
+                    .stderr(std::process::Stdio::null())
+                    .status();
+                eprintln!("every thread's stack: {}", stacks.display());
+            }
+        }
+        std::process::exit(70);
+    });
+}
+
+/// The child: runs `count` operations from `seed`, then prints a summary.
+pub fn run_child(seed: u64, count: usize, log: PathBuf) {
+    START.get_or_init(Instant::now);
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!(
+            "PANIC: seed {seed}: {}",
+            info.to_string().replace('\n', " ")
+        );
+        eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        std::process::abort();
+    }));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
+    gtk::init().expect("GTK opens the display");
+    framescope::widget::init().expect("framescope initialises");
+    let window = gtk::Window::builder()
+        .default_width(480)
+        .default_height(320)
+        .title("storm")
+        .build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.present();
+
+    let storm = Rc::new(Storm {
+        rng: RefCell::new(Rng::new(seed)),
+        window,
+        view: RefCell::new(view),
+        media: media(),
+        subtitles: subtitle_files(),
+        valid_only: std::env::var_os("STORM_VALID_ONLY").is_some(),
+        log: RefCell::new(std::fs::File::create(&log).expect("the operation log opens")),
+        done: Cell::new(0),
+        total: count,
+        longest_op: RefCell::new((Duration::ZERO, String::new())),
+        sampled_at_tenth: RefCell::new(None),
+    });
+
+    // The heartbeat: how often the main loop turns, and its longest pause.
+    let longest_turn = Rc::new(Cell::new(0u64));
+    HEARTBEAT_MS.store(now_ms(), Ordering::Relaxed);
+    {
+        let longest_turn = longest_turn.clone();
+        let last = Cell::new(now_ms());
+        glib::timeout_add_local(Duration::from_millis(10), move || {
+            let now = now_ms();
+            longest_turn.set(longest_turn.get().max(now.saturating_sub(last.get())));
+            last.set(now);
+            HEARTBEAT_MS.store(now, Ordering::Relaxed);
+            glib::ControlFlow::Continue
+        });
+    }
+    start_watchdog(seed);
+
+    let finished = Rc::new(Cell::new(false));
+    schedule(storm.clone(), finished.clone());
+    let context = glib::MainContext::default();
+    while !finished.get() {
+        context.iteration(true);
+    }
+
+    // Let go of everything and wait for the pipelines to be freed.
+    let start = *storm.sampled_at_tenth.borrow();
+    storm.player().stop();
+    storm.window.set_child(None::<&gtk::Widget>);
+    storm.window.destroy();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pending_shutdowns() > 0 && Instant::now() < deadline {
+        context.iteration(false);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let end = resources();
+    let (op_time, op) = storm.longest_op.borrow().clone();
+    println!(
+        "storm seed {seed}: ops={} longest-turn-ms={} longest-op-ms={:.1}",
+        storm.done.get(),
+        longest_turn.get(),
+        op_time.as_secs_f64() * 1e3
+    );
+    println!("  longest operation: {op}");
+    if let Some(start) = start {
+        println!(
+            "  at 10 %: {} threads, {} fds, {:.0} MB; at the end: {} threads, {} fds, {:.0} MB",
+            start.threads, start.fds, start.rss_mb, end.threads, end.fds, end.rss_mb
+        );
+    }
+    let _ = std::io::stdout().flush();
+    // Exit without running destructors of GStreamer's global state.
+    std::process::exit(0);
+}
+
+/// Runs the next operation after a random pause of 0 to 7 ms.
+fn schedule(storm: Rc<Storm>, finished: Rc<Cell<bool>>) {
+    let pause = Duration::from_millis(storm.rng.borrow_mut().below(8));
+    glib::timeout_add_local_once(pause, move || {
+        let done = storm.done.get();
+        if done >= storm.total {
+            finished.set(true);
+            return;
+        }
+        if done == storm.total / 10 {
+            storm.sampled_at_tenth.replace(Some(resources()));
+        }
+        storm.step();
+        storm.done.set(done + 1);
+        schedule(storm, finished);
+    });
+}
