@@ -72,6 +72,17 @@ impl PlayerError {
     }
 }
 
+impl PlayerError {
+    /// The same error with its message and detail redacted
+    /// ([`crate::engine::redact::redact_text`]): what every error leaving
+    /// the player looks like.
+    pub fn redacted(mut self) -> Self {
+        self.message = crate::engine::redact::redact_text(&self.message);
+        self.detail = crate::engine::redact::redact_text(&self.detail);
+        self
+    }
+}
+
 impl fmt::Display for PlayerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
