@@ -154,8 +154,9 @@ fn redact(text: &str, whole: bool, depth: u8) -> String {
 }
 
 /// Where a URI written in free text ends: at white space, a double quote,
-/// angle brackets, a back-quote, or a backslash escape (`\"`, `\n`, as in
-/// Graphviz labels and GStreamer debug strings).
+/// angle brackets, a back-quote, a typographic quote (`“…”`), or a
+/// backslash escape (`\"`, `\n`, as in Graphviz labels and GStreamer debug
+/// strings).
 fn token_len(s: &str, whole: bool) -> usize {
     if whole {
         return s.len();
@@ -167,10 +168,19 @@ fn token_len(s: &str, whole: bool) -> usize {
             c if c.is_ascii_whitespace() => return i,
             b'"' | b'<' | b'>' | b'`' => return i,
             b'\\' if is_escape(b.get(i + 1).copied()) => return i,
+            _ if is_typographic_quote(&b[i..]) => return i,
             _ => i += 1,
         }
     }
     b.len()
+}
+
+/// `“”‘’«»`, which our own messages put around names.
+fn is_typographic_quote(b: &[u8]) -> bool {
+    matches!(
+        b,
+        [0xE2, 0x80, 0x98 | 0x99 | 0x9C | 0x9D, ..] | [0xC2, 0xAB | 0xBB, ..]
+    )
 }
 
 fn is_escape(next: Option<u8>) -> bool {
@@ -449,6 +459,7 @@ fn value_span(b: &[u8], i: usize, whole: bool, structure: bool) -> (usize, usize
                 || c.is_ascii_whitespace()
                 || matches!(c, b'"' | b'<' | b'>' | b'`')
                 || (c == b'\\' && is_escape(b.get(j + 1).copied()))
+                || is_typographic_quote(&b[j..])
         };
         if ends {
             break;
@@ -608,6 +619,15 @@ mod tests {
         assert_eq!(
             redact_text(r#"{"uri":"https://h/a?token=abc","n":1}"#),
             r#"{"uri":"https://h/a?token=***","n":1}"#
+        );
+        // Our messages quote names typographically.
+        assert_eq!(
+            redact_text("“srt://h:9?mode=caller&passphrase=abc” does not answer"),
+            "“srt://h:9?mode=caller&passphrase=***” does not answer"
+        );
+        assert_eq!(
+            redact_text("«http://u:p@h/a?token=x»"),
+            "«http://h/a?token=***»"
         );
         // A tracing field named like a secret.
         assert_eq!(
@@ -847,6 +867,7 @@ mod tests {
                 for text in [
                     format!("{before} {uri} {after}"),
                     format!("{before} '{uri}' {after}"),
+                    format!("“{uri}” {after}"),
                     format!("playbin3 uri={launch_quoted} flags=0x3"),
                     format!("label=\"src\\nuri=\\\"{uri}\\\"\\nlatency=0\""),
                     format!("{before} https://p/go?next={}&x=1", percent_encode(&uri)),
