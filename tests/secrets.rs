@@ -321,8 +321,7 @@ fn a_played_session_hides_secrets_everywhere() {
     let seconds = |key: &str| -> f64 {
         let a = answer(key);
         a.split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty())
-            .next_back()
+            .rfind(|p| !p.is_empty())
             .and_then(|p| p.parse::<f64>().ok())
             .unwrap_or_else(|| panic!("{key}: {a}"))
             / 1e6

@@ -16,7 +16,7 @@ pub fn init() {
         // Colours only on a terminal: a log file or pipe gets plain
         // `name=value` fields, which the redaction reads as such.
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(|| RedactingStderr::default())
+        .with_writer(RedactingStderr::default)
         .try_init();
 }
 

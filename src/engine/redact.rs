@@ -72,6 +72,8 @@ pub fn is_secret_name(name: &str) -> bool {
         "key",
         "sig",
         "auth",
+        "authorization",
+        "proxy_authorization",
         "jwt",
         "bearer",
         "session",
@@ -97,7 +99,7 @@ pub fn is_secret_name(name: &str) -> bool {
         "api_key",
     ];
     const SUFFIX: &[&str] = &["key", "_pw", "_pass", "_pwd", "_sig", "_auth"];
-    const PREFIX: &[&str] = &["x_amz_", "x_goog_", "auth"];
+    const PREFIX: &[&str] = &["x_amz_", "x_goog_", "auth_"];
     EXACT.contains(&n)
         || CONTAINS.iter().any(|w| n.contains(w))
         || SUFFIX.iter().any(|s| n.ends_with(s))

@@ -144,7 +144,7 @@ fn build_pipeline(uri: &str) -> Option<(gst::Pipeline, gst_app::AppSink)> {
     if result.is_err() {
         tracing::debug!(
             "the seek-preview pipeline did not preroll for {}",
-            crate::engine::error::display_name(&uri)
+            crate::engine::error::display_name(uri)
         );
         let _ = pipeline.set_state(gst::State::Null);
         return None;
