@@ -25,6 +25,8 @@ RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-p
 # and certificates.
 TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz
   appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
+# xprop (x11-utils): the secrets test reads window titles with it.
+TEST_PACKAGES+=(x11-utils)
 
 missing_packages() {
   local p

@@ -18,11 +18,8 @@ pub fn demo_clip() -> Result<PathBuf> {
         .join(format!("demo-{}", bytes.len()));
     let path = dir.join("Framescope demo.webm");
     if std::fs::metadata(&path).map(|m| m.len() as usize).ok() != Some(bytes.len()) {
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let tmp = dir.join(format!(".demo-{}.tmp", std::process::id()));
-        std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::app::files::write_atomically(&path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(path)
 }

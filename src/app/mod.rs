@@ -8,6 +8,7 @@ mod demo;
 mod files;
 mod inspect_cmd;
 mod kiosk;
+mod logging;
 mod mpris;
 mod preferences;
 mod resume;
@@ -30,15 +31,6 @@ use std::rc::Rc;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code when the player cannot start at all (no display, no GStreamer).
 pub const EXIT_STARTUP: u8 = 3;
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
 
 /// On a software GL rasteriser (Mesa llvmpipe) GTK's GL renderer costs far
 /// more CPU than its cairo renderer for the same window (measured with
@@ -111,7 +103,7 @@ pub(crate) fn tell_caller(command_line: &gio::ApplicationCommandLine, text: &str
 
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
-    init_logging();
+    logging::init();
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
@@ -237,5 +229,7 @@ pub fn run() -> ExitCode {
         // Our own options were parsed above; GTK sees only the program name.
         app.run_with_args(&["framescope"]);
     }
+    // The last resume positions and preferences reach the disk before exit.
+    files::wait_for_writes();
     ExitCode::from(exit_code.get())
 }

@@ -122,8 +122,8 @@ fn metadata(player: &Player) -> glib::Variant {
         dict.insert_value("xesam:title", &title.to_variant());
     }
     if let Some(uri) = player.uri() {
-        // Never a password, even to the desktop's own widgets.
-        let uri = framescope::engine::error::redact_credentials(&uri);
+        // Never a password or token, even to the desktop's own widgets.
+        let uri = framescope::engine::redact::redact_uri(&uri);
         dict.insert_value("xesam:url", &uri.to_variant());
     }
     dict.end()

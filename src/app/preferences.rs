@@ -95,10 +95,23 @@ impl Preferences {
         }
     }
 
-    /// Writes the preferences to `path` atomically.
+    /// Writes the preferences to `path` atomically (blocks on the disk).
+    #[cfg(test)]
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
         crate::app::files::write_atomically(path, text.as_bytes())
+    }
+
+    /// Serialises the preferences here and has the state-file writer
+    /// thread write them to `path` (a slider's every step saves: the main
+    /// thread never waits for the disk).
+    pub fn save_in_background(&self, path: &Path) {
+        match toml::to_string_pretty(self) {
+            Ok(text) => {
+                crate::app::files::save_in_background(path, text.into_bytes(), "the preferences")
+            }
+            Err(e) => tracing::warn!("the preferences could not be written out ({e})"),
+        }
     }
 
     /// Clamps every value into its range; returns a sentence per change.
@@ -278,12 +291,7 @@ pub fn show_window(
             p.subtitle_size = size.value();
             p.remember_volume = volume.is_active();
             p.resume = resume.is_active();
-            if let Err(e) = p.save(&path) {
-                tracing::warn!(
-                    "the preferences could not be saved to {} ({e})",
-                    path.display()
-                );
-            }
+            p.save_in_background(&path);
             changed(&p);
         }
     };

@@ -6,6 +6,13 @@
 //! half of one.
 //! A file that cannot be read as that list is set aside as
 //! `positions.json.corrupt` and the store starts empty.
+//!
+//! No secret is written down: an address holding one (a password, a token,
+//! a pass phrase; see [`framescope::engine::redact`]) is stored as its
+//! redacted form for people plus `key`, a salted SHA-256 of the full
+//! address, so the same address still resumes; such entries are left out of
+//! the recent-files menu, which could not open them again. Files written by
+//! older versions are cleaned up when read.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -21,8 +28,12 @@ pub const CAPACITY: usize = 200;
 /// One remembered file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
-    /// The media's URI.
+    /// The media's URI, redacted when it held a secret.
     pub uri: String,
+    /// For a URI that held a secret: `sha256:` and the hex SHA-256 of the
+    /// store's salt and the full URI, what the entry is found by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// Where it was left, in seconds (0 when it was watched to the end).
     pub position: f64,
     /// Its duration in seconds (0 when unknown).
@@ -36,6 +47,10 @@ pub struct Entry {
 pub struct Store {
     /// The entries, most recent first.
     pub entries: Vec<Entry>,
+    /// Random hex mixed into every `key`, so a key cannot be matched
+    /// against guessed addresses without this file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub salt: String,
 }
 
 /// The store's file: `$XDG_STATE_HOME/framescope/positions.json`.
@@ -63,7 +78,18 @@ impl Store {
             }
         };
         match serde_json::from_str::<Store>(&text) {
-            Ok(store) => store,
+            Ok(mut store) => {
+                if store.hide_secrets() {
+                    // Written by an older version: no secret stays on disk.
+                    if let Err(e) = store.save(path) {
+                        tracing::warn!(
+                            "the resume positions in {} could not be rewritten without secrets ({e})",
+                            path.display()
+                        );
+                    }
+                }
+                store
+            }
             Err(e) => {
                 let aside = crate::app::files::set_aside(path);
                 tracing::warn!(
@@ -77,14 +103,74 @@ impl Store {
     }
 
     /// Writes the store to `path` atomically (see the module's comment).
+    /// Blocks on the disk: the app serialises with [`Store::to_bytes`] and
+    /// writes with [`crate::app::files::save_in_background`].
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        crate::app::files::write_atomically(path, &serde_json::to_vec_pretty(self)?)
+        crate::app::files::write_atomically(path, &self.to_bytes()?)
+    }
+
+    /// The file's content.
+    pub fn to_bytes(&self) -> std::io::Result<Vec<u8>> {
+        Ok(serde_json::to_vec_pretty(self)?)
+    }
+
+    /// The key an entry for `uri` holding a secret is found by.
+    fn key_of(&self, uri: &str) -> String {
+        let hash = glib::compute_checksum_for_string(
+            glib::ChecksumType::Sha256,
+            format!("{}\n{uri}", self.salt),
+        )
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+        format!("sha256:{hash}")
+    }
+
+    /// Gives the store a salt if it has none.
+    fn ensure_salt(&mut self) {
+        if self.salt.is_empty() {
+            self.salt = random_hex();
+        }
+    }
+
+    /// Replaces URIs holding secrets by their redacted form and key;
+    /// true when one was found.
+    fn hide_secrets(&mut self) -> bool {
+        let found: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| {
+                let e = &self.entries[i];
+                e.key.is_none() && framescope::engine::redact::redact_uri(&e.uri) != e.uri
+            })
+            .collect();
+        if found.is_empty() {
+            return false;
+        }
+        self.ensure_salt();
+        for i in found {
+            let key = self.key_of(&self.entries[i].uri);
+            let entry = &mut self.entries[i];
+            entry.uri = framescope::engine::redact::redact_uri(&entry.uri);
+            entry.key = Some(key);
+        }
+        true
+    }
+
+    /// The entry remembered for `uri`.
+    fn find(&self, uri: &str) -> Option<usize> {
+        let key = self
+            .entries
+            .iter()
+            .any(|e| e.key.is_some())
+            .then(|| self.key_of(uri));
+        self.entries.iter().position(|e| match &e.key {
+            Some(k) => Some(k) == key.as_ref(),
+            None => e.uri == uri,
+        })
     }
 
     /// Where `uri` should start: its remembered position, when there is
     /// one worth resuming.
     pub fn resume_point(&self, uri: &str) -> Option<Duration> {
-        let entry = self.entries.iter().find(|e| e.uri == uri)?;
+        let entry = &self.entries[self.find(uri)?];
         (entry.position > 0.0).then(|| Duration::from_secs_f64(entry.position))
     }
 
@@ -103,11 +189,19 @@ impl Store {
         } else {
             position.as_secs_f64()
         };
-        self.entries.retain(|e| e.uri != uri);
+        if let Some(old) = self.find(uri) {
+            self.entries.remove(old);
+        }
+        let shown = framescope::engine::redact::redact_uri(uri);
+        let key = (shown != uri).then(|| {
+            self.ensure_salt();
+            self.key_of(uri)
+        });
         self.entries.insert(
             0,
             Entry {
-                uri: uri.to_string(),
+                uri: shown,
+                key,
                 position,
                 duration: duration.as_secs_f64(),
                 played_at: SystemTime::now()
@@ -120,15 +214,34 @@ impl Store {
 
     /// Forgets where `uri` was left (it stays among the recent files).
     pub fn forget_position(&mut self, uri: &str) {
-        if let Some(entry) = self.entries.iter_mut().find(|e| e.uri == uri) {
-            entry.position = 0.0;
+        if let Some(i) = self.find(uri) {
+            self.entries[i].position = 0.0;
         }
     }
 
-    /// The `n` most recently played URIs.
+    /// The `n` most recently played URIs that can be opened again (not
+    /// those stored without their secret).
     pub fn recent(&self, n: usize) -> Vec<String> {
-        self.entries.iter().take(n).map(|e| e.uri.clone()).collect()
+        self.entries
+            .iter()
+            .filter(|e| e.key.is_none())
+            .take(n)
+            .map(|e| e.uri.clone())
+            .collect()
     }
+}
+
+/// 128 random bits as hex, from the kernel (GLib's generator if that fails).
+fn random_hex() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if read.is_err() {
+        for chunk in bytes.chunks_mut(4) {
+            chunk.copy_from_slice(&glib::random_int().to_ne_bytes());
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -201,6 +314,68 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn secrets_are_not_written_down_but_the_same_uri_still_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("positions.json");
+        let srt = "srt://127.0.0.1:9000?mode=caller&passphrase=SECRETPASS1234";
+        let http = "http://user:pa/ss@127.0.0.1:8080/clip";
+        let token = "https://127.0.0.1/clip.mp4?token=SECRETTOKEN";
+        let mut store = Store::default();
+        store.record("file:///a.mp4", secs(42), secs(600));
+        for uri in [srt, http, token] {
+            store.record(uri, secs(100), secs(600));
+        }
+        store.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for secret in ["SECRETPASS1234", "pa/ss", "SECRETTOKEN", "user"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("passphrase=***"), "{text}");
+        let back = Store::load(&path);
+        for uri in [srt, http, token] {
+            assert_eq!(back.resume_point(uri), Some(secs(100)), "{uri}");
+        }
+        // Another pass phrase, or the redacted form itself, is another URI.
+        assert_eq!(back.resume_point(&srt.replace("1234", "1235")), None);
+        assert_eq!(
+            back.resume_point("srt://127.0.0.1:9000?mode=caller&passphrase=***"),
+            None
+        );
+        // The recent-files menu lists only what it can open again.
+        assert_eq!(back.recent(10), ["file:///a.mp4"]);
+        // Replaying one moves it up instead of adding another entry.
+        let mut back = back;
+        back.record(token, secs(200), secs(600));
+        assert_eq!(back.entries.len(), 4);
+        assert_eq!(back.resume_point(token), Some(secs(200)));
+        back.forget_position(token);
+        assert_eq!(back.resume_point(token), None);
+        // Keys are salted per store.
+        let mut other = Store::default();
+        other.record(token, secs(100), secs(600));
+        assert_ne!(other.entries[0].key, back.entries[0].key);
+    }
+
+    #[test]
+    fn an_old_file_with_secrets_is_cleaned_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("positions.json");
+        let token = "https://h/clip.mp4?token=SECRETTOKEN";
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"entries":[{{"uri":"{token}","position":90.0,"duration":600.0,"played_at":1}}]}}"#
+            ),
+        )
+        .unwrap();
+        let store = Store::load(&path);
+        assert_eq!(store.resume_point(token), Some(secs(90)));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("SECRETTOKEN"), "{text}");
+        assert_eq!(Store::load(&path).resume_point(token), Some(secs(90)));
     }
 
     #[test]

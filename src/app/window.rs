@@ -545,10 +545,7 @@ fn remember_position(shared: &Shared) {
     };
     let player = shared.view.player();
     let Some(uri) = player.uri() else { return };
-    // Passwords are never written down.
-    if framescope::engine::error::redact_credentials(&uri) != uri {
-        return;
-    }
+    // (An address holding a secret is stored without it: see `resume`.)
     let definite = matches!(player.state(), PlayerState::Playing | PlayerState::Paused)
         && player.seekable()
         && player.is_settled();
@@ -563,18 +560,21 @@ fn remember_position(shared: &Shared) {
     }
     let was_recent = resume.store.borrow().recent(1).first() == Some(&uri);
     resume.store.borrow_mut().record(&uri, position, duration);
-    match resume.store.borrow().save(&resume.path) {
-        Ok(()) => {
-            resume.saved.replace(Some(mark));
-        }
-        Err(e) => tracing::warn!(
-            "where “{}” was left could not be saved to {} ({e})",
-            framescope::engine::error::display_name(&uri),
-            resume.path.display()
-        ),
-    }
+    save_resume(resume);
+    resume.saved.replace(Some(mark));
     if !was_recent {
         refresh_recent_menu(shared);
+    }
+}
+
+/// Writes the resume store: serialised here, written (with its fsync) by
+/// the state-file writer thread, in order with every other save.
+fn save_resume(resume: &Resume) {
+    match resume.store.borrow().to_bytes() {
+        Ok(bytes) => {
+            crate::app::files::save_in_background(&resume.path, bytes, "the resume positions")
+        }
+        Err(e) => tracing::warn!("the resume positions could not be written out ({e})"),
     }
 }
 
@@ -586,12 +586,7 @@ fn remember_volume(shared: &Shared) {
         return;
     }
     prefs.volume = volume;
-    if let Err(e) = prefs.save(&shared.preferences.path) {
-        tracing::warn!(
-            "the volume could not be saved to {} ({e})",
-            shared.preferences.path.display()
-        );
-    }
+    prefs.save_in_background(&shared.preferences.path);
 }
 
 /// Opens the Preferences window; what changes applies at once where it can
@@ -650,12 +645,7 @@ fn remember_finished(shared: &Shared) {
     let had_position = resume.store.borrow().resume_point(&uri).is_some();
     if had_position {
         resume.store.borrow_mut().forget_position(&uri);
-        if let Err(e) = resume.store.borrow().save(&resume.path) {
-            tracing::warn!(
-                "the resume positions could not be saved to {} ({e})",
-                resume.path.display()
-            );
-        }
+        save_resume(resume);
     }
     resume.saved.replace(None);
 }
@@ -1045,7 +1035,7 @@ fn write_stats(shared: &Shared) {
     let report = StatsReport {
         uri: player
             .uri()
-            .map(|u| framescope::engine::error::redact_credentials(&u)),
+            .map(|u| framescope::engine::redact::redact_uri(&u)),
         rendered: r + stats.rendered,
         dropped: d + stats.dropped,
         played_seconds: s + stats.played_seconds,
@@ -1096,8 +1086,9 @@ fn write_stats(shared: &Shared) {
         kiosk: shared.kiosk.as_ref().map(|k| k.get()),
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
-    let tmp = path.with_extension("json.tmp");
-    let result = std::fs::write(&tmp, json + "\n").and_then(|_| std::fs::rename(&tmp, path));
+    // Every field is redacted already; this catches any future one.
+    let json = framescope::engine::redact::redact_text(&json);
+    let result = crate::app::files::write_atomically(path, (json + "\n").as_bytes());
     if let Err(e) = result {
         eprintln!("framescope: could not write statistics to {}: {e}; check that the folder exists and is writable.", path.display());
         if shared.exit_code.get() == 0 {

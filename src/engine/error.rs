@@ -72,6 +72,17 @@ impl PlayerError {
     }
 }
 
+impl PlayerError {
+    /// The same error with its message and detail redacted
+    /// ([`crate::engine::redact::redact_text`]): what every error leaving
+    /// the player looks like.
+    pub fn redacted(mut self) -> Self {
+        self.message = crate::engine::redact::redact_text(&self.message);
+        self.detail = crate::engine::redact::redact_text(&self.detail);
+        self
+    }
+}
+
 impl fmt::Display for PlayerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -80,44 +91,27 @@ impl fmt::Display for PlayerError {
 
 impl std::error::Error for PlayerError {}
 
-/// Shortens a URI for messages: local files by their path, others as given
-/// with any `user:password@` removed.
+/// Shortens a URI for messages: local files by their path, others
+/// redacted (see [`crate::engine::redact`]: no user information, no secret
+/// parameter values).
 pub fn display_name(uri: &str) -> String {
     if let Ok((path, _)) = glib::filename_from_uri(uri) {
         return path.display().to_string();
     }
-    redact_credentials(uri)
+    crate::engine::redact::redact_uri(uri)
 }
 
-/// Removes `user:password@` from every URI in a free text (a GStreamer
-/// debug string names the URI it failed on, credentials and all).
+/// Redacts every URI and secret parameter in a free text (a GStreamer debug
+/// string names the URI it failed on, credentials and all); the same as
+/// [`crate::engine::redact::redact_text`].
 pub fn redact_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("://") {
-        out.push_str(&rest[..at + 3]);
-        rest = &rest[at + 3..];
-        let authority_end = rest
-            .find(|c: char| c == '/' || c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>'))
-            .unwrap_or(rest.len());
-        if let Some(user_end) = rest[..authority_end].rfind('@') {
-            rest = &rest[user_end + 1..];
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::engine::redact::redact_text(text)
 }
 
-/// Removes `user:password@` from a URI so credentials never reach a message.
+/// A URI without its user information and secret parameter values; the
+/// same as [`crate::engine::redact::redact_uri`].
 pub fn redact_credentials(uri: &str) -> String {
-    if let Some(scheme_end) = uri.find("://") {
-        let rest = &uri[scheme_end + 3..];
-        let authority_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..authority_end].rfind('@') {
-            return format!("{}://{}", &uri[..scheme_end], &rest[at + 1..]);
-        }
-    }
-    uri.to_string()
+    crate::engine::redact::redact_uri(uri)
 }
 
 /// Maps a GStreamer error (plus any missing-plugin descriptions seen before it)

@@ -29,6 +29,7 @@ pub mod player;
 pub mod playlist;
 pub mod rate;
 pub mod reaper;
+pub mod redact;
 pub mod seek;
 pub mod snapshot;
 pub mod spec;

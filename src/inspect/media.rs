@@ -2,7 +2,7 @@
 //! and every stream with its caps, read with GStreamer's Discoverer. Errors
 //! share the engine's kinds.
 
-use crate::engine::error::{classify, display_name, redact_credentials, ErrorKind, PlayerError};
+use crate::engine::error::{classify, display_name, ErrorKind, PlayerError};
 use gst_pbutils::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -221,7 +221,7 @@ fn report(info: &gst_pbutils::DiscovererInfo, uri: &str) -> MediaReport {
         .map(|(index, stream)| stream_report(index, stream, &missing))
         .collect();
     MediaReport {
-        uri: redact_credentials(uri),
+        uri: crate::engine::redact::redact_uri(uri),
         container,
         duration: info.duration().map(|d| d.nseconds() as f64 / 1e9),
         seekable: info.is_seekable(),

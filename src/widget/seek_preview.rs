@@ -142,7 +142,10 @@ fn build_pipeline(uri: &str) -> Option<(gst::Pipeline, gst_app::AppSink)> {
     pipeline.set_state(gst::State::Paused).ok()?;
     let (result, _, _) = pipeline.state(gst::ClockTime::from_seconds(5));
     if result.is_err() {
-        tracing::debug!("the seek-preview pipeline did not preroll for {uri}");
+        tracing::debug!(
+            "the seek-preview pipeline did not preroll for {}",
+            crate::engine::error::display_name(uri)
+        );
         let _ = pipeline.set_state(gst::State::Null);
         return None;
     }

@@ -436,6 +436,7 @@ impl imp::Player {
     }
 
     pub(super) fn fail(&self, error: PlayerError) {
+        let error = error.redacted();
         tracing::warn!(
             kind = error.kind.nick(),
             "{} [{}]",
@@ -483,6 +484,7 @@ impl imp::Player {
         }
         self.teardown();
         self.set_state(PlayerState::Error);
+        let error = error.redacted();
         self.obj().emit_by_name::<()>("error", &[&error]);
         self.skip_failed_item();
     }

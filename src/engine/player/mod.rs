@@ -560,6 +560,8 @@ mod imp {
         /// Emits `warning`: something did not happen or is degraded, but
         /// playback goes on.
         pub fn warn(&self, text: String) {
+            // GStreamer's warning texts may name the URI, secrets and all.
+            let text = crate::engine::redact::redact_text(&text);
             tracing::info!("warning: {text}");
             self.obj().emit_by_name::<()>("warning", &[&text]);
         }
@@ -891,8 +893,8 @@ impl Player {
             subtitle_uri: None,
         }
         .to_launch();
-        // Passwords are never printed.
-        crate::engine::error::redact_text(&described)
+        // Secrets are never printed.
+        crate::engine::redact::redact_text(&described)
     }
 
     /// The running pipeline, for inspection (graph dumps, statistics).

@@ -322,8 +322,15 @@ impl InspectorWindow {
         result
     }
 
-    /// The text an export of `tab` writes (DOT for the pipeline).
+    /// The text an export of `tab` writes (DOT for the pipeline), redacted:
+    /// element properties and reports hold URIs, and no secret in them
+    /// reaches a file.
     fn export_text(&self, tab: InspectorTab) -> Result<String, String> {
+        self.raw_export_text(tab)
+            .map(|text| crate::engine::redact::redact_text(&text))
+    }
+
+    fn raw_export_text(&self, tab: InspectorTab) -> Result<String, String> {
         let state = self.imp().state.borrow();
         match tab {
             InspectorTab::Media => state
@@ -349,10 +356,8 @@ impl InspectorWindow {
                 .player()
                 .and_then(|p| p.pipeline())
                 .map(|p| {
-                    // Element properties hold the URI: no password in the file.
-                    crate::engine::error::redact_text(
-                        &p.debug_to_dot_data(gst::DebugGraphDetails::all()),
-                    )
+                    p.debug_to_dot_data(gst::DebugGraphDetails::all())
+                        .to_string()
                 })
                 .ok_or_else(|| "There is no pipeline to export: nothing is loaded.".into()),
         }
