@@ -51,7 +51,8 @@ pub struct MediaReport {
     pub duration: Option<f64>,
     /// Whether the input can be seeked.
     pub seekable: bool,
-    /// Whether the input is a live source.
+    /// Whether the input is live: a live source (RTSP, SRT, UDP, RTMP) or
+    /// a live HLS/DASH stream (its playlist has no end yet).
     pub live: bool,
     /// Global tags as strings.
     pub tags: BTreeMap<String, String>,
@@ -317,10 +318,60 @@ fn report(info: &gst_pbutils::DiscovererInfo, uri: &str) -> MediaReport {
         container,
         duration: info.duration().map(|d| d.nseconds() as f64 / 1e9),
         seekable: info.is_seekable(),
-        live: info.is_live(),
+        live: is_live(info, uri),
         tags,
         streams,
     }
+}
+
+/// Schemes whose sources are live by nature.
+const LIVE_SCHEMES: &[&str] = &[
+    "rtsp", "rtspt", "rtspu", "rtsph", "rtsps", "rtspsu", "rtspst", "rtspsh", "udp", "rtp", "srt",
+    "srtp", "rist",
+];
+
+/// RTMP's schemes: a live stream unless the server says how long it is.
+const RTMP_SCHEMES: &[&str] = &["rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte", "rtmpts"];
+
+/// The caps of adaptive-streaming manifests (HLS, DASH, Smooth Streaming).
+const MANIFEST_CAPS: &[&str] = &[
+    "application/x-hls",
+    "application/dash+xml",
+    "application/vnd.ms-sstr+xml",
+];
+
+/// Whether the input is live. The Discoverer calls an input live when its
+/// pipeline would not preroll (a live source: RTSP, UDP, SRT); sources
+/// GStreamer does not mark live are recognised here: an RTMP stream without
+/// a duration (rtmpsrc and rtmp2src are ordinary sources, and a recorded
+/// RTMP stream says its duration in its metadata), and an HLS, DASH or
+/// Smooth Streaming manifest without a duration (a live playlist has no end
+/// yet, a dynamic DASH manifest no presentation duration).
+fn is_live(info: &gst_pbutils::DiscovererInfo, uri: &str) -> bool {
+    let scheme = uri
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    if info.is_live() || LIVE_SCHEMES.contains(&scheme.as_str()) {
+        return true;
+    }
+    if info.duration().is_some_and(|d| d > gst::ClockTime::ZERO) {
+        return false;
+    }
+    RTMP_SCHEMES.contains(&scheme.as_str()) || info.stream_info().is_some_and(|s| is_manifest(&s))
+}
+
+/// Whether `stream` or a stream it leads to is an adaptive manifest.
+fn is_manifest(stream: &gst_pbutils::DiscovererStreamInfo) -> bool {
+    let named = stream
+        .caps()
+        .and_then(|c| c.structure(0).map(|s| s.name().to_string()))
+        .is_some_and(|name| MANIFEST_CAPS.contains(&name.as_str()));
+    named
+        || stream.next().is_some_and(|n| is_manifest(&n))
+        || stream
+            .downcast_ref::<gst_pbutils::DiscovererContainerInfo>()
+            .is_some_and(|c| c.streams().iter().any(is_manifest))
 }
 
 fn stream_report(
