@@ -10,7 +10,7 @@
 use crate::engine::error::{classify, display_name, ErrorKind, PlayerError};
 use crate::inspect::swallowed::Watch;
 use gst_pbutils::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How long discovery may take before it is reported as stalled.
@@ -41,7 +41,7 @@ pub fn is_local(uri: &str) -> bool {
 pub(crate) const SWALLOWED_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Everything `inspect` reports about one input (the JSON shape is a contract).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MediaReport {
     /// The URI, credentials removed.
     pub uri: String,
@@ -61,7 +61,7 @@ pub struct MediaReport {
 }
 
 /// One elementary stream.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct StreamReport {
     /// Position in `streams`.
     pub index: usize,
