@@ -25,6 +25,9 @@ use std::time::Duration;
 /// parent's process id).
 pub const ENV: &str = "FRAMESCOPE_WORKER";
 
+/// Lines read from the worker and not yet taken, at most.
+const LINES_IN_FLIGHT: usize = 1024;
+
 /// How a crash line starts on the worker's standard output.
 const CRASH_PREFIX: &str = "!crash ";
 
@@ -170,7 +173,9 @@ impl Worker {
             .process_group(0)
             .spawn()?;
         let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, lines) = mpsc::channel();
+        // Bounded: when this process writes slowly (its output piped into a
+        // pager), the worker waits instead of this process piling up lines.
+        let (tx, lines) = mpsc::sync_channel(LINES_IN_FLIGHT);
         std::thread::Builder::new()
             .name("framescope-worker-out".into())
             .spawn(move || {
