@@ -19,7 +19,8 @@
 //! process, `target/tmp/fuzz/player/playing-now.txt` names the files that
 //! were playing (`FUZZ_VERBOSE=1` prints each as it starts). Environment:
 //! `FUZZ_CASE=BASE#SEED` runs that one case (for example
-//! `FUZZ_CASE=h264_aac.mp4#17`), `FUZZ_SCALE=N` makes N times as many
+//! `FUZZ_CASE=h264_aac.mp4#17`), `FUZZ_BASE=NAME` only that base's cases,
+//! `FUZZ_SCALE=N` makes N times as many
 //! cases (exploration), `FUZZ_PLAYERS` (default 6) and `FUZZ_INSPECTS`
 //! (default 2) how many run at once.
 //!
@@ -375,8 +376,12 @@ fn cases() -> Vec<Case> {
             seed.parse().expect("FUZZ_CASE's SEED is a number"),
         )
     });
+    let only_base = std::env::var("FUZZ_BASE").ok();
     let mut cases = Vec::new();
     for (base, count) in bases {
+        if only_base.as_ref().is_some_and(|b| *b != base.name) {
+            continue;
+        }
         let seeds: Vec<u64> = match &wanted {
             Some((name, seed)) if *name == base.name => vec![*seed],
             Some(_) => continue,
