@@ -32,6 +32,7 @@
 mod common;
 
 use common::*;
+use framescope::engine::spec::Playbin;
 use framescope::engine::Player;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -52,9 +53,41 @@ const PER_CORPUS: u64 = 6;
 
 /// Damaged files on which GStreamer 1.22 crashes (SIGSEGV or abort inside
 /// one of its elements): base, seed, and the element with the bug. The
-/// player skips them (a crash there takes the process with it); `inspect`
-/// must report them as a sentence.
-const GSTREAMER_CRASHES: &[(&str, u64, &str)] = &[];
+/// player skips them when it would play them with playbin3 (a crash there
+/// takes the process with it); `inspect`, which reads in a worker process,
+/// must report any crash as a sentence.
+///
+/// All of them are GStreamer 1.22's decodebin3 teardown bug: when playbin3
+/// that has played (part of) one of these files is set to NULL — on the
+/// engine's reaper thread — decodebin3's reset (`remove_input_stream`)
+/// calls `gst_object_replace` on a freed object: SIGSEGV in
+/// libgstplayback.so. The same bug as with the unmodified corpus files
+/// `sample_ac3_aac.mp4` and `sample_with_srt.mkv`. The engine plays local
+/// files with playbin (v2) on 1.22 (`Playbin::for_uri`), which never
+/// crashed in 7,248 damaged files. These crashed with
+/// `FRAMESCOPE_PLAYBIN=playbin3`, each case run alone, in one of two passes
+/// over the 302 default cases: the crash depends on timing (#17 crashed in
+/// 4 of 6 runs), so with that override on 1.22 other cases may crash too.
+/// Over HTTP (playbin3 is the engine's choice there) vp9_opus.webm#17 and
+/// #20 end in an error before the bug is reached (12 runs, no crash).
+const GSTREAMER_CRASHES: &[(&str, u64, &str)] = &[
+    ("vp9_opus.webm", 17, "decodebin3"),
+    ("vp9_opus.webm", 20, "decodebin3"),
+    ("vp9_opus.webm", 21, "decodebin3"),
+    ("vp9_opus.webm", 22, "decodebin3"),
+    ("vp9_opus.webm", 24, "decodebin3"),
+    ("theora_vorbis.ogg", 14, "decodebin3"),
+    ("theora_vorbis.ogg", 29, "decodebin3"),
+    ("subtitled.mkv", 10, "decodebin3"),
+    ("subtitled.mkv", 38, "decodebin3"),
+    ("subtitled.mkv", 40, "decodebin3"),
+    ("h264_aac.ts", 16, "decodebin3"),
+    ("h264_aac.ts", 18, "decodebin3"),
+    ("h264_aac.ts", 39, "decodebin3"),
+    ("sample_with_srt.mkv", 3, "decodebin3"),
+    ("sample_with_srt.mkv", 4, "decodebin3"),
+    ("sample_with_ssa_subtitles.mkv", 1, "decodebin3"),
+];
 
 // ---------------------------------------------------------------- recipes
 
@@ -404,6 +437,18 @@ fn cases() -> Vec<Case> {
     cases
 }
 
+/// No core files from this process or its children: a crash would write
+/// one the size of the process (gigabytes, with debug information), and the
+/// crash tests kill workers on purpose. Run under gdb to see a crash.
+fn no_core_files() {
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: lowers this process's own limit; children inherit it.
+    unsafe { libc::setrlimit(libc::RLIMIT_CORE, &none) };
+}
+
 /// Whether `text` is one sentence a person can read: one line, ending in a
 /// full stop (or ? or !), with no panic or GStreamer debug text in it.
 fn one_sentence(text: &str) -> bool {
@@ -442,8 +487,18 @@ struct Running {
 
 #[test]
 fn player_plays_or_fails_in_a_sentence_on_damaged_media() {
+    no_core_files();
     let cases = cases();
     let parallel = env_count("FUZZ_PLAYERS", 6);
+    if Playbin::for_uri("file:///a.mp4") == Playbin::Playbin3 && gst::version() < (1, 24, 0, 0) {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "WARNING: local files play with playbin3 on GStreamer 1.22 here (FRAMESCOPE_PLAYBIN); \
+             its decodebin3 crashes at teardown on many damaged files, not only the ones listed \
+             in GSTREAMER_CRASHES, so this test may die of SIGSEGV"
+        );
+    }
     let started = Instant::now();
     let (failures, played, failed, skipped, longest_turn) = with_context(|| {
         let ctx = glib::MainContext::ref_thread_default();
@@ -456,8 +511,12 @@ fn player_plays_or_fails_in_a_sentence_on_damaged_media() {
         loop {
             while running.len() < parallel && next < cases.len() {
                 let case = &cases[next];
-                if let Some(element) = case.known_crash() {
-                    // GStreamer crashes on this file (see GSTREAMER_CRASHES).
+                let uri = framescope::engine::to_uri(&case.path(PLAYER).display().to_string());
+                let playbin3 = Playbin::for_uri(&uri) == Playbin::Playbin3;
+                if let Some(element) = case.known_crash().filter(|_| playbin3) {
+                    // GStreamer's decodebin3 crashes on this file (see
+                    // GSTREAMER_CRASHES); playbin, the engine's choice for
+                    // local files on 1.22, does not.
                     println!(
                         "    skipped (GStreamer crashes in {element}): {}",
                         case.id()
@@ -658,6 +717,7 @@ fn judge(run: &Run) -> Result<Verdict, String> {
 
 #[test]
 fn inspect_reports_or_fails_in_a_sentence_on_damaged_media() {
+    no_core_files();
     let cases = cases();
     let parallel = env_count("FUZZ_INSPECTS", 2);
     let started = Instant::now();
@@ -758,6 +818,7 @@ fn children_of(pid: u32) -> Vec<i32> {
 // The child goes back to the caller, which waits for it (output_within).
 #[allow(clippy::zombie_processes)]
 fn with_worker(args: &[&str]) -> (std::process::Child, i32) {
+    no_core_files();
     let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
         .args(args)
         .env_remove("DISPLAY")
