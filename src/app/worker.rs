@@ -40,9 +40,16 @@ const CRASH_SIGNALS: [libc::c_int; 5] = [
     libc::SIGABRT,
 ];
 
-/// Whether this process is a worker.
+/// Whether this process is a worker: [`ENV`] names its parent. (A stray
+/// `FRAMESCOPE_WORKER` in a user's environment names some other process,
+/// and changes nothing.)
 pub fn is_worker() -> bool {
-    std::env::var_os(ENV).is_some()
+    // SAFETY: getppid only reads this process's parent id.
+    let parent = unsafe { libc::getppid() };
+    std::env::var(ENV)
+        .ok()
+        .and_then(|v| v.parse::<libc::pid_t>().ok())
+        .is_some_and(|p| p == parent)
 }
 
 /// Makes this process a worker: it dies with its parent, and a crash names
