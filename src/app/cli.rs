@@ -8,7 +8,7 @@ use framescope::engine::VideoMode;
 #[derive(Debug, Parser, Default, Clone)]
 #[command(name = "framescope", version, about, after_help = EXIT_CODES)]
 #[command(
-    override_usage = "framescope [OPTIONS] [FILE|URI]...\n       framescope inspect [--json] FILE|URI\n       framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]"
+    override_usage = "framescope [OPTIONS] [FILE|URI]...\n       framescope inspect [--json] [--frames] [--gop] [--duration S] FILE|URI\n       framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]"
 )]
 pub struct Options {
     /// Files or URIs to play in order; none plays the embedded demo clip.
