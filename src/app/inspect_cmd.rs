@@ -228,6 +228,8 @@ enum Cut {
     Failed(Failure),
     /// SIGINT or SIGTERM.
     Signal(i32),
+    /// The deadline given to [`Session::next`] passed.
+    Deadline,
 }
 
 /// The worker, seen from the parent.
@@ -237,10 +239,19 @@ struct Session {
 }
 
 impl Session {
-    /// The next note, waiting `silence` at most between two lines.
-    fn next(&mut self, silence: Duration, timed_out: &dyn Fn() -> Failure) -> Result<Note, Cut> {
+    /// The next note, waiting `silence` at most between two lines, and
+    /// not past `deadline`.
+    fn next(
+        &mut self,
+        silence: Duration,
+        deadline: Option<Instant>,
+        timed_out: &dyn Fn() -> Failure,
+    ) -> Result<Note, Cut> {
         let started = Instant::now();
         loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Cut::Deadline);
+            }
             let Some(worker) = self.worker.as_mut() else {
                 return Err(Cut::Failed(self.ended_early(Ended::Exited(0))));
             };
@@ -319,7 +330,12 @@ impl Session {
             ),
         };
         loop {
-            match self.next(limit + SLACK, &timed_out)? {
+            let note = match self.next(limit + SLACK, None, &timed_out) {
+                // (No deadline was given.)
+                Err(Cut::Deadline) => Err(Cut::Failed(timed_out())),
+                other => other,
+            };
+            match note? {
                 Note::Report(report) => return Ok(report),
                 Note::Error(f) => {
                     self.close();
@@ -345,15 +361,14 @@ impl Session {
         let stall = framescope::inspect::frames::stall_limit(&self.uri);
         let uri = self.uri.clone();
         let timed_out = || Failure::from_error(&framescope::inspect::frames::stalled(&uri, stall));
-        let started = Instant::now();
         let mut first_pts = None;
         let limit = duration.map(|d| d as i64);
+        // On live input the duration is wall-clock time too.
+        let deadline = duration
+            .filter(|_| live)
+            .map(|d| Instant::now() + Duration::from_nanos(d));
         loop {
-            if live && limit.is_some_and(|l| started.elapsed().as_nanos() as i64 >= l) {
-                self.stop();
-                return Ok(None);
-            }
-            match self.next(stall + SLACK, &timed_out) {
+            match self.next(stall + SLACK, deadline, &timed_out) {
                 Ok(Note::Frame(wire)) => {
                     let frame = FrameRecord::from(wire);
                     if let (Some(limit), Some(pts)) = (limit, frame.pts) {
@@ -377,7 +392,7 @@ impl Session {
                     return Ok(Some(f));
                 }
                 Ok(Note::Report(_)) => {}
-                Err(Cut::Signal(_)) => {
+                Err(Cut::Signal(_) | Cut::Deadline) => {
                     self.stop();
                     return Ok(None);
                 }
@@ -416,6 +431,7 @@ fn supervise(options: &InspectOptions) -> ExitCode {
     };
     let report = match session.report() {
         Ok(r) => r,
+        Err(Cut::Deadline) => return ExitCode::from(1),
         Err(Cut::Failed(f)) => return fail(&f, options.json),
         Err(Cut::Signal(signal)) => {
             eprintln!(
