@@ -125,6 +125,9 @@ fn run_parent() {
             }
             // The panic or hang report, our own frames of its backtrace
             // and the last lines of the log.
+            let saved = log.with_extension("stderr");
+            let _ = std::fs::write(&saved, &err);
+            println!("  child stderr in full: {}", saved.display());
             println!("  child stderr (the report and our own stack frames):");
             let lines: Vec<&str> = err.lines().collect();
             for (i, l) in lines.iter().enumerate() {

@@ -5,7 +5,8 @@
 
 use super::common;
 use framescope::engine::tracks::TrackKind;
-use framescope::engine::{pending_shutdowns, Player, SeekMode};
+use framescope::engine::{pending_shutdowns, EndAction, Player, Repeat, SeekMode, VideoMode};
+use framescope::widget::ControlsMode;
 use framescope::widget::PlayerView;
 use glib::prelude::*;
 use gtk::prelude::*;
@@ -204,7 +205,8 @@ struct Storm {
     done: Cell<usize>,
     total: usize,
     longest_op: RefCell<(Duration, String)>,
-    sampled_at_tenth: RefCell<Option<Resources>>,
+    /// Threads, descriptors and memory at each tenth of the run.
+    samples: RefCell<Vec<Resources>>,
 }
 
 impl Storm {
@@ -227,7 +229,7 @@ impl Storm {
         let mut rng = self.rng.borrow_mut();
         let v = self.valid_only;
         let player = self.player();
-        let choice = rng.below(44);
+        let choice = rng.below(48);
         // Each arm describes the operation (logged before it runs) and
         // returns the closure that makes the call.
         let (what, call): (String, Call) = match choice {
@@ -523,6 +525,10 @@ impl Storm {
                     }),
                 )
             }
+            44..=46 => {
+                let (what, call) = any_setting(&mut rng, v, player);
+                (what, call)
+            }
             _ => {
                 let which = rng.below(4);
                 let sink = rng.chance(60).then(|| rng.pick(SINKS).to_string());
@@ -559,6 +565,250 @@ impl Storm {
         };
         self.window.set_child(Some(&new));
         self.view.replace(new);
+    }
+}
+
+/// One of the remaining settable properties of the player or the view, or
+/// a reading, with a valid value or (unless `valid_only`) an invalid one.
+fn any_setting(rng: &mut Rng, v: bool, player: Player) -> (String, Call) {
+    let big = |rng: &mut Rng, valid: u32| {
+        if v || rng.chance(70) {
+            valid
+        } else {
+            *rng.pick(&[0, u32::MAX, u32::MAX - 1])
+        }
+    };
+    let mut which = rng.below(22);
+    // STORM_SETTINGS=3,5,…: only these (for narrowing a failure down).
+    if let Ok(only) = std::env::var("STORM_SETTINGS") {
+        let allowed: Vec<u64> = only.split(',').filter_map(|x| x.parse().ok()).collect();
+        if !allowed.is_empty() && !allowed.contains(&which) {
+            which = allowed[(which as usize) % allowed.len()];
+        }
+    }
+    match which {
+        0 => {
+            let x = big(rng, 200);
+            (
+                format!("set_stats_interval {x}"),
+                Box::new(move |_| player.set_stats_interval(x)),
+            )
+        }
+        1 => {
+            let x = big(rng, 64);
+            (
+                format!("set_frame_cache_mb {x}"),
+                Box::new(move |_| player.set_frame_cache_mb(x)),
+            )
+        }
+        2 => {
+            let x = big(rng, 2);
+            (
+                format!("set_max_restarts {x}"),
+                Box::new(move |_| player.set_max_restarts(x)),
+            )
+        }
+        3 => {
+            let x = big(rng, 800);
+            (
+                format!("set_stall_timeout {x}"),
+                Box::new(move |_| player.set_stall_timeout(x)),
+            )
+        }
+        4 => {
+            let (a, b) = (big(rng, 100), big(rng, 1000));
+            (
+                format!("restart delays {a} {b}"),
+                Box::new(move |_| {
+                    player.set_restart_delay(a.max(1));
+                    player.set_restart_delay_max(b.max(1));
+                }),
+            )
+        }
+        5 => {
+            let m = *rng.pick(&[
+                VideoMode::Auto,
+                VideoMode::Gl,
+                VideoMode::Software,
+                VideoMode::Headless,
+                VideoMode::Disabled,
+            ]);
+            (
+                format!("set_video_mode {m:?}"),
+                Box::new(move |_| player.set_video_mode(m)),
+            )
+        }
+        6 => {
+            let m = *rng.pick(&[
+                SeekMode::Accurate,
+                SeekMode::Keyframe,
+                SeekMode::SnapBefore,
+                SeekMode::SnapAfter,
+            ]);
+            (
+                format!("set_seek_mode {m:?}"),
+                Box::new(move |_| player.set_seek_mode(m)),
+            )
+        }
+        7 => {
+            let r = *rng.pick(&[Repeat::None, Repeat::One, Repeat::All]);
+            (
+                format!("set_repeat {r:?}"),
+                Box::new(move |_| player.set_repeat(r)),
+            )
+        }
+        8 => {
+            let on = rng.chance(50);
+            (
+                format!("set_shuffle {on}"),
+                Box::new(move |_| player.set_shuffle(on)),
+            )
+        }
+        9 => {
+            let e = *rng.pick(&[
+                EndAction::Advance,
+                EndAction::LastFrame,
+                EndAction::Black,
+                EndAction::Loop,
+            ]);
+            (
+                format!("set_end_action {e:?}"),
+                Box::new(move |_| player.set_end_action(e)),
+            )
+        }
+        10 => {
+            let on = rng.chance(50);
+            (
+                format!("set_gapless {on}"),
+                Box::new(move |_| player.set_gapless(on)),
+            )
+        }
+        11 => {
+            let f = rng
+                .pick(&[
+                    None,
+                    Some("Sans Bold 28"),
+                    Some(""),
+                    Some("((nonsense 9999999"),
+                ])
+                .map(String::from);
+            (
+                format!("set_subtitle_font {f:?}"),
+                Box::new(move |_| player.set_subtitle_font(f.as_deref())),
+            )
+        }
+        12 => {
+            let x = big(rng, 40);
+            (
+                format!("set_subtitle_lift {x}"),
+                Box::new(move |_| player.set_subtitle_lift(x)),
+            )
+        }
+        13 => {
+            let x = *rng.pick(&[-1, 0, 200, 2000]);
+            (
+                format!("set_live_latency_ms {x}"),
+                Box::new(move |_| player.set_live_latency_ms(x)),
+            )
+        }
+        14 => {
+            let f = rng
+                .pick(&[None, Some("/nonexistent/ca.pem"), Some("")])
+                .map(String::from);
+            (
+                format!("set_tls_ca_file {f:?}"),
+                Box::new(move |_| player.set_tls_ca_file(f.as_deref())),
+            )
+        }
+        15 => {
+            let i = *rng.pick(&[None, Some(0usize), Some(usize::MAX)]);
+            (
+                format!("select_variant {i:?}"),
+                Box::new(move |_| {
+                    let _ = player.variants();
+                    let _ = player.select_variant(i);
+                }),
+            )
+        }
+        16 => (
+            "live edge and readings".into(),
+            Box::new(move |_| {
+                let _ = player.go_to_live_edge();
+                let _ = (
+                    player.seekable_range(),
+                    player.is_live_stream(),
+                    player.current_frame(),
+                );
+                let _ = (
+                    player.has_next(),
+                    player.has_previous(),
+                    player.max_frame_step(),
+                );
+            }),
+        ),
+        17 => {
+            let c = *rng.pick(&[ControlsMode::Off, ControlsMode::Minimal, ControlsMode::Full]);
+            (
+                format!("view set_controls {c:?}"),
+                Box::new(move |s| s.view.borrow().set_controls(c)),
+            )
+        }
+        18 => {
+            let x = if v || rng.chance(70) {
+                1000
+            } else {
+                *rng.pick(&[0, u32::MAX])
+            };
+            (
+                format!("view set_seek_step {x}"),
+                Box::new(move |s| s.view.borrow().set_seek_step(x)),
+            )
+        }
+        19 => {
+            let on = rng.chance(50);
+            (
+                format!("view previews/window actions {on}"),
+                Box::new(move |s| {
+                    let view = s.view.borrow();
+                    view.set_seek_previews(on);
+                    view.set_window_actions(!on);
+                    view.set_autoplay(on);
+                }),
+            )
+        }
+        20 => {
+            let a = rng
+                .pick(&[
+                    None,
+                    Some("<Control><Alt>u"),
+                    Some("nonsense<<>>"),
+                    Some(""),
+                ])
+                .map(String::from);
+            (
+                format!("view unlock accel {a:?}"),
+                Box::new(move |s| {
+                    let view = s.view.borrow();
+                    view.set_unlock_accel(a.as_deref());
+                    view.set_unlock_action(a.as_deref().map(|_| "app.nothing"));
+                }),
+            )
+        }
+        _ => {
+            let text = rng.pick(&["", "A message", "∞ ünïcödé"]).to_string();
+            (
+                format!("view show_message {text:?}"),
+                Box::new(move |s| {
+                    let view = s.view.borrow();
+                    view.show_message(&text);
+                    let _ = (
+                        view.stats_overlay_text(),
+                        view.keyframe_ticks(),
+                        view.chapter_marks(),
+                    );
+                }),
+            )
+        }
     }
 }
 
@@ -719,7 +969,7 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         done: Cell::new(0),
         total: count,
         longest_op: RefCell::new((Duration::ZERO, String::new())),
-        sampled_at_tenth: RefCell::new(None),
+        samples: RefCell::new(Vec::new()),
     });
 
     // The heartbeat: how often the main loop turns, and its longest pause.
@@ -741,12 +991,18 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     let finished = Rc::new(Cell::new(false));
     schedule(storm.clone(), finished.clone());
     let context = glib::MainContext::default();
+    // Held for the whole run, as `gtk::Application::run` and
+    // `glib::MainLoop::run` hold it: between two bare `iteration` calls
+    // the context has no owner, and a GStreamer thread calling
+    // `MainContext::invoke` (the GTK sink does) would then acquire it and
+    // run GTK code on its own thread.
+    let _owner = context.acquire().expect("the main thread owns its context");
     while !finished.get() {
         context.iteration(true);
     }
 
     // Let go of everything and wait for the pipelines to be freed.
-    let start = *storm.sampled_at_tenth.borrow();
+    storm.samples.borrow_mut().push(resources());
     storm.player().stop();
     storm.window.set_child(None::<&gtk::Widget>);
     storm.window.destroy();
@@ -755,7 +1011,8 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         context.iteration(false);
         std::thread::sleep(Duration::from_millis(5));
     }
-    let end = resources();
+    let released = resources();
+    let stopping = pending_shutdowns();
     let (op_time, op) = storm.longest_op.borrow().clone();
     println!(
         "storm seed {seed}: ops={} longest-turn-ms={} longest-op-ms={:.1}",
@@ -764,15 +1021,29 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         op_time.as_secs_f64() * 1e3
     );
     println!("  longest operation: {op}");
-    if let Some(start) = start {
+    let samples = storm.samples.borrow();
+    let line = |label: &str, r: &Resources| {
         println!(
-            "  at 10 %: {} threads, {} fds, {:.0} MB; at the end: {} threads, {} fds, {:.0} MB",
-            start.threads, start.fds, start.rss_mb, end.threads, end.fds, end.rss_mb
-        );
+            "  {label}: {} threads, {} fds, {:.0} MB resident",
+            r.threads, r.fds, r.rss_mb
+        )
+    };
+    if let (Some(first), Some(last)) = (samples.get(1), samples.last()) {
+        line("at 10 %", first);
+        line("at the end", last);
+    }
+    let series: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.rss_mb)).collect();
+    println!("  resident MB at each tenth: {}", series.join(" "));
+    line("after letting go of everything", &released);
+    if stopping > 0 {
+        println!("  {stopping} pipelines were still stopping after 10 s");
     }
     let _ = std::io::stdout().flush();
-    // Exit without running destructors of GStreamer's global state.
-    std::process::exit(0);
+    let _ = std::io::stderr().flush();
+    // Leave without the C libraries' exit handlers: libsrt's static
+    // destructors free what a source still connecting uses (seen as a
+    // double free at exit); what the storm tests is done by now.
+    unsafe { libc::_exit(0) };
 }
 
 /// Runs the next operation after a random pause of 0 to 7 ms.
@@ -784,8 +1055,8 @@ fn schedule(storm: Rc<Storm>, finished: Rc<Cell<bool>>) {
             finished.set(true);
             return;
         }
-        if done == storm.total / 10 {
-            storm.sampled_at_tenth.replace(Some(resources()));
+        if done % (storm.total / 10).max(1) == 0 {
+            storm.samples.borrow_mut().push(resources());
         }
         storm.step();
         storm.done.set(done + 1);

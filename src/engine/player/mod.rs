@@ -897,6 +897,19 @@ impl Player {
         crate::engine::redact::redact_text(&described)
     }
 
+    /// The running pipeline's graph in Graphviz's dot language, every
+    /// detail included (element properties read under their locks, so it
+    /// is made on the pipeline's gate); `None` with no pipeline, or when
+    /// the pipeline gave no answer within a quarter of a second.
+    pub fn pipeline_graph(&self) -> Option<String> {
+        let gate = self.imp().gate.borrow();
+        gate.as_ref()?
+            .ask_within(std::time::Duration::from_millis(250), |p| {
+                gst::prelude::GstBinExtManual::debug_to_dot_data(p, gst::DebugGraphDetails::all())
+                    .to_string()
+            })
+    }
+
     /// The running pipeline, for inspection (graph dumps, statistics).
     pub fn pipeline(&self) -> Option<gst::Pipeline> {
         self.imp().pipeline.borrow().clone()
