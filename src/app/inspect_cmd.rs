@@ -7,7 +7,7 @@
 
 use clap::Parser;
 use framescope::engine::error::PlayerError;
-use framescope::engine::to_uri;
+use framescope::engine::uri::os_to_uri;
 use framescope::inspect::{
     inspect, scan_frames, to_text, FrameRecord, GopAnalyzer, GopReport, MediaReport, ScanKinds,
 };
@@ -30,16 +30,16 @@ struct InspectOptions {
     gop: bool,
     /// The file or URI to inspect.
     #[arg(value_name = "FILE|URI")]
-    input: String,
+    input: std::ffi::OsString,
 }
 
 /// Runs the subcommand with `args` (program name first).
-pub fn run(args: Vec<String>) -> ExitCode {
+pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     let options = match super::parse_subcommand::<InspectOptions>(args) {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let uri = to_uri(&options.input);
+    let uri = os_to_uri(&options.input);
     let report = match inspect(&uri) {
         Ok(r) => r,
         Err(e) => return fail(&e, options.json),

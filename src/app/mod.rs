@@ -24,6 +24,7 @@ use cli::Options;
 use framescope::engine::{to_uri, Player, VideoMode};
 use gtk::prelude::*;
 use std::cell::Cell;
+use std::ffi::OsString;
 use std::process::ExitCode;
 use std::rc::Rc;
 
@@ -53,15 +54,40 @@ fn choose_gsk_renderer(video: VideoMode) {
 
 /// Parses a subcommand's options; on `--help` or a bad command line the
 /// message is printed and the exit code returned.
-pub fn parse_subcommand<T: Parser>(args: Vec<String>) -> Result<T, ExitCode> {
-    T::try_parse_from(args).map_err(|e| {
-        let _ = e.print();
-        if e.use_stderr() {
-            ExitCode::from(EXIT_USAGE)
-        } else {
-            ExitCode::SUCCESS
+pub fn parse_subcommand<T: Parser>(args: Vec<OsString>) -> Result<T, ExitCode> {
+    T::try_parse_from(args).map_err(|e| print_usage_error(&e))
+}
+
+/// What a bad command line gets told. A value an option refused (a time
+/// past 100 days, a rate of 0) is one sentence naming the option; clap's
+/// own wording, with its hint, for the rest (an unknown flag, a missing
+/// value).
+pub fn usage_message(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let refused_value = matches!(e.kind(), ErrorKind::ValueValidation);
+    let reason = std::error::Error::source(e).map(ToString::to_string);
+    let option = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.split_whitespace().next().map(str::to_string),
+        _ => None,
+    };
+    match (refused_value, reason, option) {
+        (true, Some(reason), Some(option)) => {
+            format!("framescope: {option}: {}.\n", reason.trim_end_matches('.'))
         }
-    })
+        _ => e.to_string(),
+    }
+}
+
+/// Prints the message of a bad command line (or `--help`, `--version`)
+/// and returns the exit code: 2 for a bad command line, 0 for help.
+fn print_usage_error(e: &clap::Error) -> ExitCode {
+    if e.use_stderr() {
+        eprint!("{}", usage_message(e));
+        ExitCode::from(EXIT_USAGE)
+    } else {
+        let _ = e.print();
+        ExitCode::SUCCESS
+    }
 }
 
 /// SIGINT and SIGTERM close the windows as a person would, so resume
@@ -104,8 +130,10 @@ pub(crate) fn tell_caller(command_line: &gio::ApplicationCommandLine, text: &str
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
     logging::init();
-    let args: Vec<String> = std::env::args().collect();
-    match args.get(1).map(String::as_str) {
+    // `args_os`: a file name need not be UTF-8 (`std::env::args` panics on
+    // one); such names become `file://` URIs below.
+    let args: Vec<OsString> = std::env::args_os().collect();
+    match args.get(1).and_then(|a| a.to_str()) {
         Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
         Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),
         _ => {}
@@ -115,14 +143,7 @@ pub fn run() -> ExitCode {
         .and_then(|m| <Options as clap::FromArgMatches>::from_arg_matches(&m).map(|o| (o, m)));
     let (mut options, matches) = match parsed {
         Ok(parsed) => parsed,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(e) => return print_usage_error(&e),
     };
     // The preferences file, where the command line says nothing.
     let prefs_path = preferences::default_path();
@@ -148,7 +169,15 @@ pub fn run() -> ExitCode {
             }
         }
     } else {
-        options.inputs.clone()
+        // UTF-8 names and URIs as given; other names as `file://` URIs.
+        options
+            .inputs
+            .iter()
+            .map(|input| match input.to_str() {
+                Some(text) => text.to_string(),
+                None => framescope::engine::uri::os_to_uri(input),
+            })
+            .collect()
     };
     if options.print_pipeline {
         let player = Player::new();
@@ -224,7 +253,16 @@ pub fn run() -> ExitCode {
                 }
             }
         });
-        app.run_with_args(&args);
+        // GApplication forwards the command line as UTF-8: a name that is
+        // not goes as its `file://` URI.
+        let forwarded: Vec<String> = args
+            .iter()
+            .map(|a| match a.to_str() {
+                Some(text) => text.to_string(),
+                None => framescope::engine::uri::os_to_uri(a),
+            })
+            .collect();
+        app.run_with_args(&forwarded);
     } else {
         // Our own options were parsed above; GTK sees only the program name.
         app.run_with_args(&["framescope"]);

@@ -165,19 +165,16 @@ impl MainWindow {
         let options = match Options::try_parse_from(&arguments) {
             Ok(options) => options,
             Err(e) => {
-                crate::app::tell_caller(command_line, &e.to_string(), true);
+                crate::app::tell_caller(command_line, &crate::app::usage_message(&e), true);
                 return glib::ExitCode::from(crate::app::EXIT_USAGE);
             }
         };
         let items: Vec<String> = options
             .inputs
             .iter()
-            .map(|input| {
-                if input.contains("://") {
-                    input.clone()
-                } else {
-                    command_line.create_file_for_arg(input).uri().to_string()
-                }
+            .map(|input| match input.to_str() {
+                Some(uri) if uri.contains("://") => uri.to_string(),
+                _ => command_line.create_file_for_arg(input).uri().to_string(),
             })
             .collect();
         let shared = &self.0;
@@ -500,7 +497,7 @@ fn set_up_item(shared: &Rc<Shared>) {
             .options
             .subtitle_files
             .iter()
-            .map(|p| p.display().to_string())
+            .map(|p| framescope::engine::uri::path_to_uri(p))
             .collect()
     } else {
         Vec::new()
@@ -515,9 +512,15 @@ fn set_up_item(shared: &Rc<Shared>) {
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns));
     } else if let Some(at) = resume_point(shared, &uri) {
-        player.seek(gst::ClockTime::from_nseconds(at.as_nanos() as u64));
+        player.seek(clock_time_of(at));
         offer_start_over(shared, at);
     }
+}
+
+/// A duration as a stream time, never panicking (the longest is about 584
+/// years; GStreamer's "no time" is never made).
+fn clock_time_of(at: std::time::Duration) -> gst::ClockTime {
+    framescope::engine::timefmt::clock_time(u64::try_from(at.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Where `uri` was left, when resuming is on and it is worth resuming.
@@ -528,7 +531,7 @@ fn resume_point(shared: &Shared, uri: &str) -> Option<std::time::Duration> {
 /// Says where playback resumed and shows the "start from the beginning"
 /// button for a few seconds.
 fn offer_start_over(shared: &Rc<Shared>, at: std::time::Duration) {
-    let at = framescope::widget::player_view::format_time(at.as_nanos() as u64);
+    let at = framescope::widget::player_view::format_time(clock_time_of(at).nseconds());
     shared
         .view
         .show_message(&format!("Resumed at {at}; Home starts from the beginning"));

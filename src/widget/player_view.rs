@@ -133,8 +133,16 @@ mod imp {
         /// The picture over the seek bar while the pointer is on it.
         pub seek_preview: SeekPreview,
         /// How far the seek keys, actions and the scroll wheel jump, in
-        /// milliseconds (default 5000).
-        #[property(get, set, minimum = 100, maximum = 600_000, default = 5000)]
+        /// milliseconds: 100 to 600 000 (values outside are brought to the
+        /// nearer end; default 5000).
+        #[property(
+            get,
+            set,
+            minimum = 100,
+            maximum = 600_000,
+            default = 5000,
+            lax_validation
+        )]
         pub seek_step: Cell<u32>,
         /// Show a preview picture when hovering or dragging the seek bar
         /// (default true; decoded by a second pipeline of its own).
@@ -278,8 +286,26 @@ mod imp {
         );
     }
 
-    #[glib::derived_properties]
     impl ObjectImpl for PlayerView {
+        fn properties() -> &'static [glib::ParamSpec] {
+            Self::derived_properties()
+        }
+
+        fn set_property(&self, id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+            // GObject lets anyone (C, Python, a .ui file) set an object
+            // property to NULL; the view always has a player, so NULL is
+            // refused here rather than panicking in the generated setter.
+            if pspec.name() == "player" && value.get::<Option<Player>>().ok().flatten().is_none() {
+                tracing::warn!("a PlayerView's player cannot be unset; it keeps its player");
+                return;
+            }
+            self.derived_set_property(id, value, pspec)
+        }
+
+        fn property(&self, id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+            self.derived_property(id, pspec)
+        }
+
         fn signals() -> &'static [glib::subclass::Signal] {
             static SIGNALS: std::sync::OnceLock<Vec<glib::subclass::Signal>> =
                 std::sync::OnceLock::new();
@@ -351,7 +377,9 @@ mod imp {
             ) {
                 window.insert_action_group("player", None::<&gio::ActionGroup>);
             }
-            if let Some(p) = self.player.borrow().as_ref() {
+            // Cloned first: stopping notifies, and a handler may set `player`.
+            let player = self.player.borrow().clone();
+            if let Some(p) = player {
                 p.stop();
             }
             self.dispose_template();
@@ -387,7 +415,8 @@ mod imp {
             // renegotiate the pipeline on every pixel.
             let scale = self.obj().scale_factor().max(1);
             let round = |v: i32| ((v.max(1) * scale + 63) / 64 * 64) as u32;
-            if let Some(p) = self.player.borrow().as_ref() {
+            let player = self.player.borrow().clone();
+            if let Some(p) = player {
                 p.set_render_size(round(width), round(height));
             }
             self.update_subtitle_lift();
@@ -611,7 +640,7 @@ mod imp {
         fn on_seek_bar_moved(&self, seconds: f64) {
             let player = self.obj().player();
             let ns = (seconds.max(0.0) * 1e9) as u64;
-            player.scrub(gst::ClockTime::from_nseconds(ns));
+            player.scrub(crate::engine::timefmt::clock_time(ns));
             self.drag_target.set(Some(seconds));
             if let Some(id) = self.drag_timeout.take() {
                 id.remove();
@@ -623,7 +652,7 @@ mod imp {
                 imp.drag_timeout.take();
                 if let Some(seconds) = imp.drag_target.take() {
                     let ns = (seconds.max(0.0) * 1e9) as u64;
-                    view.player().seek(gst::ClockTime::from_nseconds(ns));
+                    view.player().seek(crate::engine::timefmt::clock_time(ns));
                 }
             });
             self.drag_timeout.replace(Some(id));

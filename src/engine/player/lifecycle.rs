@@ -189,7 +189,10 @@ impl imp::Player {
         }
         self.give_subtitle_font(pipeline.upcast_ref());
         self.lift_subtitles_in(&pipeline);
-        if let Some(description) = self.video_filter.borrow().clone() {
+        // A clone, not a borrow held across the `warning` below: its
+        // handler may set `video-filter` (to clear a bad one).
+        let video_filter = self.video_filter.borrow().clone();
+        if let Some(description) = video_filter {
             match gst::parse::bin_from_description(&description, true) {
                 Ok(filter) if pipeline.find_property("video-filter").is_some() => {
                     pipeline.set_property("video-filter", &filter);

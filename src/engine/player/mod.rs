@@ -102,16 +102,18 @@ mod imp {
         /// Whether the media can be seeked.
         #[property(get)]
         pub seekable: Cell<bool>,
-        /// Linear volume, 0.0 to 1.0.
-        #[property(get, set = Self::set_volume, minimum = 0.0, maximum = 1.0, default = 1.0)]
+        /// Linear volume, 0.0 to 1.0: values outside are brought to the
+        /// nearer end; not-a-number is refused with a `warning`.
+        #[property(get, set = Self::set_volume, minimum = 0.0, maximum = 1.0, default = 1.0, lax_validation)]
         pub volume: Cell<f64>,
         /// Whether audio is muted.
         #[property(get, set = Self::set_muted)]
         pub muted: Cell<bool>,
         /// Playback rate: 1.0 is normal speed, negative plays backwards.
-        /// Magnitudes from 1/16 to 16 are accepted; anything else (0
-        /// included) is refused with a `warning` and the rate stays.
-        #[property(get, set = Self::set_rate, minimum = -1000.0, maximum = 1000.0, default = 1.0)]
+        /// Magnitudes from 1/16 to 16 are accepted; anything else (0,
+        /// infinities and not-a-number included) is refused with a
+        /// `warning` and the rate stays.
+        #[property(get, set = Self::set_rate, minimum = f64::NEG_INFINITY, maximum = f64::INFINITY, default = 1.0, lax_validation)]
         pub rate: Cell<f64>,
         /// Restart at the beginning at end of stream (the `loop` property).
         pub looping: Cell<bool>,
@@ -153,16 +155,17 @@ mod imp {
         /// How `seek` lands when no mode is given.
         #[property(get, set, builder(SeekMode::Accurate))]
         pub seek_mode: Cell<SeekMode>,
-        /// A-B loop start (stream time, ns); -1 when unset.
-        #[property(get, set = Self::set_loop_a, minimum = -1, default = -1)]
+        /// A-B loop start (stream time, ns); -1 (or any negative) when unset.
+        #[property(get, set = Self::set_loop_a, minimum = -1, default = -1, lax_validation)]
         pub loop_a: Cell<i64>,
         /// A-B loop end (stream time, ns, exclusive); -1 when unset. With
         /// both set, playback loops between them without a gap.
-        #[property(get, set = Self::set_loop_b, minimum = -1, default = -1)]
+        #[property(get, set = Self::set_loop_b, minimum = -1, default = -1, lax_validation)]
         pub loop_b: Cell<i64>,
         /// Audio delay relative to video in ns (positive: audio later),
-        /// applied by the pipeline and kept across media.
-        #[property(get, set = Self::set_av_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
+        /// applied by the pipeline and kept across media; -10 s to 10 s
+        /// (values beyond are brought to the nearer end).
+        #[property(get, set = Self::set_av_offset, minimum = -10_000_000_000, maximum = 10_000_000_000, lax_validation)]
         pub av_offset: Cell<i64>,
         /// An external subtitle file (SRT, ASS/SSA, WebVTT… as a URI or path)
         /// shown with the current media, chosen as its subtitle track;
@@ -185,8 +188,9 @@ mod imp {
         /// Chose the external subtitle track once the reloaded media lists it.
         pub pick_external_subtitle: Cell<bool>,
         /// Subtitle delay relative to video in ns (positive: later), kept
-        /// across media.
-        #[property(get, set = Self::set_subtitle_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
+        /// across media; -10 s to 10 s (values beyond are brought to the
+        /// nearer end).
+        #[property(get, set = Self::set_subtitle_offset, minimum = -10_000_000_000, maximum = 10_000_000_000, lax_validation)]
         pub subtitle_offset: Cell<i64>,
         /// Frames the video sink rendered (updated with each `stats` signal).
         #[property(get)]
@@ -214,7 +218,7 @@ mod imp {
         /// SRT's receive buffer; RTSP also drops what comes later than
         /// that); -1 leaves each source its own default (RTSP 2000 ms, SRT
         /// 125 ms). Applies from the next load.
-        #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1)]
+        #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1, lax_validation)]
         pub live_latency_ms: std::sync::Arc<std::sync::atomic::AtomicI32>,
         /// A PEM file of the certificate authorities HTTPS progressive
         /// downloads trust, instead of the system's: for servers with a
@@ -241,8 +245,8 @@ mod imp {
         /// no duration), once asked.
         pub live_adaptive: Cell<Option<bool>>,
         /// How often, in ms, the `stats` signal is emitted while media is
-        /// loaded; 0 stops it.
-        #[property(get, set, maximum = 60_000, default = 1000)]
+        /// loaded; 0 stops it; at most 60 000 (more is brought to that).
+        #[property(get, set, maximum = 60_000, default = 1000, lax_validation)]
         pub stats_interval: Cell<u32>,
         /// A GStreamer launch description of elements to run on decoded
         /// video before the sink (e.g. `videoflip method=horizontal-flip`,
@@ -251,8 +255,9 @@ mod imp {
         /// is reported as a `warning` and skipped.
         #[property(get, set, nullable)]
         pub video_filter: RefCell<Option<String>>,
-        /// Memory the backward-step frame cache may use, in MiB.
-        #[property(get, set, minimum = 16, maximum = 4096, default = 256)]
+        /// Memory the backward-step frame cache may use, in MiB: 16 to
+        /// 4096 (values outside are brought to the nearer end).
+        #[property(get, set, minimum = 16, maximum = 4096, default = 256, lax_validation)]
         pub frame_cache_mb: Cell<u32>,
         /// A launch description of the sink video goes to instead of the
         /// player's own (e.g. `fakesink sync=true`); takes effect at the next
@@ -269,8 +274,9 @@ mod imp {
         #[property(get = Self::playlist_store, type = gio::ListStore)]
         pub playlist: std::cell::OnceCell<gio::ListStore>,
         /// The playlist item playing now; -1 when none (e.g. a URI set
-        /// directly). Setting it loads that item.
-        #[property(get, set = Self::set_current_index, minimum = -1, default = -1)]
+        /// directly). Setting it loads that item; an index outside the
+        /// playlist (negative, or past its end) leaves no item current.
+        #[property(get, set = Self::set_current_index, minimum = -1, default = -1, lax_validation)]
         pub current_index: Cell<i32>,
         /// What repeats when items end (with `end-action` `advance`).
         #[property(get, set = Self::set_repeat, builder(Repeat::None))]
@@ -311,11 +317,11 @@ mod imp {
         #[property(get, set, default = 5000)]
         pub stall_timeout: Cell<u32>,
         /// Watchdog: ms before the first restart; each further restart in a
-        /// row waits twice as long, up to `restart-delay-max`.
-        #[property(get, set, minimum = 1, default = 500)]
+        /// row waits twice as long, up to `restart-delay-max` (0 counts as 1).
+        #[property(get, set, minimum = 1, default = 500, lax_validation)]
         pub restart_delay: Cell<u32>,
-        /// Watchdog: the longest wait between restarts, in ms.
-        #[property(get, set, minimum = 1, default = 30_000)]
+        /// Watchdog: the longest wait between restarts, in ms (0 counts as 1).
+        #[property(get, set, minimum = 1, default = 30_000, lax_validation)]
         pub restart_delay_max: Cell<u32>,
         /// Watchdog: restarts made since the player was created.
         #[property(get)]
@@ -567,6 +573,15 @@ mod imp {
         }
 
         fn set_volume(&self, volume: f64) {
+            if volume.is_nan() {
+                self.warn(
+                    "A volume that is not a number was refused; use a value from 0 (silent) to 1 (full)."
+                        .into(),
+                );
+                // Whatever showed the refused value shows the volume again.
+                self.obj().notify_volume();
+                return;
+            }
             let volume = volume.clamp(0.0, 1.0);
             if self.volume.replace(volume) != volume {
                 self.tell(move |p| p.set_property("volume", volume));
@@ -713,7 +728,7 @@ impl Player {
         if self.duration() > 0 {
             target = target.min(self.duration());
         }
-        self.seek(gst::ClockTime::from_nseconds(target));
+        self.seek(crate::engine::timefmt::clock_time(target));
     }
 
     /// Steps `frames` frames forward (positive) or backward (negative),

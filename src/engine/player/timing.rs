@@ -591,7 +591,10 @@ impl imp::Player {
             return false;
         }
         let frame = u64::try_from(self.frame_duration.get()).unwrap_or(0);
-        pts.nseconds() + frame + gst::ClockTime::MSECOND.nseconds() >= duration.nseconds()
+        pts.nseconds()
+            .saturating_add(frame)
+            .saturating_add(gst::ClockTime::MSECOND.nseconds())
+            >= duration.nseconds()
     }
 
     fn step_backward_once(&self) {
@@ -620,13 +623,14 @@ impl imp::Player {
         // here), or as far back as the cache holds.
         let weak = self.obj().downgrade();
         let uri = self.uri.borrow().clone().unwrap_or_default();
-        let budget = self.frame_cache_mb.get() as usize * 1024 * 1024;
+        let budget = (self.frame_cache_mb.get() as usize).saturating_mul(1024 * 1024);
         // Frames as the decoder gives them (full size, whatever the window).
         let frame_size = self
             .video_size
             .borrow()
             .map_or(1920 * 1080 * 3 / 2, |v| {
-                (v.width * v.height * 3 / 2) as usize
+                let bytes = u64::from(v.width) * u64::from(v.height) * 3 / 2;
+                usize::try_from(bytes).unwrap_or(usize::MAX)
             })
             .max(1);
         let limit = (budget / frame_size).clamp(2, 600);
@@ -634,7 +638,9 @@ impl imp::Player {
             .ok()
             .filter(|&d| d > 0)
             .unwrap_or(40_000_000);
-        let window = pts.saturating_sub(gst::ClockTime::from_nseconds(frame * limit as u64));
+        let window = pts.saturating_sub(crate::engine::timefmt::clock_time(
+            frame.saturating_mul(limit as u64),
+        ));
         let before = pts.saturating_sub(gst::ClockTime::from_nseconds(1));
         let keyframe = self
             .index
@@ -800,7 +806,7 @@ impl imp::Player {
             .shown_pts()
             .unwrap_or(gst::ClockTime::from_nseconds(self.position.get()));
         let length = u64::try_from(self.frame_duration.get()).unwrap_or(1).max(1);
-        let end = start + gst::ClockTime::from_nseconds(length);
+        let end = start.saturating_add(gst::ClockTime::from_nseconds(length));
         match self.ab.get().cycle(start, end) {
             Ok(ab) => self.apply_ab(ab),
             Err(message) => self.warn(message),
