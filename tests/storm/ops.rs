@@ -205,6 +205,9 @@ struct Storm {
     done: Cell<usize>,
     total: usize,
     longest_op: RefCell<(Duration, String)>,
+    /// Players and views the storm let go of (replaced): each must be freed.
+    players_let_go: RefCell<Vec<glib::WeakRef<Player>>>,
+    views_let_go: RefCell<Vec<glib::WeakRef<PlayerView>>>,
     /// Threads, descriptors and memory at each tenth of the run.
     samples: RefCell<Vec<Resources>>,
 }
@@ -475,7 +478,10 @@ impl Storm {
             }
             38 => (
                 "replace player".into(),
-                Box::new(|s| s.view.borrow().set_player(Player::new())),
+                Box::new(|s| {
+                    s.remember(&s.player());
+                    s.view.borrow().set_player(Player::new());
+                }),
             ),
             39 => {
                 let l = rng.chance(50);
@@ -555,9 +561,46 @@ impl Storm {
         }
     }
 
+    /// Keeps a weak reference to a player the storm is about to let go of.
+    fn remember(&self, player: &Player) {
+        self.players_let_go.borrow_mut().push(player.downgrade());
+    }
+
+    /// Threads, descriptors and memory with nothing playing: the player is
+    /// stopped and its pipelines freed first (a few seconds at most), so
+    /// that samples taken at different moments of a random run compare
+    /// like with like and growth means a leak.
+    fn settled_resources(&self) -> Resources {
+        self.record("(sample: stop, let the pipelines go, measure)");
+        self.player().stop();
+        let context = glib::MainContext::default();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pending_shutdowns() > 0 && Instant::now() < deadline {
+            context.iteration(false);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // Gate threads finish their last call and end. GStreamer's task
+        // pool keeps idle streaming threads (under their last task's name)
+        // for a while; `STORM_SETTLE_MS` waits them out (`bench/storm.sh`).
+        let settle_ms = std::env::var("STORM_SETTLE_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(300);
+        let settle = Instant::now() + Duration::from_millis(settle_ms);
+        while Instant::now() < settle {
+            context.iteration(false);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        resources()
+    }
+
     /// Takes the view out of the window and puts a new one in, with the
     /// same player or a new one; the old view is dropped.
     fn replace_view(&self, keep_player: bool) {
+        self.remember(&self.player());
+        self.views_let_go
+            .borrow_mut()
+            .push(self.view.borrow().downgrade());
         let new = if keep_player {
             PlayerView::with_player(&self.player())
         } else {
@@ -902,6 +945,33 @@ fn resources() -> Resources {
     }
 }
 
+/// This process's threads counted by name, the most common first.
+fn thread_names() -> String {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        // Numbered names (multiqueue12:src) count together.
+        let name: String = name
+            .trim()
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect();
+        *counts.entry(name).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts
+        .iter()
+        .take(8)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Watches the heartbeat from another thread; fails the run on a hang.
 fn start_watchdog(seed: u64) {
     std::thread::spawn(move || loop {
@@ -970,6 +1040,8 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         total: count,
         longest_op: RefCell::new((Duration::ZERO, String::new())),
         samples: RefCell::new(Vec::new()),
+        players_let_go: RefCell::new(Vec::new()),
+        views_let_go: RefCell::new(Vec::new()),
     });
 
     // The heartbeat: how often the main loop turns, and its longest pause.
@@ -1002,7 +1074,8 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     }
 
     // Let go of everything and wait for the pipelines to be freed.
-    storm.samples.borrow_mut().push(resources());
+    let threads_by_name = thread_names();
+    storm.samples.borrow_mut().push(storm.settled_resources());
     storm.player().stop();
     storm.window.set_child(None::<&gtk::Widget>);
     storm.window.destroy();
@@ -1034,6 +1107,26 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     }
     let series: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.rss_mb)).collect();
     println!("  resident MB at each tenth: {}", series.join(" "));
+    println!("  threads at the end, by name: {threads_by_name}");
+    let current = storm.player();
+    let alive = |weak: &[glib::WeakRef<Player>]| {
+        weak.iter()
+            .filter_map(|w| w.upgrade())
+            .filter(|p| *p != current)
+            .count()
+    };
+    let players_alive = alive(&storm.players_let_go.borrow());
+    let views_alive = storm
+        .views_let_go
+        .borrow()
+        .iter()
+        .filter(|w| w.upgrade().is_some())
+        .count();
+    println!(
+        "  players let go and still alive: {players_alive} of {}; views: {views_alive} of {}",
+        storm.players_let_go.borrow().len(),
+        storm.views_let_go.borrow().len()
+    );
     line("after letting go of everything", &released);
     if stopping > 0 {
         println!("  {stopping} pipelines were still stopping after 10 s");
@@ -1056,7 +1149,7 @@ fn schedule(storm: Rc<Storm>, finished: Rc<Cell<bool>>) {
             return;
         }
         if done % (storm.total / 10).max(1) == 0 {
-            storm.samples.borrow_mut().push(resources());
+            storm.samples.borrow_mut().push(storm.settled_resources());
         }
         storm.step();
         storm.done.set(done + 1);
