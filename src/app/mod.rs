@@ -27,6 +27,7 @@ use std::cell::Cell;
 use std::ffi::OsString;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// Exit code for a bad command line.
 pub const EXIT_USAGE: u8 = 2;
@@ -104,6 +105,44 @@ fn quit_on_signals(app: &gtk::Application) {
             }
             glib::ControlFlow::Continue
         });
+    }
+}
+
+/// How long the app waits at exit for its pipelines to stop: one stuck for
+/// good (a source that ignores being stopped) cannot hold the exit longer.
+const STOP_PIPELINES_WITHIN: Duration = Duration::from_secs(3);
+
+/// Runs the main loop until every pipeline let go is stopped and released
+/// (the video sink finishes its shutdown on this loop), for `limit` at most.
+/// Warns about a pipeline still held (a player that outlived its window)
+/// or still stopping when the time is up.
+fn stop_pipelines(limit: Duration) {
+    let context = glib::MainContext::default();
+    let start = Instant::now();
+    while framescope::engine::pending_shutdowns() > 0 && start.elapsed() < limit {
+        // Never block for long: a timeout source wakes the loop.
+        let wake = glib::timeout_source_new(
+            Duration::from_millis(20),
+            None,
+            glib::Priority::DEFAULT,
+            || glib::ControlFlow::Break,
+        );
+        wake.attach(Some(&context));
+        context.iteration(true);
+        wake.destroy();
+    }
+    let (held, stopping) = (
+        framescope::engine::pipelines_in_use(),
+        framescope::engine::pending_shutdowns(),
+    );
+    if held > 0 {
+        tracing::warn!("{held} pipeline(s) still running at exit: a player outlived its window");
+    }
+    if stopping > 0 {
+        tracing::warn!(
+            "{stopping} pipeline(s) did not stop within {} s; exiting anyway",
+            limit.as_secs()
+        );
     }
 }
 
@@ -267,6 +306,9 @@ pub fn run() -> ExitCode {
         // Our own options were parsed above; GTK sees only the program name.
         app.run_with_args(&["framescope"]);
     }
+    // Closing the window let go of its pipeline: it stops before the
+    // process exits (the video sink's last work is on the main loop).
+    stop_pipelines(STOP_PIPELINES_WITHIN);
     // The last resume positions and preferences reach the disk before exit.
     files::wait_for_writes();
     ExitCode::from(exit_code.get())
