@@ -511,7 +511,9 @@ fn offsets_reach_the_pipeline_and_stay_for_the_next_media() {
         player.set_av_offset(0);
         let pipeline = player.pipeline().unwrap();
         assert!(
-            run_until(Duration::from_secs(2), || pipeline.property::<i64>("av-offset") == 0),
+            run_until(Duration::from_secs(2), || pipeline
+                .property::<i64>("av-offset")
+                == 0),
             "av-offset reached the pipeline"
         );
     });

@@ -23,10 +23,11 @@ use clap::Parser;
 use cli::Options;
 use framescope::engine::{to_uri, Player, VideoMode};
 use gtk::prelude::*;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ffi::OsString;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// Exit code for a bad command line.
 pub const EXIT_USAGE: u8 = 2;
@@ -90,13 +91,33 @@ fn print_usage_error(e: &clap::Error) -> ExitCode {
     }
 }
 
-/// SIGINT and SIGTERM close the windows as a person would, so resume
-/// positions and statistics are written before the process ends.
-fn quit_on_signals(app: &gtk::Application) {
-    for signal in [libc::SIGINT, libc::SIGTERM] {
-        let app = app.downgrade();
+/// How long the app waits at exit for its pipelines to stop: one stuck for
+/// good (a source that ignores being stopped) cannot hold the exit longer.
+const STOP_PIPELINES_WITHIN: Duration = Duration::from_secs(3);
+
+/// Where a signal that ends the app finds it.
+#[derive(Default)]
+struct QuitOnSignal {
+    /// The application, once made.
+    app: RefCell<Option<glib::WeakRef<gtk::Application>>>,
+    /// A signal came: a window not made yet is not made.
+    requested: Cell<bool>,
+}
+
+/// SIGINT, SIGTERM and SIGHUP close the windows as a person would and quit,
+/// so playback stops, resume positions and statistics are written, and the
+/// exit code is the usual one (0), never death by the signal. GLib takes
+/// the signals (from here on, for the whole run) and calls back on the main
+/// loop; one that comes before the main loop runs is acted on as it starts.
+fn quit_on_signals() -> Rc<QuitOnSignal> {
+    let quit = Rc::new(QuitOnSignal::default());
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let quit = quit.clone();
         glib::unix_signal_add_local(signal, move || {
-            if let Some(app) = app.upgrade() {
+            tracing::info!(signal, "ending on a signal");
+            quit.requested.set(true);
+            let app = quit.app.borrow().as_ref().and_then(|app| app.upgrade());
+            if let Some(app) = app {
                 for window in app.windows() {
                     window.close();
                 }
@@ -104,6 +125,41 @@ fn quit_on_signals(app: &gtk::Application) {
             }
             glib::ControlFlow::Continue
         });
+    }
+    quit
+}
+
+/// Runs the main loop until every pipeline let go is stopped and released
+/// (the video sink finishes its shutdown on this loop), for `limit` at most.
+/// Warns about a pipeline still held (a player that outlived its window)
+/// or still stopping when the time is up.
+fn stop_pipelines(limit: Duration) {
+    let context = glib::MainContext::default();
+    let start = Instant::now();
+    while framescope::engine::pending_shutdowns() > 0 && start.elapsed() < limit {
+        // Never block for long: a timeout source wakes the loop.
+        let wake = glib::timeout_source_new(
+            Duration::from_millis(20),
+            None,
+            glib::Priority::DEFAULT,
+            || glib::ControlFlow::Break,
+        );
+        wake.attach(Some(&context));
+        context.iteration(true);
+        wake.destroy();
+    }
+    let (held, stopping) = (
+        framescope::engine::pipelines_in_use(),
+        framescope::engine::pending_shutdowns(),
+    );
+    if held > 0 {
+        tracing::warn!("{held} pipeline(s) still running at exit: a player outlived its window");
+    }
+    if stopping > 0 {
+        tracing::warn!(
+            "{stopping} pipeline(s) did not stop within {} s; exiting anyway",
+            limit.as_secs()
+        );
     }
 }
 
@@ -145,6 +201,8 @@ pub fn run() -> ExitCode {
         Ok(parsed) => parsed,
         Err(e) => return print_usage_error(&e),
     };
+    // From here on a signal never kills the app (see `quit_on_signals`).
+    let signalled = quit_on_signals();
     // The preferences file, where the command line says nothing.
     let prefs_path = preferences::default_path();
     let prefs = preferences::Preferences::load(&prefs_path);
@@ -207,14 +265,22 @@ pub fn run() -> ExitCode {
             gio::ApplicationFlags::NON_UNIQUE
         },
     );
+    signalled.app.replace(Some(app.downgrade()));
     let exit_code = Rc::new(Cell::new(0u8));
     let main_window: Rc<std::cell::RefCell<Option<window::MainWindow>>> = Rc::default();
     {
         let exit_code = exit_code.clone();
         let main_window = main_window.clone();
+        let signalled = signalled.clone();
         app.connect_activate(move |app| {
             if let Some(window) = main_window.borrow().as_ref() {
+                // Raised; if it is gone already the app is ending, and no
+                // other window is made.
                 window.present();
+                return;
+            }
+            if signalled.requested.get() {
+                app.quit();
                 return;
             }
             let prefs = window::PreferencesFile {
@@ -231,7 +297,6 @@ pub fn run() -> ExitCode {
             main_window.replace(Some(window));
         });
     }
-    quit_on_signals(&app);
     if single_instance {
         // The first Framescope on the session bus runs the window; a later
         // one hands it its command line and exits with its answer. With no
@@ -267,6 +332,9 @@ pub fn run() -> ExitCode {
         // Our own options were parsed above; GTK sees only the program name.
         app.run_with_args(&["framescope"]);
     }
+    // Closing the window let go of its pipeline: it stops before the
+    // process exits (the video sink's last work is on the main loop).
+    stop_pipelines(STOP_PIPELINES_WITHIN);
     // The last resume positions and preferences reach the disk before exit.
     files::wait_for_writes();
     ExitCode::from(exit_code.get())

@@ -50,6 +50,9 @@ mod imp {
         /// The engine player shown by this view.
         #[property(get = Self::current_player, set = Self::set_player, type = Player)]
         pub player: RefCell<Option<Player>>,
+        /// The view made its player itself (no host gave it one): it stops
+        /// the player when it goes away (see [`super::PlayerView`]).
+        pub owns_player: Cell<bool>,
         /// Start playing as soon as a URI is set (default true).
         #[property(get, set, default = true)]
         pub autoplay: Cell<bool>,
@@ -331,7 +334,7 @@ mod imp {
             obj.add_css_class("framescope-view");
             crate::widget::ensure_style();
             if self.player.borrow().is_none() {
-                obj.set_player(Player::new());
+                self.set_own_player();
             }
             self.controls_visible.set(true);
             self.controls.set(ControlsMode::Full);
@@ -377,9 +380,11 @@ mod imp {
             ) {
                 window.insert_action_group("player", None::<&gio::ActionGroup>);
             }
-            // Cloned first: stopping notifies, and a handler may set `player`.
+            // Its own player stops with the view; a host's is the host's.
+            // (Cloned first: stopping notifies, and a handler may set
+            // `player`.)
             let player = self.player.borrow().clone();
-            if let Some(p) = player {
+            if let Some(p) = player.filter(|_| self.owns_player.get()) {
                 p.stop();
             }
             self.dispose_template();
@@ -455,15 +460,23 @@ mod imp {
             if let Some(p) = self.player.borrow().as_ref() {
                 return p.clone();
             }
+            self.set_own_player()
+        }
+
+        /// Makes a player of the view's own and shows it.
+        fn set_own_player(&self) -> Player {
             let player = Player::new();
             self.set_player(player.clone());
+            self.owns_player.set(true);
             player
         }
 
+        /// Shows `player`: a host's, from here on (see `set_own_player`).
         fn set_player(&self, player: Player) {
             if self.player.borrow().as_ref() == Some(&player) {
                 return;
             }
+            self.owns_player.set(false);
             self.disconnect_player();
             self.player.replace(Some(player.clone()));
             let binding = player
@@ -1012,6 +1025,26 @@ mod imp {
 glib::wrapper! {
     /// The playback widget: picture, controls, loading/audio-only/error views.
     /// GtkBuilder type name `FramescopePlayerView`.
+    ///
+    /// # Who stops the player
+    ///
+    /// A view made with [`PlayerView::new`] (or from a `.ui` file without a
+    /// `player`) makes a [`Player`] of its own, and stops it when the view
+    /// is disposed (its window destroyed, or the view unparented and let
+    /// go): the pipeline is handed to the engine's reaper at once, even if
+    /// other code still holds the player through [`PlayerView::player`]
+    /// (an observer such as a queue panel or an inspector). Such a player
+    /// stays usable: [`Player::play`] opens its item again, in another view
+    /// or headless.
+    ///
+    /// A player the host gives ([`PlayerView::with_player`],
+    /// [`PlayerView::set_player`], the `player` property in a `.ui` file) is
+    /// the host's: the view only lets go of it when disposed, so a player
+    /// the host still holds keeps playing (to move it to another view, say),
+    /// and one nobody else holds stops as it is freed.
+    ///
+    /// Unrealizing or unmapping the view (hiding its window, moving the view
+    /// to another container) does not stop anything.
     pub struct PlayerView(ObjectSubclass<imp::PlayerView>)
         @extends gtk::Widget,
         @implements gtk::Accessible, gtk::Buildable, gtk::ConstraintTarget;

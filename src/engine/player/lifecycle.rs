@@ -20,6 +20,18 @@ use gst::prelude::*;
 use gtk::gdk;
 use std::time::Duration;
 
+/// Pipelines players hold now: built for an item and not yet let go.
+static PIPELINES_HELD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many pipelines players hold now: built for an item and not yet let
+/// go (from then on [`pending_shutdowns`](crate::engine::pending_shutdowns)
+/// counts them until they are stopped and freed). A process whose players
+/// are all gone or stopped has 0; more at exit means a player outlived its
+/// window (a reference cycle, say) with its pipeline still running.
+pub fn pipelines_in_use() -> usize {
+    PIPELINES_HELD.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// How long a local file may take to preroll before the open is retried.
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a network stream may take to show its first frame.
@@ -289,7 +301,9 @@ impl imp::Player {
         self.size_filter.replace(built.size_filter);
         self.gate
             .replace(Some(crate::engine::gate::Gate::new(&pipeline)));
-        self.pipeline.replace(Some(pipeline));
+        if self.pipeline.replace(Some(pipeline)).is_none() {
+            PIPELINES_HELD.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         self.set_state(PlayerState::Loading);
         // The first preroll is "in flight": seeks asked for before it wait.
         self.queue.borrow_mut().hold(Request::Seek {
@@ -404,6 +418,7 @@ impl imp::Player {
         self.size_filter.take();
         let closed = self.gate.take().map(crate::engine::gate::Gate::close);
         if let Some(p) = self.pipeline.take() {
+            PIPELINES_HELD.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             // The gate's last call (a seek, a state change) is let finish
             // first; one stuck for good is what stopping the pipeline ends.
             reaper::reap_after(p, move || {

@@ -69,6 +69,7 @@ pub use crate::engine::uri::to_uri;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 use gtk::gdk;
+pub use lifecycle::pipelines_in_use;
 pub use timing::OFFSET_STEP;
 pub use watchdog::backoff;
 
