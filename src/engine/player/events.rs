@@ -277,12 +277,17 @@ impl imp::Player {
             self.update_stream_presence();
             self.query_duration();
             self.update_video_size();
-            let seekable = self
-                .ask(|p| {
-                    let mut q = gst::query::Seeking::new(gst::Format::Time);
-                    p.query(&mut q) && q.result().0
-                })
-                .unwrap_or(false);
+            let answer = self.ask(|p| {
+                let mut q = gst::query::Seeking::new(gst::Format::Time);
+                p.query(&mut q) && q.result().0
+            });
+            if answer.is_none() {
+                self.late.set(super::calls::Late {
+                    seekable: true,
+                    ..self.late.get()
+                });
+            }
+            let seekable = answer.unwrap_or(false);
             // Notified with no borrow held: a handler may stop or reopen.
             if self.seekable.replace(seekable) != seekable {
                 self.obj().notify_seekable();
@@ -316,6 +321,11 @@ impl imp::Player {
         let counts = self.ask(|p| {
             p.find_property("n-video")
                 .map(|_| (p.property::<i32>("n-video"), p.property::<i32>("n-audio")))
+        });
+        let late = counts.is_none() && self.pipeline.borrow().is_some();
+        self.late.set(super::calls::Late {
+            presence: late,
+            ..self.late.get()
         });
         let Some(Some((n_video, n_audio))) = counts else {
             return;

@@ -438,6 +438,8 @@ impl imp::Player {
             handle.abort();
         }
         self.startup.set(false);
+        self.late.set(Default::default());
+        self.rate_due.set(false);
         self.backstep.cancel();
     }
 
@@ -544,6 +546,16 @@ impl imp::Player {
         // A state change answered late is on its way (its result comes on
         // the bus like any asynchronous one).
         let answer = self.ask_late_ok(move |p| p.set_state(target)).flatten();
+        // A rate changed while paused goes now, after the state change on
+        // the gate: playing drains the queues an instant change waits on.
+        if playing && self.rate_due.take() && !self.send_instant_rate() {
+            // Refused: a flushing seek where playback is carries the rate.
+            tracing::debug!("instant rate change refused; seeking instead");
+            self.request_unless_waiting(crate::engine::seek::Request::Seek {
+                target: gst::ClockTime::from_nseconds(self.position.get()),
+                mode: SeekMode::Accurate,
+            });
+        }
         match answer.unwrap_or(Ok(gst::StateChangeSuccess::Async)) {
             Err(_) => tracing::debug!(
                 "state change to {target:?} failed; an error message follows on the bus"
@@ -617,6 +629,7 @@ impl imp::Player {
                     imp.refresh_frame();
                     imp.follow_video_size();
                 }
+                imp.ask_late_again();
                 imp.query_position();
                 imp.sample_stats();
                 imp.sample_played();

@@ -348,6 +348,12 @@ mod imp {
         /// The pipeline's gate: every call into the pipeline once it has
         /// left NULL goes through it (see [`crate::engine::gate`]).
         pub gate: RefCell<Option<crate::engine::gate::Gate>>,
+        /// A rate change made while paused, sent as an instant rate change
+        /// once the pipeline is told to play (see `set_rate`).
+        pub rate_due: Cell<bool>,
+        /// Answers the gate gave too late at the first preroll, asked
+        /// again from the ticker.
+        pub late: Cell<calls::Late>,
         pub video_sink: RefCell<Option<gst::Element>>,
         /// The software chain's size capsfilter.
         pub size_filter: RefCell<Option<gst::Element>>,

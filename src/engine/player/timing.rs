@@ -91,7 +91,7 @@ impl imp::Player {
     /// Starts an internal seek (re-aligning audio, a new direction or loop)
     /// unless the user's own seek waits: that one carries the rate and loop
     /// when it is sent, and it must not be replaced.
-    fn request_unless_waiting(&self, request: Request) {
+    pub(super) fn request_unless_waiting(&self, request: Request) {
         if !matches!(self.queue.borrow().waiting(), Some(Request::Seek { .. })) {
             self.request(request);
         }
@@ -240,6 +240,24 @@ impl imp::Player {
         ok
     }
 
+    /// Sends an instant rate change to the current rate through the gate;
+    /// false when it was refused.
+    pub(super) fn send_instant_rate(&self) -> bool {
+        let rate = self.rate.get();
+        self.ask_late_ok(move |p| {
+            p.seek(
+                rate,
+                gst::SeekFlags::INSTANT_RATE_CHANGE,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+            )
+            .is_ok()
+        })
+        .is_some_and(|answer| answer.unwrap_or(true))
+    }
+
     /// Sends a seek event, remembering its seqnum: the segment's end will
     /// carry it.
     fn send_seek_event(
@@ -252,6 +270,8 @@ impl imp::Player {
     ) -> bool {
         let event = gst::event::Seek::new(rate, flags, gst::SeekType::Set, start, stop_type, stop);
         let seqnum = event.seqnum();
+        // The seek carries the rate: no instant change is due any more.
+        self.rate_due.set(false);
         // A seek answered late is on its way: its segment says when it lands.
         let ok = self
             .ask_late_ok(move |p| p.send_event(event))
@@ -701,22 +721,16 @@ impl imp::Player {
         // An instant rate change is a seek without a flush: while paused,
         // a demuxer that does not know it (oggdemux) waits for its streaming
         // thread, which waits on a full queue that only playing drains. So
-        // only while playing; a paused player seeks to the frame it shows.
+        // it is made while playing, and a change made while paused is sent
+        // once the pipeline is told to play (`apply_target`).
         let playing = self.state.get() == crate::engine::types::PlayerState::Playing;
-        if playing && (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
-            let instant = self.ask_late_ok(move |p| {
-                p.seek(
-                    rate,
-                    gst::SeekFlags::INSTANT_RATE_CHANGE,
-                    gst::SeekType::None,
-                    gst::ClockTime::NONE,
-                    gst::SeekType::None,
-                    gst::ClockTime::NONE,
-                )
-                .is_ok()
-            });
+        if (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
+            if !playing {
+                self.rate_due.set(true);
+                return;
+            }
             // Made, or still on its way: either way it is in hand.
-            if instant.is_some_and(|answer| answer.unwrap_or(true)) {
+            if self.send_instant_rate() {
                 return;
             }
             tracing::debug!("instant rate change refused; seeking instead");
