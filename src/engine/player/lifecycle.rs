@@ -219,10 +219,19 @@ impl imp::Player {
         // decoder feeds the bitrate meter.
         let index = self.index.clone();
         let meter = self.bitrate_meter.clone();
+        let (index_attachment, meter_attachment) = (index.attachment(), meter.attachment());
         let demuxer = self.adaptive_demuxer.clone();
         let pinned = self.pinned_bitrate.clone();
         let live_latency_for_demuxer = self.live_latency_ms.clone();
+        // Cleared by `teardown`: a pipeline let go may still make decoders
+        // while it stops (the reaper lets it settle first); they must not
+        // feed the next media's index or stand in for its demuxer.
+        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        self.gapless_live.replace(live.clone());
         pipeline.connect("element-setup", false, move |args| {
+            if !live.load(std::sync::atomic::Ordering::SeqCst) {
+                return None;
+            }
             if let Ok(element) = args[1].get::<gst::Element>() {
                 if crate::engine::variants::is_adaptive_demuxer(&element) {
                     let bits = pinned.load(std::sync::atomic::Ordering::Relaxed);
@@ -239,10 +248,10 @@ impl imp::Player {
                     *demuxer.lock().unwrap() = Some(element.clone());
                 }
                 if is_video_decoder(&element) {
-                    index.attach(&element);
+                    index.attach_for(&element, index_attachment);
                 }
                 if is_decoder(&element) {
-                    meter.attach(&element);
+                    meter.attach_for(&element, meter_attachment);
                 }
                 crate::engine::parserlatency::attach(&element);
             }

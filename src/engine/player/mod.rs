@@ -301,8 +301,9 @@ mod imp {
         /// The next item's URI for a gapless switch, read from the streaming
         /// thread when the current item is about to finish.
         pub gapless_next: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,
-        /// Cleared when the pipeline whose `about-to-finish` may switch is
-        /// torn down.
+        /// Cleared when the pipeline is torn down: its streaming-thread
+        /// hooks (the gapless switch, new decoders' probes, the adaptive
+        /// demuxer) then do nothing, however long it takes to stop.
         pub gapless_live: RefCell<std::sync::Arc<std::sync::atomic::AtomicBool>>,
         /// The item a gapless switch went to, until its stream starts.
         pub gapless_switched: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,

@@ -289,8 +289,7 @@ impl imp::Player {
         let next = self.gapless_next.clone();
         let switched = self.gapless_switched.clone();
         // Torn down, this pipeline must not take the next item's URI.
-        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-        self.gapless_live.replace(live.clone());
+        let live = self.gapless_live.borrow().clone();
         pipeline.connect("about-to-finish", false, move |args| {
             if !live.load(std::sync::atomic::Ordering::SeqCst) {
                 return None;
