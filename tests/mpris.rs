@@ -26,6 +26,15 @@ call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlaye
   --method "org.mpris.MediaPlayer2.$@"; }"#;
 
 /// The value the script printed as `key=value`.
+/// An empty configuration folder for one test (settings such as the
+/// remembered volume must not carry over from another test).
+fn private_config(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mpris-config-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a configuration folder");
+    dir
+}
+
 fn answer_in(out: &std::process::Output, key: &str) -> String {
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
@@ -90,6 +99,8 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        // Each test its own preferences: one saves the volume it left.
+        .env("XDG_CONFIG_HOME", private_config("0"))
         .output()
         .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -190,6 +201,8 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        // Each test its own preferences: one saves the volume it left.
+        .env("XDG_CONFIG_HOME", private_config("1"))
         .output()
         .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -355,6 +368,8 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        // Each test its own preferences: one saves the volume it left.
+        .env("XDG_CONFIG_HOME", private_config("2"))
         .output()
         .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
