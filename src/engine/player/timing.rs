@@ -321,6 +321,11 @@ impl imp::Player {
             "Seeking failed in “{}”; playback goes on where it was.",
             self.media_name()
         ));
+        // Nothing is left to bring audio back to the frame shown: ending the
+        // request must not ask for that seek again (a pipeline refusing
+        // every seek made that an endless recursion, found by the storm).
+        self.needs_resync.set(false);
+        self.backstep.cancel();
         self.finish_request();
     }
 
