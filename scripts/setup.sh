@@ -27,6 +27,9 @@ TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstrea
   appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
 # xprop (x11-utils): the secrets test reads window titles with it.
 TEST_PACKAGES+=(x11-utils)
+# nginx with its RTMP module: tests/inspect_live.rs runs its own nginx (on a
+# free port, its own configuration) as the RTMP server.
+TEST_PACKAGES+=(nginx libnginx-mod-rtmp)
 
 missing_packages() {
   local p
@@ -44,8 +47,18 @@ install_packages() {
   local sudo=()
   [ "$(id -u)" -ne 0 ] && sudo=(sudo)
   echo "setup: installing ${missing[*]}" >&2
+  # Packages with a service (nginx) must not start it: the tests run their
+  # own servers. Debian's invoke-rc.d asks policy-rc.d first.
+  local policy=/usr/sbin/policy-rc.d placed=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    placed=1
+  fi
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$placed" -eq 1 ] && "${sudo[@]}" rm -f "$policy"
+  return 0
 }
 
 ensure_rust() {

@@ -18,6 +18,7 @@ mod shortcuts;
 mod snapshot_cmd;
 mod track_menu;
 mod window;
+mod worker;
 
 use clap::Parser;
 use cli::Options;

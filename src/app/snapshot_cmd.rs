@@ -1,13 +1,19 @@
 //! `framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]`: exports
 //! the frame shown at TIME as PNG, headless (no display needed). Errors are
 //! one sentence on stderr with exit code 1; a bad command line exits 2.
+//!
+//! The decoding runs in a worker process ([`super::worker`]) whose output
+//! passes through: a GStreamer crash on a damaged file becomes a sentence
+//! and exit 1, and a worker still busy after [`WORKER_LIMIT`] is killed.
 
+use super::worker::{self, Ended, Next, Worker};
 use clap::Parser;
 use framescope::engine::snapshot::{snapshot, write};
 use framescope::engine::timefmt::{parse_time, precise};
 use framescope::engine::uri::os_to_uri;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 /// Exports the frame shown at a time as a PNG file (no display needed).
 #[derive(Debug, Parser)]
@@ -28,12 +34,20 @@ struct SnapshotOptions {
     keyframe: bool,
 }
 
+/// How long the worker may take in all (the decoder's own limits are
+/// 30 s per step).
+const WORKER_LIMIT: Duration = Duration::from_secs(120);
+
 /// Runs the subcommand with `args` (program name first).
 pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     let options = match super::parse_subcommand::<SnapshotOptions>(args) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if !worker::is_worker() {
+        return supervise(&options);
+    }
+    worker::enter();
     if let Err(e) = framescope::engine::init() {
         eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");
         return ExitCode::from(super::EXIT_STARTUP);
@@ -55,6 +69,56 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         }
         Err(e) => {
             eprintln!("framescope: {}", e.message);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs the snapshot in a worker, passing its output through.
+fn supervise(options: &SnapshotOptions) -> ExitCode {
+    let uri = os_to_uri(&options.input);
+    let mut worker = match Worker::start() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!(
+                "framescope: the reader for “{}” could not be started ({e}).",
+                framescope::engine::error::display_name(&uri)
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let started = Instant::now();
+    loop {
+        match worker.next(Duration::from_millis(200)) {
+            Next::Line(line) => println!("{line}"),
+            Next::Quiet if started.elapsed() > WORKER_LIMIT => {
+                worker.kill();
+                let _ = worker.finish(Duration::from_secs(1));
+                eprintln!(
+                    "framescope: taking the frame from “{}” did not finish within {} s.",
+                    framescope::engine::error::display_name(&uri),
+                    WORKER_LIMIT.as_secs()
+                );
+                return ExitCode::from(1);
+            }
+            Next::Quiet => {}
+            Next::Closed => break,
+        }
+    }
+    match worker.finish(Duration::from_secs(5)) {
+        Ended::Exited(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Ended::Crashed { thread, .. } => {
+            eprintln!(
+                "framescope: {}",
+                worker::crash_sentence(&uri, thread.as_deref())
+            );
+            ExitCode::from(1)
+        }
+        Ended::Killed => {
+            eprintln!(
+                "framescope: taking the frame from “{}” did not finish.",
+                framescope::engine::error::display_name(&uri)
+            );
             ExitCode::from(1)
         }
     }

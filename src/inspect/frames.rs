@@ -5,10 +5,17 @@
 //! passes each frame to a callback through a bounded channel, so a long file
 //! is streamed with constant memory. Used by `inspect --frames/--gop`, the
 //! inspector window and the seek bar's keyframe ticks.
+//!
+//! A scan never waits for good: an error `parsebin` swallowed (see
+//! [`super::swallowed`]) ends it with that error, and an input that yields
+//! nothing (no frame, no end, no error) for [`stall_limit`] ends it with a
+//! sentence saying so.
 
 use crate::engine::error::{classify, ErrorKind, PlayerError};
 use crate::inspect::media::StreamReport;
+use crate::inspect::media::SWALLOWED_AFTER;
 use crate::inspect::picture::{PictureParser, PictureType};
+use crate::inspect::swallowed::Watch;
 use gst::prelude::*;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
@@ -79,6 +86,17 @@ impl ScanKinds {
 
 /// Frames in flight between the streaming threads and the caller at most.
 const CHANNEL_FRAMES: usize = 4096;
+
+/// How long a scan of `uri` may go without a frame, an end or an error
+/// before it is reported as stalled: 5 s for a local file (which is read
+/// as fast as the disk allows), 15 s for a network input.
+pub fn stall_limit(uri: &str) -> Duration {
+    if crate::inspect::media::is_local(uri) {
+        Duration::from_secs(5)
+    } else {
+        Duration::from_secs(15)
+    }
+}
 
 enum Msg {
     Frame(FrameRecord),
@@ -247,6 +265,8 @@ pub fn scan_frames(
         gst::BusSyncReply::Drop
     });
 
+    let watch = Watch::new(&pipeline);
+    let stall = stall_limit(uri);
     let result = if pipeline.set_state(gst::State::Playing).is_err() {
         // The error message, if any, says more.
         match rx.recv_timeout(Duration::from_secs(2)) {
@@ -254,11 +274,23 @@ pub fn scan_frames(
             _ => Err(other("the pipeline did not start", &"state change failed")),
         }
     } else {
+        let mut last_news = std::time::Instant::now();
         loop {
             match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(Msg::Frame(f)) => on_frame(f),
+                Ok(Msg::Frame(f)) => {
+                    last_news = std::time::Instant::now();
+                    on_frame(f);
+                }
                 Ok(Msg::Done(result)) => break result,
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Some(posted) = watch.swallowed(SWALLOWED_AFTER) {
+                        tracing::debug!("frame scan: an error was swallowed: {}", posted.error);
+                        break Err(classify(&posted.error, &posted.debug, uri, &[]));
+                    }
+                    if last_news.elapsed() > stall {
+                        break Err(stalled(uri, stall));
+                    }
+                }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break Ok(()),
             }
             if cancel.load(Ordering::Relaxed) {
@@ -271,6 +303,29 @@ pub fn scan_frames(
     let _ = pipeline.set_state(gst::State::Null);
     bus.unset_sync_handler();
     result
+}
+
+/// The error of a scan that got nothing from its input for `limit`.
+pub fn stalled(uri: &str, limit: Duration) -> PlayerError {
+    let name = crate::engine::error::display_name(uri);
+    let (kind, message) = if crate::inspect::media::is_local(uri) {
+        (
+            ErrorKind::Corrupt,
+            format!(
+                "Reading “{name}” stalled: nothing came from it for {} s; the file is probably damaged.",
+                limit.as_secs()
+            ),
+        )
+    } else {
+        (
+            ErrorKind::Network,
+            format!(
+                "Reading “{name}” stalled: nothing came from it for {} s; check that the stream is still sending.",
+                limit.as_secs()
+            ),
+        )
+    };
+    PlayerError::new(kind, message, "no data, end or error")
 }
 
 /// Durations as the demuxer gave them, keyed by stream-id and raw PTS, until

@@ -1,17 +1,47 @@
-//! Media facts for one file or URI: container, duration, seekability, tags
-//! and every stream with its caps, read with GStreamer's Discoverer. Errors
-//! share the engine's kinds.
+//! Media facts for one file or URI: container, duration, seekability, live
+//! or not, tags and every stream with its caps, read with GStreamer's
+//! Discoverer. Errors share the engine's kinds.
+//!
+//! Discovery ends in bounded time: the Discoverer's own timeout
+//! ([`discover_timeout`]: shorter for local files), and an error that
+//! `decodebin` swallowed inside it (see [`super::swallowed`]) ends it at
+//! once with that error.
 
 use crate::engine::error::{classify, display_name, ErrorKind, PlayerError};
+use crate::inspect::swallowed::Watch;
 use gst_pbutils::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How long discovery may take before it is reported as stalled.
 pub const DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(10);
 
+/// How long discovery of a local file may take: a local file that yields
+/// nothing for this long is stuck, not slow.
+pub const LOCAL_DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(5);
+
+/// How long discovering `uri` may take: [`LOCAL_DISCOVER_TIMEOUT`] for
+/// `file://` URIs, [`DISCOVER_TIMEOUT`] for everything else.
+pub fn discover_timeout(uri: &str) -> gst::ClockTime {
+    if is_local(uri) {
+        LOCAL_DISCOVER_TIMEOUT
+    } else {
+        DISCOVER_TIMEOUT
+    }
+}
+
+/// Whether `uri` names a local file.
+pub fn is_local(uri: &str) -> bool {
+    uri.get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("file://"))
+}
+
+/// How long an error posted inside the Discoverer's or the frame scanner's
+/// pipeline may stay off its bus before it counts as swallowed.
+pub(crate) const SWALLOWED_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Everything `inspect` reports about one input (the JSON shape is a contract).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MediaReport {
     /// The URI, credentials removed.
     pub uri: String,
@@ -21,7 +51,8 @@ pub struct MediaReport {
     pub duration: Option<f64>,
     /// Whether the input can be seeked.
     pub seekable: bool,
-    /// Whether the input is a live source.
+    /// Whether the input is live: a live source (RTSP, SRT, UDP, RTMP) or
+    /// a live HLS/DASH stream (its playlist has no end yet).
     pub live: bool,
     /// Global tags as strings.
     pub tags: BTreeMap<String, String>,
@@ -30,7 +61,7 @@ pub struct MediaReport {
 }
 
 /// One elementary stream.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct StreamReport {
     /// Position in `streams`.
     pub index: usize,
@@ -91,7 +122,8 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
         )
     })?;
     crate::engine::uri::precheck(uri)?;
-    let discoverer = gst_pbutils::Discoverer::new(DISCOVER_TIMEOUT).map_err(|e| {
+    let timeout = discover_timeout(uri);
+    let discoverer = gst_pbutils::Discoverer::new(timeout).map_err(|e| {
         PlayerError::new(
             ErrorKind::Other,
             format!("The media discoverer could not be created: {e}."),
@@ -129,10 +161,27 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
                 err.message = format!(
                     "Reading “{}” did not finish within {} s.",
                     display_name(uri),
-                    DISCOVER_TIMEOUT.seconds()
+                    timeout.seconds()
                 );
             }
             Err(err)
+        }
+        // A timeout comes without an error, and with whatever was found
+        // by then (often nothing): not a report.
+        (Some(info), None) if info.result() == gst_pbutils::DiscovererResult::Timeout => {
+            Err(PlayerError::new(
+                if is_local(uri) {
+                    ErrorKind::Corrupt
+                } else {
+                    ErrorKind::Network
+                },
+                format!(
+                    "Reading “{}” did not finish within {} s.",
+                    display_name(uri),
+                    timeout.seconds()
+                ),
+                "discoverer timeout",
+            ))
         }
         (Some(info), None) => Ok(report(&info, uri)),
         (None, None) => Err(PlayerError::new(
@@ -150,9 +199,15 @@ fn discover(
     uri: &str,
 ) -> (Option<gst_pbutils::DiscovererInfo>, Option<glib::Error>) {
     use std::sync::{Arc, Mutex};
+    type Outcome = (Option<gst_pbutils::DiscovererInfo>, Option<glib::Error>);
     let context = glib::MainContext::new();
     let main_loop = glib::MainLoop::new(Some(&context), false);
-    let outcome = Arc::new(Mutex::new((None, None)));
+    let outcome: Arc<Mutex<Outcome>> = Arc::default();
+    let lock = |m: &Mutex<Outcome>| -> Outcome {
+        std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
+    };
+    // The errors posted inside the Discoverer's pipeline, once it exists.
+    let watch: Arc<Mutex<Option<Watch>>> = Arc::default();
     let started = context.with_thread_default(|| {
         let store = outcome.clone();
         discoverer.connect_discovered(move |_, info, error| {
@@ -163,12 +218,17 @@ fn discover(
         // Discovery decodes one frame per stream; a decoder running one
         // thread per core allocates a frame per thread (tens of MB at 1080p)
         // for it. One thread is plenty for one frame.
-        discoverer.connect_source_setup(|_, source| {
+        let watching = watch.clone();
+        discoverer.connect_source_setup(move |_, source| {
             let mut top = source.clone().upcast::<gst::Object>();
             while let Some(parent) = top.parent() {
                 top = parent;
             }
             if let Some(bin) = top.downcast_ref::<gst::Bin>() {
+                watching
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert_with(|| Watch::new(bin));
                 bin.connect_deep_element_added(|_, _, element| {
                     if element.find_property("max-threads").is_some() {
                         element.set_property_from_str("max-threads", "1");
@@ -176,19 +236,52 @@ fn discover(
                 });
             }
         });
+        // An error decodebin swallowed ends discovery with that error.
+        let swallowed: Arc<Mutex<Option<glib::Error>>> = Arc::default();
+        let found = swallowed.clone();
+        let quit = main_loop.clone();
+        let checker = glib::timeout_source_new(
+            std::time::Duration::from_millis(100),
+            None,
+            glib::Priority::DEFAULT,
+            move || {
+                let lost = watch
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_ref()
+                    .and_then(|w| w.swallowed(SWALLOWED_AFTER));
+                match lost {
+                    Some(posted) => {
+                        tracing::debug!("discovery: an error was swallowed: {}", posted.error);
+                        *found.lock().unwrap_or_else(|e| e.into_inner()) = Some(posted.error);
+                        quit.quit();
+                        glib::ControlFlow::Break
+                    }
+                    None => glib::ControlFlow::Continue,
+                }
+            },
+        );
+        checker.attach(Some(&context));
         discoverer.start();
         let queued = discoverer.discover_uri_async(uri);
         if queued.is_ok() {
             main_loop.run();
         }
+        checker.destroy();
         discoverer.stop();
-        queued
+        let swallowed = swallowed.lock().unwrap_or_else(|e| e.into_inner()).take();
+        queued.map(|()| swallowed)
     });
-    let mut outcome = std::mem::take(&mut *outcome.lock().unwrap_or_else(|e| e.into_inner()));
-    if let Ok(Err(e)) = started {
-        outcome
-            .1
-            .get_or_insert(glib::Error::new(gst::CoreError::Failed, &e.message));
+    let mut outcome = lock(&outcome);
+    match started {
+        Ok(Err(e)) => {
+            outcome
+                .1
+                .get_or_insert(glib::Error::new(gst::CoreError::Failed, &e.message));
+        }
+        // Discovery was cut short: the swallowed error is its outcome.
+        Ok(Ok(Some(error))) if outcome.0.is_none() => outcome = (None, Some(error)),
+        _ => {}
     }
     outcome
 }
@@ -225,10 +318,60 @@ fn report(info: &gst_pbutils::DiscovererInfo, uri: &str) -> MediaReport {
         container,
         duration: info.duration().map(|d| d.nseconds() as f64 / 1e9),
         seekable: info.is_seekable(),
-        live: info.is_live(),
+        live: is_live(info, uri),
         tags,
         streams,
     }
+}
+
+/// Schemes whose sources are live by nature.
+const LIVE_SCHEMES: &[&str] = &[
+    "rtsp", "rtspt", "rtspu", "rtsph", "rtsps", "rtspsu", "rtspst", "rtspsh", "udp", "rtp", "srt",
+    "srtp", "rist",
+];
+
+/// RTMP's schemes: a live stream unless the server says how long it is.
+const RTMP_SCHEMES: &[&str] = &["rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte", "rtmpts"];
+
+/// The caps of adaptive-streaming manifests (HLS, DASH, Smooth Streaming).
+const MANIFEST_CAPS: &[&str] = &[
+    "application/x-hls",
+    "application/dash+xml",
+    "application/vnd.ms-sstr+xml",
+];
+
+/// Whether the input is live. The Discoverer calls an input live when its
+/// pipeline would not preroll (a live source: RTSP, UDP, SRT); sources
+/// GStreamer does not mark live are recognised here: an RTMP stream without
+/// a duration (rtmpsrc and rtmp2src are ordinary sources, and a recorded
+/// RTMP stream says its duration in its metadata), and an HLS, DASH or
+/// Smooth Streaming manifest without a duration (a live playlist has no end
+/// yet, a dynamic DASH manifest no presentation duration).
+fn is_live(info: &gst_pbutils::DiscovererInfo, uri: &str) -> bool {
+    let scheme = uri
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    if info.is_live() || LIVE_SCHEMES.contains(&scheme.as_str()) {
+        return true;
+    }
+    if info.duration().is_some_and(|d| d > gst::ClockTime::ZERO) {
+        return false;
+    }
+    RTMP_SCHEMES.contains(&scheme.as_str()) || info.stream_info().is_some_and(|s| is_manifest(&s))
+}
+
+/// Whether `stream` or a stream it leads to is an adaptive manifest.
+fn is_manifest(stream: &gst_pbutils::DiscovererStreamInfo) -> bool {
+    let named = stream
+        .caps()
+        .and_then(|c| c.structure(0).map(|s| s.name().to_string()))
+        .is_some_and(|name| MANIFEST_CAPS.contains(&name.as_str()));
+    named
+        || stream.next().is_some_and(|n| is_manifest(&n))
+        || stream
+            .downcast_ref::<gst_pbutils::DiscovererContainerInfo>()
+            .is_some_and(|c| c.streams().iter().any(is_manifest))
 }
 
 fn stream_report(

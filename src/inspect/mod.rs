@@ -7,6 +7,7 @@ pub mod frames;
 pub mod gop;
 pub mod media;
 pub mod picture;
+pub mod swallowed;
 
 pub use frames::{scan_frames, FrameRecord, ScanKinds};
 pub use gop::{GopAnalyzer, GopReport};

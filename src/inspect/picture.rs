@@ -4,10 +4,10 @@
 //! VOP headers. Codecs without bidirectional frames (VP8, VP9, Theora) are
 //! I when they are keyframes and P otherwise. Everything else is unknown.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The coding type of one picture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PictureType {
     /// Intra: decodable on its own.
     I,

@@ -6,6 +6,13 @@
 //! meanwhile, each restart emits `restarting`, and after `max-restarts` in a
 //! row the error is reported (and a playlist moves on to its next item).
 //! Ten seconds of healthy playback end a run of restarts.
+//!
+//! Always on, watchdog or not: a file whose timestamps jump far past its
+//! end (damage — a flipped bit in a timestamp, a wrapped MPEG-TS clock)
+//! would keep its last frame on screen while the clock runs on towards the
+//! bogus time, for hours. A file (not live, with a known duration) that
+//! plays more than [`PAST_END`] past its duration and then shows no new
+//! frame for [`PAST_END_NO_FRAME`] ends in an error.
 
 use super::imp;
 use crate::engine::error::{ErrorKind, PlayerError};
@@ -24,6 +31,11 @@ use std::time::{Duration, Instant};
 const CHECK_EVERY: Duration = Duration::from_millis(250);
 /// Healthy playback this long after a restart ends a run of restarts.
 const HEALTHY_AFTER: Duration = Duration::from_secs(10);
+/// How far past its known end a file may play before the end guard looks
+/// at it, and how long it may then go without a new frame (at least three
+/// frame intervals).
+const PAST_END: Duration = Duration::from_secs(1);
+const PAST_END_NO_FRAME: Duration = Duration::from_secs(2);
 
 /// The delay before restart number `attempt` (1-based) in a row.
 pub fn backoff(attempt: u32, first_ms: u32, max_ms: u32) -> u32 {
@@ -51,6 +63,8 @@ pub struct WatchdogState {
     /// The new pipeline's picture, published once it shows a frame (until
     /// then the last frame of the failed one stays).
     held_paintable: RefCell<Option<Option<gdk::Paintable>>>,
+    /// Past the end of a file: frames rendered when it went past, and when.
+    past_end: Cell<Option<(u64, Instant)>>,
 }
 
 impl WatchdogState {
@@ -104,6 +118,7 @@ impl imp::Player {
 
     /// One check: is the item that should be playing making progress?
     fn check_progress(&self) {
+        self.check_past_end();
         let dog = &self.watchdog;
         let timeout = self.stall_timeout.get();
         let active = self.watchdog_on()
@@ -162,6 +177,48 @@ impl imp::Player {
                 }
             }
             None => dog.progress.set(Some((mark, now))),
+        }
+    }
+
+    /// Ends a file that plays on far past its known end with no new frame
+    /// (its timestamps jump there): see the module's documentation.
+    fn check_past_end(&self) {
+        let dog = &self.watchdog;
+        let duration = self.duration.get();
+        let position = self.position.get();
+        let past = self.state.get() == PlayerState::Playing
+            && duration > 0
+            && position > duration.saturating_add(PAST_END.as_nanos() as u64)
+            && !self.obj().is_live()
+            && self.frame_interval().is_some();
+        if !past {
+            dog.past_end.set(None);
+            return;
+        }
+        let (rendered, _) = self.sample_stats();
+        let no_frame_for = self
+            .frame_interval()
+            .unwrap_or_default()
+            .saturating_mul(3)
+            .max(PAST_END_NO_FRAME);
+        match dog.past_end.get() {
+            Some((mark, since)) if mark == rendered => {
+                if since.elapsed() >= no_frame_for {
+                    dog.past_end.set(None);
+                    let error = PlayerError::new(
+                        ErrorKind::Corrupt,
+                        format!(
+                            "“{}” is damaged: its timestamps run past its end ({:.1} s of {:.1} s) with nothing more to show, so playback stopped.",
+                            self.media_name(),
+                            position as f64 / 1e9,
+                            duration as f64 / 1e9
+                        ),
+                        "position past the duration with no new frame",
+                    );
+                    self.fail(error);
+                }
+            }
+            _ => dog.past_end.set(Some((rendered, Instant::now()))),
         }
     }
 

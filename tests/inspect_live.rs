@@ -1,0 +1,415 @@
+//! `framescope inspect` on live input, against senders the tests start on
+//! 127.0.0.1: MPEG-TS over UDP, SRT (the sender listens), RTSP (GStreamer's
+//! RTSP server), a live HLS playlist (written as the numbered clip plays in
+//! real time, served over HTTP), and RTMP when nginx with its RTMP module is
+//! installed (`scripts/setup.sh` installs it; otherwise that test says it
+//! skipped). Each is reported "Live: yes"; `--frames --duration S` lists
+//! about S seconds of frames and exits 0 with valid JSON; SIGINT and
+//! SIGTERM end an endless `--frames` listing with valid output and exit 0.
+
+mod common;
+
+use common::fileserver::FileServer;
+use common::*;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn framescope() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_framescope"));
+    command
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Waits for `child` at most `limit`, killing it after that (and failing).
+fn wait_output(mut child: Child, limit: Duration, what: &str) -> Output {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}; killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// Runs `framescope ARGS` to its end (at most `limit`).
+fn run(args: &[&str], limit: Duration) -> Output {
+    let child = framescope().args(args).spawn().unwrap();
+    wait_output(child, limit, &args.join(" "))
+}
+
+/// The JSON report on stdout; fails with stdout and stderr when invalid.
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no valid JSON ({e}); stdout: {}; stderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Checks `inspect URI` says "Live: yes" (text) and `--json` `"live": true`
+/// with an H.264 stream.
+fn reported_live(uri: &str) {
+    let out = run(&["inspect", uri], Duration::from_secs(30));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("Live: yes"),
+        "{uri}: {text} / {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!(
+        "    {uri}: {}",
+        text.lines().nth(3).unwrap_or_default().trim()
+    );
+    let out = run(&["inspect", "--json", uri], Duration::from_secs(30));
+    let report = json(&out);
+    assert_eq!(report["live"], true, "{report}");
+    assert!(
+        report["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["codec"].as_str().unwrap_or_default().contains("H.264")),
+        "{report}"
+    );
+}
+
+/// Checks `inspect --json --frames --duration 2 URI` ends by itself within
+/// the time discovery takes plus a little more than 2 s, exit 0, with about
+/// 2 s of frames.
+fn frames_for_two_seconds(uri: &str) {
+    let started = Instant::now();
+    let out = run(
+        &["inspect", "--json", "--frames", "--duration", "2", uri],
+        Duration::from_secs(40),
+    );
+    let took = started.elapsed();
+    let report = json(&out);
+    assert!(out.status.success(), "{uri}: {report}");
+    assert!(report.get("error").is_none(), "{report}");
+    let frames = report["frames"].as_array().unwrap();
+    let pts: Vec<f64> = frames.iter().filter_map(|f| f["pts"].as_f64()).collect();
+    let span =
+        pts.iter().cloned().fold(f64::MIN, f64::max) - pts.iter().cloned().fold(f64::MAX, f64::min);
+    println!(
+        "    {uri}: {} frames spanning {span:.2} s, {:.1} s in all",
+        frames.len(),
+        took.as_secs_f64()
+    );
+    assert!(frames.len() >= 20, "{uri}: {} frames", frames.len());
+    assert!(span < 2.05, "{uri}: frames span {span} s");
+}
+
+/// Starts an endless `inspect --frames` on `uri`, sends `signal` after 3 s,
+/// and checks it ends within 3 s with exit 0 and valid output.
+fn stops_cleanly_on(uri: &str, signal: libc::c_int, json_output: bool) {
+    let mut args = vec!["inspect", "--frames"];
+    if json_output {
+        args.push("--json");
+    }
+    args.push(uri);
+    let child = framescope().args(&args).spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    std::thread::sleep(Duration::from_secs(3));
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(pid, signal) };
+    let sent = Instant::now();
+    let out = wait_output(child, Duration::from_secs(10), uri);
+    let took = sent.elapsed();
+    assert!(
+        out.status.success(),
+        "{uri}: signal {signal}: {:?}, stderr {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < Duration::from_secs(3), "{uri}: {took:?} to stop");
+    let frames = if json_output {
+        let report = json(&out);
+        assert!(report.get("error").is_none(), "{report}");
+        report["frames"].as_array().unwrap().len()
+    } else {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Live: yes"), "{text}");
+        text.lines()
+            .skip_while(|l| !l.ends_with("key type"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .count()
+    };
+    println!(
+        "    {uri}: signal {signal} ended the listing in {:.2} s after {frames} frames",
+        took.as_secs_f64()
+    );
+    assert!(frames > 10, "{uri}: {frames} frames before the signal");
+}
+
+#[test]
+fn udp_is_live_and_frames_end_at_duration_or_on_a_signal() {
+    gst::init().unwrap();
+    let port = free_udp_port();
+    let _sender = Sender::start(&format!("udpsink host=127.0.0.1 port={port} sync=true"));
+    let uri = format!("udp://127.0.0.1:{port}");
+    reported_live(&uri);
+    frames_for_two_seconds(&uri);
+    stops_cleanly_on(&uri, libc::SIGINT, true);
+    stops_cleanly_on(&uri, libc::SIGTERM, false);
+}
+
+#[test]
+fn srt_is_live_and_frames_end_at_duration() {
+    gst::init().unwrap();
+    let port = free_udp_port();
+    let _sender = Sender::start(&format!(
+        "srtsink uri=srt://127.0.0.1:{port}?mode=listener latency=125 sync=true"
+    ));
+    let uri = format!("srt://127.0.0.1:{port}");
+    reported_live(&uri);
+    frames_for_two_seconds(&uri);
+}
+
+/// An RTSP server (GStreamer's library) on its own thread and main context,
+/// serving the numbered clip's H.264; stopped when dropped.
+struct RtspServer {
+    url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RtspServer {
+    fn start() -> Self {
+        use gst_rtsp_server::prelude::*;
+        let clip = numbered_ts();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            with_context(|| {
+                let server = gst_rtsp_server::RTSPServer::new();
+                server.set_address("127.0.0.1");
+                server.set_service("0");
+                let factory = gst_rtsp_server::RTSPMediaFactory::new();
+                factory.set_launch(&format!(
+                    "( filesrc location={} ! tsdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+                    clip.display()
+                ));
+                factory.set_shared(true);
+                server
+                    .mount_points()
+                    .unwrap()
+                    .add_factory("/numbered", factory);
+                let source = server
+                    .attach(Some(&glib::MainContext::ref_thread_default()))
+                    .unwrap();
+                tx.send(format!("rtsp://127.0.0.1:{}/numbered", server.bound_port()))
+                    .unwrap();
+                run_until(Duration::from_secs(120), || {
+                    stopping.load(std::sync::atomic::Ordering::Relaxed)
+                });
+                if let Some(s) = glib::MainContext::ref_thread_default().find_source_by_id(&source)
+                {
+                    s.destroy();
+                }
+            })
+        });
+        RtspServer {
+            url: rx.recv().unwrap(),
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for RtspServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn rtsp_is_live_and_frames_end_at_duration() {
+    gst::init().unwrap();
+    let server = RtspServer::start();
+    reported_live(&server.url);
+    frames_for_two_seconds(&server.url);
+}
+
+/// A live HLS stream: `hlssink2` writes the last 5 one-second segments as
+/// the numbered clip plays in real time; a file server serves them.
+#[test]
+fn live_hls_is_live_and_frames_end_at_duration() {
+    gst::init().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let playlist = dir.path().join("live.m3u8");
+    let sender = gst::parse::launch(&format!(
+        "filesrc location={} ! tsdemux ! h264parse ! identity sync=true \
+         ! hlssink2 target-duration=1 playlist-length=5 max-files=10 location={}/seg%05d.ts playlist-location={}",
+        numbered_ts().display(),
+        dir.path().display(),
+        playlist.display()
+    ))
+    .unwrap();
+    use gst::prelude::*;
+    sender.set_state(gst::State::Playing).unwrap();
+    let segments = || {
+        std::fs::read_to_string(&playlist)
+            .map(|t| t.matches("#EXTINF").count())
+            .unwrap_or(0)
+    };
+    let started = Instant::now();
+    while segments() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no live playlist"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let server = FileServer::start(dir.path());
+    let uri = server.url("live.m3u8");
+    reported_live(&uri);
+    frames_for_two_seconds(&uri);
+    // A finished playlist (ENDLIST) of the same segments is not live.
+    let text = std::fs::read_to_string(&playlist).unwrap();
+    std::fs::write(
+        dir.path().join("ended.m3u8"),
+        format!("{text}#EXT-X-ENDLIST\n"),
+    )
+    .unwrap();
+    let out = run(
+        &["inspect", "--json", &server.url("ended.m3u8")],
+        Duration::from_secs(30),
+    );
+    assert_eq!(json(&out)["live"], false, "an ended playlist is not live");
+    let _ = sender.set_state(gst::State::Null);
+}
+
+/// nginx with the RTMP module, and a live H.264 test pattern published to
+/// it as FLV.
+struct Rtmp {
+    nginx: Child,
+    _publisher: gst::Element,
+    _dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Drop for Rtmp {
+    fn drop(&mut self) {
+        use gst::prelude::*;
+        let _ = self._publisher.set_state(gst::State::Null);
+        let _ = self.nginx.kill();
+        let _ = self.nginx.wait();
+    }
+}
+
+const RTMP_MODULE: &str = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+
+fn start_rtmp() -> Option<Rtmp> {
+    use gst::prelude::*;
+    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    let (Some(nginx), true) = (nginx, std::path::Path::new(RTMP_MODULE).exists()) else {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: nginx with the RTMP module (libnginx-mod-rtmp) is not installed; run scripts/setup.sh deps"
+        );
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "load_module {RTMP_MODULE};\n\
+             daemon off;\nmaster_process off;\nworker_processes 1;\n\
+             pid {dir}/nginx.pid;\nerror_log {dir}/error.log;\n\
+             events {{ worker_connections 64; }}\n\
+             rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; record off; }} }} }}\n",
+            dir = dir.path().display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(nginx)
+        .arg("-p")
+        .arg(dir.path())
+        .arg("-c")
+        .arg(&conf)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "nginx did not listen: {}",
+            std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = format!("rtmp://127.0.0.1:{port}/live/stream");
+    // A live test pattern: it never ends, however long the test takes.
+    let publisher = gst::parse::launch(&format!(
+        "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=15 ! h264parse \
+         ! flvmux streamable=true ! rtmp2sink location={url}"
+    ))
+    .unwrap();
+    publisher.set_state(gst::State::Playing).unwrap();
+    // Give the publisher a moment to connect and send its first frames.
+    std::thread::sleep(Duration::from_secs(2));
+    Some(Rtmp {
+        nginx: child,
+        _publisher: publisher,
+        _dir: dir,
+        url,
+    })
+}
+
+#[test]
+fn rtmp_is_live_and_frames_end_at_duration() {
+    gst::init().unwrap();
+    let Some(rtmp) = start_rtmp() else { return };
+    reported_live(&rtmp.url);
+    frames_for_two_seconds(&rtmp.url);
+}
