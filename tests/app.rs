@@ -63,6 +63,18 @@ fn own_stderr(output: &Output) -> Vec<String> {
         .collect()
 }
 
+/// The app stopped every pipeline before it exited: at exit it warns about
+/// one a player still held (a player that outlived its window) or one
+/// still stopping.
+fn assert_pipelines_stopped(output: &Output) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr.lines().find(|l| l.contains("pipeline(s)"));
+    assert!(
+        line.is_none(),
+        "a pipeline outlived the app's window: {line:?}"
+    );
+}
+
 #[test]
 fn demo_clip_plays_to_the_end_on_both_paths() {
     for path in ["software", "gl"] {
@@ -77,6 +89,7 @@ fn demo_clip_plays_to_the_end_on_both_paths() {
             json.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "{path}: {out:?}");
+        assert_pipelines_stopped(&out);
         let s = stats(&json);
         assert_eq!(s["video_path"], path);
         // The demo clip has 180 frames (6 s at 30 fps).
@@ -135,6 +148,7 @@ fn several_inputs_play_in_order() {
         c.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{out:?}");
+    assert_pipelines_stopped(&out);
     let s = stats(&json);
     assert_eq!(s["items_played"], 3, "{s}");
     assert!(s["uri"].as_str().unwrap().ends_with("vp9_opus.webm"));

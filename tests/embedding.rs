@@ -3,14 +3,16 @@
 //! screenshots written to the target folder), input lock against real key
 //! presses and clicks, the unlock chord, the `player.` action group used from
 //! outside the view (next/previous follow the playlist), the fullscreen
-//! request, a host overlay from XML, and the `examples/hmi.ui` panel loading
-//! and playing with its buttons. GTK runs on the main thread: own harness.
+//! request, a host overlay from XML, the `examples/hmi.ui` panel loading
+//! and playing with its buttons, and who stops the player when a view goes
+//! away (its own player: the view; a host's: the host). GTK runs on the
+//! main thread: own harness.
 
 mod common;
 
 use common::gui::*;
 use common::*;
-use framescope::engine::{EndAction, PlayerState, VideoMode};
+use framescope::engine::{EndAction, Player, PlayerState, VideoMode};
 use framescope::widget::{ControlsMode, PlayerView};
 use gtk::gio;
 use gtk::prelude::*;
@@ -870,6 +872,122 @@ fn find_button(widget: &gtk::Widget, action: &str) -> Option<gtk::Button> {
     None
 }
 
+/// Waits for `player` to play; returns a weak reference to its pipeline.
+fn wait_playing(player: &Player, what: &str) -> Result<glib::WeakRef<gst::Pipeline>, String> {
+    check!(
+        run_until(Duration::from_secs(10), || player.state()
+            == PlayerState::Playing),
+        "{what}: the clip did not start playing (state {:?})",
+        player.state()
+    );
+    Ok(player
+        .pipeline()
+        .ok_or_else(|| format!("{what}: playing without a pipeline"))?
+        .downgrade())
+}
+
+/// Runs the main loop until `pipeline` is stopped and freed and the reaper
+/// has nothing left.
+fn pipeline_freed(pipeline: &glib::WeakRef<gst::Pipeline>) -> bool {
+    run_until(Duration::from_secs(5), || {
+        pipeline.upgrade().is_none() && framescope::engine::pending_shutdowns() == 0
+    })
+}
+
+/// A view stops the player it made itself when it goes away, even while
+/// the host still holds that player (as an app's observers do); a player
+/// the host gave it and still holds keeps playing, and stops once the host
+/// lets go of it too. Nothing is left alive either way.
+fn a_view_stops_its_own_player_and_leaves_a_hosts_alone() -> TestResult {
+    let clip = solid_clip(0xff30a030).display().to_string();
+    // (A test that failed before this one may have left its player.)
+    let held_before = framescope::engine::pipelines_in_use();
+
+    // The view's own player, held by the host too.
+    let (window, view) = window_with_view();
+    view.player().set_looping(true);
+    view.open(&clip);
+    let player = view.player();
+    let pipeline = wait_playing(&player, "own player")?;
+    let weak_view = view.downgrade();
+    drop(view);
+    window.destroy();
+    drop(window);
+    check!(
+        run_until(Duration::from_secs(5), || weak_view.upgrade().is_none()),
+        "the view outlived its destroyed window"
+    );
+    check!(
+        player.state() == PlayerState::Stopped && player.pipeline().is_none(),
+        "the view's own player still plays after the view is gone (state {:?})",
+        player.state()
+    );
+    check!(
+        pipeline_freed(&pipeline),
+        "the view's own player's pipeline was never stopped and freed"
+    );
+    let weak_player = player.downgrade();
+    drop(player);
+    check!(
+        weak_player.upgrade().is_none(),
+        "the player outlived its view and the host's reference"
+    );
+
+    // A host's player, still held by the host: it plays on.
+    let player = Player::new();
+    player.set_looping(true);
+    let window = gtk::Window::builder()
+        .default_width(640)
+        .default_height(480)
+        .title("widget test")
+        .build();
+    let view = PlayerView::with_player(&player);
+    window.set_child(Some(&view));
+    window.present();
+    player.open(&clip);
+    player.play();
+    let pipeline = wait_playing(&player, "host's player")?;
+    let weak_view = view.downgrade();
+    drop(view);
+    window.destroy();
+    drop(window);
+    check!(
+        run_until(Duration::from_secs(5), || weak_view.upgrade().is_none()),
+        "the view outlived its destroyed window"
+    );
+    let before = player.position();
+    run_until(Duration::from_millis(600), || false);
+    check!(
+        player.state() == PlayerState::Playing
+            && player
+                .pipeline()
+                .is_some_and(|p| Some(p) == pipeline.upgrade()),
+        "destroying the view stopped the host's player (state {:?})",
+        player.state()
+    );
+    check!(
+        player.position() > before,
+        "the host's player stood still after the view went ({before} ns)"
+    );
+    // Once the host lets go too, it stops and nothing is left.
+    let weak_player = player.downgrade();
+    drop(player);
+    check!(
+        weak_player.upgrade().is_none(),
+        "the host's player outlived every reference to it"
+    );
+    check!(
+        pipeline_freed(&pipeline),
+        "the host's player's pipeline was never stopped and freed"
+    );
+    check!(
+        framescope::engine::pipelines_in_use() <= held_before,
+        "{} pipeline(s) held by players, {held_before} before this test",
+        framescope::engine::pipelines_in_use()
+    );
+    Ok(())
+}
+
 fn main() {
     let display = ensure_display();
     // SAFETY: set before GTK or any other thread reads the environment.
@@ -920,6 +1038,10 @@ fn main() {
         (
             "hmi_example_loads_and_its_buttons_drive_the_player",
             hmi_example_loads_and_its_buttons_drive_the_player,
+        ),
+        (
+            "a_view_stops_its_own_player_and_leaves_a_hosts_alone",
+            a_view_stops_its_own_player_and_leaves_a_hosts_alone,
         ),
     ];
     run_tests("embedding", tests);

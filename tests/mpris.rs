@@ -26,6 +26,15 @@ call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlaye
   --method "org.mpris.MediaPlayer2.$@"; }"#;
 
 /// The value the script printed as `key=value`.
+/// An empty configuration folder for one test (settings such as the
+/// remembered volume must not carry over from another test).
+fn private_config(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mpris-config-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a configuration folder");
+    dir
+}
+
 fn answer_in(out: &std::process::Output, key: &str) -> String {
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
@@ -90,6 +99,8 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        // Each test its own preferences: one saves the volume it left.
+        .env("XDG_CONFIG_HOME", private_config("0"))
         .output()
         .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -190,6 +201,8 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
         )
+        // Each test its own preferences: one saves the volume it left.
+        .env("XDG_CONFIG_HOME", private_config("1"))
         .output()
         .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -293,4 +306,84 @@ kill $app 2>/dev/null || true
             "{manifest}: {report}"
         );
     }
+}
+
+/// Values no MPRIS client should send, sent anyway (issue 14): a Volume of
+/// NaN is refused with a D-Bus error, ±infinity and out-of-range volumes
+/// are brought into 0..1 (the spec's rule for negatives), Seek and
+/// SetPosition by ±i64::MAX µs — also at once after start, while the length
+/// may still be unknown — never crash the app: it still answers and quits
+/// with 0.
+#[test]
+fn values_no_client_should_send_are_refused_or_clamped() {
+    let clip = generate(
+        "mpris_ten_seconds.mp4",
+        "videotestsrc num-buffers=250 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
+    );
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpris-extremes.log");
+    let script = r#"
+set -u
+"$FRAMESCOPE" --new-instance --no-resume --window-size 320x240 "$CLIP" 2>"$LOG" &
+FIND_PLAYER
+set_volume() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method org.freedesktop.DBus.Properties.Set org.mpris.MediaPlayer2.Player Volume "<$1>" 2>&1; }
+set_rate() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
+  --method org.freedesktop.DBus.Properties.Set org.mpris.MediaPlayer2.Player Rate "<$1>" 2>&1; }
+track=/org/framescope/track/0
+# At once: the length may not be known yet.
+call Player.Seek 9223372036854775807 >/dev/null 2>&1
+call Player.SetPosition $track 9223372036854775807 >/dev/null 2>&1
+call Player.Seek -- -9223372036854775808 >/dev/null 2>&1
+sleep 2
+echo "early=$(get PlaybackStatus)"
+echo "nan=$(set_volume nan)"
+echo "volume1=$(get Volume)"
+set_volume inf >/dev/null; echo "volume2=$(get Volume)"
+set_volume -1.0 >/dev/null; echo "volume3=$(get Volume)"
+set_volume 1.5 >/dev/null; echo "volume4=$(get Volume)"
+echo "rate=$(set_rate nan)"
+echo "rate2=$(get Rate)"
+echo "seek1=$(call Player.Seek 9223372036854775807 2>&1)"
+echo "seek2=$(call Player.Seek -- -9223372036854775808 2>&1)"
+echo "set1=$(call Player.SetPosition $track 9223372036854775807 2>&1)"
+echo "set2=$(call Player.SetPosition $track -- -9223372036854775808 2>&1)"
+sleep 1
+echo "late=$(get PlaybackStatus)"
+call Quit >/dev/null
+for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
+if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi
+"#;
+    let out = Command::new("dbus-run-session")
+        .args([
+            "--",
+            "bash",
+            "-c",
+            &script.replace("FIND_PLAYER", FIND_PLAYER),
+        ])
+        .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
+        .env("CLIP", &clip)
+        .env("LOG", &log)
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        // Each test its own preferences: one saves the volume it left.
+        .env("XDG_CONFIG_HOME", private_config("2"))
+        .output()
+        .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let answer = |key: &str| answer_in(&out, key);
+    assert!(answer("early").contains("'Playing'"), "{text}\n{stderr}");
+    assert!(answer("nan").contains("Error"), "NaN volume taken: {text}");
+    assert!(answer("volume1").contains("<1.0>"), "{text}");
+    assert!(answer("volume2").contains("<1.0>"), "{text}");
+    assert!(answer("volume3").contains("<0.0>"), "{text}");
+    assert!(answer("volume4").contains("<1.0>"), "{text}");
+    assert!(answer("rate").contains("Error"), "NaN rate taken: {text}");
+    assert!(answer("rate2").contains("<1.0>"), "{text}");
+    assert!(answer("late").contains("'"), "{text}\n{stderr}");
+    assert_eq!(answer("quit"), "0", "{text}\n{stderr}");
 }

@@ -13,9 +13,12 @@
 //!
 //! Environment: `STORM_SEEDS` (comma-separated, default `1,2,3,4,5,6,7,8`),
 //! `STORM_OPS` (operations per seed, default 2500), `STORM_VALID_ONLY=1`
-//! (well-formed values only). The longest main-loop turn, and the threads,
-//! file descriptors and resident memory at 10 % and at the end of each run,
-//! are printed (`bench/storm.sh` runs the long version).
+//! (well-formed values only), `STORM_DEADLINE_S` (seconds a seed may take,
+//! default 600), `STORM_GDB=1` (every thread's stack on a hang),
+//! `STORM_SETTINGS=3,5,…` (only these of the setter operations, to narrow a
+//! failure down). The longest main-loop turn, and the threads, file
+//! descriptors and resident memory at 10 % and at the end of each run, are
+//! printed (`bench/storm.sh` runs the long version).
 
 mod common;
 #[path = "storm/ops.rs"]
@@ -28,8 +31,15 @@ use std::time::{Duration, Instant};
 
 /// How long the main loop may stand still before the run fails.
 const HANG_AFTER: Duration = Duration::from_secs(5);
-/// How long one seed may take in all before the parent kills it.
-const SEED_DEADLINE: Duration = Duration::from_secs(600);
+/// How long one seed may take in all before the parent kills it, unless
+/// `STORM_DEADLINE_S` says otherwise (the long run in `bench/storm.sh`).
+fn seed_deadline() -> Duration {
+    let seconds = std::env::var("STORM_DEADLINE_S")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    Duration::from_secs(seconds)
+}
 
 fn main() {
     if let Ok(seed) = std::env::var("STORM_CHILD") {
@@ -88,7 +98,7 @@ fn run_parent() {
             if let Some(status) = child.try_wait().expect("child status") {
                 break Some(status);
             }
-            if started.elapsed() > SEED_DEADLINE {
+            if started.elapsed() > seed_deadline() {
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -125,6 +135,9 @@ fn run_parent() {
             }
             // The panic or hang report, our own frames of its backtrace
             // and the last lines of the log.
+            let saved = log.with_extension("stderr");
+            let _ = std::fs::write(&saved, &err);
+            println!("  child stderr in full: {}", saved.display());
             println!("  child stderr (the report and our own stack frames):");
             let lines: Vec<&str> = err.lines().collect();
             for (i, l) in lines.iter().enumerate() {

@@ -12,8 +12,9 @@ use framescope::engine::VideoMode;
 )]
 pub struct Options {
     /// Files or URIs to play in order; none plays the embedded demo clip.
+    // OsString: a file name need not be UTF-8.
     #[arg(value_name = "FILE|URI")]
-    pub inputs: Vec<String>,
+    pub inputs: Vec<std::ffi::OsString>,
     /// Start in fullscreen.
     #[arg(long)]
     pub fullscreen: bool,
@@ -32,10 +33,10 @@ pub struct Options {
     #[arg(long)]
     pub no_audio: bool,
     /// Start playing at TIME (seconds, or [HH:]MM:SS[.mmm]).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub start: Option<u64>,
     /// Playback rate, 0.0625 to 16 (1 is normal speed).
-    #[arg(long, value_name = "R", value_parser = parse_rate)]
+    #[arg(long, value_name = "R", value_parser = parse_rate, allow_negative_numbers = true)]
     pub rate: Option<f64>,
     /// Quit when the last item ends (exit 0); on a playback error exit 1 with the error on stderr.
     #[arg(long)]
@@ -133,6 +134,7 @@ mod tests {
         assert_eq!(o.start, Some(60_000_000_000));
         assert_eq!(o.video_path, VideoMode::Software);
         assert_eq!(o.inputs, ["a.mp4"]);
+        assert!(Options::try_parse_from(["framescope", "--start", "2e10"]).is_err());
         assert!(Options::try_parse_from(["framescope", "--video-path", "vulkan"]).is_err());
         assert!(Options::try_parse_from(["framescope", "--rate", "0"]).is_err());
         let o = Options::try_parse_from(["framescope", "--window-size", "1280x720"]).unwrap();

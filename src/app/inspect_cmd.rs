@@ -25,7 +25,7 @@ use super::worker::{self, Ended, Next, Worker};
 use clap::Parser;
 use framescope::engine::error::{display_name, PlayerError};
 use framescope::engine::timefmt::parse_time;
-use framescope::engine::to_uri;
+use framescope::engine::uri::os_to_uri;
 use framescope::inspect::media::discover_timeout;
 use framescope::inspect::{
     inspect, scan_frames, to_text, FrameRecord, GopAnalyzer, GopReport, MediaReport, PictureType,
@@ -57,7 +57,7 @@ struct InspectOptions {
     duration: Option<u64>,
     /// The file or URI to inspect.
     #[arg(value_name = "FILE|URI")]
-    input: String,
+    input: std::ffi::OsString,
 }
 
 /// How much longer than the worker's own limits this process waits before
@@ -135,7 +135,7 @@ impl From<WireFrame> for FrameRecord {
 }
 
 /// Runs the subcommand with `args` (program name first).
-pub fn run(args: Vec<String>) -> ExitCode {
+pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     let options = match super::parse_subcommand::<InspectOptions>(args) {
         Ok(o) => o,
         Err(code) => return code,
@@ -152,7 +152,7 @@ pub fn run(args: Vec<String>) -> ExitCode {
 /// Reads the input and sends what it finds to the parent.
 fn work(options: &InspectOptions) {
     worker::enter();
-    let uri = to_uri(&options.input);
+    let uri = os_to_uri(&options.input);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let report = match inspect(&uri) {
         Ok(r) => r,
@@ -410,7 +410,7 @@ impl Drop for Session {
 
 /// Starts the worker, writes the output from what it sends.
 fn supervise(options: &InspectOptions) -> ExitCode {
-    let uri = to_uri(&options.input);
+    let uri = os_to_uri(&options.input);
     worker::catch_stop_signals();
     let worker = match Worker::start() {
         Ok(w) => w,

@@ -24,9 +24,11 @@ use clap::Parser;
 use cli::Options;
 use framescope::engine::{to_uri, Player, VideoMode};
 use gtk::prelude::*;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::ffi::OsString;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// Exit code for a bad command line.
 pub const EXIT_USAGE: u8 = 2;
@@ -54,24 +56,69 @@ fn choose_gsk_renderer(video: VideoMode) {
 
 /// Parses a subcommand's options; on `--help` or a bad command line the
 /// message is printed and the exit code returned.
-pub fn parse_subcommand<T: Parser>(args: Vec<String>) -> Result<T, ExitCode> {
-    T::try_parse_from(args).map_err(|e| {
-        let _ = e.print();
-        if e.use_stderr() {
-            ExitCode::from(EXIT_USAGE)
-        } else {
-            ExitCode::SUCCESS
-        }
-    })
+pub fn parse_subcommand<T: Parser>(args: Vec<OsString>) -> Result<T, ExitCode> {
+    T::try_parse_from(args).map_err(|e| print_usage_error(&e))
 }
 
-/// SIGINT and SIGTERM close the windows as a person would, so resume
-/// positions and statistics are written before the process ends.
-fn quit_on_signals(app: &gtk::Application) {
-    for signal in [libc::SIGINT, libc::SIGTERM] {
-        let app = app.downgrade();
+/// What a bad command line gets told. A value an option refused (a time
+/// past 100 days, a rate of 0) is one sentence naming the option; clap's
+/// own wording, with its hint, for the rest (an unknown flag, a missing
+/// value).
+pub fn usage_message(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let refused_value = matches!(e.kind(), ErrorKind::ValueValidation);
+    let reason = std::error::Error::source(e).map(ToString::to_string);
+    let option = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.split_whitespace().next().map(str::to_string),
+        _ => None,
+    };
+    match (refused_value, reason, option) {
+        (true, Some(reason), Some(option)) => {
+            format!("framescope: {option}: {}.\n", reason.trim_end_matches('.'))
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Prints the message of a bad command line (or `--help`, `--version`)
+/// and returns the exit code: 2 for a bad command line, 0 for help.
+fn print_usage_error(e: &clap::Error) -> ExitCode {
+    if e.use_stderr() {
+        eprint!("{}", usage_message(e));
+        ExitCode::from(EXIT_USAGE)
+    } else {
+        let _ = e.print();
+        ExitCode::SUCCESS
+    }
+}
+
+/// How long the app waits at exit for its pipelines to stop: one stuck for
+/// good (a source that ignores being stopped) cannot hold the exit longer.
+const STOP_PIPELINES_WITHIN: Duration = Duration::from_secs(3);
+
+/// Where a signal that ends the app finds it.
+#[derive(Default)]
+struct QuitOnSignal {
+    /// The application, once made.
+    app: RefCell<Option<glib::WeakRef<gtk::Application>>>,
+    /// A signal came: a window not made yet is not made.
+    requested: Cell<bool>,
+}
+
+/// SIGINT, SIGTERM and SIGHUP close the windows as a person would and quit,
+/// so playback stops, resume positions and statistics are written, and the
+/// exit code is the usual one (0), never death by the signal. GLib takes
+/// the signals (from here on, for the whole run) and calls back on the main
+/// loop; one that comes before the main loop runs is acted on as it starts.
+fn quit_on_signals() -> Rc<QuitOnSignal> {
+    let quit = Rc::new(QuitOnSignal::default());
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let quit = quit.clone();
         glib::unix_signal_add_local(signal, move || {
-            if let Some(app) = app.upgrade() {
+            tracing::info!(signal, "ending on a signal");
+            quit.requested.set(true);
+            let app = quit.app.borrow().as_ref().and_then(|app| app.upgrade());
+            if let Some(app) = app {
                 for window in app.windows() {
                     window.close();
                 }
@@ -79,6 +126,41 @@ fn quit_on_signals(app: &gtk::Application) {
             }
             glib::ControlFlow::Continue
         });
+    }
+    quit
+}
+
+/// Runs the main loop until every pipeline let go is stopped and released
+/// (the video sink finishes its shutdown on this loop), for `limit` at most.
+/// Warns about a pipeline still held (a player that outlived its window)
+/// or still stopping when the time is up.
+fn stop_pipelines(limit: Duration) {
+    let context = glib::MainContext::default();
+    let start = Instant::now();
+    while framescope::engine::pending_shutdowns() > 0 && start.elapsed() < limit {
+        // Never block for long: a timeout source wakes the loop.
+        let wake = glib::timeout_source_new(
+            Duration::from_millis(20),
+            None,
+            glib::Priority::DEFAULT,
+            || glib::ControlFlow::Break,
+        );
+        wake.attach(Some(&context));
+        context.iteration(true);
+        wake.destroy();
+    }
+    let (held, stopping) = (
+        framescope::engine::pipelines_in_use(),
+        framescope::engine::pending_shutdowns(),
+    );
+    if held > 0 {
+        tracing::warn!("{held} pipeline(s) still running at exit: a player outlived its window");
+    }
+    if stopping > 0 {
+        tracing::warn!(
+            "{stopping} pipeline(s) did not stop within {} s; exiting anyway",
+            limit.as_secs()
+        );
     }
 }
 
@@ -105,8 +187,10 @@ pub(crate) fn tell_caller(command_line: &gio::ApplicationCommandLine, text: &str
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
     logging::init();
-    let args: Vec<String> = std::env::args().collect();
-    match args.get(1).map(String::as_str) {
+    // `args_os`: a file name need not be UTF-8 (`std::env::args` panics on
+    // one); such names become `file://` URIs below.
+    let args: Vec<OsString> = std::env::args_os().collect();
+    match args.get(1).and_then(|a| a.to_str()) {
         Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
         Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),
         _ => {}
@@ -116,15 +200,10 @@ pub fn run() -> ExitCode {
         .and_then(|m| <Options as clap::FromArgMatches>::from_arg_matches(&m).map(|o| (o, m)));
     let (mut options, matches) = match parsed {
         Ok(parsed) => parsed,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(e) => return print_usage_error(&e),
     };
+    // From here on a signal never kills the app (see `quit_on_signals`).
+    let signalled = quit_on_signals();
     // The preferences file, where the command line says nothing.
     let prefs_path = preferences::default_path();
     let prefs = preferences::Preferences::load(&prefs_path);
@@ -149,7 +228,15 @@ pub fn run() -> ExitCode {
             }
         }
     } else {
-        options.inputs.clone()
+        // UTF-8 names and URIs as given; other names as `file://` URIs.
+        options
+            .inputs
+            .iter()
+            .map(|input| match input.to_str() {
+                Some(text) => text.to_string(),
+                None => framescope::engine::uri::os_to_uri(input),
+            })
+            .collect()
     };
     if options.print_pipeline {
         let player = Player::new();
@@ -179,14 +266,22 @@ pub fn run() -> ExitCode {
             gio::ApplicationFlags::NON_UNIQUE
         },
     );
+    signalled.app.replace(Some(app.downgrade()));
     let exit_code = Rc::new(Cell::new(0u8));
     let main_window: Rc<std::cell::RefCell<Option<window::MainWindow>>> = Rc::default();
     {
         let exit_code = exit_code.clone();
         let main_window = main_window.clone();
+        let signalled = signalled.clone();
         app.connect_activate(move |app| {
             if let Some(window) = main_window.borrow().as_ref() {
+                // Raised; if it is gone already the app is ending, and no
+                // other window is made.
                 window.present();
+                return;
+            }
+            if signalled.requested.get() {
+                app.quit();
                 return;
             }
             let prefs = window::PreferencesFile {
@@ -203,7 +298,6 @@ pub fn run() -> ExitCode {
             main_window.replace(Some(window));
         });
     }
-    quit_on_signals(&app);
     if single_instance {
         // The first Framescope on the session bus runs the window; a later
         // one hands it its command line and exits with its answer. With no
@@ -225,11 +319,23 @@ pub fn run() -> ExitCode {
                 }
             }
         });
-        app.run_with_args(&args);
+        // GApplication forwards the command line as UTF-8: a name that is
+        // not goes as its `file://` URI.
+        let forwarded: Vec<String> = args
+            .iter()
+            .map(|a| match a.to_str() {
+                Some(text) => text.to_string(),
+                None => framescope::engine::uri::os_to_uri(a),
+            })
+            .collect();
+        app.run_with_args(&forwarded);
     } else {
         // Our own options were parsed above; GTK sees only the program name.
         app.run_with_args(&["framescope"]);
     }
+    // Closing the window let go of its pipeline: it stops before the
+    // process exits (the video sink's last work is on the main loop).
+    stop_pipelines(STOP_PIPELINES_WITHIN);
     // The last resume positions and preferences reach the disk before exit.
     files::wait_for_writes();
     ExitCode::from(exit_code.get())

@@ -96,7 +96,22 @@ impl Drop for Mpris {
 
 /// A microsecond count for MPRIS from nanoseconds.
 fn micros(ns: u64) -> i64 {
-    (ns / 1000) as i64
+    // u64::MAX ns is 1.8e16 µs: always within i64.
+    i64::try_from(ns / 1000).unwrap_or(i64::MAX)
+}
+
+/// A position in µs from a D-Bus caller as a stream time, when it is one
+/// (not negative, and within the longest time Framescope takes anywhere).
+fn within_any_media(us: i64) -> Option<gst::ClockTime> {
+    framescope::engine::timefmt::clock_time_from_micros(us)
+        .filter(|t| t.nseconds() <= framescope::engine::timefmt::MAX_TIME_NS)
+}
+
+/// The volume to set for an MPRIS `Volume` write: the spec brings a
+/// negative value to 0, and Framescope does not amplify, so more than 1 is
+/// 1; not-a-number is refused (`None`, a D-Bus error to the caller).
+fn volume_to_set(v: f64) -> Option<f64> {
+    (!v.is_nan()).then(|| v.clamp(0.0, 1.0))
 }
 
 fn playback_status(player: &Player) -> &'static str {
@@ -190,12 +205,16 @@ fn call(
         }
         "Seek" => {
             let (offset,) = params.get::<(i64,)>().ok_or("Seek takes an offset in µs")?;
-            let target = (micros(player.position()) + offset).max(0);
+            // Checked: an offset of ±i64::MAX µs is a valid call, not a crash.
+            let target = micros(player.position()).saturating_add(offset).max(0);
             if player.duration() > 0 && target > micros(player.duration()) {
                 // Past the end: the spec says act as Next.
                 (hooks.next)();
             } else {
-                player.seek(gst::ClockTime::from_useconds(target as u64));
+                let at = within_any_media(target).ok_or_else(|| {
+                    format!("Seeking by {offset} µs goes past any time media can have (100 days); seek by less.")
+                })?;
+                player.seek(at);
                 return Ok(Some(target));
             }
         }
@@ -203,8 +222,11 @@ fn call(
             let (_track, position) = params
                 .get::<(glib::variant::ObjectPath, i64)>()
                 .ok_or("SetPosition takes a track id and a position in µs")?;
-            if position >= 0 && (player.duration() == 0 || position <= micros(player.duration())) {
-                player.seek(gst::ClockTime::from_useconds(position as u64));
+            // The spec: a negative position, or one past the end, does
+            // nothing; with the length unknown, past any media's end.
+            let within_track = player.duration() == 0 || position <= micros(player.duration());
+            if let Some(at) = within_any_media(position).filter(|_| within_track) {
+                player.seek(at);
                 return Ok(Some(position));
             }
         }
@@ -290,7 +312,10 @@ pub fn start(player: &Player, hooks: Hooks) -> Option<Mpris> {
                     return false;
                 };
                 match (name, value.get::<f64>()) {
-                    ("Volume", Some(v)) => player.set_volume(v.clamp(0.0, 1.0)),
+                    ("Volume", Some(v)) => match volume_to_set(v) {
+                        Some(v) => player.set_volume(v),
+                        None => return false,
+                    },
                     ("Rate", Some(r)) if (1.0 / 16.0..=16.0).contains(&r) => player.set_rate(r),
                     _ => return false,
                 }
@@ -337,4 +362,25 @@ pub fn start(player: &Player, hooks: Hooks) -> Option<Mpris> {
         registrations,
         connection,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_volumes_from_callers_never_overflow() {
+        assert_eq!(micros(u64::MAX), 18_446_744_073_709_551);
+        assert_eq!(within_any_media(-1), None);
+        assert_eq!(within_any_media(i64::MAX), None);
+        assert_eq!(within_any_media(i64::MIN), None);
+        assert_eq!(
+            within_any_media(2_000_000),
+            Some(gst::ClockTime::from_seconds(2))
+        );
+        assert_eq!(volume_to_set(f64::NAN), None);
+        assert_eq!(volume_to_set(f64::INFINITY), Some(1.0));
+        assert_eq!(volume_to_set(-1.0), Some(0.0));
+        assert_eq!(volume_to_set(0.5), Some(0.5));
+    }
 }

@@ -171,7 +171,12 @@ impl Store {
     /// one worth resuming.
     pub fn resume_point(&self, uri: &str) -> Option<Duration> {
         let entry = &self.entries[self.find(uri)?];
-        (entry.position > 0.0).then(|| Duration::from_secs_f64(entry.position))
+        // The file is anyone's to edit: a position that is no time (a
+        // huge number, say) is no resume point, never a panic.
+        let limit = Duration::from_nanos(framescope::engine::timefmt::MAX_TIME_NS);
+        Duration::try_from_secs_f64(entry.position)
+            .ok()
+            .filter(|at| !at.is_zero() && *at <= limit)
     }
 
     /// Records that `uri` was left at `position` of `duration` (zero when
@@ -183,7 +188,7 @@ impl Store {
         } else {
             MARGIN.min(duration / 10)
         };
-        let finished = !duration.is_zero() && position + margin >= duration;
+        let finished = !duration.is_zero() && position.saturating_add(margin) >= duration;
         let position = if finished || position < margin {
             0.0
         } else {

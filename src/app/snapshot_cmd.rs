@@ -10,7 +10,7 @@ use super::worker::{self, Ended, Next, Worker};
 use clap::Parser;
 use framescope::engine::snapshot::{snapshot, write};
 use framescope::engine::timefmt::{parse_time, precise};
-use framescope::engine::to_uri;
+use framescope::engine::uri::os_to_uri;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 struct SnapshotOptions {
     /// The file or URI to take the frame from.
     #[arg(value_name = "FILE|URI")]
-    input: String,
+    input: std::ffi::OsString,
     /// The time: seconds (12.5) or [HH:]MM:SS[.mmm]; the frame shown then is
     /// the last one whose timestamp is at or before it.
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     at: u64,
     /// The PNG file to write.
     #[arg(short = 'o', long = "output", value_name = "OUT.png")]
@@ -39,7 +39,7 @@ struct SnapshotOptions {
 const WORKER_LIMIT: Duration = Duration::from_secs(120);
 
 /// Runs the subcommand with `args` (program name first).
-pub fn run(args: Vec<String>) -> ExitCode {
+pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     let options = match super::parse_subcommand::<SnapshotOptions>(args) {
         Ok(o) => o,
         Err(code) => return code,
@@ -52,8 +52,9 @@ pub fn run(args: Vec<String>) -> ExitCode {
         eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");
         return ExitCode::from(super::EXIT_STARTUP);
     }
-    let at = gst::ClockTime::from_nseconds(options.at);
-    let result = snapshot(&to_uri(&options.input), at, options.keyframe)
+    // At most 100 days (`parse_time` refuses more), so never "no time".
+    let at = framescope::engine::timefmt::clock_time(options.at);
+    let result = snapshot(&os_to_uri(&options.input), at, options.keyframe)
         .and_then(|shot| write(&shot, &options.output).map(|_| shot));
     match result {
         Ok(shot) => {
@@ -75,7 +76,7 @@ pub fn run(args: Vec<String>) -> ExitCode {
 
 /// Runs the snapshot in a worker, passing its output through.
 fn supervise(options: &SnapshotOptions) -> ExitCode {
-    let uri = to_uri(&options.input);
+    let uri = os_to_uri(&options.input);
     let mut worker = match Worker::start() {
         Ok(w) => w,
         Err(e) => {

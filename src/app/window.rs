@@ -5,6 +5,19 @@
 //! what the app does per item (resume points, statistics, the first
 //! item's `--start` and `--sub`) hangs off the player's `item-loading` and
 //! `item-ended` signals.
+//!
+//! # Lifetime
+//!
+//! The state the window's callbacks share (`Shared`) is held strongly in
+//! one place only, a handler of the application's `window-removed`, and
+//! let go when GTK removes the window (however it was closed). Every
+//! callback (player signals, app actions, the drop target, timers) holds it
+//! weakly, so no reference cycle keeps the window, its `PlayerView`, the
+//! player and its pipeline alive past the window: once it is gone the view
+//! is disposed and stops its player, whose pipeline goes to the engine's
+//! reaper. What must outlive the pipeline — the resume position, the
+//! volume, the `--stats-json` file — is written by `finish` first, when
+//! the window is closed or the application quits.
 
 use crate::app::cli::Options;
 use crate::app::resume;
@@ -17,7 +30,7 @@ use gtk::prelude::*;
 use gtk::{gdk, gio, glib};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 /// What `--stats-json` writes.
 #[derive(Serialize)]
@@ -105,6 +118,8 @@ struct Shared {
     /// The item just opened still has to have its subtitles turned off
     /// (the preferences say so) once its tracks are known.
     subtitles_off_pending: Cell<bool>,
+    /// `finish` has run: the position, volume and statistics are written.
+    finished: Cell<bool>,
 }
 
 /// The resume store and what was last written to it.
@@ -146,13 +161,18 @@ pub struct PreferencesFile {
     pub prefs: Rc<RefCell<crate::app::preferences::Preferences>>,
 }
 
-/// The main window, for the single-instance hand-over.
-pub struct MainWindow(Rc<Shared>);
+/// The main window, for the single-instance hand-over. It holds the
+/// window weakly: the window lives as long as GTK keeps it open.
+pub struct MainWindow(Weak<Shared>);
 
 impl MainWindow {
-    /// Raises the window.
-    pub fn present(&self) {
-        self.0.window.present();
+    /// Raises the window; false when it is gone (the app is ending).
+    pub fn present(&self) -> bool {
+        let Some(shared) = self.0.upgrade() else {
+            return false;
+        };
+        shared.window.present();
+        true
     }
 
     /// Takes the command line of a later `framescope` run: its files are
@@ -161,26 +181,31 @@ impl MainWindow {
     /// The answer is printed by, and the exit code returned to, that run.
     pub fn take_command_line(&self, command_line: &gio::ApplicationCommandLine) -> glib::ExitCode {
         use clap::Parser;
+        let Some(shared) = self.0.upgrade() else {
+            crate::app::tell_caller(
+                command_line,
+                "framescope: the running Framescope is closing; try again in a moment.\n",
+                true,
+            );
+            return glib::ExitCode::FAILURE;
+        };
         let arguments = command_line.arguments();
         let options = match Options::try_parse_from(&arguments) {
             Ok(options) => options,
             Err(e) => {
-                crate::app::tell_caller(command_line, &e.to_string(), true);
+                crate::app::tell_caller(command_line, &crate::app::usage_message(&e), true);
                 return glib::ExitCode::from(crate::app::EXIT_USAGE);
             }
         };
         let items: Vec<String> = options
             .inputs
             .iter()
-            .map(|input| {
-                if input.contains("://") {
-                    input.clone()
-                } else {
-                    command_line.create_file_for_arg(input).uri().to_string()
-                }
+            .map(|input| match input.to_str() {
+                Some(uri) if uri.contains("://") => uri.to_string(),
+                _ => command_line.create_file_for_arg(input).uri().to_string(),
             })
             .collect();
-        let shared = &self.0;
+        let shared = &shared;
         let count = items.len();
         let items_text = if count == 1 {
             "1 item".to_string()
@@ -316,6 +341,7 @@ pub fn build(
         tracks_playing: Cell::new((-1, -1)),
         preferences,
         subtitles_off_pending: Cell::new(false),
+        finished: Cell::new(false),
     });
     refresh_recent_menu(&shared);
     if shared.kiosk.is_none() {
@@ -328,19 +354,49 @@ pub fn build(
     install_actions(app, &shared);
     install_drop_target(&shared);
     {
-        let shared = shared.clone();
-        app.connect_shutdown(move |_| write_stats(&shared));
+        // Quitting (Ctrl+Q, MPRIS, the kiosk chord, --exit-at-end) ends the
+        // main loop with the window still open: it is closed here, so its
+        // pipeline is stopped before the process exits.
+        let weak = Rc::downgrade(&shared);
+        app.connect_shutdown(move |_| {
+            if let Some(shared) = weak.upgrade() {
+                finish(&shared);
+                shared.window.destroy();
+            }
+        });
     }
     {
-        // Closing the window (or quitting) saves where the item was left;
-        // by shutdown the window and its player are gone.
-        let shared = Rc::downgrade(&shared);
+        // Closing the window saves where the item was left and writes the
+        // statistics while the player is still there.
+        let weak = Rc::downgrade(&shared);
         window.connect_close_request(move |_| {
-            if let Some(shared) = shared.upgrade() {
-                remember_position(&shared);
-                remember_volume(&shared);
+            if let Some(shared) = weak.upgrade() {
+                finish(&shared);
             }
             glib::Propagation::Proceed
+        });
+    }
+    {
+        // The one strong hold on the shared state (see the module's
+        // comment): let go when GTK removes the window.
+        let owner = RefCell::new(Some(shared.clone()));
+        app.connect_window_removed(move |app, removed| {
+            let ours = owner
+                .borrow()
+                .as_ref()
+                .is_some_and(|s| s.window.upcast_ref::<gtk::Window>() == removed);
+            if ours {
+                let shared = owner.take();
+                if let Some(shared) = shared.as_ref() {
+                    finish(shared);
+                    if let Some(inspector) = shared.inspector.borrow().upgrade() {
+                        inspector.close();
+                    }
+                }
+                // (This action holds the queue panel, and the panel the player.)
+                app.remove_action("toggle-queue");
+                drop(shared);
+            }
         });
     }
     {
@@ -361,7 +417,7 @@ pub fn build(
     view.grab_focus();
     player.set_items(&inputs);
     player.play();
-    MainWindow(shared)
+    MainWindow(Rc::downgrade(&shared))
 }
 
 fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -> gtk::HeaderBar {
@@ -415,17 +471,22 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
     bar
 }
 
+/// The player's signals, each handler holding the shared state weakly.
 fn connect_player(shared: &Rc<Shared>, player: &Player) {
-    let window = shared.window.clone();
+    let window = shared.window.downgrade();
     player.connect_title_notify(move |p| {
+        let Some(window) = window.upgrade() else {
+            return;
+        };
         let title = p
             .title()
             .map(|t| format!("{t} — Framescope"))
             .unwrap_or_else(|| "Framescope".into());
         window.set_title(Some(&title));
     });
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     player.connect_item_loading(move |p, _| {
+        let Some(s) = weak.upgrade() else { return };
         // The item being left: fold its statistics in and note where it was.
         if p.uri().is_some() {
             accumulate_totals(&s);
@@ -433,26 +494,30 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
         }
         s.item_setup_pending.set(true);
     });
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     player.connect_current_index_notify(move |p| {
+        let Some(s) = weak.upgrade() else { return };
         if p.current_index() >= 0 && s.item_setup_pending.replace(false) {
             set_up_item(&s);
         }
     });
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     player.connect_item_ended(move |_, _| {
+        let Some(s) = weak.upgrade() else { return };
         s.played.set(s.played.get() + 1);
         remember_finished(&s);
     });
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     // `eos` comes only when nothing follows in the queue.
     player.connect_eos(move |_| {
+        let Some(s) = weak.upgrade() else { return };
         if s.options.exit_at_end {
             quit(&s);
         }
     });
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     player.connect_error(move |p, error| {
+        let Some(s) = weak.upgrade() else { return };
         s.last_error.replace(Some(error.clone()));
         if s.options.exit_at_end {
             eprintln!("framescope: {}", error.message);
@@ -465,8 +530,9 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
         }
     });
     player.connect_warning(|_, text| tracing::warn!("{text}"));
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     player.connect_tracks_changed(move |p| {
+        let Some(s) = weak.upgrade() else { return };
         if s.subtitles_off_pending.get() && !p.tracks_of(TrackKind::Subtitle).is_empty() {
             s.subtitles_off_pending.set(false);
             let _ = p.select_track(TrackKind::Subtitle, None);
@@ -480,12 +546,24 @@ fn connect_player(shared: &Rc<Shared>, player: &Player) {
     });
 }
 
+/// Quits: what must be saved is written now (the window and its player
+/// go at shutdown, see `build`).
 fn quit(shared: &Shared) {
-    remember_position(shared);
-    remember_volume(shared);
+    finish(shared);
     if let Some(app) = shared.window.application() {
         app.quit();
     }
+}
+
+/// Writes, once, what must outlive the window's player: where the item was
+/// left, the volume and the `--stats-json` file.
+fn finish(shared: &Shared) {
+    if shared.finished.replace(true) {
+        return;
+    }
+    remember_position(shared);
+    remember_volume(shared);
+    write_stats(shared);
 }
 
 /// Sets up the item just loaded: `--start` and `--sub` (first item only),
@@ -500,7 +578,7 @@ fn set_up_item(shared: &Rc<Shared>) {
             .options
             .subtitle_files
             .iter()
-            .map(|p| p.display().to_string())
+            .map(|p| framescope::engine::uri::path_to_uri(p))
             .collect()
     } else {
         Vec::new()
@@ -515,9 +593,15 @@ fn set_up_item(shared: &Rc<Shared>) {
     if let Some(ns) = start {
         player.seek(gst::ClockTime::from_nseconds(ns));
     } else if let Some(at) = resume_point(shared, &uri) {
-        player.seek(gst::ClockTime::from_nseconds(at.as_nanos() as u64));
+        player.seek(clock_time_of(at));
         offer_start_over(shared, at);
     }
+}
+
+/// A duration as a stream time, never panicking (the longest is about 584
+/// years; GStreamer's "no time" is never made).
+fn clock_time_of(at: std::time::Duration) -> gst::ClockTime {
+    framescope::engine::timefmt::clock_time(u64::try_from(at.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Where `uri` was left, when resuming is on and it is worth resuming.
@@ -528,7 +612,7 @@ fn resume_point(shared: &Shared, uri: &str) -> Option<std::time::Duration> {
 /// Says where playback resumed and shows the "start from the beginning"
 /// button for a few seconds.
 fn offer_start_over(shared: &Rc<Shared>, at: std::time::Duration) {
-    let at = framescope::widget::player_view::format_time(at.as_nanos() as u64);
+    let at = framescope::widget::player_view::format_time(clock_time_of(at).nseconds());
     shared
         .view
         .show_message(&format!("Resumed at {at}; Home starts from the beginning"));
@@ -791,46 +875,72 @@ fn enqueue_items(shared: &Rc<Shared>, items: Vec<String>) {
     shared.view.show_message(&added);
 }
 
+/// An action handler that runs `f` with the shared state while the window
+/// lives (actions belong to the application, which outlives the window:
+/// they hold the state weakly).
+fn with_shared(
+    shared: &Rc<Shared>,
+    f: impl Fn(&Rc<Shared>, Option<&glib::Variant>) + 'static,
+) -> impl Fn(&gio::SimpleAction, Option<&glib::Variant>) + 'static {
+    let weak = Rc::downgrade(shared);
+    move |_, parameter| {
+        if let Some(shared) = weak.upgrade() {
+            f(&shared, parameter);
+        }
+    }
+}
+
+/// What an app action does with the shared state and its parameter.
+type ActionBody = Box<dyn Fn(&Rc<Shared>, Option<&glib::Variant>)>;
+
 fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
-    let open = gio::SimpleAction::new("open", None);
-    let s = shared.clone();
-    open.connect_activate(move |_, _| show_open_dialog(&s, open_items));
-    app.add_action(&open);
+    let add = |name: &str, parameter: Option<&glib::VariantTy>, f: ActionBody| {
+        let action = gio::SimpleAction::new(name, parameter);
+        action.connect_activate(with_shared(shared, f));
+        app.add_action(&action);
+    };
+    add(
+        "open",
+        None,
+        Box::new(|s, _| show_open_dialog(s, open_items)),
+    );
+    add(
+        "enqueue",
+        None,
+        Box::new(|s, _| show_open_dialog(s, enqueue_items)),
+    );
 
-    let enqueue = gio::SimpleAction::new("enqueue", None);
-    let s = shared.clone();
-    enqueue.connect_activate(move |_, _| show_open_dialog(&s, enqueue_items));
-    app.add_action(&enqueue);
-
-    // F9 or the header bar's button show and hide the queue panel.
+    // F9 or the header bar's button show and hide the queue panel. (The
+    // action holds the panel: it is removed with the window, see `build`.)
     if let Some(revealer) = shared.queue_panel.as_ref() {
         let toggle = gio::PropertyAction::new("toggle-queue", revealer, "reveal-child");
         app.add_action(&toggle);
     }
 
-    let open_recent = gio::SimpleAction::new("open-recent", Some(glib::VariantTy::STRING));
-    let s = shared.clone();
-    open_recent.connect_activate(move |_, uri| {
-        if let Some(uri) = uri.and_then(|u| u.get::<String>()) {
-            open_items(&s, vec![uri]);
-        }
-    });
-    app.add_action(&open_recent);
+    add(
+        "open-recent",
+        Some(glib::VariantTy::STRING),
+        Box::new(|s, uri| {
+            if let Some(uri) = uri.and_then(|u| u.get::<String>()) {
+                open_items(s, vec![uri]);
+            }
+        }),
+    );
 
     // Back to the start of the item, and its resume point forgotten.
-    let start_over = gio::SimpleAction::new("start-over", None);
-    let s = shared.clone();
-    start_over.connect_activate(move |_, _| {
-        let player = s.view.player();
-        if let (Some(resume), Some(uri)) = (s.resume.as_ref(), player.uri()) {
-            resume.store.borrow_mut().forget_position(&uri);
-        }
-        player.seek(gst::ClockTime::ZERO);
-        s.start_over.set_visible(false);
-    });
-    app.add_action(&start_over);
+    add(
+        "start-over",
+        None,
+        Box::new(|s, _| {
+            let player = s.view.player();
+            if let (Some(resume), Some(uri)) = (s.resume.as_ref(), player.uri()) {
+                resume.store.borrow_mut().forget_position(&uri);
+            }
+            player.seek(gst::ClockTime::ZERO);
+            s.start_over.set_visible(false);
+        }),
+    );
 
-    // The time on screen, as TIME text, on the clipboard.
     // The queue: Ctrl+Right / Ctrl+Left.
     for (name, go, none) in [
         (
@@ -840,101 +950,100 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
         ),
         ("previous-item", previous_item, "This is the first item."),
     ] {
-        let action = gio::SimpleAction::new(name, None);
-        let s = shared.clone();
-        action.connect_activate(move |_, _| {
-            if !go(&s) {
-                s.view.show_message(none);
-            }
-        });
-        app.add_action(&action);
+        add(
+            name,
+            None,
+            Box::new(move |s, _| {
+                if !go(s) {
+                    s.view.show_message(none);
+                }
+            }),
+        );
     }
 
     // The newest part of a live stream (End).
-    let live_edge = gio::SimpleAction::new("live-edge", None);
-    let s = shared.clone();
-    live_edge.connect_activate(move |_, _| {
-        if s.view.player().go_to_live_edge() {
-            s.view.show_message("Live");
-        }
-    });
-    app.add_action(&live_edge);
+    add(
+        "live-edge",
+        None,
+        Box::new(|s, _| {
+            if s.view.player().go_to_live_edge() {
+                s.view.show_message("Live");
+            }
+        }),
+    );
 
-    let preferences = gio::SimpleAction::new("preferences", None);
-    let s = shared.clone();
-    preferences.connect_activate(move |_, _| show_preferences(&s));
-    app.add_action(&preferences);
+    add("preferences", None, Box::new(|s, _| show_preferences(s)));
 
-    let copy_time = gio::SimpleAction::new("copy-time", None);
-    let s = shared.clone();
-    copy_time.connect_activate(move |_, _| {
-        let text = framescope::engine::timefmt::precise(gst::ClockTime::from_nseconds(
-            s.view.player().position(),
-        ));
-        s.window.clipboard().set_text(&text);
-        s.view.show_message(&format!("Copied {text}"));
-    });
-    app.add_action(&copy_time);
+    // The time on screen, as TIME text, on the clipboard.
+    add(
+        "copy-time",
+        None,
+        Box::new(|s, _| {
+            let text = framescope::engine::timefmt::precise(gst::ClockTime::from_nseconds(
+                s.view.player().position(),
+            ));
+            s.window.clipboard().set_text(&text);
+            s.view.show_message(&format!("Copied {text}"));
+        }),
+    );
 
-    let quit_action = gio::SimpleAction::new("quit", None);
-    let s = shared.clone();
-    quit_action.connect_activate(move |_, _| quit(&s));
-    app.add_action(&quit_action);
+    add("quit", None, Box::new(|s, _| quit(s)));
 
-    let about = gio::SimpleAction::new("about", None);
-    let window = shared.window.clone();
-    about.connect_activate(move |_, _| {
-        gtk::AboutDialog::builder()
-            .transient_for(&window)
-            .modal(true)
-            .program_name("Framescope")
-            .version(env!("CARGO_PKG_VERSION"))
-            .comments("A video player, playback widget and stream inspector built on GTK 4 and GStreamer.")
-            .license_type(gtk::License::Mpl20)
-            .logo_icon_name(APP_ICON)
-            .build()
-            .present();
-    });
-    app.add_action(&about);
+    add(
+        "about",
+        None,
+        Box::new(|s, _| {
+            gtk::AboutDialog::builder()
+                .transient_for(&s.window)
+                .modal(true)
+                .program_name("Framescope")
+                .version(env!("CARGO_PKG_VERSION"))
+                .comments("A video player, playback widget and stream inspector built on GTK 4 and GStreamer.")
+                .license_type(gtk::License::Mpl20)
+                .logo_icon_name(APP_ICON)
+                .build()
+                .present();
+        }),
+    );
 
     for (_, name, target) in PLAYBACK_MENU {
-        let action = gio::SimpleAction::new(name, None);
-        let view = shared.view.clone();
-        action.connect_activate(move |_, _| {
-            let _ = view.activate_action(target, None);
-        });
-        app.add_action(&action);
+        add(
+            name,
+            None,
+            Box::new(move |s, _| {
+                let _ = s.view.activate_action(target, None);
+            }),
+        );
     }
 
-    let screenshot = gio::SimpleAction::new("screenshot", None);
-    let s = shared.clone();
-    screenshot.connect_activate(move |_, _| {
-        let dir = s
-            .options
-            .screenshot_dir
-            .clone()
-            .unwrap_or_else(crate::app::screenshot::default_dir);
-        crate::app::screenshot::take(&s.view, &dir);
-    });
-    app.add_action(&screenshot);
+    add(
+        "screenshot",
+        None,
+        Box::new(|s, _| {
+            let dir = s
+                .options
+                .screenshot_dir
+                .clone()
+                .unwrap_or_else(crate::app::screenshot::default_dir);
+            crate::app::screenshot::take(&s.view, &dir);
+        }),
+    );
 
-    let inspector = gio::SimpleAction::new("inspector", None);
-    let s = shared.clone();
-    inspector.connect_activate(move |_, _| open_inspector(&s));
-    app.add_action(&inspector);
+    add("inspector", None, Box::new(|s, _| open_inspector(s)));
 
-    let stats = gio::SimpleAction::new("toggle-stats", None);
-    let view = shared.view.clone();
-    stats.connect_activate(move |_, _| {
-        let _ = view.activate_action("player.toggle-stats", None);
-    });
-    app.add_action(&stats);
+    add(
+        "toggle-stats",
+        None,
+        Box::new(|s, _| {
+            let _ = s.view.activate_action("player.toggle-stats", None);
+        }),
+    );
 
-    let shortcuts_action = gio::SimpleAction::new("shortcuts", None);
-    let window = shared.window.clone();
-    shortcuts_action
-        .connect_activate(move |_, _| shortcuts::shortcuts_window(window.upcast_ref()).present());
-    app.add_action(&shortcuts_action);
+    add(
+        "shortcuts",
+        None,
+        Box::new(|s, _| shortcuts::shortcuts_window(s.window.upcast_ref()).present()),
+    );
 
     // In kiosk mode no key does anything but the quit chord.
     if shared.kiosk.is_none() {
@@ -975,8 +1084,12 @@ fn show_open_dialog(shared: &Rc<Shared>, then: fn(&Rc<Shared>, Vec<String>)) {
     all.set_name(Some("All files"));
     all.add_pattern("*");
     dialog.add_filter(&all);
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     dialog.connect_response(move |d, response| {
+        let Some(s) = weak.upgrade() else {
+            d.destroy();
+            return;
+        };
         if response == gtk::ResponseType::Accept {
             let files = d.files();
             let items = (0..files.n_items())
@@ -993,8 +1106,11 @@ fn show_open_dialog(shared: &Rc<Shared>, then: fn(&Rc<Shared>, Vec<String>)) {
 fn install_drop_target(shared: &Rc<Shared>) {
     let target = gtk::DropTarget::new(glib::Type::INVALID, gdk::DragAction::COPY);
     target.set_types(&[gdk::FileList::static_type(), glib::Type::STRING]);
-    let s = shared.clone();
+    let weak = Rc::downgrade(shared);
     target.connect_drop(move |_, value, _, _| {
+        let Some(s) = weak.upgrade() else {
+            return false;
+        };
         let items: Vec<String> = if let Ok(list) = value.get::<gdk::FileList>() {
             list.files().iter().map(|f| f.uri().to_string()).collect()
         } else if let Ok(text) = value.get::<String>() {

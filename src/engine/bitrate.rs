@@ -53,12 +53,23 @@ impl BitrateMeter {
 
     /// Installs the recording probe on a decoder's sink pad.
     pub fn attach(&self, decoder: &gst::Element) {
+        self.attach_for(decoder, self.attachment());
+    }
+
+    /// Which attachment probes installed now belong to: [`BitrateMeter::detach`]
+    /// moves on to the next.
+    pub fn attachment(&self) -> u64 {
+        self.attachment.load(Ordering::SeqCst)
+    }
+
+    /// [`BitrateMeter::attach`] for a pipeline built while `attachment` was
+    /// current: once detached, its later decoders record nothing.
+    pub fn attach_for(&self, decoder: &gst::Element, attachment: u64) {
         let Some(pad) = decoder.static_pad("sink") else {
             return;
         };
         let id = self.decoders.fetch_add(1, Ordering::Relaxed);
         let meter = self.clone();
-        let attachment = self.attachment.load(Ordering::SeqCst);
         pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
             if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data {
                 let segment = pad

@@ -25,7 +25,7 @@ impl Chapter {
         let time = format!("{}:{:02}", seconds / 60, seconds % 60);
         match &self.title {
             Some(title) => format!("{title} ({time})"),
-            None => format!("Chapter {} ({time})", number + 1),
+            None => format!("Chapter {} ({time})", number.saturating_add(1)),
         }
     }
 }
@@ -72,7 +72,7 @@ pub fn next_start(chapters: &[Chapter], position: u64) -> Option<u64> {
     let slack = 50_000_000;
     chapters
         .iter()
-        .find(|c| c.start > position + slack)
+        .find(|c| c.start > position.saturating_add(slack))
         .map(|c| c.start)
 }
 

@@ -220,11 +220,22 @@ impl FrameIndex {
 
     /// Installs the recording probe on a video decoder's sink pad.
     pub fn attach(&self, decoder: &gst::Element) {
+        self.attach_for(decoder, self.attachment());
+    }
+
+    /// Which attachment probes installed now belong to: [`FrameIndex::detach`]
+    /// moves on to the next.
+    pub fn attachment(&self) -> u64 {
+        self.lock().attachment
+    }
+
+    /// [`FrameIndex::attach`] for a pipeline built while `attachment` was
+    /// current: once detached, its later decoders record nothing.
+    pub fn attach_for(&self, decoder: &gst::Element, attachment: u64) {
         let Some(pad) = decoder.static_pad("sink") else {
             return;
         };
         let index = self.clone();
-        let attachment = self.lock().attachment;
         pad.add_probe(
             gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_FLUSH,
             move |pad, info| {

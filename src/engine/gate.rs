@@ -59,13 +59,23 @@ impl Gate {
         let spawned = std::thread::Builder::new()
             .name("framescope-gate".into())
             .spawn(move || {
-                while let Ok(job) = rx.recv() {
-                    if closing.load(Ordering::SeqCst) {
-                        break;
+                let serve = || {
+                    while let Ok(job) = rx.recv() {
+                        if closing.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        *lock(&busy) = Some(Instant::now());
+                        job(&pipeline);
+                        *lock(&busy) = None;
                     }
-                    *lock(&busy) = Some(Instant::now());
-                    job(&pipeline);
-                    *lock(&busy) = None;
+                };
+                // A main context of its own, made this thread's default:
+                // work that elements hand to "the main thread" (the GTK sink
+                // creates its paintable there) is then always queued for the
+                // real main loop, never run here when the default context
+                // happens to have no owner (GTK objects on the wrong thread).
+                if glib::MainContext::new().with_thread_default(serve).is_err() {
+                    tracing::warn!("a pipeline gate could not take its own main context");
                 }
             });
         if let Err(e) = spawned {

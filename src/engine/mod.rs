@@ -8,7 +8,9 @@
 //! fakesink when [`audio`] finds no device. Bus messages become [`BusEvent`]s
 //! (in [`bus`]) that the player turns into properties and signals; errors are
 //! typed by [`error::classify`]. A pipeline a player lets go is stopped and
-//! freed on the [`reaper`] thread, never on the caller's.
+//! freed on the [`reaper`] thread, never on the caller's; at exit,
+//! [`pipelines_in_use`] and [`pending_shutdowns`] both at 0 say that none is
+//! left running.
 
 pub mod audio;
 pub mod bitrate;
@@ -42,7 +44,9 @@ pub mod variants;
 
 pub use bus::BusEvent;
 pub use error::{ErrorKind, PlayerError};
-pub use player::{to_uri, Player, PlayerState, VideoMode, VideoSize, OFFSET_STEP};
+pub use player::{
+    pipelines_in_use, to_uri, Player, PlayerState, VideoMode, VideoSize, OFFSET_STEP,
+};
 pub use playlist::{EndAction, PlaylistItem, Repeat};
 pub use reaper::pending_shutdowns;
 pub use seek::SeekMode;

@@ -74,9 +74,24 @@ mod imp {
             self.video
                 .borrow()
                 .as_ref()
-                .map(|v| v.current_image())
+                .map(super::still_image)
                 .unwrap_or_else(|| gdk::Paintable::new_empty(0, 0))
         }
+    }
+}
+
+/// A still image of `paintable`. GDK 4.8's default `current_image` (used
+/// by paintables that do not implement it, `gtk4paintablesink`'s among
+/// them) returns the paintable itself without taking a reference, so its
+/// caller's release frees the paintable under its owner: the sink then
+/// draws with a freed object (a crash the storm test found, through the
+/// watchdog's frozen picture). Only paintables whose contents never change
+/// are asked; for any other an empty paintable of its size stands in.
+pub fn still_image(paintable: &gdk::Paintable) -> gdk::Paintable {
+    if paintable.flags().contains(gdk::PaintableFlags::CONTENTS) {
+        paintable.current_image()
+    } else {
+        gdk::Paintable::new_empty(paintable.intrinsic_width(), paintable.intrinsic_height())
     }
 }
 

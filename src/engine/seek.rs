@@ -90,7 +90,7 @@ impl SeekQueue {
             return Some(request);
         }
         self.waiting = match (self.waiting, request) {
-            (Some(Request::Step(a)), Request::Step(b)) => Some(Request::Step(a + b)),
+            (Some(Request::Step(a)), Request::Step(b)) => Some(Request::Step(a.saturating_add(b))),
             _ => Some(request),
         };
         None

@@ -157,8 +157,9 @@ impl Playbin {
     /// files: 6 hangs in 6 runs with playbin, none with playbin3).
     ///
     /// With an external subtitle file, playbin is used before 1.24 for any
-    /// URI: playbin3 there sometimes stops ("not linked") when it loads one
-    /// (about one load in four in `tests/tracks.rs`).
+    /// URI, gapless or not: playbin3 there sometimes stops ("not linked")
+    /// when it loads one (about one load in four in `tests/tracks.rs`), and
+    /// can abort when its outputs are reconfigured.
     pub fn for_item(uri: &str, gapless: bool) -> Self {
         Self::for_item_with(uri, gapless, false)
     }
@@ -172,7 +173,12 @@ impl Playbin {
             _ => {}
         }
         let (major, minor, ..) = gst::version();
-        if (uri.starts_with("file:") || subtitle_file) && (major, minor) < (1, 24) && !gapless {
+        // An external subtitle file takes playbin even in a playlist: on
+        // 1.22 playbin3 aborts with one when its outputs are reconfigured
+        // (`reconfigure_output: assertion failed: (combine->sinkpad ==
+        // NULL)`, seen in the storm test).
+        let old = (major, minor) < (1, 24);
+        if old && (subtitle_file || (uri.starts_with("file:") && !gapless)) {
             Playbin::Playbin2
         } else {
             Playbin::Playbin3

@@ -14,9 +14,30 @@ use crate::engine::error::{display_name, ErrorKind, PlayerError};
 /// ```
 pub fn to_uri(input: &str) -> String {
     if input.contains("://") && input.split("://").next().is_some_and(|s| !s.is_empty()) {
-        return input.to_string();
+        // A NUL cannot cross into C (GLib, GStreamer): written as `%00`.
+        return input.replace('\0', "%00");
     }
-    let path = std::path::Path::new(input);
+    path_to_uri(std::path::Path::new(input))
+}
+
+/// Like [`to_uri`] for what a command line or a file chooser gives, which
+/// need not be UTF-8: such a name can only be a path (a URI is ASCII), and
+/// becomes a percent-encoded `file://` URI that plays like any other.
+///
+/// ```
+/// use std::os::unix::ffi::OsStrExt;
+/// let name = std::ffi::OsStr::from_bytes(b"/no/such/dir/caf\xe9.mp4");
+/// assert_eq!(framescope::engine::uri::os_to_uri(name), "file:///no/such/dir/caf%E9.mp4");
+/// ```
+pub fn os_to_uri(input: &std::ffi::OsStr) -> String {
+    match input.to_str() {
+        Some(text) => to_uri(text),
+        None => path_to_uri(std::path::Path::new(input)),
+    }
+}
+
+/// A path as an absolute, percent-encoded `file://` URI.
+pub fn path_to_uri(path: &std::path::Path) -> String {
     let absolute = if let Ok(canonical) = std::fs::canonicalize(path) {
         canonical
     } else if path.is_absolute() {
@@ -26,9 +47,29 @@ pub fn to_uri(input: &str) -> String {
             .map(|d| d.join(path))
             .unwrap_or_else(|_| path.to_path_buf())
     };
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = absolute.as_os_str().as_bytes();
+    // GLib takes no NUL (no file name has one): such a "path" is encoded
+    // here, and reported as missing like any other name that is not there.
+    if bytes.contains(&0) {
+        return format!("file://{}", percent_encode_path(bytes));
+    }
     glib::filename_to_uri(&absolute, None)
         .map(|u| u.to_string())
-        .unwrap_or_else(|_| format!("file://{}", absolute.display()))
+        .unwrap_or_else(|_| format!("file://{}", percent_encode_path(bytes)))
+}
+
+/// A path's bytes percent-encoded for a `file://` URI, as GLib does.
+fn percent_encode_path(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Checks a URI before building a pipeline, for failures GStreamer would only
@@ -68,6 +109,14 @@ pub fn precheck(uri: &str) -> Result<(), PlayerError> {
         };
     }
     let scheme = uri.split("://").next().unwrap_or_default();
+    if scheme.eq_ignore_ascii_case("file") {
+        // A `file://` URI GLib cannot turn into a path (a NUL in it, say).
+        return Err(PlayerError::new(
+            ErrorKind::NotFound,
+            format!("“{name}” is not a valid file name; check the name."),
+            "file URI with no local path",
+        ));
+    }
     if !source_protocol_supported(scheme) {
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,

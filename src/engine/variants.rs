@@ -92,11 +92,14 @@ pub fn parse_hls_master(text: &str, base: &str) -> Vec<Variant> {
             bandwidth,
             width: size.and_then(|(w, _)| w.parse().ok()),
             height: size.and_then(|(_, h)| h.parse().ok()),
-            uri: target.and_then(|t| {
-                glib::Uri::resolve_relative(Some(base), t, glib::UriFlags::NONE)
-                    .ok()
-                    .map(|u| u.to_string())
-            }),
+            // GLib takes no NUL: a line holding one names no playlist.
+            uri: target
+                .filter(|t| !t.contains('\0') && !base.contains('\0'))
+                .and_then(|t| {
+                    glib::Uri::resolve_relative(Some(base), t, glib::UriFlags::NONE)
+                        .ok()
+                        .map(|u| u.to_string())
+                }),
         });
     }
     variants

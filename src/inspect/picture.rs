@@ -141,15 +141,15 @@ impl PictureParser {
 
 /// Whether an H.264 SEI NAL unit carries a recovery point (payload type 6).
 fn has_recovery_point(nal: &[u8]) -> bool {
-    let mut at = 1;
+    let mut at = 1usize;
     // Each message: type and size as runs of 0xff plus a last byte, then the
     // payload; the NAL ends with the trailing bits byte 0x80.
-    while at + 1 < nal.len() {
+    while at.saturating_add(1) < nal.len() {
         let mut read = || {
             let mut value = 0usize;
             while let Some(&b) = nal.get(at) {
                 at += 1;
-                value += b as usize;
+                value = value.saturating_add(b as usize);
                 if b != 0xff {
                     break;
                 }
@@ -161,7 +161,7 @@ fn has_recovery_point(nal: &[u8]) -> bool {
         if payload_type == 6 {
             return true;
         }
-        at += size;
+        at = at.saturating_add(size);
     }
     false
 }
@@ -172,13 +172,14 @@ fn nal_units(data: &[u8], length_size: Option<usize>) -> Box<dyn Iterator<Item =
         Some(size) => {
             let mut rest = data;
             Box::new(std::iter::from_fn(move || {
-                if rest.len() < size {
+                // A zero-byte length would read the same empty unit forever.
+                if size == 0 || rest.len() < size {
                     return None;
                 }
                 let len = rest[..size]
                     .iter()
                     .fold(0usize, |acc, &b| (acc << 8) | b as usize);
-                let end = (size + len).min(rest.len());
+                let end = size.saturating_add(len).min(rest.len());
                 let nal = &rest[size..end];
                 rest = &rest[end..];
                 Some(nal)
@@ -233,7 +234,11 @@ impl<'a> BitReader<'a> {
                 self.zeros = 0;
             }
             let b = *self.data.get(self.byte)?;
-            self.zeros = if b == 0 { self.zeros + 1 } else { 0 };
+            self.zeros = if b == 0 {
+                self.zeros.saturating_add(1)
+            } else {
+                0
+            };
         }
         let value = (self.data[self.byte] >> (7 - self.bit)) & 1;
         self.bit += 1;

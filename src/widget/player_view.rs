@@ -50,6 +50,9 @@ mod imp {
         /// The engine player shown by this view.
         #[property(get = Self::current_player, set = Self::set_player, type = Player)]
         pub player: RefCell<Option<Player>>,
+        /// The view made its player itself (no host gave it one): it stops
+        /// the player when it goes away (see [`super::PlayerView`]).
+        pub owns_player: Cell<bool>,
         /// Start playing as soon as a URI is set (default true).
         #[property(get, set, default = true)]
         pub autoplay: Cell<bool>,
@@ -133,8 +136,16 @@ mod imp {
         /// The picture over the seek bar while the pointer is on it.
         pub seek_preview: SeekPreview,
         /// How far the seek keys, actions and the scroll wheel jump, in
-        /// milliseconds (default 5000).
-        #[property(get, set, minimum = 100, maximum = 600_000, default = 5000)]
+        /// milliseconds: 100 to 600 000 (values outside are brought to the
+        /// nearer end; default 5000).
+        #[property(
+            get,
+            set,
+            minimum = 100,
+            maximum = 600_000,
+            default = 5000,
+            lax_validation
+        )]
         pub seek_step: Cell<u32>,
         /// Show a preview picture when hovering or dragging the seek bar
         /// (default true; decoded by a second pipeline of its own).
@@ -278,8 +289,26 @@ mod imp {
         );
     }
 
-    #[glib::derived_properties]
     impl ObjectImpl for PlayerView {
+        fn properties() -> &'static [glib::ParamSpec] {
+            Self::derived_properties()
+        }
+
+        fn set_property(&self, id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+            // GObject lets anyone (C, Python, a .ui file) set an object
+            // property to NULL; the view always has a player, so NULL is
+            // refused here rather than panicking in the generated setter.
+            if pspec.name() == "player" && value.get::<Option<Player>>().ok().flatten().is_none() {
+                tracing::warn!("a PlayerView's player cannot be unset; it keeps its player");
+                return;
+            }
+            self.derived_set_property(id, value, pspec)
+        }
+
+        fn property(&self, id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+            self.derived_property(id, pspec)
+        }
+
         fn signals() -> &'static [glib::subclass::Signal] {
             static SIGNALS: std::sync::OnceLock<Vec<glib::subclass::Signal>> =
                 std::sync::OnceLock::new();
@@ -305,7 +334,7 @@ mod imp {
             obj.add_css_class("framescope-view");
             crate::widget::ensure_style();
             if self.player.borrow().is_none() {
-                obj.set_player(Player::new());
+                self.set_own_player();
             }
             self.controls_visible.set(true);
             self.controls.set(ControlsMode::Full);
@@ -351,7 +380,11 @@ mod imp {
             ) {
                 window.insert_action_group("player", None::<&gio::ActionGroup>);
             }
-            if let Some(p) = self.player.borrow().as_ref() {
+            // Its own player stops with the view; a host's is the host's.
+            // (Cloned first: stopping notifies, and a handler may set
+            // `player`.)
+            let player = self.player.borrow().clone();
+            if let Some(p) = player.filter(|_| self.owns_player.get()) {
                 p.stop();
             }
             self.dispose_template();
@@ -387,7 +420,8 @@ mod imp {
             // renegotiate the pipeline on every pixel.
             let scale = self.obj().scale_factor().max(1);
             let round = |v: i32| ((v.max(1) * scale + 63) / 64 * 64) as u32;
-            if let Some(p) = self.player.borrow().as_ref() {
+            let player = self.player.borrow().clone();
+            if let Some(p) = player {
                 p.set_render_size(round(width), round(height));
             }
             self.update_subtitle_lift();
@@ -426,15 +460,23 @@ mod imp {
             if let Some(p) = self.player.borrow().as_ref() {
                 return p.clone();
             }
+            self.set_own_player()
+        }
+
+        /// Makes a player of the view's own and shows it.
+        fn set_own_player(&self) -> Player {
             let player = Player::new();
             self.set_player(player.clone());
+            self.owns_player.set(true);
             player
         }
 
+        /// Shows `player`: a host's, from here on (see `set_own_player`).
         fn set_player(&self, player: Player) {
             if self.player.borrow().as_ref() == Some(&player) {
                 return;
             }
+            self.owns_player.set(false);
             self.disconnect_player();
             self.player.replace(Some(player.clone()));
             let binding = player
@@ -611,7 +653,7 @@ mod imp {
         fn on_seek_bar_moved(&self, seconds: f64) {
             let player = self.obj().player();
             let ns = (seconds.max(0.0) * 1e9) as u64;
-            player.scrub(gst::ClockTime::from_nseconds(ns));
+            player.scrub(crate::engine::timefmt::clock_time(ns));
             self.drag_target.set(Some(seconds));
             if let Some(id) = self.drag_timeout.take() {
                 id.remove();
@@ -623,7 +665,7 @@ mod imp {
                 imp.drag_timeout.take();
                 if let Some(seconds) = imp.drag_target.take() {
                     let ns = (seconds.max(0.0) * 1e9) as u64;
-                    view.player().seek(gst::ClockTime::from_nseconds(ns));
+                    view.player().seek(crate::engine::timefmt::clock_time(ns));
                 }
             });
             self.drag_timeout.replace(Some(id));
@@ -983,6 +1025,26 @@ mod imp {
 glib::wrapper! {
     /// The playback widget: picture, controls, loading/audio-only/error views.
     /// GtkBuilder type name `FramescopePlayerView`.
+    ///
+    /// # Who stops the player
+    ///
+    /// A view made with [`PlayerView::new`] (or from a `.ui` file without a
+    /// `player`) makes a [`Player`] of its own, and stops it when the view
+    /// is disposed (its window destroyed, or the view unparented and let
+    /// go): the pipeline is handed to the engine's reaper at once, even if
+    /// other code still holds the player through [`PlayerView::player`]
+    /// (an observer such as a queue panel or an inspector). Such a player
+    /// stays usable: [`Player::play`] opens its item again, in another view
+    /// or headless.
+    ///
+    /// A player the host gives ([`PlayerView::with_player`],
+    /// [`PlayerView::set_player`], the `player` property in a `.ui` file) is
+    /// the host's: the view only lets go of it when disposed, so a player
+    /// the host still holds keeps playing (to move it to another view, say),
+    /// and one nobody else holds stops as it is freed.
+    ///
+    /// Unrealizing or unmapping the view (hiding its window, moving the view
+    /// to another container) does not stop anything.
     pub struct PlayerView(ObjectSubclass<imp::PlayerView>)
         @extends gtk::Widget,
         @implements gtk::Accessible, gtk::Buildable, gtk::ConstraintTarget;

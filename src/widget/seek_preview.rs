@@ -263,9 +263,11 @@ impl SeekPreview {
 
     /// Hides the bubble; any answer still coming is dropped.
     pub fn hide(&self) {
-        let mut state = self.state.borrow_mut();
-        state.generation += 1;
-        state.shown = None;
+        {
+            let mut state = self.state.borrow_mut();
+            state.generation += 1;
+            state.shown = None;
+        }
         self.bubble.set_visible(false);
     }
 
@@ -311,7 +313,7 @@ impl SeekPreview {
             return;
         };
         let seconds = time_at(scale, x);
-        let time = gst::ClockTime::from_nseconds((seconds * 1e9) as u64);
+        let time = crate::engine::timefmt::clock_time((seconds.max(0.0) * 1e9) as u64);
         // Above the pointer, inside the view.
         if let Some(point) =
             scale.compute_point(view, &gtk::graphene::Point::new(x as f32, y as f32))

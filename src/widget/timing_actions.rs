@@ -65,7 +65,7 @@ pub fn offset_message(what: &str, offset_ns: i64) -> String {
 
 /// "Loop start 0:01.600", "Loop 0:01.600 – 0:02.200", "Loop off".
 pub fn loop_message(a: i64, b: i64) -> String {
-    let t = |ns: i64| precise(gst::ClockTime::from_nseconds(ns as u64));
+    let t = |ns: i64| precise(gst::ClockTime::from_nseconds(ns.max(0).unsigned_abs()));
     match (a >= 0, b >= 0) {
         (true, true) => format!("Loop {} – {}", t(a), t(b)),
         (true, false) => format!("Loop start {} (press L again at the end)", t(a)),

@@ -5,7 +5,8 @@
 
 use super::common;
 use framescope::engine::tracks::TrackKind;
-use framescope::engine::{pending_shutdowns, Player, SeekMode};
+use framescope::engine::{pending_shutdowns, EndAction, Player, Repeat, SeekMode, VideoMode};
+use framescope::widget::ControlsMode;
 use framescope::widget::PlayerView;
 use glib::prelude::*;
 use gtk::prelude::*;
@@ -204,7 +205,11 @@ struct Storm {
     done: Cell<usize>,
     total: usize,
     longest_op: RefCell<(Duration, String)>,
-    sampled_at_tenth: RefCell<Option<Resources>>,
+    /// Players and views the storm let go of (replaced): each must be freed.
+    players_let_go: RefCell<Vec<glib::WeakRef<Player>>>,
+    views_let_go: RefCell<Vec<glib::WeakRef<PlayerView>>>,
+    /// Threads, descriptors and memory at each tenth of the run.
+    samples: RefCell<Vec<Resources>>,
 }
 
 impl Storm {
@@ -227,7 +232,7 @@ impl Storm {
         let mut rng = self.rng.borrow_mut();
         let v = self.valid_only;
         let player = self.player();
-        let choice = rng.below(44);
+        let choice = rng.below(48);
         // Each arm describes the operation (logged before it runs) and
         // returns the closure that makes the call.
         let (what, call): (String, Call) = match choice {
@@ -473,7 +478,10 @@ impl Storm {
             }
             38 => (
                 "replace player".into(),
-                Box::new(|s| s.view.borrow().set_player(Player::new())),
+                Box::new(|s| {
+                    s.remember(&s.player());
+                    s.view.borrow().set_player(Player::new());
+                }),
             ),
             39 => {
                 let l = rng.chance(50);
@@ -523,6 +531,10 @@ impl Storm {
                     }),
                 )
             }
+            44..=46 => {
+                let (what, call) = any_setting(&mut rng, v, player);
+                (what, call)
+            }
             _ => {
                 let which = rng.below(4);
                 let sink = rng.chance(60).then(|| rng.pick(SINKS).to_string());
@@ -549,9 +561,46 @@ impl Storm {
         }
     }
 
+    /// Keeps a weak reference to a player the storm is about to let go of.
+    fn remember(&self, player: &Player) {
+        self.players_let_go.borrow_mut().push(player.downgrade());
+    }
+
+    /// Threads, descriptors and memory with nothing playing: the player is
+    /// stopped and its pipelines freed first (a few seconds at most), so
+    /// that samples taken at different moments of a random run compare
+    /// like with like and growth means a leak.
+    fn settled_resources(&self) -> Resources {
+        self.record("(sample: stop, let the pipelines go, measure)");
+        self.player().stop();
+        let context = glib::MainContext::default();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pending_shutdowns() > 0 && Instant::now() < deadline {
+            context.iteration(false);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // Gate threads finish their last call and end. GStreamer's task
+        // pool keeps idle streaming threads (under their last task's name)
+        // for a while; `STORM_SETTLE_MS` waits them out (`bench/storm.sh`).
+        let settle_ms = std::env::var("STORM_SETTLE_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(300);
+        let settle = Instant::now() + Duration::from_millis(settle_ms);
+        while Instant::now() < settle {
+            context.iteration(false);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        resources()
+    }
+
     /// Takes the view out of the window and puts a new one in, with the
     /// same player or a new one; the old view is dropped.
     fn replace_view(&self, keep_player: bool) {
+        self.remember(&self.player());
+        self.views_let_go
+            .borrow_mut()
+            .push(self.view.borrow().downgrade());
         let new = if keep_player {
             PlayerView::with_player(&self.player())
         } else {
@@ -559,6 +608,250 @@ impl Storm {
         };
         self.window.set_child(Some(&new));
         self.view.replace(new);
+    }
+}
+
+/// One of the remaining settable properties of the player or the view, or
+/// a reading, with a valid value or (unless `valid_only`) an invalid one.
+fn any_setting(rng: &mut Rng, v: bool, player: Player) -> (String, Call) {
+    let big = |rng: &mut Rng, valid: u32| {
+        if v || rng.chance(70) {
+            valid
+        } else {
+            *rng.pick(&[0, u32::MAX, u32::MAX - 1])
+        }
+    };
+    let mut which = rng.below(22);
+    // STORM_SETTINGS=3,5,…: only these (for narrowing a failure down).
+    if let Ok(only) = std::env::var("STORM_SETTINGS") {
+        let allowed: Vec<u64> = only.split(',').filter_map(|x| x.parse().ok()).collect();
+        if !allowed.is_empty() && !allowed.contains(&which) {
+            which = allowed[(which as usize) % allowed.len()];
+        }
+    }
+    match which {
+        0 => {
+            let x = big(rng, 200);
+            (
+                format!("set_stats_interval {x}"),
+                Box::new(move |_| player.set_stats_interval(x)),
+            )
+        }
+        1 => {
+            let x = big(rng, 64);
+            (
+                format!("set_frame_cache_mb {x}"),
+                Box::new(move |_| player.set_frame_cache_mb(x)),
+            )
+        }
+        2 => {
+            let x = big(rng, 2);
+            (
+                format!("set_max_restarts {x}"),
+                Box::new(move |_| player.set_max_restarts(x)),
+            )
+        }
+        3 => {
+            let x = big(rng, 800);
+            (
+                format!("set_stall_timeout {x}"),
+                Box::new(move |_| player.set_stall_timeout(x)),
+            )
+        }
+        4 => {
+            let (a, b) = (big(rng, 100), big(rng, 1000));
+            (
+                format!("restart delays {a} {b}"),
+                Box::new(move |_| {
+                    player.set_restart_delay(a.max(1));
+                    player.set_restart_delay_max(b.max(1));
+                }),
+            )
+        }
+        5 => {
+            let m = *rng.pick(&[
+                VideoMode::Auto,
+                VideoMode::Gl,
+                VideoMode::Software,
+                VideoMode::Headless,
+                VideoMode::Disabled,
+            ]);
+            (
+                format!("set_video_mode {m:?}"),
+                Box::new(move |_| player.set_video_mode(m)),
+            )
+        }
+        6 => {
+            let m = *rng.pick(&[
+                SeekMode::Accurate,
+                SeekMode::Keyframe,
+                SeekMode::SnapBefore,
+                SeekMode::SnapAfter,
+            ]);
+            (
+                format!("set_seek_mode {m:?}"),
+                Box::new(move |_| player.set_seek_mode(m)),
+            )
+        }
+        7 => {
+            let r = *rng.pick(&[Repeat::None, Repeat::One, Repeat::All]);
+            (
+                format!("set_repeat {r:?}"),
+                Box::new(move |_| player.set_repeat(r)),
+            )
+        }
+        8 => {
+            let on = rng.chance(50);
+            (
+                format!("set_shuffle {on}"),
+                Box::new(move |_| player.set_shuffle(on)),
+            )
+        }
+        9 => {
+            let e = *rng.pick(&[
+                EndAction::Advance,
+                EndAction::LastFrame,
+                EndAction::Black,
+                EndAction::Loop,
+            ]);
+            (
+                format!("set_end_action {e:?}"),
+                Box::new(move |_| player.set_end_action(e)),
+            )
+        }
+        10 => {
+            let on = rng.chance(50);
+            (
+                format!("set_gapless {on}"),
+                Box::new(move |_| player.set_gapless(on)),
+            )
+        }
+        11 => {
+            let f = rng
+                .pick(&[
+                    None,
+                    Some("Sans Bold 28"),
+                    Some(""),
+                    Some("((nonsense 9999999"),
+                ])
+                .map(String::from);
+            (
+                format!("set_subtitle_font {f:?}"),
+                Box::new(move |_| player.set_subtitle_font(f.as_deref())),
+            )
+        }
+        12 => {
+            let x = big(rng, 40);
+            (
+                format!("set_subtitle_lift {x}"),
+                Box::new(move |_| player.set_subtitle_lift(x)),
+            )
+        }
+        13 => {
+            let x = *rng.pick(&[-1, 0, 200, 2000]);
+            (
+                format!("set_live_latency_ms {x}"),
+                Box::new(move |_| player.set_live_latency_ms(x)),
+            )
+        }
+        14 => {
+            let f = rng
+                .pick(&[None, Some("/nonexistent/ca.pem"), Some("")])
+                .map(String::from);
+            (
+                format!("set_tls_ca_file {f:?}"),
+                Box::new(move |_| player.set_tls_ca_file(f.as_deref())),
+            )
+        }
+        15 => {
+            let i = *rng.pick(&[None, Some(0usize), Some(usize::MAX)]);
+            (
+                format!("select_variant {i:?}"),
+                Box::new(move |_| {
+                    let _ = player.variants();
+                    let _ = player.select_variant(i);
+                }),
+            )
+        }
+        16 => (
+            "live edge and readings".into(),
+            Box::new(move |_| {
+                let _ = player.go_to_live_edge();
+                let _ = (
+                    player.seekable_range(),
+                    player.is_live_stream(),
+                    player.current_frame(),
+                );
+                let _ = (
+                    player.has_next(),
+                    player.has_previous(),
+                    player.max_frame_step(),
+                );
+            }),
+        ),
+        17 => {
+            let c = *rng.pick(&[ControlsMode::Off, ControlsMode::Minimal, ControlsMode::Full]);
+            (
+                format!("view set_controls {c:?}"),
+                Box::new(move |s| s.view.borrow().set_controls(c)),
+            )
+        }
+        18 => {
+            let x = if v || rng.chance(70) {
+                1000
+            } else {
+                *rng.pick(&[0, u32::MAX])
+            };
+            (
+                format!("view set_seek_step {x}"),
+                Box::new(move |s| s.view.borrow().set_seek_step(x)),
+            )
+        }
+        19 => {
+            let on = rng.chance(50);
+            (
+                format!("view previews/window actions {on}"),
+                Box::new(move |s| {
+                    let view = s.view.borrow();
+                    view.set_seek_previews(on);
+                    view.set_window_actions(!on);
+                    view.set_autoplay(on);
+                }),
+            )
+        }
+        20 => {
+            let a = rng
+                .pick(&[
+                    None,
+                    Some("<Control><Alt>u"),
+                    Some("nonsense<<>>"),
+                    Some(""),
+                ])
+                .map(String::from);
+            (
+                format!("view unlock accel {a:?}"),
+                Box::new(move |s| {
+                    let view = s.view.borrow();
+                    view.set_unlock_accel(a.as_deref());
+                    view.set_unlock_action(a.as_deref().map(|_| "app.nothing"));
+                }),
+            )
+        }
+        _ => {
+            let text = rng.pick(&["", "A message", "∞ ünïcödé"]).to_string();
+            (
+                format!("view show_message {text:?}"),
+                Box::new(move |s| {
+                    let view = s.view.borrow();
+                    view.show_message(&text);
+                    let _ = (
+                        view.stats_overlay_text(),
+                        view.keyframe_ticks(),
+                        view.chapter_marks(),
+                    );
+                }),
+            )
+        }
     }
 }
 
@@ -652,6 +945,33 @@ fn resources() -> Resources {
     }
 }
 
+/// This process's threads counted by name, the most common first.
+fn thread_names() -> String {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        // Numbered names (multiqueue12:src) count together.
+        let name: String = name
+            .trim()
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect();
+        *counts.entry(name).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts
+        .iter()
+        .take(8)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Watches the heartbeat from another thread; fails the run on a hang.
 fn start_watchdog(seed: u64) {
     std::thread::spawn(move || loop {
@@ -719,7 +1039,9 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         done: Cell::new(0),
         total: count,
         longest_op: RefCell::new((Duration::ZERO, String::new())),
-        sampled_at_tenth: RefCell::new(None),
+        samples: RefCell::new(Vec::new()),
+        players_let_go: RefCell::new(Vec::new()),
+        views_let_go: RefCell::new(Vec::new()),
     });
 
     // The heartbeat: how often the main loop turns, and its longest pause.
@@ -741,12 +1063,19 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     let finished = Rc::new(Cell::new(false));
     schedule(storm.clone(), finished.clone());
     let context = glib::MainContext::default();
+    // Held for the whole run, as `gtk::Application::run` and
+    // `glib::MainLoop::run` hold it: between two bare `iteration` calls
+    // the context has no owner, and a GStreamer thread calling
+    // `MainContext::invoke` (the GTK sink does) would then acquire it and
+    // run GTK code on its own thread.
+    let _owner = context.acquire().expect("the main thread owns its context");
     while !finished.get() {
         context.iteration(true);
     }
 
     // Let go of everything and wait for the pipelines to be freed.
-    let start = *storm.sampled_at_tenth.borrow();
+    let threads_by_name = thread_names();
+    storm.samples.borrow_mut().push(storm.settled_resources());
     storm.player().stop();
     storm.window.set_child(None::<&gtk::Widget>);
     storm.window.destroy();
@@ -755,7 +1084,8 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         context.iteration(false);
         std::thread::sleep(Duration::from_millis(5));
     }
-    let end = resources();
+    let released = resources();
+    let stopping = pending_shutdowns();
     let (op_time, op) = storm.longest_op.borrow().clone();
     println!(
         "storm seed {seed}: ops={} longest-turn-ms={} longest-op-ms={:.1}",
@@ -764,15 +1094,49 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         op_time.as_secs_f64() * 1e3
     );
     println!("  longest operation: {op}");
-    if let Some(start) = start {
+    let samples = storm.samples.borrow();
+    let line = |label: &str, r: &Resources| {
         println!(
-            "  at 10 %: {} threads, {} fds, {:.0} MB; at the end: {} threads, {} fds, {:.0} MB",
-            start.threads, start.fds, start.rss_mb, end.threads, end.fds, end.rss_mb
-        );
+            "  {label}: {} threads, {} fds, {:.0} MB resident",
+            r.threads, r.fds, r.rss_mb
+        )
+    };
+    if let (Some(first), Some(last)) = (samples.get(1), samples.last()) {
+        line("at 10 %", first);
+        line("at the end", last);
+    }
+    let series: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.rss_mb)).collect();
+    println!("  resident MB at each tenth: {}", series.join(" "));
+    println!("  threads at the end, by name: {threads_by_name}");
+    let current = storm.player();
+    let alive = |weak: &[glib::WeakRef<Player>]| {
+        weak.iter()
+            .filter_map(|w| w.upgrade())
+            .filter(|p| *p != current)
+            .count()
+    };
+    let players_alive = alive(&storm.players_let_go.borrow());
+    let views_alive = storm
+        .views_let_go
+        .borrow()
+        .iter()
+        .filter(|w| w.upgrade().is_some())
+        .count();
+    println!(
+        "  players let go and still alive: {players_alive} of {}; views: {views_alive} of {}",
+        storm.players_let_go.borrow().len(),
+        storm.views_let_go.borrow().len()
+    );
+    line("after letting go of everything", &released);
+    if stopping > 0 {
+        println!("  {stopping} pipelines were still stopping after 10 s");
     }
     let _ = std::io::stdout().flush();
-    // Exit without running destructors of GStreamer's global state.
-    std::process::exit(0);
+    let _ = std::io::stderr().flush();
+    // Leave without the C libraries' exit handlers: libsrt's static
+    // destructors free what a source still connecting uses (seen as a
+    // double free at exit); what the storm tests is done by now.
+    unsafe { libc::_exit(0) };
 }
 
 /// Runs the next operation after a random pause of 0 to 7 ms.
@@ -784,8 +1148,8 @@ fn schedule(storm: Rc<Storm>, finished: Rc<Cell<bool>>) {
             finished.set(true);
             return;
         }
-        if done == storm.total / 10 {
-            storm.sampled_at_tenth.replace(Some(resources()));
+        if done % (storm.total / 10).max(1) == 0 {
+            storm.samples.borrow_mut().push(storm.settled_resources());
         }
         storm.step();
         storm.done.set(done + 1);

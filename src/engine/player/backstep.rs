@@ -175,16 +175,24 @@ impl BackStep {
         if !self.undrawn.replace(false) {
             return;
         }
-        if let Some(p) = self.paintable.borrow().as_ref() {
-            let frame = self.shown.borrow();
-            p.show_frame(frame.as_ref().and_then(|f| texture_from_sample(&f.sample)));
+        // No borrow is held while the paintable tells GTK (and any handler
+        // of its `invalidate-contents`) that it changed.
+        let paintable = self.paintable.borrow().clone();
+        if let Some(p) = paintable {
+            let texture = self
+                .shown
+                .borrow()
+                .as_ref()
+                .and_then(|f| texture_from_sample(&f.sample));
+            p.show_frame(texture);
         }
     }
 
     /// Goes back to the sink's picture.
     pub fn hide(&self) {
         if self.shown.take().is_some() {
-            if let Some(p) = self.paintable.borrow().as_ref() {
+            let paintable = self.paintable.borrow().clone();
+            if let Some(p) = paintable {
                 p.show_frame(None);
             }
         }

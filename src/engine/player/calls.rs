@@ -7,6 +7,19 @@
 //! no streaming thread yet and is set up directly.
 
 use super::imp;
+use glib::subclass::prelude::*;
+use gst::prelude::*;
+
+/// What the first preroll asked the pipeline and got no answer to in time
+/// (a loaded machine can delay the gate): asked again on each tick until
+/// answered, so a late answer never leaves a wrong value for good.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Late {
+    /// Whether the media can be seeked.
+    pub seekable: bool,
+    /// playbin's video and audio stream counts.
+    pub presence: bool,
+}
 
 impl imp::Player {
     /// Asks the pipeline something through its gate.
@@ -30,6 +43,29 @@ impl imp::Player {
             return None;
         }
         Some(gate.ask(call))
+    }
+
+    /// Asks again what the first preroll got no answer to (from the ticker).
+    pub(super) fn ask_late_again(&self) {
+        let late = self.late.get();
+        if late.seekable {
+            let seekable = self.ask(|p| {
+                let mut q = gst::query::Seeking::new(gst::Format::Time);
+                p.query(&mut q) && q.result().0
+            });
+            if let Some(seekable) = seekable {
+                self.late.set(Late {
+                    seekable: false,
+                    ..self.late.get()
+                });
+                if self.seekable.replace(seekable) != seekable {
+                    self.obj().notify_seekable();
+                }
+            }
+        }
+        if late.presence {
+            self.update_stream_presence();
+        }
     }
 
     /// Tells the pipeline to do something, in order, without waiting.

@@ -25,6 +25,9 @@ impl imp::Player {
                     self.warn(format!("Subtitles cannot be shown: the {} is not installed; audio and video keep playing.", missing.join(", ")));
                     return;
                 }
+                if let Some(e) = self.audio_off_with_nothing_else(&debug, &missing) {
+                    return self.fail(e);
+                }
                 self.fail(classify(
                     &error,
                     &format!("{source}: {debug}"),
@@ -149,6 +152,26 @@ impl imp::Player {
                 || source.contains("decodebin"))
     }
 
+    /// With audio turned off, media with only audio ends in a "not-linked"
+    /// streaming error (no pad of the demuxer is wanted): not damage, but
+    /// nothing to show, which is what the sentence says.
+    fn audio_off_with_nothing_else(&self, debug: &str, missing: &[String]) -> Option<PlayerError> {
+        let audio_only = !self.audio_enabled.get()
+            && missing.is_empty()
+            && !self.has_video.get()
+            && debug.contains("not-linked");
+        audio_only.then(|| {
+            PlayerError::new(
+                ErrorKind::NotMedia,
+                format!(
+                    "“{}” has only audio, and audio is turned off (--no-audio): there is nothing to show; play it with audio on.",
+                    self.media_name()
+                ),
+                format!("audio disabled and no video stream: {debug}"),
+            )
+        })
+    }
+
     fn on_eos(&self) {
         if !self.prerolled.get() {
             self.update_stream_presence();
@@ -222,7 +245,7 @@ impl imp::Player {
         let position = self.ask(|p| p.query_position::<gst::ClockTime>()).flatten();
         match (self.duration_query(), position) {
             (Some(d), Some(p)) if network && !d.is_zero() => {
-                p + gst::ClockTime::from_seconds(1) < d
+                p.saturating_add(gst::ClockTime::from_seconds(1)) < d
             }
             _ => false,
         }
@@ -254,12 +277,17 @@ impl imp::Player {
             self.update_stream_presence();
             self.query_duration();
             self.update_video_size();
-            let seekable = self
-                .ask(|p| {
-                    let mut q = gst::query::Seeking::new(gst::Format::Time);
-                    p.query(&mut q) && q.result().0
-                })
-                .unwrap_or(false);
+            let answer = self.ask(|p| {
+                let mut q = gst::query::Seeking::new(gst::Format::Time);
+                p.query(&mut q) && q.result().0
+            });
+            if answer.is_none() {
+                self.late.set(super::calls::Late {
+                    seekable: true,
+                    ..self.late.get()
+                });
+            }
+            let seekable = answer.unwrap_or(false);
             // Notified with no borrow held: a handler may stop or reopen.
             if self.seekable.replace(seekable) != seekable {
                 self.obj().notify_seekable();
@@ -293,6 +321,11 @@ impl imp::Player {
         let counts = self.ask(|p| {
             p.find_property("n-video")
                 .map(|_| (p.property::<i32>("n-video"), p.property::<i32>("n-audio")))
+        });
+        let late = counts.is_none() && self.pipeline.borrow().is_some();
+        self.late.set(super::calls::Late {
+            presence: late,
+            ..self.late.get()
         });
         let Some(Some((n_video, n_audio))) = counts else {
             return;

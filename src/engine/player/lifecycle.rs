@@ -20,6 +20,18 @@ use gst::prelude::*;
 use gtk::gdk;
 use std::time::Duration;
 
+/// Pipelines players hold now: built for an item and not yet let go.
+static PIPELINES_HELD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many pipelines players hold now: built for an item and not yet let
+/// go (from then on [`pending_shutdowns`](crate::engine::pending_shutdowns)
+/// counts them until they are stopped and freed). A process whose players
+/// are all gone or stopped has 0; more at exit means a player outlived its
+/// window (a reference cycle, say) with its pipeline still running.
+pub fn pipelines_in_use() -> usize {
+    PIPELINES_HELD.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// How long a local file may take to preroll before the open is retried.
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a network stream may take to show its first frame.
@@ -189,7 +201,10 @@ impl imp::Player {
         }
         self.give_subtitle_font(pipeline.upcast_ref());
         self.lift_subtitles_in(&pipeline);
-        if let Some(description) = self.video_filter.borrow().clone() {
+        // A clone, not a borrow held across the `warning` below: its
+        // handler may set `video-filter` (to clear a bad one).
+        let video_filter = self.video_filter.borrow().clone();
+        if let Some(description) = video_filter {
             match gst::parse::bin_from_description(&description, true) {
                 Ok(filter) if pipeline.find_property("video-filter").is_some() => {
                     pipeline.set_property("video-filter", &filter);
@@ -204,10 +219,19 @@ impl imp::Player {
         // decoder feeds the bitrate meter.
         let index = self.index.clone();
         let meter = self.bitrate_meter.clone();
+        let (index_attachment, meter_attachment) = (index.attachment(), meter.attachment());
         let demuxer = self.adaptive_demuxer.clone();
         let pinned = self.pinned_bitrate.clone();
         let live_latency_for_demuxer = self.live_latency_ms.clone();
+        // Cleared by `teardown`: a pipeline let go may still make decoders
+        // while it stops (the reaper lets it settle first); they must not
+        // feed the next media's index or stand in for its demuxer.
+        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        self.gapless_live.replace(live.clone());
         pipeline.connect("element-setup", false, move |args| {
+            if !live.load(std::sync::atomic::Ordering::SeqCst) {
+                return None;
+            }
             if let Ok(element) = args[1].get::<gst::Element>() {
                 if crate::engine::variants::is_adaptive_demuxer(&element) {
                     let bits = pinned.load(std::sync::atomic::Ordering::Relaxed);
@@ -224,10 +248,10 @@ impl imp::Player {
                     *demuxer.lock().unwrap() = Some(element.clone());
                 }
                 if is_video_decoder(&element) {
-                    index.attach(&element);
+                    index.attach_for(&element, index_attachment);
                 }
                 if is_decoder(&element) {
-                    meter.attach(&element);
+                    meter.attach_for(&element, meter_attachment);
                 }
                 crate::engine::parserlatency::attach(&element);
             }
@@ -286,7 +310,9 @@ impl imp::Player {
         self.size_filter.replace(built.size_filter);
         self.gate
             .replace(Some(crate::engine::gate::Gate::new(&pipeline)));
-        self.pipeline.replace(Some(pipeline));
+        if self.pipeline.replace(Some(pipeline)).is_none() {
+            PIPELINES_HELD.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         self.set_state(PlayerState::Loading);
         // The first preroll is "in flight": seeks asked for before it wait.
         self.queue.borrow_mut().hold(Request::Seek {
@@ -401,6 +427,7 @@ impl imp::Player {
         self.size_filter.take();
         let closed = self.gate.take().map(crate::engine::gate::Gate::close);
         if let Some(p) = self.pipeline.take() {
+            PIPELINES_HELD.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             // The gate's last call (a seek, a state change) is let finish
             // first; one stuck for good is what stopping the pipeline ends.
             reaper::reap_after(p, move || {
@@ -420,6 +447,8 @@ impl imp::Player {
             handle.abort();
         }
         self.startup.set(false);
+        self.late.set(Default::default());
+        self.rate_due.set(false);
         self.backstep.cancel();
     }
 
@@ -526,6 +555,16 @@ impl imp::Player {
         // A state change answered late is on its way (its result comes on
         // the bus like any asynchronous one).
         let answer = self.ask_late_ok(move |p| p.set_state(target)).flatten();
+        // A rate changed while paused goes now, after the state change on
+        // the gate: playing drains the queues an instant change waits on.
+        if playing && self.rate_due.take() && !self.send_instant_rate() {
+            // Refused: a flushing seek where playback is carries the rate.
+            tracing::debug!("instant rate change refused; seeking instead");
+            self.request_unless_waiting(crate::engine::seek::Request::Seek {
+                target: gst::ClockTime::from_nseconds(self.position.get()),
+                mode: SeekMode::Accurate,
+            });
+        }
         match answer.unwrap_or(Ok(gst::StateChangeSuccess::Async)) {
             Err(_) => tracing::debug!(
                 "state change to {target:?} failed; an error message follows on the bus"
@@ -599,6 +638,7 @@ impl imp::Player {
                     imp.refresh_frame();
                     imp.follow_video_size();
                 }
+                imp.ask_late_again();
                 imp.query_position();
                 imp.sample_stats();
                 imp.sample_played();

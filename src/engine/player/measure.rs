@@ -25,7 +25,8 @@ impl imp::Player {
                 .ask(|p| p.query_position::<gst::ClockTime>())
                 .flatten()
                 .and_then(|p| {
-                    u64::try_from(p.nseconds() as i64 - self.sink_time_error())
+                    let ns = i64::try_from(p.nseconds()).unwrap_or(i64::MAX);
+                    u64::try_from(ns.saturating_sub(self.sink_time_error()))
                         .ok()
                         .map(gst::ClockTime::from_nseconds)
                 }),
@@ -192,7 +193,9 @@ impl imp::Player {
             self.duration_query().map(|d| d.saturating_sub(start))
         };
         let limit = left.filter(|_| at_end).map(|left| {
-            gst::ClockTime::from_nseconds((left.nseconds() as f64 / rate.abs().max(1e-3)) as u64)
+            crate::engine::timefmt::clock_time(
+                (left.nseconds() as f64 / rate.abs().max(1e-3)) as u64,
+            )
         });
         self.update_played(|played| played.close(limit));
     }

@@ -69,6 +69,7 @@ pub use crate::engine::uri::to_uri;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 use gtk::gdk;
+pub use lifecycle::pipelines_in_use;
 pub use timing::OFFSET_STEP;
 pub use watchdog::backoff;
 
@@ -102,16 +103,18 @@ mod imp {
         /// Whether the media can be seeked.
         #[property(get)]
         pub seekable: Cell<bool>,
-        /// Linear volume, 0.0 to 1.0.
-        #[property(get, set = Self::set_volume, minimum = 0.0, maximum = 1.0, default = 1.0)]
+        /// Linear volume, 0.0 to 1.0: values outside are brought to the
+        /// nearer end; not-a-number is refused with a `warning`.
+        #[property(get, set = Self::set_volume, minimum = 0.0, maximum = 1.0, default = 1.0, lax_validation)]
         pub volume: Cell<f64>,
         /// Whether audio is muted.
         #[property(get, set = Self::set_muted)]
         pub muted: Cell<bool>,
         /// Playback rate: 1.0 is normal speed, negative plays backwards.
-        /// Magnitudes from 1/16 to 16 are accepted; anything else (0
-        /// included) is refused with a `warning` and the rate stays.
-        #[property(get, set = Self::set_rate, minimum = -1000.0, maximum = 1000.0, default = 1.0)]
+        /// Magnitudes from 1/16 to 16 are accepted; anything else (0,
+        /// infinities and not-a-number included) is refused with a
+        /// `warning` and the rate stays.
+        #[property(get, set = Self::set_rate, minimum = f64::NEG_INFINITY, maximum = f64::INFINITY, default = 1.0, lax_validation)]
         pub rate: Cell<f64>,
         /// Restart at the beginning at end of stream (the `loop` property).
         pub looping: Cell<bool>,
@@ -153,16 +156,17 @@ mod imp {
         /// How `seek` lands when no mode is given.
         #[property(get, set, builder(SeekMode::Accurate))]
         pub seek_mode: Cell<SeekMode>,
-        /// A-B loop start (stream time, ns); -1 when unset.
-        #[property(get, set = Self::set_loop_a, minimum = -1, default = -1)]
+        /// A-B loop start (stream time, ns); -1 (or any negative) when unset.
+        #[property(get, set = Self::set_loop_a, minimum = -1, default = -1, lax_validation)]
         pub loop_a: Cell<i64>,
         /// A-B loop end (stream time, ns, exclusive); -1 when unset. With
         /// both set, playback loops between them without a gap.
-        #[property(get, set = Self::set_loop_b, minimum = -1, default = -1)]
+        #[property(get, set = Self::set_loop_b, minimum = -1, default = -1, lax_validation)]
         pub loop_b: Cell<i64>,
         /// Audio delay relative to video in ns (positive: audio later),
-        /// applied by the pipeline and kept across media.
-        #[property(get, set = Self::set_av_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
+        /// applied by the pipeline and kept across media; -10 s to 10 s
+        /// (values beyond are brought to the nearer end).
+        #[property(get, set = Self::set_av_offset, minimum = -10_000_000_000, maximum = 10_000_000_000, lax_validation)]
         pub av_offset: Cell<i64>,
         /// An external subtitle file (SRT, ASS/SSA, WebVTT… as a URI or path)
         /// shown with the current media, chosen as its subtitle track;
@@ -185,8 +189,9 @@ mod imp {
         /// Chose the external subtitle track once the reloaded media lists it.
         pub pick_external_subtitle: Cell<bool>,
         /// Subtitle delay relative to video in ns (positive: later), kept
-        /// across media.
-        #[property(get, set = Self::set_subtitle_offset, minimum = -10_000_000_000, maximum = 10_000_000_000)]
+        /// across media; -10 s to 10 s (values beyond are brought to the
+        /// nearer end).
+        #[property(get, set = Self::set_subtitle_offset, minimum = -10_000_000_000, maximum = 10_000_000_000, lax_validation)]
         pub subtitle_offset: Cell<i64>,
         /// Frames the video sink rendered (updated with each `stats` signal).
         #[property(get)]
@@ -214,7 +219,7 @@ mod imp {
         /// SRT's receive buffer; RTSP also drops what comes later than
         /// that); -1 leaves each source its own default (RTSP 2000 ms, SRT
         /// 125 ms). Applies from the next load.
-        #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1)]
+        #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1, lax_validation)]
         pub live_latency_ms: std::sync::Arc<std::sync::atomic::AtomicI32>,
         /// A PEM file of the certificate authorities HTTPS progressive
         /// downloads trust, instead of the system's: for servers with a
@@ -241,8 +246,8 @@ mod imp {
         /// no duration), once asked.
         pub live_adaptive: Cell<Option<bool>>,
         /// How often, in ms, the `stats` signal is emitted while media is
-        /// loaded; 0 stops it.
-        #[property(get, set, maximum = 60_000, default = 1000)]
+        /// loaded; 0 stops it; at most 60 000 (more is brought to that).
+        #[property(get, set, maximum = 60_000, default = 1000, lax_validation)]
         pub stats_interval: Cell<u32>,
         /// A GStreamer launch description of elements to run on decoded
         /// video before the sink (e.g. `videoflip method=horizontal-flip`,
@@ -251,8 +256,9 @@ mod imp {
         /// is reported as a `warning` and skipped.
         #[property(get, set, nullable)]
         pub video_filter: RefCell<Option<String>>,
-        /// Memory the backward-step frame cache may use, in MiB.
-        #[property(get, set, minimum = 16, maximum = 4096, default = 256)]
+        /// Memory the backward-step frame cache may use, in MiB: 16 to
+        /// 4096 (values outside are brought to the nearer end).
+        #[property(get, set, minimum = 16, maximum = 4096, default = 256, lax_validation)]
         pub frame_cache_mb: Cell<u32>,
         /// A launch description of the sink video goes to instead of the
         /// player's own (e.g. `fakesink sync=true`); takes effect at the next
@@ -269,8 +275,9 @@ mod imp {
         #[property(get = Self::playlist_store, type = gio::ListStore)]
         pub playlist: std::cell::OnceCell<gio::ListStore>,
         /// The playlist item playing now; -1 when none (e.g. a URI set
-        /// directly). Setting it loads that item.
-        #[property(get, set = Self::set_current_index, minimum = -1, default = -1)]
+        /// directly). Setting it loads that item; an index outside the
+        /// playlist (negative, or past its end) leaves no item current.
+        #[property(get, set = Self::set_current_index, minimum = -1, default = -1, lax_validation)]
         pub current_index: Cell<i32>,
         /// What repeats when items end (with `end-action` `advance`).
         #[property(get, set = Self::set_repeat, builder(Repeat::None))]
@@ -294,8 +301,9 @@ mod imp {
         /// The next item's URI for a gapless switch, read from the streaming
         /// thread when the current item is about to finish.
         pub gapless_next: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,
-        /// Cleared when the pipeline whose `about-to-finish` may switch is
-        /// torn down.
+        /// Cleared when the pipeline is torn down: its streaming-thread
+        /// hooks (the gapless switch, new decoders' probes, the adaptive
+        /// demuxer) then do nothing, however long it takes to stop.
         pub gapless_live: RefCell<std::sync::Arc<std::sync::atomic::AtomicBool>>,
         /// The item a gapless switch went to, until its stream starts.
         pub gapless_switched: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,
@@ -311,11 +319,11 @@ mod imp {
         #[property(get, set, default = 5000)]
         pub stall_timeout: Cell<u32>,
         /// Watchdog: ms before the first restart; each further restart in a
-        /// row waits twice as long, up to `restart-delay-max`.
-        #[property(get, set, minimum = 1, default = 500)]
+        /// row waits twice as long, up to `restart-delay-max` (0 counts as 1).
+        #[property(get, set, minimum = 1, default = 500, lax_validation)]
         pub restart_delay: Cell<u32>,
-        /// Watchdog: the longest wait between restarts, in ms.
-        #[property(get, set, minimum = 1, default = 30_000)]
+        /// Watchdog: the longest wait between restarts, in ms (0 counts as 1).
+        #[property(get, set, minimum = 1, default = 30_000, lax_validation)]
         pub restart_delay_max: Cell<u32>,
         /// Watchdog: restarts made since the player was created.
         #[property(get)]
@@ -341,6 +349,12 @@ mod imp {
         /// The pipeline's gate: every call into the pipeline once it has
         /// left NULL goes through it (see [`crate::engine::gate`]).
         pub gate: RefCell<Option<crate::engine::gate::Gate>>,
+        /// A rate change made while paused, sent as an instant rate change
+        /// once the pipeline is told to play (see `set_rate`).
+        pub rate_due: Cell<bool>,
+        /// Answers the gate gave too late at the first preroll, asked
+        /// again from the ticker.
+        pub late: Cell<calls::Late>,
         pub video_sink: RefCell<Option<gst::Element>>,
         /// The software chain's size capsfilter.
         pub size_filter: RefCell<Option<gst::Element>>,
@@ -567,6 +581,15 @@ mod imp {
         }
 
         fn set_volume(&self, volume: f64) {
+            if volume.is_nan() {
+                self.warn(
+                    "A volume that is not a number was refused; use a value from 0 (silent) to 1 (full)."
+                        .into(),
+                );
+                // Whatever showed the refused value shows the volume again.
+                self.obj().notify_volume();
+                return;
+            }
             let volume = volume.clamp(0.0, 1.0);
             if self.volume.replace(volume) != volume {
                 self.tell(move |p| p.set_property("volume", volume));
@@ -713,7 +736,7 @@ impl Player {
         if self.duration() > 0 {
             target = target.min(self.duration());
         }
-        self.seek(gst::ClockTime::from_nseconds(target));
+        self.seek(crate::engine::timefmt::clock_time(target));
     }
 
     /// Steps `frames` frames forward (positive) or backward (negative),
@@ -895,6 +918,19 @@ impl Player {
         .to_launch();
         // Secrets are never printed.
         crate::engine::redact::redact_text(&described)
+    }
+
+    /// The running pipeline's graph in Graphviz's dot language, every
+    /// detail included (element properties read under their locks, so it
+    /// is made on the pipeline's gate); `None` with no pipeline, or when
+    /// the pipeline gave no answer within a quarter of a second.
+    pub fn pipeline_graph(&self) -> Option<String> {
+        let gate = self.imp().gate.borrow();
+        gate.as_ref()?
+            .ask_within(std::time::Duration::from_millis(250), |p| {
+                gst::prelude::GstBinExtManual::debug_to_dot_data(p, gst::DebugGraphDetails::all())
+                    .to_string()
+            })
     }
 
     /// The running pipeline, for inspection (graph dumps, statistics).

@@ -261,6 +261,7 @@ impl imp::Player {
             && self.end_action.get() == EndAction::Advance
             && !self.looping.get()
             && self.ab.get().range().is_none()
+            && self.subtitle_file.borrow().is_none()
         {
             self.neighbour(Step::Auto)
                 .and_then(|i| self.item(i).map(|item| (i, item.uri())))
@@ -272,7 +273,12 @@ impl imp::Player {
 
     /// Whether the item being loaded may hand over gaplessly to another.
     pub(super) fn may_switch_gaplessly(&self) -> bool {
-        self.gapless.get() && self.current().is_some() && self.playlist_store().n_items() > 1
+        // An external subtitle file belongs to this item only (and takes
+        // playbin, whose gapless switch is not safe on GStreamer 1.22).
+        self.gapless.get()
+            && self.current().is_some()
+            && self.playlist_store().n_items() > 1
+            && self.subtitle_file.borrow().is_none()
     }
 
     /// Connects playbin's `about-to-finish`: runs on a streaming thread.
@@ -283,8 +289,7 @@ impl imp::Player {
         let next = self.gapless_next.clone();
         let switched = self.gapless_switched.clone();
         // Torn down, this pipeline must not take the next item's URI.
-        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-        self.gapless_live.replace(live.clone());
+        let live = self.gapless_live.borrow().clone();
         pipeline.connect("about-to-finish", false, move |args| {
             if !live.load(std::sync::atomic::Ordering::SeqCst) {
                 return None;

@@ -91,7 +91,7 @@ impl imp::Player {
     /// Starts an internal seek (re-aligning audio, a new direction or loop)
     /// unless the user's own seek waits: that one carries the rate and loop
     /// when it is sent, and it must not be replaced.
-    fn request_unless_waiting(&self, request: Request) {
+    pub(super) fn request_unless_waiting(&self, request: Request) {
         if !matches!(self.queue.borrow().waiting(), Some(Request::Seek { .. })) {
             self.request(request);
         }
@@ -240,6 +240,24 @@ impl imp::Player {
         ok
     }
 
+    /// Sends an instant rate change to the current rate through the gate;
+    /// false when it was refused.
+    pub(super) fn send_instant_rate(&self) -> bool {
+        let rate = self.rate.get();
+        self.ask_late_ok(move |p| {
+            p.seek(
+                rate,
+                gst::SeekFlags::INSTANT_RATE_CHANGE,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+            )
+            .is_ok()
+        })
+        .is_some_and(|answer| answer.unwrap_or(true))
+    }
+
     /// Sends a seek event, remembering its seqnum: the segment's end will
     /// carry it.
     fn send_seek_event(
@@ -252,6 +270,8 @@ impl imp::Player {
     ) -> bool {
         let event = gst::event::Seek::new(rate, flags, gst::SeekType::Set, start, stop_type, stop);
         let seqnum = event.seqnum();
+        // The seek carries the rate: no instant change is due any more.
+        self.rate_due.set(false);
         // A seek answered late is on its way: its segment says when it lands.
         let ok = self
             .ask_late_ok(move |p| p.send_event(event))
@@ -301,6 +321,11 @@ impl imp::Player {
             "Seeking failed in “{}”; playback goes on where it was.",
             self.media_name()
         ));
+        // Nothing is left to bring audio back to the frame shown: ending the
+        // request must not ask for that seek again (a pipeline refusing
+        // every seek made that an endless recursion, found by the storm).
+        self.needs_resync.set(false);
+        self.backstep.cancel();
         self.finish_request();
     }
 
@@ -591,7 +616,10 @@ impl imp::Player {
             return false;
         }
         let frame = u64::try_from(self.frame_duration.get()).unwrap_or(0);
-        pts.nseconds() + frame + gst::ClockTime::MSECOND.nseconds() >= duration.nseconds()
+        pts.nseconds()
+            .saturating_add(frame)
+            .saturating_add(gst::ClockTime::MSECOND.nseconds())
+            >= duration.nseconds()
     }
 
     fn step_backward_once(&self) {
@@ -620,13 +648,14 @@ impl imp::Player {
         // here), or as far back as the cache holds.
         let weak = self.obj().downgrade();
         let uri = self.uri.borrow().clone().unwrap_or_default();
-        let budget = self.frame_cache_mb.get() as usize * 1024 * 1024;
+        let budget = (self.frame_cache_mb.get() as usize).saturating_mul(1024 * 1024);
         // Frames as the decoder gives them (full size, whatever the window).
         let frame_size = self
             .video_size
             .borrow()
             .map_or(1920 * 1080 * 3 / 2, |v| {
-                (v.width * v.height * 3 / 2) as usize
+                let bytes = u64::from(v.width) * u64::from(v.height) * 3 / 2;
+                usize::try_from(bytes).unwrap_or(usize::MAX)
             })
             .max(1);
         let limit = (budget / frame_size).clamp(2, 600);
@@ -634,7 +663,9 @@ impl imp::Player {
             .ok()
             .filter(|&d| d > 0)
             .unwrap_or(40_000_000);
-        let window = pts.saturating_sub(gst::ClockTime::from_nseconds(frame * limit as u64));
+        let window = pts.saturating_sub(crate::engine::timefmt::clock_time(
+            frame.saturating_mul(limit as u64),
+        ));
         let before = pts.saturating_sub(gst::ClockTime::from_nseconds(1));
         let keyframe = self
             .index
@@ -695,22 +726,16 @@ impl imp::Player {
         // An instant rate change is a seek without a flush: while paused,
         // a demuxer that does not know it (oggdemux) waits for its streaming
         // thread, which waits on a full queue that only playing drains. So
-        // only while playing; a paused player seeks to the frame it shows.
+        // it is made while playing, and a change made while paused is sent
+        // once the pipeline is told to play (`apply_target`).
         let playing = self.state.get() == crate::engine::types::PlayerState::Playing;
-        if playing && (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
-            let instant = self.ask_late_ok(move |p| {
-                p.seek(
-                    rate,
-                    gst::SeekFlags::INSTANT_RATE_CHANGE,
-                    gst::SeekType::None,
-                    gst::ClockTime::NONE,
-                    gst::SeekType::None,
-                    gst::ClockTime::NONE,
-                )
-                .is_ok()
-            });
+        if (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
+            if !playing {
+                self.rate_due.set(true);
+                return;
+            }
             // Made, or still on its way: either way it is in hand.
-            if instant.is_some_and(|answer| answer.unwrap_or(true)) {
+            if self.send_instant_rate() {
                 return;
             }
             tracing::debug!("instant rate change refused; seeking instead");
@@ -800,7 +825,7 @@ impl imp::Player {
             .shown_pts()
             .unwrap_or(gst::ClockTime::from_nseconds(self.position.get()));
         let length = u64::try_from(self.frame_duration.get()).unwrap_or(1).max(1);
-        let end = start + gst::ClockTime::from_nseconds(length);
+        let end = start.saturating_add(gst::ClockTime::from_nseconds(length));
         match self.ab.get().cycle(start, end) {
             Ok(ab) => self.apply_ab(ab),
             Err(message) => self.warn(message),

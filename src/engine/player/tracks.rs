@@ -261,8 +261,9 @@ const TEXT_OVERLAY_YPAD: u32 = 25;
 fn lift_text_overlay(element: &gst::Element, lift: u32) {
     let is_text_overlay = element.factory().is_some_and(|f| f.name() == "textoverlay");
     if is_text_overlay && element.find_property("ypad").is_some() {
-        let ypad = TEXT_OVERLAY_YPAD.saturating_add(lift).min(i32::MAX as u32);
-        element.set_property("ypad", ypad as i32);
+        // Any lift a host asks for: capped at what `ypad` (an int) holds.
+        let ypad = i32::try_from(TEXT_OVERLAY_YPAD.saturating_add(lift)).unwrap_or(i32::MAX);
+        element.set_property("ypad", ypad);
     }
 }
 

@@ -119,7 +119,7 @@ impl super::Player {
             Some(i) => Some(variants.get(i).ok_or_else(|| {
                 format!(
                     "There is no variant {} (the stream has {}).",
-                    i + 1,
+                    i.saturating_add(1),
                     variants.len()
                 )
             })?),

@@ -344,12 +344,17 @@ impl imp::Player {
             return;
         }
         // The sink's paintable has no still image of its own: copy the
-        // decoded frame on screen into a texture.
-        let still = self
+        // decoded frame on screen into a texture. Without one the live
+        // picture stays (never `current_image` on the sink's paintable:
+        // see `paintable::still_image`).
+        let Some(still) = self
             .current_sample()
             .and_then(|s| crate::engine::paintable::texture_from_sample(&s))
             .map(|t| t.upcast::<gdk::Paintable>())
-            .unwrap_or_else(|| live.current_image());
+        else {
+            return;
+        };
+        drop(live);
         if still.intrinsic_width() > 0 {
             self.paintable.replace(Some(still));
             self.obj().notify_paintable();

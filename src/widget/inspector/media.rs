@@ -142,7 +142,9 @@ pub fn media_rows(r: &MediaReport) -> Vec<(String, String)> {
                 |d| {
                     format!(
                         "{} ({d:.3} s)",
-                        precise(gst::ClockTime::from_nseconds((d * 1e9) as u64))
+                        precise(crate::engine::timefmt::clock_time(
+                            (d.max(0.0) * 1e9) as u64
+                        ))
                     )
                 },
             ),

@@ -352,14 +352,13 @@ impl InspectorWindow {
                 .map(|r| export::gop_json(&r))
                 .ok_or_else(|| "There is no GOP report yet: the frames are not scanned.".into()),
             InspectorTab::Health => Ok(export::health_csv(&self.health_history().samples())),
-            InspectorTab::Pipeline => self
-                .player()
-                .and_then(|p| p.pipeline())
-                .map(|p| {
-                    p.debug_to_dot_data(gst::DebugGraphDetails::all())
-                        .to_string()
-                })
-                .ok_or_else(|| "There is no pipeline to export: nothing is loaded.".into()),
+            InspectorTab::Pipeline => match self.player() {
+                Some(p) if p.pipeline().is_some() => p.pipeline_graph().ok_or_else(|| {
+                    "The pipeline is busy and did not answer; try the export again in a moment."
+                        .into()
+                }),
+                _ => Err("There is no pipeline to export: nothing is loaded.".into()),
+            },
         }
     }
 
