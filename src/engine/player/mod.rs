@@ -23,7 +23,7 @@
 //!   (position, duration, seeking, latency), seeks, steps, stream
 //!   selection and state changes** go through the pipeline's
 //!   [`Gate`](crate::engine::gate::Gate) once the pipeline has left `NULL`
-//!   ([`calls`]): writes and state changes are queued and not waited for;
+//!   (`calls.rs`): writes and state changes are queued and not waited for;
 //!   reads wait [`ASK_TIMEOUT`](crate::engine::gate::ASK_TIMEOUT) at most,
 //!   once per stuck call, and then the cached value stands.
 //! - **What the UI shows** (state, tracks of `playbin3`, chapters, tags,
