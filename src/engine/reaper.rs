@@ -41,11 +41,21 @@ const SETTLE_BEFORE_STOP: gst::ClockTime = gst::ClockTime::from_mseconds(500);
 /// Worker threads at most: the reaper and its helpers.
 pub const MAX_WORKERS: usize = 4;
 
-/// What runs on the worker before the pipeline is stopped.
-type Before = Box<dyn FnOnce() + Send>;
-/// A pipeline to stop, the main context of the thread that let it go, and
-/// what to do first.
-type Job = (gst::Pipeline, glib::MainContext, Before);
+/// What runs on the worker before the pipeline is stopped; it is given
+/// the moment the pipeline was handed over.
+type Before = Box<dyn FnOnce(Instant) + Send>;
+
+/// A pipeline to stop, with what to do first.
+struct Job {
+    pipeline: gst::Pipeline,
+    /// The main context of the thread that let it go.
+    origin: glib::MainContext,
+    before: Before,
+    /// When it was handed over: every bounded wait on the way to `NULL`
+    /// counts from here, so a pipeline that waited in the queue waits no
+    /// more, and a backlog drains at the speed of the stops themselves.
+    handed_over: Instant,
+}
 
 /// The shared state of the reaper and its helpers.
 struct Queue {
@@ -81,19 +91,23 @@ fn lock() -> MutexGuard<'static, Queue> {
 /// thread. Returns at once; drop every other reference to the pipeline
 /// (bus watches included) before or soon after.
 pub fn reap(pipeline: gst::Pipeline) {
-    reap_after(pipeline, || ());
+    reap_after(pipeline, |_| ());
 }
 
 /// [`reap`], running `before` on the worker first (for example, waiting a
 /// bounded time for another thread's call into the pipeline to finish:
 /// `decodebin3` on GStreamer 1.22 can crash when it is reset while a call
-/// into it is still under way).
-pub fn reap_after(pipeline: gst::Pipeline, before: impl FnOnce() + Send + 'static) {
-    let context = glib::MainContext::ref_thread_default();
+/// into it is still under way). `before` is given the moment the pipeline
+/// was handed over, so that its waits count from then (see [`Job`]).
+pub fn reap_after(pipeline: gst::Pipeline, before: impl FnOnce(Instant) + Send + 'static) {
+    let origin = glib::MainContext::ref_thread_default();
     let mut queue = lock();
-    queue
-        .waiting
-        .push_back((pipeline, context, Box::new(before)));
+    queue.waiting.push_back(Job {
+        pipeline,
+        origin,
+        before: Box::new(before),
+        handed_over: Instant::now(),
+    });
     queue.pending += 1;
     let all_stuck = queue.busy.iter().all(|(_, t)| t.elapsed() >= STUCK_AFTER);
     let spawn = queue.workers == 0 || (queue.idle == 0 && all_stuck && queue.workers < MAX_WORKERS);
@@ -120,9 +134,9 @@ pub fn reap_after(pipeline: gst::Pipeline, before: impl FnOnce() + Send + 'stati
                 let job = queue.waiting.pop_back();
                 queue.pending -= 1;
                 drop(queue);
-                if let Some((pipeline, _, before)) = job {
-                    before();
-                    stop(pipeline);
+                if let Some(job) = job {
+                    (job.before)(job.handed_over);
+                    stop(job.pipeline, job.handed_over);
                 }
                 return;
             }
@@ -157,13 +171,14 @@ impl Drop for Released {
 
 /// Sets the pipeline to `NULL` and drops it, logging how long it took when
 /// that was long enough to be worth knowing.
-fn stop(pipeline: gst::Pipeline) {
+fn stop(pipeline: gst::Pipeline, handed_over: Instant) {
     let start = Instant::now();
     // A pipeline still opening is let finish its state change first
-    // (bounded): `decodebin3` on GStreamer 1.22 can crash when it is reset
-    // while its streaming threads are still adding its inputs (seen in the
-    // storm test, in `gst_decodebin3_reset`).
-    let _ = pipeline.state(SETTLE_BEFORE_STOP);
+    // (bounded, counted from the hand-over): `decodebin3` on GStreamer 1.22
+    // can crash when it is reset while its streaming threads are still
+    // adding its inputs (seen in the storm test, in `gst_decodebin3_reset`).
+    let settle = SETTLE_BEFORE_STOP.saturating_sub(clock_time(handed_over.elapsed()));
+    let _ = pipeline.state(settle);
     if pipeline.set_state(gst::State::Null).is_err() {
         tracing::debug!("a pipeline failed to stop cleanly");
     }
@@ -174,6 +189,11 @@ fn stop(pipeline: gst::Pipeline) {
     }
 }
 
+/// `duration` as a clock time, saturating (a pipeline never waits that long).
+fn clock_time(duration: Duration) -> gst::ClockTime {
+    gst::ClockTime::from_nseconds(u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX / 2))
+}
+
 /// A worker: stops queued pipelines until the queue is empty, then waits
 /// for more (the permanent one) or leaves (a helper).
 fn work(number: u64, permanent: bool) {
@@ -181,13 +201,19 @@ fn work(number: u64, permanent: bool) {
     let run = || {
         let mut queue = lock();
         loop {
-            if let Some((pipeline, origin, before)) = queue.waiting.pop_front() {
+            if let Some(job) = queue.waiting.pop_front() {
+                let Job {
+                    pipeline,
+                    origin,
+                    before,
+                    handed_over,
+                } = job;
                 queue.idle -= 1;
                 queue.busy.push((number, Instant::now()));
                 drop(queue);
                 let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    before();
-                    stop(pipeline)
+                    before(handed_over);
+                    stop(pipeline, handed_over)
                 }));
                 if stopped.is_err() {
                     tracing::warn!("stopping a pipeline panicked");

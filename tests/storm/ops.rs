@@ -985,21 +985,27 @@ fn start_watchdog(seed: u64) {
         for op in RECENT.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             eprintln!("  {op}");
         }
-        if std::env::var_os("STORM_GDB").is_some() {
-            let stacks = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("storm-seed-{seed}.stacks"));
-            if let Ok(file) = std::fs::File::create(&stacks) {
-                let _ = std::process::Command::new("gdb")
-                    .args(["-p", &std::process::id().to_string(), "-batch"])
-                    .args(["-ex", "thread apply all bt"])
-                    .stdout(file)
-                    .stderr(std::process::Stdio::null())
-                    .status();
-                eprintln!("every thread's stack: {}", stacks.display());
-            }
-        }
+        dump_stacks_if_asked(seed);
         std::process::exit(70);
     });
+}
+
+/// With STORM_GDB set, writes every thread's stack (gdb) beside the log.
+fn dump_stacks_if_asked(seed: u64) {
+    if std::env::var_os("STORM_GDB").is_none() {
+        return;
+    }
+    let stacks =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("storm-seed-{seed}.stacks"));
+    if let Ok(file) = std::fs::File::create(&stacks) {
+        let _ = std::process::Command::new("gdb")
+            .args(["-p", &std::process::id().to_string(), "-batch"])
+            .args(["-ex", "thread apply all bt"])
+            .stdout(file)
+            .stderr(std::process::Stdio::null())
+            .status();
+        eprintln!("every thread's stack: {}", stacks.display());
+    }
 }
 
 /// The child: runs `count` operations from `seed`, then prints a summary.
@@ -1130,6 +1136,7 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     line("after letting go of everything", &released);
     if stopping > 0 {
         println!("  {stopping} pipelines were still stopping after 10 s");
+        dump_stacks_if_asked(seed);
     }
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();

@@ -430,9 +430,9 @@ impl imp::Player {
             PIPELINES_HELD.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             // The gate's last call (a seek, a state change) is let finish
             // first; one stuck for good is what stopping the pipeline ends.
-            reaper::reap_after(p, move || {
+            reaper::reap_after(p, move |handed_over| {
                 if let Some(closed) = closed {
-                    closed.wait(GATE_SETTLE);
+                    closed.wait(GATE_SETTLE.saturating_sub(handed_over.elapsed()));
                 }
             });
         }
