@@ -65,6 +65,10 @@ pub enum BusEvent {
     /// A segment seek reached its end: time to loop. Carries the seqnum
     /// of the seek that started the segment.
     SegmentDone(gst::Seqnum),
+    /// The gate put off a seek without a flush (the pipeline was not
+    /// settled in PLAYING, where such a seek can deadlock); the player
+    /// falls back to a flushing one.
+    UnflushedSeekPutOff(UnflushedSeek),
     /// An element dropped buffers that would have been late (QoS).
     Qos {
         /// The element's path in the pipeline.
@@ -74,6 +78,45 @@ pub enum BusEvent {
         /// Buffers it dropped so far in this segment.
         dropped: u64,
     },
+}
+
+/// The seeks without a flush the player makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnflushedSeek {
+    /// The next round of a loop (a segment seek).
+    LoopRound,
+    /// An instant rate change.
+    RateChange,
+}
+
+/// The name of the application message that says a seek without a flush
+/// was put off; its `kind` field is `loop-round` or `rate-change`.
+pub const PUT_OFF_MESSAGE: &str = "framescope-unflushed-seek-put-off";
+
+impl UnflushedSeek {
+    /// The message that says this seek was put off.
+    pub fn put_off_message(self) -> gst::Message {
+        let kind = match self {
+            Self::LoopRound => "loop-round",
+            Self::RateChange => "rate-change",
+        };
+        gst::message::Application::new(
+            gst::Structure::builder(PUT_OFF_MESSAGE)
+                .field("kind", kind)
+                .build(),
+        )
+    }
+
+    fn from_message(structure: &gst::StructureRef) -> Option<Self> {
+        if structure.name() != PUT_OFF_MESSAGE {
+            return None;
+        }
+        match structure.get::<&str>("kind").ok()? {
+            "loop-round" => Some(Self::LoopRound),
+            "rate-change" => Some(Self::RateChange),
+            _ => None,
+        }
+    }
 }
 
 /// Maps a bus message to an event; `pipeline` tells the pipeline's own
@@ -108,6 +151,10 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
         ))),
         V::ClockLost(_) => Some(BusEvent::ClockLost),
         V::SegmentDone(_) if from_pipeline => Some(BusEvent::SegmentDone(msg.seqnum())),
+        V::Application(a) => a
+            .structure()
+            .and_then(UnflushedSeek::from_message)
+            .map(BusEvent::UnflushedSeekPutOff),
         V::Qos(q) => {
             let (_processed, dropped) = q.stats();
             let element = msg.src().and_then(|s| s.downcast_ref::<gst::Element>());
@@ -168,6 +215,26 @@ pub fn is_encrypted_media_type(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn put_off_seeks_round_trip_and_other_application_messages_are_ignored() {
+        gst::init().unwrap();
+        let pipeline = gst::Pipeline::new();
+        for kind in [UnflushedSeek::LoopRound, UnflushedSeek::RateChange] {
+            assert_eq!(
+                map_message(&kind.put_off_message(), pipeline.upcast_ref()),
+                Some(BusEvent::UnflushedSeekPutOff(kind))
+            );
+        }
+        let other = gst::message::Application::new(gst::Structure::new_empty("someone-else"));
+        assert_eq!(map_message(&other, pipeline.upcast_ref()), None);
+        let odd_kind = gst::message::Application::new(
+            gst::Structure::builder(PUT_OFF_MESSAGE)
+                .field("kind", "sideways")
+                .build(),
+        );
+        assert_eq!(map_message(&odd_kind, pipeline.upcast_ref()), None);
+    }
 
     #[test]
     fn child_state_changes_are_ignored() {

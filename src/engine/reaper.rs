@@ -42,8 +42,8 @@ const SETTLE_BEFORE_STOP: gst::ClockTime = gst::ClockTime::from_mseconds(500);
 pub const MAX_WORKERS: usize = 4;
 
 /// What runs on the worker before the pipeline is stopped; it is given
-/// the moment the pipeline was handed over.
-type Before = Box<dyn FnOnce(Instant) + Send>;
+/// the pipeline and the moment it was handed over.
+type Before = Box<dyn FnOnce(&gst::Pipeline, Instant) + Send>;
 
 /// A pipeline to stop, with what to do first.
 struct Job {
@@ -91,7 +91,7 @@ fn lock() -> MutexGuard<'static, Queue> {
 /// thread. Returns at once; drop every other reference to the pipeline
 /// (bus watches included) before or soon after.
 pub fn reap(pipeline: gst::Pipeline) {
-    reap_after(pipeline, |_| ());
+    reap_after(pipeline, |_, _| ());
 }
 
 /// [`reap`], running `before` on the worker first (for example, waiting a
@@ -99,7 +99,10 @@ pub fn reap(pipeline: gst::Pipeline) {
 /// `decodebin3` on GStreamer 1.22 can crash when it is reset while a call
 /// into it is still under way). `before` is given the moment the pipeline
 /// was handed over, so that its waits count from then (see [`Job`]).
-pub fn reap_after(pipeline: gst::Pipeline, before: impl FnOnce(Instant) + Send + 'static) {
+pub fn reap_after(
+    pipeline: gst::Pipeline,
+    before: impl FnOnce(&gst::Pipeline, Instant) + Send + 'static,
+) {
     let origin = glib::MainContext::ref_thread_default();
     let mut queue = lock();
     queue.waiting.push_back(Job {
@@ -135,7 +138,7 @@ pub fn reap_after(pipeline: gst::Pipeline, before: impl FnOnce(Instant) + Send +
                 queue.pending -= 1;
                 drop(queue);
                 if let Some(job) = job {
-                    (job.before)(job.handed_over);
+                    (job.before)(&job.pipeline, job.handed_over);
                     stop(job.pipeline, job.handed_over);
                 }
                 return;
@@ -189,6 +192,21 @@ fn stop(pipeline: gst::Pipeline, handed_over: Instant) {
     }
 }
 
+/// Sends a flush-start straight to every sink's sink pads (not through the
+/// pipeline, whose state lock a stuck call may hold): a sink waiting for
+/// its preroll, and the streaming thread it holds, let go at once. For a
+/// pipeline about to be stopped: nothing flushes them back.
+pub fn flush_sinks(pipeline: &gst::Pipeline) {
+    for element in pipeline.iterate_recurse().into_iter().flatten() {
+        if !element.element_flags().contains(gst::ElementFlags::SINK) {
+            continue;
+        }
+        for pad in element.sink_pads() {
+            let _ = pad.send_event(gst::event::FlushStart::new());
+        }
+    }
+}
+
 /// `duration` as a clock time, saturating (a pipeline never waits that long).
 fn clock_time(duration: Duration) -> gst::ClockTime {
     gst::ClockTime::from_nseconds(u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX / 2))
@@ -212,7 +230,7 @@ fn work(number: u64, permanent: bool) {
                 queue.busy.push((number, Instant::now()));
                 drop(queue);
                 let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    before(handed_over);
+                    before(&pipeline, handed_over);
                     stop(pipeline, handed_over)
                 }));
                 if stopped.is_err() {
@@ -267,6 +285,45 @@ mod tests {
         pipeline.set_state(gst::State::Playing).unwrap();
         let _ = pipeline.state(gst::ClockTime::from_seconds(5));
         pipeline
+    }
+
+    #[test]
+    fn flushing_the_sinks_frees_a_seek_stuck_behind_a_prerolled_sink() {
+        // Paused and prerolled: the source's streaming thread waits in the
+        // sink's preroll, holding its stream lock; a seek without a flush
+        // waits for that lock with the pipeline's state lock held.
+        let pipeline = gst::parse::launch("videotestsrc ! fakesink")
+            .unwrap()
+            .downcast::<gst::Pipeline>()
+            .unwrap();
+        pipeline.set_state(gst::State::Paused).unwrap();
+        let _ = pipeline.state(gst::ClockTime::from_seconds(5));
+        let (done, seek_returned) = std::sync::mpsc::channel();
+        let seeking = pipeline.clone();
+        std::thread::spawn(move || {
+            let seek = gst::event::Seek::new(
+                1.0,
+                gst::SeekFlags::empty(),
+                gst::SeekType::Set,
+                gst::ClockTime::ZERO,
+                gst::SeekType::None,
+                gst::ClockTime::NONE,
+            );
+            seeking.send_event(seek);
+            let _ = done.send(());
+        });
+        assert!(
+            seek_returned
+                .recv_timeout(Duration::from_millis(300))
+                .is_err(),
+            "premise: the seek without a flush should wait behind the prerolled sink"
+        );
+        flush_sinks(&pipeline);
+        assert!(
+            seek_returned.recv_timeout(Duration::from_secs(5)).is_ok(),
+            "flushing the sinks did not free the stuck seek"
+        );
+        pipeline.set_state(gst::State::Null).unwrap();
     }
 
     #[test]

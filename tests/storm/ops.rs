@@ -922,11 +922,17 @@ fn any_action(rng: &mut Rng, v: bool) -> (String, Option<glib::Variant>) {
 }
 
 /// Threads, open file descriptors and resident memory of this process.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Resources {
     threads: usize,
     fds: usize,
     rss_mb: f64,
+    /// Bytes the C allocator has handed out and not got back (every
+    /// arena, mmapped blocks included): what the process really holds,
+    /// as against resident pages kept by the allocator's fragmentation.
+    heap_mb: f64,
+    /// Open descriptors by kind (socket, pipe, eventfd, a path, …).
+    fd_kinds: String,
 }
 
 fn resources() -> Resources {
@@ -938,11 +944,38 @@ fn resources() -> Resources {
             .and_then(|v| v.split_whitespace().next()?.parse().ok())
             .unwrap_or(0.0)
     };
+    // SAFETY: mallinfo2 only reads the allocator's counters.
+    let heap = unsafe { libc::mallinfo2() };
     Resources {
         threads: value("Threads:") as usize,
         fds: std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count()),
         rss_mb: value("VmRSS:") / 1024.0,
+        heap_mb: (heap.uordblks + heap.hblkhd) as f64 / (1024.0 * 1024.0),
+        fd_kinds: fd_kinds(),
     }
+}
+
+/// This process's open descriptors counted by kind, the most common first.
+fn fd_kinds() -> String {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for fd in std::fs::read_dir("/proc/self/fd")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let target = std::fs::read_link(fd.path()).unwrap_or_default();
+        let target = target.to_string_lossy();
+        // socket:[123], pipe:[456]: count by kind, not by inode.
+        let kind = target.split(":[").next().unwrap_or_default().to_string();
+        *counts.entry(kind).or_default() += 1;
+    }
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// This process's threads counted by name, the most common first.
@@ -1103,9 +1136,10 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     let samples = storm.samples.borrow();
     let line = |label: &str, r: &Resources| {
         println!(
-            "  {label}: {} threads, {} fds, {:.0} MB resident",
-            r.threads, r.fds, r.rss_mb
-        )
+            "  {label}: {} threads, {} fds, {:.0} MB resident, {:.0} MB heap in use",
+            r.threads, r.fds, r.rss_mb, r.heap_mb
+        );
+        println!("    descriptors: {}", r.fd_kinds);
     };
     if let (Some(first), Some(last)) = (samples.get(1), samples.last()) {
         line("at 10 %", first);
@@ -1113,6 +1147,8 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     }
     let series: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.rss_mb)).collect();
     println!("  resident MB at each tenth: {}", series.join(" "));
+    let heap: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.heap_mb)).collect();
+    println!("  heap MB in use at each tenth: {}", heap.join(" "));
     println!("  threads at the end, by name: {threads_by_name}");
     let current = storm.player();
     let alive = |weak: &[glib::WeakRef<Player>]| {

@@ -21,6 +21,41 @@ pub struct Late {
     pub presence: bool,
 }
 
+/// How long the gate lets a pipeline finish a state change before a seek
+/// without a flush.
+const SETTLE_BEFORE_UNFLUSHED_SEEK: gst::ClockTime = gst::ClockTime::from_mseconds(200);
+
+/// On the gate: whether a seek without a flush may go to `pipeline` now.
+/// Only a pipeline settled in PLAYING takes one safely: while a state
+/// change is under way (a sink waiting for preroll after a flush, or after
+/// PAUSED → PLAYING), the seek's segment waits for that sink's stream lock
+/// while holding the pipeline's state lock, which the state change needs
+/// to finish: neither ever goes on (seen in the storm test with
+/// matroskademux). Waits up to 200 ms for the pipeline to settle; when it
+/// does not, posts `what`'s put-off message, on which the player seeks with
+/// a flush instead, and returns false.
+pub(super) fn unflushed_seek_may_go(
+    pipeline: &gst::Pipeline,
+    what: crate::engine::bus::UnflushedSeek,
+) -> bool {
+    let settled = matches!(
+        pipeline.state(SETTLE_BEFORE_UNFLUSHED_SEEK),
+        (
+            Ok(gst::StateChangeSuccess::Success | gst::StateChangeSuccess::NoPreroll),
+            gst::State::Playing,
+            gst::State::VoidPending
+        )
+    );
+    if !settled {
+        tracing::debug!(
+            ?what,
+            "pipeline not settled in PLAYING: seek without a flush put off"
+        );
+        let _ = pipeline.post_message(what.put_off_message());
+    }
+    settled
+}
+
 impl imp::Player {
     /// Asks the pipeline something through its gate.
     pub(super) fn ask<T: Send + 'static>(
@@ -73,5 +108,44 @@ impl imp::Player {
         if let Some(gate) = self.gate.borrow().as_ref() {
             gate.tell(call);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::bus::{map_message, BusEvent, UnflushedSeek};
+
+    fn pipeline_in(state: gst::State) -> gst::Pipeline {
+        gst::init().unwrap();
+        let pipeline = gst::parse::launch("videotestsrc ! fakesink")
+            .unwrap()
+            .downcast::<gst::Pipeline>()
+            .unwrap();
+        pipeline.set_state(state).unwrap();
+        let _ = pipeline.state(gst::ClockTime::from_seconds(5));
+        pipeline
+    }
+
+    #[test]
+    fn an_unflushed_seek_waits_for_playing_and_says_when_put_off() {
+        let paused = pipeline_in(gst::State::Paused);
+        assert!(!unflushed_seek_may_go(&paused, UnflushedSeek::RateChange));
+        let bus = paused.bus().unwrap();
+        let notice = bus
+            .iter_timed(gst::ClockTime::from_seconds(1))
+            .find_map(|m| {
+                map_message(&m, paused.upcast_ref())
+                    .filter(|e| matches!(e, BusEvent::UnflushedSeekPutOff(_)))
+            });
+        assert_eq!(
+            notice,
+            Some(BusEvent::UnflushedSeekPutOff(UnflushedSeek::RateChange))
+        );
+        paused.set_state(gst::State::Null).unwrap();
+
+        let playing = pipeline_in(gst::State::Playing);
+        assert!(unflushed_seek_may_go(&playing, UnflushedSeek::LoopRound));
+        playing.set_state(gst::State::Null).unwrap();
     }
 }

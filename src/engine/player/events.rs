@@ -132,6 +132,7 @@ impl imp::Player {
                     let _ = p.set_state(gst::State::Playing);
                 });
             }
+            BusEvent::UnflushedSeekPutOff(what) => self.on_unflushed_seek_put_off(what),
             BusEvent::SegmentDone(seqnum) => {
                 // A loop runs rounds ahead; a flush makes the queued ends stale.
                 if Some(seqnum) == self.segment_seqnum.get() {

@@ -430,9 +430,17 @@ impl imp::Player {
             PIPELINES_HELD.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             // The gate's last call (a seek, a state change) is let finish
             // first; one stuck for good is what stopping the pipeline ends.
-            reaper::reap_after(p, move |handed_over| {
+            reaper::reap_after(p, move |pipeline, handed_over| {
                 if let Some(closed) = closed {
-                    closed.wait(GATE_SETTLE.saturating_sub(handed_over.elapsed()));
+                    if !closed.wait(GATE_SETTLE.saturating_sub(handed_over.elapsed())) {
+                        // Still stuck: most likely an event waiting for a
+                        // sink's stream lock while that sink waits for a
+                        // preroll, with the pipeline's state lock held, so
+                        // stopping would wait for ever. Flushing the sinks
+                        // lets both go.
+                        tracing::debug!("the gate's last call is stuck; flushing the sinks");
+                        reaper::flush_sinks(pipeline);
+                    }
                 }
             });
         }

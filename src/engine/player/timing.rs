@@ -11,6 +11,7 @@
 //! accurate seek to just before the frame on screen.
 
 use super::imp;
+use crate::engine::bus::UnflushedSeek;
 use crate::engine::frame::{settle, true_pts, Settle};
 use crate::engine::looping::{loop_bounds, segment_bounds};
 use crate::engine::seek::{Request, SeekMode};
@@ -245,6 +246,10 @@ impl imp::Player {
     pub(super) fn send_instant_rate(&self) -> bool {
         let rate = self.rate.get();
         self.ask_late_ok(move |p| {
+            if !super::calls::unflushed_seek_may_go(p, UnflushedSeek::RateChange) {
+                // Put off: the player seeks with a flush on the notice.
+                return true;
+            }
             p.seek(
                 rate,
                 gst::SeekFlags::INSTANT_RATE_CHANGE,
@@ -280,6 +285,51 @@ impl imp::Player {
             self.segment_seqnum.set(Some(seqnum));
         }
         ok
+    }
+
+    /// Sends the loop's next round (a segment seek without a flush),
+    /// remembering its seqnum like [`Self::send_seek_event`]; the gate puts
+    /// it off when the pipeline is not settled in PLAYING (see
+    /// [`super::calls::unflushed_seek_may_go`]).
+    fn send_unflushed_loop_seek(
+        &self,
+        flags: gst::SeekFlags,
+        start: gst::ClockTime,
+        stop: Option<gst::ClockTime>,
+    ) -> bool {
+        let event = gst::event::Seek::new(
+            self.rate.get(),
+            flags,
+            gst::SeekType::Set,
+            start,
+            gst::SeekType::Set,
+            stop,
+        );
+        let seqnum = event.seqnum();
+        self.rate_due.set(false);
+        let ok = self
+            .ask_late_ok(move |p| {
+                !super::calls::unflushed_seek_may_go(p, UnflushedSeek::LoopRound)
+                    || p.send_event(event)
+            })
+            .is_some_and(|answer| answer.unwrap_or(true));
+        if ok {
+            self.segment_seqnum.set(Some(seqnum));
+        }
+        ok
+    }
+
+    /// The gate put off a seek without a flush: the same with a flush.
+    pub(super) fn on_unflushed_seek_put_off(&self, what: UnflushedSeek) {
+        let target = match what {
+            UnflushedSeek::LoopRound => loop_bounds(self.ab.get().range()).0,
+            UnflushedSeek::RateChange => gst::ClockTime::from_nseconds(self.position.get()),
+        };
+        tracing::debug!(?what, "seeking with a flush instead");
+        self.request_unless_waiting(Request::Seek {
+            target,
+            mode: SeekMode::Accurate,
+        });
     }
 
     fn start_seek(&self, target: gst::ClockTime, mode: SeekMode) {
@@ -907,7 +957,7 @@ impl imp::Player {
             return;
         }
         let flags = gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE;
-        if !self.send_seek_event(self.rate.get(), flags, start, gst::SeekType::Set, stop) {
+        if !self.send_unflushed_loop_seek(flags, start, stop) {
             tracing::warn!("the loop's segment seek was refused; restarting with a flush");
             self.request(Request::Seek {
                 target: start,
