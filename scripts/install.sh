@@ -2,7 +2,8 @@
 # Installs Framescope under PREFIX (default /usr/local; DESTDIR is honoured
 # for packaging): the binary, a .desktop file whose MimeType line lists the
 # formats the GStreamer plugins installed here can play, the AppStream
-# metainfo, and the app icons (full colour and symbolic).
+# metainfo, the app icons (full colour and symbolic) and the manual page,
+# framescope(1), which the binary writes from its own command-line definitions.
 #   scripts/install.sh [PREFIX [BINARY]]     (or: make install PREFIX=…)
 # BINARY defaults to target/release/framescope, built first if missing.
 set -euo pipefail
@@ -50,6 +51,10 @@ install -Dm644 "data/icons/hicolor/scalable/apps/$app_id.svg" \
   "$root/share/icons/hicolor/scalable/apps/$app_id.svg"
 install -Dm644 "data/icons/hicolor/symbolic/apps/$app_id-symbolic.svg" \
   "$root/share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
+man_page="$(mktemp)"
+trap 'rm -f "$man_page"' EXIT
+"$binary" --print-man-page > "$man_page"
+install -Dm644 "$man_page" "$root/share/man/man1/framescope.1"
 
 # Refresh the desktop's caches for a live install (not when packaging).
 if [ -z "${DESTDIR:-}" ]; then

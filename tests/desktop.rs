@@ -1,7 +1,8 @@
 //! Desktop integration: `make install PREFIX=…` puts the binary, the
 //! .desktop file (its MimeType line made from the GStreamer plugins
-//! installed here), the AppStream metainfo and the icons in place, and the
-//! files pass `desktop-file-validate` and `appstreamcli validate`.
+//! installed here), the AppStream metainfo, the icons and the manual page
+//! in place, and the files pass `desktop-file-validate` and `appstreamcli
+//! validate`.
 
 use std::path::Path;
 use std::process::Command;
@@ -40,6 +41,7 @@ fn make_install_puts_valid_desktop_files_in_place() {
         root.join(format!(
             "share/icons/hicolor/symbolic/apps/{id}-symbolic.svg"
         )),
+        root.join("share/man/man1/framescope.1"),
     ] {
         assert!(file.is_file(), "{} was not installed", file.display());
     }

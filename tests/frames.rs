@@ -3,7 +3,7 @@
 //! variable frame rate, audio with video) come out exactly right; and on
 //! those clips and on every corpus file both tools can read, frame counts,
 //! keyframe times and video PTS/DTS agree with `ffprobe -show_packets`, except
-//! for the differences README documents (checked here, so the list stays true).
+//! for the differences docs/inspect.md documents (checked here, so the list stays true).
 
 mod common;
 
@@ -531,7 +531,7 @@ fn generated_clips_agree_with_ffprobe() {
 }
 
 /// Corpus files where GStreamer and ffprobe legitimately differ, and why
-/// (README, "Inspecting streams", lists the same).
+/// (docs/inspect.md lists the same).
 const KNOWN_DIFFERENCES: &[(&str, &[&str])] = &[
     // AVI stores one time per frame; avidemux gives it as the decode time
     // and leaves the presentation time unset.

@@ -77,6 +77,9 @@ pub struct Options {
     /// place of its queue (without this they are added to its queue).
     #[arg(long)]
     pub replace: bool,
+    /// Print the manual page (roff) and exit; `make install` installs it.
+    #[arg(long, hide = true)]
+    pub print_man_page: bool,
 }
 
 impl Options {

@@ -60,6 +60,11 @@ struct InspectOptions {
     input: std::ffi::OsString,
 }
 
+/// The command line of `inspect`, for the manual page.
+pub fn command() -> clap::Command {
+    <InspectOptions as clap::CommandFactory>::command()
+}
+
 /// How much longer than the worker's own limits this process waits before
 /// it kills a silent worker.
 const SLACK: Duration = Duration::from_secs(3);

@@ -9,6 +9,7 @@ mod files;
 mod inspect_cmd;
 mod kiosk;
 mod logging;
+mod manpage;
 mod mpris;
 mod preferences;
 mod resume;
@@ -202,6 +203,9 @@ pub fn run() -> ExitCode {
         Ok(parsed) => parsed,
         Err(e) => return print_usage_error(&e),
     };
+    if options.print_man_page {
+        return manpage::print();
+    }
     // From here on a signal never kills the app (see `quit_on_signals`).
     let signalled = quit_on_signals();
     // The preferences file, where the command line says nothing.

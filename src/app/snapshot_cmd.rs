@@ -34,6 +34,11 @@ struct SnapshotOptions {
     keyframe: bool,
 }
 
+/// The command line of `snapshot`, for the manual page.
+pub fn command() -> clap::Command {
+    <SnapshotOptions as clap::CommandFactory>::command()
+}
+
 /// How long the worker may take in all (the decoder's own limits are
 /// 30 s per step).
 const WORKER_LIMIT: Duration = Duration::from_secs(120);
