@@ -955,6 +955,25 @@ fn resources() -> Resources {
     }
 }
 
+/// A socket's protocol and, for TCP and UDP, the far end's address (hex,
+/// as /proc/net gives it), found by its inode.
+fn socket_kind(inode: &str) -> String {
+    for proto in ["tcp", "tcp6", "udp", "udp6", "unix", "netlink"] {
+        let table = std::fs::read_to_string(format!("/proc/self/net/{proto}")).unwrap_or_default();
+        for line in table.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if !fields.contains(&inode) {
+                continue;
+            }
+            return match proto {
+                "unix" | "netlink" => format!("socket {proto}"),
+                _ => format!("socket {proto} to {}", fields.get(2).unwrap_or(&"?")),
+            };
+        }
+    }
+    "socket".to_string()
+}
+
 /// This process's open descriptors counted by kind, the most common first.
 fn fd_kinds() -> String {
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
@@ -965,8 +984,15 @@ fn fd_kinds() -> String {
     {
         let target = std::fs::read_link(fd.path()).unwrap_or_default();
         let target = target.to_string_lossy();
-        // socket:[123], pipe:[456]: count by kind, not by inode.
-        let kind = target.split(":[").next().unwrap_or_default().to_string();
+        // socket:[123], pipe:[456]: count by kind, not by inode; a socket
+        // by its protocol and far end.
+        let mut kind = target.split(":[").next().unwrap_or_default().to_string();
+        if let Some(inode) = target
+            .strip_prefix("socket:[")
+            .and_then(|t| t.strip_suffix(']'))
+        {
+            kind = socket_kind(inode);
+        }
         *counts.entry(kind).or_default() += 1;
     }
     let mut counts: Vec<_> = counts.into_iter().collect();
