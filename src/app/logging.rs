@@ -37,7 +37,7 @@ impl Write for RedactingStderr {
         if self.line.is_empty() {
             return Ok(());
         }
-        let text = framescope::engine::redact::redact_text(&String::from_utf8_lossy(&self.line));
+        let text = framescope::engine::redact_text(&String::from_utf8_lossy(&self.line));
         self.line.clear();
         std::io::stderr().lock().write_all(text.as_bytes())
     }
@@ -60,7 +60,7 @@ mod tests {
         // writes is still found.
         w.write_all(b"WARN opening srt://h:9?pass").unwrap();
         w.write_all(b"phrase=SECRET1 failed\n").unwrap();
-        let text = framescope::engine::redact::redact_text(&String::from_utf8_lossy(&w.line));
+        let text = framescope::engine::redact_text(&String::from_utf8_lossy(&w.line));
         assert_eq!(text, "WARN opening srt://h:9?passphrase=*** failed\n");
         w.line.clear();
     }

@@ -7,7 +7,7 @@ use gst::prelude::*;
 
 /// What the player reacts to.
 #[derive(Debug, Clone, PartialEq)]
-pub enum BusEvent {
+pub(crate) enum BusEvent {
     /// A fatal error.
     Error {
         /// The GLib error.
@@ -78,7 +78,7 @@ pub enum BusEvent {
 
 /// Maps a bus message to an event; `pipeline` tells the pipeline's own
 /// messages from its children's.
-pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEvent> {
+pub(crate) fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEvent> {
     use gst::MessageView as V;
     let from_pipeline = msg.src() == Some(pipeline);
     match msg.view() {
@@ -155,7 +155,7 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
 }
 
 /// Caps names demuxers give encrypted (DRM) streams.
-pub fn is_encrypted_media_type(name: &str) -> bool {
+pub(crate) fn is_encrypted_media_type(name: &str) -> bool {
     matches!(
         name,
         "application/x-webm-enc"

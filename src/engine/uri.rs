@@ -74,7 +74,7 @@ fn percent_encode_path(bytes: &[u8]) -> String {
 
 /// Checks a URI before building a pipeline, for failures GStreamer would only
 /// report slowly or vaguely: missing files, directories, unknown schemes.
-pub fn precheck(uri: &str) -> Result<(), PlayerError> {
+pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
     let name = display_name(uri);
     if let Ok((path, _)) = glib::filename_from_uri(uri) {
         return match std::fs::metadata(&path) {

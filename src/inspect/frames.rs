@@ -103,7 +103,7 @@ enum Msg {
     Done(Result<(), PlayerError>),
 }
 
-/// Scans `uri` (already checked by [`crate::engine::uri::precheck`]),
+/// Scans `uri` (already checked by `uri::precheck` in the engine),
 /// calling `on_frame` for each access unit on the calling thread, until the
 /// end of the input, an error, or `cancel` becomes true (then `Ok`).
 /// `streams` (from [`crate::inspect::inspect`]) gives the stream indices;

@@ -18,10 +18,10 @@ pub const DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(10);
 
 /// How long discovery of a local file may take: a local file that yields
 /// nothing for this long is stuck, not slow.
-pub const LOCAL_DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(5);
+pub(crate) const LOCAL_DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(5);
 
-/// How long discovering `uri` may take: [`LOCAL_DISCOVER_TIMEOUT`] for
-/// `file://` URIs, [`DISCOVER_TIMEOUT`] for everything else.
+/// How long discovering `uri` may take: 5 s for `file://`
+/// URIs, [`DISCOVER_TIMEOUT`] for everything else.
 pub fn discover_timeout(uri: &str) -> gst::ClockTime {
     if is_local(uri) {
         LOCAL_DISCOVER_TIMEOUT

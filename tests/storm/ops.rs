@@ -4,7 +4,7 @@
 //! watchdog.
 
 use super::common;
-use framescope::engine::tracks::TrackKind;
+use framescope::engine::TrackKind;
 use framescope::engine::{pending_shutdowns, EndAction, Player, Repeat, SeekMode, VideoMode};
 use framescope::widget::ControlsMode;
 use framescope::widget::PlayerView;
