@@ -17,10 +17,13 @@
 //! Everything an embedder uses is re-exported here, flat: the player and its
 //! value types, pipeline descriptions, the time, URI and redaction helpers
 //! the app and widgets share, and frame export. The modules themselves are
-//! crate-private (`pub(crate)`); the widget and inspector layers of this crate
-//! may reach into them (`crate::engine::rate::label`, `error::classify`,
-//! `netcheck::refine`, `tracks::codec_description`, `uri::precheck`,
-//! `chapters::current`), code outside the crate cannot. The
+//! crate-private (`pub(crate)`); the few engine helpers the widget and
+//! inspector layers of this crate also need (error classification, network
+//! diagnosis, codec names, the URI precheck) are re-exported `pub(crate)`
+//! next to the public ones, so code outside `engine/` names everything as
+//! `engine::Item`. (Until the player view's move into a folder lands,
+//! `widget/player_view.rs` and `widget/timing_actions.rs` still name
+//! `engine::timefmt`, `engine::rate` and `engine::chapters` directly.) The
 //! `#[doc(hidden)]` module `testing` exposes a few pure rules (playlist
 //! order, the seek queue, manifest parsers, the watchdog's back-off) to the
 //! integration and property tests; it is not API.
@@ -101,6 +104,12 @@ pub use uri::{os_to_uri, path_to_uri, to_uri};
 // Frames as images.
 pub use paintable::texture_from_sample;
 pub use snapshot::{snapshot, write as write_snapshot, Snapshot};
+
+// For the widget and inspector layers of this crate only.
+pub(crate) use error::classify;
+pub(crate) use netcheck::refine as refine_network_error;
+pub(crate) use tracks::codec_description;
+pub(crate) use uri::precheck;
 
 /// Engine internals that the integration and property tests drive directly.
 /// Not part of the API: no stability promise, hidden from the docs.
