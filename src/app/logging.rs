@@ -1,5 +1,5 @@
 //! The app's log output: `tracing` events at every level, formatted as
-//! usual, then redacted ([`framescope::engine::redact`]) before they reach
+//! usual, then redacted ([`framescope::engine::redact_text`]) before they reach
 //! stderr, so no log line, from our code or a library's `tracing` call,
 //! prints a password, token or pass phrase. (GStreamer's own `GST_DEBUG`
 //! log is written by GStreamer itself and is not ours to filter.)

@@ -8,7 +8,7 @@
 //! `positions.json.corrupt` and the store starts empty.
 //!
 //! No secret is written down: an address holding one (a password, a token,
-//! a pass phrase; see [`framescope::engine::redact`]) is stored as its
+//! a pass phrase; see [`framescope::engine::redact_uri`]) is stored as its
 //! redacted form for people plus `key`, a salted SHA-256 of the full
 //! address, so the same address still resumes; such entries are left out of
 //! the recent-files menu, which could not open them again. Files written by

@@ -31,7 +31,7 @@ const MAX_NESTING: u8 = 3;
 /// secret-bearing parameters masked.
 ///
 /// ```
-/// use framescope::engine::redact::redact_uri;
+/// use framescope::engine::redact_uri;
 /// assert_eq!(redact_uri("rtsp://bob:s/cr@t@cam:554/s"), "rtsp://cam:554/s");
 /// assert_eq!(
 ///     redact_uri("srt://h:9000?mode=caller&passphrase=hunter2hunter2"),

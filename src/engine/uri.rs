@@ -27,7 +27,7 @@ pub fn to_uri(input: &str) -> String {
 /// ```
 /// use std::os::unix::ffi::OsStrExt;
 /// let name = std::ffi::OsStr::from_bytes(b"/no/such/dir/caf\xe9.mp4");
-/// assert_eq!(framescope::engine::uri::os_to_uri(name), "file:///no/such/dir/caf%E9.mp4");
+/// assert_eq!(framescope::engine::os_to_uri(name), "file:///no/such/dir/caf%E9.mp4");
 /// ```
 pub fn os_to_uri(input: &std::ffi::OsStr) -> String {
     match input.to_str() {
