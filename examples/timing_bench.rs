@@ -188,7 +188,7 @@ fn main() {
     let conversions: Vec<f64> = (0..10)
         .map(|_| {
             let start = Instant::now();
-            let texture = framescope::engine::paintable::texture_from_sample(&frame);
+            let texture = framescope::engine::texture_from_sample(&frame);
             assert!(texture.is_some(), "the frame converts to a texture");
             millis(start.elapsed())
         })

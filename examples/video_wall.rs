@@ -321,7 +321,7 @@ fn choose_gsk_renderer(video: VideoMode) {
     if std::env::var_os("GSK_RENDERER").is_some() {
         return;
     }
-    if framescope::engine::glprobe::probe().is_software() && video != VideoMode::Gl {
+    if framescope::engine::gl_probe().is_software() && video != VideoMode::Gl {
         // SAFETY: set before GTK starts and before any thread of ours reads
         // the environment.
         unsafe { std::env::set_var("GSK_RENDERER", "cairo") };

@@ -120,6 +120,10 @@ case "$mode" in
     ensure_runtime_dir
     cargo fmt --all -- --check
     cargo clippy --locked --all-targets -- -D warnings
+    # The library alone, as embedders build it (no app dependencies).
+    cargo clippy --locked --lib --no-default-features -- -D warnings
+    # API docs: no broken or private links, every public item documented.
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
     # Plain example binaries: tests/wall.rs runs examples/video_wall (with
     # --all-targets cargo test builds examples only as test harnesses).
     cargo build --locked --examples

@@ -681,7 +681,7 @@ fn subtitles_rise_above_the_controls() -> TestResult {
         subtitle_bottom(&view),
         view.controls_visible(),
         player.video_size(),
-        player.tracks_of(framescope::engine::tracks::TrackKind::Subtitle),
+        player.tracks_of(framescope::engine::TrackKind::Subtitle),
         player.current_frame().is_some()
     );
     // Let a frame drawn with the lift reach the screen.
@@ -798,8 +798,8 @@ fn seek_preview_shows_the_keyframe_under_the_pointer() -> TestResult {
         (0..scale.width())
             .map(f64::from)
             .min_by(|a, b| {
-                let da = (framescope::widget::seek_preview::time_at(&scale, *a) - seconds).abs();
-                let db = (framescope::widget::seek_preview::time_at(&scale, *b) - seconds).abs();
+                let da = (framescope::widget::testing::time_at(&scale, *a) - seconds).abs();
+                let db = (framescope::widget::testing::time_at(&scale, *b) - seconds).abs();
                 da.total_cmp(&db)
             })
             .unwrap_or(0.0)
@@ -809,7 +809,7 @@ fn seek_preview_shows_the_keyframe_under_the_pointer() -> TestResult {
     run_until(Duration::from_millis(300), || false);
     let x = x_for(4.5);
     pointer_to(&window, &scale, x, y)?;
-    let hovered = framescope::widget::seek_preview::time_at(&scale, x);
+    let hovered = framescope::widget::testing::time_at(&scale, x);
     check!(
         run_until(Duration::from_secs(5), || view
             .seek_preview_frame()

@@ -362,3 +362,38 @@ fn no_audio_mode_plays_video_only() {
         assert!(player.has_video());
     });
 }
+
+/// `GST_DEBUG=framescope:5` shows the engine's own log lines among the
+/// elements' ones: a child process (this test binary, running only
+/// `framescope_category_child`) probes GL with that setting, and its stderr
+/// must hold the probe's line in the `framescope` category.
+#[test]
+fn engine_logs_reach_the_framescope_debug_category() {
+    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", "framescope_category_child", "--nocapture"])
+        .env("FRAMESCOPE_CATEGORY_CHILD", "1")
+        .env("GST_DEBUG", "framescope:5")
+        .env("GST_DEBUG_NO_COLOR", "1")
+        .env_remove("GST_DEBUG_FILE")
+        .output()
+        .expect("the test binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed: {stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains(" framescope ") && l.contains("glprobe.rs")),
+        "no engine line in the framescope category: {stderr}"
+    );
+}
+
+/// The child half of `engine_logs_reach_the_framescope_debug_category`; does
+/// nothing in an ordinary run.
+#[test]
+fn framescope_category_child() {
+    if std::env::var_os("FRAMESCOPE_CATEGORY_CHILD").is_none() {
+        return;
+    }
+    framescope::engine::init().expect("GStreamer initialises");
+    let _ = framescope::engine::gl_probe();
+}

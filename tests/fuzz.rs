@@ -32,7 +32,7 @@
 mod common;
 
 use common::*;
-use framescope::engine::spec::Playbin;
+use framescope::engine::Playbin;
 use framescope::engine::Player;
 use std::io::Read;
 use std::path::{Path, PathBuf};

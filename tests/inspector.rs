@@ -10,7 +10,7 @@ mod common;
 
 use common::*;
 use framescope::engine::{Player, PlayerState};
-use framescope::widget::inspector::InspectorTab;
+use framescope::widget::InspectorTab;
 use framescope::widget::{InspectorWindow, PlayerView};
 use gtk::prelude::*;
 use std::path::{Path, PathBuf};
@@ -209,7 +209,7 @@ fn inspector_follows_a_playing_clip() -> TestResult {
         &dot[..dot.len().min(40)]
     );
     let svg = inspector.export_tab(InspectorTab::Pipeline, &out("pipeline.svg"));
-    if framescope::widget::inspector::export::graphviz().is_some() {
+    if framescope::widget::testing::graphviz().is_some() {
         svg?;
         let svg = std::fs::read_to_string(out("pipeline.svg")).unwrap_or_default();
         check!(svg.contains("<svg"), "SVG export is not SVG");

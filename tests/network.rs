@@ -732,7 +732,7 @@ fn hls_discontinuities_and_event_playlists_play() {
 /// their languages while the video plays, and either can be chosen.
 #[test]
 fn hls_subtitle_renditions_are_tracks() {
-    use framescope::engine::tracks::TrackKind;
+    use framescope::engine::TrackKind;
     with_context(|| {
         let dir = generated_variant_hls();
         for (lang, text) in [("en", "Hello"), ("fr", "Bonjour")] {
@@ -1216,7 +1216,7 @@ fn live_hls_goes_to_its_live_edge() {
 /// playing is heard within a few seconds.
 #[test]
 fn hls_audio_renditions_are_tracks() {
-    use framescope::engine::tracks::TrackKind;
+    use framescope::engine::TrackKind;
     with_context(|| {
         let dir = generated_rendition_hls();
         let server = FileServer::start(&dir);

@@ -6,15 +6,15 @@
 //! order) it is checked too. Each property runs proptest's default 256
 //! cases; the whole file takes a few seconds.
 
-use framescope::engine::chapters::{self, Chapter};
-use framescope::engine::playlist::{neighbour, neighbour_in_order, shuffled_order, Repeat, Step};
-use framescope::engine::seek::{Request, SeekQueue};
-use framescope::engine::timefmt::{
-    clock_time, clock_time_from_micros, parse_time, precise, MAX_TIME_NS,
+use framescope::engine::testing::{
+    self, neighbour, neighbour_in_order, parse_dash_mpd, parse_hls_master, shuffled_order, Request,
+    SeekQueue, Step,
 };
-use framescope::engine::uri::{os_to_uri, to_uri};
-use framescope::engine::variants::{parse_dash_mpd, parse_hls_master};
-use framescope::inspect::picture::PictureParser;
+use framescope::engine::{
+    clock_time, clock_time_from_micros, os_to_uri, parse_time, precise, to_uri, Chapter, Repeat,
+    MAX_TIME_NS,
+};
+use framescope::inspect::testing::PictureParser;
 use proptest::prelude::*;
 
 /// Strings near what people type as times: digits, colons, dots, signs,
@@ -213,9 +213,9 @@ proptest! {
             .map(|start| Chapter { title: None, start, end: None })
             .collect();
         list.sort_by_key(|c| c.start);
-        let _ = chapters::current(&list, position);
-        let _ = chapters::next_start(&list, position);
-        let _ = chapters::previous_start(&list, position);
+        let _ = testing::current(&list, position);
+        let _ = testing::next_start(&list, position);
+        let _ = testing::previous_start(&list, position);
         for (i, c) in list.iter().enumerate() {
             let _ = c.label(i);
         }

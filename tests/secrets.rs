@@ -157,7 +157,7 @@ fn a_pipeline_graph_export_hides_secrets() {
         .debug_to_dot_data(gst::DebugGraphDetails::all())
         .to_string();
     assert!(dot.contains(TOKEN), "the dump names the properties: {dot}");
-    let redacted = framescope::engine::redact::redact_text(&dot);
+    let redacted = framescope::engine::redact_text(&dot);
     assert_no_secret("the pipeline graph", &redacted);
     assert!(!redacted.contains("SECRETPW"), "{redacted}");
     // Still a graph Graphviz reads: every quote is balanced.

@@ -13,7 +13,7 @@
 mod common;
 
 use common::*;
-use framescope::engine::tracks::TrackKind;
+use framescope::engine::TrackKind;
 use framescope::engine::{Player, PlayerState};
 use std::time::Duration;
 
@@ -74,7 +74,7 @@ fn tracks_switch_on(playbin: &str) {
         assert!(changes.get() >= 1, "{playbin}: no tracks-changed");
         let audio = player.tracks_of(TrackKind::Audio);
         let subtitles = player.tracks_of(TrackKind::Subtitle);
-        let languages = |tracks: &[framescope::engine::tracks::Track]| -> Vec<String> {
+        let languages = |tracks: &[framescope::engine::Track]| -> Vec<String> {
             tracks
                 .iter()
                 .map(|t| t.language.clone().unwrap_or_default())

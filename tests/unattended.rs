@@ -571,7 +571,7 @@ fn watchdog_survives_a_server_killed_mid_stream_and_restarted() {
         // Each restart waited its backoff delay: 250, 500, 1000, then 1000.
         for (i, r) in seen.iter().enumerate() {
             assert_eq!(r.0 as usize, i + 1);
-            assert_eq!(r.1, framescope::engine::player::backoff(r.0, 250, 1000));
+            assert_eq!(r.1, framescope::engine::testing::backoff(r.0, 250, 1000));
         }
         // Back within the longest delay plus the time to open and stall-check.
         assert!(
@@ -731,7 +731,7 @@ fn watchdog_restarts_a_live_udp_stream_that_goes_quiet() {
         assert_eq!(player.restarts() as usize, seen.len());
         for (i, r) in seen.iter().enumerate() {
             assert_eq!(r.0 as usize, i + 1, "restarts in a row are numbered");
-            assert_eq!(r.1, framescope::engine::player::backoff(r.0, 250, 1000));
+            assert_eq!(r.1, framescope::engine::testing::backoff(r.0, 250, 1000));
         }
         // Restart n+1 comes its delay plus a stall timeout after restart n.
         for pair in seen.windows(2) {

@@ -329,7 +329,7 @@ fn builder_file_creates_the_widget() -> TestResult {
 }
 
 fn shortcuts_window_builds_from_the_key_table() -> TestResult {
-    let ui = framescope::widget::keys::shortcuts_ui(&[(&["<Control>o"], "Open a file")]);
+    let ui = framescope::widget::shortcuts_ui(&[(&["<Control>o"], "Open a file")]);
     let builder = gtk::Builder::from_string(&ui);
     let window: gtk::ShortcutsWindow = builder
         .object("shortcuts")

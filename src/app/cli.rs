@@ -93,7 +93,7 @@ impl Options {
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 playback error (with --exit-at-end); 2 bad command line; 3 could not start (no display, GStreamer missing).";
 
-pub use framescope::engine::timefmt::parse_time;
+pub use framescope::engine::parse_time;
 
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {

@@ -27,7 +27,7 @@ pub fn with_credentials(uri: &str, user: &str, password: &str) -> Option<String>
 /// Shows the dialog for `uri` (its name shown without any credentials);
 /// `connect` gets the address with the user name and password in it.
 pub fn ask(parent: &gtk::Window, uri: &str, connect: impl Fn(String) + 'static) {
-    let shown = framescope::engine::error::display_name(uri);
+    let shown = framescope::engine::display_name(uri);
     let dialog = gtk::Window::builder()
         .title("Sign In")
         .transient_for(parent)

@@ -23,10 +23,10 @@
 
 use super::worker::{self, Ended, Next, Worker};
 use clap::Parser;
-use framescope::engine::error::{display_name, PlayerError};
-use framescope::engine::timefmt::parse_time;
-use framescope::engine::uri::os_to_uri;
-use framescope::inspect::media::discover_timeout;
+use framescope::engine::os_to_uri;
+use framescope::engine::parse_time;
+use framescope::engine::{display_name, PlayerError};
+use framescope::inspect::discover_timeout;
 use framescope::inspect::{
     inspect, scan_frames, to_text, FrameRecord, GopAnalyzer, GopReport, MediaReport, PictureType,
     ScanKinds,
@@ -363,9 +363,9 @@ impl Session {
         duration: Option<u64>,
         mut each: impl FnMut(&FrameRecord) -> std::io::Result<()>,
     ) -> std::io::Result<Option<Failure>> {
-        let stall = framescope::inspect::frames::stall_limit(&self.uri);
+        let stall = framescope::inspect::stall_limit(&self.uri);
         let uri = self.uri.clone();
-        let timed_out = || Failure::from_error(&framescope::inspect::frames::stalled(&uri, stall));
+        let timed_out = || Failure::from_error(&framescope::inspect::stalled(&uri, stall));
         let mut first_pts = None;
         let limit = duration.map(|d| d as i64);
         // On live input the duration is wall-clock time too.

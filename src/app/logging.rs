@@ -1,5 +1,5 @@
 //! The app's log output: `tracing` events at every level, formatted as
-//! usual, then redacted ([`framescope::engine::redact`]) before they reach
+//! usual, then redacted ([`framescope::engine::redact_text`]) before they reach
 //! stderr, so no log line, from our code or a library's `tracing` call,
 //! prints a password, token or pass phrase. (GStreamer's own `GST_DEBUG`
 //! log is written by GStreamer itself and is not ours to filter.)
@@ -37,7 +37,7 @@ impl Write for RedactingStderr {
         if self.line.is_empty() {
             return Ok(());
         }
-        let text = framescope::engine::redact::redact_text(&String::from_utf8_lossy(&self.line));
+        let text = framescope::engine::redact_text(&String::from_utf8_lossy(&self.line));
         self.line.clear();
         std::io::stderr().lock().write_all(text.as_bytes())
     }
@@ -60,7 +60,7 @@ mod tests {
         // writes is still found.
         w.write_all(b"WARN opening srt://h:9?pass").unwrap();
         w.write_all(b"phrase=SECRET1 failed\n").unwrap();
-        let text = framescope::engine::redact::redact_text(&String::from_utf8_lossy(&w.line));
+        let text = framescope::engine::redact_text(&String::from_utf8_lossy(&w.line));
         assert_eq!(text, "WARN opening srt://h:9?passphrase=*** failed\n");
         w.line.clear();
     }

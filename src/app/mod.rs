@@ -45,7 +45,7 @@ fn choose_gsk_renderer(video: VideoMode) {
     if std::env::var_os("GSK_RENDERER").is_some() {
         return;
     }
-    let probe = framescope::engine::glprobe::probe();
+    let probe = framescope::engine::gl_probe();
     // On a software rasteriser `auto` resolves to the software video path too.
     if probe.is_software() && video != VideoMode::Gl {
         tracing::info!("software GL renderer: GTK draws with cairo");
@@ -238,7 +238,7 @@ pub fn run() -> ExitCode {
             .iter()
             .map(|input| match input.to_str() {
                 Some(text) => text.to_string(),
-                None => framescope::engine::uri::os_to_uri(input),
+                None => framescope::engine::os_to_uri(input),
             })
             .collect()
     };
@@ -329,7 +329,7 @@ pub fn run() -> ExitCode {
             .iter()
             .map(|a| match a.to_str() {
                 Some(text) => text.to_string(),
-                None => framescope::engine::uri::os_to_uri(a),
+                None => framescope::engine::os_to_uri(a),
             })
             .collect();
         app.run_with_args(&forwarded);

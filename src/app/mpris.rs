@@ -103,8 +103,8 @@ fn micros(ns: u64) -> i64 {
 /// A position in µs from a D-Bus caller as a stream time, when it is one
 /// (not negative, and within the longest time Framescope takes anywhere).
 fn within_any_media(us: i64) -> Option<gst::ClockTime> {
-    framescope::engine::timefmt::clock_time_from_micros(us)
-        .filter(|t| t.nseconds() <= framescope::engine::timefmt::MAX_TIME_NS)
+    framescope::engine::clock_time_from_micros(us)
+        .filter(|t| t.nseconds() <= framescope::engine::MAX_TIME_NS)
 }
 
 /// The volume to set for an MPRIS `Volume` write: the spec brings a
@@ -138,7 +138,7 @@ fn metadata(player: &Player) -> glib::Variant {
     }
     if let Some(uri) = player.uri() {
         // Never a password or token, even to the desktop's own widgets.
-        let uri = framescope::engine::redact::redact_uri(&uri);
+        let uri = framescope::engine::redact_uri(&uri);
         dict.insert_value("xesam:url", &uri.to_variant());
     }
     dict.end()

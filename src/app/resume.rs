@@ -8,7 +8,7 @@
 //! `positions.json.corrupt` and the store starts empty.
 //!
 //! No secret is written down: an address holding one (a password, a token,
-//! a pass phrase; see [`framescope::engine::redact`]) is stored as its
+//! a pass phrase; see [`framescope::engine::redact_uri`]) is stored as its
 //! redacted form for people plus `key`, a salted SHA-256 of the full
 //! address, so the same address still resumes; such entries are left out of
 //! the recent-files menu, which could not open them again. Files written by
@@ -138,7 +138,7 @@ impl Store {
         let found: Vec<usize> = (0..self.entries.len())
             .filter(|&i| {
                 let e = &self.entries[i];
-                e.key.is_none() && framescope::engine::redact::redact_uri(&e.uri) != e.uri
+                e.key.is_none() && framescope::engine::redact_uri(&e.uri) != e.uri
             })
             .collect();
         if found.is_empty() {
@@ -148,7 +148,7 @@ impl Store {
         for i in found {
             let key = self.key_of(&self.entries[i].uri);
             let entry = &mut self.entries[i];
-            entry.uri = framescope::engine::redact::redact_uri(&entry.uri);
+            entry.uri = framescope::engine::redact_uri(&entry.uri);
             entry.key = Some(key);
         }
         true
@@ -173,7 +173,7 @@ impl Store {
         let entry = &self.entries[self.find(uri)?];
         // The file is anyone's to edit: a position that is no time (a
         // huge number, say) is no resume point, never a panic.
-        let limit = Duration::from_nanos(framescope::engine::timefmt::MAX_TIME_NS);
+        let limit = Duration::from_nanos(framescope::engine::MAX_TIME_NS);
         Duration::try_from_secs_f64(entry.position)
             .ok()
             .filter(|at| !at.is_zero() && *at <= limit)
@@ -197,7 +197,7 @@ impl Store {
         if let Some(old) = self.find(uri) {
             self.entries.remove(old);
         }
-        let shown = framescope::engine::redact::redact_uri(uri);
+        let shown = framescope::engine::redact_uri(uri);
         let key = (shown != uri).then(|| {
             self.ensure_salt();
             self.key_of(uri)

@@ -4,8 +4,8 @@
 //! The frame is decoded again headless, so it is the exact picture at full
 //! size whatever the window shows, and the window never waits for it.
 
-use framescope::engine::snapshot::{snapshot, write};
-use framescope::engine::timefmt::precise;
+use framescope::engine::precise;
+use framescope::engine::{snapshot, write_snapshot as write};
 use framescope::widget::PlayerView;
 use gtk::prelude::*;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The keyboard shortcuts window, generated from the widget's key table and
 //! the app's own accelerators, so it always lists what the bindings do.
 
-use framescope::widget::keys::shortcuts_ui;
+use framescope::widget::shortcuts_ui;
 use gtk::prelude::*;
 
 /// The app-level accelerators: (action, accelerators, title).

@@ -8,9 +8,9 @@
 
 use super::worker::{self, Ended, Next, Worker};
 use clap::Parser;
-use framescope::engine::snapshot::{snapshot, write};
-use framescope::engine::timefmt::{parse_time, precise};
-use framescope::engine::uri::os_to_uri;
+use framescope::engine::os_to_uri;
+use framescope::engine::{parse_time, precise};
+use framescope::engine::{snapshot, write_snapshot as write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -58,7 +58,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         return ExitCode::from(super::EXIT_STARTUP);
     }
     // At most 100 days (`parse_time` refuses more), so never "no time".
-    let at = framescope::engine::timefmt::clock_time(options.at);
+    let at = framescope::engine::clock_time(options.at);
     let result = snapshot(&os_to_uri(&options.input), at, options.keyframe)
         .and_then(|shot| write(&shot, &options.output).map(|_| shot));
     match result {
@@ -87,7 +87,7 @@ fn supervise(options: &SnapshotOptions) -> ExitCode {
         Err(e) => {
             eprintln!(
                 "framescope: the reader for “{}” could not be started ({e}).",
-                framescope::engine::error::display_name(&uri)
+                framescope::engine::display_name(&uri)
             );
             return ExitCode::from(1);
         }
@@ -101,7 +101,7 @@ fn supervise(options: &SnapshotOptions) -> ExitCode {
                 let _ = worker.finish(Duration::from_secs(1));
                 eprintln!(
                     "framescope: taking the frame from “{}” did not finish within {} s.",
-                    framescope::engine::error::display_name(&uri),
+                    framescope::engine::display_name(&uri),
                     WORKER_LIMIT.as_secs()
                 );
                 return ExitCode::from(1);
@@ -122,7 +122,7 @@ fn supervise(options: &SnapshotOptions) -> ExitCode {
         Ended::Killed => {
             eprintln!(
                 "framescope: taking the frame from “{}” did not finish.",
-                framescope::engine::error::display_name(&uri)
+                framescope::engine::display_name(&uri)
             );
             ExitCode::from(1)
         }

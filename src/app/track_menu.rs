@@ -8,8 +8,8 @@
 //! (`app.subtitle-file`, its URI) and one is loaded at a time. V goes round
 //! the media's own subtitle tracks, then each file, then off.
 
-use framescope::engine::tracks::TrackKind;
 use framescope::engine::Player;
+use framescope::engine::TrackKind;
 use framescope::widget::PlayerView;
 use gtk::prelude::*;
 use gtk::{gio, glib};
@@ -257,7 +257,7 @@ enum SubtitleChoice {
 
 /// The file name at the end of a URI, decoded.
 pub fn file_name(uri: &str) -> String {
-    let name = framescope::engine::error::display_name(uri);
+    let name = framescope::engine::display_name(uri);
     name.rsplit('/').next().unwrap_or(&name).to_string()
 }
 

@@ -22,9 +22,9 @@
 use crate::app::cli::Options;
 use crate::app::resume;
 use crate::app::shortcuts;
-use framescope::engine::tracks::TrackKind;
+use framescope::engine::TrackKind;
 use framescope::engine::{to_uri, Player, PlayerError, PlayerState};
-use framescope::widget::inspector::HealthHistory;
+use framescope::widget::HealthHistory;
 use framescope::widget::{InspectorWindow, PlayerView, QueuePanel};
 use gtk::prelude::*;
 use gtk::{gdk, gio, glib};
@@ -578,7 +578,7 @@ fn set_up_item(shared: &Rc<Shared>) {
             .options
             .subtitle_files
             .iter()
-            .map(|p| framescope::engine::uri::path_to_uri(p))
+            .map(|p| framescope::engine::path_to_uri(p))
             .collect()
     } else {
         Vec::new()
@@ -601,7 +601,7 @@ fn set_up_item(shared: &Rc<Shared>) {
 /// A duration as a stream time, never panicking (the longest is about 584
 /// years; GStreamer's "no time" is never made).
 fn clock_time_of(at: std::time::Duration) -> gst::ClockTime {
-    framescope::engine::timefmt::clock_time(u64::try_from(at.as_nanos()).unwrap_or(u64::MAX))
+    framescope::engine::clock_time(u64::try_from(at.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Where `uri` was left, when resuming is on and it is worth resuming.
@@ -612,7 +612,7 @@ fn resume_point(shared: &Shared, uri: &str) -> Option<std::time::Duration> {
 /// Says where playback resumed and shows the "start from the beginning"
 /// button for a few seconds.
 fn offer_start_over(shared: &Rc<Shared>, at: std::time::Duration) {
-    let at = framescope::widget::player_view::format_time(clock_time_of(at).nseconds());
+    let at = framescope::widget::format_time(clock_time_of(at).nseconds());
     shared
         .view
         .show_message(&format!("Resumed at {at}; Home starts from the beginning"));
@@ -703,7 +703,7 @@ fn refresh_recent_menu(shared: &Shared) {
         return;
     };
     for uri in resume.store.borrow().recent(RECENT_IN_MENU) {
-        let name = framescope::engine::error::display_name(&uri);
+        let name = framescope::engine::display_name(&uri);
         let label = name.rsplit('/').next().unwrap_or(&name).replace('_', "__");
         let item = gio::MenuItem::new(Some(&label), None);
         item.set_action_and_target_value(Some("app.open-recent"), Some(&uri.to_variant()));
@@ -979,7 +979,7 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
         "copy-time",
         None,
         Box::new(|s, _| {
-            let text = framescope::engine::timefmt::precise(gst::ClockTime::from_nseconds(
+            let text = framescope::engine::precise(gst::ClockTime::from_nseconds(
                 s.view.player().position(),
             ));
             s.window.clipboard().set_text(&text);
@@ -1149,9 +1149,7 @@ fn write_stats(shared: &Shared) {
     let (seam, loop_seams) = player.max_loop_seam_step();
     let (r, d, s) = shared.totals.get();
     let report = StatsReport {
-        uri: player
-            .uri()
-            .map(|u| framescope::engine::redact::redact_uri(&u)),
+        uri: player.uri().map(|u| framescope::engine::redact_uri(&u)),
         rendered: r + stats.rendered,
         dropped: d + stats.dropped,
         played_seconds: s + stats.played_seconds,
@@ -1203,7 +1201,7 @@ fn write_stats(shared: &Shared) {
     };
     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
     // Every field is redacted already; this catches any future one.
-    let json = framescope::engine::redact::redact_text(&json);
+    let json = framescope::engine::redact_text(&json);
     let result = crate::app::files::write_atomically(path, (json + "\n").as_bytes());
     if let Err(e) = result {
         eprintln!("framescope: could not write statistics to {}: {e}; check that the folder exists and is writable.", path.display());

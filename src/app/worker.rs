@@ -279,12 +279,12 @@ pub fn element_of_thread(thread: &str) -> Option<String> {
 
 /// The sentence for a worker that crashed while reading `uri`.
 pub fn crash_sentence(uri: &str, thread: Option<&str>) -> String {
-    let name = framescope::engine::error::display_name(uri);
+    let name = framescope::engine::display_name(uri);
     let inside = thread
         .and_then(element_of_thread)
         .map(|e| format!(" (in {e})"))
         .unwrap_or_default();
-    if framescope::inspect::media::is_local(uri) {
+    if framescope::inspect::is_local(uri) {
         format!("GStreamer crashed while reading “{name}”{inside}; the file is probably damaged.")
     } else {
         format!(

@@ -2,16 +2,17 @@
 //! containers, kiosks with HDMI unplugged) still play video: the engine then
 //! routes audio into a synchronised fakesink and keeps the pipeline clock.
 
+use crate::engine::log;
 use gst::prelude::*;
 use std::sync::OnceLock;
 
 /// True when `autoaudiosink` finds a real device (checked once per process).
-pub fn device_available() -> bool {
+pub(crate) fn device_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
         let available = probe_device();
         if !available {
-            tracing::warn!("no audio output device found; audio is decoded but not heard, and video keeps its timing");
+            log::warn!("no audio output device found; audio is decoded but not heard, and video keeps its timing");
         }
         available
     })

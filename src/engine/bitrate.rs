@@ -123,7 +123,7 @@ fn record(units: &mut Units, t: gst::ClockTime, decoder: u32, size: usize) {
 }
 
 /// True for element factories that decode audio or video.
-pub fn is_decoder(element: &gst::Element) -> bool {
+pub(crate) fn is_decoder(element: &gst::Element) -> bool {
     element.factory().is_some_and(|f| {
         let klass = f.metadata("klass").unwrap_or_default();
         klass.contains("Decoder") && (klass.contains("Video") || klass.contains("Audio"))

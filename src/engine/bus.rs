@@ -7,7 +7,7 @@ use gst::prelude::*;
 
 /// What the player reacts to.
 #[derive(Debug, Clone, PartialEq)]
-pub enum BusEvent {
+pub(crate) enum BusEvent {
     /// A fatal error.
     Error {
         /// The GLib error.
@@ -82,7 +82,7 @@ pub enum BusEvent {
 
 /// The seeks without a flush the player makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnflushedSeek {
+pub(crate) enum UnflushedSeek {
     /// The next round of a loop (a segment seek).
     LoopRound,
     /// An instant rate change.
@@ -91,11 +91,11 @@ pub enum UnflushedSeek {
 
 /// The name of the application message that says a seek without a flush
 /// was put off; its `kind` field is `loop-round` or `rate-change`.
-pub const PUT_OFF_MESSAGE: &str = "framescope-unflushed-seek-put-off";
+pub(crate) const PUT_OFF_MESSAGE: &str = "framescope-unflushed-seek-put-off";
 
 impl UnflushedSeek {
     /// The message that says this seek was put off.
-    pub fn put_off_message(self) -> gst::Message {
+    pub(crate) fn put_off_message(self) -> gst::Message {
         let kind = match self {
             Self::LoopRound => "loop-round",
             Self::RateChange => "rate-change",
@@ -121,7 +121,7 @@ impl UnflushedSeek {
 
 /// Maps a bus message to an event; `pipeline` tells the pipeline's own
 /// messages from its children's.
-pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEvent> {
+pub(crate) fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEvent> {
     use gst::MessageView as V;
     let from_pipeline = msg.src() == Some(pipeline);
     match msg.view() {
@@ -202,7 +202,7 @@ pub fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<BusEven
 }
 
 /// Caps names demuxers give encrypted (DRM) streams.
-pub fn is_encrypted_media_type(name: &str) -> bool {
+pub(crate) fn is_encrypted_media_type(name: &str) -> bool {
     matches!(
         name,
         "application/x-webm-enc"

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 /// Going "previous" this far into a chapter restarts it instead.
-pub const RESTART_WITHIN: Duration = Duration::from_secs(3);
+pub(crate) const RESTART_WITHIN: Duration = Duration::from_secs(3);
 
 /// One chapter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ impl Chapter {
 
 /// The chapters of a TOC, in time order (nested chapters flattened; editions
 /// only group them).
-pub fn from_toc(toc: &gst::Toc) -> Vec<Chapter> {
+pub(crate) fn from_toc(toc: &gst::Toc) -> Vec<Chapter> {
     fn walk(entry: &gst::TocEntry, out: &mut Vec<Chapter>) {
         if entry.entry_type() == gst::TocEntryType::Chapter {
             if let Some((start, stop)) = entry.start_stop_times() {

@@ -35,7 +35,7 @@ pub struct DecodedFrame {
 
 /// A paused decode pipeline for one URI.
 #[derive(Debug)]
-pub struct FrameDecoder {
+pub(crate) struct FrameDecoder {
     pipeline: gst::Pipeline,
     sink: gst_app::AppSink,
     index: FrameIndex,
@@ -52,7 +52,7 @@ impl Drop for FrameDecoder {
 impl FrameDecoder {
     /// Opens `uri` and prerolls it; fails with the engine's error kinds,
     /// and with `NoVideoPath` when the media has no video.
-    pub fn open(uri: &str, timeout: Duration) -> Result<Self, PlayerError> {
+    pub(crate) fn open(uri: &str, timeout: Duration) -> Result<Self, PlayerError> {
         crate::engine::uri::precheck(uri)?;
         let pipeline = make(Playbin::for_uri(uri).factory())?
             .downcast::<gst::Pipeline>()
@@ -116,12 +116,12 @@ impl FrameDecoder {
     }
 
     /// The media's duration, when known.
-    pub fn duration(&self) -> Option<gst::ClockTime> {
+    pub(crate) fn duration(&self) -> Option<gst::ClockTime> {
         self.pipeline.query_duration::<gst::ClockTime>()
     }
 
     /// The frames the decoder has been fed so far.
-    pub fn index(&self) -> &FrameIndex {
+    pub(crate) fn index(&self) -> &FrameIndex {
         &self.index
     }
 
@@ -198,7 +198,7 @@ impl FrameDecoder {
     /// presentation order) until it breaks or the media ends. When decoding
     /// started at a keyframe after `from` (an open GOP), the leading
     /// pictures before that keyframe are skipped: they lack their references.
-    pub fn decode(
+    pub(crate) fn decode(
         &mut self,
         from: gst::ClockTime,
         mut visit: impl FnMut(DecodedFrame) -> ControlFlow<()>,
@@ -264,7 +264,7 @@ impl FrameDecoder {
     /// The frames whose PTS lies in `[from, end)` — the latest of them that
     /// fit in `max_bytes` — in presentation order. `cancelled` is asked
     /// after every frame; when it says yes, decoding stops.
-    pub fn frames_between(
+    pub(crate) fn frames_between(
         &mut self,
         from: gst::ClockTime,
         end: gst::ClockTime,
@@ -305,7 +305,7 @@ impl FrameDecoder {
 
     /// The frame shown at `at`: the last one whose PTS is ≤ `at`; with
     /// `keyframe`, the keyframe at or before `at` instead.
-    pub fn frame_at(
+    pub(crate) fn frame_at(
         &mut self,
         at: gst::ClockTime,
         keyframe: bool,

@@ -2,49 +2,47 @@
 //! person can act on. `classify` maps GStreamer bus errors to these kinds; it
 //! is a pure function so unit tests can feed it hand-made errors.
 
-use std::fmt;
-
 /// What went wrong, coarse enough for a user interface to react to.
 #[derive(Debug, Eq, PartialEq, Clone, Copy, Hash, glib::Enum)]
 #[enum_type(name = "FramescopeErrorKind")]
 pub enum ErrorKind {
     /// The file or resource does not exist.
+    #[enum_value(nick = "not-found")]
     NotFound,
     /// The input exists but is not a media file GStreamer recognises.
+    #[enum_value(nick = "not-media")]
     NotMedia,
     /// The input is media but broken or truncated.
+    #[enum_value(nick = "corrupt")]
     Corrupt,
     /// A GStreamer plugin needed to play the input is not installed.
+    #[enum_value(nick = "missing-plugin")]
     MissingPlugin,
     /// A network source could not be reached or dropped.
+    #[enum_value(nick = "network")]
     Network,
     /// No way to show video (no GL and no software sink could be built).
+    #[enum_value(nick = "no-video-path")]
     NoVideoPath,
     /// The stream is encrypted and no decryptor is available.
+    #[enum_value(nick = "encrypted")]
     Encrypted,
     /// Anything else.
+    #[enum_value(nick = "other")]
     Other,
 }
 
 impl ErrorKind {
     /// A stable machine-readable name (`not-found`, `missing-plugin`, …).
     pub fn nick(self) -> &'static str {
-        match self {
-            ErrorKind::NotFound => "not-found",
-            ErrorKind::NotMedia => "not-media",
-            ErrorKind::Corrupt => "corrupt",
-            ErrorKind::MissingPlugin => "missing-plugin",
-            ErrorKind::Network => "network",
-            ErrorKind::NoVideoPath => "no-video-path",
-            ErrorKind::Encrypted => "encrypted",
-            ErrorKind::Other => "other",
-        }
+        crate::engine::types::enum_nick(self)
     }
 }
 
 /// A playback error: its kind, a sentence for people and the technical detail.
-#[derive(Debug, Clone, PartialEq, Eq, glib::Boxed)]
+#[derive(Debug, Clone, PartialEq, Eq, glib::Boxed, thiserror::Error)]
 #[boxed_type(name = "FramescopePlayerError")]
+#[error("{message}")]
 pub struct PlayerError {
     /// The kind of failure.
     pub kind: ErrorKind,
@@ -83,16 +81,8 @@ impl PlayerError {
     }
 }
 
-impl fmt::Display for PlayerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PlayerError {}
-
 /// Shortens a URI for messages: local files by their path, others
-/// redacted (see [`crate::engine::redact`]: no user information, no secret
+/// redacted (see [`redact_uri`](crate::engine::redact_uri): no user information, no secret
 /// parameter values).
 pub fn display_name(uri: &str) -> String {
     if let Ok((path, _)) = glib::filename_from_uri(uri) {
@@ -101,24 +91,16 @@ pub fn display_name(uri: &str) -> String {
     crate::engine::redact::redact_uri(uri)
 }
 
-/// Redacts every URI and secret parameter in a free text (a GStreamer debug
-/// string names the URI it failed on, credentials and all); the same as
-/// [`crate::engine::redact::redact_text`].
-pub fn redact_text(text: &str) -> String {
-    crate::engine::redact::redact_text(text)
-}
-
-/// A URI without its user information and secret parameter values; the
-/// same as [`crate::engine::redact::redact_uri`].
-pub fn redact_credentials(uri: &str) -> String {
-    crate::engine::redact::redact_uri(uri)
-}
-
 /// Maps a GStreamer error (plus any missing-plugin descriptions seen before it)
 /// to a typed [`PlayerError`] about `uri`.
-pub fn classify(err: &glib::Error, debug: &str, uri: &str, missing: &[String]) -> PlayerError {
+pub(crate) fn classify(
+    err: &glib::Error,
+    debug: &str,
+    uri: &str,
+    missing: &[String],
+) -> PlayerError {
     let name = display_name(uri);
-    let detail = redact_text(&format!("{} ({debug})", err.message()));
+    let detail = crate::engine::redact::redact_text(&format!("{} ({debug})", err.message()));
     let lower = format!("{} {}", err.message(), debug).to_lowercase();
 
     let encrypted_caps = missing.iter().any(|m| {
@@ -332,21 +314,27 @@ mod tests {
     #[test]
     fn credentials_are_redacted_in_free_text() {
         assert_eq!(
-            super::redact_text(
+            crate::engine::redact::redact_text(
                 "Could not open http://bob:pw@host:80/a and rtsp://cam/b, 'srt://u:p@h:9'"
             ),
             "Could not open http://host:80/a and rtsp://cam/b, 'srt://h:9'"
         );
-        assert_eq!(super::redact_text("no uri here"), "no uri here");
+        assert_eq!(
+            crate::engine::redact::redact_text("no uri here"),
+            "no uri here"
+        );
     }
 
     #[test]
     fn credentials_are_redacted() {
         assert_eq!(
-            redact_credentials("rtsp://bob:secret@cam.local:554/s"),
+            crate::engine::redact::redact_uri("rtsp://bob:secret@cam.local:554/s"),
             "rtsp://cam.local:554/s"
         );
-        assert_eq!(redact_credentials("http://host/a@b"), "http://host/a@b");
+        assert_eq!(
+            crate::engine::redact::redact_uri("http://host/a@b"),
+            "http://host/a@b"
+        );
         assert_eq!(display_name("file:///tmp/a%20b.mp4"), "/tmp/a b.mp4");
     }
 }

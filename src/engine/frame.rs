@@ -15,7 +15,7 @@ use gst::prelude::*;
 
 /// The sample a video sink shows, in stream time.
 #[derive(Debug, Clone)]
-pub struct ShownSample {
+pub(crate) struct ShownSample {
     /// The sample's PTS as stream time (clipped to the segment's start by
     /// the decoder when the frame began before it).
     pub start: gst::ClockTime,
@@ -32,14 +32,14 @@ pub struct ShownSample {
 impl ShownSample {
     /// Reads the timing of a sink's `last-sample`, mapping its timestamps to
     /// stream time with the sample's own segment.
-    pub fn from_sample(sample: gst::Sample) -> Option<Self> {
+    pub(crate) fn from_sample(sample: gst::Sample) -> Option<Self> {
         Self::with_offset(sample, None)
     }
 
     /// Like [`ShownSample::from_sample`], but mapping timestamps with
     /// `offset` (`time − start` of the decoder's segment, see
     /// [`FrameIndex::stream_offset`]) when given.
-    pub fn with_offset(sample: gst::Sample, offset: Option<i64>) -> Option<Self> {
+    pub(crate) fn with_offset(sample: gst::Sample, offset: Option<i64>) -> Option<Self> {
         let segment = sample.segment()?.downcast_ref::<gst::ClockTime>()?.clone();
         let buffer = sample.buffer()?;
         let pts = buffer.pts()?;
@@ -75,7 +75,7 @@ impl ShownSample {
 /// start was not clipped; one at the segment's start may have been, and is
 /// found in the index as the frame whose end (by its own duration or by the
 /// nominal one, which some decoders use) is the shown frame's end.
-pub fn true_pts(shown: &ShownSample, index: &FrameIndex) -> gst::ClockTime {
+pub(crate) fn true_pts(shown: &ShownSample, index: &FrameIndex) -> gst::ClockTime {
     if shown.start > shown.segment_start {
         return shown.start;
     }
@@ -100,7 +100,7 @@ pub fn true_pts(shown: &ShownSample, index: &FrameIndex) -> gst::ClockTime {
 
 /// What to do after a seek has prerolled, to show exactly the frame wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Settle {
+pub(crate) enum Settle {
     /// The right frame is on screen.
     Done,
     /// An earlier frame is on screen: step forward one frame and check again.
@@ -119,7 +119,11 @@ pub enum Settle {
 /// by the goal; within a millisecond of it (millisecond containers round
 /// timestamps) the player steps to look, and a step too far is corrected by
 /// the next check.
-pub fn settle(goal: gst::ClockTime, shown_pts: gst::ClockTime, index: &FrameIndex) -> Settle {
+pub(crate) fn settle(
+    goal: gst::ClockTime,
+    shown_pts: gst::ClockTime,
+    index: &FrameIndex,
+) -> Settle {
     // Decoding restarted at a keyframe after the goal: what is shown before
     // that keyframe is a leading picture of an open GOP, decoded without its
     // references. Seek to before the keyframe's decode time so decoding
@@ -155,7 +159,7 @@ pub fn settle(goal: gst::ClockTime, shown_pts: gst::ClockTime, index: &FrameInde
 
 /// The frame number of `pts` counted from the first frame at `first`, when
 /// frames are `nominal` apart (constant frame rate).
-pub fn frame_number(
+pub(crate) fn frame_number(
     pts: gst::ClockTime,
     first: gst::ClockTime,
     nominal: gst::ClockTime,

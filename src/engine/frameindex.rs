@@ -89,18 +89,20 @@ impl FrameIndex {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records an access unit.
-    pub fn record(&self, unit: AccessUnit) {
+    /// Records an access unit (the unit tests feed the index so).
+    #[cfg(test)]
+    pub(crate) fn record(&self, unit: AccessUnit) {
         self.lock().record(unit);
     }
 
     /// Starts a new epoch (decoding restarts after a flush).
-    pub fn new_epoch(&self) {
+    #[cfg(test)]
+    pub(crate) fn new_epoch(&self) {
         self.lock().new_epoch();
     }
 
     /// Forgets everything (new media).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let mut inner = self.lock();
         inner.by_pts.clear();
         inner.epoch_keyframe = None;
@@ -214,24 +216,24 @@ impl FrameIndex {
     /// its segment, in ns). Sinks can lose this after an instant rate change
     /// (GStreamer 1.22 gives them a segment with `time == start`, dropping an
     /// MP4 edit list's offset); the decoder's segment keeps it.
-    pub fn stream_offset(&self) -> Option<i64> {
+    pub(crate) fn stream_offset(&self) -> Option<i64> {
         self.lock().stream_offset
     }
 
     /// Installs the recording probe on a video decoder's sink pad.
-    pub fn attach(&self, decoder: &gst::Element) {
+    pub(crate) fn attach(&self, decoder: &gst::Element) {
         self.attach_for(decoder, self.attachment());
     }
 
     /// Which attachment probes installed now belong to: [`FrameIndex::detach`]
     /// moves on to the next.
-    pub fn attachment(&self) -> u64 {
+    pub(crate) fn attachment(&self) -> u64 {
         self.lock().attachment
     }
 
     /// [`FrameIndex::attach`] for a pipeline built while `attachment` was
     /// current: once detached, its later decoders record nothing.
-    pub fn attach_for(&self, decoder: &gst::Element, attachment: u64) {
+    pub(crate) fn attach_for(&self, decoder: &gst::Element, attachment: u64) {
         let Some(pad) = decoder.static_pad("sink") else {
             return;
         };
@@ -265,14 +267,14 @@ impl FrameIndex {
     /// nothing more, even while their pipeline winds down elsewhere. A
     /// pipeline being let go calls it, so that the media loaded next starts
     /// from a clean index.
-    pub fn detach(&self) {
+    pub(crate) fn detach(&self) {
         self.lock().attachment += 1;
     }
 }
 
 /// `t` (in `segment`'s running coordinates) as stream time, also before the
 /// segment's start (where decoding of a seek begins).
-pub fn stream_time(
+pub(crate) fn stream_time(
     segment: &gst::FormattedSegment<gst::ClockTime>,
     t: gst::ClockTime,
 ) -> Option<gst::ClockTime> {
@@ -296,7 +298,7 @@ fn access_unit(pad: &gst::Pad, buffer: &gst::BufferRef) -> Option<(AccessUnit, i
 }
 
 /// True for element factories that decode video.
-pub fn is_video_decoder(element: &gst::Element) -> bool {
+pub(crate) fn is_video_decoder(element: &gst::Element) -> bool {
     element.factory().is_some_and(|f| {
         let klass = f.metadata("klass").unwrap_or_default();
         klass.contains("Decoder") && klass.contains("Video")

@@ -27,13 +27,14 @@
 //! change to `NULL` unblocks it) and ends, so the number of threads does
 //! not grow with the number of pipelines opened.
 
+use crate::engine::log;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long [`Gate::ask`] waits for an answer by default.
-pub const ASK_TIMEOUT: Duration = Duration::from_millis(40);
+pub(crate) const ASK_TIMEOUT: Duration = Duration::from_millis(40);
 
 type Job = Box<dyn FnOnce(&gst::Pipeline) + Send>;
 
@@ -75,12 +76,12 @@ impl Gate {
                 // real main loop, never run here when the default context
                 // happens to have no owner (GTK objects on the wrong thread).
                 if glib::MainContext::new().with_thread_default(serve).is_err() {
-                    tracing::warn!("a pipeline gate could not take its own main context");
+                    log::warn!("a pipeline gate could not take its own main context");
                 }
             });
         if let Err(e) = spawned {
             // No thread: every call is then refused (asks answer None).
-            tracing::warn!("could not start a pipeline gate thread: {e}");
+            log::warn!("could not start a pipeline gate thread: {e}");
         }
         Self {
             jobs: Some(tx),

@@ -3,6 +3,7 @@
 //! rasteriser (Mesa llvmpipe/softpipe), where the GL upload path costs more CPU
 //! than plain `videoconvert` (about 3x on a 1080p clip, see README).
 
+use crate::engine::log;
 use gst_gl::prelude::*;
 use std::sync::OnceLock;
 
@@ -26,7 +27,7 @@ impl GlProbe {
 }
 
 /// True for renderer strings of CPU rasterisers.
-pub fn is_software_renderer(renderer: &str) -> bool {
+pub(crate) fn is_software_renderer(renderer: &str) -> bool {
     let r = renderer.to_lowercase();
     [
         "llvmpipe",
@@ -45,9 +46,9 @@ pub fn probe() -> &'static GlProbe {
     PROBE.get_or_init(|| {
         let renderer = query_renderer();
         match &renderer {
-            Some(r) => tracing::info!(renderer = %r, "GL probe"),
+            Some(r) => log::info!("GL probe: renderer {r}"),
             None => {
-                tracing::warn!("no OpenGL context could be created; video uses the software chain")
+                log::warn!("no OpenGL context could be created; video uses the software chain")
             }
         }
         GlProbe { renderer }
@@ -60,7 +61,7 @@ fn query_renderer() -> Option<String> {
     let display = gst_gl::GLDisplay::new();
     let context = gst_gl::GLContext::new(&display);
     if let Err(e) = context.create(None::<&gst_gl::GLContext>) {
-        tracing::debug!("GL context creation failed: {e}");
+        log::debug!("GL context creation failed: {e}");
         return None;
     }
     let (tx, rx) = std::sync::mpsc::channel();

@@ -52,7 +52,7 @@ impl AbLoop {
 /// The start and stop of the segment a seek to `target` asks for. Playing
 /// forward, the segment runs from the target to B (or the end); backward,
 /// from A (or the beginning) to the target.
-pub fn segment_bounds(
+pub(crate) fn segment_bounds(
     rate: f64,
     target: gst::ClockTime,
     ab: Option<(gst::ClockTime, gst::ClockTime)>,
@@ -67,7 +67,7 @@ pub fn segment_bounds(
 
 /// The segment that starts the next loop: A to B, or the whole media (to
 /// the end of its data, not to a reported duration that may fall short).
-pub fn loop_bounds(
+pub(crate) fn loop_bounds(
     ab: Option<(gst::ClockTime, gst::ClockTime)>,
 ) -> (gst::ClockTime, Option<gst::ClockTime>) {
     match ab {

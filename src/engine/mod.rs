@@ -2,56 +2,125 @@
 //!
 //! A [`Player`] GObject owns one `playbin3` pipeline built from a declarative
 //! [`PipelineSpec`] (source URI, video chain, audio chain). The video chain is
-//! chosen by [`glprobe`]: `glupload ! glcolorconvert ! gtk4paintablesink` on a
-//! hardware GL renderer, `videoconvertscale ! capsfilter ! gtk4paintablesink` on a software one
-//! or without GL. The audio chain is `autoaudiosink`, or a synchronised
-//! fakesink when [`audio`] finds no device. Bus messages become [`BusEvent`]s
-//! (in [`bus`]) that the player turns into properties and signals; errors are
-//! typed by [`error::classify`]. A pipeline a player lets go is stopped and
-//! freed on the [`reaper`] thread, never on the caller's; at exit,
-//! [`pipelines_in_use`] and [`pending_shutdowns`] both at 0 say that none is
-//! left running.
+//! chosen by the GL probe ([`gl_probe`]): `glupload ! glcolorconvert !
+//! gtk4paintablesink` on a hardware GL renderer, `videoconvertscale !
+//! capsfilter ! gtk4paintablesink` on a software one or without GL. The audio
+//! chain is `autoaudiosink`, or a synchronised fakesink when no audio device
+//! exists. Bus messages become the engine's own events that the player turns
+//! into properties and signals; errors arrive typed as [`PlayerError`]s. A
+//! pipeline a player lets go is stopped and freed on the reaper thread, never
+//! on the caller's; at exit, [`pipelines_in_use`] and [`pending_shutdowns`]
+//! both at 0 say that none is left running.
+//!
+//! # Public surface
+//!
+//! Everything an embedder uses is re-exported here, flat: the player and its
+//! value types, pipeline descriptions, the time, URI and redaction helpers
+//! the app and widgets share, and frame export. The modules themselves are
+//! crate-private (`pub(crate)`); the few engine helpers the widget and
+//! inspector layers of this crate also need (error classification, network
+//! diagnosis, codec names, the URI precheck) are re-exported `pub(crate)`
+//! next to the public ones, so code outside `engine/` names everything as
+//! `engine::Item`. (Until the player view's move into a folder lands,
+//! `widget/player_view.rs` and `widget/timing_actions.rs` still name
+//! `engine::timefmt`, `engine::rate` and `engine::chapters` directly.) The
+//! `#[doc(hidden)]` module `testing` exposes a few pure rules (playlist
+//! order, the seek queue, manifest parsers, the watchdog's back-off) to the
+//! integration and property tests; it is not API.
+//!
+//! # Where things live
+//!
+//! | module | what |
+//! |---|---|
+//! | `player/` | the `Player` object, split by concern (lifecycle, events, timing, tracks, …) |
+//! | `spec`, `glprobe`, `audio` | what pipeline to build |
+//! | `bus`, `error`, `netcheck` | what the pipeline says, as events and typed errors |
+//! | `gate`, `reaper` | the threading rule: calls into and teardown of running pipelines |
+//! | `seek`, `frame`, `frameindex`, `framesteps`, `looping`, `rate` | timing and exact frames |
+//! | `tracks`, `chapters`, `variants`, `playlist` | what the media and the queue offer |
+//! | `stats`, `bitrate`, `parserlatency` | measurements |
+//! | `timefmt`, `uri`, `redact` | input from people, output to people |
+//! | `snapshot`, `decoder`, `paintable` | frames as images |
+//! | `log` | engine log lines, to `tracing` and GStreamer's `framescope` debug category |
 
-pub mod audio;
-pub mod bitrate;
-pub mod bus;
-pub mod chapters;
-pub mod decoder;
-pub mod error;
-pub mod frame;
-pub mod frameindex;
-pub mod framesteps;
-pub mod gate;
-pub mod glprobe;
-pub mod looping;
-pub mod netcheck;
-pub mod paintable;
-pub mod parserlatency;
-pub mod player;
-pub mod playlist;
-pub mod rate;
-pub mod reaper;
-pub mod redact;
-pub mod seek;
-pub mod snapshot;
-pub mod spec;
-pub mod stats;
-pub mod timefmt;
-pub mod tracks;
-pub mod types;
-pub mod uri;
-pub mod variants;
+// Every module is crate-private; what embedders use is re-exported below.
+// `unreachable_pub` keeps it so: an item marked `pub` that is not re-exported
+// here is a warning (and an error under `-D warnings`).
+#![warn(unreachable_pub)]
 
-pub use bus::BusEvent;
-pub use error::{ErrorKind, PlayerError};
-pub use player::{
-    pipelines_in_use, to_uri, Player, PlayerState, VideoMode, VideoSize, OFFSET_STEP,
-};
+pub(crate) mod audio;
+pub(crate) mod bitrate;
+pub(crate) mod bus;
+pub(crate) mod chapters;
+pub(crate) mod decoder;
+pub(crate) mod error;
+pub(crate) mod frame;
+pub(crate) mod frameindex;
+pub(crate) mod framesteps;
+pub(crate) mod gate;
+pub(crate) mod glprobe;
+pub(crate) mod log;
+pub(crate) mod looping;
+pub(crate) mod netcheck;
+pub(crate) mod paintable;
+pub(crate) mod parserlatency;
+pub(crate) mod player;
+pub(crate) mod playlist;
+pub(crate) mod rate;
+pub(crate) mod reaper;
+pub(crate) mod redact;
+pub(crate) mod seek;
+pub(crate) mod snapshot;
+pub(crate) mod spec;
+pub(crate) mod stats;
+pub(crate) mod timefmt;
+pub(crate) mod tracks;
+pub(crate) mod types;
+pub(crate) mod uri;
+pub(crate) mod variants;
+
+// The player object and its value types.
+pub use chapters::Chapter;
+pub use error::{display_name, ErrorKind, PlayerError};
+pub use frameindex::{AccessUnit, FrameIndex};
+pub use player::{pipelines_in_use, Player, OFFSET_STEP};
 pub use playlist::{EndAction, PlaylistItem, Repeat};
 pub use reaper::pending_shutdowns;
 pub use seek::SeekMode;
-pub use spec::{PipelineSpec, VideoPath};
-pub use stats::PlaybackStats;
+pub use stats::{PlaybackStats, StreamDetails};
+pub use tracks::{Track, TrackKind};
+pub use types::{PlayerState, VideoMode, VideoSize};
+pub use variants::Variant;
+
+// Pipeline descriptions and the video path the GL probe chooses.
+pub use glprobe::{probe as gl_probe, GlProbe};
+pub use spec::{AudioOutput, ElementSpec, PipelineSpec, Playbin, VideoOutput, VideoPath};
+
+// Times, URIs and redaction: how people's input comes in and output goes out.
+pub use redact::{redact_text, redact_uri};
+pub use timefmt::{clock_time, clock_time_from_micros, parse_time, precise, MAX_TIME_NS};
+pub use uri::{os_to_uri, path_to_uri, to_uri};
+
+// Frames as images.
+pub use paintable::texture_from_sample;
+pub use snapshot::{snapshot, write as write_snapshot, Snapshot};
+
+// For the widget and inspector layers of this crate only.
+pub(crate) use error::classify;
+pub(crate) use netcheck::refine as refine_network_error;
+pub(crate) use tracks::codec_description;
+pub(crate) use uri::precheck;
+
+/// Engine internals that the integration and property tests drive directly.
+/// Not part of the API: no stability promise, hidden from the docs.
+#[doc(hidden)]
+pub mod testing {
+    pub use super::chapters::{current, next_start, previous_start};
+    pub use super::player::backoff;
+    pub use super::playlist::{neighbour, neighbour_in_order, shuffled_order, Step};
+    pub use super::seek::{Request, SeekQueue};
+    pub use super::variants::{parse_dash_mpd, parse_hls_master};
+}
 
 /// Initialises GStreamer and registers the statically linked
 /// `gtk4paintablesink`. Safe to call more than once.

@@ -20,7 +20,7 @@ const TLS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Whether `error`, met on `uri`, is a network failure whose sentence does
 /// not say what went wrong, and the URI is one a TCP check can explain.
-pub fn needs_diagnosis(error: &PlayerError, uri: &str) -> bool {
+pub(crate) fn needs_diagnosis(error: &PlayerError, uri: &str) -> bool {
     const UNEXPLAINED: &str = "Internal data stream error";
     error.kind == ErrorKind::Network
         && (error.detail.starts_with(UNEXPLAINED) || error.message.contains(UNEXPLAINED))
@@ -44,7 +44,7 @@ fn host_and_port(uri: &str) -> Option<(String, u16)> {
 
 /// What a check of `uri`'s server finds, as the middle of a sentence
 /// ("nothing is listening at 127.0.0.1:8080"), or `None` when it answers.
-pub fn diagnose(uri: &str) -> Option<String> {
+pub(crate) fn diagnose(uri: &str) -> Option<String> {
     let (host, port) = host_and_port(uri)?;
     let (tx, rx) = mpsc::channel();
     let lookup = (host.clone(), port);
@@ -77,7 +77,7 @@ pub fn diagnose(uri: &str) -> Option<String> {
 /// For an `https` URI whose server answers: what its TLS handshake finds
 /// wrong with the certificate, as a whole sentence, trusting the system's
 /// authorities or those in `ca_file`; `None` when it is accepted.
-pub fn certificate_problem(uri: &str, ca_file: Option<&str>) -> Option<String> {
+pub(crate) fn certificate_problem(uri: &str, ca_file: Option<&str>) -> Option<String> {
     use gio::prelude::*;
     let parsed = glib::Uri::parse(uri, glib::UriFlags::NONE).ok()?;
     if parsed.scheme() != "https" {
@@ -144,7 +144,7 @@ pub fn certificate_problem(uri: &str, ca_file: Option<&str>) -> Option<String> {
 /// `error` with the cause found by [`diagnose`] (or, for HTTPS,
 /// [`certificate_problem`]) in its sentence, when it needs one and a cause
 /// is found; `ca_file` is the authorities the player trusts, if set.
-pub fn refine(mut error: PlayerError, uri: &str, ca_file: Option<&str>) -> PlayerError {
+pub(crate) fn refine(mut error: PlayerError, uri: &str, ca_file: Option<&str>) -> PlayerError {
     if !needs_diagnosis(&error, uri) {
         return error;
     }

@@ -3,11 +3,9 @@
 //! step cache in its place. Size and aspect ratio always come from the sink's
 //! paintable, so swapping between the two never moves the picture.
 
-use gst_video::prelude::*;
-use gtk::gdk;
-use gtk::glib;
-use gtk::prelude::*;
-use gtk::subclass::prelude::*;
+use crate::engine::log;
+use gdk::prelude::*;
+use gdk::subclass::prelude::*;
 
 mod imp {
     use super::*;
@@ -87,7 +85,7 @@ mod imp {
 /// draws with a freed object (a crash the storm test found, through the
 /// watchdog's frozen picture). Only paintables whose contents never change
 /// are asked; for any other an empty paintable of its size stands in.
-pub fn still_image(paintable: &gdk::Paintable) -> gdk::Paintable {
+pub(crate) fn still_image(paintable: &gdk::Paintable) -> gdk::Paintable {
     if paintable.flags().contains(gdk::PaintableFlags::CONTENTS) {
         paintable.current_image()
     } else {
@@ -135,7 +133,7 @@ impl FramePaintable {
 pub fn texture_from_sample(sample: &gst::Sample) -> Option<gdk::Texture> {
     let converted = rgba_frame(sample);
     if let Err(why) = &converted {
-        tracing::warn!("a cached frame could not be converted for display: {why}");
+        log::warn!("a cached frame could not be converted for display: {why}");
     }
     let (info, buffer) = converted.ok()?;
     let stride = info.stride()[0] as usize;

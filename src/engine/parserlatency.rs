@@ -23,7 +23,7 @@ const DEPAYLOADERS: [(&str, &str); 2] = [
 
 /// Adds the probes `element` needs, if it is one of the [`PARSERS`] or
 /// [`DEPAYLOADERS`].
-pub fn attach(element: &gst::Element) {
+pub(crate) fn attach(element: &gst::Element) {
     let Some(factory) = element.factory() else {
         return;
     };

@@ -2,14 +2,14 @@
 //! the engine accepts (any magnitude from 1/16 to 16, forward or backward).
 
 /// The speeds `[` and `]` step through (magnitudes; the sign is kept).
-pub const RATE_STEPS: &[f64] = &[0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 3.0, 4.0];
+pub(crate) const RATE_STEPS: &[f64] = &[0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 3.0, 4.0];
 /// The slowest rate accepted.
-pub const MIN_RATE: f64 = 1.0 / 16.0;
+pub(crate) const MIN_RATE: f64 = 1.0 / 16.0;
 /// The fastest rate accepted.
-pub const MAX_RATE: f64 = 16.0;
+pub(crate) const MAX_RATE: f64 = 16.0;
 
 /// Checks a requested rate; the error is a sentence for people.
-pub fn validate(rate: f64) -> Result<f64, String> {
+pub(crate) fn validate(rate: f64) -> Result<f64, String> {
     if !rate.is_finite() {
         return Err(format!(
             "The playback rate {rate} is not a number; use a value such as 0.5, 1 or 2."
@@ -31,7 +31,7 @@ pub fn validate(rate: f64) -> Result<f64, String> {
 }
 
 /// The next step faster than `rate` (same direction), or `rate` at the top.
-pub fn faster(rate: f64) -> f64 {
+pub(crate) fn faster(rate: f64) -> f64 {
     let m = rate.abs();
     let next = RATE_STEPS
         .iter()
@@ -42,7 +42,7 @@ pub fn faster(rate: f64) -> f64 {
 }
 
 /// The next step slower than `rate` (same direction), or `rate` at the bottom.
-pub fn slower(rate: f64) -> f64 {
+pub(crate) fn slower(rate: f64) -> f64 {
     let m = rate.abs();
     let next = RATE_STEPS
         .iter()
@@ -54,7 +54,7 @@ pub fn slower(rate: f64) -> f64 {
 }
 
 /// `1.5×`, `0.25×`, `−2×`: a rate for people.
-pub fn label(rate: f64) -> String {
+pub(crate) fn label(rate: f64) -> String {
     let text = format!("{:.2}", rate.abs());
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if rate < 0.0 {

@@ -29,17 +29,18 @@
 //! [`pending_shutdowns`] counts pipelines until then, and a caller that
 //! needs them gone runs its main loop until it is 0.
 
+use crate::engine::log;
 use gst::prelude::*;
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long a worker may spend on one pipeline before it counts as stuck.
-pub const STUCK_AFTER: Duration = Duration::from_secs(1);
+pub(crate) const STUCK_AFTER: Duration = Duration::from_secs(1);
 /// How long a pipeline still changing state may settle before it is stopped.
 const SETTLE_BEFORE_STOP: gst::ClockTime = gst::ClockTime::from_mseconds(500);
 /// Worker threads at most: the reaper and its helpers.
-pub const MAX_WORKERS: usize = 4;
+pub(crate) const MAX_WORKERS: usize = 4;
 
 /// What runs on the worker before the pipeline is stopped; it is given
 /// the pipeline and the moment it was handed over.
@@ -89,8 +90,10 @@ fn lock() -> MutexGuard<'static, Queue> {
 
 /// Hands `pipeline` over to be set to `NULL` and dropped on the reaper
 /// thread. Returns at once; drop every other reference to the pipeline
-/// (bus watches included) before or soon after.
-pub fn reap(pipeline: gst::Pipeline) {
+/// (bus watches included) before or soon after. (The player always uses
+/// [`reap_after`]; the unit tests use this.)
+#[cfg(test)]
+pub(crate) fn reap(pipeline: gst::Pipeline) {
     reap_after(pipeline, |_, _| ());
 }
 
@@ -99,7 +102,7 @@ pub fn reap(pipeline: gst::Pipeline) {
 /// `decodebin3` on GStreamer 1.22 can crash when it is reset while a call
 /// into it is still under way). `before` is given the moment the pipeline
 /// was handed over, so that its waits count from then (see [`Job`]).
-pub fn reap_after(
+pub(crate) fn reap_after(
     pipeline: gst::Pipeline,
     before: impl FnOnce(&gst::Pipeline, Instant) + Send + 'static,
 ) {
@@ -133,7 +136,7 @@ pub fn reap_after(
             queue.idle -= 1;
             if queue.workers == 0 {
                 // No thread to hand it to: stop it here rather than never.
-                tracing::warn!("pipeline shutdown thread not started ({e}); stopping in place");
+                log::warn!("pipeline shutdown thread not started ({e}); stopping in place");
                 let job = queue.waiting.pop_back();
                 queue.pending -= 1;
                 drop(queue);
@@ -143,13 +146,13 @@ pub fn reap_after(
                 }
                 return;
             }
-            tracing::warn!("pipeline shutdown helper not started: {e}");
+            log::warn!("pipeline shutdown helper not started: {e}");
         }
     }
     WORK.notify_one();
 }
 
-/// How many pipelines handed to [`reap`] are not yet stopped, freed and
+/// How many pipelines handed to the reaper are not yet stopped, freed and
 /// followed up by the main loop of the thread that let them go. Tests and
 /// hosts that must know a player's pipeline is gone (its threads, files,
 /// devices and last frame released) run their main loop until this is 0;
@@ -183,12 +186,12 @@ fn stop(pipeline: gst::Pipeline, handed_over: Instant) {
     let settle = SETTLE_BEFORE_STOP.saturating_sub(clock_time(handed_over.elapsed()));
     let _ = pipeline.state(settle);
     if pipeline.set_state(gst::State::Null).is_err() {
-        tracing::debug!("a pipeline failed to stop cleanly");
+        log::debug!("a pipeline failed to stop cleanly");
     }
     drop(pipeline);
     let took = start.elapsed();
     if took >= STUCK_AFTER {
-        tracing::info!(?took, "a pipeline was slow to stop");
+        log::info!("a pipeline was slow to stop ({took:?})");
     }
 }
 
@@ -196,7 +199,7 @@ fn stop(pipeline: gst::Pipeline, handed_over: Instant) {
 /// pipeline, whose state lock a stuck call may hold): a sink waiting for
 /// its preroll, and the streaming thread it holds, let go at once. For a
 /// pipeline about to be stopped: nothing flushes them back.
-pub fn flush_sinks(pipeline: &gst::Pipeline) {
+pub(crate) fn flush_sinks(pipeline: &gst::Pipeline) {
     for element in pipeline.iterate_recurse().into_iter().flatten() {
         if !element.element_flags().contains(gst::ElementFlags::SINK) {
             continue;
@@ -234,7 +237,7 @@ fn work(number: u64, permanent: bool) {
                     stop(pipeline, handed_over)
                 }));
                 if stopped.is_err() {
-                    tracing::warn!("stopping a pipeline panicked");
+                    log::warn!("stopping a pipeline panicked");
                 }
                 let released = Released;
                 origin.invoke_with_priority(glib::Priority::DEFAULT_IDLE, move || drop(released));
@@ -254,7 +257,7 @@ fn work(number: u64, permanent: bool) {
         }
     };
     if context.with_thread_default(run).is_err() {
-        tracing::warn!("the reaper could not take its own main context");
+        log::warn!("the reaper could not take its own main context");
     }
 }
 

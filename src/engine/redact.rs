@@ -22,7 +22,7 @@
 //! Every function is pure and never panics (a proptest checks both).
 
 /// What a secret value is replaced with.
-pub const MASK: &str = "***";
+pub(crate) const MASK: &str = "***";
 
 /// How deep percent-encoded URIs inside parameters are followed.
 const MAX_NESTING: u8 = 3;
@@ -31,7 +31,7 @@ const MAX_NESTING: u8 = 3;
 /// secret-bearing parameters masked.
 ///
 /// ```
-/// use framescope::engine::redact::redact_uri;
+/// use framescope::engine::redact_uri;
 /// assert_eq!(redact_uri("rtsp://bob:s/cr@t@cam:554/s"), "rtsp://cam:554/s");
 /// assert_eq!(
 ///     redact_uri("srt://h:9000?mode=caller&passphrase=hunter2hunter2"),
@@ -50,7 +50,8 @@ pub fn redact_text(text: &str) -> String {
 }
 
 /// True when `text` holds something [`redact_text`] would hide.
-pub fn has_secret(text: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn has_secret(text: &str) -> bool {
     redact(text, false, 0) != text
 }
 
@@ -58,7 +59,7 @@ pub fn has_secret(text: &str) -> bool {
 /// `-` and `_` alike): passwords, pass phrases, tokens, keys, signatures,
 /// credentials, cookies, sessions, and every `X-Amz-*` / `X-Goog-*`
 /// parameter of a signed cloud-storage URL.
-pub fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase().replace('-', "_");
     let n = n.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
     if n.is_empty() {

@@ -14,12 +14,16 @@ pub enum SeekMode {
     /// The frame shown at the target: the last one whose PTS is ≤ the
     /// target (decodes from the keyframe before it).
     #[default]
+    #[enum_value(nick = "accurate")]
     Accurate,
     /// The keyframe nearest the target: the fastest.
+    #[enum_value(nick = "keyframe")]
     Keyframe,
     /// The keyframe at or before the target.
+    #[enum_value(nick = "snap-before")]
     SnapBefore,
     /// The keyframe at or after the target.
+    #[enum_value(nick = "snap-after")]
     SnapAfter,
 }
 
@@ -36,12 +40,7 @@ impl SeekMode {
 
     /// `accurate`, `keyframe`, `snap-before` or `snap-after`.
     pub fn nick(self) -> &'static str {
-        match self {
-            SeekMode::Accurate => "accurate",
-            SeekMode::Keyframe => "keyframe",
-            SeekMode::SnapBefore => "snap-before",
-            SeekMode::SnapAfter => "snap-after",
-        }
+        crate::engine::types::enum_nick(self)
     }
 }
 

@@ -49,7 +49,10 @@ pub fn snapshot(uri: &str, at: gst::ClockTime, keyframe: bool) -> Result<Snapsho
 }
 
 /// Encodes a decoded frame as PNG with square pixels.
-pub fn encode_png(sample: &gst::Sample, pts: gst::ClockTime) -> Result<Snapshot, PlayerError> {
+pub(crate) fn encode_png(
+    sample: &gst::Sample,
+    pts: gst::ClockTime,
+) -> Result<Snapshot, PlayerError> {
     let failed = |detail: String| {
         PlayerError::new(
             ErrorKind::Other,
@@ -83,7 +86,7 @@ pub fn encode_png(sample: &gst::Sample, pts: gst::ClockTime) -> Result<Snapshot,
 
 /// The size of a `width`x`height` picture with pixels of aspect `par`
 /// shown with square pixels (the width stretches or shrinks).
-pub fn square_pixels(width: u32, height: u32, par: gst::Fraction) -> (u32, u32) {
+pub(crate) fn square_pixels(width: u32, height: u32, par: gst::Fraction) -> (u32, u32) {
     if par.numer() <= 0 || par.denom() <= 0 || par.numer() == par.denom() {
         return (width, height);
     }

@@ -13,60 +13,18 @@ use std::fmt::Write as _;
 pub enum VideoPath {
     /// `glupload ! glcolorconvert ! gtk4paintablesink`: colour conversion on the GPU.
     #[default]
+    #[enum_value(nick = "gl")]
     Gl,
     /// `videoconvertscale ! capsfilter ! gtk4paintablesink`: conversion (and
     /// scaling down to the picture's size) on the CPU.
+    #[enum_value(nick = "software")]
     Software,
 }
 
 impl VideoPath {
     /// `"gl"` or `"software"`.
     pub fn nick(self) -> &'static str {
-        match self {
-            VideoPath::Gl => "gl",
-            VideoPath::Software => "software",
-        }
-    }
-}
-
-/// The user's choice of video path (`--video-path`).
-#[derive(Debug, Eq, PartialEq, Clone, Copy, Default)]
-pub enum VideoPathChoice {
-    /// Probe GL: a hardware renderer gets GL, a software renderer or no GL gets software.
-    #[default]
-    Auto,
-    /// Force a path.
-    Fixed(VideoPath),
-}
-
-impl std::str::FromStr for VideoPathChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auto" => Ok(Self::Auto),
-            "gl" => Ok(Self::Fixed(VideoPath::Gl)),
-            "software" | "sw" => Ok(Self::Fixed(VideoPath::Software)),
-            other => Err(format!(
-                "unknown video path “{other}”; use gl, software or auto"
-            )),
-        }
-    }
-}
-
-impl VideoPathChoice {
-    /// Resolves `Auto` by probing GL (see [`crate::engine::glprobe`]).
-    pub fn resolve(self) -> VideoPath {
-        match self {
-            Self::Fixed(p) => p,
-            Self::Auto => {
-                let probe = crate::engine::glprobe::probe();
-                if probe.available() && !probe.is_software() {
-                    VideoPath::Gl
-                } else {
-                    VideoPath::Software
-                }
-            }
-        }
+        crate::engine::types::enum_nick(self)
     }
 }
 
@@ -287,7 +245,7 @@ impl PipelineSpec {
 
     /// Builds the pipeline. Returns it with the video sink element (the
     /// `gtk4paintablesink` or `fakesink`) for statistics and the paintable.
-    pub fn build(&self) -> Result<BuiltPipeline, PlayerError> {
+    pub(crate) fn build(&self) -> Result<BuiltPipeline, PlayerError> {
         let playbin = make(self.playbin.factory())?;
         playbin.set_property("uri", &self.uri);
         playbin.set_property_from_str("flags", self.playbin_flags());
@@ -335,7 +293,7 @@ impl PipelineSpec {
 
 /// A built pipeline and the element that renders video.
 #[derive(Debug)]
-pub struct BuiltPipeline {
+pub(crate) struct BuiltPipeline {
     /// The `playbin3` pipeline.
     pub pipeline: gst::Pipeline,
     /// The video sink (last element of the video chain), if video is enabled.
@@ -364,7 +322,7 @@ fn quote(s: &str) -> String {
 
 /// Creates an element, turning a missing factory into a missing-plugin error
 /// that names it.
-pub fn make(factory: &str) -> Result<gst::Element, PlayerError> {
+pub(crate) fn make(factory: &str) -> Result<gst::Element, PlayerError> {
     gst::ElementFactory::make(factory).build().map_err(|_| {
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
@@ -475,22 +433,11 @@ mod tests {
     fn quote_escapes() {
         assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
     }
-
-    #[test]
-    fn video_path_choice_parses() {
-        assert_eq!("gl".parse(), Ok(VideoPathChoice::Fixed(VideoPath::Gl)));
-        assert_eq!(
-            "software".parse(),
-            Ok(VideoPathChoice::Fixed(VideoPath::Software))
-        );
-        assert_eq!("auto".parse(), Ok(VideoPathChoice::Auto));
-        assert!("vulkan".parse::<VideoPathChoice>().is_err());
-    }
 }
 
 /// The size to scale a `width`x`height` video (pixel aspect `par`) to so it
 /// fits `area` without upscaling, or `None` when it already fits.
-pub fn fitted_size(
+pub(crate) fn fitted_size(
     width: u32,
     height: u32,
     par: (u32, u32),

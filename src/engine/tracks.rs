@@ -11,7 +11,7 @@ use gst::prelude::*;
 /// Profile)"), or `None` for empty or ANY caps. Caps that are not fixed (a
 /// stream collection may list ranges) are fixated first: GStreamer's own
 /// function refuses them and gives nothing, which would panic the binding.
-pub fn codec_description(caps: &gst::Caps) -> Option<String> {
+pub(crate) fn codec_description(caps: &gst::Caps) -> Option<String> {
     if caps.is_any() || caps.is_empty() {
         return None;
     }
@@ -161,7 +161,7 @@ impl Track {
 }
 
 /// The tracks of a `playbin3` stream collection, numbered per kind.
-pub fn from_collection(collection: &gst::StreamCollection) -> Vec<Track> {
+pub(crate) fn from_collection(collection: &gst::StreamCollection) -> Vec<Track> {
     let mut counts = [0usize; 3];
     collection
         .iter()
@@ -183,7 +183,7 @@ pub fn from_collection(collection: &gst::StreamCollection) -> Vec<Track> {
 
 /// The tracks `playbin` (version 2) has found, from its per-kind counts,
 /// tags and pads.
-pub fn from_playbin(playbin: &gst::Element) -> Vec<Track> {
+pub(crate) fn from_playbin(playbin: &gst::Element) -> Vec<Track> {
     let mut tracks = Vec::new();
     for (kind, count, tags_signal, pad_signal) in [
         (

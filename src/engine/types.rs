@@ -88,3 +88,45 @@ pub struct VideoSize {
     /// Pixel aspect ratio denominator.
     pub par_d: u32,
 }
+
+/// The nick of a registered GObject enum's value: the stable,
+/// machine-readable name its `#[enum_value(nick = ...)]` declares (the same
+/// string GObject introspection and `.ui` files use). Each enum class is
+/// looked up once and kept for the life of the process.
+pub(crate) fn enum_nick<E>(value: E) -> &'static str
+where
+    E: glib::prelude::StaticType + glib::translate::IntoGlib<GlibType = i32>,
+{
+    use std::sync::Mutex;
+    static CLASSES: Mutex<Vec<&'static glib::EnumClass>> = Mutex::new(Vec::new());
+    let ty = E::static_type();
+    let class = {
+        let mut classes = CLASSES.lock().unwrap_or_else(|e| e.into_inner());
+        match classes.iter().find(|c| c.type_() == ty) {
+            Some(class) => *class,
+            None => {
+                let Some(class) = glib::EnumClass::with_type(ty) else {
+                    return "";
+                };
+                let class: &'static glib::EnumClass = Box::leak(Box::new(class));
+                classes.push(class);
+                class
+            }
+        }
+    };
+    class.value(value.into_glib()).map_or("", |v| v.nick())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{ErrorKind, SeekMode, VideoPath};
+
+    #[test]
+    fn nicks_come_from_the_enum_classes() {
+        assert_eq!(ErrorKind::MissingPlugin.nick(), "missing-plugin");
+        assert_eq!(ErrorKind::NoVideoPath.nick(), "no-video-path");
+        assert_eq!(SeekMode::SnapBefore.nick(), "snap-before");
+        assert_eq!(VideoPath::Software.nick(), "software");
+        assert_eq!(VideoPath::Gl.nick(), "gl");
+    }
+}

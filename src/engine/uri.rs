@@ -27,7 +27,7 @@ pub fn to_uri(input: &str) -> String {
 /// ```
 /// use std::os::unix::ffi::OsStrExt;
 /// let name = std::ffi::OsStr::from_bytes(b"/no/such/dir/caf\xe9.mp4");
-/// assert_eq!(framescope::engine::uri::os_to_uri(name), "file:///no/such/dir/caf%E9.mp4");
+/// assert_eq!(framescope::engine::os_to_uri(name), "file:///no/such/dir/caf%E9.mp4");
 /// ```
 pub fn os_to_uri(input: &std::ffi::OsStr) -> String {
     match input.to_str() {
@@ -74,7 +74,7 @@ fn percent_encode_path(bytes: &[u8]) -> String {
 
 /// Checks a URI before building a pipeline, for failures GStreamer would only
 /// report slowly or vaguely: missing files, directories, unknown schemes.
-pub fn precheck(uri: &str) -> Result<(), PlayerError> {
+pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
     let name = display_name(uri);
     if let Ok((path, _)) = glib::filename_from_uri(uri) {
         return match std::fs::metadata(&path) {

@@ -38,7 +38,7 @@ impl Variant {
 }
 
 /// Whether `uri` names an HLS or DASH manifest (by its path's ending).
-pub fn is_adaptive(uri: &str) -> bool {
+pub(crate) fn is_adaptive(uri: &str) -> bool {
     let path = uri
         .split(['?', '#'])
         .next()
@@ -147,7 +147,7 @@ pub fn parse_dash_mpd(text: &str) -> Vec<Variant> {
 const MANIFEST_LIMIT: usize = 4 << 20;
 
 /// Reads `uri` whole through GStreamer's source for it, within `timeout`.
-pub fn fetch(uri: &str, timeout: Duration) -> Result<Vec<u8>, String> {
+pub(crate) fn fetch(uri: &str, timeout: Duration) -> Result<Vec<u8>, String> {
     let source = gst::Element::make_from_uri(gst::URIType::Src, uri, None)
         .map_err(|e| format!("no source for the manifest ({e})"))?;
     let sink = gst_app::AppSink::builder().sync(false).build();
@@ -195,7 +195,7 @@ pub fn fetch(uri: &str, timeout: Duration) -> Result<Vec<u8>, String> {
 
 /// The variants of the adaptive stream at `uri` (empty when it is not one,
 /// or lists none). Blocks for up to `timeout`.
-pub fn variants_of(uri: &str, timeout: Duration) -> Vec<Variant> {
+pub(crate) fn variants_of(uri: &str, timeout: Duration) -> Vec<Variant> {
     let Ok(bytes) = fetch(uri, timeout) else {
         return Vec::new();
     };
@@ -210,7 +210,7 @@ pub fn variants_of(uri: &str, timeout: Duration) -> Vec<Variant> {
 }
 
 /// Whether `element` is an adaptive demuxer that measures its bandwidth.
-pub fn is_adaptive_demuxer(element: &gst::Element) -> bool {
+pub(crate) fn is_adaptive_demuxer(element: &gst::Element) -> bool {
     element
         .find_property("current-bandwidth")
         .is_some_and(|p| p.value_type() == u32::static_type())
@@ -220,7 +220,7 @@ pub fn is_adaptive_demuxer(element: &gst::Element) -> bool {
 /// best representation within it, the one of that bandwidth. 0 lets it
 /// choose by bandwidth again. Returns whether the demuxer can be held so
 /// (`dashdemux2`/`hlsdemux2`'s `min-bitrate` and `max-bitrate`).
-pub fn pin_bitrate(demuxer: &gst::Element, bits_per_second: u64) -> bool {
+pub(crate) fn pin_bitrate(demuxer: &gst::Element, bits_per_second: u64) -> bool {
     let bits = u32::try_from(bits_per_second).unwrap_or(u32::MAX);
     let settable = |name: &str| {
         demuxer

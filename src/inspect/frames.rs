@@ -11,7 +11,7 @@
 //! nothing (no frame, no end, no error) for [`stall_limit`] ends it with a
 //! sentence saying so.
 
-use crate::engine::error::{classify, ErrorKind, PlayerError};
+use crate::engine::{classify, ErrorKind, PlayerError};
 use crate::inspect::media::StreamReport;
 use crate::inspect::media::SWALLOWED_AFTER;
 use crate::inspect::picture::{PictureParser, PictureType};
@@ -103,7 +103,7 @@ enum Msg {
     Done(Result<(), PlayerError>),
 }
 
-/// Scans `uri` (already checked by [`crate::engine::uri::precheck`]),
+/// Scans `uri` (already checked by `uri::precheck` in the engine),
 /// calling `on_frame` for each access unit on the calling thread, until the
 /// end of the input, an error, or `cancel` becomes true (then `Ok`).
 /// `streams` (from [`crate::inspect::inspect`]) gives the stream indices;
@@ -307,7 +307,7 @@ pub fn scan_frames(
 
 /// The error of a scan that got nothing from its input for `limit`.
 pub fn stalled(uri: &str, limit: Duration) -> PlayerError {
-    let name = crate::engine::error::display_name(uri);
+    let name = crate::engine::display_name(uri);
     let (kind, message) = if crate::inspect::media::is_local(uri) {
         (
             ErrorKind::Corrupt,

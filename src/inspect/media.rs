@@ -7,7 +7,7 @@
 //! `decodebin` swallowed inside it (see [`super::swallowed`]) ends it at
 //! once with that error.
 
-use crate::engine::error::{classify, display_name, ErrorKind, PlayerError};
+use crate::engine::{classify, display_name, ErrorKind, PlayerError};
 use crate::inspect::swallowed::Watch;
 use gst_pbutils::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -18,10 +18,10 @@ pub const DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(10);
 
 /// How long discovery of a local file may take: a local file that yields
 /// nothing for this long is stuck, not slow.
-pub const LOCAL_DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(5);
+pub(crate) const LOCAL_DISCOVER_TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(5);
 
-/// How long discovering `uri` may take: [`LOCAL_DISCOVER_TIMEOUT`] for
-/// `file://` URIs, [`DISCOVER_TIMEOUT`] for everything else.
+/// How long discovering `uri` may take: 5 s for `file://`
+/// URIs, [`DISCOVER_TIMEOUT`] for everything else.
 pub fn discover_timeout(uri: &str) -> gst::ClockTime {
     if is_local(uri) {
         LOCAL_DISCOVER_TIMEOUT
@@ -121,7 +121,7 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
             "",
         )
     })?;
-    crate::engine::uri::precheck(uri)?;
+    crate::engine::precheck(uri)?;
     let timeout = discover_timeout(uri);
     let discoverer = gst_pbutils::Discoverer::new(timeout).map_err(|e| {
         PlayerError::new(
@@ -147,7 +147,7 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
             let error = error.unwrap_or_else(|| {
                 glib::Error::new(gst::CoreError::MissingPlugin, "missing plugins")
             });
-            Err(crate::engine::netcheck::refine(
+            Err(crate::engine::refine_network_error(
                 classify(&error, "", uri, &missing),
                 uri,
                 None,
@@ -156,7 +156,7 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
         (_, Some(e)) => {
             let missing = Vec::new();
             let mut err =
-                crate::engine::netcheck::refine(classify(&e, "", uri, &missing), uri, None);
+                crate::engine::refine_network_error(classify(&e, "", uri, &missing), uri, None);
             if err.kind == ErrorKind::Other && e.message().contains("Timeout") {
                 err.message = format!(
                     "Reading “{}” did not finish within {} s.",
@@ -296,7 +296,7 @@ fn report(info: &gst_pbutils::DiscovererInfo, uri: &str) -> MediaReport {
         .stream_info()
         .filter(|top| top.is::<gst_pbutils::DiscovererContainerInfo>())
         .and_then(|c| c.caps())
-        .and_then(|caps| crate::engine::tracks::codec_description(&caps));
+        .and_then(|caps| crate::engine::codec_description(&caps));
     let mut tags = BTreeMap::new();
     if let Some(list) = info.tags() {
         for (name, value) in list.iter() {
@@ -314,7 +314,7 @@ fn report(info: &gst_pbutils::DiscovererInfo, uri: &str) -> MediaReport {
         .map(|(index, stream)| stream_report(index, stream, &missing))
         .collect();
     MediaReport {
-        uri: crate::engine::redact::redact_uri(uri),
+        uri: crate::engine::redact_uri(uri),
         container,
         duration: info.duration().map(|d| d.nseconds() as f64 / 1e9),
         seekable: info.is_seekable(),
@@ -399,7 +399,7 @@ fn stream_report(
         .to_string(),
         codec: caps
             .as_ref()
-            .and_then(crate::engine::tracks::codec_description)
+            .and_then(crate::engine::codec_description)
             .unwrap_or_default(),
         caps: caps.as_ref().map(|c| c.to_string()).unwrap_or_default(),
         decodable: caps_name.is_empty() || !missing.contains(&caps_name),

@@ -1,15 +1,29 @@
-//! The stream inspector's headless half: media facts ([`media`]), every
-//! access unit in decode order ([`frames`]), picture types ([`picture`]) and
-//! GOP structure with bitrate ([`gop`]). Needs no display; used by
-//! `framescope inspect`, the app's inspector window and the widget's seek bar.
+//! The stream inspector's headless half: media facts ([`inspect`],
+//! [`MediaReport`]), every access unit in decode order ([`scan_frames`]),
+//! picture types ([`PictureType`]) and GOP structure with bitrate
+//! ([`GopAnalyzer`]). Needs no display; used by `framescope inspect`, the
+//! app's inspector window and the widget's seek bar.
 
-pub mod frames;
-pub mod gop;
-pub mod media;
-pub mod picture;
-pub mod swallowed;
+// Every module is crate-private; what the app and embedders use is
+// re-exported below, and `unreachable_pub` keeps it so.
+#![warn(unreachable_pub)]
 
-pub use frames::{scan_frames, FrameRecord, ScanKinds};
-pub use gop::{GopAnalyzer, GopReport};
-pub use media::{inspect, to_text, MediaReport, StreamReport, DISCOVER_TIMEOUT};
+pub(crate) mod frames;
+pub(crate) mod gop;
+pub(crate) mod media;
+pub(crate) mod picture;
+pub(crate) mod swallowed;
+
+pub use frames::{scan_frames, stall_limit, stalled, FrameRecord, ScanKinds};
+pub use gop::{Bitrate, Gop, GopAnalyzer, GopReport, Spread};
+pub use media::{
+    discover_timeout, inspect, is_local, to_text, MediaReport, StreamReport, DISCOVER_TIMEOUT,
+};
 pub use picture::PictureType;
+
+/// Inspector internals that the property tests drive directly. Not part of
+/// the API: no stability promise, hidden from the docs.
+#[doc(hidden)]
+pub mod testing {
+    pub use super::picture::PictureParser;
+}

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 /// An error an element posted.
 #[derive(Debug, Clone)]
-pub struct Posted {
+pub(crate) struct Posted {
     /// The error.
     pub error: glib::Error,
     /// GStreamer's debug text for it.
@@ -44,14 +44,14 @@ static WATCHED: Mutex<Vec<(glib::WeakRef<gst::Element>, Slot)>> = Mutex::new(Vec
 
 /// Keeps the first error posted inside one pipeline until dropped.
 #[derive(Debug)]
-pub struct Watch {
+pub(crate) struct Watch {
     pipeline: glib::WeakRef<gst::Element>,
     slot: Slot,
 }
 
 impl Watch {
     /// Starts watching `pipeline` (the top-level bin).
-    pub fn new(pipeline: &impl IsA<gst::Element>) -> Self {
+    pub(crate) fn new(pipeline: &impl IsA<gst::Element>) -> Self {
         install_tracer();
         let slot = Slot::default();
         let weak = pipeline.as_ref().downgrade();
@@ -65,7 +65,7 @@ impl Watch {
     /// The first error posted inside the pipeline, when it was posted at
     /// least `quiet` ago by an element still in the pipeline: an error the
     /// pipeline's bus would have carried by then unless a bin swallowed it.
-    pub fn swallowed(&self, quiet: Duration) -> Option<Posted> {
+    pub(crate) fn swallowed(&self, quiet: Duration) -> Option<Posted> {
         let posted = lock(&self.slot).clone()?;
         if posted.at.elapsed() < quiet {
             return None;

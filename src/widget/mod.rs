@@ -1,22 +1,33 @@
 //! Reusable GTK4 widgets. [`PlayerView`] is the playback widget embedding
-//! applications use (GtkBuilder type `FramescopePlayerView`); [`keys`] is the
-//! single table of its keyboard bindings.
+//! applications use (GtkBuilder type `FramescopePlayerView`); [`BINDINGS`]
+//! is the single table of its keyboard bindings. [`QueuePanel`] shows and
+//! edits a player's playlist; [`InspectorWindow`] is the stream inspector.
 
-pub mod embedding;
-pub mod inspector;
-pub mod keyframe_ticks;
-pub mod keys;
-pub mod osd;
-pub mod player_view;
-pub mod queue_panel;
-pub mod seek_preview;
-pub mod stats_overlay;
-pub mod timing_actions;
+// The modules are crate-private; what embedders use is re-exported below.
+pub(crate) mod embedding;
+pub(crate) mod inspector;
+pub(crate) mod keyframe_ticks;
+pub(crate) mod keys;
+pub(crate) mod osd;
+pub(crate) mod player_view;
+pub(crate) mod queue_panel;
+pub(crate) mod seek_preview;
+pub(crate) mod stats_overlay;
+pub(crate) mod timing_actions;
 
-pub use embedding::ControlsMode;
-pub use inspector::InspectorWindow;
-pub use player_view::PlayerView;
+pub use embedding::{ControlsMode, PLAYER_ACTIONS};
+pub use inspector::{HealthHistory, HealthSample, InspectorTab, InspectorWindow};
+pub use keys::{shortcuts_ui, KeyBinding, BINDINGS};
+pub use player_view::{format_time, PlayerView};
 pub use queue_panel::QueuePanel;
+
+/// Widget internals that the GUI tests call directly. Not part of the API:
+/// no stability promise, hidden from the docs.
+#[doc(hidden)]
+pub mod testing {
+    pub use super::inspector::export::graphviz;
+    pub use super::seek_preview::time_at;
+}
 
 use gtk::prelude::*;
 use std::sync::Once;
@@ -36,7 +47,7 @@ pub fn ensure_style() {
     if DONE.with(|d| d.replace(true)) {
         return;
     }
-    if let Some(display) = gtk::gdk::Display::default() {
+    if let Some(display) = gdk::Display::default() {
         let provider = gtk::CssProvider::new();
         provider.load_from_resource("/org/framescope/Framescope/style.css");
         gtk::style_context_add_provider_for_display(

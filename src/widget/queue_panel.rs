@@ -376,7 +376,7 @@ impl QueuePanel {
             .xalign(0.0)
             .hexpand(true)
             .ellipsize(gtk::pango::EllipsizeMode::Middle)
-            .tooltip_text(crate::engine::error::display_name(&item.uri()))
+            .tooltip_text(crate::engine::display_name(&item.uri()))
             .build();
         content.append(&label);
         let remove = gtk::Button::builder()

@@ -144,7 +144,7 @@ fn build_pipeline(uri: &str) -> Option<(gst::Pipeline, gst_app::AppSink)> {
     if result.is_err() {
         tracing::debug!(
             "the seek-preview pipeline did not preroll for {}",
-            crate::engine::error::display_name(uri)
+            crate::engine::display_name(uri)
         );
         let _ = pipeline.set_state(gst::State::Null);
         return None;
@@ -313,7 +313,7 @@ impl SeekPreview {
             return;
         };
         let seconds = time_at(scale, x);
-        let time = crate::engine::timefmt::clock_time((seconds.max(0.0) * 1e9) as u64);
+        let time = crate::engine::clock_time((seconds.max(0.0) * 1e9) as u64);
         // Above the pointer, inside the view.
         if let Some(point) =
             scale.compute_point(view, &gtk::graphene::Point::new(x as f32, y as f32))
@@ -347,7 +347,7 @@ impl SeekPreview {
         if self.state.borrow().generation != generation {
             return;
         }
-        let Some(texture) = crate::engine::paintable::texture_from_sample(&sample) else {
+        let Some(texture) = crate::engine::texture_from_sample(&sample) else {
             return;
         };
         self.picture

@@ -4,7 +4,7 @@
 //! watchdog.
 
 use super::common;
-use framescope::engine::tracks::TrackKind;
+use framescope::engine::TrackKind;
 use framescope::engine::{pending_shutdowns, EndAction, Player, Repeat, SeekMode, VideoMode};
 use framescope::widget::ControlsMode;
 use framescope::widget::PlayerView;
@@ -1173,7 +1173,10 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     }
     let series: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.rss_mb)).collect();
     println!("  resident MB at each tenth: {}", series.join(" "));
-    let heap: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.heap_mb)).collect();
+    let heap: Vec<String> = samples
+        .iter()
+        .map(|r| format!("{:.0}", r.heap_mb))
+        .collect();
     println!("  heap MB in use at each tenth: {}", heap.join(" "));
     println!("  threads at the end, by name: {threads_by_name}");
     let current = storm.player();

@@ -11,9 +11,9 @@
 //! run, so a link is never guessed.
 
 use crate::engine::decoder::{DecodedFrame, FrameDecoder};
+use crate::engine::log;
 use crate::engine::paintable::{texture_from_sample, FramePaintable};
-use gtk::gdk;
-use gtk::prelude::*;
+use gdk::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -357,14 +357,14 @@ fn worker_loop(jobs: mpsc::Receiver<Job>) {
         }
         if decoder_uri != job.uri {
             decoder = FrameDecoder::open(&job.uri, OPEN_TIMEOUT)
-                .map_err(|e| tracing::warn!("backward step decoder: {}", e.message))
+                .map_err(|e| log::warn!("backward step decoder: {}", e.message))
                 .ok();
             decoder_uri = job.uri.clone();
         }
         let fill = decoder.as_mut().and_then(|d| {
             let frames = d
                 .frames_between(job.from, job.end, job.max_bytes, stale)
-                .map_err(|e| tracing::warn!("backward step decode: {}", e.message))
+                .map_err(|e| log::warn!("backward step decode: {}", e.message))
                 .ok()?;
             Some(Fill {
                 frames,

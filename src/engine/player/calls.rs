@@ -47,9 +47,8 @@ pub(super) fn unflushed_seek_may_go(
         )
     );
     if !settled {
-        tracing::debug!(
-            ?what,
-            "pipeline not settled in PLAYING: seek without a flush put off"
+        crate::engine::log::debug!(
+            "pipeline not settled in PLAYING: seek without a flush ({what:?}) put off"
         );
         let _ = pipeline.post_message(what.put_off_message());
     }

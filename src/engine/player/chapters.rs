@@ -23,7 +23,8 @@ impl super::Player {
         self.imp().chapters.borrow().clone()
     }
 
-    /// The chapter playing now, by its number in [`Player::chapters`].
+    /// The chapter playing now, by its number in
+    /// [`chapters`](super::Player::chapters).
     pub fn current_chapter(&self) -> Option<usize> {
         chapters::current(&self.imp().chapters.borrow(), self.position())
     }

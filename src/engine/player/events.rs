@@ -208,7 +208,7 @@ impl imp::Player {
         }
         self.at_eos.set(true);
         self.close_played_segment(true);
-        if self.looping.get() {
+        if self.r#loop.get() {
             // The segment was not a looping one (the loop was switched on
             // while playing): restart with a flush, seamless from then on.
             self.queue.borrow_mut().clear();

@@ -8,6 +8,7 @@ use crate::engine::bitrate::is_decoder;
 use crate::engine::bus::map_message;
 use crate::engine::error::{display_name, ErrorKind, PlayerError};
 use crate::engine::frameindex::is_video_decoder;
+use crate::engine::log;
 use crate::engine::reaper;
 use crate::engine::seek::{Request, SeekMode};
 use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
@@ -17,7 +18,6 @@ use crate::engine::uri::precheck;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
-use gtk::gdk;
 use std::time::Duration;
 
 /// Pipelines players hold now: built for an item and not yet let go.
@@ -49,7 +49,7 @@ fn set_up_source(source: &gst::Element, latency_ms: Option<u32>, tls_ca_file: Op
                 match gio::TlsFileDatabase::new(file) {
                     Ok(database) => source.set_property("tls-database", &database),
                     Err(e) => {
-                        tracing::warn!("the TLS authorities in {file} could not be read: {e}")
+                        log::warn!("the TLS authorities in {file} could not be read: {e}")
                     }
                 }
             }
@@ -164,9 +164,9 @@ impl imp::Player {
             audio,
             subtitle_uri: self.subtitle_file.borrow().clone(),
         };
-        tracing::debug!(
-            pipeline = %crate::engine::error::redact_text(&spec.to_launch()),
-            "building"
+        log::debug!(
+            "building {}",
+            crate::engine::redact::redact_text(&spec.to_launch())
         );
         if let VideoOutput::Paintable(path) = spec.video {
             if self.video_path.get() != path {
@@ -381,7 +381,7 @@ impl imp::Player {
                 ));
                 return;
             }
-            tracing::warn!(uri = %display_name(&uri), "opening stalled; retrying");
+            log::warn!("opening {} stalled; retrying", display_name(&uri));
             // Keep what was asked for while it stalled (play, a start seek).
             let want_playing = imp.want_playing.get();
             let waiting = imp.queue.borrow_mut().finish();
@@ -474,11 +474,11 @@ impl imp::Player {
 
     pub(super) fn fail(&self, error: PlayerError) {
         let error = error.redacted();
-        tracing::warn!(
-            kind = error.kind.nick(),
-            "{} [{}]",
+        log::warn!(
+            "{} [{}] (kind {})",
             error.message,
-            error.detail
+            error.detail,
+            error.kind.nick()
         );
         self.errors.set(self.errors.get() + 1);
         self.obj().notify_errors();
@@ -567,14 +567,14 @@ impl imp::Player {
         // the gate: playing drains the queues an instant change waits on.
         if playing && self.rate_due.take() && !self.send_instant_rate() {
             // Refused: a flushing seek where playback is carries the rate.
-            tracing::debug!("instant rate change refused; seeking instead");
+            log::debug!("instant rate change refused; seeking instead");
             self.request_unless_waiting(crate::engine::seek::Request::Seek {
                 target: gst::ClockTime::from_nseconds(self.position.get()),
                 mode: SeekMode::Accurate,
             });
         }
         match answer.unwrap_or(Ok(gst::StateChangeSuccess::Async)) {
-            Err(_) => tracing::debug!(
+            Err(_) => log::debug!(
                 "state change to {target:?} failed; an error message follows on the bus"
             ),
             // A live source never prerolls: there is no first frame to wait
@@ -596,7 +596,7 @@ impl imp::Player {
         if self.prerolled.replace(true) || self.pipeline.borrow().is_none() {
             return;
         }
-        tracing::debug!("live source: no preroll");
+        log::debug!("live source: no preroll");
         self.live.set(true);
         if let Some(handle) = self.open_watchdog.take() {
             handle.abort();

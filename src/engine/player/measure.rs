@@ -4,6 +4,7 @@
 
 use super::imp;
 use crate::engine::frame::{frame_number, true_pts, ShownSample};
+use crate::engine::log;
 use crate::engine::stats::PlayedTime;
 use crate::engine::types::PlayerState;
 use glib::subclass::prelude::*;
@@ -348,7 +349,7 @@ impl imp::Player {
             None => gst::Caps::new_empty_simple("video/x-raw"),
         };
         if filter.property::<gst::Caps>("caps") != caps {
-            tracing::debug!(%caps, "render size");
+            log::debug!("render size {caps}");
             filter.set_property("caps", &caps);
         }
     }

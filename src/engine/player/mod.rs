@@ -59,16 +59,16 @@ mod watchdog;
 use crate::engine::bitrate::BitrateMeter;
 use crate::engine::error::PlayerError;
 use crate::engine::frameindex::FrameIndex;
+use crate::engine::log;
 use crate::engine::looping::AbLoop;
 use crate::engine::playlist::{EndAction, PlaylistItem, Repeat};
 use crate::engine::seek::{Request, SeekMode, SeekQueue};
 use crate::engine::spec::{PipelineSpec, Playbin, VideoPath};
 use crate::engine::stats::{PlaybackStats, PlayedTime, StreamDetails};
-pub use crate::engine::types::{PlayerState, VideoMode, VideoSize};
-pub use crate::engine::uri::to_uri;
+pub(crate) use crate::engine::types::{PlayerState, VideoMode, VideoSize};
+pub(crate) use crate::engine::uri::to_uri;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
-use gtk::gdk;
 pub use lifecycle::pipelines_in_use;
 pub use timing::OFFSET_STEP;
 pub use watchdog::backoff;
@@ -116,8 +116,11 @@ mod imp {
         /// `warning` and the rate stays.
         #[property(get, set = Self::set_rate, minimum = f64::NEG_INFINITY, maximum = f64::INFINITY, default = 1.0, lax_validation)]
         pub rate: Cell<f64>,
-        /// Restart at the beginning at end of stream (the `loop` property).
-        pub looping: Cell<bool>,
+        /// Whether playback restarts at the beginning at end of stream. A
+        /// loop set before the media starts playing is seamless (segment
+        /// seeks).
+        #[property(get, set = Self::set_looping, explicit_notify)]
+        pub r#loop: Cell<bool>,
         /// Size and pixel aspect ratio of the video, once known.
         #[property(get, nullable)]
         pub video_size: RefCell<Option<VideoSize>>,
@@ -448,37 +451,8 @@ mod imp {
         type Type = super::Player;
     }
 
+    #[glib::derived_properties]
     impl ObjectImpl for Player {
-        fn properties() -> &'static [glib::ParamSpec] {
-            static PROPS: OnceLock<Vec<glib::ParamSpec>> = OnceLock::new();
-            PROPS.get_or_init(|| {
-                let mut props = Self::derived_properties().to_vec();
-                // `loop` is a Rust keyword, so this one is declared by hand.
-                props.push(
-                    glib::ParamSpecBoolean::builder("loop")
-                        .explicit_notify()
-                        .build(),
-                );
-                props
-            })
-        }
-
-        fn set_property(&self, id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
-            if pspec.name() == "loop" {
-                self.set_looping(value.get().unwrap_or(false));
-            } else {
-                self.derived_set_property(id, value, pspec)
-            }
-        }
-
-        fn property(&self, id: usize, pspec: &glib::ParamSpec) -> glib::Value {
-            if pspec.name() == "loop" {
-                self.looping.get().to_value()
-            } else {
-                self.derived_property(id, pspec)
-            }
-        }
-
         fn signals() -> &'static [Signal] {
             static SIGNALS: OnceLock<Vec<Signal>> = OnceLock::new();
             SIGNALS.get_or_init(|| {
@@ -576,7 +550,7 @@ mod imp {
         pub fn warn(&self, text: String) {
             // GStreamer's warning texts may name the URI, secrets and all.
             let text = crate::engine::redact::redact_text(&text);
-            tracing::info!("warning: {text}");
+            log::info!("warning: {text}");
             self.obj().emit_by_name::<()>("warning", &[&text]);
         }
 

@@ -5,6 +5,7 @@
 //! the bus as a new stream start).
 
 use super::imp;
+use crate::engine::log;
 use crate::engine::playlist::{
     neighbour, neighbour_in_order, shuffled_order, EndAction, PlaylistItem, Repeat, Step,
 };
@@ -229,7 +230,7 @@ impl imp::Player {
     /// set `loop` itself keeps it).
     pub(super) fn apply_item_looping(&self) {
         let wanted = self.item_loops();
-        if wanted != self.looping.get() && (wanted || self.loop_from_playlist.get()) {
+        if wanted != self.r#loop.get() && (wanted || self.loop_from_playlist.get()) {
             self.loop_from_playlist.set(wanted);
             self.set_looping(wanted);
         }
@@ -259,7 +260,7 @@ impl imp::Player {
     pub(super) fn update_gapless_next(&self) {
         let next = if self.gapless.get()
             && self.end_action.get() == EndAction::Advance
-            && !self.looping.get()
+            && !self.r#loop.get()
             && self.ab.get().range().is_none()
             && self.subtitle_file.borrow().is_none()
         {
@@ -296,7 +297,7 @@ impl imp::Player {
             }
             let playbin = args[0].get::<gst::Element>().ok()?;
             if let Some((index, uri)) = next.lock().unwrap().take() {
-                tracing::debug!(index, "gapless switch to the next item");
+                log::debug!("gapless switch to the next item, {index}");
                 playbin.set_property("uri", &uri);
                 *switched.lock().unwrap() = Some((index, uri));
             }
@@ -310,7 +311,7 @@ impl imp::Player {
         let Some((index, uri)) = self.gapless_switched.lock().unwrap().take() else {
             return;
         };
-        tracing::debug!(index, "gapless switch done");
+        log::debug!("gapless switch to {index} done");
         // The item before played to its end.
         self.obj()
             .emit_by_name::<()>("item-ended", &[&self.current_index.get()]);

@@ -13,6 +13,7 @@
 use super::imp;
 use crate::engine::bus::UnflushedSeek;
 use crate::engine::frame::{settle, true_pts, Settle};
+use crate::engine::log;
 use crate::engine::looping::{loop_bounds, segment_bounds};
 use crate::engine::seek::{Request, SeekMode};
 use glib::prelude::*;
@@ -117,7 +118,7 @@ impl imp::Player {
             let imp = player.imp();
             imp.request_watchdog.take();
             if !imp.queue.borrow().is_idle() {
-                tracing::warn!("a seek or step got no answer from the pipeline; giving up on it");
+                log::warn!("a seek or step got no answer from the pipeline; giving up on it");
                 imp.backstep.cancel();
                 imp.finish_request();
             }
@@ -158,7 +159,7 @@ impl imp::Player {
     /// applied with a seek at the first frame (unless a start seek waits).
     pub(super) fn on_first_preroll(&self) {
         let needs_seek =
-            self.rate.get() != 1.0 || self.looping.get() || self.ab.get().range().is_some();
+            self.rate.get() != 1.0 || self.r#loop.get() || self.ab.get().range().is_some();
         if needs_seek && self.queue.borrow().waiting().is_none() {
             let here = self.first_frame.get().unwrap_or(gst::ClockTime::ZERO);
             self.queue.borrow_mut().offer(Request::Seek {
@@ -174,7 +175,7 @@ impl imp::Player {
     pub(super) fn resume(&self) {
         let shown = self.shown_pts();
         let loop_lost =
-            (self.looping.get() || self.ab.get().range().is_some()) && !self.segment_looping.get();
+            (self.r#loop.get() || self.ab.get().range().is_some()) && !self.segment_looping.get();
         let moved_alone = self.needs_resync.get() || self.backstep.shown().is_some();
         if (moved_alone || loop_lost) && shown.is_some() {
             self.needs_resync.set(false);
@@ -209,7 +210,7 @@ impl imp::Player {
     ) -> bool {
         let rate = self.rate.get();
         let ab = self.ab.get().range().filter(|_| may_loop);
-        let looping = may_loop && (self.looping.get() || ab.is_some());
+        let looping = may_loop && (self.r#loop.get() || ab.is_some());
         let (start, stop) = segment_bounds(rate, target, ab);
         let mut flags = flags | gst::SeekFlags::FLUSH;
         if looping {
@@ -228,7 +229,7 @@ impl imp::Player {
             // with a flush. (Elsewhere a refused segment seek stays refused:
             // a plain one could be worse, e.g. a byte-range request to an
             // HTTP server that cannot seek.)
-            tracing::debug!("segment seek refused; seeking without the loop's flag");
+            log::debug!("segment seek refused; seeking without the loop's flag");
             flags.remove(gst::SeekFlags::SEGMENT);
             ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
             looping = false;
@@ -408,7 +409,7 @@ impl imp::Player {
             return self.landed();
         }
         if settling.attempts >= MAX_CORRECTIONS {
-            tracing::warn!(goal = ?settling.goal, "could not make the seek exact");
+            log::warn!("could not make the seek to {:?} exact", settling.goal);
             return self.landed();
         }
         // Demuxers snap keyframe seeks by decode time, so with B-frames the
@@ -473,7 +474,9 @@ impl imp::Player {
         settling.attempts += 1;
         settling.goal = goal;
         self.settling.set(Some(settling));
-        tracing::debug!(?previous_goal, ?goal, ?shown, ?action, "settling seek");
+        log::debug!(
+            "settling seek: previous goal {previous_goal:?}, goal {goal:?}, shown {shown:?}, action {action:?}"
+        );
         settling.stepped_from = shown.filter(|_| action == Settle::StepForward);
         self.settling.set(Some(settling));
         let sent = match (action, previous_goal) {
@@ -525,7 +528,7 @@ impl imp::Player {
 
     /// The seek in flight is exact: go on with any steps, or finish.
     fn landed(&self) {
-        tracing::debug!(shown = ?self.shown_pts(), "seek landed");
+        log::debug!("seek landed, shown {:?}", self.shown_pts());
         self.settling.set(None);
         self.refresh_frame();
         // The segment this seek started was demuxed to its end while it
@@ -788,7 +791,7 @@ impl imp::Player {
             if self.send_instant_rate() {
                 return;
             }
-            tracing::debug!("instant rate change refused; seeking instead");
+            log::debug!("instant rate change refused; seeking instead");
         }
         let here = if self.state.get() == crate::engine::types::PlayerState::Playing {
             gst::ClockTime::from_nseconds(self.position.get())
@@ -803,7 +806,7 @@ impl imp::Player {
     }
 
     pub(super) fn set_looping(&self, looping: bool) {
-        if self.looping.replace(looping) != looping {
+        if self.r#loop.replace(looping) != looping {
             // Takes effect with the next seek; a loop switched on while
             // playing restarts with a flush at the end, seamless after that.
             self.obj().notify("loop");
@@ -942,7 +945,7 @@ impl imp::Player {
     /// playing this one), or ends playback if the loop has been switched off.
     fn next_loop_round(&self) {
         let ab = self.ab.get().range();
-        if !self.looping.get() && ab.is_none() {
+        if !self.r#loop.get() && ab.is_none() {
             self.segment_looping.set(false);
             return self.on_segment_end_without_loop();
         }
@@ -952,13 +955,13 @@ impl imp::Player {
         // would wait for that thread for good (qtdemux takes its stream
         // lock). The round goes when the pipeline plays again.
         if !self.is_playing_now() {
-            tracing::debug!("loop round due while paused: sent when playing");
+            log::debug!("loop round due while paused: sent when playing");
             self.loop_round_due.set(Some(self.segment_seqnum.get()));
             return;
         }
         let flags = gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE;
         if !self.send_unflushed_loop_seek(flags, start, stop) {
-            tracing::warn!("the loop's segment seek was refused; restarting with a flush");
+            log::warn!("the loop's segment seek was refused; restarting with a flush");
             self.request(Request::Seek {
                 target: start,
                 mode: SeekMode::Accurate,

@@ -6,6 +6,7 @@
 //! the choice back to the demuxer (HLS: the master playlist loaded again).
 
 use super::imp;
+use crate::engine::log;
 use crate::engine::variants::{self, Variant};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
@@ -47,7 +48,7 @@ impl imp::Player {
             return false;
         };
         let live = duration.is_none_or(|d| d.is_zero());
-        tracing::debug!("adaptive stream, live: {live}");
+        log::debug!("adaptive stream, live: {live}");
         self.live_adaptive.set(Some(live));
         live
     }

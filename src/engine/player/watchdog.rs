@@ -16,14 +16,13 @@
 
 use super::imp;
 use crate::engine::error::{ErrorKind, PlayerError};
+use crate::engine::log;
 use crate::engine::playlist::Step;
 use crate::engine::seek::{Request, SeekMode};
 use crate::engine::types::PlayerState;
-use glib::prelude::*;
+use gdk::prelude::*;
 use glib::subclass::prelude::*;
 use gst::prelude::{ElementExt, PadExt};
-use gtk::gdk;
-use gtk::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
@@ -155,7 +154,7 @@ impl imp::Player {
                     .get()
                     .is_some_and(|t| t.elapsed() >= HEALTHY_AFTER);
                 if healthy && dog.in_a_row.get() > 0 {
-                    tracing::info!("playback healthy again after restarts");
+                    log::info!("playback healthy again after restarts");
                     dog.in_a_row.set(0);
                 }
             }
@@ -264,7 +263,7 @@ impl imp::Player {
             .is_some_and(|u| u.starts_with("file:"));
         let resume = (local && self.seekable.get() && self.position.get() > 0)
             .then(|| gst::ClockTime::from_nseconds(self.position.get()));
-        tracing::warn!(attempt, delay_ms = delay, "restarting: {reason}");
+        log::warn!("restarting (attempt {attempt}, in {delay} ms): {reason}");
         self.freeze_picture();
         self.teardown();
         self.set_state(PlayerState::Loading);

@@ -3,10 +3,10 @@
 //! key, type) whose current row is selected and scrolled to, over a strip
 //! chart of frame sizes coloured by picture type. The frames come from a
 //! scan of the file or, when it cannot be scanned, from the player's
-//! [`FrameIndex`](crate::engine::frameindex::FrameIndex).
+//! [`FrameIndex`](crate::engine::FrameIndex).
 
 use super::chart::{self, Area};
-use crate::engine::frameindex::AccessUnit;
+use crate::engine::AccessUnit;
 use crate::inspect::{FrameRecord, PictureType};
 use gtk::prelude::*;
 use std::cell::{Cell, RefCell};

@@ -3,7 +3,7 @@
 //! key/value grids of selectable labels, or one sentence while loading or
 //! when reading failed.
 
-use crate::engine::timefmt::precise;
+use crate::engine::precise;
 use crate::inspect::{MediaReport, StreamReport};
 use gtk::prelude::*;
 
@@ -142,9 +142,7 @@ pub fn media_rows(r: &MediaReport) -> Vec<(String, String)> {
                 |d| {
                     format!(
                         "{} ({d:.3} s)",
-                        precise(crate::engine::timefmt::clock_time(
-                            (d.max(0.0) * 1e9) as u64
-                        ))
+                        precise(crate::engine::clock_time((d.max(0.0) * 1e9) as u64))
                     )
                 },
             ),

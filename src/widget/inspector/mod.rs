@@ -327,7 +327,7 @@ impl InspectorWindow {
     /// reaches a file.
     fn export_text(&self, tab: InspectorTab) -> Result<String, String> {
         self.raw_export_text(tab)
-            .map(|text| crate::engine::redact::redact_text(&text))
+            .map(|text| crate::engine::redact_text(&text))
     }
 
     fn raw_export_text(&self, tab: InspectorTab) -> Result<String, String> {
@@ -541,7 +541,7 @@ impl InspectorWindow {
         let title = match (&player, &uri) {
             (Some(p), Some(uri)) => p
                 .title()
-                .unwrap_or_else(|| crate::engine::error::display_name(uri)),
+                .unwrap_or_else(|| crate::engine::display_name(uri)),
             _ => "No media".into(),
         };
         let title = format!("Inspector — {title}");
