@@ -996,7 +996,7 @@ fn fd_kinds() -> String {
         *counts.entry(kind).or_default() += 1;
     }
     let mut counts: Vec<_> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
