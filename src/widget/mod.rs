@@ -1,17 +1,15 @@
 //! Reusable GTK4 widgets. [`PlayerView`] is the playback widget embedding
-//! applications use (GtkBuilder type `FramescopePlayerView`); [`keys`] is the
-//! single table of its keyboard bindings.
+//! applications use (GtkBuilder type `FramescopePlayerView`); its `player.`
+//! actions, their keys and menu entries come from one table,
+//! [`player_view::actions`].
 
 pub mod embedding;
 pub mod inspector;
-pub mod keyframe_ticks;
-pub mod keys;
-pub mod osd;
 pub mod player_view;
 pub mod queue_panel;
-pub mod seek_preview;
-pub mod stats_overlay;
-pub mod timing_actions;
+
+// The PlayerView's parts, at the paths they had before it became a folder.
+pub use player_view::{keyframe_ticks, keys, osd, seek_preview, stats_overlay, timing_actions};
 
 pub use embedding::ControlsMode;
 pub use inspector::InspectorWindow;

@@ -325,7 +325,7 @@ impl SeekPreview {
             self.bubble.set_margin_bottom(above);
         }
         self.label
-            .set_text(&crate::widget::player_view::format_time(time.nseconds()));
+            .set_text(&crate::engine::timefmt::format_time(time.nseconds()));
         self.bubble.set_visible(true);
         let mut state = self.state.borrow_mut();
         state.generation += 1;
