@@ -60,16 +60,23 @@ impl Osd {
         if let Some(id) = self.timeout.take() {
             id.remove();
         }
-        let revealer = self.revealer.downgrade();
-        let slot = Rc::downgrade(&self.timeout);
-        let id = glib::timeout_add_local_once(OSD_TIMEOUT, move || {
-            if let Some(slot) = slot.upgrade() {
-                slot.take();
-            }
-            if let Some(r) = revealer.upgrade() {
-                r.set_reveal_child(false);
-            }
-        });
+        let id = glib::timeout_add_local_once(
+            OSD_TIMEOUT,
+            glib::clone!(
+                #[weak_allow_none(rename_to = revealer)]
+                self.revealer,
+                #[weak_allow_none(rename_to = slot)]
+                self.timeout,
+                move || {
+                    if let Some(slot) = slot {
+                        slot.take();
+                    }
+                    if let Some(r) = revealer {
+                        r.set_reveal_child(false);
+                    }
+                }
+            ),
+        );
         self.timeout.replace(Some(id));
     }
 
