@@ -13,6 +13,7 @@ pub use player_view::{keyframe_ticks, keys, osd, seek_preview, stats_overlay, ti
 
 pub use embedding::ControlsMode;
 pub use inspector::InspectorWindow;
+pub use player_view::actions::{append_menu_items, MenuSection, PlayerAction, ACTIONS};
 pub use player_view::PlayerView;
 pub use queue_panel::QueuePanel;
 
