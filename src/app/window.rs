@@ -24,8 +24,9 @@ use crate::app::resume;
 use crate::app::shortcuts;
 use framescope::engine::TrackKind;
 use framescope::engine::{to_uri, Player, PlayerError, PlayerState};
-use framescope::widget::HealthHistory;
-use framescope::widget::{InspectorWindow, PlayerView, QueuePanel};
+use framescope::widget::{
+    append_menu_items, HealthHistory, InspectorWindow, MenuSection, PlayerView, QueuePanel,
+};
 use gtk::prelude::*;
 use gtk::{gdk, gio, glib};
 use serde::Serialize;
@@ -140,18 +141,6 @@ const SAVE_POSITION_EVERY: u32 = 5;
 /// How long the "start from the beginning" button stays after a resume.
 const START_OVER_SHOWN: std::time::Duration = std::time::Duration::from_secs(8);
 
-/// Playback menu entries: (label, app action, the view's `player.` action
-/// it forwards to; the menu lives outside the view, so it cannot reach the
-/// view's actions itself).
-const PLAYBACK_MENU: &[(&str, &str, &str)] = &[
-    ("Step _Forward", "step-forward", "player.step-forward"),
-    ("Step _Backward", "step-backward", "player.step-backward"),
-    ("_Faster", "faster", "player.faster"),
-    ("S_lower", "slower", "player.slower"),
-    ("_Normal Speed", "reset-rate", "player.reset-rate"),
-    ("A-B _Loop", "ab-loop", "player.ab-loop"),
-];
-
 /// Builds and presents the main window playing `inputs`.
 /// The preferences and the file they live in.
 pub struct PreferencesFile {
@@ -261,6 +250,9 @@ pub fn build(
             .build()
     });
     if let Some(revealer) = queue_panel.as_ref() {
+        // The main menu names the view's own `player.` actions: they are
+        // offered on the window so the menu (outside the view) reaches them.
+        view.set_window_actions(true);
         window.set_titlebar(Some(&header_bar(&recent_menu, &track_menus)));
         let layout = gtk::Box::new(gtk::Orientation::Horizontal, 0);
         layout.append(&view);
@@ -439,13 +431,11 @@ fn header_bar(recent: &gio::Menu, tracks: &crate::app::track_menu::TrackMenus) -
     menu.append_submenu(Some("Open _Recent"), recent);
     menu.append(Some("_Copy Current Time"), Some("app.copy-time"));
     let playback = gio::Menu::new();
-    for (label, action, _) in PLAYBACK_MENU {
-        playback.append(Some(label), Some(&format!("app.{action}")));
-    }
+    append_menu_items(&playback, MenuSection::Timing);
     playback.append(Some("Go to _Live Edge"), Some("app.live-edge"));
     playback.append(Some("Take _Screenshot"), Some("app.screenshot"));
     playback.append(Some("Stream _Inspector"), Some("app.inspector"));
-    playback.append(Some("Playback _Statistics"), Some("app.toggle-stats"));
+    append_menu_items(&playback, MenuSection::View);
     menu.append_section(Some("Playback"), &playback);
     let track_section = gio::Menu::new();
     track_section.append_submenu(Some("_Quality"), &tracks.quality);
@@ -612,7 +602,7 @@ fn resume_point(shared: &Shared, uri: &str) -> Option<std::time::Duration> {
 /// Says where playback resumed and shows the "start from the beginning"
 /// button for a few seconds.
 fn offer_start_over(shared: &Rc<Shared>, at: std::time::Duration) {
-    let at = framescope::widget::format_time(clock_time_of(at).nseconds());
+    let at = framescope::engine::format_time(clock_time_of(at).nseconds());
     shared
         .view
         .show_message(&format!("Resumed at {at}; Home starts from the beginning"));
@@ -1006,16 +996,6 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
         }),
     );
 
-    for (_, name, target) in PLAYBACK_MENU {
-        add(
-            name,
-            None,
-            Box::new(move |s, _| {
-                let _ = s.view.activate_action(target, None);
-            }),
-        );
-    }
-
     add(
         "screenshot",
         None,
@@ -1030,14 +1010,6 @@ fn install_actions(app: &gtk::Application, shared: &Rc<Shared>) {
     );
 
     add("inspector", None, Box::new(|s, _| open_inspector(s)));
-
-    add(
-        "toggle-stats",
-        None,
-        Box::new(|s, _| {
-            let _ = s.view.activate_action("player.toggle-stats", None);
-        }),
-    );
 
     add(
         "shortcuts",

@@ -21,9 +21,7 @@
 //! inspector layers of this crate also need (error classification, network
 //! diagnosis, codec names, the URI precheck) are re-exported `pub(crate)`
 //! next to the public ones, so code outside `engine/` names everything as
-//! `engine::Item`. (Until the player view's move into a folder lands,
-//! `widget/player_view.rs` and `widget/timing_actions.rs` still name
-//! `engine::timefmt`, `engine::rate` and `engine::chapters` directly.) The
+//! `engine::Item`. The
 //! `#[doc(hidden)]` module `testing` exposes a few pure rules (playlist
 //! order, the seek queue, manifest parsers, the watchdog's back-off) to the
 //! integration and property tests; it is not API.
@@ -98,7 +96,9 @@ pub use spec::{AudioOutput, ElementSpec, PipelineSpec, Playbin, VideoOutput, Vid
 
 // Times, URIs and redaction: how people's input comes in and output goes out.
 pub use redact::{redact_text, redact_uri};
-pub use timefmt::{clock_time, clock_time_from_micros, parse_time, precise, MAX_TIME_NS};
+pub use timefmt::{
+    clock_time, clock_time_from_micros, format_time, parse_time, precise, MAX_TIME_NS,
+};
 pub use uri::{os_to_uri, path_to_uri, to_uri};
 
 // Frames as images.
@@ -106,8 +106,10 @@ pub use paintable::texture_from_sample;
 pub use snapshot::{snapshot, write as write_snapshot, Snapshot};
 
 // For the widget and inspector layers of this crate only.
+pub(crate) use chapters::current as current_chapter;
 pub(crate) use error::classify;
 pub(crate) use netcheck::refine as refine_network_error;
+pub(crate) use rate::label as rate_label;
 pub(crate) use tracks::codec_description;
 pub(crate) use uri::precheck;
 

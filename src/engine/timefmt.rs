@@ -70,6 +70,18 @@ pub fn clock_time_from_micros(us: i64) -> Option<gst::ClockTime> {
         .map(gst::ClockTime::from_nseconds)
 }
 
+/// `1:02` or `1:02:03`: nanoseconds as a time to the second (seek bars,
+/// resume offers).
+pub fn format_time(ns: u64) -> String {
+    let total = ns / 1_000_000_000;
+    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
 /// `1:02.345` or `1:02:03.450`: a time to the millisecond.
 pub fn precise(t: gst::ClockTime) -> String {
     let ms = t.mseconds();
@@ -120,6 +132,13 @@ mod tests {
         assert!(parse_time("2e10").unwrap_err().contains("100 days"));
         assert_eq!(parse_time("2400:00:00"), Ok(MAX_TIME_NS));
         assert_eq!(parse_time("8640000"), Ok(MAX_TIME_NS));
+    }
+
+    #[test]
+    fn times_print_to_the_second() {
+        assert_eq!(format_time(0), "0:00");
+        assert_eq!(format_time(62_900_000_000), "1:02");
+        assert_eq!(format_time(3_723_000_000_000), "1:02:03");
     }
 
     #[test]

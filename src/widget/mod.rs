@@ -1,24 +1,22 @@
 //! Reusable GTK4 widgets. [`PlayerView`] is the playback widget embedding
-//! applications use (GtkBuilder type `FramescopePlayerView`); [`BINDINGS`]
-//! is the single table of its keyboard bindings. [`QueuePanel`] shows and
-//! edits a player's playlist; [`InspectorWindow`] is the stream inspector.
+//! applications use (GtkBuilder type `FramescopePlayerView`); its `player.`
+//! actions, their keys and menu entries come from one table, [`ACTIONS`].
+//! [`QueuePanel`] shows and edits a player's playlist; [`InspectorWindow`]
+//! is the stream inspector.
 
 // The modules are crate-private; what embedders use is re-exported below.
 pub(crate) mod embedding;
 pub(crate) mod inspector;
-pub(crate) mod keyframe_ticks;
-pub(crate) mod keys;
-pub(crate) mod osd;
 pub(crate) mod player_view;
 pub(crate) mod queue_panel;
-pub(crate) mod seek_preview;
-pub(crate) mod stats_overlay;
-pub(crate) mod timing_actions;
 
-pub use embedding::{ControlsMode, PLAYER_ACTIONS};
+use player_view::{keys, seek_preview};
+
+pub use embedding::ControlsMode;
 pub use inspector::{HealthHistory, HealthSample, InspectorTab, InspectorWindow};
-pub use keys::{shortcuts_ui, KeyBinding, BINDINGS};
-pub use player_view::{format_time, PlayerView};
+pub use keys::{bindings, shortcuts_ui, KeyBinding};
+pub use player_view::actions::{append_menu_items, Key, MenuSection, PlayerAction, ACTIONS};
+pub use player_view::PlayerView;
 pub use queue_panel::QueuePanel;
 
 /// Widget internals that the GUI tests call directly. Not part of the API:

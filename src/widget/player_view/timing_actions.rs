@@ -1,28 +1,11 @@
 //! The widget's timing actions (frame steps, speed, A-B loop, audio and
 //! subtitle offsets) and the words the on-screen display uses to confirm
-//! them. The actions live in the `player.` group with the others; the key
-//! table in [`super::keys`] binds them.
+//! them. The action table in [`super::actions`] names them and gives their
+//! keys.
 
-use crate::engine::timefmt::precise;
+use crate::engine::precise;
 use crate::engine::OFFSET_STEP;
 use crate::widget::PlayerView;
-
-/// A `player.` action without a parameter: its name and what it does.
-pub type TimingAction = (&'static str, fn(&PlayerView));
-
-/// The parameterless timing actions.
-pub const TIMING_ACTIONS: &[TimingAction] = &[
-    ("player.step-forward", |v| step(v, 1)),
-    ("player.step-backward", |v| step(v, -1)),
-    ("player.faster", |v| v.player().faster()),
-    ("player.slower", |v| v.player().slower()),
-    ("player.reset-rate", |v| v.player().set_rate(1.0)),
-    ("player.ab-loop", |v| v.player().cycle_ab_loop()),
-    ("player.audio-later", |v| shift_audio(v, 1)),
-    ("player.audio-earlier", |v| shift_audio(v, -1)),
-    ("player.subtitles-later", |v| shift_subtitles(v, 1)),
-    ("player.subtitles-earlier", |v| shift_subtitles(v, -1)),
-];
 
 /// Steps `frames` frames and has the OSD name the frame it lands on.
 pub fn step(view: &PlayerView, frames: i64) {
@@ -30,12 +13,14 @@ pub fn step(view: &PlayerView, frames: i64) {
     view.player().step(frames);
 }
 
-fn shift_audio(view: &PlayerView, direction: i64) {
+/// Moves the audio by one offset step later (`1`) or earlier (`-1`).
+pub(super) fn shift_audio(view: &PlayerView, direction: i64) {
     let p = view.player();
     p.set_av_offset(shifted(p.av_offset(), direction));
 }
 
-fn shift_subtitles(view: &PlayerView, direction: i64) {
+/// Moves the subtitles by one offset step later (`1`) or earlier (`-1`).
+pub(super) fn shift_subtitles(view: &PlayerView, direction: i64) {
     let p = view.player();
     p.set_subtitle_offset(shifted(p.subtitle_offset(), direction));
 }
@@ -47,7 +32,7 @@ fn shifted(offset: i64, direction: i64) -> i64 {
 
 /// "Speed 1.5×".
 pub fn rate_message(rate: f64) -> String {
-    format!("Speed {}", crate::engine::rate::label(rate))
+    format!("Speed {}", crate::engine::rate_label(rate))
 }
 
 /// "Audio delay +20 ms", "Subtitle delay −10 ms", "Audio delay 0 ms".
@@ -111,17 +96,5 @@ mod tests {
         assert_eq!(shifted(0, 1), 10_000_000);
         assert_eq!(shifted(-10_000_000, 1), 0);
         assert_eq!(shifted(10_000_000_000, 1), 10_000_000_000);
-    }
-
-    #[test]
-    fn every_timing_action_has_a_key() {
-        for (name, _) in TIMING_ACTIONS {
-            assert!(
-                crate::widget::keys::BINDINGS
-                    .iter()
-                    .any(|b| b.action == *name),
-                "{name} has no key"
-            );
-        }
     }
 }

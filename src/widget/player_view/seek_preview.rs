@@ -287,18 +287,17 @@ impl SeekPreview {
     ) {
         let motion = gtk::EventControllerMotion::new();
         let this = self.clone();
-        let weak_scale = scale.downgrade();
-        let weak_view = view.downgrade();
-        let player = Rc::new(player);
-        let p = player.clone();
-        motion.connect_motion(move |_, x, y| {
-            let (Some(scale), Some(view), Some(player)) =
-                (weak_scale.upgrade(), weak_view.upgrade(), p())
-            else {
-                return;
-            };
-            this.hover(&scale, &view, &player, x, y);
-        });
+        motion.connect_motion(glib::clone!(
+            #[weak]
+            scale,
+            #[weak]
+            view,
+            move |_, x, y| {
+                if let Some(player) = player() {
+                    this.hover(&scale, &view, &player, x, y);
+                }
+            }
+        ));
         let this = self.clone();
         motion.connect_leave(move |_| this.hide());
         scale.add_controller(motion);
@@ -325,7 +324,7 @@ impl SeekPreview {
             self.bubble.set_margin_bottom(above);
         }
         self.label
-            .set_text(&crate::widget::player_view::format_time(time.nseconds()));
+            .set_text(&crate::engine::format_time(time.nseconds()));
         self.bubble.set_visible(true);
         let mut state = self.state.borrow_mut();
         state.generation += 1;

@@ -80,16 +80,21 @@ impl StatsOverlay {
             return;
         }
         self.label.set_text(&describe(player));
-        let weak = player.downgrade();
-        let label = self.label.downgrade();
-        let id =
-            glib::timeout_add_local(REFRESH, move || match (weak.upgrade(), label.upgrade()) {
-                (Some(player), Some(label)) => {
+        let id = glib::timeout_add_local(
+            REFRESH,
+            glib::clone!(
+                #[weak]
+                player,
+                #[weak(rename_to = label)]
+                self.label,
+                #[upgrade_or]
+                glib::ControlFlow::Break,
+                move || {
                     label.set_text(&describe(&player));
                     glib::ControlFlow::Continue
                 }
-                _ => glib::ControlFlow::Break,
-            });
+            ),
+        );
         self.timer.replace(Some(id));
     }
 

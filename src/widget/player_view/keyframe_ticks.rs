@@ -55,40 +55,40 @@ impl KeyframeTicks {
             scanned: Arc::default(),
         }));
         let draw_state = state.clone();
-        let weak_scale = scale.downgrade();
-        area.set_draw_func(move |_, cr, width, height| {
-            let Some(scale) = weak_scale.upgrade() else {
-                return;
-            };
-            let state = draw_state.borrow();
-            let upper = scale.adjustment().upper();
-            if upper <= 0.0 || state.keys.is_empty() {
-                return;
-            }
-            // The slider's centre runs from half its size into the scale
-            // to half its size before the end (the strip is as wide as the
-            // scale: it lies over it).
-            let (start, end) = scale.slider_range();
-            let half = match (end - start).max(0) as f64 / 2.0 {
-                h if h > 0.0 && h < 40.0 => h,
-                _ => 10.0,
-            };
-            let x0 = half;
-            let span = (width as f64 - 2.0 * half).max(1.0);
-            cr.set_source_rgba(1.0, 0.83, 0.47, 0.9);
-            let mut last_x = f64::NEG_INFINITY;
-            for key in &state.keys {
-                let x = (x0 + key / upper * span).round() + 0.5;
-                if x - last_x < 2.0 || x > width as f64 {
-                    continue; // dense GOPs: one tick per two pixels
+        area.set_draw_func(glib::clone!(
+            #[weak]
+            scale,
+            move |_, cr, width, height| {
+                let state = draw_state.borrow();
+                let upper = scale.adjustment().upper();
+                if upper <= 0.0 || state.keys.is_empty() {
+                    return;
                 }
-                last_x = x;
-                cr.move_to(x, 0.0);
-                cr.line_to(x, height as f64);
+                // The slider's centre runs from half its size into the scale
+                // to half its size before the end (the strip is as wide as the
+                // scale: it lies over it).
+                let (start, end) = scale.slider_range();
+                let half = match (end - start).max(0) as f64 / 2.0 {
+                    h if h > 0.0 && h < 40.0 => h,
+                    _ => 10.0,
+                };
+                let x0 = half;
+                let span = (width as f64 - 2.0 * half).max(1.0);
+                cr.set_source_rgba(1.0, 0.83, 0.47, 0.9);
+                let mut last_x = f64::NEG_INFINITY;
+                for key in &state.keys {
+                    let x = (x0 + key / upper * span).round() + 0.5;
+                    if x - last_x < 2.0 || x > width as f64 {
+                        continue; // dense GOPs: one tick per two pixels
+                    }
+                    last_x = x;
+                    cr.move_to(x, 0.0);
+                    cr.line_to(x, height as f64);
+                }
+                cr.set_line_width(1.0);
+                let _ = cr.stroke();
             }
-            cr.set_line_width(1.0);
-            let _ = cr.stroke();
-        });
+        ));
         Self {
             area,
             state,
@@ -110,15 +110,20 @@ impl KeyframeTicks {
     /// second. Holds only weak references.
     pub fn follow(&self, player: &Player) {
         self.stop();
-        let weak_player = player.downgrade();
         let this = self.downgrade_parts();
-        let tick = move || {
-            let (Some(player), Some(ticks)) = (weak_player.upgrade(), this.upgrade()) else {
-                return glib::ControlFlow::Break;
-            };
-            ticks.update(&player);
-            glib::ControlFlow::Continue
-        };
+        let tick = glib::clone!(
+            #[weak]
+            player,
+            #[upgrade_or]
+            glib::ControlFlow::Break,
+            move || {
+                let Some(ticks) = this.upgrade() else {
+                    return glib::ControlFlow::Break;
+                };
+                ticks.update(&player);
+                glib::ControlFlow::Continue
+            }
+        );
         tick();
         self.timer
             .replace(Some(glib::timeout_add_local(REFRESH, tick)));

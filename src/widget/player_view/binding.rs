@@ -1,0 +1,343 @@
+//! How the view follows its player. The handlers are connected once, on a
+//! `glib::SignalGroup` (and the picture's paintable bound once, on a
+//! `glib::BindingGroup`); showing another player only changes the groups'
+//! target, so no handler is ever connected or disconnected by hand. Every
+//! handler holds the view weakly. [`refresh`](super::imp::PlayerView::refresh)
+//! then brings each child in line with the player's properties.
+
+use super::imp;
+use super::timing_actions;
+use crate::engine::{format_time, precise};
+use crate::engine::{Player, PlayerError, PlayerState};
+use crate::widget::embedding::ControlsMode;
+use gtk::glib;
+use gtk::prelude::*;
+use gtk::subclass::prelude::*;
+
+/// The player properties whose change the children show.
+const SHOWN: &[&str] = &[
+    "state",
+    "has-video",
+    "has-audio",
+    "title",
+    "position",
+    "duration",
+    "volume",
+    "rate",
+    "frame-pts",
+    "buffering-percent",
+    "muted",
+];
+
+/// Connects `f` to the change of each of `properties` on the group's player.
+fn on_notify(
+    group: &glib::SignalGroup,
+    properties: &[&str],
+    f: impl Fn(&Player) + Clone + 'static,
+) {
+    for name in properties {
+        let f = f.clone();
+        group.connect_notify_local(Some(name), move |object, _| {
+            if let Some(player) = object.downcast_ref::<Player>() {
+                f(player);
+            }
+        });
+    }
+}
+
+impl imp::PlayerView {
+    /// The signal group following the player, its handlers connected on
+    /// first use.
+    fn player_signals(&self) -> &glib::SignalGroup {
+        self.player_signals
+            .get_or_init(|| self.connect_player_signals())
+    }
+
+    /// The binding group following the player.
+    fn player_bindings(&self) -> &glib::BindingGroup {
+        self.player_bindings.get_or_init(|| {
+            let group = glib::BindingGroup::new();
+            group
+                .bind("paintable", &*self.picture, "paintable")
+                .sync_create()
+                .build();
+            group
+        })
+    }
+
+    /// Shows `player`: a host's, from here on (see `set_own_player`).
+    pub(super) fn set_player(&self, player: Player) {
+        if self.player.borrow().as_ref() == Some(&player) {
+            return;
+        }
+        self.owns_player.set(false);
+        self.player.replace(Some(player.clone()));
+        self.player_bindings().set_source(Some(&player));
+        self.player_signals().set_target(Some(&player));
+        if self.stats_overlay.is_shown() {
+            self.stats_overlay.set_shown(&player, true);
+        }
+        if let Some(ticks) = self.keyframe_ticks.borrow().as_ref() {
+            ticks.follow(&player);
+        }
+        self.refresh();
+        self.obj().notify_player();
+    }
+
+    /// Stops following the player (the view is going away).
+    pub(super) fn unbind_player(&self) {
+        if let Some(group) = self.player_bindings.get() {
+            group.set_source(None::<&Player>);
+        }
+        if let Some(group) = self.player_signals.get() {
+            group.set_target(None::<&Player>);
+        }
+    }
+
+    /// Connects every handler the view needs on a new signal group. The
+    /// children follow the player; the OSD confirms what the timing keys
+    /// did and says why one did nothing; the seek bar shows the loop points
+    /// and chapters.
+    fn connect_player_signals(&self) -> glib::SignalGroup {
+        let obj = self.obj();
+        let group = glib::SignalGroup::new::<Player>();
+        on_notify(
+            &group,
+            SHOWN,
+            glib::clone!(
+                #[weak]
+                obj,
+                move |_| obj.imp().refresh()
+            ),
+        );
+        group.connect_local(
+            "error",
+            false,
+            glib::clone!(
+                #[weak]
+                obj,
+                #[upgrade_or]
+                None,
+                move |args| {
+                    let error = args.get(1)?.get::<PlayerError>().ok()?;
+                    obj.imp().show_error(&error);
+                    None
+                }
+            ),
+        );
+        let say = |message: fn(&Player) -> String| {
+            glib::clone!(
+                #[weak]
+                obj,
+                move |p: &Player| obj.show_message(&message(p))
+            )
+        };
+        on_notify(
+            &group,
+            &["rate"],
+            say(|p| timing_actions::rate_message(p.rate())),
+        );
+        on_notify(
+            &group,
+            &["av-offset"],
+            say(|p| timing_actions::offset_message("Audio", p.av_offset())),
+        );
+        on_notify(
+            &group,
+            &["subtitle-offset"],
+            say(|p| timing_actions::offset_message("Subtitle", p.subtitle_offset())),
+        );
+        on_notify(
+            &group,
+            &["loop-a", "loop-b"],
+            glib::clone!(
+                #[weak]
+                obj,
+                move |p| {
+                    obj.imp().update_marks(p);
+                    obj.show_message(&timing_actions::loop_message(p.loop_a(), p.loop_b()));
+                }
+            ),
+        );
+        group.connect_local(
+            "chapters-changed",
+            false,
+            glib::clone!(
+                #[weak]
+                obj,
+                #[upgrade_or]
+                None,
+                move |args| {
+                    let player = args.first()?.get::<Player>().ok()?;
+                    obj.imp().update_marks(&player);
+                    None
+                }
+            ),
+        );
+        on_notify(
+            &group,
+            &["frame-pts", "position"],
+            glib::clone!(
+                #[weak]
+                obj,
+                move |p| {
+                    if obj.imp().announce_frame.get() && p.frame_pts() >= 0 && p.is_settled() {
+                        obj.show_message(&timing_actions::frame_message(
+                            p.frame_number(),
+                            p.frame_pts(),
+                        ));
+                    }
+                }
+            ),
+        );
+        on_notify(
+            &group,
+            &["state"],
+            glib::clone!(
+                #[weak]
+                obj,
+                move |p| {
+                    if p.state() == PlayerState::Playing {
+                        obj.imp().announce_frame.set(false);
+                    }
+                }
+            ),
+        );
+        group.connect_local(
+            "warning",
+            false,
+            glib::clone!(
+                #[weak]
+                obj,
+                #[upgrade_or]
+                None,
+                move |args| {
+                    let text = args.get(1)?.get::<String>().ok()?;
+                    obj.show_message(&text);
+                    None
+                }
+            ),
+        );
+        on_notify(
+            &group,
+            &["video-size"],
+            glib::clone!(
+                #[weak]
+                obj,
+                move |_| obj.imp().update_subtitle_lift()
+            ),
+        );
+        group
+    }
+
+    /// Marks A and B above the seek bar, and a tick below it at every
+    /// chapter's start (its title in the bar's tooltip).
+    fn update_marks(&self, player: &Player) {
+        self.seek_scale.clear_marks();
+        for (ns, name) in [(player.loop_a(), "A"), (player.loop_b(), "B")] {
+            if ns >= 0 {
+                self.seek_scale
+                    .add_mark(ns as f64 / 1e9, gtk::PositionType::Top, Some(name));
+            }
+        }
+        let chapters = player.chapters();
+        for chapter in chapters.iter().filter(|c| c.start > 0) {
+            self.seek_scale
+                .add_mark(chapter.start as f64 / 1e9, gtk::PositionType::Bottom, None);
+        }
+        self.seek_scale.set_has_tooltip(!chapters.is_empty());
+    }
+
+    /// Shows `error` on the error page.
+    pub(super) fn show_error(&self, error: &PlayerError) {
+        self.error_label.set_label(&error.message);
+        self.error_detail.set_label(&error.detail);
+        self.last_error.replace(Some(error.clone()));
+        self.refresh();
+    }
+
+    /// Brings every child in line with the player's properties.
+    pub(super) fn refresh(&self) {
+        let Some(player) = self.player.borrow().clone() else {
+            return;
+        };
+        let state = player.state();
+        if !matches!(state, PlayerState::Error | PlayerState::Stopped) {
+            self.last_error.replace(None);
+        }
+        let audio_only = !player.has_video() && player.has_audio();
+        let page = if self.last_error.borrow().is_some() {
+            "error"
+        } else if audio_only
+            && matches!(
+                state,
+                PlayerState::Paused | PlayerState::Playing | PlayerState::Buffering
+            )
+        {
+            "audio"
+        } else {
+            "video"
+        };
+        self.stack.set_visible_child_name(page);
+        self.audio_title
+            .set_label(player.title().as_deref().unwrap_or(""));
+        let busy = matches!(state, PlayerState::Loading | PlayerState::Buffering);
+        self.spinner.set_visible(busy);
+        self.spinner.set_spinning(busy);
+        let percent = player.buffering_percent();
+        let buffering = state == PlayerState::Buffering && (0..100).contains(&percent);
+        self.buffering_label.set_visible(buffering);
+        if buffering {
+            self.buffering_label
+                .set_label(&format!("Buffering {percent} %"));
+        }
+        let playing = state == PlayerState::Playing;
+        self.play_button.set_icon_name(if playing {
+            "media-playback-pause-symbolic"
+        } else {
+            "media-playback-start-symbolic"
+        });
+        self.play_button.set_tooltip_text(Some(if playing {
+            "Pause (Space)"
+        } else {
+            "Play (Space)"
+        }));
+        let duration = player.duration();
+        let adj = self.seek_scale.adjustment();
+        adj.set_upper((duration as f64 / 1e9).max(0.001));
+        // While the user drags, the bar follows the pointer, not playback.
+        if self.drag_target.get().is_none() {
+            adj.set_value(player.position() as f64 / 1e9);
+        }
+        self.seek_scale
+            .set_sensitive(duration > 0 && player.seekable());
+        // Paused on a frame, the time is exact to the millisecond.
+        let position = if playing || player.frame_pts() < 0 {
+            format_time(player.position())
+        } else {
+            precise(gst::ClockTime::from_nseconds(player.position()))
+        };
+        self.position_label.set_label(&position);
+        let rate = player.rate();
+        self.rate_label
+            .set_visible(rate != 1.0 && self.controls.get() == ControlsMode::Full);
+        self.rate_label.set_label(&crate::engine::rate_label(rate));
+        self.duration_label.set_label(&if duration > 0 {
+            format_time(duration)
+        } else {
+            "--:--".into()
+        });
+        let volume_adj = self.volume_scale.adjustment();
+        if (volume_adj.value() - player.volume()).abs() > f64::EPSILON {
+            volume_adj.set_value(player.volume());
+        }
+        let icon = if player.muted() || player.volume() == 0.0 {
+            "audio-volume-muted-symbolic"
+        } else if player.volume() < 0.5 {
+            "audio-volume-medium-symbolic"
+        } else {
+            "audio-volume-high-symbolic"
+        };
+        self.mute_button.set_icon_name(icon);
+    }
+}
