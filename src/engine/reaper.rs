@@ -210,6 +210,24 @@ pub(crate) fn flush_sinks(pipeline: &gst::Pipeline) {
     }
 }
 
+/// How long the reaper waits, idle, after stopping pipelines before it
+/// gives their freed memory back to the system.
+const TRIM_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// Gives the C allocator's free memory back to the system. A pipeline's
+/// buffers are freed by many streaming threads into as many malloc arenas,
+/// which keep the pages: without this, a player opening media for months
+/// grows in resident memory while what it really holds stays flat (the
+/// storm benchmark measures both).
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists, under
+    // its locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// `duration` as a clock time, saturating (a pipeline never waits that long).
 fn clock_time(duration: Duration) -> gst::ClockTime {
     gst::ClockTime::from_nseconds(u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX / 2))
@@ -220,6 +238,7 @@ fn clock_time(duration: Duration) -> gst::ClockTime {
 fn work(number: u64, permanent: bool) {
     let context = glib::MainContext::new();
     let run = || {
+        let mut trim_due = false;
         let mut queue = lock();
         loop {
             if let Some(job) = queue.waiting.pop_front() {
@@ -239,6 +258,7 @@ fn work(number: u64, permanent: bool) {
                 if stopped.is_err() {
                     log::warn!("stopping a pipeline panicked");
                 }
+                trim_due = true;
                 let released = Released;
                 origin.invoke_with_priority(glib::Priority::DEFAULT_IDLE, move || drop(released));
                 // With the last reference to a context gone, its queued
@@ -247,6 +267,19 @@ fn work(number: u64, permanent: bool) {
                 queue = lock();
                 queue.busy.retain(|(n, _)| *n != number);
                 queue.idle += 1;
+            } else if permanent && trim_due {
+                // Idle a while after stopping pipelines: give the memory
+                // they freed (here and, by now, on the main loop) back.
+                let (guard, waited) = WORK
+                    .wait_timeout(queue, TRIM_AFTER_IDLE)
+                    .unwrap_or_else(|e| e.into_inner());
+                queue = guard;
+                if waited.timed_out() && queue.waiting.is_empty() {
+                    trim_due = false;
+                    drop(queue);
+                    give_back_free_memory();
+                    queue = lock();
+                }
             } else if permanent {
                 queue = WORK.wait(queue).unwrap_or_else(|e| e.into_inner());
             } else {

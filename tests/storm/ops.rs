@@ -1224,6 +1224,18 @@ fn schedule(storm: Rc<Storm>, finished: Rc<Cell<bool>>) {
             storm.samples.borrow_mut().push(storm.settled_resources());
         }
         storm.step();
+        if std::env::var_os("STORM_TRACE_SOCKETS").is_some() {
+            let n = std::fs::read_dir("/proc/self/fd")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|t| t.to_string_lossy().starts_with("socket"))
+                })
+                .count();
+            storm.record(&format!("(sockets: {n})"));
+        }
         storm.done.set(done + 1);
         schedule(storm, finished);
     });
