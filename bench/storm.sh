@@ -15,7 +15,7 @@
 # each sampled with nothing playing and idle streaming threads gone (20 s).
 #
 # Run:   bash bench/storm.sh [--ops N] [--seed S]
-# Starts its own Xvfb (1280x800x24) when DISPLAY is empty. About 20 minutes
+# Starts its own Xvfb (1280x800x24) when DISPLAY is empty. About 70 minutes
 # for 200 000 operations on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
