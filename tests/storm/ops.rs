@@ -970,7 +970,7 @@ fn fd_kinds() -> String {
         *counts.entry(kind).or_default() += 1;
     }
     let mut counts: Vec<_> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
@@ -1147,7 +1147,10 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     }
     let series: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.rss_mb)).collect();
     println!("  resident MB at each tenth: {}", series.join(" "));
-    let heap: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.heap_mb)).collect();
+    let heap: Vec<String> = samples
+        .iter()
+        .map(|r| format!("{:.0}", r.heap_mb))
+        .collect();
     println!("  heap MB in use at each tenth: {}", heap.join(" "));
     println!("  threads at the end, by name: {threads_by_name}");
     let current = storm.player();
