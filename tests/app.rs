@@ -198,10 +198,7 @@ fn bad_command_lines_exit_2() {
 
 #[test]
 fn bad_inputs_exit_1_with_one_sentence() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = common::http::closed_port();
     let unreachable = format!("http://127.0.0.1:{port}/clip.mp4");
     let cases: Vec<(String, &str)> = vec![
         (

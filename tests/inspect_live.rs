@@ -384,11 +384,7 @@ fn start_rtmp() -> Option<Rtmp> {
         );
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::http::closed_port();
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("nginx.conf");
     std::fs::write(

@@ -12,7 +12,7 @@
 mod common;
 
 use common::framecode::{frame_number, FrameClip};
-use common::http::{Fault, HttpServer};
+use common::http::{closed_port, Fault, HttpServer};
 use common::*;
 use framescope::engine::{ErrorKind, Player, PlayerState};
 use gst::prelude::*;
@@ -188,12 +188,8 @@ fn credentials_are_asked_for_used_and_never_shown() {
 #[test]
 fn servers_that_are_not_there_end_in_one_sentence_quickly() {
     with_context(|| {
-        // A port where nothing listens: bind one, then let it go.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // A port where nothing listens.
+        let port = closed_port();
         let (root, _) = folder_of(&served_clip().1);
         let server = HttpServer::files(&root).start();
         for (uri, kind, says) in [
@@ -881,11 +877,7 @@ fn https_server(root: &Path) -> (std::process::Child, u16, PathBuf, tempfile::Te
         "-extfile",
         "server.ext",
     ]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let child = std::process::Command::new("openssl")
         .args(["s_server", "-quiet", "-WWW", "-accept"])
         .arg(format!("127.0.0.1:{port}"))

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::http::HttpServer;
+use common::http::{closed_port, HttpServer};
 use common::*;
 use gst::prelude::*;
 use std::os::unix::fs::MetadataExt;
@@ -34,12 +34,6 @@ fn assert_no_secret(what: &str, text: &str) {
             "{what} shows the secret “{secret}”:\n{text}"
         );
     }
-}
-
-/// A port nothing listens on (bound, then let go).
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 fn srt_uri(port: u16) -> String {

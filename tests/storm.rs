@@ -11,6 +11,9 @@
 //! prints every thread's stack first). Every operation is written to a log
 //! file before it runs; on failure the parent prints the last 20.
 //!
+//! Each seed is a test (`seed_N`) of the shared harness
+//! (`tests/common/harness.rs`): `cargo test --test storm -- seed_3` runs one.
+//!
 //! Environment: `STORM_SEEDS` (comma-separated, default `1,2,3,4,5,6,7,8`),
 //! `STORM_OPS` (operations per seed, default 2500), `STORM_VALID_ONLY=1`
 //! (well-formed values only), `STORM_DEADLINE_S` (seconds a seed may take,

@@ -539,3 +539,11 @@ fn hold(stream: &mut &TcpStream) {
     let mut sink = [0u8; 1024];
     while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
 }
+
+/// A TCP port on 127.0.0.1 where nothing listens (bound, then let go): the
+/// address of a server that is not there, or one for a child server to
+/// listen on.
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port is free");
+    listener.local_addr().unwrap().port()
+}
