@@ -13,9 +13,9 @@
 //!    Every frame is a keyframe: with P-frames x264 (ultrafast, zerolatency)
 //!    lost the stamp's blocks after the first frame of each GOP.
 
-#[path = "../tests/common/fileserver.rs"]
+#[path = "../tests/common/http/mod.rs"]
 #[allow(dead_code)]
-mod fileserver;
+mod http;
 
 use framescope::engine::Player;
 use gst::prelude::*;
@@ -301,7 +301,7 @@ fn main() {
     framescope::engine::init().expect("GStreamer initialises");
     let out = Path::new("bench/out/network");
     hls_tree(&out.join("hls"));
-    let server = fileserver::FileServer::start(&out.join("hls"));
+    let server = http::HttpServer::files(&out.join("hls")).start();
     let port = start_rtsp_server();
     let hls = server.url("index.m3u8");
     let rtsp = format!("rtsp://127.0.0.1:{port}/live");

@@ -198,10 +198,7 @@ fn bad_command_lines_exit_2() {
 
 #[test]
 fn bad_inputs_exit_1_with_one_sentence() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = common::http::closed_port();
     let unreachable = format!("http://127.0.0.1:{port}/clip.mp4");
     let cases: Vec<(String, &str)> = vec![
         (
@@ -291,12 +288,7 @@ fn xdotool(args: &[&str]) -> std::process::Output {
 #[test]
 fn screenshot_key_saves_the_exact_frame_on_screen() {
     let _display = own_the_display();
-    let mut clip = common::framecode::FrameClip::new(
-        "app_numbered.mp4",
-        250,
-        "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    );
-    clip.fps = (25, 1);
+    let clip = app_numbered_clip();
     let path = clip.path();
     let dir = tempfile::tempdir().unwrap();
     let mut child = framescope_command()
@@ -550,10 +542,7 @@ fn kiosk_list_moves_past_a_dead_item() {
 #[test]
 fn reopening_a_file_resumes_where_it_was_left() {
     let _display = own_the_display();
-    let clip = generate(
-        "twelve_seconds.mp4",
-        "videotestsrc num-buffers=300 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
-    );
+    let clip = twelve_seconds_small();
     let state = tempfile::tempdir().unwrap();
     let positions = state.path().join("framescope/positions.json");
     let run = |extra: &[&str]| {
@@ -667,10 +656,7 @@ fn track_keys_switch_audio_and_subtitles() {
 /// playing at the end.
 #[test]
 fn sub_option_adds_external_subtitle_files() {
-    let clip = generate(
-        "black_three_seconds.mp4",
-        "videotestsrc num-buffers=75 pattern=black ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
-    );
+    let clip = black_three_seconds();
     let srt = media_dir().join("app_external.srt");
     // (A single cue is too little for GStreamer's type finder to know SRT.)
     let time = |ms: u32| format!("00:00:{:02},{:03}", ms / 1000, ms % 1000);
@@ -845,8 +831,9 @@ fn ctrl_arrows_move_through_the_queue() {
 fn a_refused_stream_asks_for_credentials_and_plays_with_them() {
     let _display = own_the_display();
     let clip = clip("h264_aac.mp4");
-    let server = common::fileserver::FileServer::start(clip.parent().unwrap());
-    server.require_credentials("viewer", "typed-secret");
+    let server = common::http::HttpServer::files(clip.parent().unwrap())
+        .credentials("viewer", "typed-secret")
+        .start();
     let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("credentials.json");
     let _ = std::fs::remove_file(&json);
     let mut child = framescope_command()
@@ -927,9 +914,9 @@ fn end_key_goes_to_the_live_edge() {
     // Live and endless: a finite clip would end the playlist (ENDLIST)
     // before the runs are over.
     let sender = gst::parse::launch(&format!(
-        "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 \
-         ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! h264parse \
+        "{} ! h264parse \
          ! hlssink2 target-duration=1 playlist-length=5 max-files=10 location={}/seg%05d.ts playlist-location={}",
+        live_h264(320, 240, 30, 30),
         dir.path().display(),
         playlist.display()
     ))
@@ -948,7 +935,7 @@ fn end_key_goes_to_the_live_edge() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let server = common::fileserver::FileServer::start(dir.path());
+    let server = common::http::HttpServer::files(dir.path()).start();
     let run = |press_end: bool| -> serde_json::Value {
         let json =
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("live_edge_{press_end}.json"));

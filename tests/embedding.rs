@@ -20,19 +20,6 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-type TestResult = Result<(), String>;
-/// A named test.
-type NamedTest = (&'static str, fn() -> TestResult);
-
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        let holds: bool = $cond;
-        if !holds {
-            return Err(format!($($msg)+));
-        }
-    };
-}
-
 fn playing_view() -> Result<(gtk::Window, PlayerView), String> {
     let (window, view) = window_with_view();
     view.player().set_looping(true);
@@ -436,18 +423,13 @@ fn last_frame_stays_while_the_watchdog_restarts() -> TestResult {
 }
 
 fn last_frame_stays_on(mode: VideoMode) -> TestResult {
-    use common::httpd::{Httpd, Reply};
-    let ts = generate(
-        "solid_green_6s.ts",
-        "videotestsrc num-buffers=180 pattern=solid-color foreground-color=0xff20c040 ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! x264enc speed-preset=ultrafast key-int-max=15 bframes=0 ! h264parse ! mpegtsmux ! filesink location=LOCATION",
-    );
+    use common::http::{Fault, HttpServer};
+    let ts = solid_green_ts();
     let data = std::fs::read(ts).map_err(|e| e.to_string())?;
-    let server = Httpd::start(
-        data.clone(),
-        "video/mp2t",
-        data.len() / 3,
-        vec![Reply::StallAfter(data.len() / 4)],
-    );
+    let server = HttpServer::bytes(data.clone(), "video/mp2t")
+        .rate(data.len() / 3)
+        .plan([Fault::StallAfter(data.len() / 4)])
+        .start();
     let (window, view) = window_with_view();
     let player = view.player();
     player.set_video_mode(mode);
@@ -723,8 +705,7 @@ fn subtitles_rise_above_the_controls() -> TestResult {
 /// while it fills its buffer, and the label goes once it plays.
 fn buffering_shows_its_percentage() -> TestResult {
     let (_, hls) = generated_hls();
-    let server = common::fileserver::FileServer::start(&hls);
-    server.pace(30_000);
+    let server = common::http::HttpServer::files(&hls).rate(30_000).start();
     let (window, view) = window_with_view();
     let player = view.player();
     view.open(&server.url("index.m3u8"));
@@ -771,12 +752,7 @@ fn buffering_shows_its_percentage() -> TestResult {
 /// from a pipeline of its own: the playing picture drops no frame while the
 /// pointer sweeps the bar; leaving the bar hides the preview.
 fn seek_preview_shows_the_keyframe_under_the_pointer() -> TestResult {
-    let mut clip = common::framecode::FrameClip::new(
-        "preview_numbered.mp4",
-        250,
-        "x264enc key-int-max=25 bframes=0 speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    );
-    clip.fps = (25, 1);
+    let clip = preview_numbered_clip();
     let path = clip.path();
     let (window, view) = window_with_view();
     let player = view.player();
@@ -989,11 +965,6 @@ fn a_view_stops_its_own_player_and_leaves_a_hosts_alone() -> TestResult {
 }
 
 fn main() {
-    let display = ensure_display();
-    // SAFETY: set before GTK or any other thread reads the environment.
-    unsafe { std::env::set_var("DISPLAY", &display) };
-    gtk::init().expect("GTK initialises on the test display");
-    framescope::widget::init().expect("framescope initialises");
     let tests: &[NamedTest] = &[
         (
             "overlay_modes_render_as_specified",
@@ -1044,5 +1015,5 @@ fn main() {
             a_view_stops_its_own_player_and_leaves_a_hosts_alone,
         ),
     ];
-    run_tests("embedding", tests);
+    gui_main("embedding", tests);
 }

@@ -319,10 +319,7 @@ fn bad_inputs_give_their_error_kind() {
     assert!(msg.contains("encrypted"), "{msg}");
     let msg = expect_error("foo://example/video.mp4", ErrorKind::MissingPlugin);
     assert!(msg.contains("foo"), "{msg}");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = common::http::closed_port();
     let msg = expect_error(
         &format!("http://127.0.0.1:{port}/clip.mp4"),
         ErrorKind::Network,

@@ -7,7 +7,6 @@
 
 mod common;
 
-use common::framecode::FrameClip;
 use common::*;
 use framescope::engine::to_uri;
 use framescope::inspect::{
@@ -17,60 +16,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
-
-fn at_25fps(mut c: FrameClip) -> FrameClip {
-    c.fps = (25, 1);
-    c
-}
-
-/// 90 frames, a keyframe every 30, no B-frames.
-fn fixed_gop_clip() -> FrameClip {
-    FrameClip::new(
-        "frames_h264_gop30.mp4",
-        90,
-        "x264enc key-int-max=30 bframes=0 speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    )
-}
-
-/// The timing tests' clip: 2 s GOPs with 2 B-frames, AAC audio.
-fn b_frame_clip() -> FrameClip {
-    let mut c = at_25fps(FrameClip::new(
-        "timing_h264_gop50_b2.mp4",
-        250,
-        "x264enc key-int-max=50 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    ));
-    c.audio = true;
-    c
-}
-
-fn open_gop_clip() -> FrameClip {
-    at_25fps(FrameClip::new(
-        "timing_h264_open_gop.mp4",
-        200,
-        "x264enc key-int-max=50 bframes=3 b-adapt=false speed-preset=ultrafast option-string=open-gop=1:scenecut=0 ! h264parse",
-    ))
-}
-
-fn vfr_clip() -> FrameClip {
-    let mut c = at_25fps(FrameClip::new(
-        "timing_h264_vfr.mp4",
-        100,
-        "x264enc key-int-max=25 bframes=0 speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    ));
-    c.vfr = true;
-    c
-}
-
-/// VP8 with Opus audio in WebM, a keyframe every 45 frames.
-fn webm_clip() -> FrameClip {
-    let mut c = FrameClip::new(
-        "frames_vp8_opus.webm",
-        150,
-        "vp8enc deadline=1 keyframe-max-dist=45",
-    );
-    c.audio = true;
-    c
-}
 
 struct Scan {
     /// Stream index → type.
@@ -142,7 +87,7 @@ fn keyframes(frames: &[FrameRecord]) -> Vec<i64> {
 
 #[test]
 fn fixed_gop_without_b_frames_is_exact() {
-    let clip = fixed_gop_clip();
+    let clip = gop30_clip();
     let scan = Scan::of(&clip.path());
     let video = scan.of_type("video");
     assert_eq!(video.len(), 90);
@@ -183,7 +128,7 @@ fn fixed_gop_without_b_frames_is_exact() {
 
 #[test]
 fn b_frames_come_in_decode_order_with_closed_gops_and_audio() {
-    let clip = b_frame_clip();
+    let clip = gop50_b2_clip();
     let scan = Scan::of(&clip.path());
     let video = scan.of_type("video");
     assert_eq!(video.len(), 250);
@@ -300,7 +245,7 @@ fn variable_frame_rate_keeps_every_time_and_duration() {
 
 #[test]
 fn webm_with_audio_lists_both_streams_in_container_order() {
-    let clip = webm_clip();
+    let clip = vp8_opus_webm_clip();
     let scan = Scan::of(&clip.path());
     let video = scan.of_type("video");
     assert_eq!(video.len(), 150);
@@ -511,11 +456,11 @@ fn disagreements(path: &Path) -> Option<Vec<(String, String)>> {
 #[test]
 fn generated_clips_agree_with_ffprobe() {
     for clip in [
-        fixed_gop_clip(),
-        b_frame_clip(),
+        gop30_clip(),
+        gop50_b2_clip(),
         open_gop_clip(),
         vfr_clip(),
-        webm_clip(),
+        vp8_opus_webm_clip(),
     ] {
         let path = clip.path();
         let found = disagreements(&path).expect("ffprobe reads generated clips");

@@ -301,26 +301,10 @@ impl Case {
     }
 }
 
-const SUBTITLES: &str =
-    "1\n00:00:00,000 --> 00:00:00,900\nHello\n\n2\n00:00:01,000 --> 00:00:01,900\nWorld\n\n";
-
 /// The generated clips every run damages.
 fn generated_bases() -> Vec<Base> {
-    let srt = media_dir().join("fuzz_subtitles.srt");
-    if !srt.exists() {
-        std::fs::write(&srt, SUBTITLES).unwrap();
-    }
-    let mkv = generate(
-        "fuzz_subtitled.mkv",
-        &format!(
-            "matroskamux name=m ! filesink location=LOCATION  V ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast key-int-max=30 bframes=2 ! h264parse ! queue ! m.  A ! audioconvert ! vorbisenc ! queue ! m.  filesrc location={} ! subparse ! queue ! m.",
-            srt.display()
-        ),
-    );
-    let ts = generate(
-        "fuzz_h264_aac.ts",
-        "mpegtsmux name=m ! filesink location=LOCATION  V ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast key-int-max=30 bframes=2 ! h264parse ! queue ! m.  A ! audioconvert ! avenc_aac ! aacparse ! queue ! m.",
-    );
+    let mkv = subtitled_mkv();
+    let ts = h264_aac_ts();
     let mut bases: Vec<Base> = ["h264_aac.mp4", "vp9_opus.webm", "theora_vorbis.ogg"]
         .iter()
         .map(|name| Base {

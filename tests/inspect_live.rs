@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::fileserver::FileServer;
+use common::http::HttpServer;
 use common::*;
 use std::io::Read;
 use std::path::PathBuf;
@@ -297,7 +297,7 @@ fn live_hls_is_live_and_frames_end_at_duration() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let server = FileServer::start(dir.path());
+    let server = HttpServer::files(dir.path()).start();
     let uri = server.url("live.m3u8");
     reported_live(&uri);
     frames_for_two_seconds(&uri);
@@ -325,9 +325,9 @@ fn dynamic_dash_is_live_and_frames_end_at_duration() {
     gst::init().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let sender = gst::parse::launch(&format!(
-        "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 \
-         ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! h264parse \
+        "{} ! h264parse \
          ! dashsink dynamic=true target-duration=1 muxer=ts mpd-root-path={}",
+        live_h264(320, 240, 30, 30),
         dir.path().display()
     ))
     .unwrap();
@@ -343,7 +343,7 @@ fn dynamic_dash_is_live_and_frames_end_at_duration() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let server = FileServer::start(dir.path());
+    let server = HttpServer::files(dir.path()).start();
     let uri = server.url("dash.mpd");
     reported_live(&uri);
     frames_for_two_seconds(&uri);
@@ -384,11 +384,7 @@ fn start_rtmp() -> Option<Rtmp> {
         );
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::http::closed_port();
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("nginx.conf");
     std::fs::write(
@@ -425,9 +421,8 @@ fn start_rtmp() -> Option<Rtmp> {
     let url = format!("rtmp://127.0.0.1:{port}/live/stream");
     // A live test pattern: it never ends, however long the test takes.
     let publisher = gst::parse::launch(&format!(
-        "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 \
-         ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=15 ! h264parse \
-         ! flvmux streamable=true ! rtmp2sink location={url}"
+        "{} ! h264parse ! flvmux streamable=true ! rtmp2sink location={url}",
+        live_h264(320, 240, 30, 15)
     ))
     .unwrap();
     publisher.set_state(gst::State::Playing).unwrap();

@@ -16,18 +16,6 @@ use gtk::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-type TestResult = Result<(), String>;
-/// A named test.
-type NamedTest = (&'static str, fn() -> TestResult);
-
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
-}
-
 fn shots_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
@@ -311,17 +299,6 @@ fn empty_player_and_dropped_player() -> TestResult {
 }
 
 fn main() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .try_init();
-    let display = ensure_display();
-    // SAFETY: set before GTK or any other thread reads the environment.
-    unsafe { std::env::set_var("DISPLAY", &display) };
-    if let Err(e) = gtk::init() {
-        eprintln!("cannot open display {display}: {e}");
-        std::process::exit(1);
-    }
-    framescope::widget::init().expect("framescope initialises");
     let tests: &[NamedTest] = &[
         (
             "inspector_follows_a_playing_clip",
@@ -332,5 +309,5 @@ fn main() {
             empty_player_and_dropped_player,
         ),
     ];
-    run_tests("inspector", tests);
+    gui_main("inspector", tests);
 }

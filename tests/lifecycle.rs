@@ -17,27 +17,15 @@
 
 mod common;
 
+use common::http::{Fault, HttpServer, Length};
 use common::*;
 use framescope::engine::{pending_shutdowns, Player, VideoMode, VideoPath};
 use framescope::widget::PlayerView;
 use glib::prelude::*;
 use gtk::prelude::*;
 use std::cell::RefCell;
-use std::io::{Read, Write};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-
-type TestResult = Result<(), String>;
-/// A named lifecycle test.
-type NamedTest = (&'static str, fn() -> TestResult);
-
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
-}
 
 /// Cycles measured (after the warm-up).
 const CYCLES: usize = 200;
@@ -261,41 +249,6 @@ fn cycles_leave_nothing_behind(mode: VideoMode, count: usize) -> TestResult {
     Ok(())
 }
 
-/// How a test HTTP server misbehaves.
-#[derive(Debug, Clone, Copy)]
-enum Stall {
-    /// Accepts the connection and never says a word.
-    Silent,
-    /// Sends the response headers and a little of the body, then nothing.
-    AfterHeaders,
-}
-
-/// Starts a server on 127.0.0.1 that stalls every request; returns the URI
-/// of a "video" on it. The thread stays for the rest of the process (it
-/// keeps the connections open so the stall lasts).
-fn stalling_server(stall: Stall) -> Result<String, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    std::thread::Builder::new()
-        .name("stalling-httpd".into())
-        .spawn(move || {
-            let mut held = Vec::new();
-            for mut stream in listener.incoming().flatten() {
-                if let Stall::AfterHeaders = stall {
-                    let mut request = [0u8; 4096];
-                    let _ = stream.read(&mut request);
-                    let _ = stream.write_all(
-                        b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n\
-                          Content-Length: 100000000\r\n\r\n\0\0\0\x20ftypisom",
-                    );
-                }
-                held.push(stream);
-            }
-        })
-        .map_err(|e| e.to_string())?;
-    Ok(format!("http://127.0.0.1:{port}/clip.mp4"))
-}
-
 /// Records when a 10 ms main-loop timer fires, to show the loop kept turning.
 struct Ticks {
     times: Rc<RefCell<Vec<Instant>>>,
@@ -417,13 +370,23 @@ fn let_go_while_stuck(what: &str, uri: &str, filter: Option<&str>) -> Result<Str
     Ok(line)
 }
 
+/// A server that takes every request and never says a word.
 fn silent_http_source_does_not_block_teardown() -> TestResult {
-    let uri = stalling_server(Stall::Silent)?;
-    let_go_while_stuck("silent HTTP server", &uri, None).map(drop)
+    let server = HttpServer::bytes(Vec::new(), "video/mp4")
+        .otherwise(Fault::Silent)
+        .start();
+    let_go_while_stuck("silent HTTP server", &server.url("clip.mp4"), None).map(drop)
 }
 
+/// A server that sends the response head (100 MB to come) and the first
+/// bytes of an MP4, then nothing more on the open connection.
 fn stalled_http_source_does_not_block_teardown() -> TestResult {
-    let uri = stalling_server(Stall::AfterHeaders)?;
+    let server = HttpServer::bytes(b"\0\0\0\x20ftypisom".to_vec(), "video/mp4")
+        .http10(false)
+        .keep_alive(true)
+        .content_length(Length::Claimed(100_000_000))
+        .start();
+    let uri = server.url("clip.mp4");
     let_go_while_stuck("HTTP server stalled after headers", &uri, None).map(drop)
 }
 
@@ -436,17 +399,6 @@ fn sleeping_filter_does_not_block_teardown() -> TestResult {
 }
 
 fn main() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .try_init();
-    let display = ensure_display();
-    // SAFETY: set before GTK or any other thread reads the environment.
-    unsafe { std::env::set_var("DISPLAY", &display) };
-    if let Err(e) = gtk::init() {
-        eprintln!("cannot open display {display}: {e}");
-        std::process::exit(1);
-    }
-    framescope::widget::init().expect("framescope initialises");
     let tests: &[NamedTest] = &[
         (
             "create_play_destroy_leaves_nothing_behind",
@@ -469,5 +421,5 @@ fn main() {
             sleeping_filter_does_not_block_teardown,
         ),
     ];
-    run_tests("lifecycle", tests);
+    gui_main("lifecycle", tests);
 }

@@ -30,10 +30,7 @@ fn hide_h264_decoders() -> Vec<String> {
 #[test]
 fn missing_decoder_is_named() {
     framescope::engine::init().unwrap();
-    let video_only = generate(
-        "h264_video_only.mp4",
-        "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,framerate=30/1 ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink location=LOCATION",
-    );
+    let video_only = h264_video_only();
     let with_audio = clip("h264_aac.mp4");
     let hidden = hide_h264_decoders();
     assert!(!hidden.is_empty(), "no H.264 decoder was installed to hide");

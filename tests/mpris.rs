@@ -50,10 +50,7 @@ fn answer_in(out: &std::process::Output, key: &str) -> String {
 
 #[test]
 fn media_keys_and_widgets_drive_the_player_over_mpris() {
-    let clip = generate(
-        "mpris_ten_seconds.mp4",
-        "videotestsrc num-buffers=250 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
-    );
+    let clip = ten_seconds_small();
     let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpris.log");
     // Inside the private bus: start the app, find its MPRIS name, drive it,
     // and print each answer on its own line for the checks below.
@@ -145,10 +142,7 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
 /// plays is read back over MPRIS.
 #[test]
 fn a_second_run_hands_its_files_to_the_running_window() {
-    let first = generate(
-        "mpris_ten_seconds.mp4",
-        "videotestsrc num-buffers=250 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
-    );
+    let first = ten_seconds_small();
     let second = clip("vp9_opus.webm");
     let third = clip("h264_aac.mp4");
     let folder = second
@@ -241,7 +235,7 @@ if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wai
 #[test]
 fn quality_choice_plays_the_chosen_variant() {
     let dir = generated_variant_dash();
-    let server = common::fileserver::FileServer::start(&dir);
+    let server = common::http::HttpServer::files(&dir).start();
     for manifest in ["master.m3u8", "dash.mpd"] {
         let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("quality_{manifest}.json"));
         let _ = std::fs::remove_file(&json);
@@ -316,10 +310,7 @@ kill $app 2>/dev/null || true
 /// with 0.
 #[test]
 fn values_no_client_should_send_are_refused_or_clamped() {
-    let clip = generate(
-        "mpris_ten_seconds.mp4",
-        "videotestsrc num-buffers=250 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
-    );
+    let clip = ten_seconds_small();
     let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpris-extremes.log");
     let script = r#"
 set -u

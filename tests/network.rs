@@ -1,5 +1,5 @@
 //! Network sources against real servers on 127.0.0.1 that the tests start
-//! and stop (`tests/common/fileserver.rs`), headless with real pipelines:
+//! and stop (`tests/common/http/`), headless with real pipelines:
 //! HTTP progressive download with `Range` (an accurate seek into a remote
 //! MP4 lands on its frame, read from the pixels, and asks for a byte range),
 //! redirects followed and a redirect loop refused, Basic credentials (401
@@ -11,8 +11,8 @@
 
 mod common;
 
-use common::fileserver::FileServer;
 use common::framecode::{frame_number, FrameClip};
+use common::http::{closed_port, Fault, HttpServer};
 use common::*;
 use framescope::engine::{ErrorKind, Player, PlayerState};
 use gst::prelude::*;
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 /// A 10 s numbered H.264 MP4 (keyframe each second) in a folder of its own
 /// for the server.
 fn served_clip() -> (FrameClip, PathBuf) {
-    let clip = FrameClip::new("net_numbered.mp4", 300, "x264enc key-int-max=30 bframes=2");
+    let clip = net_numbered_clip();
     let path = clip.path();
     (clip, path)
 }
@@ -84,7 +84,7 @@ fn http_seek_uses_a_byte_range_and_lands_on_the_frame() {
     with_context(|| {
         let (clip, path) = served_clip();
         let (root, name) = folder_of(&path);
-        let server = FileServer::start(&root);
+        let server = HttpServer::files(&root).start();
         let (player, _out) = open_settled(&server.url(&name));
         assert!(player.seekable(), "a remote MP4 with Range is seekable");
         for secs in [7.5, 2.2, 9.0] {
@@ -119,9 +119,10 @@ fn redirects_are_followed_and_a_loop_is_refused() {
     with_context(|| {
         let (clip, path) = served_clip();
         let (root, name) = folder_of(&path);
-        let server = FileServer::start(&root);
-        server.redirect("old/location.mp4", "moved.mp4");
-        server.redirect("moved.mp4", &name);
+        let server = HttpServer::files(&root)
+            .redirect("old/location.mp4", "moved.mp4")
+            .redirect("moved.mp4", &name)
+            .start();
         let (player, _) = open_settled(&server.url("old/location.mp4"));
         let t = gst::ClockTime::from_seconds(5);
         assert_eq!(frame_after_seek(&player, t), Some(clip.frame_at(t)));
@@ -150,8 +151,9 @@ fn credentials_are_asked_for_used_and_never_shown() {
     with_context(|| {
         let (clip, path) = served_clip();
         let (root, name) = folder_of(&path);
-        let server = FileServer::start(&root);
-        server.require_credentials("viewer", "s3cret-pw");
+        let server = HttpServer::files(&root)
+            .credentials("viewer", "s3cret-pw")
+            .start();
 
         let (error, _) = first_error(&server.url(&name), Duration::from_secs(10));
         let error = error.expect("a 401 ends in an error");
@@ -186,14 +188,10 @@ fn credentials_are_asked_for_used_and_never_shown() {
 #[test]
 fn servers_that_are_not_there_end_in_one_sentence_quickly() {
     with_context(|| {
-        // A port where nothing listens: bind one, then let it go.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // A port where nothing listens.
+        let port = closed_port();
         let (root, _) = folder_of(&served_clip().1);
-        let server = FileServer::start(&root);
+        let server = HttpServer::files(&root).start();
         for (uri, kind, says) in [
             (
                 format!("http://127.0.0.1:{port}/clip.mp4"),
@@ -230,7 +228,7 @@ fn servers_that_are_not_there_end_in_one_sentence_quickly() {
 fn generated_hls_plays_seeks_to_the_frame_and_inspects() {
     with_context(|| {
         let (clip, dir) = generated_hls();
-        let server = FileServer::start(&dir);
+        let server = HttpServer::files(&dir).start();
         let uri = server.url("index.m3u8");
         let (player, out) = open_settled(&uri);
         assert!(
@@ -266,7 +264,7 @@ fn corpus_hls_and_dash_trees_play() {
     let Some(corpus) = corpus() else { return };
     with_context(|| {
         let root = corpus.join("adaptive");
-        let server = FileServer::start(&root);
+        let server = HttpServer::files(&root).start();
         for entry in [
             "androidx-media/cmaf-multi-segment/playlist.m3u8",
             "androidx-media/cmaf-multi-segment/manifest.mpd",
@@ -313,7 +311,7 @@ fn corpus_hls_and_dash_trees_play() {
 fn hls_variants_are_listed_measured_and_chosen() {
     with_context(|| {
         let dir = generated_variant_hls();
-        let server = FileServer::start(&dir);
+        let server = HttpServer::files(&dir).start();
         let player = Player::headless();
         let out = record(&player);
         player.open(&server.url("master.m3u8"));
@@ -383,7 +381,7 @@ fn hls_variants_are_listed_measured_and_chosen() {
 fn dash_representations_are_listed_and_chosen() {
     with_context(|| {
         let dir = generated_variant_dash();
-        let server = FileServer::start(&dir);
+        let server = HttpServer::files(&dir).start();
         let player = Player::headless();
         let out = record(&player);
         player.open(&server.url("dash.mpd"));
@@ -494,19 +492,19 @@ fn dynamic_dash_plays_live() {
     // The server's Date header, which the DASH demuxer sets its clock by.
     let at = |secs| std::time::UNIX_EPOCH + Duration::from_secs(secs);
     assert_eq!(
-        common::fileserver::http_date(at(1_796_196_765)),
+        common::http::http_date(at(1_796_196_765)),
         "Wed, 02 Dec 2026 07:32:45 GMT"
     );
     assert_eq!(
-        common::fileserver::http_date(at(1_709_251_199)),
+        common::http::http_date(at(1_709_251_199)),
         "Thu, 29 Feb 2024 23:59:59 GMT"
     );
     with_context(|| {
         let dir = tempfile::tempdir().unwrap();
         let sender = gst::parse::launch(&format!(
-            "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 \
-             ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! h264parse \
+            "{} ! h264parse \
              ! dashsink dynamic=true target-duration=1 muxer=ts mpd-root-path={}",
+            live_h264(320, 240, 30, 30),
             dir.path().display()
         ))
         .expect("the live DASH sender builds");
@@ -520,7 +518,7 @@ fn dynamic_dash_plays_live() {
                 && std::fs::read_dir(dir.path()).map_or(0, |d| d.count()) >= 4),
             "the sender wrote no dynamic manifest"
         );
-        let server = FileServer::start(dir.path());
+        let server = HttpServer::files(dir.path()).start();
         let player = Player::headless();
         let out = record(&player);
         player.open(&server.url("dash.mpd"));
@@ -653,7 +651,7 @@ fn hls_discontinuities_and_event_playlists_play() {
             ),
         )
         .unwrap();
-        let server = FileServer::start(&dir);
+        let server = HttpServer::files(&dir).start();
         let frame = |player: &Player| player.current_frame().and_then(|s| frame_number(&s));
 
         // Across the discontinuity, to the end.
@@ -762,7 +760,7 @@ fn hls_subtitle_renditions_are_tracks() {
              #EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x240,SUBTITLES=\"subs\"\nlow/index.m3u8\n",
         )
         .unwrap();
-        let server = FileServer::start(&dir);
+        let server = HttpServer::files(&dir).start();
         let player = Player::headless();
         let out = record(&player);
         player.open(&server.url("subtitled.m3u8"));
@@ -879,11 +877,7 @@ fn https_server(root: &Path) -> (std::process::Child, u16, PathBuf, tempfile::Te
         "-extfile",
         "server.ext",
     ]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let child = std::process::Command::new("openssl")
         .args(["s_server", "-quiet", "-WWW", "-accept"])
         .arg(format!("127.0.0.1:{port}"))
@@ -970,7 +964,7 @@ fn https_plays_with_a_trusted_authority_and_refuses_an_unknown_one() {
 fn looping_hls_seeks_and_goes_round() {
     with_context(|| {
         let (_, dir) = generated_hls();
-        let server = FileServer::start(&dir);
+        let server = HttpServer::files(&dir).start();
         let player = Player::headless();
         let out = record(&player);
         player.set_looping(true);
@@ -1022,8 +1016,7 @@ fn hls_faults_end_in_a_sentence_or_recover() {
         let (_, dir) = generated_hls();
 
         // A missing segment in the middle.
-        let server = FileServer::start(&dir);
-        server.refuse("segment00002.ts");
+        let server = HttpServer::files(&dir).refuse("segment00002.ts").start();
         let player = Player::headless();
         let out = record(&player);
         player.open(&server.url("index.m3u8"));
@@ -1059,7 +1052,7 @@ fn hls_faults_end_in_a_sentence_or_recover() {
             "this is not a playlist\n".repeat(50),
         )
         .unwrap();
-        let server = FileServer::start(junk.path());
+        let server = HttpServer::files(junk.path()).start();
         let (error, took) = {
             let player = Player::headless();
             let out = record(&player);
@@ -1076,8 +1069,9 @@ fn hls_faults_end_in_a_sentence_or_recover() {
         assert!(error.message.ends_with('.'), "{}", error.message);
 
         // A segment whose server stalls: the watchdog restarts the stream.
-        let server = FileServer::start(&dir);
-        server.stall("segment00001.ts", 2000);
+        let server = HttpServer::files(&dir)
+            .on_path("segment00001.ts", Fault::StallAfter(2000))
+            .start();
         let player = Player::headless();
         player.set_max_restarts(3);
         player.set_stall_timeout(2000);
@@ -1102,8 +1096,9 @@ fn hls_faults_end_in_a_sentence_or_recover() {
         // A playlist that never ends arriving (the server sends its start,
         // then nothing more, the connection held open): one sentence, in
         // bounded time, the player not stuck loading.
-        let server = FileServer::start(&dir);
-        server.stall("index.m3u8", 60);
+        let server = HttpServer::files(&dir)
+            .on_path("index.m3u8", Fault::StallAfter(60))
+            .start();
         let player = Player::headless();
         let out = record(&player);
         let start = Instant::now();
@@ -1158,7 +1153,7 @@ fn live_hls_goes_to_its_live_edge() {
             run_until(Duration::from_secs(10), || segments() >= 3),
             "the sender wrote no live playlist"
         );
-        let server = FileServer::start(dir.path());
+        let server = HttpServer::files(dir.path()).start();
         let player = Player::headless();
         let out = record(&player);
         player.open(&server.url("live.m3u8"));
@@ -1219,7 +1214,7 @@ fn hls_audio_renditions_are_tracks() {
     use framescope::engine::TrackKind;
     with_context(|| {
         let dir = generated_rendition_hls();
-        let server = FileServer::start(&dir);
+        let server = HttpServer::files(&dir).start();
         let (player, heard) = listening_player();
         let out = record(&player);
         player.open(&server.url("master.m3u8"));

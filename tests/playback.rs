@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::framecode::{frame_number, FrameClip};
+use common::framecode::frame_number;
 use common::*;
 use framescope::engine::{Player, PlayerState};
 use gst::prelude::*;
@@ -115,17 +115,6 @@ fn tap_beeps(player: &Player) -> Arc<Mutex<Vec<gst::ClockTime>>> {
     onsets
 }
 
-fn gop_clip() -> FrameClip {
-    let mut c = FrameClip::new(
-        "playback_h264_gop50_b2.mp4",
-        250,
-        "x264enc key-int-max=50 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    );
-    c.fps = (25, 1);
-    c.audio = true;
-    c
-}
-
 /// Splits renders into loop rounds, each starting at `first`.
 fn rounds(frames: &[Rendered], first: u32) -> Vec<Vec<Rendered>> {
     let mut rounds: Vec<Vec<Rendered>> = Vec::new();
@@ -174,7 +163,7 @@ fn assert_seamless(
 
 #[test]
 fn ab_loop_plays_every_frame_between_a_and_b_twenty_times_without_a_gap() {
-    let clip = gop_clip();
+    let clip = playback_gop_clip();
     let frame = clip.frame_duration();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
@@ -258,19 +247,12 @@ fn whole_media_loop_is_seamless() {
     // durations: the demuxer ends each round at its last block's start, so
     // the last frame may be shortened, never followed by a gap.
     let frame = gst::ClockTime::from_mseconds(40);
-    let mp4 = "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast ! h264parse";
     let cases = [
-        ("playback_loop_1s.mp4", mp4, (gst::ClockTime::ZERO, frame)),
-        (
-            "playback_loop_1s.mkv",
-            "vp8enc deadline=1 keyframe-max-dist=25",
-            (frame / 2, gst::ClockTime::ZERO),
-        ),
+        (loop_second_mp4_clip(), (gst::ClockTime::ZERO, frame)),
+        (loop_second_mkv_clip(), (frame / 2, gst::ClockTime::ZERO)),
     ];
-    for (name, encoder, bounds) in cases {
-        let mut clip = FrameClip::new(name, 25, encoder);
-        clip.fps = (25, 1);
-        clip.audio = true;
+    for (clip, bounds) in cases {
+        let name = clip.name.as_str();
         with_context(|| {
             let player = Player::headless();
             let out = record(&player);
@@ -304,7 +286,7 @@ fn whole_media_loop_is_seamless() {
 
 #[test]
 fn rate_changes_while_playing_need_no_flush() {
-    let clip = gop_clip();
+    let clip = playback_gop_clip();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
         let sink = sink_of(&player, "video-sink");
@@ -384,7 +366,7 @@ fn rate_changes_while_playing_need_no_flush() {
 
 #[test]
 fn reverse_playback_runs_backwards_or_is_refused_clearly() {
-    let clip = gop_clip();
+    let clip = playback_gop_clip();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
         player.seek(gst::ClockTime::from_seconds(6));
@@ -413,12 +395,7 @@ fn reverse_playback_runs_backwards_or_is_refused_clearly() {
         assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
     });
     // MPEG-TS cannot be read backwards: the player says so and plays forward.
-    let mut ts = FrameClip::new(
-        "playback_h264.ts",
-        75,
-        "x264enc key-int-max=25 bframes=0 speed-preset=ultrafast ! h264parse",
-    );
-    ts.fps = (25, 1);
+    let ts = playback_ts_clip();
     with_context(|| {
         let (player, out) = open_paused(&ts.path());
         player.set_rate(-1.0);
@@ -440,23 +417,10 @@ fn reverse_playback_runs_backwards_or_is_refused_clearly() {
     });
 }
 
-/// A 6 s clip with a white flash and a beep at the same instant every second.
-fn sync_clip() -> FrameClip {
-    let mut c = FrameClip::new(
-        "playback_flash_beep.mkv",
-        150,
-        "vp8enc deadline=1 keyframe-max-dist=25",
-    );
-    c.fps = (25, 1);
-    c.audio = true;
-    c.flashes = vec![25, 50, 75, 100, 125];
-    c
-}
-
 /// Plays the sync clip at `rate` and returns (flash render time, beep onset)
 /// differences in milliseconds, audio minus video.
 fn measure_sync(rate: f64, av_offset_ms: i64) -> Vec<f64> {
-    let clip = sync_clip();
+    let clip = flash_beep_clip();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
         player.set_av_offset(av_offset_ms * 1_000_000);
@@ -519,7 +483,8 @@ fn live_udp_stream_plays_without_a_preroll() {
     drop(socket);
     gst::init().unwrap();
     let sender = gst::parse::launch(&format!(
-        "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! mpegtsmux ! udpsink host=127.0.0.1 port={port}"
+        "{} ! mpegtsmux ! udpsink host=127.0.0.1 port={port}",
+        live_h264(160, 120, 25, 25)
     ))
     .unwrap();
     sender.set_state(gst::State::Playing).unwrap();

@@ -14,19 +14,6 @@ use framescope::widget::{PlayerView, QueuePanel};
 use gtk::prelude::*;
 use std::time::Duration;
 
-type TestResult = Result<(), String>;
-/// A named test.
-type NamedTest = (&'static str, fn() -> TestResult);
-
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        let holds: bool = $cond;
-        if !holds {
-            return Err(format!($($msg)+));
-        }
-    };
-}
-
 const NAMES: [&str; 4] = [
     "h264_aac.mp4",
     "vp9_opus.webm",
@@ -328,11 +315,6 @@ fn repeat_and_shuffle_buttons_drive_the_player() -> TestResult {
 }
 
 fn main() {
-    let display = ensure_display();
-    // SAFETY: set before GTK or any other thread reads the environment.
-    unsafe { std::env::set_var("DISPLAY", &display) };
-    gtk::init().expect("GTK initialises on the test display");
-    framescope::widget::init().expect("framescope initialises");
     let tests: &[NamedTest] = &[
         (
             "rows_follow_the_playlist_and_mark_the_item_playing",
@@ -352,5 +334,5 @@ fn main() {
             repeat_and_shuffle_buttons_drive_the_player,
         ),
     ];
-    run_tests("queue panel", tests);
+    gui_main("queue panel", tests);
 }

@@ -28,16 +28,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-type TestResult = Result<(), String>;
-
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
-}
-
 /// The framescope executable with the tests' own folders (never the user's).
 fn framescope(args: &[&std::ffi::OsStr]) -> Output {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness");
@@ -504,18 +494,7 @@ fn actions_with_parameters_take_any_value() -> TestResult {
 }
 
 fn main() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .try_init();
-    let display = ensure_display();
-    // SAFETY: set before GTK or any other thread reads the environment.
-    unsafe { std::env::set_var("DISPLAY", &display) };
-    if let Err(e) = gtk::init() {
-        eprintln!("cannot open display {display}: {e}");
-        std::process::exit(1);
-    }
-    framescope::widget::init().expect("framescope initialises");
-    let tests: &[NamedCheck] = &[
+    let tests: &[NamedTest] = &[
         (
             "huge_and_invalid_times_exit_2_with_a_sentence",
             huge_and_invalid_times_exit_2_with_a_sentence,
@@ -549,5 +528,5 @@ fn main() {
             actions_with_parameters_take_any_value,
         ),
     ];
-    run_tests("robustness", tests);
+    gui_main("robustness", tests);
 }

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::fileserver::FileServer;
+use common::http::{closed_port, HttpServer};
 use common::*;
 use gst::prelude::*;
 use std::os::unix::fs::MetadataExt;
@@ -34,12 +34,6 @@ fn assert_no_secret(what: &str, text: &str) {
             "{what} shows the secret “{secret}”:\n{text}"
         );
     }
-}
-
-/// A port nothing listens on (bound, then let go).
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 fn srt_uri(port: u16) -> String {
@@ -111,8 +105,8 @@ fn command_line_outputs_hide_secrets() {
 /// names the address without it.
 #[test]
 fn an_inspect_report_hides_the_token() {
-    let clip = secret_clip();
-    let server = FileServer::start(clip.parent().unwrap());
+    let clip = twenty_seconds_small();
+    let server = HttpServer::files(clip.parent().unwrap()).start();
     let uri = format!(
         "{}?token={TOKEN}",
         server.url(clip.file_name().unwrap().to_str().unwrap())
@@ -169,13 +163,6 @@ fn a_pipeline_graph_export_hides_secrets() {
     assert!(redacted.contains("token=***"), "{redacted}");
 }
 
-fn secret_clip() -> std::path::PathBuf {
-    generate(
-        "secrets_twenty_seconds.mp4",
-        "videotestsrc num-buffers=500 ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux ! filesink location=LOCATION",
-    )
-}
-
 /// The shell function that runs one session inside the private bus: start
 /// the app on `$2` with `RUST_LOG=debug`, wait `$3` s, print its MPRIS
 /// metadata and position, its window's title (xprop), then quit it over
@@ -213,8 +200,8 @@ session() {
 /// secret; the clip resumes where it was left all the same.
 #[test]
 fn a_played_session_hides_secrets_everywhere() {
-    let clip = secret_clip();
-    let server = FileServer::start(clip.parent().unwrap());
+    let clip = twenty_seconds_small();
+    let server = HttpServer::files(clip.parent().unwrap()).start();
     let token_uri = format!(
         "{}?token={TOKEN}",
         server.url(clip.file_name().unwrap().to_str().unwrap())

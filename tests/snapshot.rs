@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::framecode::{number_in_png, rgb_of_png, FrameClip};
+use common::framecode::{number_in_png, rgb_of_png};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -79,12 +79,7 @@ fn out_dir() -> PathBuf {
 
 #[test]
 fn snapshots_match_ffmpeg_on_and_between_frame_boundaries() {
-    let mut clip = FrameClip::new(
-        "snapshot_h264_b3.mp4",
-        150,
-        "x264enc key-int-max=50 bframes=3 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    );
-    clip.fps = (25, 1);
+    let clip = snapshot_b3_clip();
     let path = clip.path();
     let times = ffprobe_frame_times(&path);
     assert_eq!(times.len(), 150, "ffprobe sees every frame");
@@ -189,12 +184,7 @@ fn snapshots_match_ffmpeg_on_and_between_frame_boundaries() {
 
 #[test]
 fn keyframe_snapshot_takes_the_keyframe_before() {
-    let mut clip = FrameClip::new(
-        "snapshot_h264_gop25.mp4",
-        100,
-        "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    );
-    clip.fps = (25, 1);
+    let clip = snapshot_gop25_clip();
     let path = clip.path();
     let out_png = out_dir().join("key.png");
     let out = framescope(&[
@@ -222,10 +212,7 @@ fn keyframe_snapshot_takes_the_keyframe_before() {
 #[test]
 fn anamorphic_snapshot_has_square_pixels() {
     let out_png = out_dir().join("anamorphic.png");
-    let clip = generate(
-        "snapshot_anamorphic.webm",
-        "videotestsrc num-buffers=10 ! video/x-raw,width=720,height=576,pixel-aspect-ratio=16/11,framerate=25/1 ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink location=LOCATION",
-    );
+    let clip = snapshot_anamorphic_clip();
     let out = framescope(&[
         "snapshot",
         clip.to_str().unwrap(),

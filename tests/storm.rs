@@ -11,6 +11,9 @@
 //! prints every thread's stack first). Every operation is written to a log
 //! file before it runs; on failure the parent prints the last 20.
 //!
+//! Each seed is a test (`seed_N`) of the shared harness
+//! (`tests/common/harness.rs`): `cargo test --test storm -- seed_3` runs one.
+//!
 //! Environment: `STORM_SEEDS` (comma-separated, default `1,2,3,4,5,6,7,8`),
 //! `STORM_OPS` (operations per seed, default 2500), `STORM_VALID_ONLY=1`
 //! (well-formed values only), `STORM_DEADLINE_S` (seconds a seed may take,
@@ -24,9 +27,10 @@ mod common;
 #[path = "storm/ops.rs"]
 mod storm_ops;
 
-use std::io::Write;
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// How long the main loop may stand still before the run fails.
@@ -69,94 +73,105 @@ fn log_path(seed: u64) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("storm-seed-{seed}.log"))
 }
 
-/// Runs each seed in a child and reports; exits non-zero when any failed.
+/// Runs each seed in a child, one harness test per seed (`seed_N`), and
+/// reports; exits non-zero when any failed.
 fn run_parent() {
     // Media is made once here, so the children only read it.
     let display = common::ensure_display();
     storm_ops::prepare_media();
-    let exe = std::env::current_exe().expect("own path");
-    let (mut passed, mut failed) = (0, 0);
-    let mut total_ops = 0usize;
-    let mut longest_turn_ms = 0.0f64;
+    let totals = Rc::new(Cell::new((0usize, 0.0f64)));
+    let mut harness = common::Harness::new("storm");
     for seed in seeds() {
-        let log = log_path(seed);
-        let _ = std::fs::remove_file(&log);
-        let started = Instant::now();
-        let mut child = Command::new(&exe)
-            .env("STORM_CHILD", seed.to_string())
-            .env("DISPLAY", &display)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the storm child starts");
-        let stdout = child.stdout.take().expect("piped");
-        let stderr = child.stderr.take().expect("piped");
-        let out = std::thread::spawn(move || read_all(stdout));
-        let err = std::thread::spawn(move || read_all(stderr));
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("child status") {
-                break Some(status);
-            }
-            if started.elapsed() > seed_deadline() {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        let out = out.join().unwrap_or_default();
-        let err = err.join().unwrap_or_default();
-        let summary = out
-            .lines()
-            .find(|l| l.starts_with("storm seed"))
-            .map(str::to_string);
-        let ok = status.is_some_and(|s| s.success()) && summary.is_some();
-        if ok {
-            passed += 1;
-            let line = summary.unwrap_or_default();
-            println!("{line} ({:.0} s)", started.elapsed().as_secs_f64());
-            for l in out.lines().filter(|l| l.starts_with("  ")) {
-                println!("{l}");
-            }
-            total_ops += field(&line, "ops").unwrap_or(0.0) as usize;
-            longest_turn_ms = longest_turn_ms.max(field(&line, "longest-turn-ms").unwrap_or(0.0));
-        } else {
-            failed += 1;
-            let how = match status {
-                None => "ran past its deadline and was killed".to_string(),
-                Some(s) => describe_exit(s),
-            };
-            println!("storm seed {seed} FAILED: the child {how}");
-            println!("  reproduce: STORM_SEEDS={seed} cargo test --test storm");
-            println!("  last operations:");
-            for op in last_lines(&log, 20) {
-                println!("    {op}");
-            }
-            // The panic or hang report, our own frames of its backtrace
-            // and the last lines of the log.
-            let saved = log.with_extension("stderr");
-            let _ = std::fs::write(&saved, &err);
-            println!("  child stderr in full: {}", saved.display());
-            println!("  child stderr (the report and our own stack frames):");
-            let lines: Vec<&str> = err.lines().collect();
-            for (i, l) in lines.iter().enumerate() {
-                let ours = l.contains("at ./src") || l.contains("at ./tests");
-                if l.starts_with("PANIC")
-                    || l.starts_with("HANG")
-                    || l.starts_with("every thread")
-                    || ours
-                    || i + 15 >= lines.len()
-                {
-                    println!("    {l}");
-                }
-            }
+        let display = display.clone();
+        let totals = totals.clone();
+        harness = harness.test(format!("seed_{seed}"), move || {
+            run_seed(seed, &display, &totals)
+        });
+    }
+    let summary = harness.run();
+    let (total_ops, longest_turn_ms) = totals.get();
+    println!("storm: {total_ops} operations, longest main-loop turn {longest_turn_ms:.1} ms");
+    summary.exit();
+}
+
+/// Runs one seed in a child; on success adds its operations and longest
+/// main-loop turn to `totals`, on failure prints what led there.
+fn run_seed(seed: u64, display: &str, totals: &Cell<(usize, f64)>) -> common::TestResult {
+    let log = log_path(seed);
+    let _ = std::fs::remove_file(&log);
+    let started = Instant::now();
+    let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+    let mut child = Command::new(&exe)
+        .env("STORM_CHILD", seed.to_string())
+        .env("DISPLAY", display)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("the storm child did not start: {e}"))?;
+    let stdout = child.stdout.take().expect("piped");
+    let stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || read_all(stdout));
+    let err = std::thread::spawn(move || read_all(stderr));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("child status") {
+            break Some(status);
+        }
+        if started.elapsed() > seed_deadline() {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = out.join().unwrap_or_default();
+    let err = err.join().unwrap_or_default();
+    let summary = out
+        .lines()
+        .find(|l| l.starts_with("storm seed"))
+        .map(str::to_string);
+    if let (Some(line), true) = (&summary, status.is_some_and(|s| s.success())) {
+        println!("{line} ({:.0} s)", started.elapsed().as_secs_f64());
+        for l in out.lines().filter(|l| l.starts_with("  ")) {
+            println!("{l}");
+        }
+        let (ops, longest) = totals.get();
+        totals.set((
+            ops + field(line, "ops").unwrap_or(0.0) as usize,
+            longest.max(field(line, "longest-turn-ms").unwrap_or(0.0)),
+        ));
+        return Ok(());
+    }
+    let how = match status {
+        None => "ran past its deadline and was killed".to_string(),
+        Some(s) if s.success() => "ended without its summary line".to_string(),
+        Some(s) => describe_exit(s),
+    };
+    println!("storm seed {seed} FAILED: the child {how}");
+    println!("  reproduce: STORM_SEEDS={seed} cargo test --test storm");
+    println!("  last operations:");
+    for op in last_lines(&log, 20) {
+        println!("    {op}");
+    }
+    // The panic or hang report, our own frames of its backtrace
+    // and the last lines of the log.
+    let saved = log.with_extension("stderr");
+    let _ = std::fs::write(&saved, &err);
+    println!("  child stderr in full: {}", saved.display());
+    println!("  child stderr (the report and our own stack frames):");
+    let lines: Vec<&str> = err.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        let ours = l.contains("at ./src") || l.contains("at ./tests");
+        if l.starts_with("PANIC")
+            || l.starts_with("HANG")
+            || l.starts_with("every thread")
+            || ours
+            || i + 15 >= lines.len()
+        {
+            println!("    {l}");
         }
     }
-    println!("storm: {total_ops} operations, longest main-loop turn {longest_turn_ms:.1} ms");
-    let _ = std::io::stdout().flush();
-    println!("storm tests: {passed} passed, {failed} failed");
-    std::process::exit(if failed == 0 { 0 } else { 1 });
+    Err(format!("the child {how}"))
 }
 
 fn read_all(mut r: impl std::io::Read) -> String {

@@ -8,71 +8,13 @@
 mod common;
 
 use common::framecode::{frame_number, FrameClip};
+use common::http::{HttpServer, Length};
 use common::*;
 use framescope::engine::{Player, PlayerState, SeekMode};
 use gst::prelude::*;
 use std::time::Duration;
 
 const T: fn(u64) -> gst::ClockTime = gst::ClockTime::from_nseconds;
-
-/// Frame times at 25 fps (40 ms) are exact in every container, so targets
-/// can sit exactly on frame boundaries.
-fn at_25fps(mut c: FrameClip) -> FrameClip {
-    c.fps = (25, 1);
-    c
-}
-
-/// H.264 High with 2 s GOPs (50 frames at 25 fps), 2 B-frames, no scene cuts.
-fn gop_clip() -> FrameClip {
-    let mut c = at_25fps(FrameClip::new(
-        "timing_h264_gop50_b2.mp4",
-        250,
-        "x264enc key-int-max=50 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    ));
-    c.audio = true;
-    c
-}
-
-/// Open GOPs: non-IDR keyframes whose leading B-frames reference the GOP before.
-fn open_gop_clip() -> FrameClip {
-    at_25fps(FrameClip::new(
-        "timing_h264_open_gop.mp4",
-        200,
-        "x264enc key-int-max=50 bframes=3 b-adapt=false speed-preset=ultrafast option-string=open-gop=1:scenecut=0 ! h264parse",
-    ))
-}
-
-/// Variable frame rate: durations alternate between 40 and 80 ms.
-fn vfr_clip() -> FrameClip {
-    let mut c = at_25fps(FrameClip::new(
-        "timing_h264_vfr.mp4",
-        100,
-        "x264enc key-int-max=25 bframes=0 speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    ));
-    c.vfr = true;
-    c
-}
-
-/// MPEG-TS, whose first frame is not at stream time 0.
-fn ts_clip() -> FrameClip {
-    let mut c = at_25fps(FrameClip::new(
-        "timing_h264_offset.ts",
-        125,
-        "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    ));
-    c.first_pts = gst::ClockTime::from_seconds(10);
-    c
-}
-
-/// WebM at 30 fps: millisecond timestamps, so frame durations overlap
-/// their successors.
-fn webm_clip() -> FrameClip {
-    FrameClip::new(
-        "timing_vp8_ms.webm",
-        150,
-        "vp8enc deadline=1 keyframe-max-dist=45",
-    )
-}
 
 /// The number burnt into the frame on screen.
 fn shown(player: &Player) -> Option<u32> {
@@ -153,7 +95,7 @@ fn assert_accurate_seeks(clip: FrameClip, tolerance: gst::ClockTime) {
 
 #[test]
 fn accurate_seeks_land_on_the_frame_shown_at_the_target_h264_b_frames() {
-    assert_accurate_seeks(gop_clip(), T(1_000));
+    assert_accurate_seeks(gop50_b2_clip(), T(1_000));
 }
 
 #[test]
@@ -168,7 +110,7 @@ fn accurate_seeks_land_on_the_frame_shown_at_the_target_variable_rate() {
 
 #[test]
 fn accurate_seeks_land_on_the_frame_shown_at_the_target_first_pts_not_zero() {
-    let clip = ts_clip();
+    let clip = offset_ts_clip();
     with_context(|| {
         let (player, _) = open_paused(&clip.path());
         let first = player.first_frame_pts().unwrap();
@@ -183,12 +125,12 @@ fn accurate_seeks_land_on_the_frame_shown_at_the_target_first_pts_not_zero() {
 #[test]
 fn accurate_seeks_land_on_the_frame_shown_at_the_target_millisecond_webm() {
     // WebM rounds timestamps to the millisecond.
-    assert_accurate_seeks(webm_clip(), gst::ClockTime::from_mseconds(1));
+    assert_accurate_seeks(ms_webm_clip(), gst::ClockTime::from_mseconds(1));
 }
 
 #[test]
 fn keyframe_seek_modes_land_on_their_keyframe() {
-    let clip = gop_clip();
+    let clip = gop50_b2_clip();
     let keyframes: Vec<u32> = (0..clip.frames).step_by(50).collect();
     let time_of = |k: u32| clip.timestamps()[k as usize];
     with_context(|| {
@@ -288,7 +230,7 @@ fn assert_steps(clip: FrameClip, start: u32) {
 
 #[test]
 fn hundred_steps_forward_then_back_return_to_the_start_b_frames() {
-    assert_steps(gop_clip(), 100);
+    assert_steps(gop50_b2_clip(), 100);
 }
 
 #[test]
@@ -298,7 +240,7 @@ fn hundred_steps_forward_then_back_return_to_the_start_open_gop() {
 
 #[test]
 fn steps_stop_at_the_first_and_last_frame_with_a_message() {
-    let clip = gop_clip();
+    let clip = gop50_b2_clip();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
         player.step_backward();
@@ -370,28 +312,15 @@ fn variable_rate_frames_have_exact_times_but_no_number() {
     });
 }
 
-/// Serves `data` once over HTTP/1.0 without a length or ranges: a stream
-/// that can be played from the start but not sought.
-fn serve_once(data: Vec<u8>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut stream = stream;
-            let mut request = [0u8; 4096];
-            let _ = std::io::Read::read(&mut stream, &mut request);
-            let head = "HTTP/1.0 200 OK\r\nContent-Type: video/webm\r\nConnection: close\r\n\r\n";
-            let _ = std::io::Write::write_all(&mut stream, head.as_bytes());
-            let _ = std::io::Write::write_all(&mut stream, &data);
-        }
-    });
-    format!("http://127.0.0.1:{port}/stream.webm")
-}
-
 #[test]
 fn unseekable_stream_refuses_seeks_and_steps_back_with_a_sentence() {
-    let clip = webm_clip();
-    let uri = serve_once(std::fs::read(clip.path()).unwrap());
+    let clip = ms_webm_clip();
+    // Over HTTP/1.0 without a length or ranges: a stream that can be
+    // played from the start but not sought.
+    let server = HttpServer::bytes(std::fs::read(clip.path()).unwrap(), "video/webm")
+        .content_length(Length::Omitted)
+        .start();
+    let uri = server.url("stream.webm");
     with_context(|| {
         let player = Player::headless();
         let out = record(&player);
@@ -453,7 +382,7 @@ fn named_pipes_are_refused_at_once_instead_of_freezing() {
 
 #[test]
 fn loop_end_before_its_start_is_refused() {
-    let clip = gop_clip();
+    let clip = gop50_b2_clip();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
         player.set_loop_a(2_000_000_000);
@@ -488,7 +417,7 @@ fn offsets_reach_the_pipeline_and_stay_for_the_next_media() {
         let player = Player::headless();
         player.set_av_offset(30_000_000);
         player.set_subtitle_offset(-20_000_000);
-        for clip in [gop_clip(), webm_clip()] {
+        for clip in [gop50_b2_clip(), ms_webm_clip()] {
             player.open(&clip.path().display().to_string());
             assert!(wait_settled(&player));
             let pipeline = player.pipeline().unwrap();
@@ -522,7 +451,7 @@ fn offsets_reach_the_pipeline_and_stay_for_the_next_media() {
 #[test]
 fn step_after_the_end_of_stream_says_last_frame_and_stays_usable() {
     // Audio runs past the last picture here, so the length alone cannot tell.
-    let clip = gop_clip();
+    let clip = gop50_b2_clip();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
         player.seek(gst::ClockTime::from_seconds(9));
@@ -548,7 +477,7 @@ fn step_after_the_end_of_stream_says_last_frame_and_stays_usable() {
 
 #[test]
 fn seek_to_the_end_with_a_loop_on_shows_the_last_frame() {
-    let clip = gop_clip();
+    let clip = gop50_b2_clip();
     with_context(|| {
         let player = Player::headless();
         let out = record(&player);
@@ -576,7 +505,7 @@ fn seek_to_the_end_with_a_loop_on_shows_the_last_frame() {
 
 #[test]
 fn play_pressed_during_a_backward_step_plays_from_that_frame() {
-    let clip = gop_clip();
+    let clip = gop50_b2_clip();
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
         player.seek(clip.timestamps()[120]);

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::httpd::{Httpd, Reply};
+use common::http::{Fault, HttpServer};
 use common::*;
 use framescope::engine::{EndAction, Player, PlayerState, Repeat, VideoMode};
 use gst::prelude::*;
@@ -16,26 +16,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A 6 s MPEG-TS (H.264 320x240 30 fps, AAC): streamable over plain HTTP.
-fn ts_clip() -> std::path::PathBuf {
-    generate(
-        "six_seconds.ts",
-        "mpegtsmux name=m ! filesink location=LOCATION  \
-         videotestsrc num-buffers=180 ! video/x-raw,width=320,height=240,framerate=30/1 ! timeoverlay ! videoconvert ! x264enc speed-preset=ultrafast key-int-max=15 bframes=0 ! h264parse ! queue ! m.  \
-         audiotestsrc num-buffers=282 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac ! aacparse ! queue ! m.",
-    )
-}
-
-/// A second H.264/AAC MP4 of the same format as `h264_aac.mp4` (another picture).
-fn second_mp4() -> std::path::PathBuf {
-    generate(
-        "h264_aac_ball.mp4",
-        "mp4mux name=m ! filesink location=LOCATION  \
-         videotestsrc num-buffers=60 pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! x264enc speed-preset=ultrafast key-int-max=30 bframes=2 ! h264parse ! queue ! m.  \
-         A ! audioconvert ! avenc_aac ! aacparse ! queue ! m.",
-    )
-}
 
 /// Every change of `current-index`, in order.
 fn record_items(player: &Player) -> Rc<RefCell<Vec<i32>>> {
@@ -123,7 +103,7 @@ fn shuffle_plays_each_item_once_and_signals_each_item() {
             clip("h264_aac.mp4"),
             clip("vp9_opus.webm"),
             clip("theora_vorbis.ogg"),
-            second_mp4(),
+            h264_aac_ball(),
         ];
         let player = Player::headless();
         player.set_shuffle(true);
@@ -206,7 +186,7 @@ fn order_of_next(player: &Player) -> Vec<usize> {
 fn moving_and_removing_items_keep_the_current_item() {
     with_context(|| {
         let player = Player::headless();
-        let items = [clip("h264_aac.mp4"), clip("vp9_opus.webm"), second_mp4()];
+        let items = [clip("h264_aac.mp4"), clip("vp9_opus.webm"), h264_aac_ball()];
         player.set_items(
             &items
                 .iter()
@@ -238,7 +218,7 @@ fn moving_and_removing_items_keep_the_current_item() {
 #[test]
 fn repeat_all_wraps_and_black_end_stops() {
     with_context(|| {
-        let items = [clip("h264_aac.mp4"), second_mp4()];
+        let items = [clip("h264_aac.mp4"), h264_aac_ball()];
         let player = Player::headless();
         player.set_items(
             &items
@@ -281,7 +261,7 @@ fn repeat_one_loops_the_item_seamlessly() {
         let player = Player::headless();
         player.set_items(&[
             clip("h264_aac.mp4").display().to_string(),
-            second_mp4().display().to_string(),
+            h264_aac_ball().display().to_string(),
         ]);
         player.set_repeat(Repeat::One);
         assert!(player.is_looping(), "repeat one loops the item");
@@ -330,7 +310,7 @@ fn gapless_advance_keeps_the_pipeline_and_leaves_no_gap() {
         player.set_property("audio-sink", "fakesink name=gapless-audio sync=true");
         player.set_items(&[
             clip("h264_aac.mp4").display().to_string(),
-            second_mp4().display().to_string(),
+            h264_aac_ball().display().to_string(),
         ]);
         let seen = record_items(&player);
         let out = record(&player);
@@ -448,14 +428,12 @@ fn host_sinks_are_used_and_a_bad_one_is_explained() {
 #[test]
 fn watchdog_restarts_after_errors_on_its_backoff_schedule() {
     with_context(|| {
-        let data = std::fs::read(ts_clip()).unwrap();
+        let data = std::fs::read(six_seconds_ts()).unwrap();
         let rate = data.len() / 3;
-        let server = Httpd::start(
-            data,
-            "video/mp2t",
-            rate,
-            vec![Reply::Status(404), Reply::Status(500)],
-        );
+        let server = HttpServer::bytes(data, "video/mp2t")
+            .rate(rate)
+            .plan([Fault::Status(404), Fault::Status(500)])
+            .start();
         let player = watchdog_player(5, 300, 3000);
         let restarts = record_restarts(&player);
         let out = record(&player);
@@ -492,15 +470,13 @@ fn watchdog_restarts_after_errors_on_its_backoff_schedule() {
 #[test]
 fn watchdog_restarts_a_stalled_stream() {
     with_context(|| {
-        let data = std::fs::read(ts_clip()).unwrap();
+        let data = std::fs::read(six_seconds_ts()).unwrap();
         let rate = data.len() / 3;
         // One second's worth of the clip, then silence on an open connection.
-        let server = Httpd::start(
-            data.clone(),
-            "video/mp2t",
-            rate,
-            vec![Reply::StallAfter(data.len() / 6)],
-        );
+        let server = HttpServer::bytes(data.clone(), "video/mp2t")
+            .rate(rate)
+            .plan([Fault::StallAfter(data.len() / 6)])
+            .start();
         let player = watchdog_player(5, 200, 1000);
         let restarts = record_restarts(&player);
         player.open(&server.url("clip.ts"));
@@ -531,9 +507,9 @@ fn watchdog_restarts_a_stalled_stream() {
 #[test]
 fn watchdog_survives_a_server_killed_mid_stream_and_restarted() {
     with_context(|| {
-        let data = std::fs::read(ts_clip()).unwrap();
+        let data = std::fs::read(six_seconds_ts()).unwrap();
         let rate = data.len() / 4;
-        let server = Httpd::start(data, "video/mp2t", rate, vec![]);
+        let server = HttpServer::bytes(data, "video/mp2t").rate(rate).start();
         let player = watchdog_player(10, 250, 1500);
         let restarts = record_restarts(&player);
         let out = record(&player);
@@ -586,7 +562,10 @@ fn watchdog_survives_a_server_killed_mid_stream_and_restarted() {
 #[test]
 fn watchdog_gives_up_after_max_restarts() {
     with_context(|| {
-        let server = Httpd::start(Vec::new(), "video/mp2t", 1000, vec![Reply::Status(404); 10]);
+        let server = HttpServer::bytes(Vec::new(), "video/mp2t")
+            .rate(1000)
+            .plan([Fault::Status(404); 10])
+            .start();
         let player = watchdog_player(3, 100, 1000);
         let restarts = record_restarts(&player);
         let out = record(&player);
@@ -619,7 +598,7 @@ fn watchdog_catches_a_frozen_picture_under_running_audio() {
         let player = Player::headless();
         player.set_video_filter(Some("identity name=freezer"));
         let restarts = record_restarts(&player);
-        player.open(&ts_clip().display().to_string());
+        player.open(&six_seconds_ts().display().to_string());
         player.play();
         assert!(plays_on(&player, Duration::from_secs(10)));
         // Switched on while playing.
@@ -676,7 +655,8 @@ fn watchdog_restarts_a_live_udp_stream_that_goes_quiet() {
     gst::init().unwrap();
     let start_sender = || {
         let sender = gst::parse::launch(&format!(
-            "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 ! mpegtsmux ! udpsink host=127.0.0.1 port={port}"
+            "{} ! mpegtsmux ! udpsink host=127.0.0.1 port={port}",
+            live_h264(160, 120, 25, 10)
         ))
         .unwrap();
         sender.set_state(gst::State::Playing).unwrap();

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::httpd::{Httpd, Reply};
+use common::http::{Fault, HttpServer};
 use common::*;
 use std::path::PathBuf;
 use std::process::Command;
@@ -53,18 +53,13 @@ fn one_failing_tile_never_stops_the_others() {
     let missing = media_dir().join("no-such-clip.mp4").display().to_string();
     // An MPEG-TS over HTTP whose server sends 1 s of it and then nothing,
     // on an open connection, at every request.
-    let ts = generate(
-        "wall_stalling.ts",
-        "videotestsrc num-buffers=150 pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! x264enc speed-preset=ultrafast key-int-max=15 bframes=0 ! h264parse ! mpegtsmux ! filesink location=LOCATION",
-    );
+    let ts = ball_ts();
     let data = std::fs::read(ts).unwrap();
     let one_second = data.len() / 5;
-    let server = Httpd::start(
-        data,
-        "video/mp2t",
-        one_second * 4,
-        vec![Reply::StallAfter(one_second); 20],
-    );
+    let server = HttpServer::bytes(data, "video/mp2t")
+        .rate(one_second * 4)
+        .plan([Fault::StallAfter(one_second); 20])
+        .start();
     let stalling = server.url("stalling.ts");
     let start = Instant::now();
     let out = Command::new(example("video_wall"))

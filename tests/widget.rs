@@ -18,18 +18,6 @@ use gst::prelude::*;
 use gtk::prelude::*;
 use std::time::{Duration, Instant};
 
-type TestResult = Result<(), String>;
-/// A named widget test.
-type NamedTest = (&'static str, fn() -> TestResult);
-
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
-}
-
 fn sink_caps(view: &PlayerView) -> Option<gst::Caps> {
     let pipeline = view.player().pipeline()?;
     let sink = pipeline
@@ -143,10 +131,7 @@ fn software_path_scales_down_to_the_picture() -> TestResult {
 
 fn anamorphic_video_keeps_its_pixel_aspect_ratio() -> TestResult {
     // 720x576 with 16:11 pixels is a 1047x576 picture (PAL widescreen).
-    let clip = generate(
-        "anamorphic.webm",
-        "videotestsrc num-buffers=15 ! video/x-raw,width=720,height=576,pixel-aspect-ratio=16/11,framerate=25/1 ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink location=LOCATION",
-    );
+    let clip = anamorphic_clip();
     let (window, view) = window_with_view();
     view.player().set_video_mode(VideoMode::Gl);
     view.open(&clip.display().to_string());
@@ -341,17 +326,6 @@ fn shortcuts_window_builds_from_the_key_table() -> TestResult {
     Ok(())
 }
 
-/// A 25 fps clip whose frames carry their numbers.
-fn numbered_clip() -> common::framecode::FrameClip {
-    let mut c = common::framecode::FrameClip::new(
-        "widget_numbered.mp4",
-        75,
-        "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    );
-    c.fps = (25, 1);
-    c
-}
-
 /// Reads the frame number from the picture as rendered on screen: the video
 /// is letterboxed inside the picture widget, the code row spans its top.
 fn number_on_screen(view: &PlayerView) -> Result<Option<u32>, String> {
@@ -380,7 +354,7 @@ fn paused_numbered_view() -> Result<(gtk::Window, PlayerView), String> {
     let (window, view) = window_with_view();
     view.set_autoplay(false);
     view.player().set_video_mode(VideoMode::Software);
-    view.open(&numbered_clip().path().display().to_string());
+    view.open(&widget_numbered_clip().path().display().to_string());
     check!(settled(&view), "did not load");
     Ok((window, view))
 }
@@ -637,7 +611,7 @@ fn stats_overlay_appears_and_counts_starved_frames() -> TestResult {
     player.set_video_mode(VideoMode::Gl);
     player.set_video_filter(Some("identity sleep-time=70000"));
     player.set_looping(true);
-    view.open(&numbered_clip().path().display().to_string());
+    view.open(&widget_numbered_clip().path().display().to_string());
     check!(
         run_until(Duration::from_secs(10), || player.state()
             == PlayerState::Playing),
@@ -713,7 +687,7 @@ fn stats_overlay_appears_and_counts_starved_frames() -> TestResult {
 fn keyframe_ticks_mark_every_keyframe() -> TestResult {
     let (window, view) = window_with_view();
     view.set_autoplay(false);
-    view.open(&numbered_clip().path().display().to_string());
+    view.open(&widget_numbered_clip().path().display().to_string());
     check!(
         run_until(Duration::from_secs(10), || view.keyframe_ticks().len() == 3),
         "ticks: {:?}",
@@ -756,17 +730,6 @@ fn keyframe_ticks_mark_every_keyframe() -> TestResult {
 }
 
 fn main() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .try_init();
-    let display = ensure_display();
-    // SAFETY: set before GTK or any other thread reads the environment.
-    unsafe { std::env::set_var("DISPLAY", &display) };
-    if let Err(e) = gtk::init() {
-        eprintln!("cannot open display {display}: {e}");
-        std::process::exit(1);
-    }
-    framescope::widget::init().expect("framescope initialises");
     let tests: &[NamedTest] = &[
         (
             "timing_keys_step_speed_loop_and_offsets",
@@ -819,5 +782,5 @@ fn main() {
             keyframe_ticks_mark_every_keyframe,
         ),
     ];
-    run_tests("widget", tests);
+    gui_main("widget", tests);
 }

@@ -2,18 +2,11 @@
 //! GTK renders for a widget, real input through xdotool, and finding
 //! widgets in a view's tree.
 
-use super::run_until;
+use super::harness::check;
+use super::mainloop::run_until;
 use framescope::widget::PlayerView;
 use gtk::prelude::*;
 use std::time::Duration;
-
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
-}
 
 pub fn window_with_view() -> (gtk::Window, PlayerView) {
     let window = gtk::Window::builder()
