@@ -430,9 +430,15 @@ impl imp::Player {
             PIPELINES_HELD.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             // The gate's last call (a seek, a state change) is let finish
             // first; one stuck for good is what stopping the pipeline ends.
-            reaper::reap_after(p, move |pipeline, handed_over| {
+            // Counted from when the reaper takes it up, not from the
+            // hand-over: the call in hand is usually done at once, and a
+            // pipeline reset while a property is being set on it can crash
+            // (seen in the storm: playbin's `flags` set on the gate while
+            // the reaper stopped the pipeline, after a wait cut short by
+            // the time spent in the reaper's queue).
+            reaper::reap_after(p, move |pipeline, _handed_over| {
                 if let Some(closed) = closed {
-                    if !closed.wait(GATE_SETTLE.saturating_sub(handed_over.elapsed())) {
+                    if !closed.wait(GATE_SETTLE) {
                         // Still stuck: most likely an event waiting for a
                         // sink's stream lock while that sink waits for a
                         // preroll, with the pipeline's state lock held, so
