@@ -58,6 +58,15 @@ mod imp {
             self.parent_startup();
             // Video looks best framed in dark, whatever the desktop's scheme.
             adw::StyleManager::default().set_color_scheme(adw::ColorScheme::ForceDark);
+            if let Some(display) = gtk::gdk::Display::default() {
+                let css = gtk::CssProvider::new();
+                css.load_from_resource("/org/framescope/Framescope/app/style.css");
+                gtk::style_context_add_provider_for_display(
+                    &display,
+                    &css,
+                    gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
+                );
+            }
             self.obj().install_actions();
         }
 

@@ -175,6 +175,7 @@ impl ObjectImpl for MainWindow {
     }
 
     fn dispose(&self) {
+        tracing::debug!("the main window is disposed: its player stops");
         if let Some(inspector) = self.inspector.upgrade() {
             inspector.close();
         }
