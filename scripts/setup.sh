@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Build: compilers and -dev packages for the GTK/GStreamer crates.
-BUILD_PACKAGES=(pkg-config build-essential libgtk-4-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
+BUILD_PACKAGES=(pkg-config build-essential libgtk-4-dev libadwaita-1-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
 # Run: the GStreamer plugin sets, GL, icons, fonts, and GIO's TLS for HTTPS.
 RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-tools

@@ -2,6 +2,7 @@
 //! main window. Everything here sits on top of `framescope::widget` and
 //! `framescope::engine`; nothing in the library depends on it.
 
+mod application;
 pub mod cli;
 mod credentials;
 mod demo;
@@ -102,8 +103,11 @@ const STOP_PIPELINES_WITHIN: Duration = Duration::from_secs(3);
 struct QuitOnSignal {
     /// The application, once made.
     app: RefCell<Option<glib::WeakRef<gtk::Application>>>,
-    /// A signal came: a window not made yet is not made.
-    requested: Cell<bool>,
+    /// A signal came: a window not made yet is not made (shared with the
+    /// application once it is made).
+    requested: RefCell<Option<Rc<Cell<bool>>>>,
+    /// A signal came before the application was made.
+    early: Cell<bool>,
 }
 
 /// SIGINT, SIGTERM and SIGHUP close the windows as a person would and quit,
@@ -117,7 +121,10 @@ fn quit_on_signals() -> Rc<QuitOnSignal> {
         let quit = quit.clone();
         glib::unix_signal_add_local(signal, move || {
             tracing::info!(signal, "ending on a signal");
-            quit.requested.set(true);
+            quit.early.set(true);
+            if let Some(requested) = quit.requested.borrow().as_ref() {
+                requested.set(true);
+            }
             let app = quit.app.borrow().as_ref().and_then(|app| app.upgrade());
             if let Some(app) = app {
                 for window in app.windows() {
@@ -261,68 +268,25 @@ pub fn run() -> ExitCode {
         return ExitCode::from(EXIT_STARTUP);
     }
     gtk::Window::set_default_icon_name(window::APP_ICON);
+    gio::resources_register_include!("framescope-app.gresource")
+        .expect("the app's resources are built in");
     let single_instance = options.may_join_running_instance();
-    let app = gtk::Application::new(
-        Some("org.framescope.Framescope"),
-        if single_instance {
-            gio::ApplicationFlags::HANDLES_COMMAND_LINE
-        } else {
-            gio::ApplicationFlags::NON_UNIQUE
-        },
-    );
-    signalled.app.replace(Some(app.downgrade()));
-    let exit_code = Rc::new(Cell::new(0u8));
-    let main_window: Rc<std::cell::RefCell<Option<window::MainWindow>>> = Rc::default();
-    {
-        let exit_code = exit_code.clone();
-        let main_window = main_window.clone();
-        let signalled = signalled.clone();
-        app.connect_activate(move |app| {
-            if let Some(window) = main_window.borrow().as_ref() {
-                // Raised; if it is gone already the app is ending, and no
-                // other window is made.
-                window.present();
-                return;
-            }
-            if signalled.requested.get() {
-                app.quit();
-                return;
-            }
-            let prefs = window::PreferencesFile {
-                path: prefs_path.clone(),
-                prefs: Rc::new(std::cell::RefCell::new(prefs.clone())),
-            };
-            let window = window::build(
-                app,
-                options.clone(),
-                inputs.clone(),
-                exit_code.clone(),
-                prefs,
-            );
-            main_window.replace(Some(window));
-        });
-    }
+    let launch = application::Launch {
+        options,
+        inputs,
+        prefs_path,
+        prefs,
+    };
+    let requested = Rc::new(Cell::new(signalled.early.get()));
+    let app = application::Application::new(single_instance, launch, requested.clone());
+    signalled.requested.replace(Some(requested));
+    signalled
+        .app
+        .replace(Some(app.upcast_ref::<gtk::Application>().downgrade()));
     if single_instance {
         // The first Framescope on the session bus runs the window; a later
-        // one hands it its command line and exits with its answer. With no
-        // session bus every run is a first one.
-        app.connect_command_line(move |app, command_line| {
-            if !command_line.is_remote() {
-                app.activate();
-                return glib::ExitCode::SUCCESS;
-            }
-            match main_window.borrow().as_ref() {
-                Some(window) => window.take_command_line(command_line),
-                None => {
-                    tell_caller(
-                        command_line,
-                        "framescope: the running Framescope has no window yet; try again in a moment.\n",
-                        true,
-                    );
-                    glib::ExitCode::FAILURE
-                }
-            }
-        });
+        // one hands it its command line and exits with its answer (see
+        // `application`). With no session bus every run is a first one.
         // GApplication forwards the command line as UTF-8: a name that is
         // not goes as its `file://` URI.
         let forwarded: Vec<String> = args
@@ -342,5 +306,5 @@ pub fn run() -> ExitCode {
     stop_pipelines(STOP_PIPELINES_WITHIN);
     // The last resume positions and preferences reach the disk before exit.
     files::wait_for_writes();
-    ExitCode::from(exit_code.get())
+    ExitCode::from(app.exit_code())
 }

@@ -5,9 +5,10 @@
 //! into it (with a warning), and a file that is not TOML is set aside as
 //! `preferences.toml.corrupt`. The command line wins over the file. Saved
 //! atomically; saving rewrites the file (comments in it are not kept).
+//! The window is an `AdwPreferencesWindow`.
 
+use adw::prelude::*;
 use framescope::engine::VideoMode;
-use gtk::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -161,22 +162,33 @@ impl Preferences {
     }
 }
 
-/// The Preferences window: each change is applied through `changed` and
-/// saved at once.
+/// A row of the Preferences window: a title, a hint and a control.
+fn row(title: &str, hint: &str, control: &impl IsA<gtk::Widget>) -> adw::ActionRow {
+    let row = adw::ActionRow::builder()
+        .title(title)
+        .subtitle(hint)
+        .build();
+    control.set_valign(gtk::Align::Center);
+    row.add_suffix(control);
+    row
+}
+
+/// A switch row: the whole row toggles the switch.
+fn switch_row(title: &str, hint: &str, active: bool) -> (adw::ActionRow, gtk::Switch) {
+    let switch = gtk::Switch::builder().active(active).build();
+    let row = row(title, hint, &switch);
+    row.set_activatable_widget(Some(&switch));
+    (row, switch)
+}
+
+/// The Preferences window (an `AdwPreferencesWindow`): each change is
+/// applied through `changed` and saved at once.
 pub fn show_window(
     parent: &gtk::Window,
     prefs: &Rc<RefCell<Preferences>>,
     path: &Path,
     changed: impl Fn(&Preferences) + 'static,
 ) {
-    let grid = gtk::Grid::builder()
-        .row_spacing(12)
-        .column_spacing(24)
-        .margin_top(18)
-        .margin_bottom(18)
-        .margin_start(18)
-        .margin_end(18)
-        .build();
     let current = prefs.borrow().clone();
     let seek = gtk::SpinButton::with_range(1.0, 600.0, 1.0);
     seek.set_value(current.seek_step);
@@ -184,91 +196,68 @@ pub fn show_window(
     rate.set_digits(2);
     rate.set_value(current.default_rate);
     let paths = ["auto", "gl", "software"];
-    let video = gtk::DropDown::from_strings(&["Automatic", "OpenGL", "Software"]);
-    video.set_selected(
-        paths
-            .iter()
-            .position(|p| *p == current.video_path)
-            .unwrap_or(0) as u32,
-    );
-    let subtitles = gtk::Switch::builder()
-        .active(current.subtitles)
-        .halign(gtk::Align::End)
+    let video = adw::ComboRow::builder()
+        .title("Video path")
+        .subtitle("For media opened from now on")
+        .model(&gtk::StringList::new(&["Automatic", "OpenGL", "Software"]))
+        .selected(
+            paths
+                .iter()
+                .position(|p| *p == current.video_path)
+                .unwrap_or(0) as u32,
+        )
         .build();
     let size = gtk::SpinButton::with_range(0.0, 96.0, 2.0);
     size.set_value(current.subtitle_size);
-    let volume = gtk::Switch::builder()
-        .active(current.remember_volume)
-        .halign(gtk::Align::End)
+    let (subtitles_row, subtitles) = switch_row(
+        "Show subtitles",
+        "When the media has them",
+        current.subtitles,
+    );
+    let (volume_row, volume) = switch_row(
+        "Remember volume",
+        "Start at the volume it was left at",
+        current.remember_volume,
+    );
+    let (resume_row, resume) = switch_row(
+        "Resume files",
+        "Start again where a file was left",
+        current.resume,
+    );
+
+    let playback = adw::PreferencesGroup::builder().title("Playback").build();
+    playback.add(&row(
+        "Seek step",
+        "Seconds the arrow keys and the scroll wheel jump",
+        &seek,
+    ));
+    playback.add(&row("Default speed", "The speed media starts at", &rate));
+    playback.add(&video);
+    playback.add(&volume_row);
+    playback.add(&resume_row);
+    let subtitle_group = adw::PreferencesGroup::builder().title("Subtitles").build();
+    subtitle_group.add(&subtitles_row);
+    subtitle_group.add(&row(
+        "Subtitle size",
+        "In points; 0 follows the video's size",
+        &size,
+    ));
+    let page = adw::PreferencesPage::builder()
+        .title("General")
+        .icon_name("preferences-system-symbolic")
         .build();
-    let resume = gtk::Switch::builder()
-        .active(current.resume)
-        .halign(gtk::Align::End)
-        .build();
-    let rows: [(&str, &str, gtk::Widget); 7] = [
-        (
-            "Seek step",
-            "Seconds the arrow keys and the scroll wheel jump",
-            seek.clone().upcast(),
-        ),
-        (
-            "Default speed",
-            "The speed media starts at",
-            rate.clone().upcast(),
-        ),
-        (
-            "Video path",
-            "For media opened from now on",
-            video.clone().upcast(),
-        ),
-        (
-            "Show subtitles",
-            "When the media has them",
-            subtitles.clone().upcast(),
-        ),
-        (
-            "Subtitle size",
-            "In points; 0 follows the video's size",
-            size.clone().upcast(),
-        ),
-        (
-            "Remember volume",
-            "Start at the volume it was left at",
-            volume.clone().upcast(),
-        ),
-        (
-            "Resume files",
-            "Start again where a file was left",
-            resume.clone().upcast(),
-        ),
-    ];
-    for (row, (title, hint, control)) in rows.into_iter().enumerate() {
-        let labels = gtk::Box::new(gtk::Orientation::Vertical, 2);
-        labels.append(
-            &gtk::Label::builder()
-                .label(title)
-                .halign(gtk::Align::Start)
-                .build(),
-        );
-        let hint = gtk::Label::builder()
-            .label(hint)
-            .halign(gtk::Align::Start)
-            .build();
-        hint.add_css_class("dim-label");
-        hint.add_css_class("caption");
-        labels.append(&hint);
-        labels.set_hexpand(true);
-        control.set_valign(gtk::Align::Center);
-        grid.attach(&labels, 0, row as i32, 1, 1);
-        grid.attach(&control, 1, row as i32, 1, 1);
-    }
-    let window = gtk::Window::builder()
+    page.add(&playback);
+    page.add(&subtitle_group);
+    let window = adw::PreferencesWindow::builder()
         .title("Preferences")
         .transient_for(parent)
         .modal(true)
-        .resizable(false)
-        .child(&grid)
+        .search_enabled(false)
+        .default_width(560)
+        .default_height(600)
         .build();
+    window.add(&page);
+
     let changed = Rc::new(changed);
     let save = {
         let prefs = prefs.clone();

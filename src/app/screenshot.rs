@@ -7,7 +7,6 @@
 use framescope::engine::precise;
 use framescope::engine::{snapshot, write_snapshot as write};
 use framescope::widget::PlayerView;
-use gtk::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The default folder: the user's Pictures folder (or home), `Framescope`.
@@ -36,18 +35,19 @@ pub fn file_name(title: &str, pts: gst::ClockTime) -> String {
     format!("{stem} {}.png", precise(pts).replace(':', "-"))
 }
 
-/// Saves the frame on screen in `dir`, reporting on the view's OSD.
-pub fn take(view: &PlayerView, dir: &Path) {
+/// Saves the frame on screen in `dir`, reporting through `tell` (the
+/// window's toasts).
+pub fn take(view: &PlayerView, dir: &Path, tell: impl Fn(&str) + 'static) {
     let player = view.player();
     let (Some(uri), Ok(pts)) = (player.uri(), u64::try_from(player.frame_pts())) else {
-        view.show_message("There is no video frame on screen to save.");
+        tell("There is no video frame on screen to save.");
         return;
     };
     let pts = gst::ClockTime::from_nseconds(pts);
     let title = player.title().unwrap_or_else(|| uri.clone());
     let path = dir.join(file_name(&title, pts));
     if let Err(e) = std::fs::create_dir_all(dir) {
-        view.show_message(&format!(
+        tell(&format!(
             "The screenshot folder {} could not be created ({e}); choose another with --screenshot-dir.",
             dir.display()
         ));
@@ -59,14 +59,11 @@ pub fn take(view: &PlayerView, dir: &Path) {
         let result = snapshot(&uri, pts, false).and_then(|shot| write(&shot, &target));
         let _ = reply.send(result);
     });
-    let weak = view.downgrade();
     glib::MainContext::default().spawn_local(async move {
-        let result = answer.await;
-        let Some(view) = weak.upgrade() else { return };
-        match result {
-            Ok(Ok(())) => view.show_message(&format!("Screenshot saved: {}", path.display())),
-            Ok(Err(e)) => view.show_message(&e.message),
-            Err(_) => view.show_message("The screenshot could not be taken."),
+        match answer.await {
+            Ok(Ok(())) => tell(&format!("Screenshot saved: {}", path.display())),
+            Ok(Err(e)) => tell(&e.message),
+            Err(_) => tell("The screenshot could not be taken."),
         }
     });
 }

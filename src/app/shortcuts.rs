@@ -4,28 +4,29 @@
 use framescope::widget::shortcuts_ui;
 use gtk::prelude::*;
 
-/// The app-level accelerators: (action, accelerators, title).
+/// The app's accelerators (window and application actions): (action,
+/// accelerators, title).
 pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
-    ("app.open", &["<Control>o"], "Open a file"),
-    ("app.screenshot", &["s"], "Save the frame on screen as PNG"),
+    ("win.open", &["<Control>o"], "Open a file"),
+    ("win.screenshot", &["s"], "Save the frame on screen as PNG"),
     (
-        "app.start-over",
+        "win.start-over",
         &["Home"],
         "Start from the beginning (after a resume)",
     ),
     (
-        "app.next-item",
+        "win.next-item",
         &["<Control>Right"],
         "Next item in the queue",
     ),
     (
-        "app.previous-item",
+        "win.previous-item",
         &["<Control>Left"],
         "Previous item in the queue",
     ),
-    ("app.toggle-queue", &["F9"], "Show or hide the queue"),
+    ("win.toggle-queue", &["F9"], "Show or hide the queue"),
     (
-        "app.live-edge",
+        "win.live-edge",
         &["End"],
         "Go to the live edge (live streams)",
     ),
@@ -36,12 +37,12 @@ pub const APP_ACCELS: &[(&str, &[&str], &str)] = &[
         "Next subtitle track, then off",
     ),
     (
-        "app.copy-time",
+        "win.copy-time",
         &["<Control><Shift>c"],
         "Copy the current time",
     ),
     (
-        "app.inspector",
+        "win.inspector",
         &["<Control>i"],
         "Open the stream inspector",
     ),
