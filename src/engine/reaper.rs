@@ -39,8 +39,14 @@ use std::time::{Duration, Instant};
 pub(crate) const STUCK_AFTER: Duration = Duration::from_secs(1);
 /// How long a pipeline still changing state may settle before it is stopped.
 const SETTLE_BEFORE_STOP: gst::ClockTime = gst::ClockTime::from_mseconds(500);
-/// Worker threads at most: the reaper and its helpers.
-pub(crate) const MAX_WORKERS: usize = 4;
+/// Worker threads at most: the reaper and its helpers. A pipeline that
+/// GStreamer never lets go (a deadlock inside playbin's teardown, seen on
+/// GStreamer 1.22 after hundreds of thousands of random operations) holds
+/// its worker for good; the others go on, so this many such pipelines
+/// are needed before later shutdowns wait.
+pub(crate) const MAX_WORKERS: usize = 16;
+/// How long a stop may take before it is logged as stuck for good.
+const STUCK_FOR_GOOD: Duration = Duration::from_secs(30);
 
 /// What runs on the worker before the pipeline is stopped; it is given
 /// the pipeline and the moment it was handed over.
@@ -72,6 +78,8 @@ struct Queue {
     busy: Vec<(u64, Instant)>,
     /// The number the next worker gets.
     next_worker: u64,
+    /// How many workers stuck for good were last warned about.
+    warned_stuck: usize,
 }
 
 static QUEUE: Mutex<Queue> = Mutex::new(Queue {
@@ -81,6 +89,7 @@ static QUEUE: Mutex<Queue> = Mutex::new(Queue {
     idle: 0,
     busy: Vec::new(),
     next_worker: 0,
+    warned_stuck: 0,
 });
 static WORK: Condvar = Condvar::new();
 
@@ -116,6 +125,18 @@ pub(crate) fn reap_after(
     });
     queue.pending += 1;
     let all_stuck = queue.busy.iter().all(|(_, t)| t.elapsed() >= STUCK_AFTER);
+    let stuck_for_good = queue
+        .busy
+        .iter()
+        .filter(|(_, t)| t.elapsed() >= STUCK_FOR_GOOD)
+        .count();
+    if stuck_for_good > queue.warned_stuck {
+        log::warn!(
+            "{stuck_for_good} pipeline(s) have not stopped after {STUCK_FOR_GOOD:?}: GStreamer holds them; \
+             their threads and memory stay in use"
+        );
+    }
+    queue.warned_stuck = stuck_for_good;
     let spawn = queue.workers == 0 || (queue.idle == 0 && all_stuck && queue.workers < MAX_WORKERS);
     if spawn {
         let permanent = queue.workers == 0;

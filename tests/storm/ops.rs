@@ -955,28 +955,36 @@ fn resources() -> Resources {
     }
 }
 
-/// A socket's protocol and, for TCP and UDP, the far end's address (hex,
-/// as /proc/net gives it), found by its inode.
-fn socket_kind(inode: &str) -> String {
+/// Every socket of this network namespace by inode: its protocol and, for
+/// TCP and UDP, the far end's address (hex, as /proc/net gives it). Read
+/// once per sample: a backlog of pipelines can hold hundreds of sockets.
+fn socket_table() -> std::collections::HashMap<String, String> {
+    let mut table = std::collections::HashMap::new();
     for proto in ["tcp", "tcp6", "udp", "udp6", "unix", "netlink"] {
-        let table = std::fs::read_to_string(format!("/proc/self/net/{proto}")).unwrap_or_default();
-        for line in table.lines().skip(1) {
+        let text = std::fs::read_to_string(format!("/proc/self/net/{proto}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
             let fields: Vec<&str> = line.split_whitespace().collect();
-            if !fields.contains(&inode) {
-                continue;
-            }
-            return match proto {
+            // The inode is column 10 for tcp, udp and netlink, 7 for unix.
+            let inode = match proto {
+                "unix" => fields.get(6),
+                _ => fields.get(9),
+            };
+            let kind = match proto {
                 "unix" | "netlink" => format!("socket {proto}"),
                 _ => format!("socket {proto} to {}", fields.get(2).unwrap_or(&"?")),
             };
+            if let Some(inode) = inode {
+                table.insert(inode.to_string(), kind);
+            }
         }
     }
-    "socket".to_string()
+    table
 }
 
 /// This process's open descriptors counted by kind, the most common first.
 fn fd_kinds() -> String {
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    let mut sockets = None;
     for fd in std::fs::read_dir("/proc/self/fd")
         .into_iter()
         .flatten()
@@ -991,7 +999,11 @@ fn fd_kinds() -> String {
             .strip_prefix("socket:[")
             .and_then(|t| t.strip_suffix(']'))
         {
-            kind = socket_kind(inode);
+            kind = sockets
+                .get_or_insert_with(socket_table)
+                .get(inode)
+                .cloned()
+                .unwrap_or_else(|| "socket".to_string());
         }
         *counts.entry(kind).or_default() += 1;
     }
@@ -1045,7 +1057,9 @@ fn start_watchdog(seed: u64) {
             eprintln!("  {op}");
         }
         dump_stacks_if_asked(seed);
-        std::process::exit(70);
+        let _ = std::io::stderr().flush();
+        // Without the C libraries' exit handlers (libsrt's double free).
+        unsafe { libc::_exit(70) };
     });
 }
 
