@@ -537,14 +537,7 @@ fn player_plays_or_fails_in_a_sentence_on_damaged_media() {
             if running.is_empty() {
                 break;
             }
-            let _wake = glib::timeout_source_new(
-                Duration::from_millis(20),
-                None,
-                glib::Priority::DEFAULT,
-                || glib::ControlFlow::Break,
-            )
-            .attach(Some(&ctx));
-            ctx.iteration(true);
+            common::turn_once(&ctx);
             let turn = last_turn.elapsed();
             last_turn = Instant::now();
             if turn > longest_turn {

@@ -15,17 +15,22 @@ pub fn run_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
         if start.elapsed() > timeout {
             return false;
         }
-        // Never block for long: a timeout source wakes the context.
-        let _wake = glib::timeout_source_new(
-            Duration::from_millis(20),
-            None,
-            glib::Priority::DEFAULT,
-            || glib::ControlFlow::Break,
-        )
-        .attach(Some(&ctx));
-        ctx.iteration(true);
+        turn_once(&ctx);
     }
     true
+}
+
+/// Runs one turn of `ctx`, blocking at most about 20 ms (a timeout source
+/// wakes the context when nothing else does).
+pub fn turn_once(ctx: &glib::MainContext) {
+    let _wake = glib::timeout_source_new(
+        Duration::from_millis(20),
+        None,
+        glib::Priority::DEFAULT,
+        || glib::ControlFlow::Break,
+    )
+    .attach(Some(ctx));
+    ctx.iteration(true);
 }
 
 /// Runs `f` with a fresh main context as the thread default.
