@@ -68,7 +68,8 @@ pub(crate) enum BusEvent {
     /// The gate put off a seek without a flush (the pipeline was not
     /// settled in PLAYING, where such a seek can deadlock); the player
     /// falls back to a flushing one.
-    UnflushedSeekPutOff(UnflushedSeek),
+    /// Carries the seqnum of the seek put off.
+    UnflushedSeekPutOff(UnflushedSeek, gst::Seqnum),
     /// An element dropped buffers that would have been late (QoS).
     Qos {
         /// The element's path in the pipeline.
@@ -95,16 +96,18 @@ pub(crate) const PUT_OFF_MESSAGE: &str = "framescope-unflushed-seek-put-off";
 
 impl UnflushedSeek {
     /// The message that says this seek was put off.
-    pub(crate) fn put_off_message(self) -> gst::Message {
+    pub(crate) fn put_off_message(self, seqnum: gst::Seqnum) -> gst::Message {
         let kind = match self {
             Self::LoopRound => "loop-round",
             Self::RateChange => "rate-change",
         };
-        gst::message::Application::new(
+        gst::message::Application::builder(
             gst::Structure::builder(PUT_OFF_MESSAGE)
                 .field("kind", kind)
                 .build(),
         )
+        .seqnum(seqnum)
+        .build()
     }
 
     fn from_message(structure: &gst::StructureRef) -> Option<Self> {
@@ -154,7 +157,7 @@ pub(crate) fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<
         V::Application(a) => a
             .structure()
             .and_then(UnflushedSeek::from_message)
-            .map(BusEvent::UnflushedSeekPutOff),
+            .map(|kind| BusEvent::UnflushedSeekPutOff(kind, msg.seqnum())),
         V::Qos(q) => {
             let (_processed, dropped) = q.stats();
             let element = msg.src().and_then(|s| s.downcast_ref::<gst::Element>());
@@ -221,9 +224,10 @@ mod tests {
         gst::init().unwrap();
         let pipeline = gst::Pipeline::new();
         for kind in [UnflushedSeek::LoopRound, UnflushedSeek::RateChange] {
+            let seqnum = gst::Seqnum::next();
             assert_eq!(
-                map_message(&kind.put_off_message(), pipeline.upcast_ref()),
-                Some(BusEvent::UnflushedSeekPutOff(kind))
+                map_message(&kind.put_off_message(seqnum), pipeline.upcast_ref()),
+                Some(BusEvent::UnflushedSeekPutOff(kind, seqnum))
             );
         }
         let other = gst::message::Application::new(gst::Structure::new_empty("someone-else"));

@@ -37,6 +37,7 @@ const SETTLE_BEFORE_UNFLUSHED_SEEK: gst::ClockTime = gst::ClockTime::from_msecon
 pub(super) fn unflushed_seek_may_go(
     pipeline: &gst::Pipeline,
     what: crate::engine::bus::UnflushedSeek,
+    seqnum: gst::Seqnum,
 ) -> bool {
     let settled = matches!(
         pipeline.state(SETTLE_BEFORE_UNFLUSHED_SEEK),
@@ -50,7 +51,7 @@ pub(super) fn unflushed_seek_may_go(
         crate::engine::log::debug!(
             "pipeline not settled in PLAYING: seek without a flush ({what:?}) put off"
         );
-        let _ = pipeline.post_message(what.put_off_message());
+        let _ = pipeline.post_message(what.put_off_message(seqnum));
     }
     settled
 }
@@ -129,22 +130,34 @@ mod tests {
     #[test]
     fn an_unflushed_seek_waits_for_playing_and_says_when_put_off() {
         let paused = pipeline_in(gst::State::Paused);
-        assert!(!unflushed_seek_may_go(&paused, UnflushedSeek::RateChange));
+        let seqnum = gst::Seqnum::next();
+        assert!(!unflushed_seek_may_go(
+            &paused,
+            UnflushedSeek::RateChange,
+            seqnum
+        ));
         let bus = paused.bus().unwrap();
         let notice = bus
             .iter_timed(gst::ClockTime::from_seconds(1))
             .find_map(|m| {
                 map_message(&m, paused.upcast_ref())
-                    .filter(|e| matches!(e, BusEvent::UnflushedSeekPutOff(_)))
+                    .filter(|e| matches!(e, BusEvent::UnflushedSeekPutOff(..)))
             });
         assert_eq!(
             notice,
-            Some(BusEvent::UnflushedSeekPutOff(UnflushedSeek::RateChange))
+            Some(BusEvent::UnflushedSeekPutOff(
+                UnflushedSeek::RateChange,
+                seqnum
+            ))
         );
         paused.set_state(gst::State::Null).unwrap();
 
         let playing = pipeline_in(gst::State::Playing);
-        assert!(unflushed_seek_may_go(&playing, UnflushedSeek::LoopRound));
+        assert!(unflushed_seek_may_go(
+            &playing,
+            UnflushedSeek::LoopRound,
+            gst::Seqnum::next()
+        ));
         playing.set_state(gst::State::Null).unwrap();
     }
 }

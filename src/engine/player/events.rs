@@ -132,7 +132,9 @@ impl imp::Player {
                     let _ = p.set_state(gst::State::Playing);
                 });
             }
-            BusEvent::UnflushedSeekPutOff(what) => self.on_unflushed_seek_put_off(what),
+            BusEvent::UnflushedSeekPutOff(what, seqnum) => {
+                self.on_unflushed_seek_put_off(what, seqnum)
+            }
             BusEvent::SegmentDone(seqnum) => {
                 // A loop runs rounds ahead; a flush makes the queued ends stale.
                 if Some(seqnum) == self.segment_seqnum.get() {

@@ -247,7 +247,11 @@ impl imp::Player {
     pub(super) fn send_instant_rate(&self) -> bool {
         let rate = self.rate.get();
         self.ask_late_ok(move |p| {
-            if !super::calls::unflushed_seek_may_go(p, UnflushedSeek::RateChange) {
+            if !super::calls::unflushed_seek_may_go(
+                p,
+                UnflushedSeek::RateChange,
+                gst::Seqnum::next(),
+            ) {
                 // Put off: the player seeks with a flush on the notice.
                 return true;
             }
@@ -310,7 +314,7 @@ impl imp::Player {
         self.rate_due.set(false);
         let ok = self
             .ask_late_ok(move |p| {
-                !super::calls::unflushed_seek_may_go(p, UnflushedSeek::LoopRound)
+                !super::calls::unflushed_seek_may_go(p, UnflushedSeek::LoopRound, seqnum)
                     || p.send_event(event)
             })
             .is_some_and(|answer| answer.unwrap_or(true));
@@ -320,8 +324,21 @@ impl imp::Player {
         ok
     }
 
-    /// The gate put off a seek without a flush: the same with a flush.
-    pub(super) fn on_unflushed_seek_put_off(&self, what: UnflushedSeek) {
+    /// The gate put off a seek without a flush: the same with a flush, if
+    /// it still stands. A loop round another seek has overtaken (the
+    /// notice comes late) is dropped; one put off while paused goes when
+    /// playing again; so does a rate change.
+    pub(super) fn on_unflushed_seek_put_off(&self, what: UnflushedSeek, seqnum: gst::Seqnum) {
+        if what == UnflushedSeek::LoopRound && self.segment_seqnum.get() != Some(seqnum) {
+            return;
+        }
+        if !self.want_playing.get() {
+            match what {
+                UnflushedSeek::LoopRound => self.loop_round_due.set(Some(Some(seqnum))),
+                UnflushedSeek::RateChange => self.rate_due.set(true),
+            }
+            return;
+        }
         let target = match what {
             UnflushedSeek::LoopRound => loop_bounds(self.ab.get().range()).0,
             UnflushedSeek::RateChange => gst::ClockTime::from_nseconds(self.position.get()),
