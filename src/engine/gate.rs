@@ -62,10 +62,18 @@ impl Gate {
             .spawn(move || {
                 let serve = || {
                     while let Ok(job) = rx.recv() {
-                        if closing.load(Ordering::SeqCst) {
-                            break;
+                        {
+                            // Checked under the lock that closing takes:
+                            // a call either starts before the gate closes
+                            // (and the closer sees it in hand) or not at all.
+                            let mut since = lock(&busy);
+                            if closing.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            #[cfg(test)]
+                            tests::pause_before_marking_busy(&pipeline);
+                            *since = Some(Instant::now());
                         }
-                        *lock(&busy) = Some(Instant::now());
                         job(&pipeline);
                         *lock(&busy) = None;
                     }
@@ -93,11 +101,20 @@ impl Gate {
     /// Closes the gate (as dropping it does) and returns a handle that
     /// waits, on another thread, for the call in hand to finish.
     pub fn close(mut self) -> Closed {
-        self.closed.store(true, Ordering::SeqCst);
-        self.jobs.take();
+        self.shut();
         Closed {
             busy_since: self.busy_since.clone(),
         }
+    }
+
+    /// Marks the gate closed: the calls still queued are not made, and the
+    /// thread ends after the call in hand.
+    fn shut(&mut self) {
+        {
+            let _no_call_starts = lock(&self.busy_since);
+            self.closed.store(true, Ordering::SeqCst);
+        }
+        self.jobs.take();
     }
 
     /// Whether the gate has been on one call for longer than `ASK_TIMEOUT`.
@@ -164,10 +181,7 @@ impl Closed {
 
 impl Drop for Gate {
     fn drop(&mut self) {
-        // The calls still queued are not made; the thread ends after the
-        // call in hand.
-        self.closed.store(true, Ordering::SeqCst);
-        self.jobs.take();
+        self.shut();
     }
 }
 
@@ -235,6 +249,47 @@ mod tests {
         }
         assert_eq!(pipeline.ref_count(), 1);
         assert!(!made.load(Ordering::SeqCst));
+    }
+
+    /// The name of a pipeline whose gate pauses between deciding to make a
+    /// call and marking itself busy (a test widens that window).
+    const SLOW_START: &str = "gate-slow-start";
+
+    pub(super) fn pause_before_marking_busy(pipeline: &gst::Pipeline) {
+        if pipeline.name() == SLOW_START {
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    #[test]
+    fn a_closed_gate_waited_for_has_no_call_under_way() {
+        // The closer must see a call that has started: a call made on the
+        // pipeline while the reaper stops it can crash playbin.
+        gst::init().unwrap();
+        let pipeline = gst::Pipeline::with_name(SLOW_START);
+        for _ in 0..3 {
+            let gate = Gate::new(&pipeline);
+            let started = Arc::new(AtomicBool::new(false));
+            let ended = Arc::new(AtomicBool::new(false));
+            let (s, e) = (started.clone(), ended.clone());
+            gate.tell(move |_| {
+                s.store(true, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(1));
+                e.store(true, Ordering::SeqCst);
+            });
+            // Close while the thread is between taking the call and
+            // starting it.
+            std::thread::sleep(Duration::from_millis(10));
+            let closed = gate.close();
+            assert!(closed.wait(Duration::from_secs(5)));
+            let (started_then, ended_then) =
+                (started.load(Ordering::SeqCst), ended.load(Ordering::SeqCst));
+            std::thread::sleep(Duration::from_millis(60));
+            assert!(
+                started_then == started.load(Ordering::SeqCst) && (!started_then || ended_then),
+                "a call was under way, or started, after the wait"
+            );
+        }
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl imp::Player {
             pipeline.set_property("text-offset", self.subtitle_offset.get());
         }
         self.give_subtitle_font(pipeline.upcast_ref());
-        self.lift_subtitles_in(&pipeline);
+        self.style_subtitles_in(&pipeline);
         // A clone, not a borrow held across the `warning` below: its
         // handler may set `video-filter` (to clear a bad one).
         let video_filter = self.video_filter.borrow().clone();
@@ -443,9 +443,11 @@ impl imp::Player {
                         // sink's stream lock while that sink waits for a
                         // preroll, with the pipeline's state lock held, so
                         // stopping would wait for ever. Flushing the sinks
-                        // lets both go.
+                        // lets both go; the freed call then ends before
+                        // the pipeline is stopped under it.
                         tracing::debug!("the gate's last call is stuck; flushing the sinks");
                         reaper::flush_sinks(pipeline);
+                        closed.wait(GATE_SETTLE);
                     }
                 }
             });

@@ -180,8 +180,9 @@ mod imp {
         /// GStreamer draws it (a host lifts it clear of its own controls).
         #[property(get, set = Self::set_subtitle_lift, default = 0)]
         pub subtitle_lift: Cell<u32>,
-        /// The lift, for text overlays the pipeline creates later.
-        pub subtitle_lift_shared: std::sync::Arc<std::sync::atomic::AtomicU32>,
+        /// The lift and whether subtitles are hidden, for subtitle
+        /// overlays the pipeline creates later (on a streaming thread).
+        pub subtitle_look: std::sync::Arc<super::tracks::SubtitleLook>,
         /// Every external subtitle file added for the media loaded (as
         /// URIs, in the order added); `subtitle-file` is the one shown.
         pub subtitle_files: RefCell<Vec<String>>,

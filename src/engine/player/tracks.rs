@@ -7,6 +7,7 @@ use super::imp;
 use crate::engine::tracks::{Track, TrackKind};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// `playbin`'s property for the current track of each kind.
 fn current_property(kind: TrackKind) -> &'static str {
@@ -182,8 +183,7 @@ impl imp::Player {
         if self.subtitle_lift.replace(lift) == lift {
             return;
         }
-        self.subtitle_lift_shared
-            .store(lift, std::sync::atomic::Ordering::Relaxed);
+        self.subtitle_look.lift.store(lift, Ordering::Relaxed);
         self.tell(move |pipeline| {
             let mut overlays = pipeline.iterate_recurse();
             while let Ok(Some(element)) = overlays.next() {
@@ -193,13 +193,16 @@ impl imp::Player {
         self.obj().notify_subtitle_lift();
     }
 
-    /// Text overlays `pipeline` creates (they come with the first
-    /// subtitle) start at the lift asked for.
-    pub(super) fn lift_subtitles_in(&self, pipeline: &gst::Pipeline) {
-        let lift = self.subtitle_lift_shared.clone();
+    /// Subtitle overlays `pipeline` creates (they come with the first
+    /// subtitle) start at the lift and visibility asked for; subtitles
+    /// start shown in every pipeline built.
+    pub(super) fn style_subtitles_in(&self, pipeline: &gst::Pipeline) {
+        let look = self.subtitle_look.clone();
+        look.hidden.store(false, Ordering::Relaxed);
         pipeline.connect("deep-element-added", false, move |args| {
             if let Ok(element) = args[2].get::<gst::Element>() {
-                lift_text_overlay(&element, lift.load(std::sync::atomic::Ordering::Relaxed));
+                lift_text_overlay(&element, look.lift.load(Ordering::Relaxed));
+                hide_subtitle_overlay(&element, look.hidden.load(Ordering::Relaxed));
             }
             None
         });
@@ -230,27 +233,37 @@ impl imp::Player {
         self.set_tracks(Vec::new());
     }
 
-    /// Whether `playbin`'s `text` flag is on (subtitles rendered).
-    fn subtitles_shown(pipeline: &gst::Element) -> bool {
-        let flags = pipeline.property_value("flags");
-        glib::FlagsClass::with_type(flags.type_())
-            .is_none_or(|class| class.is_set_by_nick(&flags, "text"))
-    }
-
-    /// Turns `playbin`'s `text` flag on or off.
-    fn show_subtitles(pipeline: &gst::Element, shown: bool) {
-        let flags = pipeline.property_value("flags");
-        let Some(class) = glib::FlagsClass::with_type(flags.type_()) else {
-            return;
-        };
-        let changed = if shown {
-            class.set_by_nick(flags, "text")
-        } else {
-            class.unset_by_nick(flags, "text")
-        };
-        if let Ok(value) = changed {
-            pipeline.set_property_from_value("flags", &value);
+    /// Shows or hides the subtitles `pipeline` draws. Through `silent` on
+    /// its subtitle overlays, never playbin's `text` flag: on GStreamer
+    /// 1.22 changing `flags` while playbin switches source groups unlocks
+    /// a group lock it never took (an abort, seen in the long storm).
+    fn show_subtitles(pipeline: &gst::Pipeline, shown: bool) {
+        let mut elements = pipeline.iterate_recurse();
+        while let Ok(Some(element)) = elements.next() {
+            hide_subtitle_overlay(&element, !shown);
         }
+    }
+}
+
+/// What pipelines need to draw subtitles as asked, shared with the
+/// streaming thread that adds a subtitle overlay to a pipeline (atomics:
+/// written on the main thread, read there).
+#[derive(Debug, Default)]
+pub struct SubtitleLook {
+    /// Pixels the text is raised by (see `subtitle-lift`).
+    lift: AtomicU32,
+    /// Whether the subtitle track is turned off.
+    hidden: AtomicBool,
+}
+
+/// Sets `silent` on a `subtitleoverlay` (playsink's text renderer, which
+/// passes it on to the overlay it makes inside).
+fn hide_subtitle_overlay(element: &gst::Element, hidden: bool) {
+    let is_subtitle_overlay = element
+        .factory()
+        .is_some_and(|f| f.name() == "subtitleoverlay");
+    if is_subtitle_overlay && element.find_property("silent").is_some() {
+        element.set_property("silent", hidden);
     }
 }
 
@@ -332,13 +345,10 @@ impl super::Player {
         let pipeline = pipeline.upcast::<gst::Element>();
         if pipeline.find_property("current-audio").is_some() {
             // playbin answers under its lock: through the gate.
-            let current = imp.ask(move |p| {
-                let p = p.upcast_ref::<gst::Element>();
-                if kind == TrackKind::Subtitle && !imp::Player::subtitles_shown(p) {
-                    return -1;
-                }
-                p.property::<i32>(current_property(kind))
-            })?;
+            if kind == TrackKind::Subtitle && imp.subtitle_look.hidden.load(Ordering::Relaxed) {
+                return None;
+            }
+            let current = imp.ask(move |p| p.property::<i32>(current_property(kind)))?;
             let count = self.tracks_of(kind).len();
             return usize::try_from(current).ok().filter(|&c| c < count);
         }
@@ -381,8 +391,12 @@ impl super::Player {
                     ))
                 }
             };
+            if kind == TrackKind::Subtitle {
+                imp.subtitle_look
+                    .hidden
+                    .store(index.is_none(), Ordering::Relaxed);
+            }
             imp.tell(move |p| {
-                let p = p.upcast_ref::<gst::Element>();
                 if kind == TrackKind::Subtitle {
                     imp::Player::show_subtitles(p, index.is_some());
                 }
