@@ -266,6 +266,25 @@ fn main_window(child: &std::process::Child) -> String {
     }
 }
 
+/// Runs `body` with `child`'s main window focused (failing when no window
+/// appeared within 20 s), then kills the child if it is still running and
+/// passes on a failure of `body`.
+fn in_main_window(child: &mut std::process::Child, body: impl FnOnce(&mut std::process::Child)) {
+    let window = main_window(child);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(!window.is_empty(), "the window appeared");
+        xdotool(&["windowfocus", "--sync", &window]);
+        body(child);
+    }));
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
 /// Sends SIGTERM (as a session ending would) and waits up to 10 s for the
 /// app to close by itself.
 fn terminate(child: &mut std::process::Child) {
@@ -298,10 +317,7 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the framescope binary starts");
-    let window = main_window(&child);
-    let result = std::panic::catch_unwind(|| {
-        assert!(!window.is_empty(), "the window appeared");
-        xdotool(&["windowfocus", "--sync", &window]);
+    in_main_window(&mut child, |_| {
         std::thread::sleep(Duration::from_millis(800));
         // Pause, step two frames, save.
         for key in ["space", "period", "period"] {
@@ -338,11 +354,6 @@ fn screenshot_key_saves_the_exact_frame_on_screen() {
             "the PNG is the frame at {time}"
         );
     });
-    let _ = child.kill();
-    let _ = child.wait();
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
 }
 
 /// Ctrl+I opens the stream inspector on the playing clip (a window of the
@@ -623,25 +634,15 @@ fn track_keys_switch_audio_and_subtitles() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the framescope binary starts");
-    let window = main_window(&child);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        assert!(!window.is_empty(), "the window appeared");
-        xdotool(&["windowfocus", "--sync", &window]);
+    in_main_window(&mut child, |child| {
         std::thread::sleep(Duration::from_millis(1500));
         for key in ["b", "v", "v"] {
             xdotool(&["key", key]);
             std::thread::sleep(Duration::from_millis(400));
         }
         std::thread::sleep(Duration::from_millis(500));
-        terminate(&mut child);
-    }));
-    if child.try_wait().unwrap().is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
+        terminate(child);
+    });
     let s = stats(&json);
     assert_eq!(s["audio_track"], 1, "B goes to the second audio track: {s}");
     assert_eq!(
@@ -724,11 +725,8 @@ fn preferences_file_applies_and_remembers_the_volume() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the framescope binary starts");
-    let window = main_window(&child);
     let pid = child.id().to_string();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        assert!(!window.is_empty(), "the window appeared");
-        xdotool(&["windowfocus", "--sync", &window]);
+    in_main_window(&mut child, |child| {
         std::thread::sleep(Duration::from_millis(1500));
         // Down lowers the volume a step: 0.3 -> 0.25.
         xdotool(&["key", "Down"]);
@@ -752,15 +750,8 @@ fn preferences_file_applies_and_remembers_the_volume() {
             );
             std::thread::sleep(Duration::from_millis(200));
         }
-        terminate(&mut child);
-    }));
-    if child.try_wait().unwrap().is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
+        terminate(child);
+    });
     let s = stats(&json);
     assert_eq!(s["subtitle_track"], -1, "subtitles off by preference: {s}");
     let volume = s["volume"].as_f64().unwrap();
@@ -796,10 +787,7 @@ fn ctrl_arrows_move_through_the_queue() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the framescope binary starts");
-    let window = main_window(&child);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        assert!(!window.is_empty(), "the window appeared");
-        xdotool(&["windowfocus", "--sync", &window]);
+    in_main_window(&mut child, |child| {
         std::thread::sleep(Duration::from_millis(800));
         xdotool(&["key", "ctrl+Right"]);
         std::thread::sleep(Duration::from_millis(600));
@@ -807,15 +795,8 @@ fn ctrl_arrows_move_through_the_queue() {
         std::thread::sleep(Duration::from_millis(600));
         xdotool(&["key", "ctrl+Left"]);
         std::thread::sleep(Duration::from_millis(600));
-        terminate(&mut child);
-    }));
-    if child.try_wait().unwrap().is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
+        terminate(child);
+    });
     // first -> second -> (looping) first -> back round to second.
     let s = stats(&json);
     assert!(s["uri"].as_str().unwrap().ends_with("vp9_opus.webm"), "{s}");
@@ -947,10 +928,7 @@ fn end_key_goes_to_the_live_edge() {
             .stderr(std::fs::File::create(json.with_extension("log")).unwrap())
             .spawn()
             .expect("the framescope binary starts");
-        let window = main_window(&child);
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            assert!(!window.is_empty(), "the window appeared");
-            xdotool(&["windowfocus", "--sync", &window]);
+        in_main_window(&mut child, |child| {
             std::thread::sleep(Duration::from_secs(3));
             xdotool(&["key", "space"]);
             std::thread::sleep(Duration::from_secs(4));
@@ -960,15 +938,8 @@ fn end_key_goes_to_the_live_edge() {
                 xdotool(&["key", "End"]);
             }
             std::thread::sleep(Duration::from_millis(1500));
-            terminate(&mut child);
-        }));
-        if child.try_wait().unwrap().is_none() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        if let Err(e) = result {
-            std::panic::resume_unwind(e);
-        }
+            terminate(child);
+        });
         stats(&json)
     };
     let behind = |s: &serde_json::Value| {

@@ -34,9 +34,7 @@ mod common;
 use common::*;
 use framescope::engine::Playbin;
 use framescope::engine::Player;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a damaged file may take to play to its end or fail.
@@ -613,16 +611,11 @@ struct Run {
 
 /// Runs `framescope ARGS`, killing it after `kill_after`.
 fn run_framescope(args: &[&std::ffi::OsStr], kill_after: Duration) -> Run {
-    let child = Command::new(env!("CARGO_BIN_EXE_framescope"))
+    let child = framescope_headless()
         .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("framescope starts");
-    output_within(child, kill_after)
+    run_within(child, kill_after)
 }
 
 /// What `inspect` ended with, or why that breaks the contract.
@@ -792,18 +785,11 @@ fn children_of(pid: u32) -> Vec<i32> {
 }
 
 /// Starts `framescope ARGS` and waits (10 s at most) for its worker.
-// The child goes back to the caller, which waits for it (output_within).
+// The child goes back to the caller, which waits for it (run_within).
 #[allow(clippy::zombie_processes)]
 fn with_worker(args: &[&str]) -> (std::process::Child, i32) {
     no_core_files();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_framescope"))
-        .args(args)
-        .env_remove("DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = framescope_headless().args(args).spawn().unwrap();
     let started = Instant::now();
     loop {
         if let Some(&worker) = children_of(child.id()).first() {
@@ -820,36 +806,13 @@ fn with_worker(args: &[&str]) -> (std::process::Child, i32) {
 
 /// Collects a child's output, killing it after `limit` (then `status` is
 /// `None`).
-fn output_within(mut child: std::process::Child, limit: Duration) -> Run {
-    let started = Instant::now();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
-        v
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
-    let status = loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            break Some(status);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+fn run_within(child: std::process::Child, limit: Duration) -> Run {
+    let finished = output_within(child, limit);
     Run {
-        status,
-        stdout: out.join().unwrap_or_default(),
-        stderr: String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned(),
-        took: started.elapsed(),
+        status: finished.status,
+        stdout: finished.stdout,
+        stderr: String::from_utf8_lossy(&finished.stderr).into_owned(),
+        took: finished.took,
     }
 }
 
@@ -867,7 +830,7 @@ fn a_crashing_worker_becomes_a_sentence() {
     std::thread::sleep(Duration::from_secs(4));
     // SAFETY: signals the worker our child started.
     unsafe { libc::kill(worker, libc::SIGSEGV) };
-    let run = output_within(child, Duration::from_secs(10));
+    let run = run_within(child, Duration::from_secs(10));
     let status = run.status.expect("inspect ends after its worker crashed");
     assert_eq!(status.code(), Some(1), "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).expect("valid JSON");
@@ -889,7 +852,7 @@ fn a_crashing_worker_becomes_a_sentence() {
     std::thread::sleep(Duration::from_millis(500));
     // SAFETY: as above.
     unsafe { libc::kill(worker, libc::SIGABRT) };
-    let run = output_within(child, Duration::from_secs(10));
+    let run = run_within(child, Duration::from_secs(10));
     assert_eq!(run.status.and_then(|s| s.code()), Some(1), "{}", run.stderr);
     assert!(
         run.stderr
@@ -910,7 +873,7 @@ fn a_hung_worker_is_killed() {
     std::thread::sleep(Duration::from_millis(300));
     // SAFETY: as above.
     unsafe { libc::kill(worker, libc::SIGSTOP) };
-    let run = output_within(child, Duration::from_secs(30));
+    let run = run_within(child, Duration::from_secs(30));
     let took = run.took;
     assert_eq!(run.status.and_then(|s| s.code()), Some(1), "{}", run.stderr);
     assert!(

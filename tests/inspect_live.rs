@@ -12,58 +12,26 @@ mod common;
 
 use common::http::HttpServer;
 use common::*;
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn framescope() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_framescope"));
-    command
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
 /// Waits for `child` at most `limit`, killing it after that (and failing).
-fn wait_output(mut child: Child, limit: Duration, what: &str) -> Output {
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
-        v
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {limit:?}; killed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+fn wait_output(child: Child, limit: Duration, what: &str) -> Output {
+    let finished = output_within(child, limit);
+    let status = finished
+        .status
+        .unwrap_or_else(|| panic!("{what}: still running after {limit:?}; killed"));
     Output {
         status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
+        stdout: finished.stdout,
+        stderr: finished.stderr,
     }
 }
 
 /// Runs `framescope ARGS` to its end (at most `limit`).
 fn run(args: &[&str], limit: Duration) -> Output {
-    let child = framescope().args(args).spawn().unwrap();
+    let child = framescope_headless().args(args).spawn().unwrap();
     wait_output(child, limit, &args.join(" "))
 }
 
@@ -139,7 +107,7 @@ fn stops_cleanly_on(uri: &str, signal: libc::c_int, json_output: bool) {
         args.push("--json");
     }
     args.push(uri);
-    let child = framescope().args(&args).spawn().unwrap();
+    let child = framescope_headless().args(&args).spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     std::thread::sleep(Duration::from_secs(3));
     // SAFETY: signals our own child.

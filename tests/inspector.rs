@@ -27,20 +27,7 @@ fn shots_dir() -> PathBuf {
 
 /// Renders `window` with its GSK renderer into a PNG.
 fn screenshot(window: &impl IsA<gtk::Widget>, path: &Path) -> TestResult {
-    let widget = window.as_ref();
-    let (w, h) = (widget.width(), widget.height());
-    check!(w > 0 && h > 0, "the window has no size");
-    let paintable = gtk::WidgetPaintable::new(Some(widget));
-    let snapshot = gtk::Snapshot::new();
-    paintable.snapshot(&snapshot, w as f64, h as f64);
-    let node = snapshot.to_node().ok_or("nothing was drawn")?;
-    let renderer = widget
-        .native()
-        .ok_or("not in a window")?
-        .renderer()
-        .ok_or("no renderer")?;
-    let texture = renderer.render_texture(&node, None);
-    texture
+    common::gui::render_texture(window)?
         .save_to_png(path)
         .map_err(|e| format!("{}: {e}", path.display()))
 }

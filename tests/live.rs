@@ -24,13 +24,7 @@ fn udp_multicast_plays_the_senders_frames_and_inspects() {
         plays_numbered_frames(&uri);
         let report = framescope::inspect::inspect(&uri).expect("the UDP stream inspects");
         assert!(report.live, "{report:?}");
-        assert!(
-            report
-                .streams
-                .iter()
-                .any(|s| s.kind == "video" && s.codec.contains("H.264")),
-            "{report:?}"
-        );
+        assert!(has_h264_video(&report), "{report:?}");
     });
 }
 
@@ -47,13 +41,7 @@ fn srt_caller_plays_the_senders_frames() {
         plays_numbered_frames(&uri);
         let report = framescope::inspect::inspect(&uri).expect("the SRT stream inspects");
         assert!(report.live, "{report:?}");
-        assert!(
-            report
-                .streams
-                .iter()
-                .any(|s| s.kind == "video" && s.codec.contains("H.264")),
-            "{report:?}"
-        );
+        assert!(has_h264_video(&report), "{report:?}");
     });
 }
 

@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -25,7 +26,43 @@ get() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer
 call() { gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
   --method "org.mpris.MediaPlayer2.$@"; }"#;
 
-/// The value the script printed as `key=value`.
+/// The shell lines that quit the app over MPRIS and print `quit=` its exit
+/// code (or `still running` after 10 s).
+const QUIT_PLAYER: &str = r#"call Quit >/dev/null
+for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
+if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi"#;
+
+/// Runs the bash `script` on a private session bus and returns what it
+/// printed. `FIND_PLAYER` and `QUIT_PLAYER` in it stand for those lines;
+/// `$FRAMESCOPE` is the app, `vars` are more environment variables, and
+/// `config` names the test's own configuration folder (see
+/// [`private_config`]), if it wants one.
+fn on_private_bus(
+    script: &str,
+    vars: &[(&str, &OsStr)],
+    config: Option<&str>,
+) -> std::process::Output {
+    let script = script
+        .replace("FIND_PLAYER", FIND_PLAYER)
+        .replace("QUIT_PLAYER", QUIT_PLAYER);
+    let mut command = Command::new("dbus-run-session");
+    command
+        .args(["--", "bash", "-c", &script])
+        .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
+        .envs(vars.iter().copied())
+        .env("DISPLAY", ensure_display())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        );
+    if let Some(config) = config {
+        command.env("XDG_CONFIG_HOME", private_config(config));
+    }
+    command
+        .output()
+        .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)")
+}
+
 /// An empty configuration folder for one test (settings such as the
 /// remembered volume must not carry over from another test).
 fn private_config(name: &str) -> std::path::PathBuf {
@@ -35,6 +72,7 @@ fn private_config(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// The value the script printed as `key=value`.
 fn answer_in(out: &std::process::Output, key: &str) -> String {
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
@@ -77,29 +115,13 @@ sleep 1
 echo "status3=$(get PlaybackStatus)"
 echo "identity=$(gdbus call --session --dest "$name" --object-path /org/mpris/MediaPlayer2 \
   --method org.freedesktop.DBus.Properties.Get org.mpris.MediaPlayer2 Identity)"
-call Quit >/dev/null
-for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
-if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi
+QUIT_PLAYER
 "#;
-    let out = Command::new("dbus-run-session")
-        .args([
-            "--",
-            "bash",
-            "-c",
-            &script.replace("FIND_PLAYER", FIND_PLAYER),
-        ])
-        .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
-        .env("CLIP", &clip)
-        .env("LOG", &log)
-        .env("DISPLAY", ensure_display())
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
-        // Each test its own preferences: one saves the volume it left.
-        .env("XDG_CONFIG_HOME", private_config("0"))
-        .output()
-        .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+    let out = on_private_bus(
+        script,
+        &[("CLIP", clip.as_os_str()), ("LOG", log.as_os_str())],
+        Some("0"),
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let answer = |key: &str| answer_in(&out, key);
     // gdbus prints "(<int64 1234>,)": the number inside.
@@ -171,34 +193,21 @@ echo "third=$(get Metadata)"
 echo "own=$?"
 echo "apps=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
   --method org.freedesktop.DBus.ListNames | grep -o "org.mpris.MediaPlayer2.framescope[a-z0-9.]*" | wc -l)"
-call Quit >/dev/null
-for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
-if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi
+QUIT_PLAYER
 "#;
     let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("single-instance.log");
-    let out = Command::new("dbus-run-session")
-        .args([
-            "--",
-            "bash",
-            "-c",
-            &script.replace("FIND_PLAYER", FIND_PLAYER),
-        ])
-        .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
-        .env("FIRST", &first)
-        .env("FOLDER", &folder)
-        .env("SECOND_NAME", second.file_name().unwrap())
-        .env("THIRD", &third)
-        .env("STATS", &stats_file)
-        .env("LOG", &log)
-        .env("DISPLAY", ensure_display())
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
-        // Each test its own preferences: one saves the volume it left.
-        .env("XDG_CONFIG_HOME", private_config("1"))
-        .output()
-        .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+    let out = on_private_bus(
+        script,
+        &[
+            ("FIRST", first.as_os_str()),
+            ("FOLDER", folder.as_os_str()),
+            ("SECOND_NAME", second.file_name().unwrap()),
+            ("THIRD", third.as_os_str()),
+            ("STATS", stats_file.as_os_str()),
+            ("LOG", log.as_os_str()),
+        ],
+        Some("1"),
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let answer = |key: &str| answer_in(&out, key);
     assert!(answer("cannext1").contains("false"), "{text}");
@@ -259,24 +268,16 @@ for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
 kill $app 2>/dev/null || true
 "#;
         let log = json.with_extension("log");
-        let out = Command::new("dbus-run-session")
-            .args([
-                "--",
-                "bash",
-                "-c",
-                &script.replace("FIND_PLAYER", FIND_PLAYER),
-            ])
-            .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
-            .env("URL", server.url(manifest))
-            .env("JSON", &json)
-            .env("LOG", &log)
-            .env("DISPLAY", ensure_display())
-            .env(
-                "XDG_CACHE_HOME",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-            )
-            .output()
-            .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+        let url = server.url(manifest);
+        let out = on_private_bus(
+            script,
+            &[
+                ("URL", OsStr::new(&url)),
+                ("JSON", json.as_os_str()),
+                ("LOG", log.as_os_str()),
+            ],
+            None,
+        );
         let before = answer_in(&out, "before");
         let after = answer_in(&out, "after");
         println!("    {manifest}: state {before} then {after}");
@@ -340,29 +341,13 @@ echo "set1=$(call Player.SetPosition $track 9223372036854775807 2>&1)"
 echo "set2=$(call Player.SetPosition $track -- -9223372036854775808 2>&1)"
 sleep 1
 echo "late=$(get PlaybackStatus)"
-call Quit >/dev/null
-for _ in $(seq 100); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
-if kill -0 $app 2>/dev/null; then echo "quit=still running"; kill $app; else wait $app; echo "quit=$?"; fi
+QUIT_PLAYER
 "#;
-    let out = Command::new("dbus-run-session")
-        .args([
-            "--",
-            "bash",
-            "-c",
-            &script.replace("FIND_PLAYER", FIND_PLAYER),
-        ])
-        .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
-        .env("CLIP", &clip)
-        .env("LOG", &log)
-        .env("DISPLAY", ensure_display())
-        .env(
-            "XDG_CACHE_HOME",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
-        // Each test its own preferences: one saves the volume it left.
-        .env("XDG_CONFIG_HOME", private_config("2"))
-        .output()
-        .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
+    let out = on_private_bus(
+        script,
+        &[("CLIP", clip.as_os_str()), ("LOG", log.as_os_str())],
+        Some("2"),
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");

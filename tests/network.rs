@@ -303,6 +303,44 @@ fn corpus_hls_and_dash_trees_play() {
     });
 }
 
+/// A headless player playing `uri`, a stream of two variants, once it
+/// lists both and plays (15 s at most).
+fn play_two_variants(uri: &str) -> (Player, std::rc::Rc<std::cell::RefCell<Outcome>>) {
+    let player = Player::headless();
+    let out = record(&player);
+    player.open(uri);
+    player.play();
+    assert!(
+        run_until(Duration::from_secs(15), || player.variants().len() == 2
+            && player.state() == PlayerState::Playing),
+        "variants {:?}, state {:?}, errors {:?}",
+        player.variants(),
+        player.state(),
+        out.borrow().errors
+    );
+    (player, out)
+}
+
+/// Back to 1 s when past 5 s, so that there is room to play on in the 10 s
+/// stream.
+fn room_to_play_on(player: &Player) {
+    if player.position() > 5_000_000_000 {
+        player.seek(gst::ClockTime::from_seconds(1));
+        run_until(Duration::from_secs(5), || player.position() < 3_000_000_000);
+    }
+}
+
+/// A numbered frame is on screen within 3 s (`what` names the case).
+fn shows_a_numbered_frame(player: &Player, what: &str) {
+    assert!(
+        run_until(Duration::from_secs(3), || player
+            .current_frame()
+            .and_then(|s| frame_number(&s))
+            .is_some()),
+        "{what}: no numbered frame"
+    );
+}
+
 /// A two-variant HLS stream: both variants listed from the master
 /// playlist, the bandwidth measured, and each variant chosen by hand
 /// plays (its picture size) with the numbered frames going on; then the
@@ -312,18 +350,7 @@ fn hls_variants_are_listed_measured_and_chosen() {
     with_context(|| {
         let dir = generated_variant_hls();
         let server = HttpServer::files(&dir).start();
-        let player = Player::headless();
-        let out = record(&player);
-        player.open(&server.url("master.m3u8"));
-        player.play();
-        assert!(
-            run_until(Duration::from_secs(15), || player.variants().len() == 2
-                && player.state() == PlayerState::Playing),
-            "variants {:?}, state {:?}, errors {:?}",
-            player.variants(),
-            player.state(),
-            out.borrow().errors
-        );
+        let (player, out) = play_two_variants(&server.url("master.m3u8"));
         let variants = player.variants();
         assert_eq!(variants[0].bandwidth, 400_000);
         assert_eq!(variants[1].label(), "640x480, 1.6 Mb/s");
@@ -337,11 +364,7 @@ fn hls_variants_are_listed_measured_and_chosen() {
             player.video_size()
         );
         for (index, height) in [(1, 480), (0, 240), (1, 480)] {
-            // Room to play on in the 10 s stream.
-            if player.position() > 5_000_000_000 {
-                player.seek(gst::ClockTime::from_seconds(1));
-                run_until(Duration::from_secs(5), || player.position() < 3_000_000_000);
-            }
+            room_to_play_on(&player);
             player.select_variant(Some(index)).unwrap();
             assert!(
                 run_until(Duration::from_secs(15), || player
@@ -357,13 +380,7 @@ fn hls_variants_are_listed_measured_and_chosen() {
                 player.video_size().map(|s| (s.width, s.height)),
                 player.position() as f64 / 1e9
             );
-            assert!(
-                run_until(Duration::from_secs(3), || player
-                    .current_frame()
-                    .and_then(|s| frame_number(&s))
-                    .is_some()),
-                "variant {index}: no numbered frame"
-            );
+            shows_a_numbered_frame(&player, &format!("variant {index}"));
         }
         assert!(player.select_variant(Some(5)).is_err());
         player.select_variant(None).unwrap();
@@ -382,18 +399,7 @@ fn dash_representations_are_listed_and_chosen() {
     with_context(|| {
         let dir = generated_variant_dash();
         let server = HttpServer::files(&dir).start();
-        let player = Player::headless();
-        let out = record(&player);
-        player.open(&server.url("dash.mpd"));
-        player.play();
-        assert!(
-            run_until(Duration::from_secs(15), || player.variants().len() == 2
-                && player.state() == PlayerState::Playing),
-            "variants {:?}, state {:?}, errors {:?}",
-            player.variants(),
-            player.state(),
-            out.borrow().errors
-        );
+        let (player, out) = play_two_variants(&server.url("dash.mpd"));
         assert_eq!(player.variants()[0].label(), "320x240, 400 kb/s");
         assert!(player.variants().iter().all(|v| v.uri.is_none()));
         let manifest_requests = || {
@@ -413,10 +419,7 @@ fn dash_representations_are_listed_and_chosen() {
         };
         for index in [first, 1 - first] {
             let height = [240, 480][index];
-            if player.position() > 5_000_000_000 {
-                player.seek(gst::ClockTime::from_seconds(1));
-                run_until(Duration::from_secs(5), || player.position() < 3_000_000_000);
-            }
+            room_to_play_on(&player);
             player.select_variant(Some(index)).unwrap();
             assert_eq!(player.current_variant(), Some(index));
             assert!(
@@ -444,13 +447,7 @@ fn dash_representations_are_listed_and_chosen() {
                 last.starts_with(folder),
                 "last fetched {last}, not from {folder}"
             );
-            assert!(
-                run_until(Duration::from_secs(3), || player
-                    .current_frame()
-                    .and_then(|s| frame_number(&s))
-                    .is_some()),
-                "representation {index}: no numbered frame"
-            );
+            shows_a_numbered_frame(&player, &format!("representation {index}"));
         }
         assert_eq!(
             manifest_requests(),
@@ -471,13 +468,7 @@ fn dash_representations_are_listed_and_chosen() {
                 .map(|s| (&s.kind, &s.codec))
                 .collect::<Vec<_>>()
         );
-        assert!(
-            report
-                .streams
-                .iter()
-                .any(|s| s.kind == "video" && s.codec.contains("H.264")),
-            "{report:?}"
-        );
+        assert!(has_h264_video(&report), "{report:?}");
     });
 }
 

@@ -108,13 +108,7 @@ fn rtsp_inspect_lists_the_stream() {
     let uri = rx.recv().unwrap();
     let report = framescope::inspect::inspect(&uri).expect("the RTSP stream inspects");
     println!("    {uri}: {:?}", report.streams);
-    assert!(
-        report
-            .streams
-            .iter()
-            .any(|s| s.kind == "video" && s.codec.contains("H.264")),
-        "{report:?}"
-    );
+    assert!(has_h264_video(&report), "{report:?}");
 }
 
 #[test]

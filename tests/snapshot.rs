@@ -235,58 +235,25 @@ fn bad_snapshots_fail_with_one_sentence() {
     let video = clip("h264_aac.mp4");
     let audio = clip("audio_only.ogg");
     let out_png = out_dir().join("bad.png");
-    let cases: [(&[&str], i32, &str); 4] = [
-        (
-            &[
-                "snapshot",
-                video.to_str().unwrap(),
-                "--at",
-                "30",
-                "-o",
-                out_png.to_str().unwrap(),
-            ],
-            1,
-            "past the end",
-        ),
-        (
-            &[
-                "snapshot",
-                audio.to_str().unwrap(),
-                "--at",
-                "1",
-                "-o",
-                out_png.to_str().unwrap(),
-            ],
-            1,
-            "no video",
-        ),
-        (
-            &[
-                "snapshot",
-                "/nonexistent/clip.mp4",
-                "--at",
-                "1",
-                "-o",
-                out_png.to_str().unwrap(),
-            ],
-            1,
-            "does not exist",
-        ),
-        (
-            &[
-                "snapshot",
-                video.to_str().unwrap(),
-                "--at",
-                "soon",
-                "-o",
-                out_png.to_str().unwrap(),
-            ],
-            2,
-            "not a time",
-        ),
+    let video = video.to_str().unwrap();
+    let audio = audio.to_str().unwrap();
+    // (input, --at, exit code, words stderr says)
+    let cases = [
+        (video, "30", 1, "past the end"),
+        (audio, "1", 1, "no video"),
+        ("/nonexistent/clip.mp4", "1", 1, "does not exist"),
+        (video, "soon", 2, "not a time"),
     ];
-    for (args, code, words) in cases {
-        let out = framescope(args);
+    for (input, at, code, words) in cases {
+        let args = [
+            "snapshot",
+            input,
+            "--at",
+            at,
+            "-o",
+            out_png.to_str().unwrap(),
+        ];
+        let out = framescope(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
         assert!(stderr.contains(words), "{args:?}: {stderr}");

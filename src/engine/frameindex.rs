@@ -305,6 +305,39 @@ pub(crate) fn is_video_decoder(element: &gst::Element) -> bool {
     })
 }
 
+/// For the unit tests of the decoder probes (here and in `bitrate`): the
+/// probe `attach` puts on a stand-in decoder of a streaming pipeline
+/// records (`recorded` reaches 10 within 5 s), and once `detach_and_clear`
+/// has run it records nothing more while the pipeline goes on streaming.
+#[cfg(test)]
+pub(crate) fn check_detached_probe(
+    attach: impl FnOnce(&gst::Element),
+    recorded: impl Fn() -> usize,
+    detach_and_clear: impl FnOnce(),
+) {
+    gst::init().unwrap();
+    let pipeline = gst::parse::launch(
+        "videotestsrc ! video/x-raw,width=16,height=16 ! identity name=decoder ! fakesink",
+    )
+    .unwrap();
+    let decoder = pipeline
+        .downcast_ref::<gst::Bin>()
+        .and_then(|b| b.by_name("decoder"))
+        .unwrap();
+    attach(&decoder);
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let start = std::time::Instant::now();
+    while recorded() < 10 && start.elapsed().as_secs() < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(recorded() >= 10, "the probe recorded nothing");
+    detach_and_clear();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let after = recorded();
+    pipeline.set_state(gst::State::Null).unwrap();
+    assert_eq!(after, 0, "a detached probe went on recording");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,30 +345,15 @@ mod tests {
 
     #[test]
     fn detached_probes_record_nothing_more() {
-        gst::init().unwrap();
-        let pipeline = gst::parse::launch(
-            "videotestsrc ! video/x-raw,width=16,height=16 ! identity name=decoder ! fakesink",
-        )
-        .unwrap();
-        let decoder = pipeline
-            .downcast_ref::<gst::Bin>()
-            .and_then(|b| b.by_name("decoder"))
-            .unwrap();
         let index = FrameIndex::default();
-        index.attach(&decoder);
-        pipeline.set_state(gst::State::Playing).unwrap();
-        let start = std::time::Instant::now();
-        while index.keyframes().len() < 10 && start.elapsed().as_secs() < 5 {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        assert!(index.keyframes().len() >= 10, "the probe recorded nothing");
-        index.detach();
-        index.clear();
-        // The pipeline goes on streaming; nothing reaches the cleared index.
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        let keys = index.keyframes().len();
-        pipeline.set_state(gst::State::Null).unwrap();
-        assert_eq!(keys, 0, "a detached probe went on recording");
+        check_detached_probe(
+            |decoder| index.attach(decoder),
+            || index.keyframes().len(),
+            || {
+                index.detach();
+                index.clear();
+            },
+        );
     }
 
     fn unit(ms: u64, keyframe: bool) -> AccessUnit {

@@ -21,10 +21,8 @@ pub fn window_with_view() -> (gtk::Window, PlayerView) {
     (window, view)
 }
 
-/// Renders `widget` with its window's GSK renderer and returns BGRA pixels.
-pub fn render_pixels(
-    widget: &impl IsA<gtk::Widget>,
-) -> Result<(Vec<u8>, usize, usize, usize), String> {
+/// Renders `widget` with its window's GSK renderer into a texture.
+pub fn render_texture(widget: &impl IsA<gtk::Widget>) -> Result<gdk::Texture, String> {
     let widget = widget.as_ref();
     let (w, h) = (widget.width(), widget.height());
     check!(w > 0 && h > 0, "widget has no size");
@@ -37,7 +35,14 @@ pub fn render_pixels(
         .ok_or("widget is not in a window")?
         .renderer()
         .ok_or("no renderer")?;
-    let texture = renderer.render_texture(&node, None);
+    Ok(renderer.render_texture(&node, None))
+}
+
+/// Renders `widget` with its window's GSK renderer and returns BGRA pixels.
+pub fn render_pixels(
+    widget: &impl IsA<gtk::Widget>,
+) -> Result<(Vec<u8>, usize, usize, usize), String> {
+    let texture = render_texture(widget)?;
     let (tw, th) = (texture.width() as usize, texture.height() as usize);
     let stride = tw * 4;
     let mut data = vec![0u8; stride * th];

@@ -9,7 +9,9 @@
 //! - [`harness`]: `check!`, the runner and `main` of the binaries without
 //!   libtest (the GTK ones);
 //! - [`display`]: the X display (a private Xvfb when none is set);
-//! - [`gui`]: windows with a `PlayerView`, rendered pixels, real input.
+//! - [`gui`]: windows with a `PlayerView`, rendered pixels, real input;
+//! - [`process`]: `framescope` started with no display, a child's output
+//!   within a time limit.
 //!
 //! Everything but `http` and `gui` is re-exported here, so a test says
 //! `use common::*;`.
@@ -22,6 +24,7 @@ pub mod harness;
 pub mod http;
 pub mod mainloop;
 pub mod player;
+pub mod process;
 
 pub use display::*;
 pub use fixtures::framecode;
@@ -29,3 +32,4 @@ pub use fixtures::*;
 pub use harness::*;
 pub use mainloop::*;
 pub use player::*;
+pub use process::*;

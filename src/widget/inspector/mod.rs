@@ -15,28 +15,30 @@
 //! unseekable) show the frames the player itself decoded instead. Health
 //! samples come from a [`HealthHistory`], which an application may attach to
 //! its player early to keep the whole session. The tab modules (`media`,
-//! `frames`, `gop`, `health`, `pipeline`) build their widgets; [`export`]
-//! turns their data into file contents; `chart` draws.
+//! `frames`, `gop`, `health`, `pipeline`) build their widgets; `loading`
+//! reads new media and scans its frames; `saving` runs the Export… buttons;
+//! [`export`] turns the tabs' data into file contents; `chart` draws.
 
 mod chart;
 pub mod export;
 mod frames;
 mod gop;
 mod health;
+mod loading;
 mod media;
 mod pipeline;
+mod saving;
 
 pub use health::{HealthHistory, HealthSample};
 
-use crate::engine::{Player, PlayerState};
-use crate::inspect::{FrameRecord, GopReport, MediaReport, ScanKinds};
+use crate::engine::Player;
+use crate::inspect::{FrameRecord, GopReport, MediaReport};
 use glib::subclass::prelude::*;
-use gst::prelude::*;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
+use loading::Frames;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -94,22 +96,6 @@ impl InspectorTab {
             Self::Pipeline => "pipeline.dot",
         }
     }
-}
-
-/// Where the frame list comes from.
-#[derive(Debug, Clone, Default)]
-enum Frames {
-    /// Nothing loaded.
-    #[default]
-    None,
-    /// Reading the facts, then scanning; the count of frames so far.
-    Scanning(Arc<AtomicUsize>),
-    /// The scan finished with this many frames.
-    Scanned(usize),
-    /// The media has no video.
-    NoVideo,
-    /// The input is not scanned (why); the player's decoded frames are shown.
-    Decoded(String),
 }
 
 /// What the window is showing.
@@ -309,125 +295,6 @@ impl InspectorWindow {
         self.ui().statuses[tab.index() as usize].text().to_string()
     }
 
-    /// Writes what `tab` shows to `path` (Media and GOP: JSON, Frames and
-    /// Health: CSV, Pipeline: DOT, or SVG when `path` ends in `.svg`). The
-    /// error is a sentence, also shown in the tab. Blocks (an SVG runs
-    /// Graphviz); the tabs' Export buttons do the writing off the main thread.
-    pub fn export_tab(&self, tab: InspectorTab, path: &Path) -> Result<(), String> {
-        let svg = tab == InspectorTab::Pipeline && export::is_svg(path);
-        let result = self
-            .export_text(tab)
-            .and_then(|text| write_export(&text, svg, path));
-        self.show_export_result(tab, path, &result);
-        result
-    }
-
-    /// The text an export of `tab` writes (DOT for the pipeline), redacted:
-    /// element properties and reports hold URIs, and no secret in them
-    /// reaches a file.
-    fn export_text(&self, tab: InspectorTab) -> Result<String, String> {
-        self.raw_export_text(tab)
-            .map(|text| crate::engine::redact_text(&text))
-    }
-
-    fn raw_export_text(&self, tab: InspectorTab) -> Result<String, String> {
-        let state = self.imp().state.borrow();
-        match tab {
-            InspectorTab::Media => state
-                .report
-                .as_ref()
-                .map(export::media_json)
-                .ok_or_else(|| "The media facts are not known yet.".to_string()),
-            InspectorTab::Frames => {
-                let data = self.ui().frames.data();
-                let data = data.borrow();
-                if data.decode.is_empty() {
-                    Err("There are no frames to export yet.".into())
-                } else {
-                    Ok(export::frames_csv(&data.decode))
-                }
-            }
-            InspectorTab::Gop => self
-                .gop_report()
-                .map(|r| export::gop_json(&r))
-                .ok_or_else(|| "There is no GOP report yet: the frames are not scanned.".into()),
-            InspectorTab::Health => Ok(export::health_csv(&self.health_history().samples())),
-            InspectorTab::Pipeline => match self.player() {
-                Some(p) if p.pipeline().is_some() => p.pipeline_graph().ok_or_else(|| {
-                    "The pipeline is busy and did not answer; try the export again in a moment."
-                        .into()
-                }),
-                _ => Err("There is no pipeline to export: nothing is loaded.".into()),
-            },
-        }
-    }
-
-    fn show_export_result(&self, tab: InspectorTab, path: &Path, result: &Result<(), String>) {
-        let label = &self.ui().statuses[tab.index() as usize];
-        match result {
-            Ok(()) => {
-                label.set_text(&format!("Saved to {}.", path.display()));
-                label.remove_css_class("error");
-            }
-            Err(e) => {
-                label.set_text(e);
-                label.add_css_class("error");
-            }
-        }
-    }
-
-    /// Asks for a file and exports `tab` to it off the main thread.
-    fn export_dialog(&self, tab: InspectorTab, svg: bool) {
-        let chooser = gtk::FileChooserNative::new(
-            Some(&format!("Export {}", tab.title())),
-            Some(self),
-            gtk::FileChooserAction::Save,
-            Some("_Export"),
-            Some("_Cancel"),
-        );
-        chooser.set_modal(true);
-        let name = if svg { "pipeline.svg" } else { tab.file_name() };
-        chooser.set_current_name(name);
-        chooser.connect_response(glib::clone!(
-            #[weak(rename_to = window)]
-            self,
-            move |chooser, response| {
-                let path = chooser.file().and_then(|f| f.path());
-                if let (gtk::ResponseType::Accept, Some(path)) = (response, path) {
-                    window.export_in_background(tab, svg, path);
-                }
-                window.imp().chooser.replace(None);
-            }
-        ));
-        chooser.show();
-        self.imp().chooser.replace(Some(chooser));
-    }
-
-    fn export_in_background(&self, tab: InspectorTab, svg: bool, path: PathBuf) {
-        let text = match self.export_text(tab) {
-            Ok(text) => text,
-            Err(e) => {
-                self.show_export_result(tab, &path, &Err(e));
-                return;
-            }
-        };
-        self.ui().statuses[tab.index() as usize].set_text("Saving…");
-        let (tx, rx) = futures_channel::oneshot::channel();
-        let target = path.clone();
-        std::thread::spawn(move || {
-            let _ = tx.send(write_export(&text, svg, &target));
-        });
-        let weak = self.downgrade();
-        glib::MainContext::default().spawn_local(async move {
-            let result = rx
-                .await
-                .unwrap_or_else(|_| Err("The export stopped unexpectedly.".into()));
-            if let Some(window) = weak.upgrade() {
-                window.show_export_result(tab, &path, &result);
-            }
-        });
-    }
-
     fn build_ui(&self) {
         let notebook = gtk::Notebook::builder().scrollable(true).build();
         let media = media::MediaTab::new();
@@ -551,147 +418,6 @@ impl InspectorWindow {
         self.refresh_frames(player.as_ref());
         self.ui().health.refresh(&self.health_history());
     }
-
-    fn refresh_frames(&self, player: Option<&Player>) {
-        let ui = self.ui();
-        let frames = self.imp().state.borrow().frames.clone();
-        match frames {
-            Frames::Scanning(count) => {
-                ui.frames.status.set_text(&format!(
-                    "Scanning… {} frames",
-                    count.load(Ordering::Relaxed)
-                ));
-            }
-            Frames::Decoded(why) => {
-                if let Some(player) = player {
-                    let units = player.frame_index().units();
-                    let mut state = self.imp().state.borrow_mut();
-                    if units.len() != state.decoded_count {
-                        state.decoded_count = units.len();
-                        drop(state);
-                        ui.frames.set_frames(frames::from_units(&units));
-                    }
-                    ui.frames.status.set_text(&format!(
-                        "{} frames the player has decoded ({why})",
-                        units.len()
-                    ));
-                }
-            }
-            _ => {}
-        }
-        let t = player.and_then(|p| {
-            let frame_pts = p.frame_pts();
-            if p.state() == PlayerState::Playing || frame_pts < 0 {
-                (p.uri().is_some()).then(|| p.position() as i64)
-            } else {
-                Some(frame_pts)
-            }
-        });
-        ui.frames.set_current(t);
-    }
-
-    /// Starts over for new media (or none).
-    fn media_changed(&self, uri: Option<String>) {
-        let ui = self.ui();
-        let generation = {
-            let mut state = self.imp().state.borrow_mut();
-            if let Some(cancel) = state.cancel.take() {
-                cancel.store(true, Ordering::Relaxed);
-            }
-            state.generation += 1;
-            state.uri = uri.clone();
-            state.report = None;
-            state.frames = Frames::None;
-            state.decoded_count = 0;
-            state.generation
-        };
-        ui.frames.set_frames(Vec::new());
-        for status in &ui.statuses {
-            status.set_text("");
-            status.remove_css_class("error");
-        }
-        let Some(uri) = uri else {
-            ui.media.show_message("No media.");
-            ui.frames.status.set_text("No media.");
-            ui.gop.show_message("No media.");
-            ui.pipeline.show(None);
-            return;
-        };
-        ui.media.show_message("Reading the media…");
-        ui.gop.show_message("Waiting for the frame scan…");
-        let cancel = Arc::new(AtomicBool::new(false));
-        let count = Arc::new(AtomicUsize::new(0));
-        {
-            let mut state = self.imp().state.borrow_mut();
-            state.cancel = Some(cancel.clone());
-            state.frames = Frames::Scanning(count.clone());
-        }
-        ui.frames.status.set_text("Scanning… 0 frames");
-        let (report_tx, report_rx) = futures_channel::oneshot::channel();
-        let (scan_tx, scan_rx) = futures_channel::oneshot::channel();
-        std::thread::spawn(move || read_media(&uri, &cancel, &count, report_tx, scan_tx));
-        let weak = self.downgrade();
-        glib::MainContext::default().spawn_local(async move {
-            let Ok(report) = report_rx.await else {
-                return;
-            };
-            match weak.upgrade() {
-                Some(window) if window.imp().state.borrow().generation == generation => {
-                    window.show_report(report)
-                }
-                _ => return,
-            }
-            let Ok(scan) = scan_rx.await else {
-                return;
-            };
-            if let Some(window) = weak.upgrade() {
-                if window.imp().state.borrow().generation == generation {
-                    window.show_scan(scan);
-                }
-            }
-        });
-    }
-
-    fn show_report(&self, report: Result<MediaReport, String>) {
-        let ui = self.ui();
-        match report {
-            Ok(report) => {
-                ui.media.show_report(&report);
-                self.imp().state.borrow_mut().report = Some(report);
-            }
-            Err(e) => ui.media.show_message(&e),
-        }
-    }
-
-    fn show_scan(&self, scan: Scan) {
-        let ui = self.ui();
-        match scan {
-            Scan::Frames(frames) => {
-                let n = frames.len();
-                match gop::analyse(&frames) {
-                    Some(report) => ui.gop.show_report(report),
-                    None => ui.gop.show_message("The scan found no video frames."),
-                }
-                ui.frames.set_frames(frames);
-                ui.frames.status.set_text(&format!("{n} frames (scanned)"));
-                self.imp().state.borrow_mut().frames = Frames::Scanned(n);
-            }
-            Scan::NoVideo => {
-                ui.frames.status.set_text("The media has no video stream.");
-                ui.gop.show_message("The media has no video stream.");
-                self.imp().state.borrow_mut().frames = Frames::NoVideo;
-            }
-            Scan::NotScanned(why) => {
-                ui.gop
-                    .show_message(&format!("No GOP report: the input is not scanned ({why})."));
-                ui.frames
-                    .status
-                    .set_text(&format!("Frames the player has decoded ({why})"));
-                self.imp().state.borrow_mut().frames = Frames::Decoded(why);
-            }
-        }
-        self.refresh();
-    }
 }
 
 /// A tab's page: `content` above a row with a status line, `extra` buttons
@@ -726,81 +452,4 @@ fn page(
     page.append(&gtk::Separator::new(gtk::Orientation::Horizontal));
     page.append(&row);
     (page, status)
-}
-
-/// Writes an export, through Graphviz for SVG.
-fn write_export(text: &str, svg: bool, path: &Path) -> Result<(), String> {
-    if svg {
-        export::write(path, &export::dot_to_svg(text)?)
-    } else {
-        export::write(path, text)
-    }
-}
-
-/// The outcome of the frame scan.
-#[derive(Debug)]
-enum Scan {
-    /// The first video stream's frames, decode order.
-    Frames(Vec<FrameRecord>),
-    /// There is no video stream.
-    NoVideo,
-    /// The input is not scanned; why.
-    NotScanned(String),
-}
-
-/// The worker: reads the facts of `uri`, sends them, then scans its video
-/// frames (counting them in `count`) unless it should not or `cancel` is set.
-fn read_media(
-    uri: &str,
-    cancel: &AtomicBool,
-    count: &AtomicUsize,
-    report_tx: futures_channel::oneshot::Sender<Result<MediaReport, String>>,
-    scan_tx: futures_channel::oneshot::Sender<Scan>,
-) {
-    let report = crate::inspect::inspect(uri).map_err(|e| e.message);
-    let _ = report_tx.send(report.clone());
-    let report = match report {
-        Ok(r) => r,
-        Err(_) => {
-            let _ = scan_tx.send(Scan::NotScanned("the media facts could not be read".into()));
-            return;
-        }
-    };
-    let why_not = if report.live {
-        Some("live input")
-    } else if !uri.starts_with("file:") {
-        Some("network input")
-    } else if !report.seekable {
-        Some("the input is not seekable")
-    } else {
-        None
-    };
-    if let Some(why) = why_not {
-        let _ = scan_tx.send(Scan::NotScanned(why.into()));
-        return;
-    }
-    if cancel.load(Ordering::Relaxed) {
-        return;
-    }
-    let Some(video) = report.streams.iter().position(|s| s.kind == "video") else {
-        let _ = scan_tx.send(Scan::NoVideo);
-        return;
-    };
-    let mut frames = Vec::new();
-    let result = crate::inspect::scan_frames(uri, &report.streams, ScanKinds::VIDEO, cancel, |f| {
-        if f.stream == video {
-            frames.push(f);
-            count.fetch_add(1, Ordering::Relaxed);
-        }
-    });
-    if cancel.load(Ordering::Relaxed) {
-        return;
-    }
-    let _ = scan_tx.send(match result {
-        Ok(()) => Scan::Frames(frames),
-        Err(e) => Scan::NotScanned(format!(
-            "the scan failed: {}",
-            e.message.trim_end_matches('.')
-        )),
-    });
 }

@@ -45,6 +45,24 @@ fn on_notify(
     }
 }
 
+/// Connects `f` to the group's player's signal `name`: it gets the view
+/// (held weakly) and the signal's argument at `index` (0 is the player).
+fn on_signal<T: glib::value::ValueType>(
+    group: &glib::SignalGroup,
+    view: &super::PlayerView,
+    name: &str,
+    index: usize,
+    f: impl Fn(&super::PlayerView, T) + 'static,
+) {
+    let view = view.downgrade();
+    group.connect_local(name, false, move |args| {
+        let view = view.upgrade()?;
+        let value = args.get(index)?.get::<T>().ok()?;
+        f(&view, value);
+        None
+    });
+}
+
 impl imp::PlayerView {
     /// The signal group following the player, its handlers connected on
     /// first use.
@@ -110,21 +128,9 @@ impl imp::PlayerView {
                 move |_| obj.imp().refresh()
             ),
         );
-        group.connect_local(
-            "error",
-            false,
-            glib::clone!(
-                #[weak]
-                obj,
-                #[upgrade_or]
-                None,
-                move |args| {
-                    let error = args.get(1)?.get::<PlayerError>().ok()?;
-                    obj.imp().show_error(&error);
-                    None
-                }
-            ),
-        );
+        on_signal(&group, &obj, "error", 1, |obj, error: PlayerError| {
+            obj.imp().show_error(&error)
+        });
         let say = |message: fn(&Player) -> String| {
             glib::clone!(
                 #[weak]
@@ -159,20 +165,12 @@ impl imp::PlayerView {
                 }
             ),
         );
-        group.connect_local(
+        on_signal(
+            &group,
+            &obj,
             "chapters-changed",
-            false,
-            glib::clone!(
-                #[weak]
-                obj,
-                #[upgrade_or]
-                None,
-                move |args| {
-                    let player = args.first()?.get::<Player>().ok()?;
-                    obj.imp().update_marks(&player);
-                    None
-                }
-            ),
+            0,
+            |obj, player: Player| obj.imp().update_marks(&player),
         );
         on_notify(
             &group,
@@ -203,21 +201,9 @@ impl imp::PlayerView {
                 }
             ),
         );
-        group.connect_local(
-            "warning",
-            false,
-            glib::clone!(
-                #[weak]
-                obj,
-                #[upgrade_or]
-                None,
-                move |args| {
-                    let text = args.get(1)?.get::<String>().ok()?;
-                    obj.show_message(&text);
-                    None
-                }
-            ),
-        );
+        on_signal(&group, &obj, "warning", 1, |obj, text: String| {
+            obj.show_message(&text)
+        });
         on_notify(
             &group,
             &["video-size"],

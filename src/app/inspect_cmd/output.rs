@@ -1,0 +1,152 @@
+//! The output of `inspect`, text or JSON, written as the frames come from
+//! the worker: the report, the frame list, the GOP reports and the error
+//! that cut reading short, if one did.
+
+use super::session::Session;
+use super::wire::Failure;
+use super::InspectOptions;
+use framescope::inspect::{to_text, FrameRecord, GopAnalyzer, GopReport, MediaReport};
+use std::io::Write;
+
+pub(super) fn error_json(f: &Failure) -> serde_json::Value {
+    serde_json::json!({"error": {"kind": f.kind, "message": f.message}})
+}
+
+pub(super) fn pretty(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// Reads the frames when `--frames` or `--gop` asks for them, passing each
+/// to `each`; returns the GOP reports and the reading's error, if any.
+fn scan(
+    session: &mut Session,
+    report: &MediaReport,
+    options: &InspectOptions,
+    mut each: impl FnMut(&FrameRecord) -> std::io::Result<()>,
+) -> std::io::Result<(Vec<GopReport>, Option<Failure>)> {
+    if !options.frames && !options.gop {
+        session.close();
+        return Ok((Vec::new(), None));
+    }
+    let is_video = |i: usize| report.streams.get(i).is_some_and(|s| s.kind == "video");
+    let mut gops = GopAnalyzer::default();
+    let error = session.frames(report.live, options.duration, |frame| {
+        if options.gop && is_video(frame.stream) {
+            gops.add(frame);
+        }
+        if options.frames {
+            each(frame)
+        } else {
+            Ok(())
+        }
+    })?;
+    Ok((gops.finish(), error))
+}
+
+pub(super) fn write_json(
+    out: &mut impl Write,
+    session: &mut Session,
+    report: &MediaReport,
+    options: &InspectOptions,
+) -> std::io::Result<Option<Failure>> {
+    let head = pretty(report);
+    if !options.frames && !options.gop {
+        writeln!(out, "{head}")?;
+        session.close();
+        return Ok(None);
+    }
+    // The report without its closing brace; frames follow as they come.
+    let head = head
+        .trim_end()
+        .strip_suffix('}')
+        .unwrap_or(&head)
+        .trim_end();
+    write!(out, "{head}")?;
+    if options.frames {
+        write!(out, ",\n  \"frames\": [")?;
+    }
+    let mut first = true;
+    let (gops, error) = scan(session, report, options, |frame| {
+        let sep = if first { "\n    " } else { ",\n    " };
+        first = false;
+        write!(
+            out,
+            "{sep}{}",
+            serde_json::to_string(frame).unwrap_or_default()
+        )
+    })?;
+    if options.frames {
+        write!(out, "\n  ]")?;
+    }
+    if options.gop {
+        let gop = serde_json::to_string_pretty(&gops).unwrap_or_default();
+        write!(out, ",\n  \"gop\": {}", gop.replace('\n', "\n  "))?;
+    }
+    if let Some(f) = &error {
+        let err = &error_json(f)["error"];
+        write!(out, ",\n  \"error\": {}", pretty(err).replace('\n', "\n  "))?;
+    }
+    writeln!(out, "\n}}")?;
+    Ok(error)
+}
+
+pub(super) fn write_text(
+    out: &mut impl Write,
+    session: &mut Session,
+    report: &MediaReport,
+    options: &InspectOptions,
+) -> std::io::Result<Option<Failure>> {
+    write!(out, "{}", to_text(report))?;
+    if options.frames {
+        writeln!(
+            out,
+            "\n{:>6} {:>12} {:>12} {:>10} {:>9}  key type",
+            "stream", "pts", "dts", "duration", "size"
+        )?;
+    }
+    let secs = |t: Option<i64>| t.map_or("-".to_string(), |t| format!("{:.6}", t as f64 / 1e9));
+    let (gops, error) = scan(session, report, options, |f| {
+        writeln!(
+            out,
+            "{:>6} {:>12} {:>12} {:>10} {:>9}  {:<3} {}",
+            f.stream,
+            secs(f.pts),
+            secs(f.dts),
+            secs(f.duration.map(|d| d as i64)),
+            f.size,
+            if f.keyframe { "yes" } else { "" },
+            f.picture_type.map_or("-", |p| p.letter())
+        )
+    })?;
+    for g in &gops {
+        write_gop_text(out, g)?;
+    }
+    Ok(error)
+}
+
+fn write_gop_text(out: &mut impl Write, g: &GopReport) -> std::io::Result<()> {
+    writeln!(out, "\nGOPs of stream {}: {}", g.stream, g.gops.len())?;
+    if let (Some(f), Some(s)) = (&g.frames, &g.seconds) {
+        writeln!(
+            out,
+            "  length: {:.0}/{:.1}/{:.0} frames, {:.3}/{:.3}/{:.3} s (min/mean/max)",
+            f.min, f.mean, f.max, s.min, s.mean, s.max
+        )?;
+    }
+    let closed = match g.closed {
+        Some(true) => "all closed",
+        Some(false) => "some open (frames after a keyframe are shown before it)",
+        None => "unknown",
+    };
+    writeln!(out, "  GOPs: {closed}")?;
+    if let Some(b) = &g.bitrate {
+        writeln!(
+            out,
+            "  bitrate: {:.0} kbit/s mean, {:.0} kbit/s peak (1 s windows)",
+            b.mean / 1000.0,
+            b.peak / 1000.0
+        )?;
+    }
+    let keys: Vec<String> = g.keyframes.iter().map(|k| format!("{k:.3}")).collect();
+    writeln!(out, "  keyframes (s): {}", keys.join(" "))
+}

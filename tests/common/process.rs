@@ -1,0 +1,61 @@
+//! Child processes of the tests: the `framescope` executable started with
+//! no display, and a child's output read to its end within a time limit.
+
+use std::io::Read;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// `framescope` with no display (`DISPLAY` and `WAYLAND_DISPLAY` removed),
+/// nothing on stdin, stdout and stderr piped; add the arguments and spawn.
+pub fn framescope_headless() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_framescope"));
+    command
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// What a child wrote and how it ended.
+pub struct Finished {
+    /// `None`: it was still running at the limit and was killed.
+    pub status: Option<ExitStatus>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// From the call until its output was read to the end.
+    pub took: Duration,
+}
+
+/// Reads `child`'s piped stdout and stderr to their end while it runs,
+/// killing it once it has run `limit` past this call.
+pub fn output_within(mut child: Child, limit: Duration) -> Finished {
+    let started = Instant::now();
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().expect("stdout is piped")));
+    let stderr = read_all(Box::new(child.stderr.take().expect("stderr is piped")));
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Finished {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        took: started.elapsed(),
+    }
+}
