@@ -1,12 +1,40 @@
 //! Track lists and track choice on the player: what `playbin3`'s stream
 //! collection or `playbin`'s counts say the media holds, which track of each
 //! kind plays, and switching (or, for subtitles, turning them off) while
-//! playing, without reloading. `tracks-changed` tells the UI to look again.
+//! playing, without reloading. `tracks-changed` tells the UI to look again;
+//! the list is also a list model (`tracks-model`) of
+//! [`TrackItem`](crate::engine::TrackItem)s, changed only when the list is.
 
 use super::imp;
+use crate::engine::items::ListMirror;
 use crate::engine::tracks::{Track, TrackKind};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+/// The tracks facet's state.
+#[derive(Default)]
+pub struct TracksState {
+    /// The media's video, audio and subtitle tracks, as last announced,
+    /// and their list model.
+    list: ListMirror<Track>,
+    /// `playbin3`'s stream collection (its tags fill in as streams are
+    /// parsed).
+    pub(super) collection: RefCell<Option<gst::StreamCollection>>,
+    /// Ticks since the track list was last looked at.
+    age: Cell<u32>,
+    /// The stream ids `playbin3` has selected.
+    selected_streams: RefCell<Vec<String>>,
+    /// Every external subtitle file added for the media loaded (as URIs,
+    /// in the order added); `subtitle-file` is the one shown.
+    pub(super) subtitle_files: RefCell<Vec<String>>,
+    /// Choose the external subtitle track once the reloaded media lists it.
+    pick_external_subtitle: Cell<bool>,
+    /// `subtitle-lift`, for text overlays the pipeline creates later.
+    lift: Arc<AtomicU32>,
+}
 
 /// `playbin`'s property for the current track of each kind.
 fn current_property(kind: TrackKind) -> &'static str {
@@ -24,8 +52,8 @@ impl imp::Player {
     /// Looks at the tracks again (from `playbin3`'s collection, or
     /// `playbin`'s counts and tags) and says so when they changed.
     pub(super) fn refresh_tracks(&self) {
-        self.tracks_age.set(0);
-        let tracks = if let Some(collection) = self.collection.borrow().as_ref() {
+        self.tracks.age.set(0);
+        let tracks = if let Some(collection) = self.tracks.collection.borrow().as_ref() {
             crate::engine::tracks::from_collection(collection)
         } else if self.pipeline.borrow().is_some() {
             // playbin answers under its lock: through the gate, and when
@@ -54,17 +82,16 @@ impl imp::Player {
     /// From the ticker: tags arrive after the streams do, so the list is
     /// looked at again twice a second.
     pub(super) fn refresh_tracks_now_and_then(&self) {
-        let age = self.tracks_age.get() + 1;
+        let age = self.tracks.age.get() + 1;
         if age >= REFRESH_EVERY_TICKS {
             self.refresh_tracks();
         } else {
-            self.tracks_age.set(age);
+            self.tracks.age.set(age);
         }
     }
 
     fn set_tracks(&self, tracks: Vec<Track>) {
-        if *self.tracks.borrow() != tracks {
-            self.tracks.replace(tracks);
+        if self.tracks.list.replace(tracks) {
             self.obj().emit_by_name::<()>("tracks-changed", &[]);
         }
         self.pick_external_subtitle_when_known();
@@ -74,14 +101,14 @@ impl imp::Player {
     /// is chosen once they are listed (and, with `playbin3`, once the
     /// pipeline has made its own first choice, which the switch keeps).
     fn pick_external_subtitle_when_known(&self) {
-        if !self.pick_external_subtitle.get() || self.pipeline.borrow().is_none() {
+        if !self.tracks.pick_external_subtitle.get() || self.pipeline.borrow().is_none() {
             return;
         }
         let subtitles = self.obj().tracks_of(TrackKind::Subtitle).len();
-        let chosen_yet =
-            self.collection.borrow().is_none() || !self.selected_streams.borrow().is_empty();
+        let chosen_yet = self.tracks.collection.borrow().is_none()
+            || !self.tracks.selected_streams.borrow().is_empty();
         if subtitles > 0 && chosen_yet {
-            self.pick_external_subtitle.set(false);
+            self.tracks.pick_external_subtitle.set(false);
             let _ = self
                 .obj()
                 .select_track(TrackKind::Subtitle, Some(subtitles - 1));
@@ -103,7 +130,7 @@ impl imp::Player {
             }
         }
         if let Some(uri) = uri.as_ref() {
-            let mut files = self.subtitle_files.borrow_mut();
+            let mut files = self.tracks.subtitle_files.borrow_mut();
             if !files.contains(uri) {
                 files.push(uri.clone());
             }
@@ -127,7 +154,7 @@ impl imp::Player {
             return;
         }
         // Loaded again with the file, where it was.
-        self.pick_external_subtitle.set(uri.is_some());
+        self.tracks.pick_external_subtitle.set(uri.is_some());
         self.reload_here(&media);
     }
 
@@ -182,8 +209,7 @@ impl imp::Player {
         if self.subtitle_lift.replace(lift) == lift {
             return;
         }
-        self.subtitle_lift_shared
-            .store(lift, std::sync::atomic::Ordering::Relaxed);
+        self.tracks.lift.store(lift, Ordering::Relaxed);
         self.tell(move |pipeline| {
             let mut overlays = pipeline.iterate_recurse();
             while let Ok(Some(element)) = overlays.next() {
@@ -196,10 +222,10 @@ impl imp::Player {
     /// Text overlays `pipeline` creates (they come with the first
     /// subtitle) start at the lift asked for.
     pub(super) fn lift_subtitles_in(&self, pipeline: &gst::Pipeline) {
-        let lift = self.subtitle_lift_shared.clone();
+        let lift = self.tracks.lift.clone();
         pipeline.connect("deep-element-added", false, move |args| {
             if let Ok(element) = args[2].get::<gst::Element>() {
-                lift_text_overlay(&element, lift.load(std::sync::atomic::Ordering::Relaxed));
+                lift_text_overlay(&element, lift.load(Ordering::Relaxed));
             }
             None
         });
@@ -216,17 +242,22 @@ impl imp::Player {
 
     /// `playbin3` selected these streams.
     pub(super) fn set_selected_streams(&self, ids: Vec<String>) {
-        if *self.selected_streams.borrow() != ids {
-            self.selected_streams.replace(ids);
+        if *self.tracks.selected_streams.borrow() != ids {
+            self.tracks.selected_streams.replace(ids);
             self.obj().emit_by_name::<()>("tracks-changed", &[]);
         }
         self.pick_external_subtitle_when_known();
     }
 
+    /// The tracks' list model (the `tracks-model` property).
+    pub(super) fn tracks_model(&self) -> gio::ListModel {
+        self.tracks.list.model()
+    }
+
     /// Forgets the tracks of the media that was loaded.
     pub(super) fn clear_tracks(&self) {
-        self.selected_streams.borrow_mut().clear();
-        self.collection.take();
+        self.tracks.selected_streams.borrow_mut().clear();
+        self.tracks.collection.take();
         self.set_tracks(Vec::new());
     }
 
@@ -290,7 +321,7 @@ impl super::Player {
             return;
         };
         {
-            let mut listed = self.imp().subtitle_files.borrow_mut();
+            let mut listed = self.imp().tracks.subtitle_files.borrow_mut();
             for uri in existing {
                 if !listed.contains(&uri) {
                     listed.push(uri);
@@ -304,19 +335,20 @@ impl super::Player {
     /// The external subtitle files added for the media loaded, as URIs in
     /// the order added (the one shown is `subtitle-file`).
     pub fn subtitle_files(&self) -> Vec<String> {
-        self.imp().subtitle_files.borrow().clone()
+        self.imp().tracks.subtitle_files.borrow().clone()
     }
 
     /// Every track of the media, videos first, then audio, then subtitles,
     /// each in container order (empty until the media has opened).
     pub fn tracks(&self) -> Vec<Track> {
-        self.imp().tracks.borrow().clone()
+        self.imp().tracks.list.borrow().clone()
     }
 
     /// The tracks of one kind.
     pub fn tracks_of(&self, kind: TrackKind) -> Vec<Track> {
         self.imp()
             .tracks
+            .list
             .borrow()
             .iter()
             .filter(|t| t.kind == kind)
@@ -342,7 +374,7 @@ impl super::Player {
             let count = self.tracks_of(kind).len();
             return usize::try_from(current).ok().filter(|&c| c < count);
         }
-        let selected = imp.selected_streams.borrow();
+        let selected = imp.tracks.selected_streams.borrow();
         self.tracks_of(kind)
             .into_iter()
             .find(|t| selected.contains(&t.stream_id))
@@ -405,7 +437,7 @@ impl super::Player {
         }
         // playbin3: the streams to keep, with this kind's choice in place
         // (a kind with nothing chosen yet keeps its first track).
-        let selected = imp.selected_streams.borrow().clone();
+        let selected = imp.tracks.selected_streams.borrow().clone();
         let mut ids = Vec::new();
         for other in [TrackKind::Video, TrackKind::Audio, TrackKind::Subtitle] {
             if other == kind {
