@@ -567,6 +567,12 @@ fn chapters_marked_and_reached_by_keys() -> TestResult {
         "tooltip at 3 s: {:?}",
         view.chapter_at(3.0)
     );
+    // The ticks drawn under the bar follow the player's chapters model.
+    check!(
+        run_until(Duration::from_secs(5), || ticks_under_the_bar(&view) == 2),
+        "ticks drawn under the seek bar: {}",
+        ticks_under_the_bar(&view)
+    );
     view.grab_focus();
     let lands_on = |ns: i64| {
         run_until(Duration::from_secs(5), || {
@@ -599,8 +605,37 @@ fn chapters_marked_and_reached_by_keys() -> TestResult {
         "Right with a 1.5 s seek step: frame at {} ns",
         player.frame_pts()
     );
+    // Media without chapters: the ticks go.
+    view.open(&clip("h264_aac.mp4").display().to_string());
+    check!(
+        run_until(Duration::from_secs(5), || ticks_under_the_bar(&view) == 0),
+        "ticks left under the seek bar: {}",
+        ticks_under_the_bar(&view)
+    );
     window.destroy();
     Ok(())
+}
+
+/// The marks GTK drew below the view's scales (the chapter ticks: each a
+/// `mark` node in the scale's `marks.bottom` node).
+fn ticks_under_the_bar(view: &PlayerView) -> usize {
+    let mut found = Vec::new();
+    scales(view.upcast_ref(), &mut found);
+    let mut ticks = 0;
+    for scale in found {
+        let mut child = scale.first_child();
+        while let Some(c) = child {
+            if c.css_name() == "marks" && c.has_css_class("bottom") {
+                let mut mark = c.first_child();
+                while let Some(m) = mark {
+                    ticks += usize::from(m.css_name() == "mark");
+                    mark = m.next_sibling();
+                }
+            }
+            child = c.next_sibling();
+        }
+    }
+    ticks
 }
 
 /// Every `gtk::Scale` under `widget`.

@@ -15,6 +15,7 @@ use common::framecode::{frame_number, FrameClip};
 use common::http::{closed_port, Fault, HttpServer};
 use common::*;
 use framescope::engine::{ErrorKind, Player, PlayerState};
+use gio::prelude::*;
 use gst::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -354,6 +355,20 @@ fn hls_variants_are_listed_measured_and_chosen() {
         let variants = player.variants();
         assert_eq!(variants[0].bandwidth, 400_000);
         assert_eq!(variants[1].label(), "640x480, 1.6 Mb/s");
+        // The list model says the same.
+        let model = player.variants_model();
+        let items: Vec<framescope::engine::VariantItem> = (0..model.n_items())
+            .filter_map(|i| model.item(i).and_downcast())
+            .collect();
+        assert_eq!(
+            items.iter().filter_map(|v| v.variant()).collect::<Vec<_>>(),
+            variants
+        );
+        assert_eq!(
+            (items[1].width(), items[1].height(), items[1].bandwidth()),
+            (640, 480, 1_600_000)
+        );
+        assert_eq!(items[1].label(), "640x480, 1.6 Mb/s");
         assert!(
             run_until(Duration::from_secs(5), || player.bandwidth() > 0.0),
             "no bandwidth measured"

@@ -35,7 +35,7 @@
 //! | `bus`, `error`, `netcheck` | what the pipeline says, as events and typed errors |
 //! | `gate`, `reaper` | the threading rule: calls into and teardown of running pipelines |
 //! | `seek`, `frame`, `frameindex`, `framesteps`, `looping`, `rate` | timing and exact frames |
-//! | `tracks`, `chapters`, `variants`, `playlist` | what the media and the queue offer |
+//! | `tracks`, `chapters`, `variants`, `playlist`, `items` | what the media and the queue offer, as values and as list models |
 //! | `stats`, `bitrate`, `parserlatency` | measurements |
 //! | `timefmt`, `uri`, `redact` | input from people, output to people |
 //! | `snapshot`, `decoder`, `paintable` | frames as images |
@@ -57,6 +57,7 @@ pub(crate) mod frameindex;
 pub(crate) mod framesteps;
 pub(crate) mod gate;
 pub(crate) mod glprobe;
+pub(crate) mod items;
 pub(crate) mod log;
 pub(crate) mod looping;
 pub(crate) mod netcheck;
@@ -81,6 +82,7 @@ pub(crate) mod variants;
 pub use chapters::Chapter;
 pub use error::{display_name, ErrorKind, PlayerError};
 pub use frameindex::{AccessUnit, FrameIndex};
+pub use items::{ChapterItem, TrackItem, VariantItem};
 pub use player::{pipelines_in_use, Player, OFFSET_STEP};
 pub use playlist::{EndAction, PlaylistItem, Repeat};
 pub use reaper::pending_shutdowns;

@@ -112,7 +112,7 @@ impl imp::Player {
                 encrypted: None,
                 collection,
             } => {
-                self.collection.replace(Some(collection));
+                self.tracks.collection.replace(Some(collection));
                 self.refresh_tracks();
             }
             BusEvent::StreamsSelected { video, audio, ids } => {

@@ -111,7 +111,7 @@ impl imp::Player {
         if self.subtitle_file.take().is_some() {
             self.obj().notify_subtitle_file();
         }
-        self.subtitle_files.borrow_mut().clear();
+        self.tracks.subtitle_files.borrow_mut().clear();
         self.index.clear();
         self.bitrate_meter.clear();
         self.backstep.forget_media();
@@ -221,7 +221,7 @@ impl imp::Player {
         let meter = self.bitrate_meter.clone();
         let (index_attachment, meter_attachment) = (index.attachment(), meter.attachment());
         let demuxer = self.adaptive_demuxer.clone();
-        let pinned = self.pinned_bitrate.clone();
+        let pinned = self.variants.pinned_bitrate.clone();
         let live_latency_for_demuxer = self.live_latency_ms.clone();
         // Cleared by `teardown`: a pipeline let go may still make decoders
         // while it stops (the reaper lets it settle first); they must not
@@ -419,7 +419,7 @@ impl imp::Player {
         self.gapless_live
             .borrow()
             .store(false, std::sync::atomic::Ordering::SeqCst);
-        self.gapless_switched.lock().unwrap().take();
+        self.playlist.gapless_switched.lock().unwrap().take();
         self.bus_watch.take();
         self.index.detach();
         self.bitrate_meter.detach();

@@ -180,18 +180,10 @@ mod imp {
         /// GStreamer draws it (a host lifts it clear of its own controls).
         #[property(get, set = Self::set_subtitle_lift, default = 0)]
         pub subtitle_lift: Cell<u32>,
-        /// The lift and whether subtitles are hidden, for subtitle
-        /// overlays the pipeline creates later (on a streaming thread).
-        pub subtitle_look: std::sync::Arc<super::tracks::SubtitleLook>,
-        /// Every external subtitle file added for the media loaded (as
-        /// URIs, in the order added); `subtitle-file` is the one shown.
-        pub subtitle_files: RefCell<Vec<String>>,
         /// The font subtitles are drawn in, as a Pango description such as
         /// `Sans Bold 28` (none: GStreamer's default); applies at once.
         #[property(get, set = Self::set_subtitle_font, nullable)]
         pub subtitle_font: RefCell<Option<String>>,
-        /// Chose the external subtitle track once the reloaded media lists it.
-        pub pick_external_subtitle: Cell<bool>,
         /// Subtitle delay relative to video in ns (positive: later), kept
         /// across media; -10 s to 10 s (values beyond are brought to the
         /// nearer end).
@@ -234,21 +226,14 @@ mod imp {
         /// in bits/s; -1 otherwise (updated with `stats`).
         #[property(get, minimum = -1.0, default = -1.0)]
         pub bandwidth: Cell<f64>,
-        /// Adaptive streams: the variants the manifest lists.
-        pub variants: RefCell<Vec<crate::engine::variants::Variant>>,
+        /// Adaptive streams: the variants facet (`variants.rs`). Read-only
+        /// property `variants-model`: the variants the manifest lists, a
+        /// `gio::ListModel` of [`VariantItem`](crate::engine::VariantItem)s.
+        #[property(name = "variants-model", get = Self::variants_model, type = gio::ListModel)]
+        pub variants: variants::VariantsState,
         /// The adaptive demuxer of the pipeline, once made (set from the
         /// thread that adds it).
         pub adaptive_demuxer: std::sync::Arc<std::sync::Mutex<Option<gst::Element>>>,
-        /// The variant chosen by hand (HLS: played alone, from its own
-        /// playlist; DASH: pinned by bitrate); `None` lets the demuxer choose.
-        pub chosen_variant: Cell<Option<usize>>,
-        /// DASH: the bitrate (bits/s) the demuxer is held to, the chosen
-        /// representation's; 0 when it chooses freely (read from the
-        /// thread that adds the demuxer).
-        pub pinned_bitrate: std::sync::Arc<std::sync::atomic::AtomicU64>,
-        /// Whether the adaptive stream loaded is live (its demuxer knows
-        /// no duration), once asked.
-        pub live_adaptive: Cell<Option<bool>>,
         /// How often, in ms, the `stats` signal is emitted while media is
         /// loaded; 0 stops it; at most 60 000 (more is brought to that).
         #[property(get, set, maximum = 60_000, default = 1000, lax_validation)]
@@ -275,9 +260,10 @@ mod imp {
         #[property(name = "audio-sink", get, set, nullable)]
         pub host_audio_sink: RefCell<Option<String>>,
 
-        /// The items to play (a `gio::ListModel` of [`PlaylistItem`]).
+        /// The items to play (a `gio::ListModel` of [`PlaylistItem`]); the
+        /// playlist facet (`playlist.rs`).
         #[property(get = Self::playlist_store, type = gio::ListStore)]
-        pub playlist: std::cell::OnceCell<gio::ListStore>,
+        pub playlist: playlist::PlaylistState,
         /// The playlist item playing now; -1 when none (e.g. a URI set
         /// directly). Setting it loads that item; an index outside the
         /// playlist (negative, or past its end) leaves no item current.
@@ -290,11 +276,6 @@ mod imp {
         /// or when the list changes; it starts at the item playing).
         #[property(get, set = Self::set_shuffle)]
         pub shuffle: Cell<bool>,
-        /// The shuffled order: playlist indices, each once.
-        pub shuffle_order: RefCell<Vec<usize>>,
-        /// The playlist is being edited by [`super::Player::move_item`]: the
-        /// current index is fixed afterwards.
-        pub moving_item: Cell<bool>,
         /// What happens when an item ends.
         #[property(get, set = Self::set_end_action, builder(EndAction::Advance))]
         pub end_action: Cell<EndAction>,
@@ -302,15 +283,10 @@ mod imp {
         /// pipeline is kept and only the source changes).
         #[property(get, set = Self::set_gapless, default = true)]
         pub gapless: Cell<bool>,
-        /// The next item's URI for a gapless switch, read from the streaming
-        /// thread when the current item is about to finish.
-        pub gapless_next: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,
         /// Cleared when the pipeline is torn down: its streaming-thread
         /// hooks (the gapless switch, new decoders' probes, the adaptive
         /// demuxer) then do nothing, however long it takes to stop.
         pub gapless_live: RefCell<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-        /// The item a gapless switch went to, until its stream starts.
-        pub gapless_switched: std::sync::Arc<std::sync::Mutex<Option<(usize, String)>>>,
 
         /// Watchdog: how many times in a row a failed or stalled item is
         /// restarted before the player gives up and reports the error; 0
@@ -340,10 +316,6 @@ mod imp {
         pub stalls: Cell<u32>,
         /// The watchdog's working state.
         pub watchdog: watchdog::WatchdogState,
-        /// A playlist item is being loaded (not a URI set directly).
-        pub loading_item: Cell<bool>,
-        /// The `loop` property was switched on by the playlist rules.
-        pub loop_from_playlist: Cell<bool>,
 
         /// How many times the current item has been (re)opened.
         pub open_attempts: Cell<u32>,
@@ -380,16 +352,16 @@ mod imp {
         /// The sink's statistics at the last sample.
         pub stats_last: Cell<(u64, u64)>,
 
-        /// The media's chapters, in time order.
-        pub chapters: RefCell<Vec<crate::engine::chapters::Chapter>>,
-        /// The media's video, audio and subtitle tracks, as last announced.
-        pub tracks: RefCell<Vec<crate::engine::tracks::Track>>,
-        /// `playbin3`'s stream collection (its tags fill in as streams are parsed).
-        pub collection: RefCell<Option<gst::StreamCollection>>,
-        /// Ticks since the track list was last looked at.
-        pub tracks_age: Cell<u32>,
-        /// The stream ids `playbin3` has selected.
-        pub selected_streams: RefCell<Vec<String>>,
+        /// The chapters facet (`chapters.rs`). Read-only property
+        /// `chapters-model`: the media's chapters in time order, a
+        /// `gio::ListModel` of [`ChapterItem`](crate::engine::ChapterItem)s.
+        #[property(name = "chapters-model", get = Self::chapters_model, type = gio::ListModel)]
+        pub chapters: chapters::ChaptersState,
+        /// The tracks facet (`tracks.rs`). Read-only property
+        /// `tracks-model`: the media's video, audio and subtitle tracks, a
+        /// `gio::ListModel` of [`TrackItem`](crate::engine::TrackItem)s.
+        #[property(name = "tracks-model", get = Self::tracks_model, type = gio::ListModel)]
+        pub tracks: tracks::TracksState,
         /// What the video decoder was fed (true timestamps, keyframes).
         pub index: FrameIndex,
         /// The largest step between frames at the video sink.

@@ -2,7 +2,9 @@
 //! ends (`end-action`, `repeat`), user next/previous, keeping the current
 //! index right while the list is edited, and gapless advance (the next URI
 //! handed to playbin from its `about-to-finish` signal, the switch seen on
-//! the bus as a new stream start).
+//! the bus as a new stream start). The list itself is the `playlist`
+//! property, a `gio::ListStore` of [`PlaylistItem`]s that widgets bind to;
+//! the player's own edits change it by one splice each.
 
 use super::imp;
 use crate::engine::log;
@@ -12,12 +14,50 @@ use crate::engine::playlist::{
 use crate::engine::types::PlayerState;
 use gio::prelude::*;
 use glib::subclass::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::sync::{Arc, Mutex};
+
+/// A playlist index and the URI of the item there.
+type IndexedUri = Option<(usize, String)>;
+
+/// The playlist facet's state (`current-index`, `repeat`, `shuffle`,
+/// `end-action` and `gapless` are property cells on the player).
+pub struct PlaylistState {
+    /// The items to play (the `playlist` property).
+    store: gio::ListStore,
+    /// The shuffled order: playlist indices, each once.
+    shuffle_order: RefCell<Vec<usize>>,
+    /// The playlist is being edited by `move_item`: the current index is
+    /// fixed afterwards.
+    moving_item: Cell<bool>,
+    /// A playlist item is being loaded (not a URI set directly).
+    loading_item: Cell<bool>,
+    /// The `loop` property was switched on by the playlist rules.
+    loop_from_playlist: Cell<bool>,
+    /// The next item's URI for a gapless switch, read from the streaming
+    /// thread when the current item is about to finish.
+    gapless_next: Arc<Mutex<IndexedUri>>,
+    /// The item a gapless switch went to, until its stream starts.
+    pub(super) gapless_switched: Arc<Mutex<IndexedUri>>,
+}
+
+impl Default for PlaylistState {
+    fn default() -> Self {
+        Self {
+            store: gio::ListStore::new::<PlaylistItem>(),
+            shuffle_order: RefCell::default(),
+            moving_item: Cell::default(),
+            loading_item: Cell::default(),
+            loop_from_playlist: Cell::default(),
+            gapless_next: Arc::default(),
+            gapless_switched: Arc::default(),
+        }
+    }
+}
 
 impl imp::Player {
     pub(super) fn playlist_store(&self) -> gio::ListStore {
-        self.playlist
-            .get_or_init(gio::ListStore::new::<PlaylistItem>)
-            .clone()
+        self.playlist.store.clone()
     }
 
     /// Keeps `current-index` on the same item while the list is edited.
@@ -27,7 +67,7 @@ impl imp::Player {
             .connect_items_changed(move |_, position, removed, added| {
                 let Some(player) = weak.upgrade() else { return };
                 let imp = player.imp();
-                if imp.moving_item.get() {
+                if imp.playlist.moving_item.get() {
                     return;
                 }
                 let current = imp.current_index.get();
@@ -64,11 +104,11 @@ impl imp::Player {
     pub(super) fn neighbour(&self, step: Step) -> Option<usize> {
         let len = self.playlist_store().n_items() as usize;
         if self.shuffle.get() {
-            if self.shuffle_order.borrow().len() != len {
+            if self.playlist.shuffle_order.borrow().len() != len {
                 self.reshuffle();
             }
             return neighbour_in_order(
-                &self.shuffle_order.borrow(),
+                &self.playlist.shuffle_order.borrow(),
                 self.current(),
                 self.repeat.get(),
                 step,
@@ -87,7 +127,7 @@ impl imp::Player {
         } else {
             Vec::new()
         };
-        self.shuffle_order.replace(order);
+        self.playlist.shuffle_order.replace(order);
     }
 
     pub(super) fn set_shuffle(&self, shuffle: bool) {
@@ -107,12 +147,22 @@ impl imp::Player {
         if from == to {
             return;
         }
-        let Some(item) = store.item(from) else { return };
+        // One splice over the items that change place: the item moved and
+        // those between, shifted by one.
+        let (first, last) = (from.min(to), from.max(to));
+        let mut items: Vec<glib::Object> = (first..=last).filter_map(|i| store.item(i)).collect();
+        if items.len() != (last - first + 1) as usize {
+            return;
+        }
+        if from < to {
+            items.rotate_left(1);
+        } else {
+            items.rotate_right(1);
+        }
         let current = self.current_index.get();
-        self.moving_item.set(true);
-        store.remove(from);
-        store.insert(to, &item);
-        self.moving_item.set(false);
+        self.playlist.moving_item.set(true);
+        store.splice(first, last - first + 1, &items);
+        self.playlist.moving_item.set(false);
         let (from, to) = (from as i32, to as i32);
         let moved = if current == from {
             to
@@ -172,9 +222,9 @@ impl imp::Player {
         self.obj()
             .emit_by_name::<()>("item-loading", &[&(index as i32)]);
         self.current_index.set(index as i32);
-        self.loading_item.set(true);
+        self.playlist.loading_item.set(true);
         self.set_uri(Some(item.uri()));
-        self.loading_item.set(false);
+        self.playlist.loading_item.set(false);
         self.obj().notify_current_index();
         self.apply_item_looping();
         if playing {
@@ -185,7 +235,7 @@ impl imp::Player {
     /// A URI set directly (not through the playlist) detaches the player
     /// from the list unless it is the current item's.
     pub(super) fn on_uri_set_directly(&self, uri: Option<&str>) {
-        if self.loading_item.get() || self.current_index.get() < 0 {
+        if self.playlist.loading_item.get() || self.current_index.get() < 0 {
             return;
         }
         let same = self
@@ -230,8 +280,8 @@ impl imp::Player {
     /// set `loop` itself keeps it).
     pub(super) fn apply_item_looping(&self) {
         let wanted = self.item_loops();
-        if wanted != self.r#loop.get() && (wanted || self.loop_from_playlist.get()) {
-            self.loop_from_playlist.set(wanted);
+        if wanted != self.r#loop.get() && (wanted || self.playlist.loop_from_playlist.get()) {
+            self.playlist.loop_from_playlist.set(wanted);
             self.set_looping(wanted);
         }
         self.update_gapless_next();
@@ -269,7 +319,7 @@ impl imp::Player {
         } else {
             None
         };
-        *self.gapless_next.lock().unwrap() = next;
+        *self.playlist.gapless_next.lock().unwrap() = next;
     }
 
     /// Whether the item being loaded may hand over gaplessly to another.
@@ -287,8 +337,8 @@ impl imp::Player {
         if pipeline.find_property("uri").is_none() {
             return;
         }
-        let next = self.gapless_next.clone();
-        let switched = self.gapless_switched.clone();
+        let next = self.playlist.gapless_next.clone();
+        let switched = self.playlist.gapless_switched.clone();
         // Torn down, this pipeline must not take the next item's URI.
         let live = self.gapless_live.borrow().clone();
         pipeline.connect("about-to-finish", false, move |args| {
@@ -308,7 +358,7 @@ impl imp::Player {
     /// A new stream started: when it is the item a gapless switch went to,
     /// the player now shows that item.
     pub(super) fn on_stream_start(&self) {
-        let Some((index, uri)) = self.gapless_switched.lock().unwrap().take() else {
+        let Some((index, uri)) = self.playlist.gapless_switched.lock().unwrap().take() else {
             return;
         };
         log::debug!("gapless switch to {index} done");

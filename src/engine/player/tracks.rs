@@ -1,13 +1,41 @@
 //! Track lists and track choice on the player: what `playbin3`'s stream
 //! collection or `playbin`'s counts say the media holds, which track of each
 //! kind plays, and switching (or, for subtitles, turning them off) while
-//! playing, without reloading. `tracks-changed` tells the UI to look again.
+//! playing, without reloading. `tracks-changed` tells the UI to look again;
+//! the list is also a list model (`tracks-model`) of
+//! [`TrackItem`](crate::engine::TrackItem)s, changed only when the list is.
 
 use super::imp;
+use crate::engine::items::ListMirror;
 use crate::engine::tracks::{Track, TrackKind};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+
+/// The tracks facet's state.
+#[derive(Default)]
+pub struct TracksState {
+    /// The media's video, audio and subtitle tracks, as last announced,
+    /// and their list model.
+    list: ListMirror<Track>,
+    /// `playbin3`'s stream collection (its tags fill in as streams are
+    /// parsed).
+    pub(super) collection: RefCell<Option<gst::StreamCollection>>,
+    /// Ticks since the track list was last looked at.
+    age: Cell<u32>,
+    /// The stream ids `playbin3` has selected.
+    selected_streams: RefCell<Vec<String>>,
+    /// Every external subtitle file added for the media loaded (as URIs,
+    /// in the order added); `subtitle-file` is the one shown.
+    pub(super) subtitle_files: RefCell<Vec<String>>,
+    /// Choose the external subtitle track once the reloaded media lists it.
+    pick_external_subtitle: Cell<bool>,
+    /// The lift and whether subtitles are hidden, for subtitle overlays
+    /// the pipeline creates later (on a streaming thread).
+    look: Arc<SubtitleLook>,
+}
 
 /// `playbin`'s property for the current track of each kind.
 fn current_property(kind: TrackKind) -> &'static str {
@@ -25,8 +53,8 @@ impl imp::Player {
     /// Looks at the tracks again (from `playbin3`'s collection, or
     /// `playbin`'s counts and tags) and says so when they changed.
     pub(super) fn refresh_tracks(&self) {
-        self.tracks_age.set(0);
-        let tracks = if let Some(collection) = self.collection.borrow().as_ref() {
+        self.tracks.age.set(0);
+        let tracks = if let Some(collection) = self.tracks.collection.borrow().as_ref() {
             crate::engine::tracks::from_collection(collection)
         } else if self.pipeline.borrow().is_some() {
             // playbin answers under its lock: through the gate, and when
@@ -55,17 +83,16 @@ impl imp::Player {
     /// From the ticker: tags arrive after the streams do, so the list is
     /// looked at again twice a second.
     pub(super) fn refresh_tracks_now_and_then(&self) {
-        let age = self.tracks_age.get() + 1;
+        let age = self.tracks.age.get() + 1;
         if age >= REFRESH_EVERY_TICKS {
             self.refresh_tracks();
         } else {
-            self.tracks_age.set(age);
+            self.tracks.age.set(age);
         }
     }
 
     fn set_tracks(&self, tracks: Vec<Track>) {
-        if *self.tracks.borrow() != tracks {
-            self.tracks.replace(tracks);
+        if self.tracks.list.replace(tracks) {
             self.obj().emit_by_name::<()>("tracks-changed", &[]);
         }
         self.pick_external_subtitle_when_known();
@@ -75,14 +102,14 @@ impl imp::Player {
     /// is chosen once they are listed (and, with `playbin3`, once the
     /// pipeline has made its own first choice, which the switch keeps).
     fn pick_external_subtitle_when_known(&self) {
-        if !self.pick_external_subtitle.get() || self.pipeline.borrow().is_none() {
+        if !self.tracks.pick_external_subtitle.get() || self.pipeline.borrow().is_none() {
             return;
         }
         let subtitles = self.obj().tracks_of(TrackKind::Subtitle).len();
-        let chosen_yet =
-            self.collection.borrow().is_none() || !self.selected_streams.borrow().is_empty();
+        let chosen_yet = self.tracks.collection.borrow().is_none()
+            || !self.tracks.selected_streams.borrow().is_empty();
         if subtitles > 0 && chosen_yet {
-            self.pick_external_subtitle.set(false);
+            self.tracks.pick_external_subtitle.set(false);
             let _ = self
                 .obj()
                 .select_track(TrackKind::Subtitle, Some(subtitles - 1));
@@ -104,7 +131,7 @@ impl imp::Player {
             }
         }
         if let Some(uri) = uri.as_ref() {
-            let mut files = self.subtitle_files.borrow_mut();
+            let mut files = self.tracks.subtitle_files.borrow_mut();
             if !files.contains(uri) {
                 files.push(uri.clone());
             }
@@ -128,7 +155,7 @@ impl imp::Player {
             return;
         }
         // Loaded again with the file, where it was.
-        self.pick_external_subtitle.set(uri.is_some());
+        self.tracks.pick_external_subtitle.set(uri.is_some());
         self.reload_here(&media);
     }
 
@@ -183,7 +210,7 @@ impl imp::Player {
         if self.subtitle_lift.replace(lift) == lift {
             return;
         }
-        self.subtitle_look.lift.store(lift, Ordering::Relaxed);
+        self.tracks.look.lift.store(lift, Ordering::Relaxed);
         self.tell(move |pipeline| {
             let mut overlays = pipeline.iterate_recurse();
             while let Ok(Some(element)) = overlays.next() {
@@ -197,7 +224,7 @@ impl imp::Player {
     /// subtitle) start at the lift and visibility asked for; subtitles
     /// start shown in every pipeline built.
     pub(super) fn style_subtitles_in(&self, pipeline: &gst::Pipeline) {
-        let look = self.subtitle_look.clone();
+        let look = self.tracks.look.clone();
         look.hidden.store(false, Ordering::Relaxed);
         pipeline.connect("deep-element-added", false, move |args| {
             if let Ok(element) = args[2].get::<gst::Element>() {
@@ -219,17 +246,22 @@ impl imp::Player {
 
     /// `playbin3` selected these streams.
     pub(super) fn set_selected_streams(&self, ids: Vec<String>) {
-        if *self.selected_streams.borrow() != ids {
-            self.selected_streams.replace(ids);
+        if *self.tracks.selected_streams.borrow() != ids {
+            self.tracks.selected_streams.replace(ids);
             self.obj().emit_by_name::<()>("tracks-changed", &[]);
         }
         self.pick_external_subtitle_when_known();
     }
 
+    /// The tracks' list model (the `tracks-model` property).
+    pub(super) fn tracks_model(&self) -> gio::ListModel {
+        self.tracks.list.model()
+    }
+
     /// Forgets the tracks of the media that was loaded.
     pub(super) fn clear_tracks(&self) {
-        self.selected_streams.borrow_mut().clear();
-        self.collection.take();
+        self.tracks.selected_streams.borrow_mut().clear();
+        self.tracks.collection.take();
         self.set_tracks(Vec::new());
     }
 
@@ -249,7 +281,7 @@ impl imp::Player {
 /// streaming thread that adds a subtitle overlay to a pipeline (atomics:
 /// written on the main thread, read there).
 #[derive(Debug, Default)]
-pub struct SubtitleLook {
+pub(super) struct SubtitleLook {
     /// Pixels the text is raised by (see `subtitle-lift`).
     lift: AtomicU32,
     /// Whether the subtitle track is turned off.
@@ -303,7 +335,7 @@ impl super::Player {
             return;
         };
         {
-            let mut listed = self.imp().subtitle_files.borrow_mut();
+            let mut listed = self.imp().tracks.subtitle_files.borrow_mut();
             for uri in existing {
                 if !listed.contains(&uri) {
                     listed.push(uri);
@@ -317,19 +349,20 @@ impl super::Player {
     /// The external subtitle files added for the media loaded, as URIs in
     /// the order added (the one shown is `subtitle-file`).
     pub fn subtitle_files(&self) -> Vec<String> {
-        self.imp().subtitle_files.borrow().clone()
+        self.imp().tracks.subtitle_files.borrow().clone()
     }
 
     /// Every track of the media, videos first, then audio, then subtitles,
     /// each in container order (empty until the media has opened).
     pub fn tracks(&self) -> Vec<Track> {
-        self.imp().tracks.borrow().clone()
+        self.imp().tracks.list.borrow().clone()
     }
 
     /// The tracks of one kind.
     pub fn tracks_of(&self, kind: TrackKind) -> Vec<Track> {
         self.imp()
             .tracks
+            .list
             .borrow()
             .iter()
             .filter(|t| t.kind == kind)
@@ -345,14 +378,14 @@ impl super::Player {
         let pipeline = pipeline.upcast::<gst::Element>();
         if pipeline.find_property("current-audio").is_some() {
             // playbin answers under its lock: through the gate.
-            if kind == TrackKind::Subtitle && imp.subtitle_look.hidden.load(Ordering::Relaxed) {
+            if kind == TrackKind::Subtitle && imp.tracks.look.hidden.load(Ordering::Relaxed) {
                 return None;
             }
             let current = imp.ask(move |p| p.property::<i32>(current_property(kind)))?;
             let count = self.tracks_of(kind).len();
             return usize::try_from(current).ok().filter(|&c| c < count);
         }
-        let selected = imp.selected_streams.borrow();
+        let selected = imp.tracks.selected_streams.borrow();
         self.tracks_of(kind)
             .into_iter()
             .find(|t| selected.contains(&t.stream_id))
@@ -392,7 +425,8 @@ impl super::Player {
                 }
             };
             if kind == TrackKind::Subtitle {
-                imp.subtitle_look
+                imp.tracks
+                    .look
                     .hidden
                     .store(index.is_none(), Ordering::Relaxed);
             }
@@ -419,7 +453,7 @@ impl super::Player {
         }
         // playbin3: the streams to keep, with this kind's choice in place
         // (a kind with nothing chosen yet keeps its first track).
-        let selected = imp.selected_streams.borrow().clone();
+        let selected = imp.tracks.selected_streams.borrow().clone();
         let mut ids = Vec::new();
         for other in [TrackKind::Video, TrackKind::Audio, TrackKind::Subtitle] {
             if other == kind {

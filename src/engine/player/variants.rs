@@ -4,27 +4,48 @@
 //! that variant's own playlist; DASH: the demuxer is held to that
 //! representation's bitrate and seeks to where playback is) or handing
 //! the choice back to the demuxer (HLS: the master playlist loaded again).
+//! The list is also a list model (`variants-model`) of
+//! [`VariantItem`](crate::engine::VariantItem)s.
 
 use super::imp;
+use crate::engine::items::ListMirror;
 use crate::engine::log;
 use crate::engine::variants::{self, Variant};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
-use std::sync::atomic::Ordering;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long reading a manifest for its variants may take.
 const MANIFEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The variants facet's state.
+#[derive(Default)]
+pub struct VariantsState {
+    /// The variants the manifest lists, and their list model.
+    list: ListMirror<Variant>,
+    /// The variant chosen by hand (HLS: played alone, from its own
+    /// playlist; DASH: pinned by bitrate); `None` lets the demuxer choose.
+    chosen: Cell<Option<usize>>,
+    /// DASH: the bitrate (bits/s) the demuxer is held to, the chosen
+    /// representation's; 0 when it chooses freely (read from the thread
+    /// that adds the demuxer).
+    pub(super) pinned_bitrate: Arc<AtomicU64>,
+    /// Whether the adaptive stream loaded is live (its demuxer knows no
+    /// duration), once asked.
+    live: Cell<Option<bool>>,
+}
+
 impl imp::Player {
     /// Forgets the variants of the media that was loaded.
     pub(super) fn forget_variants(&self) {
-        self.chosen_variant.set(None);
-        self.live_adaptive.set(None);
-        self.pinned_bitrate
-            .store(0, std::sync::atomic::Ordering::Relaxed);
-        let had = !self.variants.borrow().is_empty();
-        self.variants.borrow_mut().clear();
+        let state = &self.variants;
+        state.chosen.set(None);
+        state.live.set(None);
+        state.pinned_bitrate.store(0, Ordering::Relaxed);
+        let had = state.list.replace(Vec::new());
         if self.bandwidth.replace(-1.0) != -1.0 {
             self.obj().notify_bandwidth();
         }
@@ -33,11 +54,16 @@ impl imp::Player {
         }
     }
 
+    /// The variants' list model (the `variants-model` property).
+    pub(super) fn variants_model(&self) -> gio::ListModel {
+        self.variants.list.model()
+    }
+
     /// Whether the stream is a live adaptive one (a live HLS playlist, a
     /// dynamic DASH manifest): its demuxer answers no duration. Asked once
     /// per load, when its demuxer exists.
     pub(super) fn is_live_adaptive(&self) -> bool {
-        if let Some(known) = self.live_adaptive.get() {
+        if let Some(known) = self.variants.live.get() {
             return known;
         }
         let Some(demuxer) = self.adaptive_demuxer.lock().unwrap().clone() else {
@@ -49,7 +75,7 @@ impl imp::Player {
         };
         let live = duration.is_none_or(|d| d.is_zero());
         log::debug!("adaptive stream, live: {live}");
-        self.live_adaptive.set(Some(live));
+        self.variants.live.set(Some(live));
         live
     }
 
@@ -70,8 +96,9 @@ impl imp::Player {
             if player.uri().as_deref() != Some(uri.as_str()) || found.is_empty() {
                 return;
             }
-            player.imp().variants.replace(found);
-            player.emit_by_name::<()>("variants-changed", &[]);
+            if player.imp().variants.list.replace(found) {
+                player.emit_by_name::<()>("variants-changed", &[]);
+            }
         });
     }
 }
@@ -79,8 +106,8 @@ impl imp::Player {
 impl imp::Player {
     /// The playlist of the variant chosen by hand, if any.
     pub(super) fn chosen_variant_uri(&self) -> Option<String> {
-        let chosen = self.chosen_variant.get()?;
-        self.variants.borrow().get(chosen)?.uri.clone()
+        let chosen = self.variants.chosen.get()?;
+        self.variants.list.borrow().get(chosen)?.uri.clone()
     }
 }
 
@@ -88,12 +115,12 @@ impl super::Player {
     /// The variants (qualities) of the adaptive stream loaded, as its
     /// manifest lists them (empty for other media, and until read).
     pub fn variants(&self) -> Vec<Variant> {
-        self.imp().variants.borrow().clone()
+        self.imp().variants.list.borrow().clone()
     }
 
     /// The variant chosen by hand, or `None` when the demuxer chooses.
     pub fn chosen_variant(&self) -> Option<usize> {
-        self.imp().chosen_variant.get()
+        self.imp().variants.chosen.get()
     }
 
     /// The variant playing: the one chosen, else the one whose picture
@@ -127,13 +154,13 @@ impl super::Player {
             None => None,
         };
         let imp = self.imp();
-        if imp.chosen_variant.get() == index {
+        if imp.variants.chosen.get() == index {
             return Ok(());
         }
         // Variants without a playlist of their own (DASH) are chosen by
         // bitrate, in the running demuxer; the others by loading again.
         let by_bitrate = chosen.is_some_and(|v| v.uri.is_none())
-            || (chosen.is_none() && imp.pinned_bitrate.load(Ordering::Relaxed) > 0);
+            || (chosen.is_none() && imp.variants.pinned_bitrate.load(Ordering::Relaxed) > 0);
         if by_bitrate {
             let bits = chosen.map_or(0, |v| v.bandwidth);
             let demuxer = imp.adaptive_demuxer.lock().unwrap().clone();
@@ -145,8 +172,8 @@ impl super::Player {
                     ));
                 }
             }
-            imp.pinned_bitrate.store(bits, Ordering::Relaxed);
-            imp.chosen_variant.set(index);
+            imp.variants.pinned_bitrate.store(bits, Ordering::Relaxed);
+            imp.variants.chosen.set(index);
             // The demuxer may have fetched far ahead at the old bitrate: a
             // flushing seek to here makes it fetch the new one from the
             // segment playing, so the choice shows at once.
@@ -154,7 +181,7 @@ impl super::Player {
                 self.seek(gst::ClockTime::from_nseconds(self.position()));
             }
         } else {
-            imp.chosen_variant.set(index);
+            imp.variants.chosen.set(index);
             let loaded = imp.pipeline.borrow().is_some();
             if let (Some(media), true) = (self.uri(), loaded) {
                 imp.reload_here(&media);

@@ -3,16 +3,18 @@
 //! `glib::BindingGroup`); showing another player only changes the groups'
 //! target, so no handler is ever connected or disconnected by hand. Every
 //! handler holds the view weakly. [`refresh`](super::imp::PlayerView::refresh)
-//! then brings each child in line with the player's properties.
+//! then brings each child in line with the player's properties. The seek
+//! bar's chapter ticks follow the player's `chapters-model` the same way,
+//! through a second signal group whose target is that list model.
 
 use super::imp;
 use super::timing_actions;
 use crate::engine::{format_time, precise};
 use crate::engine::{Player, PlayerError, PlayerState};
 use crate::widget::embedding::ControlsMode;
-use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
+use gtk::{gio, glib};
 
 /// The player properties whose change the children show.
 const SHOWN: &[&str] = &[
@@ -92,6 +94,8 @@ impl imp::PlayerView {
         self.player.replace(Some(player.clone()));
         self.player_bindings().set_source(Some(&player));
         self.player_signals().set_target(Some(&player));
+        self.chapter_signals()
+            .set_target(Some(&player.chapters_model()));
         if self.stats_overlay.is_shown() {
             self.stats_overlay.set_shown(&player, true);
         }
@@ -110,12 +114,41 @@ impl imp::PlayerView {
         if let Some(group) = self.player_signals.get() {
             group.set_target(None::<&Player>);
         }
+        if let Some(group) = self.chapter_signals.get() {
+            group.set_target(None::<&gio::ListModel>);
+        }
+    }
+
+    /// The signal group following the player's chapters: the ticks are
+    /// drawn again whenever the list model changes.
+    fn chapter_signals(&self) -> &glib::SignalGroup {
+        self.chapter_signals.get_or_init(|| {
+            let group = glib::SignalGroup::with_type(gio::ListModel::static_type());
+            let obj = self.obj();
+            group.connect_local(
+                "items-changed",
+                false,
+                glib::clone!(
+                    #[weak]
+                    obj,
+                    #[upgrade_or]
+                    None,
+                    move |_| {
+                        if let Some(player) = obj.imp().player.borrow().clone() {
+                            obj.imp().update_marks(&player);
+                        }
+                        None
+                    }
+                ),
+            );
+            group
+        })
     }
 
     /// Connects every handler the view needs on a new signal group. The
     /// children follow the player; the OSD confirms what the timing keys
     /// did and says why one did nothing; the seek bar shows the loop points
-    /// and chapters.
+    /// (its chapter ticks follow `chapter_signals`).
     fn connect_player_signals(&self) -> glib::SignalGroup {
         let obj = self.obj();
         let group = glib::SignalGroup::new::<Player>();
@@ -164,13 +197,6 @@ impl imp::PlayerView {
                     obj.show_message(&timing_actions::loop_message(p.loop_a(), p.loop_b()));
                 }
             ),
-        );
-        on_signal(
-            &group,
-            &obj,
-            "chapters-changed",
-            0,
-            |obj, player: Player| obj.imp().update_marks(&player),
         );
         on_notify(
             &group,

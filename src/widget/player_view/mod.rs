@@ -137,6 +137,9 @@ mod imp {
         /// The player's properties bound to children (the picture's
         /// paintable); its source is the player shown.
         pub player_bindings: std::cell::OnceCell<glib::BindingGroup>,
+        /// The player's `chapters-model`, followed for the seek bar's
+        /// chapter ticks; its target is the model of the player shown.
+        pub chapter_signals: std::cell::OnceCell<glib::SignalGroup>,
         pub hide_timeout: RefCell<Option<glib::SourceId>>,
         pub last_pointer: Cell<(f64, f64)>,
         pub last_error: RefCell<Option<PlayerError>>,
