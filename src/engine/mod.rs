@@ -30,7 +30,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `player/` | the `Player` object, split by concern (lifecycle, events, timing, tracks, …) |
+//! | `player/` | the `Player` object, split by facet (lifecycle, events, seeking, stepping, loops, rate, stats, tracks, …) |
 //! | `spec`, `glprobe`, `audio` | what pipeline to build |
 //! | `bus`, `error`, `netcheck` | what the pipeline says, as events and typed errors |
 //! | `gate`, `reaper` | the threading rule: calls into and teardown of running pipelines |

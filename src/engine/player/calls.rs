@@ -4,7 +4,8 @@
 //! bounded time for an answer (`None`: no pipeline, or no answer in time;
 //! the caller goes on with what it knew); `tell` queues the call and
 //! returns. A pipeline that is still in `NULL` (being built by `load`) has
-//! no streaming thread yet and is set up directly.
+//! no streaming thread yet and is set up directly. Hosts reach the running
+//! pipeline (and its graph, made on the gate) from here too.
 
 use super::imp;
 use glib::subclass::prelude::*;
@@ -108,6 +109,26 @@ impl imp::Player {
         if let Some(gate) = self.gate.borrow().as_ref() {
             gate.tell(call);
         }
+    }
+}
+
+impl super::Player {
+    /// The running pipeline, for inspection (graph dumps, statistics).
+    pub fn pipeline(&self) -> Option<gst::Pipeline> {
+        self.imp().pipeline.borrow().clone()
+    }
+
+    /// The running pipeline's graph in Graphviz's dot language, every
+    /// detail included (element properties read under their locks, so it
+    /// is made on the pipeline's gate); `None` with no pipeline, or when
+    /// the pipeline gave no answer within a quarter of a second.
+    pub fn pipeline_graph(&self) -> Option<String> {
+        let gate = self.imp().gate.borrow();
+        gate.as_ref()?
+            .ask_within(std::time::Duration::from_millis(250), |p| {
+                gst::prelude::GstBinExtManual::debug_to_dot_data(p, gst::DebugGraphDetails::all())
+                    .to_string()
+            })
     }
 }
 

@@ -55,16 +55,18 @@ impl imp::Player {
                 dropped,
             } => {
                 if !is_sink {
-                    let mut counts = self.qos_dropped.borrow_mut();
+                    let mut counts = self.stats.qos_dropped.borrow_mut();
                     let last = counts.insert(source, dropped).unwrap_or(0);
                     // A new segment restarts an element's count: keep the old.
                     if dropped < last {
-                        self.qos_folded.set(self.qos_folded.get() + last);
+                        self.stats
+                            .qos_folded
+                            .set(self.stats.qos_folded.get() + last);
                     }
                 }
             }
             BusEvent::Buffering(percent) => {
-                self.last_buffering.set(Some(percent));
+                self.stats.last_buffering.set(Some(percent));
 
                 // The level shows at once (the statistics carry it too).
                 let level = percent.clamp(0, 100);
@@ -137,7 +139,7 @@ impl imp::Player {
             }
             BusEvent::SegmentDone(seqnum) => {
                 // A loop runs rounds ahead; a flush makes the queued ends stale.
-                if Some(seqnum) == self.segment_seqnum.get() {
+                if Some(seqnum) == self.loops.segment_seqnum.get() {
                     self.on_segment_done();
                 }
             }
@@ -194,21 +196,21 @@ impl imp::Player {
         }
         if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
             // A step ran past the last frame: put that frame back.
-            if let Some(from) = self.step_from.take() {
+            if let Some(from) = self.step.from.take() {
                 return self.stepped_past_the_end(from);
             }
         }
-        if self.settling.get().is_some() {
+        if self.seek.settling.get().is_some() {
             // A seek or correcting step ran into the end; settling recovers.
             return;
         }
-        if self.live.get() && self.recover("The live stream ended.") {
+        if self.live.is_live.get() && self.recover("The live stream ended.") {
             return;
         }
         if self.ended_early() && self.recover("The stream ended before its duration.") {
             return;
         }
-        self.at_eos.set(true);
+        self.step.at_eos.set(true);
         self.close_played_segment(true);
         if self.r#loop.get() {
             // The segment was not a looping one (the loop was switched on
@@ -300,14 +302,14 @@ impl imp::Player {
             let first_pts = self.sink_sample().map(|s| true_pts(&s, &self.index));
             self.first_frame.set(first_pts);
         }
-        if self.settling.get().is_some() {
+        if self.seek.settling.get().is_some() {
             // A seek landed: whatever a backward step showed from the cache goes.
             self.backstep.hide();
         }
         self.refresh_frame();
         if first {
             self.on_first_preroll();
-        } else if self.settling.get().is_some() {
+        } else if self.seek.settling.get().is_some() {
             self.continue_settle();
         } else if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
             self.continue_step();
@@ -413,13 +415,14 @@ impl imp::Player {
         }
         let now = std::time::Instant::now();
         let recent = self
+            .live
             .reconnect_warned
             .get()
             .is_some_and(|at| now.duration_since(at) < std::time::Duration::from_secs(10));
         if recent {
             return;
         }
-        self.reconnect_warned.set(Some(now));
+        self.live.reconnect_warned.set(Some(now));
         let name = self
             .uri
             .borrow()

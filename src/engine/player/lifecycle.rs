@@ -12,7 +12,6 @@ use crate::engine::log;
 use crate::engine::reaper;
 use crate::engine::seek::{Request, SeekMode};
 use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
-use crate::engine::stats::PlayedTime;
 use crate::engine::types::{PlayerState, VideoMode};
 use crate::engine::uri::precheck;
 use glib::prelude::*;
@@ -131,17 +130,11 @@ impl imp::Player {
         let uri = variant.as_deref().unwrap_or(uri);
         self.missing.borrow_mut().clear();
         self.prerolled.set(false);
-        self.played.set(PlayedTime::default());
-        self.segment_start.set(gst::ClockTime::ZERO);
-        self.stats_base.set((0, 0));
-        self.stats_last.set((0, 0));
-        self.qos_dropped.borrow_mut().clear();
-        self.qos_folded.set(0);
-        self.last_buffering.set(None);
-        self.live.set(false);
-        self.loop_round_due.set(None);
-        self.segment_looping.set(false);
-        self.at_eos.set(false);
+        self.stats.restart();
+        self.seek.segment_start.set(gst::ClockTime::ZERO);
+        self.live.is_live.set(false);
+        self.loops.restart();
+        self.step.at_eos.set(false);
         if let Err(e) = precheck(uri) {
             self.fail_later(e);
             return;
@@ -222,7 +215,7 @@ impl imp::Player {
         let (index_attachment, meter_attachment) = (index.attachment(), meter.attachment());
         let demuxer = self.adaptive_demuxer.clone();
         let pinned = self.variants.pinned_bitrate.clone();
-        let live_latency_for_demuxer = self.live_latency_ms.clone();
+        let shared = self.shared.clone();
         // Cleared by `teardown`: a pipeline let go may still make decoders
         // while it stops (the reaper lets it settle first); they must not
         // feed the next media's index or stand in for its demuxer.
@@ -240,8 +233,9 @@ impl imp::Player {
                     }
                     // Low latency on a live DASH manifest: join (and stay)
                     // that far behind its live edge instead of 10 s.
-                    let latency =
-                        live_latency_for_demuxer.load(std::sync::atomic::Ordering::Relaxed);
+                    let latency = shared
+                        .live_latency_ms
+                        .load(std::sync::atomic::Ordering::Relaxed);
                     if latency >= 0 && element.find_property("presentation-delay").is_some() {
                         element.set_property("presentation-delay", format!("{latency}ms"));
                     }
@@ -257,12 +251,13 @@ impl imp::Player {
             }
             None
         });
-        let live_latency = self.live_latency_ms.clone();
-        let tls_ca_file = self.tls_ca_file.clone();
+        let shared = self.shared.clone();
         pipeline.connect("source-setup", false, move |args| {
             if let Ok(source) = args[1].get::<gst::Element>() {
-                let latency = live_latency.load(std::sync::atomic::Ordering::Relaxed);
-                let ca = tls_ca_file.lock().unwrap().clone();
+                let latency = shared
+                    .live_latency_ms
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                let ca = shared.tls_ca_file.lock().unwrap().clone();
                 set_up_source(&source, u32::try_from(latency).ok(), ca.as_deref());
             }
             None
@@ -293,9 +288,9 @@ impl imp::Player {
                 return;
             }
         }
-        self.frame_steps.clear();
+        self.stats.frame_steps.clear();
         if let Some(sink) = built.video_sink.as_ref() {
-            self.frame_steps.attach(sink);
+            self.stats.frame_steps.attach(sink);
             if self.live_latency_ms() >= 0 && sink.find_property("processing-deadline").is_some() {
                 // Low latency: the sink hands each frame on at once (the
                 // GL upload happens before it), so it needs far less than
@@ -319,7 +314,7 @@ impl imp::Player {
             target: gst::ClockTime::ZERO,
             mode: SeekMode::Accurate,
         });
-        self.startup.set(true);
+        self.seek.startup.set(true);
         self.apply_target();
         self.open_attempts.set(self.open_attempts.get() + 1);
         if uri.starts_with("file:") {
@@ -455,16 +450,10 @@ impl imp::Player {
         self.want_playing.set(false);
         self.buffering.set(false);
         self.queue.borrow_mut().clear();
-        self.settling.set(None);
-        self.steps_left.set(0);
-        self.step_from.set(None);
-        self.needs_resync.set(false);
-        if let Some(handle) = self.request_watchdog.take() {
-            handle.abort();
-        }
-        self.startup.set(false);
+        self.seek.clear();
+        self.step.clear();
         self.late.set(Default::default());
-        self.rate_due.set(false);
+        self.rate_change.due.set(false);
         self.backstep.cancel();
     }
 
@@ -561,7 +550,7 @@ impl imp::Player {
         if self.pipeline.borrow().is_none() {
             return;
         }
-        let playing = self.want_playing.get() && !self.startup.get() && !self.buffering.get();
+        let playing = self.want_playing.get() && !self.seek.startup.get() && !self.buffering.get();
         let target = if playing {
             gst::State::Playing
         } else {
@@ -573,7 +562,7 @@ impl imp::Player {
         let answer = self.ask_late_ok(move |p| p.set_state(target)).flatten();
         // A rate changed while paused goes now, after the state change on
         // the gate: playing drains the queues an instant change waits on.
-        if playing && self.rate_due.take() && !self.send_instant_rate() {
+        if playing && self.rate_change.due.take() && !self.send_instant_rate() {
             // Refused: a flushing seek where playback is carries the rate.
             log::debug!("instant rate change refused; seeking instead");
             self.request_unless_waiting(crate::engine::seek::Request::Seek {
@@ -605,7 +594,7 @@ impl imp::Player {
             return;
         }
         log::debug!("live source: no preroll");
-        self.live.set(true);
+        self.live.is_live.set(true);
         if let Some(handle) = self.open_watchdog.take() {
             handle.abort();
         }
@@ -666,5 +655,22 @@ impl imp::Player {
         if let Some(old) = self.ticker.replace(Some(handle)) {
             old.abort();
         }
+    }
+}
+
+impl super::Player {
+    /// The pipeline description that loading `uri` would build now.
+    pub fn describe_pipeline(&self, uri: &str) -> String {
+        let (video, audio) = self.imp().outputs();
+        let described = PipelineSpec {
+            playbin: Playbin::for_uri(uri),
+            uri: uri.to_string(),
+            video,
+            audio,
+            subtitle_uri: None,
+        }
+        .to_launch();
+        // Secrets are never printed.
+        crate::engine::redact::redact_text(&described)
     }
 }

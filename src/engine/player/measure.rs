@@ -1,15 +1,14 @@
 //! Reading the pipeline: position and duration, the frame on screen (its
-//! real PTS, duration and number), the video sink's statistics, played time
-//! and the software chain's render size.
+//! real PTS, duration and number) and the software chain's render size.
+//! Statistics are in [`super::stats`].
 
 use super::imp;
 use crate::engine::frame::{frame_number, true_pts, ShownSample};
+use crate::engine::frameindex::FrameIndex;
 use crate::engine::log;
-use crate::engine::stats::PlayedTime;
 use crate::engine::types::PlayerState;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
-use std::cell::Cell;
 
 impl imp::Player {
     /// Updates `position`: while paused on a video frame it is that frame's
@@ -157,174 +156,6 @@ impl imp::Player {
         self.set_i64(&self.frame_number, -1, "frame-number");
     }
 
-    pub(super) fn update_played(&self, f: impl FnOnce(&mut PlayedTime)) {
-        let mut played = self.played.get();
-        f(&mut played);
-        self.played.set(played);
-    }
-
-    /// Records how far the pipeline's running time has got in this
-    /// segment: the clock's while playing, the time it paused at otherwise.
-    pub fn sample_played(&self) {
-        let Some(p) = self.pipeline.borrow().clone() else {
-            return;
-        };
-        let running = if p.current_state() == gst::State::Playing {
-            p.current_running_time()
-        } else {
-            p.start_time()
-        };
-        if let Some(running) = running {
-            self.update_played(|played| played.observe(running));
-        }
-    }
-
-    /// Ends the played segment before a flushing seek, a teardown or at end
-    /// of stream; there (`at_end`) it counts no more than the running time
-    /// from the segment's start to the end of the media.
-    pub(super) fn close_played_segment(&self, at_end: bool) {
-        self.sample_played();
-        let rate = self.rate.get();
-        let start = self.segment_start.get();
-        // Forward, the segment plays from its start to the end; backward,
-        // from its start down to the beginning.
-        let left = if rate < 0.0 {
-            Some(start)
-        } else {
-            self.duration_query().map(|d| d.saturating_sub(start))
-        };
-        let limit = left.filter(|_| at_end).map(|left| {
-            crate::engine::timefmt::clock_time(
-                (left.nseconds() as f64 / rate.abs().max(1e-3)) as u64,
-            )
-        });
-        self.update_played(|played| played.close(limit));
-    }
-
-    pub fn played(&self) -> gst::ClockTime {
-        self.sample_played();
-        self.played.get().total()
-    }
-
-    /// Folds the video sink's counters into the running totals, noticing
-    /// when the sink has reset them since the last sample.
-    pub fn sample_stats(&self) -> (u64, u64) {
-        let current = self.video_sink.borrow().as_ref().map(sink_stats);
-        let (mut base, last) = (self.stats_base.get(), self.stats_last.get());
-        if let Some(current) = current {
-            if current.0 < last.0 || current.1 < last.1 {
-                base = (base.0 + last.0, base.1 + last.1);
-                self.stats_base.set(base);
-            }
-            self.stats_last.set(current);
-            (base.0 + current.0, base.1 + current.1)
-        } else {
-            (base.0 + last.0, base.1 + last.1)
-        }
-    }
-
-    /// Frames skipped before the sink for lateness: the latest QoS count of
-    /// every element but the sink, plus counts from their earlier segments.
-    pub fn late_frames(&self) -> u64 {
-        self.qos_folded.get() + self.qos_dropped.borrow().values().sum::<u64>()
-    }
-
-    pub(super) fn live_latency_ms(&self) -> i32 {
-        self.live_latency_ms
-            .load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    pub(super) fn set_live_latency_ms(&self, ms: i32) {
-        let ms = ms.max(-1);
-        let old = self
-            .live_latency_ms
-            .swap(ms, std::sync::atomic::Ordering::Relaxed);
-        if old != ms {
-            self.obj().notify_live_latency_ms();
-        }
-    }
-
-    pub(super) fn tls_ca_file(&self) -> Option<String> {
-        self.tls_ca_file.lock().unwrap().clone()
-    }
-
-    pub(super) fn set_tls_ca_file(&self, file: Option<String>) {
-        if let Some(path) = &file {
-            if let Err(e) = gio::TlsFileDatabase::new(path) {
-                self.warn(format!(
-                    "The certificate authorities in “{path}” could not be read ({e}); HTTPS servers are checked against the system's; give a PEM file."
-                ));
-            }
-        }
-        let changed = *self.tls_ca_file.lock().unwrap() != file;
-        if changed {
-            *self.tls_ca_file.lock().unwrap() = file;
-            self.obj().notify_tls_ca_file();
-        }
-    }
-
-    /// The pipeline's latency when it is live.
-    pub fn live_latency(&self) -> Option<gst::ClockTime> {
-        if !self.live.get() {
-            return None;
-        }
-        self.ask(|pipeline| {
-            let mut query = gst::query::Latency::new();
-            pipeline.query(&mut query).then(|| query.result())
-        })
-        .flatten()
-        .and_then(|(live, min, _max)| live.then_some(min))
-    }
-
-    /// Emits `stats` (and updates the statistics properties) when
-    /// `stats-interval` has passed since the last time.
-    pub fn maybe_emit_stats(&self) {
-        let interval = self.stats_interval.get();
-        if interval == 0 {
-            return;
-        }
-        let now = std::time::Instant::now();
-        let due = self.stats_emitted.get().is_none_or(|last| {
-            now.duration_since(last) >= std::time::Duration::from_millis(interval as u64)
-        });
-        if !due {
-            return;
-        }
-        self.stats_emitted.set(Some(now));
-        let obj = self.obj();
-        let stats = obj.stats();
-        let set_u64 = |cell: &Cell<u64>, value: u64, name: &str| {
-            if cell.replace(value) != value {
-                obj.notify(name);
-            }
-        };
-        set_u64(&self.frames_rendered, stats.rendered, "frames-rendered");
-        set_u64(&self.frames_dropped, stats.dropped, "frames-dropped");
-        set_u64(&self.frames_late, stats.late, "frames-late");
-        let bitrate = stats.bitrate.unwrap_or(-1.0);
-        if self.bitrate.replace(bitrate) != bitrate {
-            obj.notify("bitrate");
-        }
-        let buffering = stats.buffering_percent.unwrap_or(-1);
-        if self.buffering_percent.replace(buffering) != buffering {
-            obj.notify("buffering-percent");
-        }
-        let bandwidth = self
-            .adaptive_demuxer
-            .lock()
-            .unwrap()
-            .as_ref()
-            .map_or(-1.0, |d| f64::from(d.property::<u32>("current-bandwidth")));
-        if self.bandwidth.replace(bandwidth) != bandwidth {
-            obj.notify("bandwidth");
-        }
-        let latency = stats.latency_ms.map_or(-1, |ms| (ms * 1e6) as i64);
-        if self.latency.replace(latency) != latency {
-            obj.notify("latency");
-        }
-        obj.emit_by_name::<()>("stats", &[&stats]);
-    }
-
     /// Points the software chain's capsfilter at the size the picture is
     /// shown at, so frames are scaled down before conversion and upload.
     pub fn apply_render_size(&self) {
@@ -355,13 +186,32 @@ impl imp::Player {
     }
 }
 
-fn sink_stats(sink: &gst::Element) -> (u64, u64) {
-    if sink.find_property("stats").is_none() {
-        return (0, 0);
+impl super::Player {
+    /// The decoded frame on screen (a cached frame after a backward step,
+    /// otherwise the video sink's last sample). In headless mode this is
+    /// how to look at the picture.
+    pub fn current_frame(&self) -> Option<gst::Sample> {
+        self.imp().current_sample()
     }
-    let stats = sink.property::<gst::Structure>("stats");
-    (
-        stats.get::<u64>("rendered").unwrap_or(0),
-        stats.get::<u64>("dropped").unwrap_or(0),
-    )
+
+    /// The PTS of the first frame, once the media has prerolled.
+    pub fn first_frame_pts(&self) -> Option<gst::ClockTime> {
+        self.imp().first_frame.get()
+    }
+
+    /// What the video decoder has been fed so far: true timestamps and
+    /// keyframes (for keyframe marks and inspection).
+    pub fn frame_index(&self) -> FrameIndex {
+        self.imp().index.clone()
+    }
+
+    /// Tells the player the size, in device pixels, its picture is shown at.
+    /// On the software path frames larger than that are scaled down before
+    /// conversion and upload; `(0, 0)` (the default) means native size.
+    pub fn set_render_size(&self, width: u32, height: u32) {
+        let imp = self.imp();
+        if imp.render_size.replace((width, height)) != (width, height) {
+            imp.apply_render_size();
+        }
+    }
 }

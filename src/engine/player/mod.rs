@@ -1,15 +1,30 @@
 //! The `Player` GObject: one media item through a playbin pipeline built
-//! from a [`PipelineSpec`]. State is exposed as properties (`state`,
-//! `position`, the frame on screen, `rate`, the loop points, …) and outcomes
-//! as signals (`error`, `warning`, `eos`). Bus messages are handled on the
-//! thread-default main context with a weak reference, so a dropped player
-//! stops its pipeline and leaks nothing.
+//! from a [`PipelineSpec`](crate::engine::spec::PipelineSpec). State is
+//! exposed as properties (`state`, `position`, the frame on screen, `rate`,
+//! the loop points, …) and outcomes as signals (`error`, `warning`, `eos`).
+//! Bus messages are handled on the thread-default main context with a weak
+//! reference, so a dropped player stops its pipeline and leaks nothing.
 //!
-//! The object is split by concern: this file holds the GObject definition and
-//! the public API; [`lifecycle`] loads and tears down pipelines; [`events`]
-//! turns bus events into state; [`measure`] reads positions and statistics;
-//! [`timing`] does seeks, frame steps, rate changes, loops and offsets, and
-//! [`backstep`] keeps the decoded frames that make stepping backward cheap.
+//! The object is split by facet, each file holding a facet's behaviour, its
+//! part of the public API and, where it has any, its state struct (one
+//! field of `imp::Player` each; the GObject property cells stay here):
+//! this file holds the GObject definition and the core of the public API;
+//! [`lifecycle`] loads and tears down pipelines; [`events`] turns bus
+//! events into state; [`measure`] reads positions and the frame on screen;
+//! [`seeking`] runs the seek queue ([`seeking::SeekState`]) and
+//! [`settling`] makes seeks exact; [`stepping`] makes frame steps
+//! ([`stepping::StepState`]) and [`backstep`] keeps the decoded frames that
+//! make stepping backward cheap ([`backstep::BackStep`]); [`rate`] changes
+//! the rate ([`rate::RateState`]); [`loops`] runs the whole-media and A-B
+//! loops ([`loops::LoopState`]); [`offsets`] sets the audio and subtitle
+//! offsets; [`stats`] counts frames and played time
+//! ([`stats::StatsState`]); [`live`] handles live sources
+//! ([`live::LiveState`]); [`watchdog`] restarts failed or stalled items
+//! ([`watchdog::WatchdogState`]); [`calls`] makes the calls into the
+//! pipeline through its gate; [`tracks`], [`variants`], [`chapters`] and
+//! [`playlist`] are the tracks, adaptive variants, chapters and playlist.
+//! What streaming threads read is gathered in [`shared::Shared`], behind
+//! one `Arc`, each field with its threading rule.
 //!
 //! # The concurrency rule
 //!
@@ -49,10 +64,18 @@ mod chapters;
 mod events;
 mod lifecycle;
 mod live;
+mod loops;
 mod measure;
+mod offsets;
 mod playlist;
-mod timing;
+mod rate;
+mod seeking;
+mod settling;
+mod shared;
+mod stats;
+mod stepping;
 mod tracks;
+mod transport;
 mod variants;
 mod watchdog;
 
@@ -62,15 +85,15 @@ use crate::engine::frameindex::FrameIndex;
 use crate::engine::log;
 use crate::engine::looping::AbLoop;
 use crate::engine::playlist::{EndAction, PlaylistItem, Repeat};
-use crate::engine::seek::{Request, SeekMode, SeekQueue};
-use crate::engine::spec::{PipelineSpec, Playbin, VideoPath};
-use crate::engine::stats::{PlaybackStats, PlayedTime, StreamDetails};
+use crate::engine::seek::{SeekMode, SeekQueue};
+use crate::engine::spec::VideoPath;
+use crate::engine::stats::PlaybackStats;
 pub(crate) use crate::engine::types::{PlayerState, VideoMode, VideoSize};
 pub(crate) use crate::engine::uri::to_uri;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 pub use lifecycle::pipelines_in_use;
-pub use timing::OFFSET_STEP;
+pub use offsets::OFFSET_STEP;
 pub use watchdog::backoff;
 
 /// Nanoseconds as a property value: -1 for "unknown".
@@ -215,13 +238,15 @@ mod imp {
         /// SRT's receive buffer; RTSP also drops what comes later than
         /// that); -1 leaves each source its own default (RTSP 2000 ms, SRT
         /// 125 ms). Applies from the next load.
+        // The value is kept in `shared::Shared`, where source set-up reads it.
         #[property(get = Self::live_latency_ms, set = Self::set_live_latency_ms, type = i32, minimum = -1, default = -1, lax_validation)]
-        pub live_latency_ms: std::sync::Arc<std::sync::atomic::AtomicI32>,
+        pub live_latency_ms: std::marker::PhantomData<i32>,
         /// A PEM file of the certificate authorities HTTPS progressive
         /// downloads trust, instead of the system's: for servers with a
         /// private CA. Applies from the next load.
+        // The value is kept in `shared::Shared`, where source set-up reads it.
         #[property(get = Self::tls_ca_file, set = Self::set_tls_ca_file, type = Option<String>, nullable)]
-        pub tls_ca_file: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+        pub tls_ca_file: std::marker::PhantomData<Option<String>>,
         /// Adaptive streams: the download bandwidth the demuxer measures,
         /// in bits/s; -1 otherwise (updated with `stats`).
         #[property(get, minimum = -1.0, default = -1.0)]
@@ -325,9 +350,8 @@ mod imp {
         /// The pipeline's gate: every call into the pipeline once it has
         /// left NULL goes through it (see [`crate::engine::gate`]).
         pub gate: RefCell<Option<crate::engine::gate::Gate>>,
-        /// A rate change made while paused, sent as an instant rate change
-        /// once the pipeline is told to play (see `set_rate`).
-        pub rate_due: Cell<bool>,
+        /// Rate changes: one put off while paused.
+        pub rate_change: rate::RateState,
         /// Answers the gate gave too late at the first preroll, asked
         /// again from the ticker.
         pub late: Cell<calls::Late>,
@@ -342,15 +366,8 @@ mod imp {
         pub buffering: Cell<bool>,
         pub missing: RefCell<Vec<String>>,
         pub prerolled: Cell<bool>,
-        /// Running time played, summed over segments.
-        pub played: Cell<PlayedTime>,
-        /// The stream time the current segment starts at (our last seek or 0).
-        pub segment_start: Cell<gst::ClockTime>,
-        /// Sink statistics folded in before the sink reset them (it does on
-        /// every pause and flushing seek).
-        pub stats_base: Cell<(u64, u64)>,
-        /// The sink's statistics at the last sample.
-        pub stats_last: Cell<(u64, u64)>,
+        /// Statistics: sink and QoS counts, played time, frame steps.
+        pub stats: stats::StatsState,
 
         /// The chapters facet (`chapters.rs`). Read-only property
         /// `chapters-model`: the media's chapters in time order, a
@@ -364,58 +381,26 @@ mod imp {
         pub tracks: tracks::TracksState,
         /// What the video decoder was fed (true timestamps, keyframes).
         pub index: FrameIndex,
-        /// The largest step between frames at the video sink.
-        pub frame_steps: crate::engine::framesteps::FrameSteps,
         /// What every decoder was fed, by size: the bitrate.
         pub bitrate_meter: BitrateMeter,
-        /// The latest QoS drop count of each element other than the sink.
-        pub qos_dropped: RefCell<std::collections::HashMap<String, u64>>,
-        /// QoS drops of elements whose segment restarted (their counts reset).
-        pub qos_folded: Cell<u64>,
-        /// The source is live (it never prerolled).
-        pub live: Cell<bool>,
-        /// When a source last said it was reconnecting.
-        pub reconnect_warned: Cell<Option<std::time::Instant>>,
-        /// The last buffering level reported.
-        pub last_buffering: Cell<Option<i32>>,
-        /// When the `stats` signal was last emitted.
-        pub stats_emitted: Cell<Option<std::time::Instant>>,
+        /// Live sources: whether the media is one, reconnect warnings.
+        pub live: live::LiveState,
         /// Seeks and steps: one in flight, one waiting.
         pub queue: RefCell<SeekQueue>,
-        /// The frame an in-flight seek must end on, and the corrections made.
-        pub settling: Cell<Option<timing::Settling>>,
-        /// Forward steps still to make for the request in flight.
-        pub steps_left: Cell<i64>,
-        /// The frame the forward step in flight started from.
-        pub step_from: Cell<Option<gst::ClockTime>>,
-        /// Playback reached the end of the stream (until the next flush):
-        /// there is no frame to step forward to.
-        pub at_eos: Cell<bool>,
-        /// Gives up on a request that never completes (a sink that never
-        /// prerolls again), so the player cannot stay busy for good.
-        pub request_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
+        /// Seeks: settling, the request watchdog, the start-up hold.
+        pub seek: seeking::SeekState,
+        /// Frame steps: those left, where the last started, end of stream.
+        pub step: stepping::StepState,
         /// The PTS of the first frame (seen at the first preroll).
         pub first_frame: Cell<Option<gst::ClockTime>>,
-        /// From loading until the first preroll and any seek waiting for it
-        /// are done: the pipeline is held in PAUSED (a `--start` seek must
-        /// not let the beginning play).
-        pub startup: Cell<bool>,
-        /// Video moved by frame steps alone: seek before playing so audio follows.
-        pub needs_resync: Cell<bool>,
         /// The A-B loop points.
         pub ab: Cell<AbLoop>,
-        /// The current segment loops (it was sought with the SEGMENT flag).
-        pub segment_looping: Cell<bool>,
-        /// A loop round fell due while paused (for the segment started by
-        /// this seek's seqnum); it is sent when the pipeline plays again.
-        pub loop_round_due: Cell<Option<Option<gst::Seqnum>>>,
-        /// The seqnum of the seek that started the current segment.
-        pub segment_seqnum: Cell<Option<gst::Seqnum>>,
-        /// A looping segment whose end was reached while its seek was still
-        /// settling: the next round is queued once the seek has landed.
-        pub segment_finished: Cell<Option<gst::Seqnum>>,
+        /// Loops: the segment looping, a round due, segment seqnums.
+        pub loops: loops::LoopState,
         /// Decoded frames for backward steps, and the one shown from them.
         pub backstep: backstep::BackStep,
+        /// What streaming threads read, behind one `Arc` (see [`shared::Shared`]).
+        pub shared: std::sync::Arc<shared::Shared>,
     }
 
     #[glib::object_subclass]
@@ -475,8 +460,6 @@ mod imp {
             self.bandwidth.set(-1.0);
             self.buffering_percent.set(-1);
             self.latency.set(-1);
-            self.live_latency_ms
-                .store(-1, std::sync::atomic::Ordering::Relaxed);
             self.stats_interval.set(1000);
             self.current_index.set(-1);
             self.gapless.set(true);
@@ -527,30 +510,6 @@ mod imp {
             self.obj().emit_by_name::<()>("warning", &[&text]);
         }
 
-        fn set_volume(&self, volume: f64) {
-            if volume.is_nan() {
-                self.warn(
-                    "A volume that is not a number was refused; use a value from 0 (silent) to 1 (full)."
-                        .into(),
-                );
-                // Whatever showed the refused value shows the volume again.
-                self.obj().notify_volume();
-                return;
-            }
-            let volume = volume.clamp(0.0, 1.0);
-            if self.volume.replace(volume) != volume {
-                self.tell(move |p| p.set_property("volume", volume));
-                self.obj().notify_volume();
-            }
-        }
-
-        fn set_muted(&self, muted: bool) {
-            if self.muted.replace(muted) != muted {
-                self.tell(move |p| p.set_property("mute", muted));
-                self.obj().notify_muted();
-            }
-        }
-
         /// A display name for the current media, for messages.
         pub fn media_name(&self) -> String {
             crate::engine::error::display_name(&self.uri.borrow().clone().unwrap_or_default())
@@ -583,306 +542,9 @@ impl Player {
             .build()
     }
 
-    /// Whether playback restarts at the beginning at end of stream.
-    pub fn is_looping(&self) -> bool {
-        self.property("loop")
-    }
-
-    /// Sets whether playback restarts at the beginning at end of stream. A
-    /// loop set before the media starts playing is seamless (segment seeks).
-    pub fn set_looping(&self, looping: bool) {
-        self.set_property("loop", looping)
-    }
-
     /// Loads a path or URI (paths are turned into `file://` URIs).
     pub fn open(&self, path_or_uri: &str) {
         self.set_uri(Some(to_uri(path_or_uri)));
-    }
-
-    /// Starts or resumes playback.
-    pub fn play(&self) {
-        let imp = self.imp();
-        if imp.pipeline.borrow().is_none() {
-            match self.uri() {
-                Some(uri) if self.state() == PlayerState::Stopped => self.set_uri(Some(uri)),
-                _ => return,
-            }
-        }
-        if self.state() == PlayerState::Error {
-            return;
-        }
-        imp.want_playing.set(true);
-        imp.start_watchdog();
-        imp.resume();
-    }
-
-    /// Pauses on the current frame.
-    pub fn pause(&self) {
-        let imp = self.imp();
-        if imp.pipeline.borrow().is_some() {
-            imp.want_playing.set(false);
-            imp.apply_target();
-        }
-    }
-
-    /// Plays when paused, pauses when playing.
-    pub fn toggle_play(&self) {
-        if self.imp().want_playing.get() {
-            self.pause()
-        } else {
-            self.play()
-        }
-    }
-
-    /// Stops and releases the pipeline, leaving no picture (black); `play`
-    /// starts again from the beginning.
-    pub fn stop(&self) {
-        let imp = self.imp();
-        imp.watchdog.cancel();
-        imp.teardown();
-        imp.set_state(PlayerState::Stopped);
-        if self.position() != 0 {
-            imp.position.set(0);
-            self.notify_position();
-        }
-        imp.clear_frame();
-        // Stopped means black: no picture is left on screen, not even one
-        // the sink (or a watchdog restart) still holds.
-        if imp.paintable.replace(None).is_some() {
-            self.notify_paintable();
-        }
-    }
-
-    /// Seeks to `position` (stream time) in the default `seek-mode`. While
-    /// the media is still opening, the seek is applied once it has; with no
-    /// media (stopped) it does nothing. Seeks made while one is in flight do
-    /// not queue up: the newest replaces any waiting one.
-    pub fn seek(&self, position: gst::ClockTime) {
-        self.seek_with_mode(position, self.seek_mode());
-    }
-
-    /// Seeks to `position` in the given mode (see [`SeekMode`]).
-    pub fn seek_with_mode(&self, position: gst::ClockTime, mode: SeekMode) {
-        self.imp().request(Request::Seek {
-            target: position,
-            mode,
-        });
-    }
-
-    /// Seeks while the user drags a seek bar: to the keyframe at or before
-    /// the position (the cheapest seek: one keyframe decoded), at most one
-    /// seek in flight, the latest target winning. End the drag with an
-    /// accurate [`Player::seek`].
-    pub fn scrub(&self, position: gst::ClockTime) {
-        self.seek_with_mode(position, SeekMode::SnapBefore);
-    }
-
-    /// Seeks by `delta_ns` nanoseconds from the current position, clamped to the media.
-    pub fn seek_by(&self, delta_ns: i64) {
-        let mut target = self.position().saturating_add_signed(delta_ns);
-        if self.duration() > 0 {
-            target = target.min(self.duration());
-        }
-        self.seek(crate::engine::timefmt::clock_time(target));
-    }
-
-    /// Steps `frames` frames forward (positive) or backward (negative),
-    /// pausing first. Each step shows exactly the next or previous frame;
-    /// at the first or last frame a `warning` says so and nothing moves.
-    pub fn step(&self, frames: i64) {
-        if frames != 0 {
-            self.imp().request(Request::Step(frames));
-        }
-    }
-
-    /// Steps one frame forward.
-    pub fn step_forward(&self) {
-        self.step(1)
-    }
-
-    /// Steps one frame backward.
-    pub fn step_backward(&self) {
-        self.step(-1)
-    }
-
-    /// Sets the rate to the next faster step (0.25× … 4×).
-    pub fn faster(&self) {
-        self.set_rate(crate::engine::rate::faster(self.rate()));
-    }
-
-    /// Sets the rate to the next slower step (0.25× … 4×).
-    pub fn slower(&self) {
-        self.set_rate(crate::engine::rate::slower(self.rate()));
-    }
-
-    /// What the A-B loop key does: set A at the frame on screen, then B at
-    /// its end, then clear. A `warning` explains a B before A.
-    pub fn cycle_ab_loop(&self) {
-        self.imp().cycle_ab_loop();
-    }
-
-    /// Removes the A-B loop.
-    pub fn clear_ab_loop(&self) {
-        self.set_loop_a(-1);
-        self.set_loop_b(-1);
-    }
-
-    /// The decoded frame on screen (a cached frame after a backward step,
-    /// otherwise the video sink's last sample). In headless mode this is
-    /// how to look at the picture.
-    pub fn current_frame(&self) -> Option<gst::Sample> {
-        self.imp().current_sample()
-    }
-
-    /// The PTS of the first frame, once the media has prerolled.
-    pub fn first_frame_pts(&self) -> Option<gst::ClockTime> {
-        self.imp().first_frame.get()
-    }
-
-    /// What the video decoder has been fed so far: true timestamps and
-    /// keyframes (for keyframe marks and inspection).
-    pub fn frame_index(&self) -> FrameIndex {
-        self.imp().index.clone()
-    }
-
-    /// How many times backward steps decoded a run of frames (back to a
-    /// keyframe) into the step cache; steps served from the cache add nothing.
-    pub fn stats_step_cache_fills(&self) -> u64 {
-        self.imp().backstep.fills()
-    }
-
-    /// Whether no seek or step is in progress and no state change is on its
-    /// way (a pause prerolls its frame first): the frame on screen is final.
-    pub fn is_settled(&self) -> bool {
-        let imp = self.imp();
-        imp.queue.borrow().is_idle()
-            && imp.pipeline.borrow().as_ref().is_none_or(|p| {
-                gst::prelude::ElementExtManual::pending_state(p) == gst::State::VoidPending
-            })
-    }
-
-    /// The largest step between consecutive frames at the video sink in
-    /// running time since the media was loaded (a gap at a loop seam or a
-    /// stall shows here; flushing seeks are not counted); `None` before two
-    /// frames were shown.
-    pub fn max_frame_step(&self) -> Option<gst::ClockTime> {
-        self.imp().frame_steps.largest()
-    }
-
-    /// The largest step between frames across a loop's seam (a segment
-    /// that started without a flush) since the media was loaded, and how
-    /// many seams were crossed: a gapless loop keeps it at one frame.
-    pub fn max_loop_seam_step(&self) -> (Option<gst::ClockTime>, u64) {
-        self.imp().frame_steps.largest_at_seam()
-    }
-
-    /// Frames that reached the video sink since the media was loaded,
-    /// counted one by one (a check on the sink's own `rendered` and
-    /// `dropped`, which it counts only for frames it could time).
-    pub fn frames_at_sink(&self) -> u64 {
-        self.imp().frame_steps.arrived()
-    }
-
-    /// Current playback statistics.
-    pub fn stats(&self) -> PlaybackStats {
-        let imp = self.imp();
-        let (rendered, dropped) = imp.sample_stats();
-        PlaybackStats {
-            rendered,
-            dropped,
-            late: imp.late_frames(),
-            bitrate: imp
-                .bitrate_meter
-                .at(gst::ClockTime::from_nseconds(self.position())),
-            buffering_percent: imp.last_buffering.get(),
-            latency_ms: imp.live_latency().map(|l| l.nseconds() as f64 / 1e6),
-            played_seconds: imp.played().nseconds() as f64 / 1e9,
-            video_path: match self.video_mode() {
-                VideoMode::Headless | VideoMode::Disabled => None,
-                _ => Some(self.video_path()),
-            },
-        }
-    }
-
-    /// The decoders in use and the caps at the video sink (empty when
-    /// nothing is loaded).
-    pub fn video_details(&self) -> StreamDetails {
-        use gst::prelude::*;
-        let mut details = StreamDetails::default();
-        let Some(pipeline) = self.pipeline() else {
-            return details;
-        };
-        let describe = |element: &gst::Element| {
-            let caps = element.static_pad("sink")?.current_caps()?;
-            crate::engine::tracks::codec_description(&caps)
-        };
-        for element in pipeline.iterate_recurse().into_iter().flatten() {
-            let klass = element
-                .factory()
-                .and_then(|f| f.metadata("klass").map(String::from))
-                .unwrap_or_default();
-            if !klass.contains("Decoder") {
-                continue;
-            }
-            if klass.contains("Video") && details.codec.is_none() {
-                details.codec = describe(&element);
-                details.decoder = element.factory().map(|f| f.name().to_string());
-            } else if klass.contains("Audio") && details.audio_codec.is_none() {
-                details.audio_codec = describe(&element);
-            }
-        }
-        details.sink_caps = self
-            .imp()
-            .video_sink
-            .borrow()
-            .as_ref()
-            .and_then(|s| s.static_pad("sink"))
-            .and_then(|p| p.current_caps())
-            .map(|c| c.to_string());
-        details
-    }
-
-    /// Tells the player the size, in device pixels, its picture is shown at.
-    /// On the software path frames larger than that are scaled down before
-    /// conversion and upload; `(0, 0)` (the default) means native size.
-    pub fn set_render_size(&self, width: u32, height: u32) {
-        let imp = self.imp();
-        if imp.render_size.replace((width, height)) != (width, height) {
-            imp.apply_render_size();
-        }
-    }
-
-    /// The pipeline description that loading `uri` would build now.
-    pub fn describe_pipeline(&self, uri: &str) -> String {
-        let (video, audio) = self.imp().outputs();
-        let described = PipelineSpec {
-            playbin: Playbin::for_uri(uri),
-            uri: uri.to_string(),
-            video,
-            audio,
-            subtitle_uri: None,
-        }
-        .to_launch();
-        // Secrets are never printed.
-        crate::engine::redact::redact_text(&described)
-    }
-
-    /// The running pipeline's graph in Graphviz's dot language, every
-    /// detail included (element properties read under their locks, so it
-    /// is made on the pipeline's gate); `None` with no pipeline, or when
-    /// the pipeline gave no answer within a quarter of a second.
-    pub fn pipeline_graph(&self) -> Option<String> {
-        let gate = self.imp().gate.borrow();
-        gate.as_ref()?
-            .ask_within(std::time::Duration::from_millis(250), |p| {
-                gst::prelude::GstBinExtManual::debug_to_dot_data(p, gst::DebugGraphDetails::all())
-                    .to_string()
-            })
-    }
-
-    /// The running pipeline, for inspection (graph dumps, statistics).
-    pub fn pipeline(&self) -> Option<gst::Pipeline> {
-        self.imp().pipeline.borrow().clone()
     }
 
     /// Connects to `error`: playback failed; the error says why.
@@ -910,39 +572,6 @@ impl Player {
         })
     }
 
-    /// Connects to `stats`: a [`PlaybackStats`] snapshot every
-    /// `stats-interval` ms while media is loaded (the `frames-*`, `bitrate`,
-    /// `buffering-percent` and `latency` properties change with it), so an
-    /// application can log playback health without showing any UI.
-    pub fn connect_stats<F: Fn(&Self, &PlaybackStats) + 'static>(
-        &self,
-        f: F,
-    ) -> glib::SignalHandlerId {
-        self.connect_local("stats", false, move |args| {
-            let player = args[0].get::<Self>().ok()?;
-            let stats = args[1].get::<PlaybackStats>().ok()?;
-            f(&player, &stats);
-            None
-        })
-    }
-
-    /// Connects to `restarting`: the watchdog restarts the item (attempt
-    /// number in a row, delay before it in ms, the reason in one sentence).
-    /// The last frame stays on screen meanwhile.
-    pub fn connect_restarting<F: Fn(&Self, u32, u32, &str) + 'static>(
-        &self,
-        f: F,
-    ) -> glib::SignalHandlerId {
-        self.connect_local("restarting", false, move |args| {
-            let player = args[0].get::<Self>().ok()?;
-            let attempt = args[1].get::<u32>().ok()?;
-            let delay = args[2].get::<u32>().ok()?;
-            let reason = args[3].get::<String>().ok()?;
-            f(&player, attempt, delay, &reason);
-            None
-        })
-    }
-
     /// Replaces the playlist with `items` (paths or URIs) and loads the
     /// first; call [`Player::play`] to start.
     pub fn set_items<S: AsRef<str>>(&self, items: &[S]) {
@@ -954,12 +583,6 @@ impl Player {
             .collect();
         store.splice(0, store.n_items(), &items);
         self.set_current_index(if items.is_empty() { -1 } else { 0 });
-    }
-
-    /// Whether the media loaded is a live source (a camera, a UDP or SRT
-    /// feed): it cannot be paused in place or seeked, and `latency` applies.
-    pub fn is_live(&self) -> bool {
-        self.imp().live.get()
     }
 
     /// Appends a path or URI to the playlist.

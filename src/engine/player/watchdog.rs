@@ -319,7 +319,7 @@ impl imp::Player {
         self.want_playing.set(playing);
         self.open_attempts.set(0);
         self.load(&uri);
-        self.stats_base.set(carried);
+        self.stats.base.set(carried);
         if let Some(target) = resume {
             self.queue.borrow_mut().offer(Request::Seek {
                 target,
@@ -380,6 +380,25 @@ impl imp::Player {
             self.paintable.replace(Some(paintable));
             self.obj().notify_paintable();
         }
+    }
+}
+
+impl super::Player {
+    /// Connects to `restarting`: the watchdog restarts the item (attempt
+    /// number in a row, delay before it in ms, the reason in one sentence).
+    /// The last frame stays on screen meanwhile.
+    pub fn connect_restarting<F: Fn(&Self, u32, u32, &str) + 'static>(
+        &self,
+        f: F,
+    ) -> glib::SignalHandlerId {
+        self.connect_local("restarting", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let attempt = args[1].get::<u32>().ok()?;
+            let delay = args[2].get::<u32>().ok()?;
+            let reason = args[3].get::<String>().ok()?;
+            f(&player, attempt, delay, &reason);
+            None
+        })
     }
 }
 
