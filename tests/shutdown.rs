@@ -91,6 +91,25 @@ fn silent_server() -> String {
 
 /// Starts the app on `run.input`, sends the signal after `run.after`, and
 /// waits for the exit (killing the app after [`KILL_AFTER`]).
+/// Waits (10 s at most) until process `pid` catches `signal`: bit
+/// `signal - 1` of the `SigCgt` mask in /proc/PID/status.
+fn wait_for_handler(pid: u32, signal: i32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let bit = 1u64 << (signal - 1);
+    while Instant::now() < deadline {
+        let caught = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|status| {
+                let mask = status.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+                u64::from_str_radix(mask.trim(), 16).ok()
+            });
+        if caught.is_some_and(|mask| mask & bit != 0) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 fn signal_run(run: Run, clip: &Path, url: &str) -> Ended {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let json = dir.path().join("stats.json");
@@ -120,6 +139,11 @@ fn signal_run(run: Run, clip: &Path, url: &str) -> Ended {
         .stderr(std::fs::File::create(&log).expect("a log file"))
         .spawn()
         .expect("the framescope binary starts");
+    // The promise holds from the app's start on, once its handler is in
+    // place: before `main` runs (the dynamic loader, on a loaded machine
+    // for several hundred ms) the default action still kills. `after`
+    // counts from there.
+    wait_for_handler(child.id(), run.signal);
     std::thread::sleep(run.after);
     let signalled = Instant::now();
     // SAFETY: a plain kill(2) on our own child, which has not been waited
