@@ -170,23 +170,13 @@ pub fn end_key_goes_to_the_live_edge() {
     let _display = own_the_display();
     framescope::engine::init().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let playlist = dir.path().join("live.m3u8");
     // Live and endless: a finite clip would end the playlist (ENDLIST)
     // before the runs are over.
-    let sender = gst::parse::launch(&format!(
-        "{} ! h264parse \
-         ! hlssink2 target-duration=1 playlist-length=5 max-files=10 location={}/seg%05d.ts playlist-location={}",
-        live_h264(320, 240, 30, 30),
-        dir.path().display(),
-        playlist.display()
-    ))
-    .expect("the live HLS sender builds");
-    sender.set_state(gst::State::Playing).unwrap();
-    let segments = || {
-        std::fs::read_to_string(&playlist)
-            .map(|t| t.matches("#EXTINF").count())
-            .unwrap_or(0)
-    };
+    let (sender, playlist) = live_hls_sender(
+        &format!("{} ! h264parse", live_h264(320, 240, 30, 30)),
+        dir.path(),
+    );
+    let segments = || hls_segments(&playlist);
     let deadline = Instant::now() + Duration::from_secs(10);
     while segments() < 3 {
         assert!(

@@ -251,13 +251,7 @@ pub fn hls_discontinuities_and_event_playlists_play() {
 pub fn live_hls_goes_to_its_live_edge() {
     with_context(|| {
         let dir = tempfile::tempdir().unwrap();
-        let (sender, playlist) = live_hls_sender(
-            &format!(
-                "filesrc location={} ! tsdemux ! h264parse ! identity sync=true",
-                numbered_ts().display()
-            ),
-            dir.path(),
-        );
+        let (sender, playlist) = live_hls_sender(&numbered_ts_in_real_time(), dir.path());
         let segments = || hls_segments(&playlist);
         assert!(
             run_until(Duration::from_secs(10), || segments() >= 3),

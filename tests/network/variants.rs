@@ -131,6 +131,39 @@ pub fn dash_representations_are_listed_and_chosen() {
     });
 }
 
+/// Plays `uri` until two tracks of `kind` are listed and it plays (15 s at
+/// most), and returns those tracks.
+fn two_tracks_playing(
+    player: &Player,
+    out: &std::cell::RefCell<Outcome>,
+    uri: &str,
+    kind: framescope::engine::TrackKind,
+) -> Vec<framescope::engine::Track> {
+    player.open(uri);
+    player.play();
+    let listed = run_until(Duration::from_secs(15), || {
+        player.tracks_of(kind).len() == 2 && player.state() == PlayerState::Playing
+    });
+    let tracks = player.tracks_of(kind);
+    let name = match kind {
+        framescope::engine::TrackKind::Audio => "audio",
+        framescope::engine::TrackKind::Subtitle => "subtitle",
+        framescope::engine::TrackKind::Video => "video",
+    };
+    println!(
+        "    {name} tracks: {:?}",
+        tracks.iter().map(|t| t.label()).collect::<Vec<_>>()
+    );
+    assert!(
+        listed,
+        "tracks {:?}, state {:?}, errors {:?}",
+        player.tracks(),
+        player.state(),
+        out.borrow().errors
+    );
+    tracks
+}
+
 /// An HLS master playlist with two WebVTT subtitle renditions (English,
 /// French) for its one variant: both are listed as subtitle tracks with
 /// their languages while the video plays, and either can be chosen.
@@ -168,23 +201,11 @@ pub fn hls_subtitle_renditions_are_tracks() {
         let server = HttpServer::files(&dir).start();
         let player = Player::headless();
         let out = record(&player);
-        player.open(&server.url("subtitled.m3u8"));
-        player.play();
-        let listed = run_until(Duration::from_secs(15), || {
-            player.tracks_of(TrackKind::Subtitle).len() == 2
-                && player.state() == PlayerState::Playing
-        });
-        let subtitles = player.tracks_of(TrackKind::Subtitle);
-        println!(
-            "    subtitle tracks: {:?}",
-            subtitles.iter().map(|t| t.label()).collect::<Vec<_>>()
-        );
-        assert!(
-            listed,
-            "tracks {:?}, state {:?}, errors {:?}",
-            player.tracks(),
-            player.state(),
-            out.borrow().errors
+        let subtitles = two_tracks_playing(
+            &player,
+            &out,
+            &server.url("subtitled.m3u8"),
+            TrackKind::Subtitle,
         );
         let languages: Vec<_> = subtitles
             .iter()
@@ -224,23 +245,7 @@ pub fn hls_audio_renditions_are_tracks() {
         let server = HttpServer::files(&dir).start();
         let (player, heard) = listening_player();
         let out = record(&player);
-        player.open(&server.url("master.m3u8"));
-        player.play();
-        let listed = run_until(Duration::from_secs(15), || {
-            player.tracks_of(TrackKind::Audio).len() == 2 && player.state() == PlayerState::Playing
-        });
-        let audio = player.tracks_of(TrackKind::Audio);
-        println!(
-            "    audio tracks: {:?}",
-            audio.iter().map(|t| t.label()).collect::<Vec<_>>()
-        );
-        assert!(
-            listed,
-            "tracks {:?}, state {:?}, errors {:?}",
-            player.tracks(),
-            player.state(),
-            out.borrow().errors
-        );
+        let audio = two_tracks_playing(&player, &out, &server.url("master.m3u8"), TrackKind::Audio);
         attach_ear(&player, &heard);
         run_until(Duration::from_secs(2), || false);
         let before = tone(&heard);
