@@ -241,22 +241,9 @@ fn rtsp_is_live_and_frames_end_at_duration() {
 fn live_hls_is_live_and_frames_end_at_duration() {
     gst::init().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let playlist = dir.path().join("live.m3u8");
-    let sender = gst::parse::launch(&format!(
-        "filesrc location={} ! tsdemux ! h264parse ! identity sync=true \
-         ! hlssink2 target-duration=1 playlist-length=5 max-files=10 location={}/seg%05d.ts playlist-location={}",
-        numbered_ts().display(),
-        dir.path().display(),
-        playlist.display()
-    ))
-    .unwrap();
+    let (sender, playlist) = live_hls_sender(&numbered_ts_in_real_time(), dir.path());
     use gst::prelude::*;
-    sender.set_state(gst::State::Playing).unwrap();
-    let segments = || {
-        std::fs::read_to_string(&playlist)
-            .map(|t| t.matches("#EXTINF").count())
-            .unwrap_or(0)
-    };
+    let segments = || hls_segments(&playlist);
     let started = Instant::now();
     while segments() < 3 {
         assert!(

@@ -108,19 +108,26 @@ struct Cycle {
     path: VideoPath,
 }
 
-/// Creates a window with a view, plays `clip` until frames are rendered,
-/// destroys the window, drops everything and runs the main loop until the
-/// pipeline has been released.
-fn cycle(clip: &str, mode: VideoMode) -> Result<Cycle, String> {
+/// A 320×240 window with a new view in it, its player prepared by
+/// `set_up` before the window shows.
+fn small_window_with_view(set_up: impl FnOnce(&Player)) -> (gtk::Window, PlayerView) {
     let window = gtk::Window::builder()
         .default_width(320)
         .default_height(240)
         .title("lifecycle test")
         .build();
     let view = PlayerView::new();
-    view.player().set_video_mode(mode);
+    set_up(&view.player());
     window.set_child(Some(&view));
     window.present();
+    (window, view)
+}
+
+/// Creates a window with a view, plays `clip` until frames are rendered,
+/// destroys the window, drops everything and runs the main loop until the
+/// pipeline has been released.
+fn cycle(clip: &str, mode: VideoMode) -> Result<Cycle, String> {
+    let (window, view) = small_window_with_view(|player| player.set_video_mode(mode));
     view.open(clip);
     let player = view.player();
     let played = run_until(Duration::from_secs(10), || {
@@ -288,15 +295,7 @@ impl Ticks {
 /// nor, for a bare player, `stop` and the drop hold up the main loop, and
 /// that the pipelines are freed afterwards. Returns a line of figures.
 fn let_go_while_stuck(what: &str, uri: &str, filter: Option<&str>) -> Result<String, String> {
-    let window = gtk::Window::builder()
-        .default_width(320)
-        .default_height(240)
-        .title("lifecycle test")
-        .build();
-    let view = PlayerView::new();
-    view.player().set_video_filter(filter);
-    window.set_child(Some(&view));
-    window.present();
+    let (window, view) = small_window_with_view(|player| player.set_video_filter(filter));
     view.open(uri);
     run_until(Duration::from_millis(500), || false);
     let state = view.player().state();

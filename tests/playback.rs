@@ -169,12 +169,7 @@ fn ab_loop_plays_every_frame_between_a_and_b_twenty_times_without_a_gap() {
         let (player, out) = open_paused(&clip.path());
         // A at frame 45 (mid-GOP: each round decodes from keyframe 0 ahead of
         // time), B after frame 54: ten frames a round.
-        player.seek(clip.timestamps()[45]);
-        assert!(wait_settled(&player));
-        player.cycle_ab_loop();
-        player.seek(clip.timestamps()[54]);
-        assert!(wait_settled(&player));
-        player.cycle_ab_loop();
+        mark_ab_loop(&player, clip.timestamps()[45], clip.timestamps()[54]);
         assert_eq!(player.loop_a(), clip.timestamps()[45].nseconds() as i64);
         assert_eq!(
             player.loop_b(),

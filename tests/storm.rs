@@ -23,9 +23,17 @@
 //! descriptors and resident memory at 10 % and at the end of each run, are
 //! printed (`bench/storm.sh` runs the long version).
 
+#[path = "storm/child.rs"]
+mod child;
 mod common;
+#[path = "storm/media.rs"]
+mod media;
 #[path = "storm/ops.rs"]
-mod storm_ops;
+mod ops;
+#[path = "storm/resources.rs"]
+mod resources;
+#[path = "storm/settings.rs"]
+mod settings;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -48,7 +56,7 @@ fn seed_deadline() -> Duration {
 fn main() {
     if let Ok(seed) = std::env::var("STORM_CHILD") {
         let seed: u64 = seed.parse().expect("STORM_CHILD is a seed");
-        storm_ops::run_child(seed, ops_per_seed(), log_path(seed));
+        child::run_child(seed, ops_per_seed(), log_path(seed));
         return;
     }
     run_parent();
@@ -78,7 +86,7 @@ fn log_path(seed: u64) -> PathBuf {
 fn run_parent() {
     // Media is made once here, so the children only read it.
     let display = common::ensure_display();
-    storm_ops::prepare_media();
+    media::prepare_media();
     let totals = Rc::new(Cell::new((0usize, 0.0f64)));
     let mut harness = common::Harness::new("storm");
     for seed in seeds() {

@@ -178,6 +178,23 @@ fn keyframe_seek_modes_land_on_their_keyframe() {
     });
 }
 
+/// One step forward or back (as `forward` says), settling on frame `k`.
+fn step_lands_on(player: &Player, clip: &FrameClip, forward: bool, k: u32) {
+    let (way, step) = if forward {
+        player.step_forward();
+        ("to", "forward step")
+    } else {
+        player.step_backward();
+        ("back to", "backward step")
+    };
+    assert!(
+        wait_settled(player),
+        "{}: step {way} {k} did not settle",
+        clip.name
+    );
+    assert_eq!(shown(player), Some(k), "{}: {step}", clip.name);
+}
+
 fn assert_steps(clip: FrameClip, start: u32) {
     with_context(|| {
         let (player, out) = open_paused(&clip.path());
@@ -185,13 +202,7 @@ fn assert_steps(clip: FrameClip, start: u32) {
         assert!(wait_settled(&player));
         assert_eq!(shown(&player), Some(start), "{}: start frame", clip.name);
         for k in start + 1..=start + 100 {
-            player.step_forward();
-            assert!(
-                wait_settled(&player),
-                "{}: step to {k} did not settle",
-                clip.name
-            );
-            assert_eq!(shown(&player), Some(k), "{}: forward step", clip.name);
+            step_lands_on(&player, &clip, true, k);
             assert_eq!(
                 player.frame_number(),
                 k as i64,
@@ -201,13 +212,7 @@ fn assert_steps(clip: FrameClip, start: u32) {
         }
         let fills_before = player.stats_step_cache_fills();
         for k in (start..start + 100).rev() {
-            player.step_backward();
-            assert!(
-                wait_settled(&player),
-                "{}: step back to {k} did not settle",
-                clip.name
-            );
-            assert_eq!(shown(&player), Some(k), "{}: backward step", clip.name);
+            step_lands_on(&player, &clip, false, k);
             assert_eq!(
                 player.frame_pts() as u64,
                 stream_time_of(&clip, &player, k).nseconds(),
@@ -247,10 +252,7 @@ fn steps_stop_at_the_first_and_last_frame_with_a_message() {
         assert!(wait_settled(&player));
         assert_eq!(shown(&player), Some(0));
         assert!(
-            out.borrow()
-                .warnings
-                .iter()
-                .any(|w| w.contains("first frame")),
+            out.borrow().warned("first frame"),
             "{:?}",
             out.borrow().warnings
         );
@@ -262,10 +264,7 @@ fn steps_stop_at_the_first_and_last_frame_with_a_message() {
         assert!(wait_settled(&player));
         assert_eq!(shown(&player), Some(last));
         assert!(
-            out.borrow()
-                .warnings
-                .iter()
-                .any(|w| w.contains("last frame")),
+            out.borrow().warned("last frame"),
             "{:?}",
             out.borrow().warnings
         );
@@ -389,21 +388,13 @@ fn loop_end_before_its_start_is_refused() {
         player.set_loop_b(1_000_000_000);
         assert_eq!(player.loop_b(), -1, "B before A is refused");
         assert!(
-            out.borrow()
-                .warnings
-                .iter()
-                .any(|w| w.contains("must come after its start")),
+            out.borrow().warned("must come after its start"),
             "{:?}",
             out.borrow().warnings
         );
         // The key's version: A at frame 50, then B at frame 10.
         player.clear_ab_loop();
-        player.seek(clip.timestamps()[50]);
-        assert!(wait_settled(&player));
-        player.cycle_ab_loop();
-        player.seek(clip.timestamps()[10]);
-        assert!(wait_settled(&player));
-        player.cycle_ab_loop();
+        mark_ab_loop(&player, clip.timestamps()[50], clip.timestamps()[10]);
         assert_eq!(player.loop_a(), clip.timestamps()[50].nseconds() as i64);
         assert_eq!(player.loop_b(), -1);
         assert_eq!(player.state(), PlayerState::Paused, "nothing else changed");
@@ -461,10 +452,7 @@ fn step_after_the_end_of_stream_says_last_frame_and_stays_usable() {
         player.step_forward();
         assert!(wait_settled(&player), "the step finished");
         assert!(
-            out.borrow()
-                .warnings
-                .iter()
-                .any(|w| w.contains("last frame")),
+            out.borrow().warned("last frame"),
             "{:?}",
             out.borrow().warnings
         );
@@ -494,11 +482,7 @@ fn seek_to_the_end_with_a_loop_on_shows_the_last_frame() {
         player.step_forward();
         assert!(wait_settled(&player));
         assert_eq!(shown(&player), Some(clip.frames - 1));
-        assert!(out
-            .borrow()
-            .warnings
-            .iter()
-            .any(|w| w.contains("last frame")));
+        assert!(out.borrow().warned("last frame"));
         assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
     });
 }

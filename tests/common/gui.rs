@@ -73,12 +73,21 @@ pub fn xdotool(args: &[&str]) -> Result<(), String> {
 
 /// The first widget under `widget` with the CSS class `class`.
 pub fn find_by_class(widget: &gtk::Widget, class: &str) -> Option<gtk::Widget> {
-    if widget.has_css_class(class) {
+    find_widget(widget, &|w| w.has_css_class(class))
+}
+
+/// The first widget for which `wanted` holds: `widget` itself, or one
+/// under it (depth first).
+pub fn find_widget(
+    widget: &gtk::Widget,
+    wanted: &dyn Fn(&gtk::Widget) -> bool,
+) -> Option<gtk::Widget> {
+    if wanted(widget) {
         return Some(widget.clone());
     }
     let mut child = widget.first_child();
     while let Some(c) = child {
-        if let Some(found) = find_by_class(&c, class) {
+        if let Some(found) = find_widget(&c, wanted) {
             return Some(found);
         }
         child = c.next_sibling();

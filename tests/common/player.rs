@@ -23,6 +23,13 @@ pub struct Outcome {
     pub states: Vec<PlayerState>,
 }
 
+impl Outcome {
+    /// Whether a warning said `words`.
+    pub fn warned(&self, words: &str) -> bool {
+        self.warnings.iter().any(|w| w.contains(words))
+    }
+}
+
 /// Connects recorders to a player's signals.
 pub fn record(player: &Player) -> Rc<RefCell<Outcome>> {
     let out = Rc::new(RefCell::new(Outcome::default()));
@@ -68,6 +75,16 @@ pub fn open_paused(path: &Path) -> (Player, Rc<RefCell<Outcome>>) {
         out.borrow().errors
     );
     (player, out)
+}
+
+/// Marks an A-B loop as the key does: seeks to `a` and marks it, then to
+/// `b` and marks that, each seek settled first.
+pub fn mark_ab_loop(player: &Player, a: gst::ClockTime, b: gst::ClockTime) {
+    for point in [a, b] {
+        player.seek(point);
+        assert!(wait_settled(player));
+        player.cycle_ab_loop();
+    }
 }
 
 /// Plays `uri` and reads frame numbers off the picture for 3 s: they must

@@ -1,0 +1,240 @@
+//! The storm's child process: the window with a `PlayerView`, the run loop
+//! scheduling one operation every few milliseconds, the main-loop
+//! heartbeat, the hang watchdog and the summary printed at the end.
+
+use super::media::{media, subtitle_files};
+use super::ops::{Rng, Storm};
+use super::resources::{resources, thread_names, Resources};
+use framescope::engine::{pending_shutdowns, Player};
+use framescope::widget::PlayerView;
+use gtk::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Milliseconds since the child started, as last seen by the heartbeat.
+static HEARTBEAT_MS: AtomicU64 = AtomicU64::new(0);
+/// The last operations, for the watchdog's report.
+pub static RECENT: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
+static START: OnceLock<Instant> = OnceLock::new();
+
+fn now_ms() -> u64 {
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// Watches the heartbeat from another thread; fails the run on a hang.
+fn start_watchdog(seed: u64) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let silent = now_ms().saturating_sub(HEARTBEAT_MS.load(Ordering::Relaxed));
+        if silent < super::HANG_AFTER.as_millis() as u64 {
+            continue;
+        }
+        eprintln!("HANG: seed {seed}: the main loop has not turned for {silent} ms");
+        eprintln!("last operations:");
+        for op in RECENT.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            eprintln!("  {op}");
+        }
+        dump_stacks_if_asked(seed);
+        let _ = std::io::stderr().flush();
+        // Without the C libraries' exit handlers (libsrt's double free).
+        unsafe { libc::_exit(70) };
+    });
+}
+
+/// With STORM_GDB set, writes every thread's stack (gdb) beside the log.
+fn dump_stacks_if_asked(seed: u64) {
+    if std::env::var_os("STORM_GDB").is_none() {
+        return;
+    }
+    let stacks =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("storm-seed-{seed}.stacks"));
+    if let Ok(file) = std::fs::File::create(&stacks) {
+        let _ = std::process::Command::new("gdb")
+            .args(["-p", &std::process::id().to_string(), "-batch"])
+            .args(["-ex", "thread apply all bt"])
+            .stdout(file)
+            .stderr(std::process::Stdio::null())
+            .status();
+        eprintln!("every thread's stack: {}", stacks.display());
+    }
+}
+
+/// The child: runs `count` operations from `seed`, then prints a summary.
+pub fn run_child(seed: u64, count: usize, log: PathBuf) {
+    START.get_or_init(Instant::now);
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!(
+            "PANIC: seed {seed}: {}",
+            info.to_string().replace('\n', " ")
+        );
+        eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        std::process::abort();
+    }));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
+    gtk::init().expect("GTK opens the display");
+    framescope::widget::init().expect("framescope initialises");
+    let window = gtk::Window::builder()
+        .default_width(480)
+        .default_height(320)
+        .title("storm")
+        .build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.present();
+
+    let storm = Rc::new(Storm {
+        rng: RefCell::new(Rng::new(seed)),
+        window,
+        view: RefCell::new(view),
+        media: media(),
+        subtitles: subtitle_files(),
+        valid_only: std::env::var_os("STORM_VALID_ONLY").is_some(),
+        log: RefCell::new(std::fs::File::create(&log).expect("the operation log opens")),
+        done: Cell::new(0),
+        total: count,
+        longest_op: RefCell::new((Duration::ZERO, String::new())),
+        samples: RefCell::new(Vec::new()),
+        players_let_go: RefCell::new(Vec::new()),
+        views_let_go: RefCell::new(Vec::new()),
+    });
+
+    // The heartbeat: how often the main loop turns, and its longest pause.
+    let longest_turn = Rc::new(Cell::new(0u64));
+    HEARTBEAT_MS.store(now_ms(), Ordering::Relaxed);
+    {
+        let longest_turn = longest_turn.clone();
+        let last = Cell::new(now_ms());
+        glib::timeout_add_local(Duration::from_millis(10), move || {
+            let now = now_ms();
+            longest_turn.set(longest_turn.get().max(now.saturating_sub(last.get())));
+            last.set(now);
+            HEARTBEAT_MS.store(now, Ordering::Relaxed);
+            glib::ControlFlow::Continue
+        });
+    }
+    start_watchdog(seed);
+
+    let finished = Rc::new(Cell::new(false));
+    schedule(storm.clone(), finished.clone());
+    let context = glib::MainContext::default();
+    // Held for the whole run, as `gtk::Application::run` and
+    // `glib::MainLoop::run` hold it: between two bare `iteration` calls
+    // the context has no owner, and a GStreamer thread calling
+    // `MainContext::invoke` (the GTK sink does) would then acquire it and
+    // run GTK code on its own thread.
+    let _owner = context.acquire().expect("the main thread owns its context");
+    while !finished.get() {
+        context.iteration(true);
+    }
+
+    // Let go of everything and wait for the pipelines to be freed.
+    let threads_by_name = thread_names();
+    storm.samples.borrow_mut().push(storm.settled_resources());
+    storm.player().stop();
+    storm.window.set_child(None::<&gtk::Widget>);
+    storm.window.destroy();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pending_shutdowns() > 0 && Instant::now() < deadline {
+        context.iteration(false);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let released = resources();
+    let stopping = pending_shutdowns();
+    let (op_time, op) = storm.longest_op.borrow().clone();
+    println!(
+        "storm seed {seed}: ops={} longest-turn-ms={} longest-op-ms={:.1}",
+        storm.done.get(),
+        longest_turn.get(),
+        op_time.as_secs_f64() * 1e3
+    );
+    println!("  longest operation: {op}");
+    let samples = storm.samples.borrow();
+    let line = |label: &str, r: &Resources| {
+        println!(
+            "  {label}: {} threads, {} fds, {:.0} MB resident, {:.0} MB heap in use",
+            r.threads, r.fds, r.rss_mb, r.heap_mb
+        );
+        println!("    descriptors: {}", r.fd_kinds);
+    };
+    if let (Some(first), Some(last)) = (samples.get(1), samples.last()) {
+        line("at 10 %", first);
+        line("at the end", last);
+    }
+    let series: Vec<String> = samples.iter().map(|r| format!("{:.0}", r.rss_mb)).collect();
+    println!("  resident MB at each tenth: {}", series.join(" "));
+    let heap: Vec<String> = samples
+        .iter()
+        .map(|r| format!("{:.0}", r.heap_mb))
+        .collect();
+    println!("  heap MB in use at each tenth: {}", heap.join(" "));
+    println!("  threads at the end, by name: {threads_by_name}");
+    let current = storm.player();
+    let alive = |weak: &[glib::WeakRef<Player>]| {
+        weak.iter()
+            .filter_map(|w| w.upgrade())
+            .filter(|p| *p != current)
+            .count()
+    };
+    let players_alive = alive(&storm.players_let_go.borrow());
+    let views_alive = storm
+        .views_let_go
+        .borrow()
+        .iter()
+        .filter(|w| w.upgrade().is_some())
+        .count();
+    println!(
+        "  players let go and still alive: {players_alive} of {}; views: {views_alive} of {}",
+        storm.players_let_go.borrow().len(),
+        storm.views_let_go.borrow().len()
+    );
+    line("after letting go of everything", &released);
+    if stopping > 0 {
+        println!("  {stopping} pipelines were still stopping after 10 s");
+        dump_stacks_if_asked(seed);
+    }
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // Leave without the C libraries' exit handlers: libsrt's static
+    // destructors free what a source still connecting uses (seen as a
+    // double free at exit); what the storm tests is done by now.
+    unsafe { libc::_exit(0) };
+}
+
+/// Runs the next operation after a random pause of 0 to 7 ms.
+fn schedule(storm: Rc<Storm>, finished: Rc<Cell<bool>>) {
+    let pause = Duration::from_millis(storm.rng.borrow_mut().below(8));
+    glib::timeout_add_local_once(pause, move || {
+        let done = storm.done.get();
+        if done >= storm.total {
+            finished.set(true);
+            return;
+        }
+        if done % (storm.total / 10).max(1) == 0 {
+            storm.samples.borrow_mut().push(storm.settled_resources());
+        }
+        storm.step();
+        if std::env::var_os("STORM_TRACE_SOCKETS").is_some() {
+            let n = std::fs::read_dir("/proc/self/fd")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|t| t.to_string_lossy().starts_with("socket"))
+                })
+                .count();
+            storm.record(&format!("(sockets: {n})"));
+        }
+        storm.done.set(done + 1);
+        schedule(storm, finished);
+    });
+}

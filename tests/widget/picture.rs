@@ -1,0 +1,208 @@
+//! The picture as rendered: a solid colour on both video paths (the GL path
+//! negotiating GLMemory), the software path scaling down, an anamorphic clip
+//! at its display aspect ratio, and the audio-only and error pages.
+
+use super::*;
+
+fn sink_caps(view: &PlayerView) -> Option<gst::Caps> {
+    let pipeline = view.player().pipeline()?;
+    let sink = pipeline
+        .iterate_recurse()
+        .into_iter()
+        .flatten()
+        .find(|e| e.factory().is_some_and(|f| f.name() == "gtk4paintablesink"))?;
+    sink.static_pad("sink")?.current_caps()
+}
+
+fn solid_colour_is_shown(mode: VideoMode) -> TestResult {
+    let expected = (0xd0, 0x30, 0x30);
+    let clip = solid_clip(0xffd03030);
+    let (window, view) = window_with_view();
+    view.player().set_video_mode(mode);
+    view.player().set_looping(true);
+    view.open(&clip.display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view.player().state()
+            == PlayerState::Playing),
+        "{mode:?}: never started playing (state {:?})",
+        view.player().state()
+    );
+    // Read back until a frame has reached the paintable (or give up).
+    let picture = view.picture();
+    let mut centre = (0, 0, 0);
+    let deadline = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < deadline {
+        run_until(Duration::from_millis(200), || false);
+        if let Ok((data, w, h, stride)) = render_pixels(&picture) {
+            centre = pixel_at(&data, stride, w / 2, h / 2);
+            if close(centre, expected, 16) {
+                break;
+            }
+        }
+    }
+    let result = if close(centre, expected, 16) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{mode:?}: centre pixel is {centre:?}, expected about {expected:?}"
+        ))
+    };
+    let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
+    let renderer = window
+        .renderer()
+        .map(|r| r.type_().name().to_string())
+        .unwrap_or_default();
+    println!("    {mode:?}: centre {centre:?}, GSK renderer {renderer}, sink caps {caps}");
+    match mode {
+        VideoMode::Gl => check!(
+            caps.contains("memory:GLMemory"),
+            "GL path did not negotiate GLMemory: {caps}"
+        ),
+        _ => check!(
+            !caps.is_empty() && !caps.contains("GLMemory"),
+            "software path caps: {caps}"
+        ),
+    }
+    check!(
+        renderer.contains("GL") || renderer.contains("Ngl"),
+        "GSK renderer is {renderer}, not GL"
+    );
+    let stats = view.player().stats();
+    check!(
+        stats.rendered > 5,
+        "{mode:?}: only {} frames rendered",
+        stats.rendered
+    );
+    window.destroy();
+    result
+}
+
+pub fn gl_path_shows_the_colour() -> TestResult {
+    solid_colour_is_shown(VideoMode::Gl)
+}
+
+pub fn software_path_shows_the_colour() -> TestResult {
+    solid_colour_is_shown(VideoMode::Software)
+}
+
+pub fn software_path_scales_down_to_the_picture() -> TestResult {
+    let window = gtk::Window::builder()
+        .default_width(200)
+        .default_height(150)
+        .build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.present();
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().set_looping(true);
+    view.open(&solid_clip(0xffd03030).display().to_string());
+    let scaled = run_until(Duration::from_secs(10), || {
+        sink_caps(&view)
+            .and_then(|c| c.structure(0).and_then(|s| s.get::<i32>("width").ok()))
+            .is_some_and(|w| w < 320)
+    });
+    let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
+    check!(
+        scaled,
+        "320x240 video in a 200x150 window reached the sink unscaled: {caps}"
+    );
+    let size = view.player().video_size().ok_or("no video size")?;
+    check!(
+        (size.width, size.height) == (320, 240),
+        "video-size reports the scaled size"
+    );
+    window.destroy();
+    Ok(())
+}
+
+pub fn anamorphic_video_keeps_its_pixel_aspect_ratio() -> TestResult {
+    // 720x576 with 16:11 pixels is a 1047x576 picture (PAL widescreen).
+    let clip = anamorphic_clip();
+    let (window, view) = window_with_view();
+    view.player().set_video_mode(VideoMode::Gl);
+    view.open(&clip.display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view
+            .player()
+            .video_size()
+            .is_some()),
+        "no video size"
+    );
+    let size = view.player().video_size().ok_or("no video size")?;
+    // Matroska stores a display width (1047), so the PAR comes back as 349:240.
+    let par = size.par_n as f64 / size.par_d as f64;
+    check!(
+        (size.width, size.height) == (720, 576) && (par - 16.0 / 11.0).abs() < 0.005,
+        "video-size {size:?}"
+    );
+    let expected = 720.0 * par / 576.0;
+    let ratio_ok = run_until(Duration::from_secs(5), || {
+        view.picture()
+            .paintable()
+            .is_some_and(|p| (p.intrinsic_aspect_ratio() - expected).abs() < 0.01)
+    });
+    let ratio = view
+        .picture()
+        .paintable()
+        .map(|p| p.intrinsic_aspect_ratio())
+        .unwrap_or_default();
+    check!(
+        ratio_ok,
+        "picture aspect ratio {ratio:.3}, expected {expected:.3}"
+    );
+    window.destroy();
+    Ok(())
+}
+
+pub fn audio_only_view_is_shown() -> TestResult {
+    let (window, view) = window_with_view();
+    view.open(&clip("audio_only.ogg").display().to_string());
+    let shown = run_until(Duration::from_secs(10), || view.visible_page() == "audio");
+    check!(
+        shown,
+        "audio page not shown; page {} state {:?}",
+        view.visible_page(),
+        view.player().state()
+    );
+    // The page is not a black void: some pixels are bright (icon and text).
+    let mut bright = 0;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while bright <= 50 && Instant::now() < deadline {
+        run_until(Duration::from_millis(200), || false);
+        if let Ok((data, w, h, stride)) = render_pixels(&window) {
+            bright = (0..h)
+                .step_by(4)
+                .flat_map(|y| (0..w).step_by(4).map(move |x| (x, y)))
+                .filter(|&(x, y)| pixel_at(&data, stride, x, y).0 > 150)
+                .count();
+        }
+    }
+    check!(
+        bright > 50,
+        "audio page looks empty ({bright} bright samples)"
+    );
+    window.destroy();
+    Ok(())
+}
+
+pub fn error_view_is_shown_and_next_file_plays() -> TestResult {
+    let (window, view) = window_with_view();
+    view.open(&bad_file("text.mp4").display().to_string());
+    check!(
+        run_until(Duration::from_secs(5), || view.visible_page() == "error"),
+        "error page not shown"
+    );
+    let text = view.error_text().unwrap_or_default();
+    check!(
+        text.contains("text.mp4") && text.contains("not a media file"),
+        "error text: {text}"
+    );
+    view.open(&clip("video_only.webm").display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view.visible_page() == "video"
+            && view.player().state() == PlayerState::Playing),
+        "next file did not play after an error"
+    );
+    window.destroy();
+    Ok(())
+}
