@@ -11,8 +11,8 @@
 //! this file holds the GObject definition and the core of the public API;
 //! [`lifecycle`] loads and tears down pipelines ([`lifecycle::LoadState`])
 //! and [`opening`] hooks a new pipeline's streaming threads and watches
-//! the opening; [`events`] turns bus
-//! events into state; [`measure`] reads positions and the frame on screen;
+//! the opening; [`events`] turns bus events into state; [`measure`] reads
+//! positions and the frame on screen;
 //! [`seeking`] runs the seek queue ([`seeking::SeekState`]) and
 //! [`settling`] makes seeks exact; [`stepping`] makes frame steps
 //! ([`stepping::StepState`]) and [`backstep`] keeps the decoded frames that
