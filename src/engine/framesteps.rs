@@ -7,7 +7,7 @@
 use gst::prelude::*;
 use std::sync::{Arc, Mutex};
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Steps {
     previous: Option<u64>,
     largest: Option<u64>,
@@ -20,7 +20,7 @@ struct Steps {
 }
 
 /// Records frame steps at a sink pad; cheap to clone (shared state).
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FrameSteps(Arc<Mutex<Steps>>);
 
 impl FrameSteps {

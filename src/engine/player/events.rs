@@ -194,7 +194,7 @@ impl imp::Player {
             ));
             return;
         }
-        if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
+        if matches!(self.seek.queue.borrow().in_flight(), Some(Request::Step(_))) {
             // A step ran past the last frame: put that frame back.
             if let Some(from) = self.step.from.take() {
                 return self.stepped_past_the_end(from);
@@ -215,7 +215,7 @@ impl imp::Player {
         if self.r#loop.get() {
             // The segment was not a looping one (the loop was switched on
             // while playing): restart with a flush, seamless from then on.
-            self.queue.borrow_mut().clear();
+            self.seek.queue.borrow_mut().clear();
             self.request(Request::Seek {
                 target: gst::ClockTime::ZERO,
                 mode: SeekMode::Accurate,
@@ -299,7 +299,7 @@ impl imp::Player {
             }
         }
         if first {
-            let first_pts = self.sink_sample().map(|s| true_pts(&s, &self.index));
+            let first_pts = self.sink_sample().map(|s| true_pts(&s, &self.shared.index));
             self.first_frame.set(first_pts);
         }
         if self.seek.settling.get().is_some() {
@@ -311,7 +311,7 @@ impl imp::Player {
             self.on_first_preroll();
         } else if self.seek.settling.get().is_some() {
             self.continue_settle();
-        } else if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
+        } else if matches!(self.seek.queue.borrow().in_flight(), Some(Request::Step(_))) {
             self.continue_step();
         }
         self.update_played(|p| p.open());

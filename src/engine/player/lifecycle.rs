@@ -1,22 +1,22 @@
-//! Loading and tearing down: building the pipeline from a [`PipelineSpec`],
-//! watching its bus, hooking the frame index into the video decoder,
-//! retrying a stalled local open, failing with a typed error, and the state
-//! the pipeline is asked to be in.
+//! Loading and tearing down: building the pipeline from a [`PipelineSpec`]
+//! (the hooks its streaming threads run and the open watchdogs are in
+//! [`super::opening`]), watching its bus, the ticker sampling a loaded
+//! item, failing with a typed error, and the state the pipeline is asked
+//! to be in ([`LoadState`]).
 
 use super::imp;
-use crate::engine::bitrate::is_decoder;
 use crate::engine::bus::map_message;
 use crate::engine::error::{display_name, ErrorKind, PlayerError};
-use crate::engine::frameindex::is_video_decoder;
 use crate::engine::log;
 use crate::engine::reaper;
 use crate::engine::seek::{Request, SeekMode};
-use crate::engine::spec::{AudioOutput, PipelineSpec, Playbin, VideoOutput, VideoPath};
-use crate::engine::types::{PlayerState, VideoMode};
+use crate::engine::spec::{PipelineSpec, Playbin, VideoOutput, VideoPath};
+use crate::engine::types::PlayerState;
 use crate::engine::uri::precheck;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 /// Pipelines players hold now: built for an item and not yet let go.
@@ -31,52 +31,6 @@ pub fn pipelines_in_use() -> usize {
     PIPELINES_HELD.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// How long a local file may take to preroll before the open is retried.
-const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
-/// How long a network stream may take to show its first frame.
-const NETWORK_OPEN_TIMEOUT: Duration = Duration::from_secs(20);
-/// Settings for the source element playbin made for the URI, with the
-/// live latency asked for (ms) and the extra HTTPS authorities, if any.
-fn set_up_source(source: &gst::Element, latency_ms: Option<u32>, tls_ca_file: Option<&str>) {
-    let factory = source.factory().map(|f| f.name().to_string());
-    let has = |name: &str| source.find_property(name).is_some();
-    match factory.as_deref() {
-        Some("souphttpsrc") => {
-            // `ssl-ca-file` only works with libsoup 2; a TLS database
-            // works with both.
-            if let (Some(file), true) = (tls_ca_file, has("tls-database")) {
-                match gio::TlsFileDatabase::new(file) {
-                    Ok(database) => source.set_property("tls-database", &database),
-                    Err(e) => {
-                        log::warn!("the TLS authorities in {file} could not be read: {e}")
-                    }
-                }
-            }
-        }
-        Some("srtsrc") => {
-            // An SRT caller whose listener is not there waits forever by
-            // default: fail instead, so the reason shows (and the watchdog,
-            // when on, tries again on its schedule).
-            if has("wait-for-connection") {
-                source.set_property("wait-for-connection", false);
-            }
-            if let (Some(ms), true) = (latency_ms, has("latency")) {
-                source.set_property("latency", i32::try_from(ms).unwrap_or(i32::MAX));
-            }
-        }
-        Some("rtspsrc") => {
-            if let (Some(ms), true) = (latency_ms, has("latency")) {
-                source.set_property("latency", ms);
-                // Low latency: late packets are dropped, not queued.
-                if has("drop-on-latency") {
-                    source.set_property("drop-on-latency", true);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The video sink's processing deadline in low-latency mode.
 const LOW_LATENCY_DEADLINE: Duration = Duration::from_millis(5);
 /// The authorities the player behind `weak` trusts for HTTPS, if set.
@@ -84,10 +38,24 @@ fn player_ca_file(weak: &glib::WeakRef<crate::engine::Player>) -> Option<String>
     weak.upgrade().and_then(|p| p.tls_ca_file())
 }
 
-/// How many times a stalled local open is tried in all.
-const OPEN_ATTEMPTS: u32 = 3;
 /// How often position, statistics and the frame on screen are sampled while playing.
 const TICK: Duration = Duration::from_millis(50);
+
+/// The loading facet's state (main thread only): what runs for the item
+/// loaded besides its pipeline.
+#[derive(Default)]
+pub struct LoadState {
+    /// How many times the current item has been (re)opened.
+    pub open_attempts: Cell<u32>,
+    /// Retries opening a local file whose preroll stalls, or gives up on a
+    /// network stream that never starts ([`super::opening`]).
+    pub open_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
+    /// The pipeline's bus watch, on the main context.
+    pub bus_watch: RefCell<Option<gst::bus::BusWatchGuard>>,
+    /// Samples position, statistics and the frame on screen every
+    /// [`TICK`] while an item is loaded.
+    pub ticker: RefCell<Option<glib::JoinHandle<()>>>,
+}
 
 impl imp::Player {
     pub(super) fn set_uri(&self, uri: Option<String>) {
@@ -111,15 +79,15 @@ impl imp::Player {
             self.obj().notify_subtitle_file();
         }
         self.tracks.subtitle_files.borrow_mut().clear();
-        self.index.clear();
-        self.bitrate_meter.clear();
+        self.shared.index.clear();
+        self.shared.bitrate_meter.clear();
         self.backstep.forget_media();
         self.first_frame.set(None);
         if let Some(uri) = uri {
             let fallback = display_name(&uri);
             let fallback = fallback.rsplit('/').next().unwrap_or(&fallback).to_string();
             self.set_title(Some(fallback));
-            self.open_attempts.set(0);
+            self.loading.open_attempts.set(0);
             self.load(&uri);
         }
     }
@@ -208,62 +176,8 @@ impl imp::Player {
                 )),
             }
         }
-        // Every video decoder playbin creates feeds the frame index; every
-        // decoder feeds the bitrate meter.
-        let index = self.index.clone();
-        let meter = self.bitrate_meter.clone();
-        let (index_attachment, meter_attachment) = (index.attachment(), meter.attachment());
-        let demuxer = self.adaptive_demuxer.clone();
-        let pinned = self.variants.pinned_bitrate.clone();
-        let shared = self.shared.clone();
-        // Cleared by `teardown`: a pipeline let go may still make decoders
-        // while it stops (the reaper lets it settle first); they must not
-        // feed the next media's index or stand in for its demuxer.
-        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-        self.gapless_live.replace(live.clone());
-        pipeline.connect("element-setup", false, move |args| {
-            if !live.load(std::sync::atomic::Ordering::SeqCst) {
-                return None;
-            }
-            if let Ok(element) = args[1].get::<gst::Element>() {
-                if crate::engine::variants::is_adaptive_demuxer(&element) {
-                    let bits = pinned.load(std::sync::atomic::Ordering::Relaxed);
-                    if bits > 0 {
-                        crate::engine::variants::pin_bitrate(&element, bits);
-                    }
-                    // Low latency on a live DASH manifest: join (and stay)
-                    // that far behind its live edge instead of 10 s.
-                    let latency = shared
-                        .live_latency_ms
-                        .load(std::sync::atomic::Ordering::Relaxed);
-                    if latency >= 0 && element.find_property("presentation-delay").is_some() {
-                        element.set_property("presentation-delay", format!("{latency}ms"));
-                    }
-                    *demuxer.lock().unwrap() = Some(element.clone());
-                }
-                if is_video_decoder(&element) {
-                    index.attach_for(&element, index_attachment);
-                }
-                if is_decoder(&element) {
-                    meter.attach_for(&element, meter_attachment);
-                }
-                crate::engine::parserlatency::attach(&element);
-            }
-            None
-        });
-        let shared = self.shared.clone();
-        pipeline.connect("source-setup", false, move |args| {
-            if let Ok(source) = args[1].get::<gst::Element>() {
-                let latency = shared
-                    .live_latency_ms
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                let ca = shared.tls_ca_file.lock().unwrap().clone();
-                set_up_source(&source, u32::try_from(latency).ok(), ca.as_deref());
-            }
-            None
-        });
-
-        self.connect_gapless(&pipeline);
+        let number = self.hook_streaming_threads(&pipeline);
+        self.connect_gapless(&pipeline, number);
         self.update_gapless_next();
 
         let bus = pipeline.bus().expect("a pipeline always has a bus");
@@ -277,7 +191,7 @@ impl imp::Player {
         });
         match watch {
             Ok(guard) => {
-                self.bus_watch.replace(Some(guard));
+                self.loading.bus_watch.replace(Some(guard));
             }
             Err(e) => {
                 self.fail_later(PlayerError::new(
@@ -288,9 +202,9 @@ impl imp::Player {
                 return;
             }
         }
-        self.stats.frame_steps.clear();
+        self.shared.frame_steps.clear();
         if let Some(sink) = built.video_sink.as_ref() {
-            self.stats.frame_steps.attach(sink);
+            self.shared.frame_steps.attach(sink);
             if self.live_latency_ms() >= 0 && sink.find_property("processing-deadline").is_some() {
                 // Low latency: the sink hands each frame on at once (the
                 // GL upload happens before it), so it needs far less than
@@ -310,86 +224,16 @@ impl imp::Player {
         }
         self.set_state(PlayerState::Loading);
         // The first preroll is "in flight": seeks asked for before it wait.
-        self.queue.borrow_mut().hold(Request::Seek {
+        self.seek.queue.borrow_mut().hold(Request::Seek {
             target: gst::ClockTime::ZERO,
             mode: SeekMode::Accurate,
         });
         self.seek.startup.set(true);
         self.apply_target();
-        self.open_attempts.set(self.open_attempts.get() + 1);
-        if uri.starts_with("file:") {
-            self.watch_open(uri.to_string());
-        } else {
-            self.watch_network_open(uri.to_string());
-        }
-    }
-
-    /// A network stream that has not started after [`NETWORK_OPEN_TIMEOUT`]
-    /// (no first frame, not live, not buffering: its server sent part of a
-    /// playlist or header and then nothing) ends in a sentence, which the
-    /// watchdog, when on, answers with a restart.
-    fn watch_network_open(&self, uri: String) {
-        let weak = self.obj().downgrade();
-        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
-            glib::timeout_future(NETWORK_OPEN_TIMEOUT).await;
-            let Some(player) = weak.upgrade() else { return };
-            let imp = player.imp();
-            if imp.prerolled.get() || imp.pipeline.borrow().is_none() || imp.buffering.get() {
-                return;
-            }
-            imp.open_watchdog.take();
-            let name = display_name(&uri);
-            imp.fail(PlayerError::new(
-                ErrorKind::Network,
-                format!(
-                    "“{name}” did not start within {} s: its server stopped sending (or sends too slowly); check the server and the network.",
-                    NETWORK_OPEN_TIMEOUT.as_secs()
-                ),
-                format!("no preroll after {NETWORK_OPEN_TIMEOUT:?}"),
-            ));
-        });
-        if let Some(old) = self.open_watchdog.replace(Some(handle)) {
-            old.abort();
-        }
-    }
-
-    /// A local file prerolls in well under a second. GStreamer 1.22's
-    /// playbin3 occasionally stalls opening some files (measured: about one
-    /// open in five of the corpus's mse.mp4, with gst-launch-1.0 too), so a
-    /// stalled open is retried from scratch and reported if it keeps stalling.
-    fn watch_open(&self, uri: String) {
-        let weak = self.obj().downgrade();
-        let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
-            glib::timeout_future(OPEN_STALL_TIMEOUT).await;
-            let Some(player) = weak.upgrade() else { return };
-            let imp = player.imp();
-            if imp.prerolled.get() || imp.pipeline.borrow().is_none() || imp.buffering.get() {
-                return;
-            }
-            imp.open_watchdog.take();
-            if imp.open_attempts.get() >= OPEN_ATTEMPTS {
-                let name = display_name(&uri);
-                imp.fail(PlayerError::new(
-                    ErrorKind::Other,
-                    format!("“{name}” did not finish opening after {OPEN_ATTEMPTS} tries; it may be damaged or need a plugin that is not installed."),
-                    format!("preroll stalled for {OPEN_STALL_TIMEOUT:?} on each try"),
-                ));
-                return;
-            }
-            log::warn!("opening {} stalled; retrying", display_name(&uri));
-            // Keep what was asked for while it stalled (play, a start seek).
-            let want_playing = imp.want_playing.get();
-            let waiting = imp.queue.borrow_mut().finish();
-            imp.teardown();
-            imp.want_playing.set(want_playing);
-            imp.load(&uri);
-            if let Some(request) = waiting {
-                imp.queue.borrow_mut().offer(request);
-            }
-        });
-        if let Some(old) = self.open_watchdog.replace(Some(handle)) {
-            old.abort();
-        }
+        self.loading
+            .open_attempts
+            .set(self.loading.open_attempts.get() + 1);
+        self.watch_opening(uri);
     }
 
     /// Lets go of the pipeline, keeping the URI. Never waits for it: the
@@ -399,11 +243,11 @@ impl imp::Player {
     pub fn teardown(&self) {
         /// How long the reaper lets the gate's last call finish.
         const GATE_SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
-        if let Some(handle) = self.ticker.take() {
+        if let Some(handle) = self.loading.ticker.take() {
             handle.abort();
         }
-        self.adaptive_demuxer.lock().unwrap().take();
-        if let Some(handle) = self.open_watchdog.take() {
+        self.shared.adaptive_demuxer.lock().unwrap().take();
+        if let Some(handle) = self.loading.open_watchdog.take() {
             handle.abort();
         }
         if self.state.get() == PlayerState::Playing {
@@ -411,13 +255,11 @@ impl imp::Player {
         }
         self.sample_stats();
         self.close_played_segment(false);
-        self.gapless_live
-            .borrow()
-            .store(false, std::sync::atomic::Ordering::SeqCst);
-        self.playlist.gapless_switched.lock().unwrap().take();
-        self.bus_watch.take();
-        self.index.detach();
-        self.bitrate_meter.detach();
+        self.shared.end_pipeline();
+        self.shared.gapless_switched.lock().unwrap().take();
+        self.loading.bus_watch.take();
+        self.shared.index.detach();
+        self.shared.bitrate_meter.detach();
         self.video_sink.take();
         self.size_filter.take();
         let closed = self.gate.take().map(crate::engine::gate::Gate::close);
@@ -449,7 +291,7 @@ impl imp::Player {
         }
         self.want_playing.set(false);
         self.buffering.set(false);
-        self.queue.borrow_mut().clear();
+        self.seek.queue.borrow_mut().clear();
         self.seek.clear();
         self.step.clear();
         self.late.set(Default::default());
@@ -523,27 +365,6 @@ impl imp::Player {
         self.skip_failed_item();
     }
 
-    /// Where video and audio go: the host's sinks when it chose them,
-    /// otherwise the video mode's chain and the audio device (or a fake
-    /// sink when there is none).
-    pub(super) fn outputs(&self) -> (VideoOutput, AudioOutput) {
-        let audio = if !self.audio_enabled.get() {
-            AudioOutput::Disabled
-        } else if let Some(sink) = self.host_audio_sink.borrow().clone() {
-            AudioOutput::Custom(sink)
-        } else if crate::engine::audio::device_available() {
-            AudioOutput::Device
-        } else {
-            AudioOutput::Fake
-        };
-        let video = match (self.video_mode.get(), self.host_video_sink.borrow().clone()) {
-            (VideoMode::Disabled, _) => VideoOutput::Disabled,
-            (_, Some(sink)) => VideoOutput::Custom(sink),
-            (mode, None) => mode.output(),
-        };
-        (video, audio)
-    }
-
     /// Asks the pipeline for the state the player wants: PLAYING when asked
     /// to play, once loaded and not buffering; PAUSED otherwise.
     pub fn apply_target(&self) {
@@ -595,7 +416,7 @@ impl imp::Player {
         }
         log::debug!("live source: no preroll");
         self.live.is_live.set(true);
-        if let Some(handle) = self.open_watchdog.take() {
+        if let Some(handle) = self.loading.open_watchdog.take() {
             handle.abort();
         }
         if self.seekable.replace(false) {
@@ -630,7 +451,7 @@ impl imp::Player {
     }
 
     pub(super) fn start_ticker(&self) {
-        if self.ticker.borrow().is_some() {
+        if self.loading.ticker.borrow().is_some() {
             return;
         }
         let weak = self.obj().downgrade();
@@ -652,25 +473,8 @@ impl imp::Player {
                 imp.refresh_tracks_now_and_then();
             }
         });
-        if let Some(old) = self.ticker.replace(Some(handle)) {
+        if let Some(old) = self.loading.ticker.replace(Some(handle)) {
             old.abort();
         }
-    }
-}
-
-impl super::Player {
-    /// The pipeline description that loading `uri` would build now.
-    pub fn describe_pipeline(&self, uri: &str) -> String {
-        let (video, audio) = self.imp().outputs();
-        let described = PipelineSpec {
-            playbin: Playbin::for_uri(uri),
-            uri: uri.to_string(),
-            video,
-            audio,
-            subtitle_uri: None,
-        }
-        .to_launch();
-        // Secrets are never printed.
-        crate::engine::redact::redact_text(&described)
     }
 }

@@ -117,6 +117,7 @@ impl super::Player {
         // live seek range, and a seek to its end stalls it: open again.
         let dash = self
             .imp()
+            .shared
             .adaptive_demuxer
             .lock()
             .unwrap()

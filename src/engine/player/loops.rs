@@ -8,7 +8,7 @@
 use super::imp;
 use crate::engine::bus::UnflushedSeek;
 use crate::engine::log;
-use crate::engine::looping::loop_bounds;
+use crate::engine::looping::{loop_bounds, AbLoop};
 use crate::engine::seek::{Request, SeekMode};
 use glib::prelude::*;
 use glib::subclass::prelude::*;
@@ -18,6 +18,8 @@ use std::cell::Cell;
 /// The loop facet's state (main thread only).
 #[derive(Default)]
 pub struct LoopState {
+    /// The A-B loop points (the `loop-a` and `loop-b` properties).
+    pub ab: Cell<AbLoop>,
     /// The current segment loops (it was sought with the SEGMENT flag).
     pub segment_looping: Cell<bool>,
     /// A loop round fell due while paused (for the segment started by
@@ -49,13 +51,13 @@ impl imp::Player {
     }
 
     pub(super) fn set_loop_a(&self, a: i64) {
-        let mut ab = self.ab.get();
+        let mut ab = self.loops.ab.get();
         ab.a = u64::try_from(a).ok().map(gst::ClockTime::from_nseconds);
         self.apply_ab(ab);
     }
 
     pub(super) fn set_loop_b(&self, b: i64) {
-        let mut ab = self.ab.get();
+        let mut ab = self.loops.ab.get();
         ab.b = u64::try_from(b).ok().map(gst::ClockTime::from_nseconds);
         self.apply_ab(ab);
     }
@@ -75,7 +77,7 @@ impl imp::Player {
                 return;
             }
         }
-        let old = self.ab.replace(ab);
+        let old = self.loops.ab.replace(ab);
         if old == ab {
             return;
         }
@@ -113,7 +115,7 @@ impl imp::Player {
             .unwrap_or(gst::ClockTime::from_nseconds(self.position.get()));
         let length = u64::try_from(self.frame_duration.get()).unwrap_or(1).max(1);
         let end = start.saturating_add(gst::ClockTime::from_nseconds(length));
-        match self.ab.get().cycle(start, end) {
+        match self.loops.ab.get().cycle(start, end) {
             Ok(ab) => self.apply_ab(ab),
             Err(message) => self.warn(message),
         }
@@ -124,7 +126,7 @@ impl imp::Player {
     pub(super) fn on_segment_done(&self) {
         // A step or a settling seek ran into the end of a looping segment:
         // that is the end for them, not a reason to loop.
-        if matches!(self.queue.borrow().in_flight(), Some(Request::Step(_))) {
+        if matches!(self.seek.queue.borrow().in_flight(), Some(Request::Step(_))) {
             if let Some(from) = self.step.from.take() {
                 return self.stepped_past_the_end(from);
             }
@@ -180,7 +182,7 @@ impl imp::Player {
     /// Queues the loop's next round without a flush (the sinks are still
     /// playing this one), or ends playback if the loop has been switched off.
     pub(super) fn next_loop_round(&self) {
-        let ab = self.ab.get().range();
+        let ab = self.loops.ab.get().range();
         if !self.r#loop.get() && ab.is_none() {
             self.loops.segment_looping.set(false);
             return self.on_segment_end_without_loop();

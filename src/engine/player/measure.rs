@@ -16,7 +16,7 @@ impl imp::Player {
     /// segment while playing). While a seek is settling it stays at the target.
     pub fn query_position(&self) {
         let playing = self.state.get() == PlayerState::Playing;
-        if !playing && !self.queue.borrow().is_idle() {
+        if !playing && !self.seek.queue.borrow().is_idle() {
             return;
         }
         let pos = match self.shown_pts() {
@@ -64,7 +64,7 @@ impl imp::Player {
         let sink = self.video_sink.borrow().clone()?;
         sink.find_property("last-sample")?;
         let sample = sink.property::<Option<gst::Sample>>("last-sample")?;
-        ShownSample::with_offset(sample, self.index.stream_offset())
+        ShownSample::with_offset(sample, self.shared.index.stream_offset())
     }
 
     /// How far the sink's stream times are off from the decoder's (after an
@@ -81,7 +81,7 @@ impl imp::Player {
                 let seg = s.segment()?.downcast_ref::<gst::ClockTime>()?.clone();
                 Some(seg.time()?.nseconds() as i64 - seg.start()?.nseconds() as i64)
             });
-        match (sink_offset, self.index.stream_offset()) {
+        match (sink_offset, self.shared.index.stream_offset()) {
             (Some(sink), Some(decoder)) => sink - decoder,
             _ => 0,
         }
@@ -106,8 +106,9 @@ impl imp::Player {
         let Some(shown) = self.sink_sample() else {
             return;
         };
-        let pts = true_pts(&shown, &self.index);
+        let pts = true_pts(&shown, &self.shared.index);
         let container = self
+            .shared
             .index
             .unit(pts)
             .and_then(|u| u.duration)
@@ -116,8 +117,8 @@ impl imp::Player {
         // At a variable rate a frame lasts until the next one.
         let variable = shown
             .nominal_duration
-            .is_none_or(|n| self.index.rate_is_constant(pts, n) == Some(false));
-        let until_next = self.index.next_after(pts).map(|next| next.pts - pts);
+            .is_none_or(|n| self.shared.index.rate_is_constant(pts, n) == Some(false));
+        let until_next = self.shared.index.next_after(pts).map(|next| next.pts - pts);
         let duration = if variable {
             until_next.or(container)
         } else {
@@ -140,7 +141,7 @@ impl imp::Player {
         );
         let number = match (nominal, self.first_frame.get()) {
             (Some(nominal), Some(first))
-                if self.index.rate_is_constant(pts, nominal) != Some(false) =>
+                if self.shared.index.rate_is_constant(pts, nominal) != Some(false) =>
             {
                 frame_number(pts, first, nominal).map_or(-1, |n| n as i64)
             }
@@ -202,7 +203,7 @@ impl super::Player {
     /// What the video decoder has been fed so far: true timestamps and
     /// keyframes (for keyframe marks and inspection).
     pub fn frame_index(&self) -> FrameIndex {
-        self.imp().index.clone()
+        self.imp().shared.index.clone()
     }
 
     /// Tells the player the size, in device pixels, its picture is shown at.

@@ -9,8 +9,10 @@
 //! part of the public API and, where it has any, its state struct (one
 //! field of `imp::Player` each; the GObject property cells stay here):
 //! this file holds the GObject definition and the core of the public API;
-//! [`lifecycle`] loads and tears down pipelines; [`events`] turns bus
-//! events into state; [`measure`] reads positions and the frame on screen;
+//! [`lifecycle`] loads and tears down pipelines ([`lifecycle::LoadState`])
+//! and [`opening`] hooks a new pipeline's streaming threads and watches
+//! the opening; [`events`] turns bus events into state; [`measure`] reads
+//! positions and the frame on screen;
 //! [`seeking`] runs the seek queue ([`seeking::SeekState`]) and
 //! [`settling`] makes seeks exact; [`stepping`] makes frame steps
 //! ([`stepping::StepState`]) and [`backstep`] keeps the decoded frames that
@@ -23,8 +25,11 @@
 //! ([`watchdog::WatchdogState`]); [`calls`] makes the calls into the
 //! pipeline through its gate; [`tracks`], [`variants`], [`chapters`] and
 //! [`playlist`] are the tracks, adaptive variants, chapters and playlist.
-//! What streaming threads read is gathered in [`shared::Shared`], behind
-//! one `Arc`, each field with its threading rule.
+//! Everything streaming threads touch (the values their hooks read, the
+//! adaptive demuxer, the gapless switch, the frame index and the meters
+//! their probes fill) is gathered in [`shared::Shared`], behind one `Arc`,
+//! each field with its threading rule; the facets' own state structs are
+//! main-thread only.
 //!
 //! # The concurrency rule
 //!
@@ -67,6 +72,7 @@ mod live;
 mod loops;
 mod measure;
 mod offsets;
+mod opening;
 mod playlist;
 mod rate;
 mod seeking;
@@ -79,13 +85,10 @@ mod transport;
 mod variants;
 mod watchdog;
 
-use crate::engine::bitrate::BitrateMeter;
 use crate::engine::error::PlayerError;
-use crate::engine::frameindex::FrameIndex;
 use crate::engine::log;
-use crate::engine::looping::AbLoop;
-use crate::engine::playlist::{EndAction, PlaylistItem, Repeat};
-use crate::engine::seek::{SeekMode, SeekQueue};
+use crate::engine::playlist::{EndAction, Repeat};
+use crate::engine::seek::SeekMode;
 use crate::engine::spec::VideoPath;
 use crate::engine::stats::PlaybackStats;
 pub(crate) use crate::engine::types::{PlayerState, VideoMode, VideoSize};
@@ -256,9 +259,6 @@ mod imp {
         /// `gio::ListModel` of [`VariantItem`](crate::engine::VariantItem)s.
         #[property(name = "variants-model", get = Self::variants_model, type = gio::ListModel)]
         pub variants: variants::VariantsState,
-        /// The adaptive demuxer of the pipeline, once made (set from the
-        /// thread that adds it).
-        pub adaptive_demuxer: std::sync::Arc<std::sync::Mutex<Option<gst::Element>>>,
         /// How often, in ms, the `stats` signal is emitted while media is
         /// loaded; 0 stops it; at most 60 000 (more is brought to that).
         #[property(get, set, maximum = 60_000, default = 1000, lax_validation)]
@@ -285,7 +285,7 @@ mod imp {
         #[property(name = "audio-sink", get, set, nullable)]
         pub host_audio_sink: RefCell<Option<String>>,
 
-        /// The items to play (a `gio::ListModel` of [`PlaylistItem`]); the
+        /// The items to play (a `gio::ListModel` of [`PlaylistItem`](crate::engine::playlist::PlaylistItem)); the
         /// playlist facet (`playlist.rs`).
         #[property(get = Self::playlist_store, type = gio::ListStore)]
         pub playlist: playlist::PlaylistState,
@@ -308,10 +308,6 @@ mod imp {
         /// pipeline is kept and only the source changes).
         #[property(get, set = Self::set_gapless, default = true)]
         pub gapless: Cell<bool>,
-        /// Cleared when the pipeline is torn down: its streaming-thread
-        /// hooks (the gapless switch, new decoders' probes, the adaptive
-        /// demuxer) then do nothing, however long it takes to stop.
-        pub gapless_live: RefCell<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 
         /// Watchdog: how many times in a row a failed or stalled item is
         /// restarted before the player gives up and reports the error; 0
@@ -342,10 +338,8 @@ mod imp {
         /// The watchdog's working state.
         pub watchdog: watchdog::WatchdogState,
 
-        /// How many times the current item has been (re)opened.
-        pub open_attempts: Cell<u32>,
-        /// Retries opening a local file whose preroll stalls.
-        pub open_watchdog: RefCell<Option<glib::JoinHandle<()>>>,
+        /// Loading: open attempts and watchdog, the bus watch, the ticker.
+        pub loading: lifecycle::LoadState,
         pub pipeline: RefCell<Option<gst::Pipeline>>,
         /// The pipeline's gate: every call into the pipeline once it has
         /// left NULL goes through it (see [`crate::engine::gate`]).
@@ -360,8 +354,6 @@ mod imp {
         pub size_filter: RefCell<Option<gst::Element>>,
         /// The size, in device pixels, the picture is shown at (0 = unknown).
         pub render_size: Cell<(u32, u32)>,
-        pub bus_watch: RefCell<Option<gst::bus::BusWatchGuard>>,
-        pub ticker: RefCell<Option<glib::JoinHandle<()>>>,
         pub want_playing: Cell<bool>,
         pub buffering: Cell<bool>,
         pub missing: RefCell<Vec<String>>,
@@ -379,27 +371,24 @@ mod imp {
         /// `gio::ListModel` of [`TrackItem`](crate::engine::TrackItem)s.
         #[property(name = "tracks-model", get = Self::tracks_model, type = gio::ListModel)]
         pub tracks: tracks::TracksState,
-        /// What the video decoder was fed (true timestamps, keyframes).
-        pub index: FrameIndex,
-        /// What every decoder was fed, by size: the bitrate.
-        pub bitrate_meter: BitrateMeter,
         /// Live sources: whether the media is one, reconnect warnings.
         pub live: live::LiveState,
-        /// Seeks and steps: one in flight, one waiting.
-        pub queue: RefCell<SeekQueue>,
-        /// Seeks: settling, the request watchdog, the start-up hold.
+        /// Seeks: the request queue, settling, the request watchdog, the
+        /// start-up hold.
         pub seek: seeking::SeekState,
         /// Frame steps: those left, where the last started, end of stream.
         pub step: stepping::StepState,
         /// The PTS of the first frame (seen at the first preroll).
         pub first_frame: Cell<Option<gst::ClockTime>>,
-        /// The A-B loop points.
-        pub ab: Cell<AbLoop>,
-        /// Loops: the segment looping, a round due, segment seqnums.
+        /// Loops: the A-B points, the segment looping, a round due,
+        /// segment seqnums.
         pub loops: loops::LoopState,
         /// Decoded frames for backward steps, and the one shown from them.
         pub backstep: backstep::BackStep,
-        /// What streaming threads read, behind one `Arc` (see [`shared::Shared`]).
+        /// Everything streaming threads touch, behind one `Arc` (see
+        /// [`shared::Shared`]): values their hooks read, the adaptive
+        /// demuxer, the gapless switch, the frame index and the meters
+        /// their probes fill.
         pub shared: std::sync::Arc<shared::Shared>,
     }
 
@@ -570,94 +559,6 @@ impl Player {
             f(&player, &text);
             None
         })
-    }
-
-    /// Replaces the playlist with `items` (paths or URIs) and loads the
-    /// first; call [`Player::play`] to start.
-    pub fn set_items<S: AsRef<str>>(&self, items: &[S]) {
-        use gio::prelude::*;
-        let store = self.playlist();
-        let items: Vec<PlaylistItem> = items
-            .iter()
-            .map(|i| PlaylistItem::new(i.as_ref()))
-            .collect();
-        store.splice(0, store.n_items(), &items);
-        self.set_current_index(if items.is_empty() { -1 } else { 0 });
-    }
-
-    /// Appends a path or URI to the playlist.
-    pub fn append_item(&self, path_or_uri: &str) {
-        self.playlist().append(&PlaylistItem::new(path_or_uri));
-    }
-
-    /// Moves playlist item `from` to position `to` (both clamped to the
-    /// list); the item playing stays current wherever it ends up.
-    pub fn move_item(&self, from: u32, to: u32) {
-        self.imp().move_item(from, to);
-    }
-
-    /// Removes playlist item `index`. Removing the item playing goes on to
-    /// the item that takes its place (or the new last one), keeping whether
-    /// the player was playing; removing the only item stops the player.
-    pub fn remove_item(&self, index: u32) {
-        self.imp().remove_item(index);
-    }
-
-    /// Connects to `item-ended`: playlist item `index` (-1 for media opened
-    /// directly) played to its end by itself; emitted before the playlist
-    /// rules load another item or `eos` is emitted (after a gapless switch,
-    /// as the next item starts).
-    pub fn connect_item_ended<F: Fn(&Self, i32) + 'static>(&self, f: F) -> glib::SignalHandlerId {
-        self.connect_local("item-ended", false, move |args| {
-            let player = args[0].get::<Self>().ok()?;
-            let index = args[1].get::<i32>().ok()?;
-            f(&player, index);
-            None
-        })
-    }
-
-    /// Connects to `item-loading`: playlist item `index` is about to be
-    /// loaded, for whatever reason (end of the previous item, next or
-    /// previous, `current-index` set). The item being left can still be
-    /// read (its `uri`, `position` and statistics). A gapless switch does
-    /// not go through here.
-    pub fn connect_item_loading<F: Fn(&Self, i32) + 'static>(&self, f: F) -> glib::SignalHandlerId {
-        self.connect_local("item-loading", false, move |args| {
-            let player = args[0].get::<Self>().ok()?;
-            let index = args[1].get::<i32>().ok()?;
-            f(&player, index);
-            None
-        })
-    }
-
-    /// Goes to the next playlist item (wrapping when `repeat` is not
-    /// `none`); returns false when there is none.
-    pub fn next(&self) -> bool {
-        self.imp().go(crate::engine::playlist::Step::Next)
-    }
-
-    /// Goes to the previous playlist item; past the first 3 s of an item,
-    /// restarts it instead. Returns false when there is nowhere to go.
-    pub fn previous(&self) -> bool {
-        if self.position() > 3_000_000_000 && self.seekable() {
-            self.seek(gst::ClockTime::ZERO);
-            return true;
-        }
-        self.imp().go(crate::engine::playlist::Step::Previous)
-    }
-
-    /// Whether [`Player::next`] has somewhere to go.
-    pub fn has_next(&self) -> bool {
-        self.imp()
-            .neighbour(crate::engine::playlist::Step::Next)
-            .is_some()
-    }
-
-    /// Whether [`Player::previous`] has somewhere to go.
-    pub fn has_previous(&self) -> bool {
-        self.imp()
-            .neighbour(crate::engine::playlist::Step::Previous)
-            .is_some()
     }
 
     /// Connects to `eos`: the media played to its end (not emitted while looping).

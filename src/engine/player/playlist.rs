@@ -15,10 +15,6 @@ use crate::engine::types::PlayerState;
 use gio::prelude::*;
 use glib::subclass::prelude::*;
 use std::cell::{Cell, RefCell};
-use std::sync::{Arc, Mutex};
-
-/// A playlist index and the URI of the item there.
-type IndexedUri = Option<(usize, String)>;
 
 /// The playlist facet's state (`current-index`, `repeat`, `shuffle`,
 /// `end-action` and `gapless` are property cells on the player).
@@ -34,11 +30,9 @@ pub struct PlaylistState {
     loading_item: Cell<bool>,
     /// The `loop` property was switched on by the playlist rules.
     loop_from_playlist: Cell<bool>,
-    /// The next item's URI for a gapless switch, read from the streaming
-    /// thread when the current item is about to finish.
-    gapless_next: Arc<Mutex<IndexedUri>>,
-    /// The item a gapless switch went to, until its stream starts.
-    pub(super) gapless_switched: Arc<Mutex<IndexedUri>>,
+    // The next item for a gapless switch and the item switched to, which
+    // the streaming thread running `about-to-finish` touches, are in
+    // `Shared`.
 }
 
 impl Default for PlaylistState {
@@ -49,8 +43,6 @@ impl Default for PlaylistState {
             moving_item: Cell::default(),
             loading_item: Cell::default(),
             loop_from_playlist: Cell::default(),
-            gapless_next: Arc::default(),
-            gapless_switched: Arc::default(),
         }
     }
 }
@@ -311,7 +303,7 @@ impl imp::Player {
         let next = if self.gapless.get()
             && self.end_action.get() == EndAction::Advance
             && !self.r#loop.get()
-            && self.ab.get().range().is_none()
+            && self.loops.ab.get().range().is_none()
             && self.subtitle_file.borrow().is_none()
         {
             self.neighbour(Step::Auto)
@@ -319,7 +311,7 @@ impl imp::Player {
         } else {
             None
         };
-        *self.playlist.gapless_next.lock().unwrap() = next;
+        *self.shared.gapless_next.lock().unwrap() = next;
     }
 
     /// Whether the item being loaded may hand over gaplessly to another.
@@ -332,24 +324,25 @@ impl imp::Player {
             && self.subtitle_file.borrow().is_none()
     }
 
-    /// Connects playbin's `about-to-finish`: runs on a streaming thread.
-    pub(super) fn connect_gapless(&self, pipeline: &gst::Pipeline) {
+    /// Connects playbin's `about-to-finish` (pipeline `number`, see
+    /// [`Shared::start_pipeline`](super::shared::Shared::start_pipeline)):
+    /// runs on a streaming thread.
+    pub(super) fn connect_gapless(&self, pipeline: &gst::Pipeline, number: u64) {
         if pipeline.find_property("uri").is_none() {
             return;
         }
-        let next = self.playlist.gapless_next.clone();
-        let switched = self.playlist.gapless_switched.clone();
-        // Torn down, this pipeline must not take the next item's URI.
-        let live = self.gapless_live.borrow().clone();
+        let shared = self.shared.clone();
         pipeline.connect("about-to-finish", false, move |args| {
-            if !live.load(std::sync::atomic::Ordering::SeqCst) {
+            // Torn down, this pipeline must not take the next item's URI.
+            if !shared.is_current(number) {
                 return None;
             }
             let playbin = args[0].get::<gst::Element>().ok()?;
-            if let Some((index, uri)) = next.lock().unwrap().take() {
+            let next = shared.gapless_next.lock().unwrap().take();
+            if let Some((index, uri)) = next {
                 log::debug!("gapless switch to the next item, {index}");
                 playbin.set_property("uri", &uri);
-                *switched.lock().unwrap() = Some((index, uri));
+                *shared.gapless_switched.lock().unwrap() = Some((index, uri));
             }
             None
         });
@@ -358,7 +351,7 @@ impl imp::Player {
     /// A new stream started: when it is the item a gapless switch went to,
     /// the player now shows that item.
     pub(super) fn on_stream_start(&self) {
-        let Some((index, uri)) = self.playlist.gapless_switched.lock().unwrap().take() else {
+        let Some((index, uri)) = self.shared.gapless_switched.lock().unwrap().take() else {
             return;
         };
         log::debug!("gapless switch to {index} done");
@@ -375,8 +368,8 @@ impl imp::Player {
             .map(|item| item.display_title())
             .unwrap_or_default();
         self.set_title(Some(title));
-        self.index.clear();
-        self.bitrate_meter.clear();
+        self.shared.index.clear();
+        self.shared.bitrate_meter.clear();
         self.first_frame.set(None);
         self.query_duration();
         self.apply_item_looping();
@@ -402,5 +395,95 @@ impl imp::Player {
                 _ => false,
             },
         }
+    }
+}
+
+impl super::Player {
+    /// Replaces the playlist with `items` (paths or URIs) and loads the
+    /// first; call [`Player::play`](Self::play) to start.
+    pub fn set_items<S: AsRef<str>>(&self, items: &[S]) {
+        use gio::prelude::*;
+        let store = self.playlist();
+        let items: Vec<PlaylistItem> = items
+            .iter()
+            .map(|i| PlaylistItem::new(i.as_ref()))
+            .collect();
+        store.splice(0, store.n_items(), &items);
+        self.set_current_index(if items.is_empty() { -1 } else { 0 });
+    }
+
+    /// Appends a path or URI to the playlist.
+    pub fn append_item(&self, path_or_uri: &str) {
+        self.playlist().append(&PlaylistItem::new(path_or_uri));
+    }
+
+    /// Moves playlist item `from` to position `to` (both clamped to the
+    /// list); the item playing stays current wherever it ends up.
+    pub fn move_item(&self, from: u32, to: u32) {
+        self.imp().move_item(from, to);
+    }
+
+    /// Removes playlist item `index`. Removing the item playing goes on to
+    /// the item that takes its place (or the new last one), keeping whether
+    /// the player was playing; removing the only item stops the player.
+    pub fn remove_item(&self, index: u32) {
+        self.imp().remove_item(index);
+    }
+
+    /// Connects to `item-ended`: playlist item `index` (-1 for media opened
+    /// directly) played to its end by itself; emitted before the playlist
+    /// rules load another item or `eos` is emitted (after a gapless switch,
+    /// as the next item starts).
+    pub fn connect_item_ended<F: Fn(&Self, i32) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("item-ended", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let index = args[1].get::<i32>().ok()?;
+            f(&player, index);
+            None
+        })
+    }
+
+    /// Connects to `item-loading`: playlist item `index` is about to be
+    /// loaded, for whatever reason (end of the previous item, next or
+    /// previous, `current-index` set). The item being left can still be
+    /// read (its `uri`, `position` and statistics). A gapless switch does
+    /// not go through here.
+    pub fn connect_item_loading<F: Fn(&Self, i32) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local("item-loading", false, move |args| {
+            let player = args[0].get::<Self>().ok()?;
+            let index = args[1].get::<i32>().ok()?;
+            f(&player, index);
+            None
+        })
+    }
+
+    /// Goes to the next playlist item (wrapping when `repeat` is not
+    /// `none`); returns false when there is none.
+    pub fn next(&self) -> bool {
+        self.imp().go(crate::engine::playlist::Step::Next)
+    }
+
+    /// Goes to the previous playlist item; past the first 3 s of an item,
+    /// restarts it instead. Returns false when there is nowhere to go.
+    pub fn previous(&self) -> bool {
+        if self.position() > 3_000_000_000 && self.seekable() {
+            self.seek(gst::ClockTime::ZERO);
+            return true;
+        }
+        self.imp().go(crate::engine::playlist::Step::Previous)
+    }
+
+    /// Whether [`Player::next`](Self::next) has somewhere to go.
+    pub fn has_next(&self) -> bool {
+        self.imp()
+            .neighbour(crate::engine::playlist::Step::Next)
+            .is_some()
+    }
+
+    /// Whether [`Player::previous`](Self::previous) has somewhere to go.
+    pub fn has_previous(&self) -> bool {
+        self.imp()
+            .neighbour(crate::engine::playlist::Step::Previous)
+            .is_some()
     }
 }

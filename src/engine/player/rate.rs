@@ -47,7 +47,7 @@ impl imp::Player {
         // it is made while playing, and a change made while paused is sent
         // once the pipeline is told to play (`apply_target`).
         let playing = self.state.get() == crate::engine::types::PlayerState::Playing;
-        if (old > 0.0) == (rate > 0.0) && self.queue.borrow().is_idle() {
+        if (old > 0.0) == (rate > 0.0) && self.seek.queue.borrow().is_idle() {
             if !playing {
                 self.rate_change.due.set(true);
                 return;

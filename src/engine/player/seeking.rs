@@ -11,7 +11,7 @@ use super::settling::{Goal, Settling};
 use crate::engine::bus::UnflushedSeek;
 use crate::engine::log;
 use crate::engine::looping::{loop_bounds, segment_bounds};
-use crate::engine::seek::{Request, SeekMode};
+use crate::engine::seek::{Request, SeekMode, SeekQueue};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -22,6 +22,8 @@ const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The seek facet's state (main thread only).
 #[derive(Default)]
 pub struct SeekState {
+    /// Seeks and steps: one in flight, one waiting.
+    pub queue: RefCell<SeekQueue>,
     /// The frame an in-flight seek must end on, and the corrections made.
     pub settling: Cell<Option<Settling>>,
     /// Gives up on a request that never completes (a sink that never
@@ -52,7 +54,7 @@ impl imp::Player {
         if self.pipeline.borrow().is_none() {
             return;
         }
-        let start = self.queue.borrow_mut().offer(request);
+        let start = self.seek.queue.borrow_mut().offer(request);
         if let Some(request) = start {
             self.start(request);
         }
@@ -62,7 +64,10 @@ impl imp::Player {
     /// unless the user's own seek waits: that one carries the rate and loop
     /// when it is sent, and it must not be replaced.
     pub(super) fn request_unless_waiting(&self, request: Request) {
-        if !matches!(self.queue.borrow().waiting(), Some(Request::Seek { .. })) {
+        if !matches!(
+            self.seek.queue.borrow().waiting(),
+            Some(Request::Seek { .. })
+        ) {
             self.request(request);
         }
     }
@@ -85,7 +90,7 @@ impl imp::Player {
             let Some(player) = weak.upgrade() else { return };
             let imp = player.imp();
             imp.seek.request_watchdog.take();
-            if !imp.queue.borrow().is_idle() {
+            if !imp.seek.queue.borrow().is_idle() {
                 log::warn!("a seek or step got no answer from the pipeline; giving up on it");
                 imp.backstep.cancel();
                 imp.finish_request();
@@ -101,7 +106,7 @@ impl imp::Player {
         self.seek.settling.set(None);
         self.step.left.set(0);
         self.step.from.set(None);
-        let next = self.queue.borrow_mut().finish();
+        let next = self.seek.queue.borrow_mut().finish();
         match next {
             Some(request) => self.start(request),
             None => {
@@ -127,10 +132,10 @@ impl imp::Player {
     /// applied with a seek at the first frame (unless a start seek waits).
     pub(super) fn on_first_preroll(&self) {
         let needs_seek =
-            self.rate.get() != 1.0 || self.r#loop.get() || self.ab.get().range().is_some();
-        if needs_seek && self.queue.borrow().waiting().is_none() {
+            self.rate.get() != 1.0 || self.r#loop.get() || self.loops.ab.get().range().is_some();
+        if needs_seek && self.seek.queue.borrow().waiting().is_none() {
             let here = self.first_frame.get().unwrap_or(gst::ClockTime::ZERO);
-            self.queue.borrow_mut().offer(Request::Seek {
+            self.seek.queue.borrow_mut().offer(Request::Seek {
                 target: here,
                 mode: SeekMode::Accurate,
             });
@@ -142,7 +147,7 @@ impl imp::Player {
     /// cached frame moved the picture alone.
     pub(super) fn resume(&self) {
         let shown = self.shown_pts();
-        let loop_lost = (self.r#loop.get() || self.ab.get().range().is_some())
+        let loop_lost = (self.r#loop.get() || self.loops.ab.get().range().is_some())
             && !self.loops.segment_looping.get();
         let moved_alone = self.step.needs_resync.get() || self.backstep.shown().is_some();
         if (moved_alone || loop_lost) && shown.is_some() {
@@ -151,7 +156,7 @@ impl imp::Player {
                 target: shown.unwrap_or(gst::ClockTime::ZERO),
                 mode: SeekMode::Accurate,
             });
-        } else if self.queue.borrow().is_idle() {
+        } else if self.seek.queue.borrow().is_idle() {
             self.apply_target();
         }
     }
@@ -177,7 +182,7 @@ impl imp::Player {
         may_loop: bool,
     ) -> bool {
         let rate = self.rate.get();
-        let ab = self.ab.get().range().filter(|_| may_loop);
+        let ab = self.loops.ab.get().range().filter(|_| may_loop);
         let looping = may_loop && (self.r#loop.get() || ab.is_some());
         let (start, stop) = segment_bounds(rate, target, ab);
         let mut flags = flags | gst::SeekFlags::FLUSH;
@@ -190,7 +195,7 @@ impl imp::Player {
         // an earlier loop's stop).
         let mut ok = self.send_seek_event(rate, flags, start, gst::SeekType::Set, stop);
         let mut looping = looping;
-        let adaptive = self.adaptive_demuxer.lock().unwrap().is_some();
+        let adaptive = self.shared.adaptive_demuxer.lock().unwrap().is_some();
         if !ok && looping && adaptive {
             // The adaptive demuxers (HLS, DASH) refuse segment seeks: seek
             // plainly; the loop then goes round at the end of the stream,
@@ -250,7 +255,7 @@ impl imp::Player {
             return;
         }
         let target = match what {
-            UnflushedSeek::LoopRound => loop_bounds(self.ab.get().range()).0,
+            UnflushedSeek::LoopRound => loop_bounds(self.loops.ab.get().range()).0,
             UnflushedSeek::RateChange => gst::ClockTime::from_nseconds(self.position.get()),
         };
         tracing::debug!(?what, "seeking with a flush instead");
@@ -346,7 +351,7 @@ impl super::Player {
     /// way (a pause prerolls its frame first): the frame on screen is final.
     pub fn is_settled(&self) -> bool {
         let imp = self.imp();
-        imp.queue.borrow().is_idle()
+        imp.seek.queue.borrow().is_idle()
             && imp.pipeline.borrow().as_ref().is_none_or(|p| {
                 gst::prelude::ElementExtManual::pending_state(p) == gst::State::VoidPending
             })

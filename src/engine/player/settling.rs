@@ -82,9 +82,9 @@ impl imp::Player {
         // Demuxers snap keyframe seeks by decode time, so with B-frames the
         // frames before a keyframe can show first; the index knows the
         // keyframes that decoding went through.
-        let before = |t| self.index.keyframe_before(t).map(|k| k.pts);
-        let after = |t| self.index.keyframe_after(t).map(|k| k.pts);
-        let shown = self.sink_sample().map(|s| true_pts(&s, &self.index));
+        let before = |t| self.shared.index.keyframe_before(t).map(|k| k.pts);
+        let after = |t| self.shared.index.keyframe_after(t).map(|k| k.pts);
+        let shown = self.sink_sample().map(|s| true_pts(&s, &self.shared.index));
         // A correcting step that ran into the end: go back to where it
         // started and accept that frame.
         let stepped_from = settling.stepped_from.take();
@@ -186,8 +186,8 @@ impl imp::Player {
     pub(super) fn settle_to(&self, goal: gst::ClockTime, shown: Option<gst::ClockTime>) -> Settle {
         const LOOK_BACK: gst::ClockTime = gst::ClockTime::from_seconds(1);
         match shown {
-            Some(pts) => settle(goal, pts, &self.index),
-            None => match self.index.frame_at(goal) {
+            Some(pts) => settle(goal, pts, &self.shared.index),
+            None => match self.shared.index.frame_at(goal) {
                 Some(unit) if unit.pts < goal && goal - unit.pts <= LOOK_BACK => {
                     Settle::SeekTo(unit.pts)
                 }

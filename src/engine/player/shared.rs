@@ -1,20 +1,29 @@
 //! What the player shares with streaming threads: the values the
-//! pipeline's `element-setup` and `source-setup` handlers read while they
-//! configure new elements. Everything else on the player belongs to the
-//! main thread (see the concurrency rule in [`super`]).
+//! pipeline's `element-setup`, `source-setup`, `deep-element-added` and
+//! `about-to-finish` handlers read or write, and the probes on decoders and
+//! the video sink that record what passes. Everything else on the player
+//! belongs to the main thread (see the concurrency rule in [`super`]).
+//!
+//! Two things cross threads elsewhere, on purpose: the backward-step cache
+//! ([`super::backstep`]) cancels its own decoding worker (not a streaming
+//! thread) with a generation counter it keeps, and the pipeline's
+//! [`Gate`](crate::engine::gate::Gate) runs calls on a thread of its own.
 
-use std::sync::atomic::AtomicI32;
+use crate::engine::bitrate::BitrateMeter;
+use crate::engine::frameindex::FrameIndex;
+use crate::engine::framesteps::FrameSteps;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 
+/// A playlist index and the URI of the item there.
+pub(super) type IndexedUri = Option<(usize, String)>;
+
 /// The player's state that streaming threads touch, behind one `Arc` the
-/// pipeline's handlers hold. Each field says who writes it, who reads it
-/// and how; no lock here is held across a call into GStreamer, and the
-/// main thread never waits for a streaming thread on one (each is held
-/// only to copy a value in or out).
-///
-/// Per-pipeline hooks, adaptive streams, the gapless switch and the
-/// subtitle lift still keep their own shared fields on the player, with
-/// the facets that own them (tracks, variants, playlist).
+/// pipeline's handlers and probes hold. Each field says who writes it, who
+/// reads it and how; no lock here is held across a call into GStreamer,
+/// and the main thread never waits for a streaming thread on one (each is
+/// held only to copy a value in or out, or, inside the index, the meter
+/// and the step counter, to record or look up one entry).
 #[derive(Debug)]
 pub struct Shared {
     /// `live-latency-ms`: the latency asked of live network sources, -1
@@ -30,6 +39,61 @@ pub struct Shared {
     /// (the property getter, a failed network open's diagnosis). Its mutex
     /// is held only to clone or replace the value.
     pub tls_ca_file: Mutex<Option<String>>,
+    /// `subtitle-lift`, for subtitle overlays made later. Written on the
+    /// main thread by the property setter (the tracks facet); read by
+    /// `deep-element-added` on the streaming thread that adds a text
+    /// overlay. An atomic, relaxed.
+    pub subtitle_lift: AtomicU32,
+    /// Whether the subtitle track is turned off (playbin: `silent` on its
+    /// subtitle overlays). Written on the main thread by track choice and
+    /// cleared for each pipeline built; read by `deep-element-added` on a
+    /// streaming thread, and on the main thread by `current_track`. An
+    /// atomic, relaxed.
+    pub subtitles_hidden: AtomicBool,
+    /// The adaptive demuxer (HLS, DASH) of the pipeline, once made.
+    /// Written by `element-setup` on the streaming thread that adds it,
+    /// cleared on the main thread at teardown; read on the main thread
+    /// (bandwidth, live, variant choice, seeks). Its mutex is held only to
+    /// clone, set or take the element.
+    pub adaptive_demuxer: Mutex<Option<gst::Element>>,
+    /// DASH: the bitrate (bits/s) the demuxer is held to, the chosen
+    /// representation's; 0 when it chooses freely. Written on the main
+    /// thread (the variants facet); read by `element-setup` on the
+    /// streaming thread that adds the demuxer. An atomic, relaxed.
+    pub pinned_bitrate: AtomicU64,
+    /// The next item's URI for a gapless switch. Written on the main
+    /// thread (the playlist facet, whenever the list or its rules change);
+    /// taken by `about-to-finish` on a streaming thread. Its mutex is held
+    /// only to replace or take the value.
+    pub gapless_next: Mutex<IndexedUri>,
+    /// The item a gapless switch went to, until its stream starts. Set by
+    /// `about-to-finish` on a streaming thread; taken on the main thread
+    /// at the stream start (or cleared at teardown). Its mutex is held only
+    /// to set or take the value.
+    pub gapless_switched: Mutex<IndexedUri>,
+    /// Which pipeline's streaming-thread hooks may still act: each
+    /// pipeline built takes a new number ([`Shared::start_pipeline`]) and
+    /// its hooks (new elements, the gapless switch) act only while it is
+    /// the current one; teardown moves the number on
+    /// ([`Shared::end_pipeline`]), so a pipeline let go does nothing more
+    /// however long it takes to stop. Written on the main thread; read by
+    /// the hooks on streaming threads. Sequentially consistent.
+    pipeline: AtomicU64,
+    /// What the video decoder was fed (true timestamps, keyframes), per
+    /// flush epoch. Recorded by a probe on the decoder's sink pad (a
+    /// streaming thread; attached by `element-setup`); read and cleared on
+    /// the main thread. Behind its own mutex, held per entry.
+    pub index: FrameIndex,
+    /// What every decoder was fed, by size: the bitrate. Recorded by
+    /// probes on the decoders' sink pads (streaming threads; attached by
+    /// `element-setup`); read and cleared on the main thread (statistics).
+    /// Behind its own mutex, held per entry.
+    pub bitrate_meter: BitrateMeter,
+    /// The largest step between frames at the video sink. Recorded by a
+    /// probe on the sink's pad (a streaming thread; attached on the main
+    /// thread at load); read on the main thread (statistics). Behind its
+    /// own mutex, held per entry.
+    pub frame_steps: FrameSteps,
 }
 
 impl Default for Shared {
@@ -37,6 +101,35 @@ impl Default for Shared {
         Self {
             live_latency_ms: AtomicI32::new(-1),
             tls_ca_file: Mutex::new(None),
+            subtitle_lift: AtomicU32::new(0),
+            subtitles_hidden: AtomicBool::new(false),
+            adaptive_demuxer: Mutex::new(None),
+            pinned_bitrate: AtomicU64::new(0),
+            gapless_next: Mutex::new(None),
+            gapless_switched: Mutex::new(None),
+            pipeline: AtomicU64::new(0),
+            index: FrameIndex::default(),
+            bitrate_meter: BitrateMeter::default(),
+            frame_steps: FrameSteps::default(),
         }
+    }
+}
+
+impl Shared {
+    /// A pipeline is being built: returns its number, which its hooks hand
+    /// to [`Shared::is_current`] (main thread).
+    pub fn start_pipeline(&self) -> u64 {
+        self.pipeline.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The pipeline is let go: its hooks do nothing from now on (main
+    /// thread).
+    pub fn end_pipeline(&self) {
+        self.pipeline.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Whether pipeline `number` is still the player's (any thread).
+    pub fn is_current(&self, number: u64) -> bool {
+        self.pipeline.load(Ordering::SeqCst) == number
     }
 }

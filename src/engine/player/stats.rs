@@ -5,7 +5,6 @@
 //! [`crate::engine::stats`].
 
 use super::imp;
-use crate::engine::framesteps::FrameSteps;
 use crate::engine::stats::{PlaybackStats, PlayedTime, StreamDetails};
 use crate::engine::types::VideoMode;
 use glib::prelude::*;
@@ -13,8 +12,9 @@ use glib::subclass::prelude::*;
 use gst::prelude::*;
 use std::cell::{Cell, RefCell};
 
-/// The statistics facet's state (main thread only; the frame-step counter
-/// is a probe's, behind its own lock).
+/// The statistics facet's state (main thread only; the counts probes keep
+/// on streaming threads, the bitrate meter and the frame-step counter, are
+/// in [`Shared`](super::shared::Shared)).
 #[derive(Default)]
 pub struct StatsState {
     /// Running time played, summed over segments.
@@ -32,8 +32,6 @@ pub struct StatsState {
     pub last_buffering: Cell<Option<i32>>,
     /// When the `stats` signal was last emitted.
     pub emitted: Cell<Option<std::time::Instant>>,
-    /// The largest step between frames at the video sink.
-    pub frame_steps: FrameSteps,
 }
 
 impl StatsState {
@@ -155,6 +153,7 @@ impl imp::Player {
             obj.notify("buffering-percent");
         }
         let bandwidth = self
+            .shared
             .adaptive_demuxer
             .lock()
             .unwrap()
@@ -192,6 +191,7 @@ impl super::Player {
             dropped,
             late: imp.late_frames(),
             bitrate: imp
+                .shared
                 .bitrate_meter
                 .at(gst::ClockTime::from_nseconds(self.position())),
             buffering_percent: imp.stats.last_buffering.get(),
@@ -209,21 +209,21 @@ impl super::Player {
     /// stall shows here; flushing seeks are not counted); `None` before two
     /// frames were shown.
     pub fn max_frame_step(&self) -> Option<gst::ClockTime> {
-        self.imp().stats.frame_steps.largest()
+        self.imp().shared.frame_steps.largest()
     }
 
     /// The largest step between frames across a loop's seam (a segment
     /// that started without a flush) since the media was loaded, and how
     /// many seams were crossed: a gapless loop keeps it at one frame.
     pub fn max_loop_seam_step(&self) -> (Option<gst::ClockTime>, u64) {
-        self.imp().stats.frame_steps.largest_at_seam()
+        self.imp().shared.frame_steps.largest_at_seam()
     }
 
     /// Frames that reached the video sink since the media was loaded,
     /// counted one by one (a check on the sink's own `rendered` and
     /// `dropped`, which it counts only for frames it could time).
     pub fn frames_at_sink(&self) -> u64 {
-        self.imp().stats.frame_steps.arrived()
+        self.imp().shared.frame_steps.arrived()
     }
 
     /// The decoders in use and the caps at the video sink (empty when

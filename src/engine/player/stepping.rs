@@ -159,7 +159,7 @@ impl imp::Player {
         let (Some(pts), Some(duration)) = (self.shown_pts(), self.duration_query()) else {
             return false;
         };
-        if self.index.next_after(pts).is_some() {
+        if self.shared.index.next_after(pts).is_some() {
             return false;
         }
         let frame = u64::try_from(self.frame_duration.get()).unwrap_or(0);
@@ -215,6 +215,7 @@ impl imp::Player {
         ));
         let before = pts.saturating_sub(gst::ClockTime::from_nseconds(1));
         let keyframe = self
+            .shared
             .index
             .keyframe_before(before)
             .map(|k| k.pts)

@@ -11,8 +11,7 @@ use crate::engine::tracks::{Track, TrackKind};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// The tracks facet's state.
 #[derive(Default)]
@@ -32,9 +31,8 @@ pub struct TracksState {
     pub(super) subtitle_files: RefCell<Vec<String>>,
     /// Choose the external subtitle track once the reloaded media lists it.
     pick_external_subtitle: Cell<bool>,
-    /// The lift and whether subtitles are hidden, for subtitle overlays
-    /// the pipeline creates later (on a streaming thread).
-    look: Arc<SubtitleLook>,
+    // The subtitle lift and whether subtitles are hidden, which subtitle
+    // overlays made later on a streaming thread read, are in `Shared`.
 }
 
 /// `playbin`'s property for the current track of each kind.
@@ -177,11 +175,12 @@ impl imp::Player {
         let playing = self.want_playing.get();
         self.teardown();
         self.clear_tracks();
-        self.open_attempts.set(0);
+        self.loading.open_attempts.set(0);
         self.want_playing.set(playing);
         self.load(media);
         if let Some(position) = at {
-            self.queue
+            self.seek
+                .queue
                 .borrow_mut()
                 .offer(crate::engine::seek::Request::Seek {
                     target: gst::ClockTime::from_nseconds(position),
@@ -210,7 +209,7 @@ impl imp::Player {
         if self.subtitle_lift.replace(lift) == lift {
             return;
         }
-        self.tracks.look.lift.store(lift, Ordering::Relaxed);
+        self.shared.subtitle_lift.store(lift, Ordering::Relaxed);
         self.tell(move |pipeline| {
             let mut overlays = pipeline.iterate_recurse();
             while let Ok(Some(element)) = overlays.next() {
@@ -224,12 +223,12 @@ impl imp::Player {
     /// subtitle) start at the lift and visibility asked for; subtitles
     /// start shown in every pipeline built.
     pub(super) fn style_subtitles_in(&self, pipeline: &gst::Pipeline) {
-        let look = self.tracks.look.clone();
-        look.hidden.store(false, Ordering::Relaxed);
+        let shared = self.shared.clone();
+        shared.subtitles_hidden.store(false, Ordering::Relaxed);
         pipeline.connect("deep-element-added", false, move |args| {
             if let Ok(element) = args[2].get::<gst::Element>() {
-                lift_text_overlay(&element, look.lift.load(Ordering::Relaxed));
-                hide_subtitle_overlay(&element, look.hidden.load(Ordering::Relaxed));
+                lift_text_overlay(&element, shared.subtitle_lift.load(Ordering::Relaxed));
+                hide_subtitle_overlay(&element, shared.subtitles_hidden.load(Ordering::Relaxed));
             }
             None
         });
@@ -275,17 +274,6 @@ impl imp::Player {
             hide_subtitle_overlay(&element, !shown);
         }
     }
-}
-
-/// What pipelines need to draw subtitles as asked, shared with the
-/// streaming thread that adds a subtitle overlay to a pipeline (atomics:
-/// written on the main thread, read there).
-#[derive(Debug, Default)]
-pub(super) struct SubtitleLook {
-    /// Pixels the text is raised by (see `subtitle-lift`).
-    lift: AtomicU32,
-    /// Whether the subtitle track is turned off.
-    hidden: AtomicBool,
 }
 
 /// Sets `silent` on a `subtitleoverlay` (playsink's text renderer, which
@@ -378,7 +366,7 @@ impl super::Player {
         let pipeline = pipeline.upcast::<gst::Element>();
         if pipeline.find_property("current-audio").is_some() {
             // playbin answers under its lock: through the gate.
-            if kind == TrackKind::Subtitle && imp.tracks.look.hidden.load(Ordering::Relaxed) {
+            if kind == TrackKind::Subtitle && imp.shared.subtitles_hidden.load(Ordering::Relaxed) {
                 return None;
             }
             let current = imp.ask(move |p| p.property::<i32>(current_property(kind)))?;
@@ -425,9 +413,8 @@ impl super::Player {
                 }
             };
             if kind == TrackKind::Subtitle {
-                imp.tracks
-                    .look
-                    .hidden
+                imp.shared
+                    .subtitles_hidden
                     .store(index.is_none(), Ordering::Relaxed);
             }
             imp.tell(move |p| {

@@ -14,8 +14,7 @@ use crate::engine::variants::{self, Variant};
 use glib::subclass::prelude::*;
 use gst::prelude::*;
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How long reading a manifest for its variants may take.
@@ -29,10 +28,8 @@ pub struct VariantsState {
     /// The variant chosen by hand (HLS: played alone, from its own
     /// playlist; DASH: pinned by bitrate); `None` lets the demuxer choose.
     chosen: Cell<Option<usize>>,
-    /// DASH: the bitrate (bits/s) the demuxer is held to, the chosen
-    /// representation's; 0 when it chooses freely (read from the thread
-    /// that adds the demuxer).
-    pub(super) pinned_bitrate: Arc<AtomicU64>,
+    // The adaptive demuxer and the bitrate it is held to, which the
+    // thread adding the demuxer touches, are in `Shared`.
     /// Whether the adaptive stream loaded is live (its demuxer knows no
     /// duration), once asked.
     live: Cell<Option<bool>>,
@@ -44,7 +41,7 @@ impl imp::Player {
         let state = &self.variants;
         state.chosen.set(None);
         state.live.set(None);
-        state.pinned_bitrate.store(0, Ordering::Relaxed);
+        self.shared.pinned_bitrate.store(0, Ordering::Relaxed);
         let had = state.list.replace(Vec::new());
         if self.bandwidth.replace(-1.0) != -1.0 {
             self.obj().notify_bandwidth();
@@ -66,7 +63,7 @@ impl imp::Player {
         if let Some(known) = self.variants.live.get() {
             return known;
         }
-        let Some(demuxer) = self.adaptive_demuxer.lock().unwrap().clone() else {
+        let Some(demuxer) = self.shared.adaptive_demuxer.lock().unwrap().clone() else {
             return false;
         };
         // The demuxer answers under its own lock: through the gate.
@@ -160,10 +157,10 @@ impl super::Player {
         // Variants without a playlist of their own (DASH) are chosen by
         // bitrate, in the running demuxer; the others by loading again.
         let by_bitrate = chosen.is_some_and(|v| v.uri.is_none())
-            || (chosen.is_none() && imp.variants.pinned_bitrate.load(Ordering::Relaxed) > 0);
+            || (chosen.is_none() && imp.shared.pinned_bitrate.load(Ordering::Relaxed) > 0);
         if by_bitrate {
             let bits = chosen.map_or(0, |v| v.bandwidth);
-            let demuxer = imp.adaptive_demuxer.lock().unwrap().clone();
+            let demuxer = imp.shared.adaptive_demuxer.lock().unwrap().clone();
             if let Some(demuxer) = demuxer {
                 if !variants::pin_bitrate(&demuxer, bits) {
                     return Err(format!(
@@ -172,7 +169,7 @@ impl super::Player {
                     ));
                 }
             }
-            imp.variants.pinned_bitrate.store(bits, Ordering::Relaxed);
+            imp.shared.pinned_bitrate.store(bits, Ordering::Relaxed);
             imp.variants.chosen.set(index);
             // The demuxer may have fetched far ahead at the old bitrate: a
             // flushing seek to here makes it fetch the new one from the

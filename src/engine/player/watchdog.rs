@@ -317,11 +317,11 @@ impl imp::Player {
         self.watchdog.rendered_before_restart.set(carried.0);
         self.teardown();
         self.want_playing.set(playing);
-        self.open_attempts.set(0);
+        self.loading.open_attempts.set(0);
         self.load(&uri);
         self.stats.base.set(carried);
         if let Some(target) = resume {
-            self.queue.borrow_mut().offer(Request::Seek {
+            self.seek.queue.borrow_mut().offer(Request::Seek {
                 target,
                 mode: SeekMode::Accurate,
             });
