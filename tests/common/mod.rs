@@ -11,7 +11,8 @@
 //! - [`display`]: the X display (a private Xvfb when none is set);
 //! - [`gui`]: windows with a `PlayerView`, rendered pixels, real input;
 //! - [`process`]: `framescope` started with no display, a child's output
-//!   within a time limit.
+//!   within a time limit;
+//! - [`seeded`]: the seeded generator's step (storm and fuzz).
 //!
 //! Everything but `http` and `gui` is re-exported here, so a test says
 //! `use common::*;`.
@@ -25,6 +26,7 @@ pub mod http;
 pub mod mainloop;
 pub mod player;
 pub mod process;
+pub mod seeded;
 
 pub use display::*;
 pub use fixtures::framecode;
