@@ -75,6 +75,7 @@ pub(crate) mod stats;
 pub(crate) mod timefmt;
 pub(crate) mod tracks;
 pub(crate) mod types;
+pub(crate) mod unstick;
 pub(crate) mod uri;
 pub(crate) mod variants;
 

@@ -29,7 +29,7 @@
 //! [`pending_shutdowns`] counts pipelines until then, and a caller that
 //! needs them gone runs its main loop until it is 0.
 
-use crate::engine::log;
+use crate::engine::{log, unstick};
 use gst::prelude::*;
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -205,29 +205,17 @@ fn stop(pipeline: gst::Pipeline, handed_over: Instant) {
     // can crash when it is reset while its streaming threads are still
     // adding its inputs (seen in the storm test, in `gst_decodebin3_reset`).
     let settle = SETTLE_BEFORE_STOP.saturating_sub(clock_time(handed_over.elapsed()));
+    // A stop GStreamer cannot finish on its own gets its pads flushed.
+    let watched = unstick::watch(&pipeline);
     let _ = pipeline.state(settle);
     if pipeline.set_state(gst::State::Null).is_err() {
         log::debug!("a pipeline failed to stop cleanly");
     }
+    drop(watched);
     drop(pipeline);
     let took = start.elapsed();
     if took >= STUCK_AFTER {
         log::info!("a pipeline was slow to stop ({took:?})");
-    }
-}
-
-/// Sends a flush-start straight to every sink's sink pads (not through the
-/// pipeline, whose state lock a stuck call may hold): a sink waiting for
-/// its preroll, and the streaming thread it holds, let go at once. For a
-/// pipeline about to be stopped: nothing flushes them back.
-pub(crate) fn flush_sinks(pipeline: &gst::Pipeline) {
-    for element in pipeline.iterate_recurse().into_iter().flatten() {
-        if !element.element_flags().contains(gst::ElementFlags::SINK) {
-            continue;
-        }
-        for pad in element.sink_pads() {
-            let _ = pad.send_event(gst::event::FlushStart::new());
-        }
     }
 }
 
@@ -375,7 +363,7 @@ mod tests {
                 .is_err(),
             "premise: the seek without a flush should wait behind the prerolled sink"
         );
-        flush_sinks(&pipeline);
+        unstick::flush_sinks(&pipeline);
         assert!(
             seek_returned.recv_timeout(Duration::from_secs(5)).is_ok(),
             "flushing the sinks did not free the stuck seek"

@@ -283,7 +283,7 @@ impl imp::Player {
                         // lets both go; the freed call then ends before
                         // the pipeline is stopped under it.
                         tracing::debug!("the gate's last call is stuck; flushing the sinks");
-                        reaper::flush_sinks(pipeline);
+                        crate::engine::unstick::flush_sinks(pipeline);
                         closed.wait(GATE_SETTLE);
                     }
                 }
