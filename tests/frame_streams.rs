@@ -131,7 +131,10 @@ fn agree_with_ffprobe(
         .min();
     let offset = first_theirs.unwrap_or(0) - first_ours.unwrap_or(0);
     if path.extension().is_some_and(|e| e != "ts") {
-        assert!(offset.abs() <= TOLERANCE_NS, "{name}: times shifted by {offset} ns");
+        assert!(
+            offset.abs() <= TOLERANCE_NS,
+            "{name}: times shifted by {offset} ns"
+        );
     }
     let shift = |t: Option<i64>| t.map(|t| t + offset);
     for kind in ["video", "audio", "subtitle", "other"] {
@@ -503,4 +506,94 @@ fn klv_data_stream_in_mpeg_ts_is_listed() {
         );
         assert_eq!(f.size, klv_packet(0).len());
     }
+}
+
+#[test]
+fn executable_lists_mjpeg_avi_frames_as_json_and_text() {
+    require!(["mjpeg", "pcm_s16le"], ["avidemux", "jpegparse"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = ffmpeg(
+        dir.path(),
+        "x.avi",
+        &args(&[
+            &TESTSRC_320_15,
+            &SINE,
+            &["-t", "3", "-c:v", "mjpeg", "-c:a", "pcm_s16le"],
+        ]),
+    );
+    let bin = env!("CARGO_BIN_EXE_framescope");
+    let out = Command::new(bin)
+        .args(["inspect", "--json", "--frames"])
+        .arg(&path)
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["streams"][0]["type"], "video");
+    assert_eq!(json["streams"][1]["type"], "audio");
+    let frames = json["frames"].as_array().expect("frames");
+    let video: Vec<&serde_json::Value> = frames.iter().filter(|f| f["stream"] == 0).collect();
+    assert_eq!(video.len(), 45);
+    assert_eq!(frames.iter().filter(|f| f["stream"] == 1).count(), 130);
+    for f in &video {
+        assert_eq!(f["keyframe"], true, "{f}");
+        assert_eq!(f["picture_type"], "I", "{f}");
+    }
+    assert_eq!(video[1]["pts"].as_f64(), Some(0.066666666), "{}", video[1]);
+
+    let out = Command::new(bin)
+        .args(["inspect", "--frames"])
+        .arg(&path)
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows = |stream: &str| {
+        text.lines()
+            .filter(|l| l.split_whitespace().next() == Some(stream))
+            .count()
+    };
+    assert_eq!(rows("0"), 45, "{text}");
+    assert_eq!(rows("1"), 130);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("     0     0.066667") && l.ends_with("yes I")),
+        "{text}"
+    );
+}
+
+#[test]
+fn pcm_in_mov_comes_in_qtdemux_runs_of_the_same_samples() {
+    require!(["pcm_s16le"], ["qtdemux"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = ffmpeg(
+        dir.path(),
+        "pcm.mov",
+        &args(&[&SINE, &["-t", "1", "-c:a", "pcm_s16le"]]),
+    );
+    // ffmpeg's reader cuts MOV raw audio into packets of 1024 samples;
+    // qtdemux hands it on in runs of its own (docs/inspect.md). The same
+    // samples either way: same start, same bytes, same end.
+    let scan = scan(&path);
+    let theirs = ffprobe(&path);
+    let (_, codec, packets) = &theirs[0];
+    assert_eq!(codec, "pcm_s16le");
+    let audio = of_kind(&scan, "audio");
+    assert!(!audio.is_empty() && audio.len() <= packets.len());
+    assert!(near(audio[0].pts, packets[0].pts));
+    let bytes = |sizes: &mut dyn Iterator<Item = usize>| sizes.sum::<usize>();
+    assert_eq!(
+        bytes(&mut audio.iter().map(|f| f.size)),
+        bytes(&mut packets.iter().map(|p| p.size))
+    );
+    let end = |pts: Option<i64>, d: Option<i64>| pts.zip(d).map(|(p, d)| p + d);
+    let last = audio.last().unwrap();
+    let their_last = packets.last().unwrap();
+    assert!(near(
+        end(last.pts, last.duration.map(|d| d as i64)),
+        end(their_last.pts, their_last.duration)
+    ));
+    assert!(audio.iter().all(|f| f.keyframe));
 }
