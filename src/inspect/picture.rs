@@ -442,6 +442,7 @@ mod tests {
 
     #[test]
     fn intra_only_codecs_are_all_keyframes() {
+        gst::init().unwrap();
         for name in [
             "image/jpeg",
             "image/png",
