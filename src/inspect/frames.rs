@@ -1,6 +1,9 @@
-//! Every audio and video access unit of an input, in decode order, as the
-//! parsers hand them on (after the parser, before any decoder): timestamps
-//! in stream time, duration, size, keyframe flag and picture type. Runs a
+//! Every packet of every stream of an input — video access units (intra-only
+//! and raw video included), audio frames, subtitle and data packets — in
+//! decode order, as the parsers hand them on (after the parser, before any
+//! decoder; streams without a parser as the demuxer gives them): timestamps
+//! in stream time, duration, size, keyframe flag and picture type. Which
+//! stream a pad carries is [`super::streams`]' business. Runs a
 //! `urisourcebin ! parsebin` pipeline as fast as the input can be read and
 //! passes each frame to a callback through a bounded channel, so a long file
 //! is streamed with constant memory. Used by `inspect --frames/--gop`, the
@@ -12,14 +15,15 @@
 //! sentence saying so.
 
 use crate::engine::{classify, ErrorKind, PlayerError};
+use crate::inspect::demuxed::DemuxedPackets;
 use crate::inspect::media::StreamReport;
 use crate::inspect::media::SWALLOWED_AFTER;
 use crate::inspect::picture::{PictureParser, PictureType};
+use crate::inspect::streams::{has_in_band_headers, kind_of, StreamAssigner};
 use crate::inspect::swallowed::Watch;
 use gst::prelude::*;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -62,26 +66,45 @@ impl Serialize for FrameRecord {
     }
 }
 
-/// Which streams to scan.
+/// Which streams to scan, by the media report's kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanKinds {
-    /// Video access units.
+    /// Video access units (intra-only and raw video included).
     pub video: bool,
     /// Audio frames.
     pub audio: bool,
+    /// Subtitle packets.
+    pub subtitle: bool,
+    /// Packets of other streams: data such as KLV or ID3 timed metadata.
+    pub other: bool,
 }
 
 impl ScanKinds {
-    /// Audio and video.
+    /// Every stream.
     pub const ALL: Self = Self {
         video: true,
         audio: true,
+        subtitle: true,
+        other: true,
     };
     /// Video only (the inspector window and keyframe ticks).
     pub const VIDEO: Self = Self {
         video: true,
         audio: false,
+        subtitle: false,
+        other: false,
     };
+
+    /// Whether streams of `kind` (`video`, `audio`, `subtitle`, `other`)
+    /// are scanned.
+    pub fn wants(self, kind: &str) -> bool {
+        match kind {
+            "video" => self.video,
+            "audio" => self.audio,
+            "subtitle" => self.subtitle,
+            _ => self.other,
+        }
+    }
 }
 
 /// Frames in flight between the streaming threads and the caller at most.
@@ -104,7 +127,8 @@ enum Msg {
 }
 
 /// Scans `uri` (already checked by `uri::precheck` in the engine),
-/// calling `on_frame` for each access unit on the calling thread, until the
+/// calling `on_frame` for each packet of the streams `kinds` asks for, on
+/// the calling thread, until the
 /// end of the input, an error, or `cancel` becomes true (then `Ok`).
 /// `streams` (from [`crate::inspect::inspect`]) gives the stream indices;
 /// streams are matched by stream-id, else by type and order.
@@ -141,8 +165,9 @@ pub fn scan_frames(
     });
 
     // Parsers may replace container durations with ones from the nominal
-    // frame rate (h264parse does): keep the demuxer's, by stream and PTS.
-    let demuxed = DemuxedDurations::default();
+    // frame rate (h264parse does), and subtitle parsers rewrite the text:
+    // keep the demuxer's durations and subtitle sizes, by stream and PTS.
+    let demuxed = DemuxedPackets::default();
     let recorder = demuxed.clone();
     parse.connect("deep-element-added", false, move |args| {
         let element = args.get(2)?.get::<gst::Element>().ok()?;
@@ -181,30 +206,20 @@ pub fn scan_frames(
         let stream_id = pad
             .sticky_event::<gst::event::StreamStart>(0)
             .map(|e| e.stream_id().to_string());
-        let kind = caps
+        let caps_name = caps
             .structure(0)
-            .map(|s| s.name().split('/').next().unwrap_or("").to_string())
+            .map(|s| s.name().to_string())
             .unwrap_or_default();
-        let wanted = (kind == "video" && kinds.video) || (kind == "audio" && kinds.audio);
-        if wanted {
+        let stream_type = pad.stream().map(|s| s.stream_type());
+        let kind = kind_of(&caps_name, stream_type);
+        if kinds.wants(kind) {
             let index = assigner
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .assign(stream_id.as_deref(), &kind);
+                .assign(stream_id.as_deref(), kind);
             let video = kind == "video";
-            // Codecs whose set-up packets travel as buffers of their own
-            // (flagged HEADER; H.264 parsers flag frames that carry SPS/PPS
-            // the same way, and those are frames).
-            let in_band_headers = caps.structure(0).is_some_and(|s| {
-                matches!(
-                    s.name().as_str(),
-                    "audio/x-vorbis"
-                        | "video/x-theora"
-                        | "audio/x-flac"
-                        | "audio/x-speex"
-                        | "audio/x-opus"
-                )
-            });
+            let subtitle = kind == "subtitle";
+            let in_band_headers = has_in_band_headers(&caps_name);
             let tx = frame_tx.clone();
             sink_pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
                 if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data {
@@ -219,8 +234,11 @@ pub fn scan_frames(
                         .filter(|_| video)
                         .map_or(PictureParser::Unknown, |c| PictureParser::for_caps(&c));
                     let mut record = record(pad, buffer, index, parser);
-                    if let Some(d) = demuxed.take(pad, buffer.pts()) {
-                        record.duration = Some(d);
+                    if let Some(packet) = demuxed.take(pad, buffer.pts()) {
+                        record.duration = packet.duration.or(record.duration);
+                        if subtitle {
+                            record.size = packet.size;
+                        }
                     }
                     // A closed channel means the caller stopped listening.
                     let _ = tx.send(Msg::Frame(record));
@@ -328,53 +346,6 @@ pub fn stalled(uri: &str, limit: Duration) -> PlayerError {
     PlayerError::new(kind, message, "no data, end or error")
 }
 
-/// Durations as the demuxer gave them, keyed by stream-id and raw PTS, until
-/// the parsed buffer with that PTS takes them.
-#[derive(Debug, Clone, Default)]
-struct DemuxedDurations(Arc<Mutex<HashMap<(u64, u64), u64>>>);
-
-/// Entries kept at most: parsers hand buffers on a few frames after the
-/// demuxer, and those of buffers a parser dropped are never taken.
-const DEMUXED_CAPACITY: usize = 8192;
-
-impl DemuxedDurations {
-    fn watch(&self, pad: &gst::Pad) {
-        let map = self.clone();
-        pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
-            if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data {
-                if let (Some(pts), Some(duration), Some(id)) =
-                    (buffer.pts(), buffer.duration(), stream_id(pad))
-                {
-                    let mut map = map.0.lock().unwrap_or_else(|e| e.into_inner());
-                    if map.len() >= DEMUXED_CAPACITY {
-                        map.clear();
-                    }
-                    map.insert((id, pts.nseconds()), duration.nseconds());
-                }
-            }
-            gst::PadProbeReturn::Ok
-        });
-    }
-
-    fn take(&self, pad: &gst::Pad, pts: Option<gst::ClockTime>) -> Option<u64> {
-        let key = (stream_id(pad)?, pts?.nseconds());
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key)
-    }
-}
-
-/// A hash of the pad's stream-id (the same on the demuxer's and the
-/// parser's pads of one stream).
-fn stream_id(pad: &gst::Pad) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
-    let event = pad.sticky_event::<gst::event::StreamStart>(0)?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    event.stream_id().hash(&mut hasher);
-    Some(hasher.finish())
-}
-
 /// The record of one buffer on a parsed stream's pad.
 fn record(
     pad: &gst::Pad,
@@ -397,7 +368,9 @@ fn record(
     };
     let flagged_key = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
     let (picture_type, keyframe) = match parser {
-        PictureParser::Unknown | PictureParser::KeyframeOnly => parser.analyse(&[], flagged_key),
+        PictureParser::Unknown | PictureParser::KeyframeOnly | PictureParser::IntraOnly => {
+            parser.analyse(&[], flagged_key)
+        }
         _ => buffer
             .map_readable()
             .map(|map| parser.analyse(&map, flagged_key))
@@ -414,65 +387,9 @@ fn record(
     }
 }
 
-/// Gives each parsed pad the index of its stream in the media report.
-struct StreamAssigner {
-    /// (stream-id, type, already taken) of each reported stream.
-    streams: Vec<(Option<String>, String, bool)>,
-}
-
-impl StreamAssigner {
-    fn new(streams: &[StreamReport]) -> Self {
-        Self {
-            streams: streams
-                .iter()
-                .map(|s| (s.id.clone(), s.kind.clone(), false))
-                .collect(),
-        }
-    }
-
-    /// The index for a pad with this stream-id and type (`video`/`audio`):
-    /// the stream with the same id, else the first free one of the type,
-    /// else a new index after the reported ones.
-    fn assign(&mut self, id: Option<&str>, kind: &str) -> usize {
-        let by_id = id.and_then(|id| {
-            self.streams
-                .iter()
-                .position(|(sid, _, taken)| !taken && sid.as_deref() == Some(id))
-        });
-        let index = by_id.or_else(|| {
-            self.streams
-                .iter()
-                .position(|(_, k, taken)| !taken && k == kind)
-        });
-        match index {
-            Some(i) => {
-                self.streams[i].2 = true;
-                i
-            }
-            None => {
-                self.streams.push((id.map(String::from), kind.into(), true));
-                self.streams.len() - 1
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn streams_match_by_id_then_by_type() {
-        let report = |id: &str, kind: &str| StreamReport {
-            id: Some(id.into()),
-            kind: kind.into(),
-            ..Default::default()
-        };
-        let mut a = StreamAssigner::new(&[report("a", "audio"), report("v", "video")]);
-        assert_eq!(a.assign(Some("v"), "video"), 1);
-        assert_eq!(a.assign(Some("other"), "audio"), 0);
-        assert_eq!(a.assign(None, "audio"), 2);
-    }
 
     #[test]
     fn records_serialise_in_seconds() {

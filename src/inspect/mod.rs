@@ -8,10 +8,12 @@
 // re-exported below, and `unreachable_pub` keeps it so.
 #![warn(unreachable_pub)]
 
+pub(crate) mod demuxed;
 pub(crate) mod frames;
 pub(crate) mod gop;
 pub(crate) mod media;
 pub(crate) mod picture;
+pub(crate) mod streams;
 pub(crate) mod swallowed;
 
 pub use frames::{scan_frames, stall_limit, stalled, FrameRecord, ScanKinds};

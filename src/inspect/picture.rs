@@ -2,7 +2,9 @@
 //! or picture header of an access unit where the bitstream says it plainly:
 //! H.264 and H.265 slice headers, MPEG-1/2 picture headers and MPEG-4 Part 2
 //! VOP headers. Codecs without bidirectional frames (VP8, VP9, Theora) are
-//! I when they are keyframes and P otherwise. Everything else is unknown.
+//! I when they are keyframes and P otherwise; intra-only codecs (MJPEG,
+//! PNG, ProRes, DNxHD, DV, raw video) are all I pictures and keyframes.
+//! Everything else is unknown.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +30,24 @@ impl PictureType {
     }
 }
 
+/// Caps of video codecs whose every frame is coded on its own.
+const INTRA_ONLY: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/bmp",
+    "image/tiff",
+    "image/jp2",
+    "image/x-j2c",
+    "image/x-jpc",
+    "video/x-raw",
+    "video/x-prores",
+    "video/x-dnxhd",
+    "video/x-dv",
+    "video/x-huffyuv",
+    "video/x-ffv",
+    "video/x-cineform",
+];
+
 /// How to find picture types in one stream's buffers, chosen from its caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PictureParser {
@@ -42,6 +62,10 @@ pub enum PictureParser {
     Mpeg4,
     /// A codec without B-frames: the keyframe flag decides.
     KeyframeOnly,
+    /// An intra-only codec (MJPEG, PNG, ProRes, DNxHD, DV, raw video):
+    /// every frame is an I picture and a keyframe, whatever the container
+    /// flags.
+    IntraOnly,
     /// Nothing known.
     Unknown,
 }
@@ -79,6 +103,7 @@ impl PictureParser {
                 _ => Self::Unknown,
             },
             "video/x-vp8" | "video/x-vp9" | "video/x-theora" => Self::KeyframeOnly,
+            name if INTRA_ONLY.contains(&name) => Self::IntraOnly,
             _ => Self::Unknown,
         }
     }
@@ -134,6 +159,7 @@ impl PictureParser {
                 }),
                 keyframe,
             ),
+            Self::IntraOnly => (Some(PictureType::I), true),
             Self::Unknown => (None, keyframe),
         }
     }
@@ -412,5 +438,25 @@ mod tests {
             (Some(PictureType::I), true)
         );
         assert_eq!(PictureParser::Unknown.analyse(&[], false), (None, false));
+    }
+
+    #[test]
+    fn intra_only_codecs_are_all_keyframes() {
+        gst::init().unwrap();
+        for name in [
+            "image/jpeg",
+            "image/png",
+            "video/x-prores",
+            "video/x-dnxhd",
+            "video/x-raw",
+        ] {
+            let caps = gst::Caps::new_empty_simple(name);
+            let parser = PictureParser::for_caps(&caps);
+            assert_eq!(parser, PictureParser::IntraOnly, "{name}");
+            // Whatever the container flagged.
+            assert_eq!(parser.analyse(&[], false), (Some(PictureType::I), true));
+        }
+        let caps = gst::Caps::new_empty_simple("video/x-h264");
+        assert_ne!(PictureParser::for_caps(&caps), PictureParser::IntraOnly);
     }
 }

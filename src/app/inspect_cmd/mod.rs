@@ -46,7 +46,8 @@ struct InspectOptions {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
-    /// List every audio and video frame (access unit) in decode order.
+    /// List every packet of every stream (video and audio frames, subtitle
+    /// and data packets) in decode order.
     #[arg(long)]
     frames: bool,
     /// Analyse the GOP structure and bitrate of each video stream.
