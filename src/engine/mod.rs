@@ -56,6 +56,7 @@ pub(crate) mod frame;
 pub(crate) mod frameindex;
 pub(crate) mod framesteps;
 pub(crate) mod gate;
+pub(crate) mod glguard;
 pub(crate) mod glprobe;
 pub(crate) mod items;
 pub(crate) mod log;

@@ -256,6 +256,7 @@ impl PipelineSpec {
         let mut size_filter = None;
         if let VideoOutput::Custom(description) = &self.video {
             let (bin, last) = custom_sink("framescope-video", description)?;
+            crate::engine::glguard::guard_uploads(&bin);
             playbin.set_property("video-sink", &bin);
             video_sink = Some(last);
         } else if let Some(chain) = self.video_chain() {
@@ -270,6 +271,7 @@ impl PipelineSpec {
                 .into_iter()
                 .flatten()
                 .find(|e| e.factory().is_some_and(|f| f.name() == "capsfilter"));
+            crate::engine::glguard::guard_uploads(&bin);
             playbin.set_property("video-sink", &bin);
             video_sink = Some(last);
         }
