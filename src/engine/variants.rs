@@ -182,8 +182,8 @@ pub(crate) fn fetch_up_to(uri: &str, timeout: Duration, limit: usize) -> Result<
                     break Err(format!("it is larger than {} MiB", limit >> 20));
                 }
             }
-            None if sink.is_eos() => break Ok(()),
             None => {
+                // An HTTP error page can come before the error itself.
                 let error = pipeline.bus().and_then(|b| {
                     b.pop_filtered(&[gst::MessageType::Error])
                         .map(|m| match m.view() {
@@ -191,7 +191,11 @@ pub(crate) fn fetch_up_to(uri: &str, timeout: Duration, limit: usize) -> Result<
                             _ => String::new(),
                         })
                 });
-                break Err(error.unwrap_or_else(|| "reading it took too long".into()));
+                break match error {
+                    Some(e) => Err(e),
+                    None if sink.is_eos() => Ok(()),
+                    None => Err("reading it took too long".into()),
+                };
             }
         }
     };

@@ -172,7 +172,9 @@ impl CheckReport {
             );
         }
         for f in &self.findings {
-            let time = f.time.map_or_else(|| "-".to_string(), |t| format!("{t:.3}"));
+            let time = f
+                .time
+                .map_or_else(|| "-".to_string(), |t| format!("{t:.3}"));
             let mut place = String::new();
             if let Some(v) = f.variant {
                 let _ = write!(place, "v{v}");
@@ -181,7 +183,11 @@ impl CheckReport {
                 let _ = write!(place, "{}seg {s}", if place.is_empty() { "" } else { " " });
             }
             if let (Some(s), Some(n)) = (f.stream, f.frame) {
-                let _ = write!(place, "{}s{s} #{n}", if place.is_empty() { "" } else { " " });
+                let _ = write!(
+                    place,
+                    "{}s{s} #{n}",
+                    if place.is_empty() { "" } else { " " }
+                );
             }
             if place.is_empty() {
                 place.push('-');

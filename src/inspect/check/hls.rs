@@ -36,7 +36,8 @@ fn seconds(ns: i64) -> f64 {
 pub(crate) fn read_uri(uri: &str) -> Result<Vec<u8>, String> {
     if crate::inspect::is_local(uri) {
         let path = glib::filename_from_uri(uri)
-            .ok().map(|(p, _)| p)
+            .ok()
+            .map(|(p, _)| p)
             .ok_or_else(|| "it is not a local path".to_string())?;
         let size = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
         if size > SEGMENT_LIMIT as u64 {
@@ -256,12 +257,7 @@ fn check_segment(
 ) -> Option<i64> {
     let first_of = |kind| content.kinds.iter().position(|k| *k == kind);
     let (video, audio) = (first_of(Kind::Video), first_of(Kind::Audio));
-    let frames_of = |s: Option<usize>| {
-        content
-            .frames
-            .iter()
-            .filter(move |f| Some(f.stream) == s)
-    };
+    let frames_of = |s: Option<usize>| content.frames.iter().filter(move |f| Some(f.stream) == s);
     let start_of = |s| frames_of(s).filter_map(|f| f.pts).min();
     if let Some(first) = frames_of(video).next() {
         if !first.keyframe {
@@ -272,8 +268,11 @@ fn check_segment(
             ));
         }
     }
-    m.keyframes
-        .extend(frames_of(video).filter(|f| f.keyframe).filter_map(|f| f.pts));
+    m.keyframes.extend(
+        frames_of(video)
+            .filter(|f| f.keyframe)
+            .filter_map(|f| f.pts),
+    );
     if let (Some(v), Some(a)) = (start_of(video), start_of(audio)) {
         let skew = a.saturating_sub(v);
         if skew.saturating_abs() > SKEW_LIMIT_NS {

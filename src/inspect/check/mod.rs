@@ -17,8 +17,8 @@ mod mpegts;
 mod playlist;
 mod timeline;
 
-pub use finding::{CheckReport, Finding, Severity};
 use finding::Findings;
+pub use finding::{CheckReport, Finding, Severity};
 
 use crate::engine::{display_name, ErrorKind, PlayerError};
 use crate::inspect::{inspect, is_local, scan_frames, ScanKinds};

@@ -24,11 +24,16 @@ pub(crate) fn top_level_boxes(path: &Path) -> Option<Vec<[u8; 4]>> {
         file.read_exact(&mut header[..8]).ok()?;
         let kind = [header[4], header[5], header[6], header[7]];
         if boxes.is_empty()
-            && !matches!(&kind, b"ftyp" | b"moov" | b"mdat" | b"free" | b"skip" | b"wide")
+            && !matches!(
+                &kind,
+                b"ftyp" | b"moov" | b"mdat" | b"free" | b"skip" | b"wide"
+            )
         {
             return None;
         }
-        let size = u64::from(u32::from_be_bytes([header[0], header[1], header[2], header[3]]));
+        let size = u64::from(u32::from_be_bytes([
+            header[0], header[1], header[2], header[3],
+        ]));
         let size = match size {
             // To the end of the file.
             0 => length - at,

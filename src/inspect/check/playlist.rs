@@ -108,8 +108,11 @@ mod tests {
         assert_eq!((p.segments[1].sequence, p.segments[1].duration), (8, 1.5));
         assert!(p.segments[1].discontinuity && !p.segments[0].discontinuity);
         assert!(parse_media("hello", "http://h/").is_none());
-        let bad = parse_media("#EXTM3U\n#EXTINF:nan,\na.ts\n#EXTINF:-3,\nb.ts\n", "file:///t/i.m3u8")
-            .unwrap();
+        let bad = parse_media(
+            "#EXTM3U\n#EXTINF:nan,\na.ts\n#EXTINF:-3,\nb.ts\n",
+            "file:///t/i.m3u8",
+        )
+        .unwrap();
         assert_eq!(bad.segments[0].duration, 0.0);
         assert_eq!(bad.segments[1].duration, 0.0);
     }

@@ -334,14 +334,22 @@ fn presentation(out: &mut Findings, stream: usize, epoch: &[(i64, u64)]) {
             out.push(at(Finding::new(
                 Severity::Error,
                 "pts-duplicate",
-                format!("Two frames have the same presentation time ({:.3} s).", seconds(pts)),
+                format!(
+                    "Two frames have the same presentation time ({:.3} s).",
+                    seconds(pts)
+                ),
             )));
             continue;
         }
         if similar(step, current) {
             continue;
         }
-        let next: Vec<i64> = steps.iter().skip(i + 1).take(RATE_RUN).map(|s| s.0).collect();
+        let next: Vec<i64> = steps
+            .iter()
+            .skip(i + 1)
+            .take(RATE_RUN)
+            .map(|s| s.0)
+            .collect();
         let holds = next.len() == RATE_RUN && next.iter().all(|&d| similar(d, step));
         if holds {
             out.push(at(Finding::new(

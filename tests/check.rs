@@ -1,0 +1,285 @@
+//! `framescope check`, through the executable: each planted fault
+//! (`tests/common/fixtures/faults.rs`) is found with its kind, severity and
+//! place, and gives the documented exit status (3 with an error finding, 0
+//! without); the clean twins give no error; an input that cannot be read
+//! exits 1 with one sentence. HLS is checked from local playlists and over
+//! HTTP from the test server.
+
+mod common;
+
+use common::http::HttpServer;
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+/// What one run of `check --json` gave.
+struct Checked {
+    code: i32,
+    json: Value,
+    stderr: String,
+}
+
+impl Checked {
+    /// The findings of `kind`.
+    fn of(&self, kind: &str) -> Vec<&Value> {
+        self.json["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no findings array: {}", self.json))
+            .iter()
+            .filter(|f| f["kind"] == kind)
+            .collect()
+    }
+
+    /// The findings of `severity`.
+    fn with_severity(&self, severity: &str) -> Vec<&Value> {
+        self.json["findings"]
+            .as_array()
+            .map(|a| a.iter().filter(|f| f["severity"] == severity).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Runs `framescope check --json INPUT`.
+fn check(input: &str) -> Checked {
+    let child = framescope_headless()
+        .args(["check", "--json", input])
+        .spawn()
+        .expect("framescope starts");
+    let done = output_within(child, Duration::from_secs(120));
+    let status = done.status.expect("check ends within 120 s");
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    Checked {
+        code: status.code().expect("check exits, not killed by a signal"),
+        json: serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("check --json {input} printed no JSON ({e}): {stdout}")),
+        stderr: String::from_utf8_lossy(&done.stderr).into_owned(),
+    }
+}
+
+fn check_path(path: &Path) -> Checked {
+    check(path.to_str().unwrap())
+}
+
+#[test]
+fn segments_off_the_keyframe_grid_are_errors() {
+    let r = check_path(&hls_off_grid().join("index.m3u8"));
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("segment-starts-without-keyframe");
+    let segments: Vec<u64> = found
+        .iter()
+        .map(|f| f["segment"].as_u64().expect("a segment number"))
+        .collect();
+    // GOPs of 1.5 s: keyframes at 0, 1.5, 3, 4.5, 6 s; segments at 0, 2, 4, 6 s.
+    assert_eq!(segments, [1, 2], "{}", r.json);
+    assert!(found.iter().all(|f| f["severity"] == "error"));
+    assert!((found[0]["time"].as_f64().unwrap() - 2.0).abs() < 0.01);
+}
+
+#[test]
+fn a_clean_rendition_has_no_error() {
+    let r = check_path(&hls_ladder().join("hi/index.m3u8"));
+    assert_eq!(r.code, 0, "{}", r.json);
+    assert!(r.with_severity("error").is_empty(), "{}", r.json);
+    assert!(r.with_severity("warning").is_empty(), "{}", r.json);
+    assert_eq!(r.json["input"], "hls");
+}
+
+#[test]
+fn a_truthful_aligned_ladder_is_clean() {
+    let ladder = hls_ladder();
+    let hi = peak_bitrate(&ladder.join("hi"));
+    let lo = peak_bitrate(&ladder.join("lo"));
+    let master = hls_master(
+        "master_true.m3u8",
+        &[("hi", hi * 5 / 4), ("lo", lo * 5 / 4)],
+    );
+    let r = check_path(&master);
+    assert_eq!(r.code, 0, "{}", r.json);
+    assert!(r.with_severity("error").is_empty(), "{}", r.json);
+    assert!(r.of("keyframes-misaligned").is_empty(), "{}", r.json);
+    assert!(r.of("bandwidth-overstated").is_empty(), "{}", r.json);
+}
+
+#[test]
+fn a_lying_bandwidth_is_an_error() {
+    let ladder = hls_ladder();
+    let hi = peak_bitrate(&ladder.join("hi"));
+    let lo = peak_bitrate(&ladder.join("lo"));
+    let master = hls_master("master_lie.m3u8", &[("hi", hi / 4), ("lo", lo * 5 / 4)]);
+    let r = check_path(&master);
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("bandwidth-exceeded");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(found[0]["severity"], "error");
+    assert_eq!(found[0]["variant"], 0);
+}
+
+#[test]
+fn a_lying_bandwidth_is_found_over_http() {
+    let ladder = hls_ladder();
+    let hi = peak_bitrate(&ladder.join("hi"));
+    let lo = peak_bitrate(&ladder.join("lo"));
+    hls_master(
+        "master_lie_http.m3u8",
+        &[("hi", hi * 5 / 4), ("lo", lo / 4)],
+    );
+    let server = HttpServer::files(&ladder).start();
+    let r = check(&server.url("/master_lie_http.m3u8"));
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("bandwidth-exceeded");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(found[0]["variant"], 1);
+    // Every segment was fetched from the server, nothing failed to read.
+    assert!(r.of("segment-unreadable").is_empty(), "{}", r.json);
+    assert!(
+        server
+            .log()
+            .iter()
+            .filter(|l| l.path.ends_with(".ts"))
+            .count()
+            >= 8,
+        "segments were read over HTTP"
+    );
+}
+
+#[test]
+fn misaligned_keyframes_across_variants_are_warnings() {
+    let ladder = hls_ladder();
+    let hi = peak_bitrate(&ladder.join("hi"));
+    let odd = peak_bitrate(&ladder.join("odd"));
+    let master = hls_master(
+        "master_misaligned.m3u8",
+        &[("hi", hi * 5 / 4), ("odd", odd * 5 / 4)],
+    );
+    let r = check_path(&master);
+    let found = r.of("keyframes-misaligned");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(found[0]["severity"], "warning");
+    assert_eq!(found[0]["variant"], 1);
+    // The first keyframe only the 1 s GOPs have is at 1 s.
+    assert!(
+        (found[0]["time"].as_f64().unwrap() - 1.0).abs() < 0.05,
+        "{}",
+        r.json
+    );
+    // Only warnings: exit 0.
+    assert_eq!(r.code, 0, "{}", r.json);
+}
+
+#[test]
+fn a_skipped_segment_is_a_timestamp_jump_unless_declared() {
+    let hi = hls_ladder().join("hi");
+    let r = check_path(&hls_media(&hi, "skip.m3u8", 2, &[0, 2, 3], &[]));
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("timestamp-jump");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(
+        (found[0]["segment"].as_u64(), found[0]["severity"].as_str()),
+        (Some(1), Some("error"))
+    );
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("forward by 2.0"),
+        "{}",
+        r.json
+    );
+
+    let r = check_path(&hls_media(&hi, "skip_declared.m3u8", 2, &[0, 2, 3], &[2]));
+    assert_eq!(r.code, 0, "{}", r.json);
+    assert!(r.of("timestamp-jump").is_empty(), "{}", r.json);
+    let declared = r.of("discontinuity");
+    assert_eq!(declared.len(), 1, "{}", r.json);
+    assert_eq!(declared[0]["severity"], "info");
+}
+
+#[test]
+fn segments_longer_than_the_target_duration_are_errors() {
+    let hi = hls_ladder().join("hi");
+    let r = check_path(&hls_media(&hi, "short_target.m3u8", 1, &[0, 1, 2, 3], &[]));
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("segment-over-target-duration");
+    assert_eq!(found.len(), 4, "{}", r.json);
+    assert!(found.iter().all(|f| f["severity"] == "error"));
+}
+
+#[test]
+fn decode_times_going_back_are_errors() {
+    let r = check_path(&ts_dts_back());
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("dts-backwards");
+    // Once in the video and once in the audio stream.
+    assert_eq!(found.len(), 2, "{}", r.json);
+    assert!(found.iter().all(|f| f["severity"] == "error"));
+    let video = found.iter().find(|f| f["stream"] == 0).expect("video");
+    // The second copy starts with frame 120 of the file (4 s at 30 fps).
+    assert_eq!(video["frame"], 120, "{}", r.json);
+    assert!(r.of("interleave-distance").is_empty(), "{}", r.json);
+
+    let clean = check_path(&ts_clean());
+    assert_eq!(clean.code, 0, "{}", clean.json);
+    assert!(clean.with_severity("error").is_empty(), "{}", clean.json);
+    assert!(clean.with_severity("warning").is_empty(), "{}", clean.json);
+}
+
+#[test]
+fn an_mp4_index_at_the_end_is_a_warning() {
+    let r = check_path(&mp4_index_at_end());
+    assert_eq!(r.code, 0, "{}", r.json);
+    let found = r.of("index-at-end");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(found[0]["severity"], "warning");
+    assert!(found[0]["message"].as_str().unwrap().contains("faststart"));
+
+    let fast = check_path(&mp4_faststart());
+    assert_eq!(fast.code, 0, "{}", fast.json);
+    assert!(
+        fast.json["findings"].as_array().unwrap().is_empty(),
+        "{}",
+        fast.json
+    );
+}
+
+#[test]
+fn unreadable_input_exits_1_with_one_sentence() {
+    let r = check_path(&bad_file("missing.mp4"));
+    assert_eq!(r.code, 1, "{}", r.json);
+    assert_eq!(r.json["error"]["kind"], "not-found", "{}", r.json);
+    let line = r.stderr.trim();
+    assert!(
+        line.starts_with("framescope: ") && line.ends_with('.'),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1, "{line}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("fake.m3u8");
+    std::fs::write(&fake, "this is not a playlist").unwrap();
+    let r = check_path(&fake);
+    assert_eq!(r.code, 1, "{}", r.json);
+    assert!(r.stderr.contains("not an HLS playlist"), "{}", r.stderr);
+
+    let server = HttpServer::files(dir.path()).start();
+    let r = check(&server.url("/absent.m3u8"));
+    assert_eq!(r.code, 1, "{}", r.json);
+    assert!(r.stderr.contains("could not be read"), "{}", r.stderr);
+}
+
+#[test]
+fn the_default_output_is_a_table() {
+    let child = framescope_headless()
+        .args(["check", hls_off_grid().join("index.m3u8").to_str().unwrap()])
+        .spawn()
+        .unwrap();
+    let done = output_within(child, Duration::from_secs(120));
+    assert_eq!(done.status.and_then(|s| s.code()), Some(3));
+    let text = String::from_utf8_lossy(&done.stdout);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("error ") && l.contains("segment-starts-without-keyframe"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(text.contains("2 error(s), 0 warning(s)"), "{text}");
+}
