@@ -283,3 +283,40 @@ fn the_default_output_is_a_table() {
     assert_eq!(rows.len(), 2, "{text}");
     assert!(text.contains("2 error(s), 0 warning(s)"), "{text}");
 }
+
+#[test]
+fn audio_starting_late_in_a_segment_is_a_skew_warning() {
+    let r = check_path(&hls_av_skew().join("index.m3u8"));
+    let found = r.of("av-start-skew");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(found[0]["segment"], 0);
+    assert_eq!(found[0]["severity"], "warning");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("after video"),
+        "{}",
+        r.json
+    );
+    assert_eq!(r.code, 0, "{}", r.json);
+}
+
+#[test]
+fn rate_changes_and_long_gops_in_a_file_are_reported() {
+    let r = check_path(&ts_rate_change_long_gop());
+    assert_eq!(r.code, 0, "{}", r.json);
+    let changes = r.of("frame-rate-change");
+    assert_eq!(changes.len(), 1, "{}", r.json);
+    assert_eq!(changes[0]["severity"], "info");
+    // Frame 60 is at 2 s, and the step to frame 61 is the first of 1/25 s.
+    assert_eq!(changes[0]["frame"], 61, "{}", r.json);
+    assert!(changes[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("30.000 to 25.000"));
+    let long = r.of("keyframe-interval");
+    assert_eq!(long.len(), 1, "{}", r.json);
+    assert_eq!(long[0]["severity"], "warning");
+    assert!(r.of("pts-gap").is_empty(), "{}", r.json);
+}

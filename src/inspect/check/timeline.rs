@@ -322,7 +322,13 @@ fn presentation(out: &mut Findings, stream: usize, epoch: &[(i64, u64)]) {
         .windows(2)
         .map(|w| (w[1].0.saturating_sub(w[0].0), w[1].0, w[1].1))
         .collect();
-    let mut positive: Vec<i64> = steps.iter().map(|s| s.0).filter(|&d| d > 0).collect();
+    // The rate at the start: the middle step of the first few.
+    let mut positive: Vec<i64> = steps
+        .iter()
+        .map(|s| s.0)
+        .filter(|&d| d > 0)
+        .take(2 * RATE_RUN + 1)
+        .collect();
     if positive.is_empty() {
         return;
     }
