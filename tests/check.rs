@@ -259,7 +259,7 @@ fn unreadable_input_exits_1_with_one_sentence() {
     std::fs::write(&fake, "this is not a playlist").unwrap();
     let r = check_path(&fake);
     assert_eq!(r.code, 1, "{}", r.json);
-    assert!(r.stderr.contains("not an HLS playlist"), "{}", r.stderr);
+    assert!(r.stderr.contains("neither an HLS playlist"), "{}", r.stderr);
 
     let server = HttpServer::files(dir.path()).start();
     let r = check(&server.url("/absent.m3u8"));

@@ -106,7 +106,7 @@ pub fn parse_hls_master(text: &str, base: &str) -> Vec<Variant> {
 }
 
 /// The value of `name="…"` in one XML start tag.
-fn xml_attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn xml_attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let needle = format!("{name}=\"");
     let start = tag
         .match_indices(&needle)

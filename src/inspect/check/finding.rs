@@ -140,7 +140,8 @@ impl Findings {
 pub struct CheckReport {
     /// The input, credentials removed.
     pub uri: String,
-    /// What was checked: `media` (a file or stream) or `hls` (a playlist).
+    /// What was checked: `media` (a file or stream), `hls` (a playlist) or
+    /// `dash` (a manifest).
     pub input: String,
     /// The findings, in the order found.
     pub findings: Vec<Finding>,

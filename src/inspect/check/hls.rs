@@ -57,13 +57,14 @@ struct Variant {
     bandwidth: Option<u64>,
 }
 
-/// What reading a variant's segments measured.
-#[derive(Default)]
-struct Measured {
+/// What reading a variant's segments measured (for the keyframe
+/// alignment across variants).
+#[derive(Debug, Default)]
+pub(crate) struct Measured {
     /// Video keyframe times (ns, the segments' own timestamps).
-    keyframes: Vec<i64>,
+    pub(crate) keyframes: Vec<i64>,
     /// The first and last video (or audio) time seen.
-    span: Option<(i64, i64)>,
+    pub(crate) span: Option<(i64, i64)>,
 }
 
 /// Checks the playlist `text` read from `uri` (master or media).
@@ -340,7 +341,7 @@ fn check_segment(
 
 /// Compares keyframe times across variants (all against the first with
 /// video), within the time all of them cover.
-fn align(measured: &[Measured], out: &mut Findings) {
+pub(crate) fn align(measured: &[Measured], out: &mut Findings) {
     let Some((reference, r)) = measured
         .iter()
         .enumerate()

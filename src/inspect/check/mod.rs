@@ -6,13 +6,18 @@
 //! sees the stream's own timestamps), everything else by the frame
 //! scanner ([`crate::inspect::scan_frames`]); an MP4's box order is read
 //! too ([`mp4`]). An HLS playlist (a `.m3u8`, local or over HTTP) is checked
-//! segment by segment and variant against variant ([`hls`], [`playlist`]).
+//! segment by segment and variant against variant ([`hls`], [`playlist`]);
+//! a DASH manifest (`.mpd`) the same way, representation by representation
+//! ([`dash`], [`mpd`], [`fmp4`]).
 //! Nothing here trusts a length or a timestamp: arithmetic saturates or is
 //! checked, and damaged input gives findings or an error, never a panic.
 
+mod dash;
 mod finding;
+mod fmp4;
 mod hls;
 mod mp4;
+mod mpd;
 mod mpegts;
 mod playlist;
 mod timeline;
@@ -42,27 +47,22 @@ pub fn check(uri: &str, progress: &mut dyn FnMut()) -> Result<CheckReport, Playe
     let input = if crate::engine::variants::is_adaptive(uri) {
         let text = read_manifest(uri)?;
         if text.contains("<MPD") {
-            return Err(PlayerError::new(
+            dash::check(uri, &text, progress, &mut findings);
+            "dash"
+        } else {
+            if !text.trim_start_matches('\u{feff}').starts_with("#EXTM3U") {
+                return Err(PlayerError::new(
                 ErrorKind::NotMedia,
                 format!(
-                    "“{}” is a DASH manifest, which check cannot read yet; check its segments or an HLS version instead.",
+                    "“{}” is neither an HLS playlist (#EXTM3U) nor a DASH manifest (<MPD>); check the address.",
                     display_name(uri)
                 ),
                 "",
             ));
+            }
+            hls::check(uri, &text, progress, &mut findings);
+            "hls"
         }
-        if !text.trim_start_matches('\u{feff}').starts_with("#EXTM3U") {
-            return Err(PlayerError::new(
-                ErrorKind::NotMedia,
-                format!(
-                    "“{}” is not an HLS playlist (it does not start with #EXTM3U); check the address.",
-                    display_name(uri)
-                ),
-                "",
-            ));
-        }
-        hls::check(uri, &text, progress, &mut findings);
-        "hls"
     } else {
         check_media(uri, progress, &mut findings)?;
         "media"
@@ -88,7 +88,7 @@ fn read_manifest(uri: &str) -> Result<String, PlayerError> {
             PlayerError::new(
                 kind,
                 format!(
-                    "The playlist “{}” could not be read ({e}); check the address and that the server is up.",
+                    "The manifest “{}” could not be read ({e}); check the address and that the server is up.",
                     display_name(uri)
                 ),
                 e,
