@@ -2,8 +2,8 @@
 //! (`tests/common/fixtures/faults.rs`) is found with its kind, severity and
 //! place, and gives the documented exit status (3 with an error finding, 0
 //! without); the clean twins give no error; an input that cannot be read
-//! exits 1 with one sentence. HLS is checked from local playlists and over
-//! HTTP from the test server.
+//! exits 1 with one sentence. HLS and DASH are checked from local files and
+//! over HTTP from the test server.
 
 mod common;
 
@@ -319,4 +319,79 @@ fn rate_changes_and_long_gops_in_a_file_are_reported() {
     assert_eq!(long.len(), 1, "{}", r.json);
     assert_eq!(long[0]["severity"], "warning");
     assert!(r.of("pts-gap").is_empty(), "{}", r.json);
+}
+
+#[test]
+fn a_clean_dash_stream_has_no_error_locally_and_over_http() {
+    let tree = dash_aligned();
+    let r = check_path(&tree.join("manifest.mpd"));
+    assert_eq!(r.code, 0, "{}", r.json);
+    assert_eq!(r.json["input"], "dash");
+    assert!(r.with_severity("error").is_empty(), "{}", r.json);
+    assert!(r.with_severity("warning").is_empty(), "{}", r.json);
+
+    let server = HttpServer::files(&tree).start();
+    let r = check(&server.url("/manifest.mpd"));
+    assert_eq!(r.code, 0, "{}", r.json);
+    assert!(
+        r.json["findings"].as_array().unwrap().is_empty(),
+        "{}",
+        r.json
+    );
+    let segments = server
+        .log()
+        .iter()
+        .filter(|l| l.path.ends_with(".m4s"))
+        .count();
+    // Three initialisation segments and 3 × 4 media segments.
+    assert!(segments >= 15, "{segments} segments read over HTTP");
+}
+
+#[test]
+fn dash_keyframes_misaligned_across_representations_are_warnings() {
+    let r = check_path(&dash_misaligned().join("manifest.mpd"));
+    let found = r.of("keyframes-misaligned");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(
+        (found[0]["variant"].as_u64(), found[0]["severity"].as_str()),
+        (Some(1), Some("warning"))
+    );
+    assert!(
+        (found[0]["time"].as_f64().unwrap() - 1.0).abs() < 0.05,
+        "{}",
+        r.json
+    );
+    assert_eq!(r.code, 0, "{}", r.json);
+}
+
+#[test]
+fn dash_lies_about_bandwidth_and_times_are_errors() {
+    let tree = dash_aligned();
+    let lie = dash_edited(&tree, "lying_bandwidth.mpd", |text| {
+        // The first representation's bandwidth, a tenth of the truth.
+        let at = text.find("bandwidth=\"").unwrap() + "bandwidth=\"".len();
+        let end = at + text[at..].find('"').unwrap();
+        let truth: u64 = text[at..end].parse().unwrap();
+        format!("{}{}{}", &text[..at], truth / 10, &text[end..])
+    });
+    let r = check_path(&lie);
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("bandwidth-exceeded");
+    assert_eq!(found.len(), 1, "{}", r.json);
+    assert_eq!(
+        (found[0]["variant"].as_u64(), found[0]["severity"].as_str()),
+        (Some(0), Some("error"))
+    );
+
+    // The video timelines start 2 s late: every video segment's media is
+    // 2 s earlier than the manifest says.
+    let shifted = dash_edited(&tree, "shifted_timeline.mpd", |text| {
+        text.replace("<S t=\"0\" d=\"30720\"", "<S t=\"30720\" d=\"30720\"")
+    });
+    let r = check_path(&shifted);
+    assert_eq!(r.code, 3, "{}", r.json);
+    let found = r.of("segment-time-mismatch");
+    assert_eq!(found.len(), 8, "{}", r.json);
+    assert!(found.iter().all(|f| f["severity"] == "error"));
+    assert_eq!(found[0]["segment"], 1);
 }

@@ -1,5 +1,5 @@
 //! `framescope check [--json] FILE|URI`: validation findings for a media
-//! file or an HLS stream (see `framescope::inspect::check`). A table by
+//! file or an HLS or DASH stream (see `framescope::inspect::check`). A table by
 //! default, JSON with `--json`. Exit 0 when no finding is an error, 3 when
 //! one is, 1 when the input cannot be read (one sentence on stderr, and
 //! with `--json` an `{"error": …}` object on stdout); a bad command line
@@ -20,17 +20,17 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// Checks a media file or an HLS stream for faults (no display needed).
+/// Checks a media file or an HLS or DASH stream for faults (no display needed).
 #[derive(Debug, Parser)]
 #[command(name = "framescope check")]
 #[command(
-    long_about = "Checks a media file or an HLS stream for faults: decode times that go back, presentation gaps and overlaps, frame-rate changes, long stretches without a keyframe, an MP4 index at the end, audio and video far apart in the file; for HLS (a .m3u8, local or over HTTP) each segment's first keyframe, its duration against the target duration, timestamp jumps and discontinuities, audio/video start skew, the declared BANDWIDTH against the measured peak and keyframe alignment across variants. Exit status: 0 no finding is an error, 3 some finding is an error, 1 the input could not be read."
+    long_about = "Checks a media file or an HLS stream for faults: decode times that go back, presentation gaps and overlaps, frame-rate changes, long stretches without a keyframe, an MP4 index at the end, audio and video far apart in the file; for HLS (a .m3u8, local or over HTTP) each segment's first keyframe, its duration against the target duration, timestamp jumps and discontinuities, audio/video start skew, the declared BANDWIDTH against the measured peak and keyframe alignment across variants; for DASH (a .mpd) the same per representation, segment times against the timeline. Exit status: 0 no finding is an error, 3 some finding is an error, 1 the input could not be read."
 )]
 struct CheckOptions {
     /// Print JSON (`{"findings": [{severity, kind, time, message, …}]}`) instead of a table.
     #[arg(long)]
     json: bool,
-    /// The file, URI or HLS playlist (.m3u8) to check.
+    /// The file, URI, HLS playlist (.m3u8) or DASH manifest (.mpd) to check.
     #[arg(value_name = "FILE|URI")]
     input: std::ffi::OsString,
 }
