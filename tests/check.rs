@@ -8,6 +8,7 @@
 mod common;
 
 use common::http::HttpServer;
+use common::seeded::splitmix64;
 use common::*;
 use serde_json::Value;
 use std::path::Path;
@@ -394,4 +395,103 @@ fn dash_lies_about_bandwidth_and_times_are_errors() {
     assert_eq!(found.len(), 8, "{}", r.json);
     assert!(found.iter().all(|f| f["severity"] == "error"));
     assert_eq!(found[0]["segment"], 1);
+}
+
+/// Damages `bytes` with the seeded generator: flipped bytes, a cut end or
+/// a zeroed run, by turns.
+fn damage(bytes: &mut Vec<u8>, state: &mut u64) {
+    let len = bytes.len().max(1) as u64;
+    match splitmix64(state) % 3 {
+        0 => {
+            for _ in 0..1 + splitmix64(state) % 40 {
+                let at = (splitmix64(state) % len) as usize;
+                if let Some(b) = bytes.get_mut(at) {
+                    *b ^= splitmix64(state) as u8 | 1;
+                }
+            }
+        }
+        1 => bytes.truncate((splitmix64(state) % len) as usize),
+        _ => {
+            let at = (splitmix64(state) % len) as usize;
+            let run = (splitmix64(state) % 4096) as usize;
+            let end = (at + run).min(bytes.len());
+            bytes[at..end].fill(0);
+        }
+    }
+}
+
+/// Copies the files of `from` (one level) into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn damaged_inputs_give_findings_or_a_sentence_never_a_crash() {
+    let ts = std::fs::read(ts_dts_back()).unwrap();
+    let hls = hls_off_grid();
+    let dash = dash_aligned();
+    let mut state = 17u64;
+    for case in 0..60u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let input = match case % 3 {
+            0 => {
+                let mut bytes = ts.clone();
+                damage(&mut bytes, &mut state);
+                let path = dir.path().join("damaged.ts");
+                std::fs::write(&path, bytes).unwrap();
+                path
+            }
+            1 => {
+                copy_tree(&hls, dir.path());
+                let victim = if case % 2 == 0 {
+                    "index.m3u8"
+                } else {
+                    "seg001.ts"
+                };
+                let mut bytes = std::fs::read(dir.path().join(victim)).unwrap();
+                damage(&mut bytes, &mut state);
+                std::fs::write(dir.path().join(victim), bytes).unwrap();
+                dir.path().join("index.m3u8")
+            }
+            _ => {
+                copy_tree(&dash, dir.path());
+                let victim = [
+                    "manifest.mpd",
+                    "init-stream0.m4s",
+                    "chunk-stream0-00002.m4s",
+                ][(splitmix64(&mut state) % 3) as usize];
+                let mut bytes = std::fs::read(dir.path().join(victim)).unwrap();
+                damage(&mut bytes, &mut state);
+                std::fs::write(dir.path().join(victim), bytes).unwrap();
+                dir.path().join("manifest.mpd")
+            }
+        };
+        let r = check_path(&input);
+        assert!(
+            [0, 1, 3].contains(&r.code),
+            "case {case}: exit {} ({})",
+            r.code,
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "case {case}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("ended without a result") && !r.stderr.contains("crashed"),
+            "case {case}: {}",
+            r.stderr
+        );
+        if r.code == 1 {
+            assert_eq!(
+                r.stderr.trim().lines().count(),
+                1,
+                "case {case}: {}",
+                r.stderr
+            );
+        }
+    }
 }
