@@ -14,7 +14,7 @@
 use super::worker::{self, Ended, Next, Worker};
 use clap::Parser;
 use framescope::engine::{display_name, os_to_uri};
-use framescope::inspect::{check, CheckReport, Severity};
+use framescope::inspect::{check, CheckReport, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::process::ExitCode;
@@ -163,20 +163,37 @@ fn supervise(options: &CheckOptions) -> ExitCode {
     }
 }
 
+/// The `--json` output, in this order.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    uri: &'a str,
+    input: &'a str,
+    findings: &'a [Finding],
+    summary: Summary,
+}
+
+/// How many findings of each severity.
+#[derive(Serialize)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+    info: usize,
+}
+
 /// Prints the report and returns the exit code its findings give.
 fn print_report(report: &CheckReport, json: bool) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let written = if json {
-        let value = serde_json::json!({
-            "uri": report.uri,
-            "input": report.input,
-            "findings": report.findings,
-            "summary": {
-                "errors": report.count(Severity::Error),
-                "warnings": report.count(Severity::Warning),
-                "info": report.count(Severity::Info),
+        let value = JsonReport {
+            uri: &report.uri,
+            input: &report.input,
+            findings: &report.findings,
+            summary: Summary {
+                errors: report.count(Severity::Error),
+                warnings: report.count(Severity::Warning),
+                info: report.count(Severity::Info),
             },
-        });
+        };
         serde_json::to_string_pretty(&value)
             .map_err(std::io::Error::other)
             .and_then(|text| writeln!(out, "{text}"))
