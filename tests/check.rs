@@ -75,6 +75,18 @@ fn segments_off_the_keyframe_grid_are_errors() {
     assert_eq!(segments, [1, 2], "{}", r.json);
     assert!(found.iter().all(|f| f["severity"] == "error"));
     assert!((found[0]["time"].as_f64().unwrap() - 2.0).abs() < 0.01);
+
+    // A local playlist is known by its content, whatever its name.
+    let renamed = hls_off_grid().join("index.txt");
+    std::fs::copy(hls_off_grid().join("index.m3u8"), &renamed).unwrap();
+    let again = check_path(&renamed);
+    assert_eq!(again.json["input"], "hls", "{}", again.json);
+    assert_eq!(
+        again.of("segment-starts-without-keyframe").len(),
+        2,
+        "{}",
+        again.json
+    );
 }
 
 #[test]

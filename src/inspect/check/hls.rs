@@ -86,6 +86,16 @@ pub(crate) fn check(uri: &str, text: &str, progress: &mut dyn FnMut(), out: &mut
             })
             .collect()
     };
+    if text
+        .lines()
+        .any(|l| l.starts_with("#EXT-X-MEDIA:") && l.contains("URI="))
+    {
+        out.push(Finding::new(
+            Severity::Info,
+            "not-checked",
+            "The alternative renditions (#EXT-X-MEDIA with a URI) are not checked; check their playlists on their own.",
+        ));
+    }
     let several = variants.len() > 1;
     let mut measured = Vec::new();
     for (index, variant) in variants.iter().enumerate() {

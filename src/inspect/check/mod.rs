@@ -44,7 +44,7 @@ pub fn check(uri: &str, progress: &mut dyn FnMut()) -> Result<CheckReport, Playe
         )
     })?;
     let mut findings = Findings::default();
-    let input = if crate::engine::variants::is_adaptive(uri) {
+    let input = if crate::engine::variants::is_adaptive(uri) || is_local_manifest(uri) {
         let text = read_manifest(uri)?;
         if text.contains("<MPD") {
             dash::check(uri, &text, progress, &mut findings);
@@ -101,6 +101,21 @@ fn local_path(uri: &str) -> Option<std::path::PathBuf> {
     is_local(uri)
         .then(|| glib::filename_from_uri(uri).ok().map(|(p, _)| p))
         .flatten()
+}
+
+/// Whether `uri` is a local file that starts like an HLS playlist or a DASH
+/// manifest, whatever its name.
+fn is_local_manifest(uri: &str) -> bool {
+    let Some(path) = local_path(uri) else {
+        return false;
+    };
+    let mut head = [0u8; 512];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head[..n]);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with("#EXTM3U") || (text.starts_with('<') && text.contains("<MPD"))
 }
 
 /// Whether the local file at `path` is an MPEG transport stream.
