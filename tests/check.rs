@@ -507,3 +507,24 @@ fn damaged_inputs_give_findings_or_a_sentence_never_a_crash() {
         }
     }
 }
+
+#[test]
+fn fragmented_mp4_segments_are_checked_too() {
+    let off = check_path(&hls_fmp4_rendition("check_hls_fmp4_gop45", 45).join("index.m3u8"));
+    assert_eq!(off.code, 3, "{}", off.json);
+    let segments: Vec<u64> = off
+        .of("segment-starts-without-keyframe")
+        .iter()
+        .map(|f| f["segment"].as_u64().unwrap())
+        .collect();
+    assert_eq!(segments, [1, 2], "{}", off.json);
+    assert!(off.of("not-checked").is_empty(), "{}", off.json);
+
+    let on = check_path(&hls_fmp4_rendition("check_hls_fmp4_gop60", 60).join("index.m3u8"));
+    assert_eq!(on.code, 0, "{}", on.json);
+    assert!(
+        on.json["findings"].as_array().unwrap().is_empty(),
+        "{}",
+        on.json
+    );
+}

@@ -48,7 +48,7 @@ pub(crate) fn is_adaptive(uri: &str) -> bool {
 }
 
 /// The value of `name=` in an HLS attribute list (quotes removed).
-fn hls_attribute<'a>(attributes: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn hls_attribute<'a>(attributes: &'a str, name: &str) -> Option<&'a str> {
     // Values may be quoted and hold commas (CODECS="avc1…,mp4a…").
     let mut rest = attributes;
     while !rest.is_empty() {

@@ -1,9 +1,9 @@
-//! A small fragmented-MP4 reader for `check` (DASH media segments): each
-//! sample's decode and presentation time and keyframe flag, from the
-//! `moof` boxes (`tfhd`, `tfdt`, `trun`), with the defaults of the
-//! initialisation segment's `trex`. Only the first track of each fragment
-//! is read (DASH segments carry one). Every size is checked against the
-//! data; a damaged box ends the walk.
+//! A small fragmented-MP4 reader for `check` (DASH and HLS media
+//! segments): the initialisation segment's tracks (id, timescale, handler,
+//! `trex` defaults) and each sample's decode and presentation time and
+//! keyframe flag, from the `moof` boxes (`tfhd`, `tfdt`, `trun`), for one
+//! track or each fragment's first. Every size is checked against the data;
+//! a damaged box ends the walk.
 
 /// Sample defaults from the initialisation segment (`trex`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -77,6 +77,63 @@ fn is_sync(flags: u32) -> bool {
     flags & 0x0001_0000 == 0 && (flags >> 24) & 0x3 != 1
 }
 
+/// One track of an initialisation segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Track {
+    /// Its `track_ID`.
+    pub(crate) id: u32,
+    /// Ticks per second (`mdhd`).
+    pub(crate) timescale: u32,
+    /// `vide`, `soun` or another handler.
+    pub(crate) handler: [u8; 4],
+    /// Its sample defaults (`trex`).
+    pub(crate) defaults: Defaults,
+}
+
+/// The tracks of an initialisation segment, in order.
+pub(crate) fn tracks(init: &[u8]) -> Vec<Track> {
+    let Some(moov) = child(init, b"moov") else {
+        return Vec::new();
+    };
+    let trexes: Vec<(u32, Defaults)> = child(moov, b"mvex")
+        .map(|mvex| {
+            boxes(mvex)
+                .filter(|(k, _)| k == b"trex")
+                .filter_map(|(_, t)| {
+                    Some((
+                        u32_at(t, 4)?,
+                        Defaults {
+                            duration: u32_at(t, 12).unwrap_or(0),
+                            flags: u32_at(t, 20).unwrap_or(0),
+                        },
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    boxes(moov)
+        .filter(|(k, _)| k == b"trak")
+        .filter_map(|(_, trak)| {
+            let tkhd = child(trak, b"tkhd")?;
+            let id = u32_at(tkhd, if tkhd.first() == Some(&1) { 20 } else { 12 })?;
+            let mdia = child(trak, b"mdia")?;
+            let mdhd = child(mdia, b"mdhd")?;
+            let timescale = u32_at(mdhd, if mdhd.first() == Some(&1) { 20 } else { 12 })?;
+            let hdlr = child(mdia, b"hdlr")?;
+            let h = hdlr.get(8..12)?;
+            Some(Track {
+                id,
+                timescale,
+                handler: [h[0], h[1], h[2], h[3]],
+                defaults: trexes
+                    .iter()
+                    .find(|(t, _)| *t == id)
+                    .map_or(Defaults::default(), |(_, d)| *d),
+            })
+        })
+        .collect()
+}
+
 /// The first track's defaults from an initialisation segment.
 pub(crate) fn defaults(init: &[u8]) -> Defaults {
     let trex = child(init, b"moov")
@@ -92,14 +149,30 @@ pub(crate) fn defaults(init: &[u8]) -> Defaults {
     }
 }
 
-/// The samples of a media segment, in decode order.
+/// The samples of a media segment, in decode order (its first track).
 pub(crate) fn samples(segment: &[u8], defaults: Defaults) -> Vec<Sample> {
+    samples_of(segment, None, defaults)
+}
+
+/// The samples of track `id` in a media segment, in decode order.
+pub(crate) fn samples_of_track(segment: &[u8], track: &Track) -> Vec<Sample> {
+    samples_of(segment, Some(track.id), track.defaults)
+}
+
+/// The samples of track `id` (or of each fragment's first track).
+fn samples_of(segment: &[u8], id: Option<u32>, defaults: Defaults) -> Vec<Sample> {
     let mut out = Vec::new();
     for (kind, moof) in boxes(segment) {
         if &kind != b"moof" {
             continue;
         }
-        let Some(traf) = child(moof, b"traf") else {
+        let traf = boxes(moof)
+            .filter(|(k, _)| k == b"traf")
+            .map(|(_, b)| b)
+            .find(|traf| {
+                id.is_none_or(|id| child(traf, b"tfhd").and_then(|t| u32_at(t, 4)) == Some(id))
+            });
+        let Some(traf) = traf else {
             continue;
         };
         let mut duration = defaults.duration;

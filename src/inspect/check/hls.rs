@@ -1,5 +1,5 @@
 //! The HLS checks: every segment of every variant is read (MPEG-TS through
-//! [`super::mpegts`]) and held against its playlist — starts with a
+//! [`super::mpegts`], fragmented MP4 through [`super::fmp4`]) and held against its playlist — starts with a
 //! keyframe, duration against `#EXTINF` and `#EXT-X-TARGETDURATION`,
 //! timestamps continuing from the segment before unless a discontinuity is
 //! declared, audio and video starting together — then each variant's
@@ -7,6 +7,7 @@
 //! times across variants.
 
 use super::finding::{Finding, Findings, Severity};
+use super::fmp4;
 use super::mpegts;
 use super::playlist::{parse_media, MediaPlaylist, Segment};
 use super::timeline::Kind;
@@ -161,6 +162,21 @@ fn check_variant(
             format!("“{name}” has no #EXT-X-TARGETDURATION, which every media playlist must have."),
         ));
     }
+    // The tracks of fragmented-MP4 segments, from their #EXT-X-MAP.
+    let tracks = playlist.map.as_deref().and_then(|map| match read_uri(map) {
+        Ok(init) => Some(fmp4::tracks(&init)),
+        Err(e) => {
+            out.push(whole(
+                Severity::Error,
+                "segment-unreadable",
+                format!(
+                    "The initialisation segment “{}” (#EXT-X-MAP) could not be read ({e}).",
+                    crate::engine::display_name(map)
+                ),
+            ));
+            None
+        }
+    });
     let mut m = Measured::default();
     let mut peak: Option<(f64, u64, f64)> = None;
     let mut clock = 0.0f64;
@@ -211,20 +227,24 @@ fn check_variant(
             clock += segment.duration;
             continue;
         }
-        if !mpegts::looks_like_ts(&bytes) {
+        let content = if mpegts::looks_like_ts(&bytes) {
+            Some(mpegts::read(&bytes))
+        } else {
+            tracks.as_deref().map(|t| fmp4_content(&bytes, t))
+        };
+        let Some(content) = content else {
             if !told_format {
                 told_format = true;
                 out.push(at(
                     Severity::Info,
                     "not-checked",
-                    "The segments are not MPEG-TS; only their durations and bitrate were checked."
+                    "The segments are neither MPEG-TS nor fragmented MP4 with an #EXT-X-MAP; only their durations and bitrate were checked."
                         .into(),
                 ));
             }
             clock += segment.duration;
             continue;
-        }
-        let content = mpegts::read(&bytes);
+        };
         previous_end = check_segment(segment, &content, previous_end, &mut m, &at, out);
         clock += segment.duration;
     }
@@ -257,7 +277,37 @@ fn check_variant(
     m
 }
 
-/// Checks one MPEG-TS segment; returns where its timestamps end.
+/// The access units of a fragmented-MP4 segment, as the MPEG-TS reader
+/// gives them (one stream per track, times in nanoseconds).
+fn fmp4_content(bytes: &[u8], tracks: &[fmp4::Track]) -> mpegts::TsContent {
+    let mut content = mpegts::TsContent::default();
+    for (stream, track) in tracks.iter().enumerate() {
+        content.kinds.push(match &track.handler {
+            b"vide" => Kind::Video,
+            b"soun" => Kind::Audio,
+            _ => Kind::Other,
+        });
+        let scale = i128::from(track.timescale.max(1));
+        let ns = |t: i64| {
+            (i128::from(t) * 1_000_000_000 / scale).clamp(i64::MIN.into(), i64::MAX.into()) as i64
+        };
+        for s in fmp4::samples_of_track(bytes, track) {
+            content.frames.push(crate::inspect::FrameRecord {
+                stream,
+                pts: Some(ns(s.pts)),
+                dts: Some(ns(s.dts)),
+                duration: Some((i128::from(s.duration) * 1_000_000_000 / scale) as u64),
+                size: 0,
+                keyframe: s.keyframe,
+                picture_type: None,
+            });
+        }
+    }
+    content
+}
+
+/// Checks one MPEG-TS or fragmented-MP4 segment; returns where its
+/// timestamps end.
 fn check_segment(
     segment: &Segment,
     content: &mpegts::TsContent,

@@ -1,6 +1,7 @@
 //! HLS media playlists for `check`: the target duration and each segment
 //! with its declared duration, media sequence number and whether a
-//! discontinuity comes before it. Master playlists are read by the engine's
+//! discontinuity comes before it, and the initialisation segment of
+//! fragmented-MP4 segments. Master playlists are read by the engine's
 //! [`parse_hls_master`](crate::engine::testing::parse_hls_master).
 
 /// One segment of a media playlist.
@@ -25,10 +26,15 @@ pub(crate) struct MediaPlaylist {
     pub(crate) segments: Vec<Segment>,
     /// `#EXT-X-ENDLIST` is present.
     pub(crate) ended: bool,
-    /// Tags `check` cannot follow (`#EXT-X-KEY` with a method, `#EXT-X-MAP`,
-    /// `#EXT-X-BYTERANGE`), by name.
+    /// The initialisation segment (`#EXT-X-MAP`) of fragmented-MP4
+    /// segments, resolved.
+    pub(crate) map: Option<String>,
+    /// Tags `check` cannot follow (`#EXT-X-KEY` with a method, byte ranges),
+    /// by name.
     pub(crate) unsupported: Vec<String>,
 }
+
+use crate::engine::variants::hls_attribute;
 
 /// Resolves `target` against `base` (a URI), as a URI.
 pub(crate) fn resolve(base: &str, target: &str) -> Option<String> {
@@ -70,8 +76,11 @@ pub(crate) fn parse_media(text: &str, base: &str) -> Option<MediaPlaylist> {
             playlist.ended = true;
         } else if line.starts_with("#EXT-X-KEY:") && !line.contains("METHOD=NONE") {
             playlist.unsupported.push("EXT-X-KEY".into());
-        } else if line.starts_with("#EXT-X-MAP:") {
-            playlist.unsupported.push("EXT-X-MAP".into());
+        } else if let Some(attributes) = line.strip_prefix("#EXT-X-MAP:") {
+            if hls_attribute(attributes, "BYTERANGE").is_some() || playlist.map.is_some() {
+                playlist.unsupported.push("EXT-X-MAP".into());
+            }
+            playlist.map = hls_attribute(attributes, "URI").and_then(|u| resolve(base, u));
         } else if line.starts_with("#EXT-X-BYTERANGE:") {
             playlist.unsupported.push("EXT-X-BYTERANGE".into());
         } else if !line.starts_with('#') {
@@ -115,5 +124,12 @@ mod tests {
         .unwrap();
         assert_eq!(bad.segments[0].duration, 0.0);
         assert_eq!(bad.segments[1].duration, 0.0);
+        let fmp4 = parse_media(
+            "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2,\ns.m4s\n",
+            "file:///t/i.m3u8",
+        )
+        .unwrap();
+        assert_eq!(fmp4.map.as_deref(), Some("file:///t/init.mp4"));
+        assert!(fmp4.unsupported.is_empty());
     }
 }
