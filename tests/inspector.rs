@@ -2,7 +2,7 @@
 //! follows a playing clip — scan of 60 frames, the highlighted row is the
 //! frame on screen after a pause and seek, two GOPs of 30, a growing health
 //! history, a pipeline listing with caps — every tab exports something that
-//! parses, and the window holds its player weakly and outlives it. Each tab is also rendered to
+//! parses, the Check tab lists an MP4's index at the end and exports it, and the window holds its player weakly and outlives it. Each tab is also rendered to
 //! `target/inspector-shots/<tab>.png` for a person to look at. GTK must run
 //! on the main thread, so this binary has its own harness, like `widget.rs`.
 
@@ -285,6 +285,54 @@ fn empty_player_and_dropped_player() -> TestResult {
     Ok(())
 }
 
+fn check_tab_lists_findings() -> TestResult {
+    let player = Player::new();
+    // An MP4 with its index at the end: one `index-at-end` warning.
+    player.open(&mp4_index_at_end().display().to_string());
+    let inspector = InspectorWindow::new(&player);
+    inspector.present();
+    inspector.select_tab(InspectorTab::Check);
+    let early = inspector.export_tab(InspectorTab::Check, Path::new("/tmp/never.json"));
+    check!(
+        early.as_ref().is_err_and(|e| e.contains("Run Check")),
+        "exporting before a check: {early:?}"
+    );
+    inspector.run_check();
+    check!(
+        run_until(Duration::from_secs(30), || inspector
+            .check_report()
+            .is_some()),
+        "the check never finished"
+    );
+    let report = inspector.check_report().ok_or("no report")?;
+    check!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.kind == "index-at-end"
+                && f.severity == framescope::inspect::Severity::Warning),
+        "no index-at-end warning: {report:?}"
+    );
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("check.json");
+    inspector.export_tab(InspectorTab::Check, &path)?;
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+            .map_err(|e| format!("check JSON: {e}"))?;
+    check!(
+        json["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["kind"] == "index-at-end")),
+        "check JSON {json}"
+    );
+    pump(Duration::from_millis(300));
+    screenshot(&inspector, &shots_dir().join("check-findings.png"))?;
+    inspector.close();
+    drop(player);
+    pump(Duration::from_millis(300));
+    Ok(())
+}
+
 fn main() {
     let tests: &[NamedTest] = &[
         (
@@ -295,6 +343,7 @@ fn main() {
             "empty_player_and_dropped_player",
             empty_player_and_dropped_player,
         ),
+        ("check_tab_lists_findings", check_tab_lists_findings),
     ];
     gui_main("inspector", tests);
 }

@@ -45,7 +45,7 @@ fn print_man_page_writes_roff_with_every_command_and_option() {
     }
     assert!(page.contains(".SH \"EXIT STATUS\""), "no EXIT STATUS");
     // The subcommands, with their synopses and options.
-    for name in ["inspect", "snapshot"] {
+    for name in ["inspect", "check", "snapshot"] {
         assert!(
             page.lines().any(|l| l == format!(".SS {name}")),
             "the {name} command has no subsection"

@@ -8,7 +8,7 @@ use framescope::engine::VideoMode;
 #[derive(Debug, Parser, Default, Clone)]
 #[command(name = "framescope", version, about, after_help = EXIT_CODES)]
 #[command(
-    override_usage = "framescope [OPTIONS] [FILE|URI]...\n       framescope inspect [--json] [--frames] [--gop] [--duration S] FILE|URI\n       framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]"
+    override_usage = "framescope [OPTIONS] [FILE|URI]...\n       framescope inspect [--json] [--frames] [--gop] [--duration S] FILE|URI\n       framescope check [--json] FILE|URI\n       framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]"
 )]
 pub struct Options {
     /// Files or URIs to play in order; none plays the embedded demo clip.
@@ -91,7 +91,7 @@ impl Options {
     }
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 playback error (with --exit-at-end); 2 bad command line; 3 could not start (no display, GStreamer missing).";
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 playback error (with --exit-at-end); 2 bad command line; 3 could not start (no display, GStreamer missing). framescope check: 0 no finding is an error, 3 some finding is an error, 1 the input could not be read.";
 
 pub use framescope::engine::parse_time;
 

@@ -3,6 +3,7 @@
 //! `framescope::engine`; nothing in the library depends on it.
 
 mod application;
+mod check_cmd;
 pub mod cli;
 mod credentials;
 mod demo;
@@ -201,6 +202,7 @@ pub fn run() -> ExitCode {
     match args.get(1).and_then(|a| a.to_str()) {
         Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
         Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),
+        Some("check") => return check_cmd::run(args[1..].to_vec()),
         _ => {}
     }
     let parsed = <Options as clap::CommandFactory>::command()

@@ -48,7 +48,7 @@ pub(crate) fn is_adaptive(uri: &str) -> bool {
 }
 
 /// The value of `name=` in an HLS attribute list (quotes removed).
-fn hls_attribute<'a>(attributes: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn hls_attribute<'a>(attributes: &'a str, name: &str) -> Option<&'a str> {
     // Values may be quoted and hold commas (CODECS="avc1…,mp4a…").
     let mut rest = attributes;
     while !rest.is_empty() {
@@ -106,7 +106,7 @@ pub fn parse_hls_master(text: &str, base: &str) -> Vec<Variant> {
 }
 
 /// The value of `name="…"` in one XML start tag.
-fn xml_attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn xml_attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let needle = format!("{name}=\"");
     let start = tag
         .match_indices(&needle)
@@ -148,8 +148,14 @@ const MANIFEST_LIMIT: usize = 4 << 20;
 
 /// Reads `uri` whole through GStreamer's source for it, within `timeout`.
 pub(crate) fn fetch(uri: &str, timeout: Duration) -> Result<Vec<u8>, String> {
+    fetch_up_to(uri, timeout, MANIFEST_LIMIT)
+}
+
+/// Reads `uri` whole, as [`fetch`], refusing more than `limit` bytes (for
+/// media segments, which are larger than manifests).
+pub(crate) fn fetch_up_to(uri: &str, timeout: Duration, limit: usize) -> Result<Vec<u8>, String> {
     let source = gst::Element::make_from_uri(gst::URIType::Src, uri, None)
-        .map_err(|e| format!("no source for the manifest ({e})"))?;
+        .map_err(|e| format!("no source for it ({e})"))?;
     let sink = gst_app::AppSink::builder().sync(false).build();
     let pipeline = gst::Pipeline::new();
     pipeline
@@ -164,7 +170,7 @@ pub(crate) fn fetch(uri: &str, timeout: Duration) -> Result<Vec<u8>, String> {
     let result = loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            break Err("reading the manifest took too long".to_string());
+            break Err("reading it took too long".to_string());
         }
         let wait = gst::ClockTime::from_nseconds(left.as_nanos() as u64);
         match sink.try_pull_sample(wait) {
@@ -172,12 +178,12 @@ pub(crate) fn fetch(uri: &str, timeout: Duration) -> Result<Vec<u8>, String> {
                 if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
                     data.extend_from_slice(&map);
                 }
-                if data.len() > MANIFEST_LIMIT {
-                    break Err("the manifest is too large".into());
+                if data.len() > limit {
+                    break Err(format!("it is larger than {} MiB", limit >> 20));
                 }
             }
-            None if sink.is_eos() => break Ok(()),
             None => {
+                // An HTTP error page can come before the error itself.
                 let error = pipeline.bus().and_then(|b| {
                     b.pop_filtered(&[gst::MessageType::Error])
                         .map(|m| match m.view() {
@@ -185,7 +191,11 @@ pub(crate) fn fetch(uri: &str, timeout: Duration) -> Result<Vec<u8>, String> {
                             _ => String::new(),
                         })
                 });
-                break Err(error.unwrap_or_else(|| "reading the manifest took too long".into()));
+                break match error {
+                    Some(e) => Err(e),
+                    None if sink.is_eos() => Ok(()),
+                    None => Err("reading it took too long".into()),
+                };
             }
         }
     };

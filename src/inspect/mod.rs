@@ -1,13 +1,15 @@
 //! The stream inspector's headless half: media facts ([`inspect`],
 //! [`MediaReport`]), every access unit in decode order ([`scan_frames`]),
 //! picture types ([`PictureType`]) and GOP structure with bitrate
-//! ([`GopAnalyzer`]). Needs no display; used by `framescope inspect`, the
-//! app's inspector window and the widget's seek bar.
+//! ([`GopAnalyzer`]), validation findings ([`check`]). Needs no display;
+//! used by `framescope inspect` and `check`, the app's inspector window and
+//! the widget's seek bar.
 
 // Every module is crate-private; what the app and embedders use is
 // re-exported below, and `unreachable_pub` keeps it so.
 #![warn(unreachable_pub)]
 
+pub(crate) mod check;
 pub(crate) mod demuxed;
 pub(crate) mod frames;
 pub(crate) mod gop;
@@ -16,6 +18,7 @@ pub(crate) mod picture;
 pub(crate) mod streams;
 pub(crate) mod swallowed;
 
+pub use check::{check, CheckReport, Finding, Severity};
 pub use frames::{scan_frames, stall_limit, stalled, FrameRecord, ScanKinds};
 pub use gop::{Bitrate, Gop, GopAnalyzer, GopReport, Spread};
 pub use media::{

@@ -95,8 +95,11 @@ impl InspectorWindow {
             ui.frames.status.set_text("No media.");
             ui.gop.show_message("No media.");
             ui.pipeline.show(None);
+            ui.check.show_message("No media.");
             return;
         };
+        ui.check
+            .show_message("Run Check reads the whole input and lists its faults.");
         ui.media.show_message("Reading the media…");
         ui.gop.show_message("Waiting for the frame scan…");
         let cancel = Arc::new(AtomicBool::new(false));

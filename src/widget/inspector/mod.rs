@@ -1,8 +1,9 @@
 //! The inspector window: everything Framescope knows about the media a
-//! [`Player`] is playing, in five tabs — Media (the facts `inspect` reads),
+//! [`Player`] is playing, in six tabs — Media (the facts `inspect` reads),
 //! Frames (every video frame around the one on screen), GOP (structure and
-//! bitrate), Health (playback statistics over time) and Pipeline (the
-//! running GStreamer graph). Each tab can export what it shows.
+//! bitrate), Health (playback statistics over time), Pipeline (the
+//! running GStreamer graph) and Check (the findings of `check`, on demand).
+//! Each tab can export what it shows.
 //!
 //! How it fits together: [`InspectorWindow`] is a `gtk::Window` subclass
 //! holding only a weak reference to the player. A 500 ms timer (stopped when
@@ -15,11 +16,12 @@
 //! unseekable) show the frames the player itself decoded instead. Health
 //! samples come from a [`HealthHistory`], which an application may attach to
 //! its player early to keep the whole session. The tab modules (`media`,
-//! `frames`, `gop`, `health`, `pipeline`) build their widgets; `loading`
+//! `frames`, `gop`, `health`, `pipeline`, `check`) build their widgets; `loading`
 //! reads new media and scans its frames; `saving` runs the Export… buttons;
 //! [`export`] turns the tabs' data into file contents; `chart` draws.
 
 mod chart;
+mod check;
 pub mod export;
 mod frames;
 mod gop;
@@ -58,16 +60,19 @@ pub enum InspectorTab {
     Health,
     /// The running pipeline (exports DOT, or SVG for a `.svg` path).
     Pipeline,
+    /// Validation findings, on demand (exports JSON).
+    Check,
 }
 
 impl InspectorTab {
     /// Every tab, in notebook order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Media,
         Self::Frames,
         Self::Gop,
         Self::Health,
         Self::Pipeline,
+        Self::Check,
     ];
 
     /// The tab's title.
@@ -78,6 +83,7 @@ impl InspectorTab {
             Self::Gop => "GOP",
             Self::Health => "Health",
             Self::Pipeline => "Pipeline",
+            Self::Check => "Check",
         }
     }
 
@@ -94,6 +100,7 @@ impl InspectorTab {
             Self::Gop => "gop.json",
             Self::Health => "health.csv",
             Self::Pipeline => "pipeline.dot",
+            Self::Check => "check.json",
         }
     }
 }
@@ -120,6 +127,7 @@ struct Ui {
     gop: gop::GopTab,
     health: health::HealthTab,
     pipeline: pipeline::PipelineTab,
+    check: check::CheckTab,
     /// One status line per tab (export results, errors), in tab order.
     statuses: Vec<gtk::Label>,
 }
@@ -302,6 +310,13 @@ impl InspectorWindow {
         let gop = gop::GopTab::new();
         let health = health::HealthTab::new(&self.health_history());
         let pipeline = pipeline::PipelineTab::new();
+        let check = check::CheckTab::new();
+        check.show_message("Run Check reads the whole input and lists its faults.");
+        check.run.connect_clicked(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |_| window.run_check()
+        ));
         let has_graphviz = export::graphviz().is_some();
         pipeline.export_svg.set_sensitive(has_graphviz);
         pipeline.export_svg.set_tooltip_text(Some(if has_graphviz {
@@ -327,12 +342,14 @@ impl InspectorWindow {
                 InspectorTab::Gop => gop.root.clone().upcast(),
                 InspectorTab::Health => health.root.clone().upcast(),
                 InspectorTab::Pipeline => pipeline.root.clone().upcast(),
+                InspectorTab::Check => check.root.clone().upcast(),
             };
             let extra: Vec<gtk::Widget> = match tab {
                 InspectorTab::Pipeline => vec![
                     pipeline.refresh.clone().upcast(),
                     pipeline.export_svg.clone().upcast(),
                 ],
+                InspectorTab::Check => vec![check.run.clone().upcast()],
                 _ => vec![],
             };
             let export = gtk::Button::with_label(if tab == InspectorTab::Pipeline {
@@ -366,6 +383,7 @@ impl InspectorWindow {
             gop,
             health,
             pipeline,
+            check,
             statuses,
         });
     }

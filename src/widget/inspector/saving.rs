@@ -58,6 +58,12 @@ impl InspectorWindow {
                 }),
                 _ => Err("There is no pipeline to export: nothing is loaded.".into()),
             },
+            InspectorTab::Check => self
+                .check_report()
+                .and_then(|r| serde_json::to_string_pretty(&r).ok())
+                .ok_or_else(|| {
+                    "There are no findings to export yet: press Run Check first.".into()
+                }),
         }
     }
 
