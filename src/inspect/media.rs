@@ -112,15 +112,21 @@ pub struct StreamReport {
     pub format: Option<String>,
 }
 
-/// Reads the facts of `uri` (a URI; see [`crate::engine::to_uri`]).
-pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
+/// Initialises GStreamer for a headless reader, as an error sentence when
+/// it cannot be.
+pub(crate) fn init_gstreamer() -> Result<(), PlayerError> {
     crate::engine::init().map_err(|e| {
         PlayerError::new(
             ErrorKind::Other,
-            format!("GStreamer could not be initialised: {e}."),
+            format!("GStreamer could not be initialised: {e}; install gstreamer1.0-plugins-base and try again."),
             "",
         )
-    })?;
+    })
+}
+
+/// Reads the facts of `uri` (a URI; see [`crate::engine::to_uri`]).
+pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
+    init_gstreamer()?;
     crate::engine::precheck(uri)?;
     let timeout = discover_timeout(uri);
     let discoverer = gst_pbutils::Discoverer::new(timeout).map_err(|e| {

@@ -36,13 +36,7 @@ use timeline::{Kind, Timeline};
 /// to show it is alive). An input that cannot be read at all is an error;
 /// everything else, damage included, is findings.
 pub fn check(uri: &str, progress: &mut dyn FnMut()) -> Result<CheckReport, PlayerError> {
-    crate::engine::init().map_err(|e| {
-        PlayerError::new(
-            ErrorKind::Other,
-            format!("GStreamer could not be initialised: {e}."),
-            "",
-        )
-    })?;
+    crate::inspect::media::init_gstreamer()?;
     let mut findings = Findings::default();
     let input = if crate::engine::variants::is_adaptive(uri) || is_local_manifest(uri) {
         let text = read_manifest(uri)?;
