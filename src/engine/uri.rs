@@ -129,6 +129,22 @@ pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
     Ok(())
 }
 
+/// RTMP's schemes (`rtmp2src` reads `rtmp` and `rtmps`; librtmp's
+/// `rtmpsrc` the rest).
+pub(crate) const RTMP_SCHEMES: &[&str] = &["rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte", "rtmpts"];
+
+/// Whether `uri` is an RTMP address.
+pub(crate) fn is_rtmp(uri: &str) -> bool {
+    uri.split_once("://")
+        .is_some_and(|(scheme, _)| RTMP_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)))
+}
+
+/// What to check when an RTMP server answered but sent no media: nginx-rtmp
+/// and most servers accept a player on a stream nobody publishes to and
+/// then send nothing. The end of a sentence, after a colon.
+pub(crate) const RTMP_NOTHING_SENT: &str =
+    "the RTMP server sent no media; check the stream name and that something is publishing to it.";
+
 /// True when some installed source element reads `scheme://` URIs.
 fn source_protocol_supported(scheme: &str) -> bool {
     gst::ElementFactory::factories_with_type(gst::ElementFactoryType::SRC, gst::Rank::NONE)

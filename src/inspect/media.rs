@@ -7,7 +7,7 @@
 //! `decodebin` swallowed inside it (see [`super::swallowed`]) ends it at
 //! once with that error.
 
-use crate::engine::{classify, display_name, ErrorKind, PlayerError};
+use crate::engine::{classify, display_name, ErrorKind, PlayerError, RTMP_SCHEMES};
 use crate::inspect::swallowed::Watch;
 use gst_pbutils::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,9 +35,10 @@ pub fn discover_timeout(uri: &str) -> gst::ClockTime {
 /// nothing: the sentence says what to check.
 pub fn timed_out_sentence(uri: &str, seconds: u64) -> String {
     let name = display_name(uri);
-    if RTMP_SCHEMES.contains(&scheme_of(uri).as_str()) {
+    if crate::engine::is_rtmp(uri) {
         format!(
-            "Reading “{name}” did not finish within {seconds} s: the RTMP server sent no media; check the stream name and that something is publishing to it."
+            "Reading “{name}” did not finish within {seconds} s: {}",
+            crate::engine::RTMP_NOTHING_SENT
         )
     } else {
         format!("Reading “{name}” did not finish within {seconds} s.")
@@ -344,9 +345,6 @@ const LIVE_SCHEMES: &[&str] = &[
     "srtp", "rist",
 ];
 
-/// RTMP's schemes: a live stream unless the server says how long it is.
-const RTMP_SCHEMES: &[&str] = &["rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte", "rtmpts"];
-
 /// The caps of adaptive-streaming manifests (HLS, DASH, Smooth Streaming).
 const MANIFEST_CAPS: &[&str] = &[
     "application/x-hls",
@@ -372,6 +370,7 @@ fn is_live(info: &gst_pbutils::DiscovererInfo, uri: &str) -> bool {
     if info.duration().is_some_and(|d| d > gst::ClockTime::ZERO) {
         return false;
     }
+    // RTMP: a live stream unless the server says how long it is.
     RTMP_SCHEMES.contains(&scheme.as_str())
         || info.stream_info().is_some_and(|s| is_manifest(&s))
         || (HTTP_SCHEMES.contains(&scheme.as_str())

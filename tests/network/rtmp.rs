@@ -7,7 +7,9 @@
 //! (text and `--json`) calls it live with its H.264 and AAC streams, and
 //! `inspect --json --frames --duration 2` ends by itself with valid JSON.
 //! A server that is not there, and a stream nobody publishes, end in one
-//! sentence naming the address.
+//! sentence naming the address (for the latter, in the player after its
+//! 20 s network start limit, asking to check the stream name and the
+//! publisher).
 
 use super::*;
 use common::rtmp::{wait_until_published, Nginx};
@@ -229,4 +231,15 @@ pub fn rtmp_servers_and_streams_that_are_not_there_say_so() {
     assert_eq!(said.trim().lines().count(), 1, "one sentence: {said}");
     assert!(said.contains(&unpublished), "{said}");
     assert!(said.contains("publishing"), "what to check: {said}");
+    let (error, took) = with_context(|| first_error(&unpublished, Duration::from_secs(30)));
+    let error = error.unwrap_or_else(|| panic!("{unpublished}: no error within 30 s"));
+    println!(
+        "    {unpublished}: player: {:?} in {took:?}: {}",
+        error.kind, error.message
+    );
+    assert!(
+        error.message.contains(&unpublished) && error.message.contains("publishing"),
+        "{}",
+        error.message
+    );
 }
