@@ -6,7 +6,9 @@
 //! position advancing, the picture's size known), `framescope inspect`
 //! (text and `--json`) calls it live with its H.264 and AAC streams, and
 //! `inspect --json --frames --duration 2` ends by itself with valid JSON.
-//! A server that is not there, and a stream nobody publishes, end in one
+//! An address missing its application or stream, or with a port out of
+//! range, is refused before connecting; a server that is not there, and a
+//! stream nobody publishes, end in one
 //! sentence naming the address (for the latter, in the player after its
 //! 20 s network start limit, asking to check the stream name and the
 //! publisher).
@@ -222,6 +224,24 @@ pub fn rtmp_servers_and_streams_that_are_not_there_say_so() {
     assert!(!out.status.success(), "{said}");
     assert_eq!(said.trim().lines().count(), 1, "one sentence: {said}");
     assert!(said.contains(&closed), "{said}");
+    // Addresses that cannot be RTMP streams are refused before connecting.
+    for bad in ["rtmp://127.0.0.1", "rtmp://127.0.0.1:99999/live/test"] {
+        let out = framescope(&["inspect", bad], Duration::from_secs(10));
+        let said = String::from_utf8_lossy(&out.stderr);
+        println!("    {bad}: {}", said.trim());
+        assert!(!out.status.success(), "{said}");
+        assert_eq!(said.trim().lines().count(), 1, "one sentence: {said}");
+        assert!(
+            said.contains(bad) && (said.contains("RTMP") || said.contains("port")),
+            "{said}"
+        );
+        let (error, _) = with_context(|| first_error(bad, Duration::from_secs(5)));
+        let error = error.unwrap_or_else(|| panic!("{bad}: no error within 5 s"));
+        assert_eq!(
+            error.message,
+            said.trim().trim_start_matches("framescope: ")
+        );
+    }
     let Some(nginx) = nginx_or_skip() else { return };
     let unpublished = nginx.url("nobody");
     let out = framescope(&["inspect", &unpublished], Duration::from_secs(30));
