@@ -218,12 +218,19 @@ pub fn rtmp_servers_and_streams_that_are_not_there_say_so() {
         error.kind, error.message
     );
     assert_eq!(error.kind, ErrorKind::Network, "{error:?}");
-    assert!(error.message.contains(&closed), "{}", error.message);
+    assert!(
+        error.message.contains(&closed) && error.message.contains("nothing is listening"),
+        "{}",
+        error.message
+    );
     let out = framescope(&["inspect", &closed], Duration::from_secs(20));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{said}");
     assert_eq!(said.trim().lines().count(), 1, "one sentence: {said}");
-    assert!(said.contains(&closed), "{said}");
+    assert!(
+        said.contains(&closed) && said.contains("nothing is listening"),
+        "{said}"
+    );
     // Addresses that cannot be RTMP streams are refused before connecting.
     for bad in ["rtmp://127.0.0.1", "rtmp://127.0.0.1:99999/live/test"] {
         let out = framescope(&["inspect", bad], Duration::from_secs(10));
