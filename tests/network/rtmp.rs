@@ -5,7 +5,9 @@
 //! `flvmux streamable=true`. Each plays in the headless player (playing,
 //! position advancing, the picture's size known), `framescope inspect`
 //! (text and `--json`) calls it live with its H.264 and AAC streams, and
-//! `inspect --json --frames --duration 2` ends by itself with valid JSON.
+//! `inspect --json --frames --duration 2` ends by itself with valid JSON;
+//! an RTMP address with `user:password@` and a `token` plays in `inspect`
+//! with debug logs on and shows neither.
 //! An address missing its application or stream, or with a port out of
 //! range, is refused before connecting; a server that is not there, and a
 //! stream nobody publishes, end in one
@@ -190,6 +192,46 @@ pub fn rtmp_plays_and_inspects_live() {
     );
     plays_live(&url);
     inspects_live(&url);
+    secrets_stay_hidden(&nginx);
+}
+
+/// An address with user information and a token (nginx-rtmp ignores both
+/// and plays the stream): `inspect`, text and JSON, with debug logs on,
+/// reports it live and shows neither secret.
+fn secrets_stay_hidden(nginx: &Nginx) {
+    let url = nginx
+        .url("test?token=T0kenSecret")
+        .replace("rtmp://", "rtmp://viewer:Pa55word@");
+    for json in [false, true] {
+        let mut args = vec!["inspect"];
+        if json {
+            args.push("--json");
+        }
+        args.push(&url);
+        let child = framescope_headless()
+            .env("RUST_LOG", "framescope=debug")
+            .args(&args)
+            .spawn()
+            .unwrap();
+        let out = output_within(child, Duration::from_secs(30));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.is_some_and(|s| s.success()), "{args:?}: {all}");
+        assert!(
+            all.contains("Live: yes") || all.contains("\"live\": true"),
+            "{args:?}: {all}"
+        );
+        for secret in ["Pa55word", "T0kenSecret"] {
+            assert!(!all.contains(secret), "{secret} shown by {args:?}: {all}");
+        }
+    }
+    println!(
+        "    {}: inspected, no secret shown",
+        framescope::engine::redact_uri(&url)
+    );
 }
 
 pub fn http_flv_plays_and_inspects_live() {
