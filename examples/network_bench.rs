@@ -1,21 +1,27 @@
 //! Network benchmark (run by `bash bench/network.sh`): side by side in one
-//! run, on streams served from 127.0.0.1 by this program,
-//! 1. time to first frame of a local HLS stream and a local RTSP stream:
+//! run, on streams served from 127.0.0.1 by this program (RTMP through a
+//! nginx with its RTMP module that it starts, when installed),
+//! 1. time to first frame of a local HLS, RTSP and RTMP stream:
 //!    this program's own `ttff URI` mode (a headless Framescope player,
 //!    process start to its first frame rendered, then exit) against
 //!    `gst-play-1.0 --videosink "fakesink num-buffers=1"` on the same URL
 //!    (process start to exit after its first frame); medians of N runs;
-//! 2. end-to-end latency of the RTSP stream: the sender writes its clock
-//!    (ms since the epoch, 40 bits as 16x16 blocks) into each frame before
-//!    encoding; the player's video sink reads it back as it renders the
-//!    frame; median and 95th percentile at RTSP's default latency and with
-//!    `live-latency-ms` 200 (target: within 50 ms of the configured value).
+//! 2. end-to-end latency of the RTSP and RTMP streams: the sender writes its
+//!    clock (ms since the epoch, 40 bits as 16x16 blocks) into each frame
+//!    before encoding; the player's video sink reads it back as it renders
+//!    the frame; median and 95th percentile at the default latency and with
+//!    `live-latency-ms` 200 (RTSP's target: within 50 ms of the configured
+//!    value; RTMP has no jitter buffer to configure, so no target). The
+//!    RTMP sender is the same stamped camera, `flvmux ! rtmp2sink` to nginx.
 //!    Every frame is a keyframe: with P-frames x264 (ultrafast, zerolatency)
 //!    lost the stamp's blocks after the first frame of each GOP.
 
 #[path = "../tests/common/http/mod.rs"]
 #[allow(dead_code)]
 mod http;
+#[path = "../tests/common/rtmp.rs"]
+#[allow(dead_code)]
+mod rtmp;
 
 use framescope::engine::Player;
 use gst::prelude::*;
@@ -69,6 +75,61 @@ fn read_stamp(y: &[u8], stride: usize) -> u64 {
     })
 }
 
+/// The live camera of the senders: black 320x240 I420 at 30 fps, every
+/// frame a keyframe. A launch fragment; its source is named `camera`.
+fn camera_h264() -> String {
+    format!(
+        "videotestsrc is-live=true pattern=black name=camera ! video/x-raw,format=I420,width={WIDTH},height={HEIGHT},framerate=30/1 \
+         ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=1 bframes=0"
+    )
+}
+
+/// Stamps each frame of `bin`'s `camera` with the clock as it leaves it.
+fn stamp_camera(bin: &gst::Bin) {
+    let Some(pad) = bin.by_name("camera").and_then(|c| c.static_pad("src")) else {
+        return;
+    };
+    pad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
+        if let Some(buffer) = info.buffer_mut() {
+            // videotestsrc shares one memory between its black
+            // frames: stamp a copy of its own.
+            if let Ok(mut copy) = buffer.copy_deep() {
+                if let Ok(mut map) = copy.make_mut().map_writable() {
+                    // I420: the Y plane first, rows of WIDTH bytes.
+                    write_stamp(&mut map, WIDTH, now_ms() & STAMP_MASK);
+                }
+                *buffer = copy;
+            }
+        }
+        gst::PadProbeReturn::Ok
+    });
+}
+
+/// nginx with the RTMP module and the stamped camera published to it as
+/// FLV; `Err` says why not (nginx or its module missing).
+fn start_rtmp() -> Result<(rtmp::Nginx, gst::Element, String), String> {
+    let nginx = rtmp::Nginx::start()?;
+    let url = nginx.url("bench");
+    let publisher = gst::parse::launch(&format!(
+        "{} ! h264parse ! flvmux streamable=true ! rtmp2sink location={url}",
+        camera_h264()
+    ))
+    .map_err(|e| format!("the RTMP publisher does not build: {e}"))?;
+    if let Some(bin) = publisher.downcast_ref::<gst::Bin>() {
+        stamp_camera(bin);
+    }
+    publisher
+        .set_state(gst::State::Playing)
+        .map_err(|e| format!("the RTMP publisher does not start: {e}"))?;
+    if !rtmp::wait_until_published(&url) {
+        return Err(format!(
+            "nothing was published at {url}: {}",
+            nginx.error_log()
+        ));
+    }
+    Ok((nginx, publisher, url))
+}
+
 /// The RTSP server, on its own thread and loop: `/live` is a live source
 /// stamped with the clock; returns its port.
 fn start_rtsp_server() -> u16 {
@@ -81,35 +142,14 @@ fn start_rtsp_server() -> u16 {
         server.set_service("0");
         let factory = gst_rtsp_server::RTSPMediaFactory::new();
         factory.set_launch(&format!(
-            "( videotestsrc is-live=true pattern=black name=camera ! video/x-raw,format=I420,width={WIDTH},height={HEIGHT},framerate=30/1 \
-               ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=1 bframes=0 ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+            "( {} ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+            camera_h264()
         ));
         factory.set_shared(true);
         factory.connect_media_configure(|_, media| {
-            let Some(camera) = media
-                .element()
-                .downcast_ref::<gst::Bin>()
-                .and_then(|b| b.by_name("camera"))
-            else {
-                return;
-            };
-            let pad = camera
-                .static_pad("src")
-                .expect("videotestsrc has a src pad");
-            pad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
-                if let Some(buffer) = info.buffer_mut() {
-                    // videotestsrc shares one memory between its black
-                    // frames: stamp a copy of its own.
-                    if let Ok(mut copy) = buffer.copy_deep() {
-                        if let Ok(mut map) = copy.make_mut().map_writable() {
-                            // I420: the Y plane first, rows of WIDTH bytes.
-                            write_stamp(&mut map, WIDTH, now_ms() & STAMP_MASK);
-                        }
-                        *buffer = copy;
-                    }
-                }
-                gst::PadProbeReturn::Ok
-            });
+            if let Some(bin) = media.element().downcast_ref::<gst::Bin>() {
+                stamp_camera(bin);
+            }
         });
         server
             .mount_points()
@@ -305,6 +345,12 @@ fn main() {
     let port = start_rtsp_server();
     let hls = server.url("index.m3u8");
     let rtsp = format!("rtsp://127.0.0.1:{port}/live");
+    let rtmp = start_rtmp();
+    let mut streams = vec![("HLS", hls.clone()), ("RTSP", rtsp.clone())];
+    match &rtmp {
+        Ok((_, _, url)) => streams.push(("RTMP", url.clone())),
+        Err(why) => println!("RTMP skipped: {why}"),
+    }
     let me = std::env::current_exe().expect("the benchmark knows its path");
 
     println!("Time to first frame (median of {runs} runs, process start to first frame; ms)");
@@ -312,7 +358,7 @@ fn main() {
         "{:<6} {:>12} {:>14} {:>7}",
         "stream", "framescope", "gst-play-1.0", "ratio"
     );
-    for (name, uri) in [("HLS", &hls), ("RTSP", &rtsp)] {
+    for (name, uri) in &streams {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         for _ in 0..runs {
@@ -342,15 +388,25 @@ fn main() {
     );
 
     println!();
-    println!("RTSP end-to-end latency ({seconds} s of frames each; sender clock stamped in the pixels; ms)");
     println!(
-        "{:<22} {:>8} {:>8} {:>8} {:>9} {:>7}",
-        "setting", "frames", "median", "p95", "pipeline", "target"
+        "End-to-end latency ({seconds} s of frames each; sender clock stamped in the pixels; ms)"
     );
-    for (label, latency) in [("default (2000 ms)", -1), ("live-latency-ms 200", 200)] {
-        let (samples, reported) = latency_samples(&rtsp, latency, seconds);
+    println!(
+        "{:<6} {:<22} {:>8} {:>8} {:>8} {:>9} {:>7}",
+        "stream", "setting", "frames", "median", "p95", "pipeline", "target"
+    );
+    let mut cases = vec![
+        ("RTSP", &rtsp, "default (2000 ms)", -1),
+        ("RTSP", &rtsp, "live-latency-ms 200", 200),
+    ];
+    if let Ok((_, _, url)) = &rtmp {
+        cases.push(("RTMP", url, "default", -1));
+        cases.push(("RTMP", url, "live-latency-ms 200", 200));
+    }
+    for (stream, uri, label, latency) in cases {
+        let (samples, reported) = latency_samples(uri, latency, seconds);
         let (m, p) = (median(samples.clone()), percentile(samples.clone(), 0.95));
-        let target = if latency > 0 {
+        let target = if latency > 0 && stream == "RTSP" {
             if (m - f64::from(latency)).abs() <= 50.0 {
                 "PASS"
             } else {
@@ -360,9 +416,12 @@ fn main() {
             "-"
         };
         println!(
-            "{label:<22} {:>8} {m:>8.0} {p:>8.0} {reported:>9.0} {target:>7}",
+            "{stream:<6} {label:<22} {:>8} {m:>8.0} {p:>8.0} {reported:>9.0} {target:>7}",
             samples.len()
         );
     }
-    println!("(target: the median within 50 ms of the configured latency; pipeline: the latency the player's pipeline reported)");
+    println!("(target, RTSP only: the median within 50 ms of the configured latency; pipeline: the latency the player's pipeline reported)");
+    if let Ok((_nginx, publisher, _)) = rtmp {
+        let _ = publisher.set_state(gst::State::Null);
+    }
 }

@@ -27,9 +27,11 @@ TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstrea
   appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
 # xprop (x11-utils): the secrets test reads window titles with it.
 TEST_PACKAGES+=(x11-utils)
-# nginx with its RTMP module: tests/inspect_live.rs runs its own nginx (on a
-# free port, its own configuration) as the RTMP server.
-TEST_PACKAGES+=(nginx libnginx-mod-rtmp)
+# nginx with its RTMP module: tests/network.rs, tests/inspect_live.rs and
+# bench/network.sh run their own nginx (a free port, their own configuration,
+# pid file and log) as the RTMP server (tests/common/rtmp.rs). Debian 12's
+# nginx-light is only nginx plus the echo module; nginx is what it installs.
+TEST_PACKAGES+=(nginx-light libnginx-mod-rtmp)
 
 missing_packages() {
   local p

@@ -12,8 +12,7 @@ mod common;
 
 use common::http::HttpServer;
 use common::*;
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 
 /// Waits for `child` at most `limit`, killing it after that (and failing).
@@ -305,12 +304,11 @@ fn dynamic_dash_is_live_and_frames_end_at_duration() {
     let _ = sender.set_state(gst::State::Null);
 }
 
-/// nginx with the RTMP module, and a live H.264 test pattern published to
-/// it as FLV.
+/// nginx with the RTMP module (`common::rtmp`), and a live H.264 + AAC
+/// stream published to it as FLV.
 struct Rtmp {
-    nginx: Child,
     _publisher: gst::Element,
-    _dir: tempfile::TempDir,
+    _nginx: common::rtmp::Nginx,
     url: String,
 }
 
@@ -318,75 +316,32 @@ impl Drop for Rtmp {
     fn drop(&mut self) {
         use gst::prelude::*;
         let _ = self._publisher.set_state(gst::State::Null);
-        let _ = self.nginx.kill();
-        let _ = self.nginx.wait();
     }
 }
 
-const RTMP_MODULE: &str = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
-
 fn start_rtmp() -> Option<Rtmp> {
     use gst::prelude::*;
-    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
-    let (Some(nginx), true) = (nginx, std::path::Path::new(RTMP_MODULE).exists()) else {
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: nginx with the RTMP module (libnginx-mod-rtmp) is not installed; run scripts/setup.sh deps"
-        );
+    if let Err(why) = common::rtmp::Nginx::installed() {
+        println!("SKIPPED: {why}");
         return None;
-    };
-    let port = common::http::closed_port();
-    let dir = tempfile::tempdir().unwrap();
-    let conf = dir.path().join("nginx.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "load_module {RTMP_MODULE};\n\
-             daemon off;\nmaster_process off;\nworker_processes 1;\n\
-             pid {dir}/nginx.pid;\nerror_log {dir}/error.log;\n\
-             events {{ worker_connections 64; }}\n\
-             rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; record off; }} }} }}\n",
-            dir = dir.path().display()
-        ),
-    )
-    .unwrap();
-    let child = Command::new(nginx)
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-c")
-        .arg(&conf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "nginx did not listen: {}",
-            std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
     }
-    let url = format!("rtmp://127.0.0.1:{port}/live/stream");
-    // A live test pattern: it never ends, however long the test takes.
+    let nginx = common::rtmp::Nginx::start().unwrap_or_else(|e| panic!("{e}"));
+    let url = nginx.url("stream");
+    // A live stream: it never ends, however long the test takes.
     let publisher = gst::parse::launch(&format!(
-        "{} ! h264parse ! flvmux streamable=true ! rtmp2sink location={url}",
-        live_h264(320, 240, 30, 15)
+        "{} ! rtmp2sink location={url}",
+        live_flv(320, 240)
     ))
     .unwrap();
     publisher.set_state(gst::State::Playing).unwrap();
-    // Give the publisher a moment to connect and send its first frames.
-    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        common::rtmp::wait_until_published(&url),
+        "nothing was published at {url}: {}",
+        nginx.error_log()
+    );
     Some(Rtmp {
-        nginx: child,
         _publisher: publisher,
-        _dir: dir,
+        _nginx: nginx,
         url,
     })
 }

@@ -7,7 +7,9 @@
 //! report), servers that are not there (a port where nothing listens, a
 //! host that does not resolve, a 404), a generated HLS stream played and
 //! seeked to the exact frame and inspected, and the corpus's HLS and DASH
-//! trees (skipped with a message when the corpus is absent).
+//! trees (skipped with a message when the corpus is absent), and RTMP
+//! (a real nginx with its RTMP module) and HTTP-FLV played and inspected
+//! live.
 //!
 //! The tests live in `tests/network/`, one module per kind of source; this
 //! root holds the helpers they share and names every test.
@@ -19,6 +21,8 @@ mod hls;
 mod http;
 #[path = "network/live.rs"]
 mod live;
+#[path = "network/rtmp.rs"]
+mod rtmp;
 #[path = "network/variants.rs"]
 mod variants;
 
@@ -214,4 +218,19 @@ fn live_hls_goes_to_its_live_edge() {
 #[test]
 fn hls_audio_renditions_are_tracks() {
     variants::hls_audio_renditions_are_tracks()
+}
+
+#[test]
+fn rtmp_plays_and_inspects_live() {
+    rtmp::rtmp_plays_and_inspects_live()
+}
+
+#[test]
+fn http_flv_plays_and_inspects_live() {
+    rtmp::http_flv_plays_and_inspects_live()
+}
+
+#[test]
+fn rtmp_servers_and_streams_that_are_not_there_say_so() {
+    rtmp::rtmp_servers_and_streams_that_are_not_there_say_so()
 }

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// What the page says under DESCRIPTION, after the one-line summary.
-const DESCRIPTION: &str = "Framescope plays video and audio files and network streams (HTTP, HLS, DASH, RTSP, SRT, UDP) in a GTK 4 window, frame-exact: seeks land on the frame shown at the time asked, and steps go one frame forward or back. With no FILE or URI it plays an embedded demo clip. A second framescope with files hands them to the one already running.
+const DESCRIPTION: &str = "Framescope plays video and audio files and network streams (HTTP, HLS, DASH, RTSP, SRT, UDP, RTMP, HTTP-FLV) in a GTK 4 window, frame-exact: seeks land on the frame shown at the time asked, and steps go one frame forward or back. With no FILE or URI it plays an embedded demo clip. A second framescope with files hands them to the one already running.
 
 The inspect, check and snapshot commands need no display: inspect prints the media facts of a file or URI (and with --frames every frame, with --gop the GOP structure), check lists faults in a file or an HLS or DASH stream (exit 3 when one is an error), snapshot exports the frame shown at a time as PNG.";
 

@@ -115,7 +115,7 @@ pub(crate) use error::classify;
 pub(crate) use netcheck::refine as refine_network_error;
 pub(crate) use rate::label as rate_label;
 pub(crate) use tracks::codec_description;
-pub(crate) use uri::precheck;
+pub(crate) use uri::{is_rtmp, precheck, RTMP_NOTHING_SENT, RTMP_SCHEMES};
 
 /// Engine internals that the integration and property tests drive directly.
 /// Not part of the API: no stability promise, hidden from the docs.

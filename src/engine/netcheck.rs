@@ -20,14 +20,23 @@ const TLS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Whether `error`, met on `uri`, is a network failure whose sentence does
 /// not say what went wrong, and the URI is one a TCP check can explain.
+/// `rtmp2src` does say why it could not connect, but in its own words,
+/// twice ("Connection refused: Could not connect to 127.0.0.1: Connection
+/// refused"): the check says it as for HTTP.
 pub(crate) fn needs_diagnosis(error: &PlayerError, uri: &str) -> bool {
     const UNEXPLAINED: &str = "Internal data stream error";
+    const RTMP_CONNECT: &[&str] = &["Could not connect", "Failed to connect"];
+    let unexplained = error.detail.starts_with(UNEXPLAINED) || error.message.contains(UNEXPLAINED);
+    let rtmp_connect = crate::engine::is_rtmp(uri)
+        && RTMP_CONNECT
+            .iter()
+            .any(|w| error.message.contains(w) || error.detail.contains(w));
     error.kind == ErrorKind::Network
-        && (error.detail.starts_with(UNEXPLAINED) || error.message.contains(UNEXPLAINED))
+        && (unexplained || rtmp_connect)
         && host_and_port(uri).is_some()
 }
 
-/// The host and port of a TCP-based URI (http, https, rtsp, rtmp).
+/// The host and port of a TCP-based URI (http, https, rtsp, rtmp, rtmps).
 fn host_and_port(uri: &str) -> Option<(String, u16)> {
     let parsed = glib::Uri::parse(uri, glib::UriFlags::NONE).ok()?;
     let default = match parsed.scheme().as_str() {
@@ -35,6 +44,7 @@ fn host_and_port(uri: &str) -> Option<(String, u16)> {
         "https" => 443,
         "rtsp" | "rtspt" => 554,
         "rtmp" => 1935,
+        "rtmps" => 443,
         _ => return None,
     };
     let host = parsed.host()?.to_string();
@@ -177,6 +187,11 @@ mod tests {
         assert_eq!(
             host_and_port("rtsp://u:p@cam.local/s"),
             Some(("cam.local".into(), 554))
+        );
+        assert_eq!(host_and_port("rtmp://h/live/s"), Some(("h".into(), 1935)));
+        assert_eq!(
+            host_and_port("rtmps://h:8443/live/s"),
+            Some(("h".into(), 8443))
         );
         assert_eq!(host_and_port("udp://239.0.0.1:5000"), None);
         assert_eq!(host_and_port("file:///a.mp4"), None);

@@ -75,6 +75,7 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         "pw",
         "key",
         "sig",
+        "sign",
         "auth",
         "authorization",
         "proxy_authorization",
@@ -594,6 +595,42 @@ mod tests {
         ] {
             assert_eq!(redact_uri(uri), shown, "{uri}");
         }
+    }
+
+    /// RTMP addresses carry publish and play credentials: user
+    /// information, CDN tokens in the query (`txSecret`, `auth_key`,
+    /// `wsSecret`, `sign`, `streamKey`) and librtmp's space-separated
+    /// options (`token=…`).
+    #[test]
+    fn rtmp_credentials_and_stream_keys_are_hidden() {
+        for (uri, shown) in [
+            (
+                "rtmp://pub:hunter2@live.example.com:1935/live/cam?key=abc123",
+                "rtmp://live.example.com:1935/live/cam?key=***",
+            ),
+            (
+                "rtmps://h/live/s?txSecret=0f1e2d&txTime=65A1B2C3",
+                "rtmps://h/live/s?txSecret=***&txTime=65A1B2C3",
+            ),
+            (
+                "rtmp://h/app/s?auth_key=1700000000-0-0-abcdef",
+                "rtmp://h/app/s?auth_key=***",
+            ),
+            (
+                "rtmp://h/app/s?wsSecret=ab&wsTime=1&sign=cd&streamKey=ef",
+                "rtmp://h/app/s?wsSecret=***&wsTime=1&sign=***&streamKey=***",
+            ),
+            (
+                "rtmp://h/app/s live=1 token=SECRET",
+                "rtmp://h/app/s live=1 token=***",
+            ),
+        ] {
+            assert_eq!(redact_uri(uri), shown, "{uri}");
+        }
+        assert_eq!(
+            redact_text("rtmp2src location=rtmp://u:p@h/live/s?token=t secure-token=(string)zz;"),
+            "rtmp2src location=rtmp://h/live/s?token=*** secure-token=(string)***;"
+        );
     }
 
     #[test]

@@ -117,6 +117,15 @@ pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
             "file URI with no local path",
         ));
     }
+    if is_rtmp(uri) {
+        if let Some(problem) = rtmp_address_problem(uri) {
+            return Err(PlayerError::new(
+                ErrorKind::NotFound,
+                format!("“{name}” {problem}"),
+                "malformed RTMP address",
+            ));
+        }
+    }
     if !source_protocol_supported(scheme) {
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
@@ -129,6 +138,57 @@ pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
     Ok(())
 }
 
+/// RTMP's schemes (`rtmp2src` reads `rtmp` and `rtmps`; librtmp's
+/// `rtmpsrc` the rest).
+pub(crate) const RTMP_SCHEMES: &[&str] = &["rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte", "rtmpts"];
+
+/// Whether `uri` is an RTMP address.
+pub(crate) fn is_rtmp(uri: &str) -> bool {
+    uri.split_once("://")
+        .is_some_and(|(scheme, _)| RTMP_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)))
+}
+
+/// What to check when an RTMP server answered but sent no media: nginx-rtmp
+/// and most servers accept a player on a stream nobody publishes to and
+/// then send nothing. The end of a sentence, after a colon.
+pub(crate) const RTMP_NOTHING_SENT: &str =
+    "the RTMP server sent no media; check the stream name and that something is publishing to it.";
+
+/// What is wrong with an RTMP address, as the end of a sentence that
+/// starts with the address, or `None` when it has a host, a port in range
+/// (if any) and an application and stream (`rtmp://host[:port]/app/stream`,
+/// as `rtmp2src` needs them).
+fn rtmp_address_problem(uri: &str) -> Option<&'static str> {
+    const FORM: &str = "is not a complete RTMP address; write it as rtmp://host[:port]/application/stream (for example rtmp://example.com/live/stream).";
+    let rest = uri.split_once("://").map_or("", |(_, r)| r);
+    // librtmp's options follow the address after a space.
+    let rest = rest.split([' ', '?', '#']).next().unwrap_or_default();
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, after)) => (host, after.strip_prefix(':')),
+            None => return Some(FORM),
+        },
+        None => match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    if host.is_empty() {
+        return Some(FORM);
+    }
+    if port.is_some_and(|p| !p.parse::<u16>().is_ok_and(|p| p > 0)) {
+        return Some(
+            "has a port outside 1–65535, which no server listens on; check the port number.",
+        );
+    }
+    if path.split('/').filter(|s| !s.is_empty()).count() < 2 {
+        return Some(FORM);
+    }
+    None
+}
+
 /// True when some installed source element reads `scheme://` URIs.
 fn source_protocol_supported(scheme: &str) -> bool {
     gst::ElementFactory::factories_with_type(gst::ElementFactoryType::SRC, gst::Rank::NONE)
@@ -139,4 +199,37 @@ fn source_protocol_supported(scheme: &str) -> bool {
                     .iter()
                     .any(|p| p.eq_ignore_ascii_case(scheme))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rtmp_addresses_need_a_host_a_port_in_range_an_application_and_a_stream() {
+        for good in [
+            "rtmp://127.0.0.1/live/test",
+            "rtmp://h:1935/live/test",
+            "RTMP://h/app/inst/stream?token=x",
+            "rtmps://u:p@h:443/live/s",
+            "rtmp://[::1]:1935/live/s",
+            "rtmp://h/live/s live=1",
+        ] {
+            assert_eq!(rtmp_address_problem(good), None, "{good}");
+        }
+        for bad in [
+            "rtmp://",
+            "rtmp://:0/",
+            "rtmp://h",
+            "rtmp://h/live",
+            "rtmp://h//s",
+            "rtmp://h:0/live/s",
+            "rtmp://h:99999/live/s",
+            "rtmp://h:x/live/s",
+            "rtmp://[::1/live/s",
+            "rtmp://u:p@/live/s",
+        ] {
+            assert!(rtmp_address_problem(bad).is_some(), "{bad}");
+        }
+    }
 }

@@ -7,7 +7,7 @@
 //! `decodebin` swallowed inside it (see [`super::swallowed`]) ends it at
 //! once with that error.
 
-use crate::engine::{classify, display_name, ErrorKind, PlayerError};
+use crate::engine::{classify, display_name, ErrorKind, PlayerError, RTMP_SCHEMES};
 use crate::inspect::swallowed::Watch;
 use gst_pbutils::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,28 @@ pub fn discover_timeout(uri: &str) -> gst::ClockTime {
     } else {
         DISCOVER_TIMEOUT
     }
+}
+
+/// The sentence for reading `uri` that did not finish within `seconds`.
+/// An RTMP server answers a stream nobody publishes to and then sends
+/// nothing: the sentence says what to check.
+pub fn timed_out_sentence(uri: &str, seconds: u64) -> String {
+    let name = display_name(uri);
+    if crate::engine::is_rtmp(uri) {
+        format!(
+            "Reading “{name}” did not finish within {seconds} s: {}",
+            crate::engine::RTMP_NOTHING_SENT
+        )
+    } else {
+        format!("Reading “{name}” did not finish within {seconds} s.")
+    }
+}
+
+/// The scheme of `uri`, in lower case (empty without one).
+fn scheme_of(uri: &str) -> String {
+    uri.split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// Whether `uri` names a local file.
@@ -51,8 +73,9 @@ pub struct MediaReport {
     pub duration: Option<f64>,
     /// Whether the input can be seeked.
     pub seekable: bool,
-    /// Whether the input is live: a live source (RTSP, SRT, UDP, RTMP) or
-    /// a live HLS/DASH stream (its playlist has no end yet).
+    /// Whether the input is live: a live source (RTSP, SRT, UDP, RTMP), a
+    /// live HLS/DASH stream (its playlist has no end yet), or an endless
+    /// FLV or MPEG-TS body over HTTP (HTTP-FLV).
     pub live: bool,
     /// Global tags as strings.
     pub tags: BTreeMap<String, String>,
@@ -164,11 +187,7 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
             let mut err =
                 crate::engine::refine_network_error(classify(&e, "", uri, &missing), uri, None);
             if err.kind == ErrorKind::Other && e.message().contains("Timeout") {
-                err.message = format!(
-                    "Reading “{}” did not finish within {} s.",
-                    display_name(uri),
-                    timeout.seconds()
-                );
+                err.message = timed_out_sentence(uri, timeout.seconds());
             }
             Err(err)
         }
@@ -181,11 +200,7 @@ pub fn inspect(uri: &str) -> Result<MediaReport, PlayerError> {
                 } else {
                     ErrorKind::Network
                 },
-                format!(
-                    "Reading “{}” did not finish within {} s.",
-                    display_name(uri),
-                    timeout.seconds()
-                ),
+                timed_out_sentence(uri, timeout.seconds()),
                 "discoverer timeout",
             ))
         }
@@ -336,9 +351,6 @@ const LIVE_SCHEMES: &[&str] = &[
     "srtp", "rist",
 ];
 
-/// RTMP's schemes: a live stream unless the server says how long it is.
-const RTMP_SCHEMES: &[&str] = &["rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte", "rtmpts"];
-
 /// The caps of adaptive-streaming manifests (HLS, DASH, Smooth Streaming).
 const MANIFEST_CAPS: &[&str] = &[
     "application/x-hls",
@@ -350,21 +362,41 @@ const MANIFEST_CAPS: &[&str] = &[
 /// pipeline would not preroll (a live source: RTSP, UDP, SRT); sources
 /// GStreamer does not mark live are recognised here: an RTMP stream without
 /// a duration (rtmpsrc and rtmp2src are ordinary sources, and a recorded
-/// RTMP stream says its duration in its metadata), and an HLS, DASH or
+/// RTMP stream says its duration in its metadata), an HLS, DASH or
 /// Smooth Streaming manifest without a duration (a live playlist has no end
-/// yet, a dynamic DASH manifest no presentation duration).
+/// yet, a dynamic DASH manifest no presentation duration), and an FLV or
+/// MPEG-TS body over HTTP with neither a duration nor a way to seek
+/// (HTTP-FLV and HTTP-TS live streams: a body without an end, so without a
+/// length; a file on a server has a length and can be sought in).
 fn is_live(info: &gst_pbutils::DiscovererInfo, uri: &str) -> bool {
-    let scheme = uri
-        .split_once("://")
-        .map(|(s, _)| s.to_ascii_lowercase())
-        .unwrap_or_default();
+    let scheme = scheme_of(uri);
     if info.is_live() || LIVE_SCHEMES.contains(&scheme.as_str()) {
         return true;
     }
     if info.duration().is_some_and(|d| d > gst::ClockTime::ZERO) {
         return false;
     }
-    RTMP_SCHEMES.contains(&scheme.as_str()) || info.stream_info().is_some_and(|s| is_manifest(&s))
+    // RTMP: a live stream unless the server says how long it is.
+    RTMP_SCHEMES.contains(&scheme.as_str())
+        || info.stream_info().is_some_and(|s| is_manifest(&s))
+        || (HTTP_SCHEMES.contains(&scheme.as_str())
+            && !info.is_seekable()
+            && info.stream_info().is_some_and(|s| is_live_container(&s)))
+}
+
+/// HTTP's schemes, for HTTP-FLV and HTTP-TS live streams.
+const HTTP_SCHEMES: &[&str] = &["http", "https"];
+
+/// The containers live streams are sent in over plain HTTP as one endless
+/// body: FLV (HTTP-FLV, what RTMP servers also serve) and MPEG-TS.
+const LIVE_CONTAINER_CAPS: &[&str] = &["video/x-flv", "video/mpegts"];
+
+/// Whether the top of `stream` is an FLV or MPEG-TS container.
+fn is_live_container(stream: &gst_pbutils::DiscovererStreamInfo) -> bool {
+    stream
+        .caps()
+        .and_then(|c| c.structure(0).map(|s| s.name().to_string()))
+        .is_some_and(|name| LIVE_CONTAINER_CAPS.contains(&name.as_str()))
 }
 
 /// Whether `stream` or a stream it leads to is an adaptive manifest.

@@ -22,7 +22,8 @@ pub use check::{check, CheckReport, Finding, Severity};
 pub use frames::{scan_frames, stall_limit, stalled, FrameRecord, ScanKinds};
 pub use gop::{Bitrate, Gop, GopAnalyzer, GopReport, Spread};
 pub use media::{
-    discover_timeout, inspect, is_local, to_text, MediaReport, StreamReport, DISCOVER_TIMEOUT,
+    discover_timeout, inspect, is_local, timed_out_sentence, to_text, MediaReport, StreamReport,
+    DISCOVER_TIMEOUT,
 };
 pub use picture::PictureType;
 

@@ -5,7 +5,9 @@
 //! - [`mainloop`]: running the main context until something holds, with
 //!   timeouts; a fresh context per test;
 //! - [`player`]: recording what a headless `Player` did, heard and showed;
-//! - [`http`]: the HTTP test server with its fault plan;
+//! - [`http`]: the HTTP test server with its fault plan (and endless
+//!   streamed bodies, for HTTP-FLV);
+//! - [`rtmp`]: nginx with its RTMP module as the RTMP server;
 //! - [`harness`]: `check!`, the runner and `main` of the binaries without
 //!   libtest (the GTK ones);
 //! - [`display`]: the X display (a private Xvfb when none is set);
@@ -14,7 +16,7 @@
 //!   within a time limit;
 //! - [`seeded`]: the seeded generator's step (storm and fuzz).
 //!
-//! Everything but `http` and `gui` is re-exported here, so a test says
+//! Everything but `http`, `rtmp` and `gui` is re-exported here, so a test says
 //! `use common::*;`.
 #![allow(dead_code, unused_imports)]
 
@@ -26,6 +28,7 @@ pub mod http;
 pub mod mainloop;
 pub mod player;
 pub mod process;
+pub mod rtmp;
 pub mod seeded;
 
 pub use display::*;

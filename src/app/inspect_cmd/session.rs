@@ -6,7 +6,7 @@ use super::wire::{Failure, Note};
 use super::SLACK;
 use crate::app::worker::{self, Ended, Next, Worker};
 use framescope::engine::display_name;
-use framescope::inspect::{discover_timeout, FrameRecord, MediaReport};
+use framescope::inspect::{discover_timeout, timed_out_sentence, FrameRecord, MediaReport};
 use std::time::{Duration, Instant};
 
 /// Why reading stopped early.
@@ -118,11 +118,7 @@ impl Session {
         let uri = self.uri.clone();
         let timed_out = || Failure {
             kind: "other".into(),
-            message: format!(
-                "Reading “{}” did not finish within {} s.",
-                display_name(&uri),
-                limit.as_secs()
-            ),
+            message: timed_out_sentence(&uri, limit.as_secs()),
         };
         loop {
             let note = match self.next(limit + SLACK, None, &timed_out) {

@@ -1,7 +1,8 @@
 //! Live streams on the player: the window of a live HLS or DASH stream one
 //! can seek in (a DVR window), and going to its live edge — the newest part
-//! of a live playlist, or, for sources that cannot seek (RTSP, SRT, UDP),
-//! opening the source again so that what queued up while paused is dropped.
+//! of a live playlist, or, for sources that cannot seek (RTSP, SRT, UDP,
+//! RTMP, HTTP-FLV), opening the source again so that what queued up while
+//! paused is dropped.
 
 use super::imp;
 use glib::prelude::*;

@@ -151,10 +151,15 @@ impl imp::Player {
             }
             imp.loading.open_watchdog.take();
             let name = display_name(&uri);
+            let why = if crate::engine::is_rtmp(&uri) {
+                crate::engine::RTMP_NOTHING_SENT
+            } else {
+                "its server stopped sending (or sends too slowly); check the server and the network."
+            };
             imp.fail(PlayerError::new(
                 ErrorKind::Network,
                 format!(
-                    "“{name}” did not start within {} s: its server stopped sending (or sends too slowly); check the server and the network.",
+                    "“{name}” did not start within {} s: {why}",
                     NETWORK_OPEN_TIMEOUT.as_secs()
                 ),
                 format!("no preroll after {NETWORK_OPEN_TIMEOUT:?}"),

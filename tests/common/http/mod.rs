@@ -10,6 +10,11 @@
 //!     .plan([Fault::Status(404), Fault::Status(500)]).start();
 //! ```
 //!
+//! A third kind serves an endless body made per request
+//! ([`HttpServer::stream`]: a reader, such as a live FLV muxer's output),
+//! chunked over HTTP/1.1 or until the connection closes over HTTP/1.0,
+//! the way HTTP-FLV and HTTP-TS live streams are served.
+//!
 //! Faults ([`Fault`]): an error status, stall or close after N body bytes,
 //! never answer; per request in turn ([`Builder::plan`], then
 //! [`Builder::otherwise`]) or for every request of a path
@@ -75,9 +80,19 @@ pub struct Logged {
     pub sent: u64,
 }
 
+/// Makes the body of one streamed answer.
+pub type BodyMaker = Arc<dyn Fn() -> Box<dyn Read + Send> + Send + Sync>;
+
 enum Content {
     Files(PathBuf),
-    Bytes { body: Vec<u8>, content_type: String },
+    Bytes {
+        body: Vec<u8>,
+        content_type: String,
+    },
+    Stream {
+        make: BodyMaker,
+        content_type: String,
+    },
 }
 
 struct Rules {
@@ -138,6 +153,22 @@ impl HttpServer {
             content_type: content_type.to_string(),
         };
         Builder::new(content, true, false, false)
+    }
+
+    /// Serves at every path a body `make` gives anew for each request,
+    /// read until it ends: over HTTP/1.1 in chunks (no `Content-Length`),
+    /// one request per connection, no ranges; with [`Builder::http10`],
+    /// unframed until the connection closes. Faults other than statuses
+    /// and silence do not apply.
+    pub fn stream(
+        make: impl Fn() -> Box<dyn Read + Send> + Send + Sync + 'static,
+        content_type: &str,
+    ) -> Builder {
+        let content = Content::Stream {
+            make: Arc::new(make),
+            content_type: content_type.to_string(),
+        };
+        Builder::new(content, false, false, false)
     }
 
     /// `http://127.0.0.1:PORT/path`.
@@ -446,6 +477,9 @@ fn answer(stream: &mut &TcpStream, shared: &Shared, alive: &AtomicBool, request:
         Decision::Serve(fault) => fault,
     };
     let (body, content_type): (std::borrow::Cow<[u8]>, String) = match &shared.content {
+        Content::Stream { make, content_type } => {
+            return stream_body(stream, shared, alive, request, make(), content_type);
+        }
         Content::Bytes { body, content_type } => (body.as_slice().into(), content_type.clone()),
         Content::Files(root) => {
             let file = root.join(request.path.trim_start_matches('/'));
@@ -531,6 +565,70 @@ fn answer(stream: &mut &TcpStream, shared: &Shared, alive: &AtomicBool, request:
     }
     // A body without a length ends with the connection.
     !short && declared.is_some()
+}
+
+/// Sends a streamed body as it is read, until it ends, the client goes or
+/// the server is killed; logs it. The connection then closes.
+fn stream_body(
+    stream: &mut &TcpStream,
+    shared: &Shared,
+    alive: &AtomicBool,
+    request: &Request,
+    mut body: Box<dyn Read + Send>,
+    content_type: &str,
+) -> bool {
+    let version = if shared.http10 {
+        "HTTP/1.0"
+    } else {
+        "HTTP/1.1"
+    };
+    let chunked = !shared.http10;
+    let framing = if chunked {
+        "Transfer-Encoding: chunked\r\n"
+    } else {
+        ""
+    };
+    let head = format!(
+        "{version} 200 OK\r\nDate: {}\r\nContent-Type: {content_type}\r\nCache-Control: no-cache\r\n{framing}Connection: close\r\n\r\n",
+        http_date(std::time::SystemTime::now())
+    );
+    let mut sent = 0u64;
+    let log = |sent: u64| {
+        shared.log.lock().unwrap().push(Logged {
+            path: request.path.clone(),
+            range: request.headers.get("range").cloned(),
+            status: 200,
+            sent,
+        })
+    };
+    if stream.write_all(head.as_bytes()).is_err() || request.method == "HEAD" {
+        log(0);
+        return false;
+    }
+    let mut buffer = vec![0u8; 64 * 1024];
+    while alive.load(Ordering::SeqCst) {
+        let n = match body.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let written = if chunked {
+            write!(stream, "{n:x}\r\n")
+                .and_then(|()| stream.write_all(&buffer[..n]))
+                .and_then(|()| stream.write_all(b"\r\n"))
+        } else {
+            stream.write_all(&buffer[..n])
+        };
+        if written.is_err() {
+            log(sent);
+            return false;
+        }
+        sent += n as u64;
+    }
+    if chunked {
+        let _ = stream.write_all(b"0\r\n\r\n");
+    }
+    log(sent);
+    false
 }
 
 /// Keeps a connection open without sending, until the client closes it or
