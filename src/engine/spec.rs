@@ -106,42 +106,52 @@ impl Playbin {
     /// The choice for `uri`: `FRAMESCOPE_PLAYBIN=playbin|playbin3` overrides;
     /// otherwise playbin3 except for local files before GStreamer 1.24.
     pub fn for_uri(uri: &str) -> Self {
-        Self::for_item(uri, false)
+        Self::for_uri_with(uri, false)
     }
 
-    /// As [`Playbin::for_uri`], but an item that may switch gaplessly to the
-    /// next always gets playbin3: playbin's gapless switch on GStreamer 1.22
-    /// deadlocks (measured with `gst-play-1.0 --gapless` on two H.264 MP4
-    /// files: 6 hangs in 6 runs with playbin, none with playbin3).
+    /// [`Playbin::for_uri`], knowing whether an external subtitle file comes
+    /// with the media.
+    ///
+    /// Before GStreamer 1.24 a local file takes playbin even in a playlist,
+    /// and so advances to the next item with a short gap: 1.22's playbin3
+    /// crashes on some damaged files (in `decodebin3`; 16 of 302 damaged
+    /// files in `tests/fuzz.rs`, and twice in the 200 000-operation storm on
+    /// playlists), and playbin's own gapless switch deadlocks (measured with
+    /// `gst-play-1.0 --gapless` on two H.264 MP4 files: 6 hangs in 6 runs),
+    /// so [`Playbin::switches_gaplessly`] is false for it.
+    /// `FRAMESCOPE_PLAYBIN=playbin3` brings gapless playlists back on 1.22,
+    /// with that risk.
     ///
     /// With an external subtitle file, playbin is used before 1.24 for any
-    /// URI, gapless or not: playbin3 there sometimes stops ("not linked")
-    /// when it loads one (about one load in four in `tests/tracks.rs`), and
-    /// can abort when its outputs are reconfigured.
-    pub fn for_item(uri: &str, gapless: bool) -> Self {
-        Self::for_item_with(uri, gapless, false)
-    }
-
-    /// [`Playbin::for_item`], knowing whether an external subtitle file
-    /// comes with the media.
-    pub fn for_item_with(uri: &str, gapless: bool, subtitle_file: bool) -> Self {
+    /// URI: playbin3 there sometimes stops ("not linked") when it loads one
+    /// (about one load in four in `tests/tracks.rs`), and can abort when its
+    /// outputs are reconfigured (`reconfigure_output: assertion failed:
+    /// (combine->sinkpad == NULL)`, seen in the storm test).
+    pub fn for_uri_with(uri: &str, subtitle_file: bool) -> Self {
         match std::env::var("FRAMESCOPE_PLAYBIN").as_deref() {
             Ok("playbin3") => return Playbin::Playbin3,
             Ok("playbin") => return Playbin::Playbin2,
             _ => {}
         }
-        let (major, minor, ..) = gst::version();
-        // An external subtitle file takes playbin even in a playlist: on
-        // 1.22 playbin3 aborts with one when its outputs are reconfigured
-        // (`reconfigure_output: assertion failed: (combine->sinkpad ==
-        // NULL)`, seen in the storm test).
-        let old = (major, minor) < (1, 24);
-        if old && (subtitle_file || (uri.starts_with("file:") && !gapless)) {
+        if before_1_24() && (subtitle_file || uri.starts_with("file:")) {
             Playbin::Playbin2
         } else {
             Playbin::Playbin3
         }
     }
+
+    /// Whether a pipeline of this playbin may hand over to the next item
+    /// gaplessly (`about-to-finish`): not playbin before GStreamer 1.24,
+    /// whose gapless switch deadlocks there.
+    pub fn switches_gaplessly(self) -> bool {
+        self == Playbin::Playbin3 || !before_1_24()
+    }
+}
+
+/// Whether the GStreamer in use is older than 1.24.
+fn before_1_24() -> bool {
+    let (major, minor, ..) = gst::version();
+    (major, minor) < (1, 24)
 }
 
 /// A complete pipeline description: one URI through a playbin with our chains.

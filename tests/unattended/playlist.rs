@@ -27,7 +27,7 @@ pub fn playlist_plays_every_item_in_order_then_stops() {
 
 /// Shuffle plays every item once, in an order of its own, then stops;
 /// `item-ended` comes for each item in that order, gapless switches
-/// included.
+/// included (on GStreamer 1.22 local items are each loaded afresh).
 pub fn shuffle_plays_each_item_once_and_signals_each_item() {
     with_context(|| {
         let items = [
@@ -55,8 +55,13 @@ pub fn shuffle_plays_each_item_once_and_signals_each_item() {
         assert!(run_until(Duration::from_secs(40), || out.borrow().eos));
         assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
         let order: Vec<i32> = seen.borrow().clone();
-        // Items switch gaplessly here: only the first is loaded afresh.
-        assert_eq!(*loading.borrow(), [0]);
+        if super::gapless::local_items_take_playbin() {
+            // GStreamer 1.22: each local item is loaded afresh.
+            assert_eq!(*loading.borrow(), order);
+        } else {
+            // Items switch gaplessly: only the first is loaded afresh.
+            assert_eq!(*loading.borrow(), [0]);
+        }
         assert_eq!(order[0], 0, "the list starts at its first item");
         let mut sorted = order.clone();
         sorted.sort_unstable();

@@ -115,11 +115,7 @@ impl imp::Player {
             video = VideoOutput::Paintable(VideoPath::Software);
         }
         let spec = PipelineSpec {
-            playbin: Playbin::for_item_with(
-                uri,
-                self.may_switch_gaplessly(),
-                self.subtitle_file.borrow().is_some(),
-            ),
+            playbin: Playbin::for_uri_with(uri, self.subtitle_file.borrow().is_some()),
             uri: uri.to_string(),
             video,
             audio,
@@ -177,7 +173,9 @@ impl imp::Player {
             }
         }
         let number = self.hook_streaming_threads(&pipeline);
-        self.connect_gapless(&pipeline, number);
+        if spec.playbin.switches_gaplessly() {
+            self.connect_gapless(&pipeline, number);
+        }
         self.update_gapless_next();
 
         let bus = pipeline.bus().expect("a pipeline always has a bus");

@@ -305,7 +305,11 @@ mod imp {
         #[property(get, set = Self::set_end_action, builder(EndAction::Advance))]
         pub end_action: Cell<EndAction>,
         /// Start the next item without a gap when the format allows (the
-        /// pipeline is kept and only the source changes).
+        /// pipeline is kept and only the source changes). On GStreamer 1.22
+        /// local files advance with a short gap all the same (a new
+        /// pipeline): there only playbin3 switches gaplessly, and it crashes
+        /// on some damaged files (`FRAMESCOPE_PLAYBIN=playbin3` takes that
+        /// risk; see `Playbin::for_uri_with`).
         #[property(get, set = Self::set_gapless, default = true)]
         pub gapless: Cell<bool>,
 

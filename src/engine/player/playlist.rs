@@ -314,16 +314,6 @@ impl imp::Player {
         *self.shared.gapless_next.lock().unwrap() = next;
     }
 
-    /// Whether the item being loaded may hand over gaplessly to another.
-    pub(super) fn may_switch_gaplessly(&self) -> bool {
-        // An external subtitle file belongs to this item only (and takes
-        // playbin, whose gapless switch is not safe on GStreamer 1.22).
-        self.gapless.get()
-            && self.current().is_some()
-            && self.playlist_store().n_items() > 1
-            && self.subtitle_file.borrow().is_none()
-    }
-
     /// Connects playbin's `about-to-finish` (pipeline `number`, see
     /// [`Shared::start_pipeline`](super::shared::Shared::start_pipeline)):
     /// runs on a streaming thread.
