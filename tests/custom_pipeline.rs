@@ -290,3 +290,67 @@ fn command_line_refuses_a_bad_description_with_status_2() {
         }
     }
 }
+
+#[test]
+fn live_description_plays_and_cannot_seek() {
+    with_context(|| {
+        let (player, _out) = play(
+            "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1",
+            0.5,
+        );
+        assert!(!player.seekable());
+        let size = player.video_size().expect("a video size");
+        assert_eq!((size.width, size.height), (320, 240));
+        let before = player.position();
+        assert!(run_until(Duration::from_secs(5), || player.position()
+            > before + 300_000_000));
+    });
+}
+
+/// The app plays a custom pipeline to its end on both video paths (the
+/// `gtk4paintablesink` chains files use), in a window on the tests'
+/// display, and reports its frames in `--stats-json`.
+#[test]
+fn app_plays_a_custom_pipeline_on_both_video_paths() {
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for path in ["software", "gl"] {
+        let json = tmp.join(format!("custom-pipeline-{path}.json"));
+        let _ = std::fs::remove_file(&json);
+        let child = framescope_headless()
+            .env("DISPLAY", ensure_display())
+            .env("XDG_CACHE_HOME", tmp.join("cache"))
+            .env("XDG_STATE_HOME", tmp.join("state"))
+            .args([
+                "--pipeline",
+                "videotestsrc num-buffers=60 ! video/x-raw,width=640,height=360,framerate=30/1",
+                "--exit-at-end",
+                "--video-path",
+                path,
+                "--stats-json",
+                json.to_str().unwrap(),
+            ])
+            .spawn()
+            .unwrap();
+        let done = output_within(child, Duration::from_secs(60));
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(
+            done.status.and_then(|s| s.code()),
+            Some(0),
+            "{path}: {stderr}"
+        );
+        let stats: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(stats["video_path"], path, "{stats}");
+        // 60 frames at 30 fps.
+        let rendered = stats["rendered"].as_u64().unwrap();
+        let dropped = stats["dropped"].as_u64().unwrap();
+        assert!(
+            rendered >= 40 && rendered + dropped >= 55,
+            "{path}: {stats}"
+        );
+        assert!(
+            stats["played_seconds"].as_f64().unwrap() > 1.5,
+            "{path}: {stats}"
+        );
+    }
+}

@@ -464,13 +464,40 @@ mod imp {
         }
 
         fn set_uri(&self, uri: &str) -> Result<(), glib::Error> {
-            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            if state.inner.is_some() {
-                return Err(glib::Error::new(
-                    gst::URIError::BadState,
-                    "the launch source already runs a description",
-                ));
+            // Claimed under the lock, built without it: adding the elements
+            // emits signals (playbin's element-setup) that must not find
+            // the lock held.
+            {
+                let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                if state.uri.is_some() {
+                    return Err(glib::Error::new(
+                        gst::URIError::BadState,
+                        "the launch source already runs a description",
+                    ));
+                }
+                state.uri = Some(uri.to_string());
             }
+            let built = self.build(uri);
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            match built {
+                Ok((inner, waiting)) => {
+                    state.inner = Some(inner);
+                    state.waiting += waiting;
+                    Ok(())
+                }
+                Err(e) => {
+                    state.uri = None;
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    impl LaunchSrc {
+        /// Parses the description registered for `uri` into a child bin
+        /// and follows the elements that add pads later; returns the bin
+        /// and how many of those there are.
+        fn build(&self, uri: &str) -> Result<(gst::Bin, usize), glib::Error> {
             let description = description_of(uri).ok_or_else(|| {
                 glib::Error::new(
                     gst::URIError::BadUri,
@@ -482,8 +509,8 @@ mod imp {
             self.obj()
                 .add(&inner)
                 .map_err(|e| glib::Error::new(gst::URIError::BadState, &e.to_string()))?;
-            for element in dynamic_elements(&inner) {
-                state.waiting += 1;
+            let dynamic = dynamic_elements(&inner);
+            for element in &dynamic {
                 let weak = self.obj().downgrade();
                 element.connect_pad_added(move |_, pad| {
                     if let Some(bin) = weak.upgrade() {
@@ -501,13 +528,9 @@ mod imp {
                     }
                 });
             }
-            state.inner = Some(inner);
-            state.uri = Some(uri.to_string());
-            Ok(())
+            Ok((inner, dynamic.len()))
         }
-    }
 
-    impl LaunchSrc {
         /// Puts out the static free pads; says no-more-pads when no
         /// element will add any.
         fn start(&self) {
@@ -594,6 +617,7 @@ mod tests {
 
     #[test]
     fn trailing_caps_get_an_element_after_them() {
+        gst::init().unwrap();
         assert_eq!(
             with_trailing_caps("videotestsrc ! video/x-raw,width=640,height=360"),
             "videotestsrc ! video/x-raw,width=640,height=360 ! identity"
