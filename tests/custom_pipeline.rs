@@ -354,3 +354,36 @@ fn app_plays_a_custom_pipeline_on_both_video_paths() {
         );
     }
 }
+
+/// Letting go of a custom pipeline at any moment (opening, playing,
+/// stepping backward, which decodes a copy) stops and frees it on the
+/// reaper within seconds.
+#[test]
+fn custom_pipelines_let_go_at_any_moment_are_freed() {
+    let description = format!(
+        "videotestsrc num-buffers=60 ! {}  audiotestsrc num-buffers=60",
+        encoder()
+    );
+    with_context(|| {
+        for round in 0..12u64 {
+            let player = Player::headless();
+            player.open_pipeline(&description);
+            player.play();
+            let wait = Duration::from_millis(round * 70);
+            run_until(wait, || false);
+            if round % 3 == 2 {
+                player.pause();
+                player.step(-1);
+                run_until(Duration::from_millis(150), || false);
+            }
+            player.stop();
+            drop(player);
+            assert!(
+                run_until(Duration::from_secs(12), || {
+                    framescope::engine::pending_shutdowns() == 0
+                }),
+                "round {round}: a pipeline still stopping after 12 s"
+            );
+        }
+    });
+}
