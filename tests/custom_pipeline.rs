@@ -83,6 +83,14 @@ fn raw_video_plays_at_the_caps_filter_size_with_frames_and_stats() {
             (30_000_000..=40_000_000).contains(&moved),
             "a step moved {moved} ns"
         );
+        // The screenshot key's export decodes the frame again from the
+        // URI: a second run of the description, in this process.
+        let uri = player.uri().unwrap();
+        let shot = framescope::engine::snapshot(&uri, gst::ClockTime::from_mseconds(500), false)
+            .expect("a snapshot of the custom pipeline");
+        assert_eq!((shot.width, shot.height), (640, 360));
+        assert_eq!(shot.pts, gst::ClockTime::from_mseconds(500));
+        assert!(shot.png.starts_with(b"\x89PNG"));
         // 150 buffers at 30 fps: the end comes after 5 s.
         player.play();
         assert!(run_until(Duration::from_secs(15), || out.borrow().eos));
