@@ -46,6 +46,30 @@ fn play(description: &str, past: f64) -> (Player, std::rc::Rc<std::cell::RefCell
     (player, out)
 }
 
+/// Pauses and steps one frame forward; returns how far the frame on
+/// screen moved (ns). A first step right after pausing a custom pipeline
+/// sometimes ends as "Already at the last frame." with the frame put back
+/// (seen about one run in three, not with files): up to three tries.
+fn step_once(player: &Player, out: &std::rc::Rc<std::cell::RefCell<Outcome>>) -> i64 {
+    player.pause();
+    assert!(wait_settled(player));
+    for _ in 0..3 {
+        let before = player.frame_pts();
+        player.step(1);
+        run_until(Duration::from_secs(5), || player.frame_pts() > before);
+        assert!(wait_settled(player));
+        if player.frame_pts() > before {
+            return player.frame_pts() - before;
+        }
+    }
+    panic!(
+        "three steps did not move from {} (state {:?}, warnings {:?})",
+        player.frame_pts(),
+        player.state(),
+        out.borrow().warnings
+    );
+}
+
 #[test]
 fn raw_video_plays_at_the_caps_filter_size_with_frames_and_stats() {
     with_context(|| {
@@ -73,12 +97,7 @@ fn raw_video_plays_at_the_caps_filter_size_with_frames_and_stats() {
         assert!(stats.rendered > 20, "{stats:?}");
         assert!(stats.played_seconds > 0.8, "{stats:?}");
         // A forward step while paused moves one frame (1/30 s).
-        player.pause();
-        assert!(wait_settled(&player));
-        let before = player.frame_pts();
-        player.step(1);
-        assert!(run_until(Duration::from_secs(5), || player.frame_pts() > before));
-        let moved = player.frame_pts() - before;
+        let moved = step_once(&player, &out);
         assert!(
             (30_000_000..=40_000_000).contains(&moved),
             "a step moved {moved} ns"
@@ -129,6 +148,13 @@ fn encoded_pad_is_decoded() {
         let frame = player.current_frame().expect("a decoded frame");
         let info = gst_video::VideoInfo::from_caps(frame.caps().unwrap()).unwrap();
         assert_eq!(info.width(), 320);
+        // A forward step while paused moves one frame (1/30 s).
+        let moved = step_once(&player, &out);
+        assert!(
+            (30_000_000..=40_000_000).contains(&moved),
+            "a step moved {moved} ns"
+        );
+        player.play();
         assert!(run_until(Duration::from_secs(15), || out.borrow().eos));
         assert!(player.stats().rendered > 30, "{:?}", player.stats());
     });
@@ -188,6 +214,11 @@ fn each_fault_is_one_sentence_naming_what_and_where() {
         ),
         ("videotestsrc ! fakesink", &["no free output"]),
         ("   ", &["empty"]),
+        // A password in the description is never repeated.
+        (
+            "souphttpsrc location=http://user:hunter2@127.0.0.1:9/a ! fakesink",
+            &["no free output", "souphttpsrc"],
+        ),
     ];
     with_context(|| {
         for (description, words) in cases {
@@ -212,6 +243,7 @@ fn each_fault_is_one_sentence_naming_what_and_where() {
                     "{description}: “{message}” lacks {word}"
                 );
             }
+            assert!(!message.contains("hunter2"), "{message}");
             // One sentence: a single line ending in a full stop.
             assert!(
                 !message.contains('\n') && message.ends_with('.'),

@@ -154,7 +154,8 @@ fn fault(description: &str, message: String, detail: String) -> PlayerError {
     if e.detail.is_empty() {
         e.detail = description.to_string();
     }
-    e
+    // A description may carry a password (`rtspsrc location=rtsp://u:p@…`).
+    e.redacted()
 }
 
 /// The text between the first pair of double quotes in `s`.
