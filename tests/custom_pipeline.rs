@@ -356,10 +356,11 @@ fn app_plays_a_custom_pipeline_on_both_video_paths() {
     for path in ["software", "gl"] {
         let json = tmp.join(format!("custom-pipeline-{path}.json"));
         let _ = std::fs::remove_file(&json);
+        let _ = std::fs::remove_file(tmp.join("custom-pipeline-state/framescope/positions.json"));
         let child = framescope_headless()
             .env("DISPLAY", ensure_display())
             .env("XDG_CACHE_HOME", tmp.join("cache"))
-            .env("XDG_STATE_HOME", tmp.join("state"))
+            .env("XDG_STATE_HOME", tmp.join("custom-pipeline-state"))
             .args([
                 "--pipeline",
                 "videotestsrc num-buffers=60 ! video/x-raw,width=640,height=360,framerate=30/1",
@@ -392,6 +393,11 @@ fn app_plays_a_custom_pipeline_on_both_video_paths() {
             stats["played_seconds"].as_f64().unwrap() > 1.5,
             "{path}: {stats}"
         );
+        // Its URI, meaningless after this run, is not remembered.
+        let positions =
+            std::fs::read_to_string(tmp.join("custom-pipeline-state/framescope/positions.json"))
+                .unwrap_or_default();
+        assert!(!positions.contains("framescope-launch"), "{positions}");
     }
 }
 

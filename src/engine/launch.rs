@@ -48,8 +48,10 @@ pub(crate) fn register(description: &str) -> String {
     format!("{SCHEME}://{token}")
 }
 
-/// Whether `uri` is a launch URI (registered or not).
-pub(crate) fn is_launch_uri(uri: &str) -> bool {
+/// Whether `uri` is a custom pipeline's `framescope-launch://` URI
+/// (registered in this process or not): such a URI means nothing to
+/// another process or a later run, so it is not worth remembering.
+pub fn is_launch_uri(uri: &str) -> bool {
     uri.get(..SCHEME.len() + 3)
         .is_some_and(|s| s.eq_ignore_ascii_case(&format!("{SCHEME}://")))
 }

@@ -96,7 +96,7 @@ pub use variants::Variant;
 
 // Pipeline descriptions and the video path the GL probe chooses.
 pub use glprobe::{probe as gl_probe, GlProbe};
-pub use launch::{check as check_pipeline, pipeline_uri};
+pub use launch::{check as check_pipeline, is_launch_uri as is_custom_pipeline_uri, pipeline_uri};
 pub use spec::{AudioOutput, ElementSpec, PipelineSpec, Playbin, VideoOutput, VideoPath};
 
 // Times, URIs and redaction: how people's input comes in and output goes out.
