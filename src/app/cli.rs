@@ -44,6 +44,13 @@ pub struct Options {
     /// At exit, write playback statistics as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<std::path::PathBuf>,
+    /// Play a custom GStreamer launch description instead of files, e.g.
+    /// "videotestsrc pattern=ball ! video/x-raw,width=640,height=360": its
+    /// free video and audio outputs go to the player's own sinks (encoded
+    /// ones decoded first). Its elements run with your rights: use only
+    /// descriptions you wrote.
+    #[arg(long, value_name = "DESC", conflicts_with = "inputs")]
+    pub pipeline: Option<String>,
     /// Print the pipeline description that would be built, then exit.
     #[arg(long)]
     pub print_pipeline: bool,
@@ -87,7 +94,12 @@ impl Options {
     /// (on the session bus) instead of opening a window. Scripted and
     /// unattended runs always get a window, and a process, of their own.
     pub fn may_join_running_instance(&self) -> bool {
-        !(self.new_instance || self.kiosk || self.exit_at_end || self.stats_json.is_some())
+        // A custom pipeline is registered in this process only.
+        !(self.new_instance
+            || self.kiosk
+            || self.exit_at_end
+            || self.stats_json.is_some()
+            || self.pipeline.is_some())
     }
 }
 
@@ -143,5 +155,11 @@ mod tests {
         let o = Options::try_parse_from(["framescope", "--window-size", "1280x720"]).unwrap();
         assert_eq!(o.window_size, Some((1280, 720)));
         assert!(Options::try_parse_from(["framescope", "--window-size", "big"]).is_err());
+        let o = Options::try_parse_from(["framescope", "--pipeline", "videotestsrc"]).unwrap();
+        assert_eq!(o.pipeline.as_deref(), Some("videotestsrc"));
+        assert!(!o.may_join_running_instance());
+        assert!(
+            Options::try_parse_from(["framescope", "--pipeline", "audiotestsrc", "a.mp4"]).is_err()
+        );
     }
 }

@@ -232,7 +232,23 @@ pub fn run() -> ExitCode {
         eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");
         return ExitCode::from(EXIT_STARTUP);
     }
-    let inputs = if options.inputs.is_empty() {
+    // A custom pipeline is checked before anything starts: a fault in it is
+    // a bad command line.
+    let custom = match options
+        .pipeline
+        .as_deref()
+        .map(framescope::engine::pipeline_uri)
+    {
+        Some(Err(e)) => {
+            eprintln!("framescope: --pipeline: {}", e.message);
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Some(Ok(uri)) => Some(uri),
+        None => None,
+    };
+    let inputs = if let Some(uri) = custom {
+        vec![uri]
+    } else if options.inputs.is_empty() {
         match demo::demo_clip() {
             Ok(path) => vec![path.display().to_string()],
             Err(e) => {
@@ -255,8 +271,13 @@ pub fn run() -> ExitCode {
         let player = Player::new();
         player.set_video_mode(options.video_path);
         player.set_audio_enabled(!options.no_audio);
-        for input in &inputs {
-            println!("{}", player.describe_pipeline(&to_uri(input)));
+        match options.pipeline.as_deref() {
+            Some(description) => println!("{}", player.describe_custom_pipeline(description)),
+            None => {
+                for input in &inputs {
+                    println!("{}", player.describe_pipeline(&to_uri(input)));
+                }
+            }
         }
         return ExitCode::SUCCESS;
     }

@@ -27,6 +27,10 @@ pub enum ErrorKind {
     /// The stream is encrypted and no decryptor is available.
     #[enum_value(nick = "encrypted")]
     Encrypted,
+    /// A custom pipeline's launch description is wrong (syntax, element,
+    /// property, link, or no free output for the player).
+    #[enum_value(nick = "bad-pipeline")]
+    BadPipeline,
     /// Anything else.
     #[enum_value(nick = "other")]
     Other,
@@ -85,6 +89,9 @@ impl PlayerError {
 /// redacted (see [`redact_uri`](crate::engine::redact_uri): no user information, no secret
 /// parameter values).
 pub fn display_name(uri: &str) -> String {
+    if let Some(description) = crate::engine::launch::description_of(uri) {
+        return crate::engine::redact::redact_text(&description);
+    }
     if let Ok((path, _)) = glib::filename_from_uri(uri) {
         return path.display().to_string();
     }

@@ -31,7 +31,7 @@
 //! | module | what |
 //! |---|---|
 //! | `player/` | the `Player` object, split by facet (lifecycle, events, seeking, stepping, loops, rate, stats, tracks, …) |
-//! | `spec`, `glprobe`, `audio` | what pipeline to build |
+//! | `spec`, `glprobe`, `audio`, `launch` | what pipeline to build; a person's own launch description as playbin's source |
 //! | `bus`, `error`, `netcheck` | what the pipeline says, as events and typed errors |
 //! | `gate`, `reaper` | the threading rule: calls into and teardown of running pipelines |
 //! | `seek`, `frame`, `frameindex`, `framesteps`, `looping`, `rate` | timing and exact frames |
@@ -59,6 +59,7 @@ pub(crate) mod gate;
 pub(crate) mod glguard;
 pub(crate) mod glprobe;
 pub(crate) mod items;
+pub(crate) mod launch;
 pub(crate) mod log;
 pub(crate) mod looping;
 pub(crate) mod netcheck;
@@ -96,6 +97,7 @@ pub use variants::Variant;
 
 // Pipeline descriptions and the video path the GL probe chooses.
 pub use glprobe::{probe as gl_probe, GlProbe};
+pub use launch::{check as check_pipeline, is_launch_uri as is_custom_pipeline_uri, pipeline_uri};
 pub use spec::{AudioOutput, ElementSpec, PipelineSpec, Playbin, VideoOutput, VideoPath};
 
 // Times, URIs and redaction: how people's input comes in and output goes out.
@@ -129,12 +131,16 @@ pub mod testing {
 }
 
 /// Initialises GStreamer and registers the statically linked
-/// `gtk4paintablesink`. Safe to call more than once.
+/// `gtk4paintablesink` and the source that runs custom pipelines
+/// ([`Player::open_pipeline`]). Safe to call more than once.
 pub fn init() -> Result<(), glib::Error> {
     static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     gst::init()?;
     REGISTERED
-        .get_or_init(|| gstgtk4::plugin_register_static().map_err(|e| e.to_string()))
+        .get_or_init(|| {
+            gstgtk4::plugin_register_static().map_err(|e| e.to_string())?;
+            launch::register_element().map_err(|e| e.to_string())
+        })
         .clone()
         .map_err(|e| glib::Error::new(gst::CoreError::MissingPlugin, &e))
 }

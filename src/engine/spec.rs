@@ -133,7 +133,10 @@ impl Playbin {
             Ok("playbin") => return Playbin::Playbin2,
             _ => {}
         }
-        if before_1_24() && (subtitle_file || uri.starts_with("file:")) {
+        // A custom pipeline (a launch description as the source) is local
+        // too: playbin exposes its raw pads and decodes the others.
+        let local = uri.starts_with("file:") || crate::engine::launch::is_launch_uri(uri);
+        if before_1_24() && (subtitle_file || local) {
             Playbin::Playbin2
         } else {
             Playbin::Playbin3
@@ -167,6 +170,12 @@ pub struct PipelineSpec {
     pub audio: AudioOutput,
     /// An external subtitle file's URI (playbin's `suburi`).
     pub subtitle_uri: Option<String>,
+    /// A custom pipeline: the launch description playbin runs as its
+    /// source (`uri` is then its `framescope-launch://` URI, which
+    /// [`Player::open_pipeline`](crate::engine::Player::open_pipeline)
+    /// made). Rendered as playbin's `source`; its free video and audio
+    /// pads go to the chains below.
+    pub launch: Option<String>,
 }
 
 impl PipelineSpec {
@@ -226,12 +235,22 @@ impl PipelineSpec {
 
     /// Renders the spec as `gst-launch-1.0` syntax (for display and logs).
     pub fn to_launch(&self) -> String {
-        let mut out = format!(
-            "{} uri={} flags={}",
-            self.playbin.factory(),
-            quote(&self.uri),
-            self.playbin_flags()
-        );
+        let mut out = match &self.launch {
+            // The token in the URI means nothing to a reader; the
+            // description is the source.
+            Some(description) => format!(
+                "{} source={} flags={}",
+                self.playbin.factory(),
+                quote(description),
+                self.playbin_flags()
+            ),
+            None => format!(
+                "{} uri={} flags={}",
+                self.playbin.factory(),
+                quote(&self.uri),
+                self.playbin_flags()
+            ),
+        };
         if let Some(sub) = &self.subtitle_uri {
             let _ = write!(out, " suburi={}", quote(sub));
         }
@@ -422,6 +441,7 @@ mod tests {
             video: VideoOutput::Paintable(VideoPath::Gl),
             audio: AudioOutput::Fake,
             subtitle_uri: None,
+            launch: None,
         };
         assert_eq!(
             spec.to_launch(),
@@ -438,6 +458,16 @@ mod tests {
         assert_eq!(
             sw.to_launch(),
             "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
+        );
+        let custom = PipelineSpec {
+            uri: "framescope-launch://0123".into(),
+            launch: Some("videotestsrc pattern=ball ! video/x-raw,width=640,height=360".into()),
+            subtitle_uri: None,
+            ..sw
+        };
+        assert_eq!(
+            custom.to_launch(),
+            "playbin source=\"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\" flags=video+text video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
         );
     }
 

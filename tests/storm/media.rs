@@ -1,6 +1,6 @@
 //! The media the storm opens: generated clips, broken files, the corpus
 //! when present, dead network addresses and subtitle files, made once by
-//! the parent before any child starts.
+//! the parent before any child starts, and custom pipelines.
 
 use super::common;
 use std::path::PathBuf;
@@ -39,6 +39,16 @@ pub fn media() -> Vec<String> {
         ]
         .map(String::from),
     );
+    // Custom pipelines (`Player::open_pipeline`), registered in this
+    // process: a raw video source, and an encoded one with a raw audio one.
+    for description in [
+        "videotestsrc num-buffers=90 ! video/x-raw,width=320,height=240,framerate=30/1",
+        "videotestsrc num-buffers=60 ! x264enc tune=zerolatency ! h264parse  audiotestsrc num-buffers=60",
+    ] {
+        if let Ok(uri) = framescope::engine::pipeline_uri(description) {
+            items.push(uri);
+        }
+    }
     if let Some(corpus) = corpus_dir() {
         for name in [
             "androidx-media/mp4/sample.mp4",

@@ -196,7 +196,9 @@ impl MainWindow {
         let definite = matches!(player.state(), PlayerState::Playing | PlayerState::Paused)
             && player.seekable()
             && player.is_settled();
-        if !definite {
+        // A custom pipeline's URI means nothing after this run: neither a
+        // resume point nor a recent item.
+        if !definite || framescope::engine::is_custom_pipeline_uri(&uri) {
             return;
         }
         let position = std::time::Duration::from_nanos(player.position());

@@ -349,10 +349,13 @@ impl imp::Player {
     /// adaptive stream switches variant (or a stream changes resolution);
     /// the size is looked at again while playing and updated when it did.
     pub(super) fn follow_video_size(&self) {
-        if !self.prerolled.get() || self.video_size.borrow().is_none() {
+        if !self.prerolled.get() {
             return;
         }
-        if self.decoded_video_size() != *self.video_size.borrow() {
+        let known = *self.video_size.borrow();
+        // A live source never prerolls: its size comes with its first
+        // frame, after the opening is done.
+        if (known.is_some() || self.live.is_live.get()) && self.decoded_video_size() != known {
             self.update_video_size();
         }
     }

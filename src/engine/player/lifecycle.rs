@@ -85,7 +85,12 @@ impl imp::Player {
         self.first_frame.set(None);
         if let Some(uri) = uri {
             let fallback = display_name(&uri);
-            let fallback = fallback.rsplit('/').next().unwrap_or(&fallback).to_string();
+            let fallback = if crate::engine::launch::is_launch_uri(&uri) {
+                // A custom pipeline's name is its description.
+                fallback
+            } else {
+                fallback.rsplit('/').next().unwrap_or(&fallback).to_string()
+            };
             self.set_title(Some(fallback));
             self.loading.open_attempts.set(0);
             self.load(&uri);
@@ -120,6 +125,7 @@ impl imp::Player {
             video,
             audio,
             subtitle_uri: self.subtitle_file.borrow().clone(),
+            launch: crate::engine::launch::description_of(uri),
         };
         log::debug!(
             "building {}",

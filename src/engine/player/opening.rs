@@ -3,6 +3,11 @@
 //! pipeline description that follows, and the open watchdogs (a stalled
 //! local open retried, a network stream that never starts reported).
 //!
+//! Custom pipelines ([`open_pipeline`](super::Player::open_pipeline)) load
+//! like any URI: their description is playbin's source
+//! ([`crate::engine::launch`]), so the gate, the reaper and the hooks below
+//! treat them as they treat files.
+//!
 //! Threading: the hooks run on streaming threads and touch only
 //! [`Shared`](super::shared::Shared) and the elements handed to them; the
 //! watchdogs are futures on the main context.
@@ -156,12 +161,20 @@ impl imp::Player {
             } else {
                 "its server stopped sending (or sends too slowly); check the server and the network."
             };
-            imp.fail(PlayerError::new(
-                ErrorKind::Network,
+            let message = if crate::engine::launch::is_launch_uri(&uri) {
+                format!(
+                    "The pipeline “{name}” did not start within {} s: none of its outputs gave a first frame or sound; check its source elements.",
+                    NETWORK_OPEN_TIMEOUT.as_secs()
+                )
+            } else {
                 format!(
                     "“{name}” did not start within {} s: {why}",
                     NETWORK_OPEN_TIMEOUT.as_secs()
-                ),
+                )
+            };
+            imp.fail(PlayerError::new(
+                ErrorKind::Network,
+                message,
                 format!("no preroll after {NETWORK_OPEN_TIMEOUT:?}"),
             ));
         });
@@ -241,9 +254,58 @@ impl super::Player {
             video,
             audio,
             subtitle_uri: None,
+            launch: None,
         }
         .to_launch();
         // Secrets are never printed.
         crate::engine::redact::redact_text(&described)
+    }
+
+    /// The whole pipeline that [`open_pipeline`](Self::open_pipeline)
+    /// would build now for `description`: playbin with the description as
+    /// its source and the player's video and audio chains as its sinks.
+    pub fn describe_custom_pipeline(&self, description: &str) -> String {
+        let (video, audio) = self.imp().outputs();
+        let uri = format!("{}://", crate::engine::launch::SCHEME);
+        let described = PipelineSpec {
+            playbin: Playbin::for_uri(&uri),
+            uri,
+            video,
+            audio,
+            subtitle_uri: None,
+            launch: Some(description.to_string()),
+        }
+        .to_launch();
+        crate::engine::redact::redact_text(&described)
+    }
+
+    /// Plays a custom pipeline: `description` is a GStreamer launch
+    /// description (as for `gst-launch-1.0`) whose free video and audio
+    /// source pads, static or sometimes pads, are joined to the player's
+    /// own chains, decoded first where they carry encoded media, e.g.
+    /// `videotestsrc pattern=ball ! video/x-raw,width=640,height=360`,
+    /// `videotestsrc ! x264enc ! h264parse` or
+    /// `rtspsrc location=rtsp://… ! rtph264depay ! h264parse`. Like
+    /// [`open`](Self::open) it loads paused until [`play`](Self::play);
+    /// `uri` becomes a `framescope-launch://` URI that only this process
+    /// can open, and `title` the description.
+    ///
+    /// This is the one way to run arbitrary elements in the player: they
+    /// run in this process with its rights (a `filesink` writes files, a
+    /// network sink sends data), so pass only descriptions the person
+    /// using the program wrote. A description that does not parse, names an
+    /// unknown element or property, links elements that do not fit, or
+    /// leaves no free source pad gets state `error` and an `error` signal
+    /// (kind [`ErrorKind::BadPipeline`](crate::engine::ErrorKind::BadPipeline))
+    /// with one sentence saying what is wrong and where;
+    /// [`check_pipeline`](crate::engine::check_pipeline) checks one first.
+    pub fn open_pipeline(&self, description: &str) {
+        match crate::engine::launch::pipeline_uri(description) {
+            Ok(uri) => self.set_uri(Some(uri)),
+            Err(error) => {
+                self.set_uri(None::<String>);
+                self.imp().fail_later(error);
+            }
+        }
     }
 }
