@@ -167,6 +167,14 @@ fn quoted(s: &str) -> Option<&str> {
     Some(&s[start..start + len])
 }
 
+/// The element a GStreamer property error names ("… element \"x\" …").
+fn named_element(text: &str) -> &str {
+    text.split("element ")
+        .nth(1)
+        .and_then(quoted)
+        .unwrap_or("?")
+}
+
 /// The 1-based character position of `word` in `description`, as a word.
 fn position_of(description: &str, word: &str) -> Option<usize> {
     let mut from = 0;
@@ -250,22 +258,14 @@ fn parse_fault(description: &str, e: &glib::Error) -> PlayerError {
         )
     } else if e.matches(gst::ParseError::NoSuchProperty) {
         let property = quoted(&text).unwrap_or("?");
-        let element = text
-            .split("element ")
-            .nth(1)
-            .and_then(quoted)
-            .unwrap_or("?");
+        let element = named_element(&text);
         format!(
             "The element “{element}” in the pipeline has no property “{property}”{}; gst-inspect-1.0 {element} lists its properties.",
             at(property)
         )
     } else if e.matches(gst::ParseError::CouldNotSetProperty) {
         let property = quoted(&text).unwrap_or("?");
-        let element = text
-            .split("element ")
-            .nth(1)
-            .and_then(quoted)
-            .unwrap_or("?");
+        let element = named_element(&text);
         let value = text.split(" to ").nth(1).and_then(quoted).unwrap_or("?");
         format!(
             "The property “{property}” of “{element}” in the pipeline cannot be set to “{value}”{}; gst-inspect-1.0 {element} lists the values it takes.",

@@ -7,7 +7,7 @@
 
 use super::finding::{Finding, Findings, Severity};
 use super::fmp4;
-use super::hls::{align, read_uri, Measured};
+use super::hls::{align, read_uri, unreadable_segment, Measured};
 use super::mpd::{parse, Representation};
 use super::timeline::Kind;
 
@@ -102,10 +102,7 @@ fn check_representation(
                 out.push(at(
                     Severity::Error,
                     "segment-unreadable",
-                    format!(
-                        "The segment “{}” could not be read ({e}).",
-                        crate::engine::display_name(&segment.uri)
-                    ),
+                    unreadable_segment(&segment.uri, &e),
                 ));
                 continue;
             }

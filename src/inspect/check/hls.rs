@@ -32,6 +32,14 @@ fn seconds(ns: i64) -> f64 {
     ns as f64 / 1e9
 }
 
+/// The sentence for a segment that [`read_uri`] could not read.
+pub(crate) fn unreadable_segment(uri: &str, error: &str) -> String {
+    format!(
+        "The segment “{}” could not be read ({error}).",
+        crate::engine::display_name(uri)
+    )
+}
+
 /// Reads `uri` whole: a local file from the disk, anything else through
 /// GStreamer's source for it.
 pub(crate) fn read_uri(uri: &str) -> Result<Vec<u8>, String> {
@@ -207,10 +215,7 @@ fn check_variant(
                 out.push(at(
                     Severity::Error,
                     "segment-unreadable",
-                    format!(
-                        "The segment “{}” could not be read ({e}).",
-                        crate::engine::display_name(&segment.uri)
-                    ),
+                    unreadable_segment(&segment.uri, &e),
                 ));
                 clock += segment.duration;
                 previous_end = None;
