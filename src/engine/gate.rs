@@ -131,7 +131,8 @@ impl Gate {
     }
 
     /// Runs `call` on the gate and waits up to [`ASK_TIMEOUT`] for its
-    /// answer. `None` when the gate is stuck on an earlier call (then
+    /// answer (less when this thread has already waited for answers in
+    /// this main-loop turn: [`crate::engine::wait_budget`]). `None` when the gate is stuck on an earlier call (then
     /// `call` is not queued at all) or the answer is late (then it still
     /// runs, and its answer is dropped).
     pub fn ask<T: Send + 'static>(
@@ -154,7 +155,13 @@ impl Gate {
         self.tell(move |pipeline| {
             let _ = tx.send(call(pipeline));
         });
-        rx.recv_timeout(timeout).ok()
+        // The thread's waits in this main-loop turn are bounded in all.
+        let started = Instant::now();
+        let answer = rx
+            .recv_timeout(crate::engine::wait_budget::allowed(timeout))
+            .ok();
+        crate::engine::wait_budget::spend(started.elapsed());
+        answer
     }
 }
 

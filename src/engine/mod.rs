@@ -78,6 +78,7 @@ pub(crate) mod timefmt;
 pub(crate) mod tracks;
 pub(crate) mod types;
 pub(crate) mod unstick;
+mod wait_budget;
 pub(crate) mod uri;
 pub(crate) mod variants;
 

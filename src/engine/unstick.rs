@@ -315,11 +315,20 @@ mod tests {
             .downcast::<gst::Pipeline>()
             .unwrap();
         pipeline.set_state(gst::State::Playing).unwrap();
+        // Let the asynchronous change to PLAYING end: GStreamer finishes it
+        // on a thread of its own that holds the pipeline for a moment.
+        let _ = pipeline.state(gst::ClockTime::from_seconds(5));
         let weak = pipeline.downgrade();
         let watched = watch(&pipeline);
         pipeline.set_state(gst::State::Null).unwrap();
         drop(watched);
         drop(pipeline);
+        // GStreamer's own threads may still let go of their references
+        // after the state change returned; the watch's would stay for good.
+        let deadline = std::time::Instant::now() + Duration::from_secs(1);
+        while weak.upgrade().is_some() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         assert!(
             weak.upgrade().is_none(),
             "the watch kept the pipeline alive"

@@ -102,6 +102,7 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         done: Cell::new(0),
         total: count,
         longest_op: RefCell::new((Duration::ZERO, String::new())),
+        ops_this_turn: RefCell::new(Vec::new()),
         samples: RefCell::new(Vec::new()),
         players_let_go: RefCell::new(Vec::new()),
         views_let_go: RefCell::new(Vec::new()),
@@ -113,9 +114,24 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     {
         let longest_turn = longest_turn.clone();
         let last = Cell::new(now_ms());
+        let storm = storm.clone();
+        let long_turns_told = Cell::new(0u32);
         glib::timeout_add_local(Duration::from_millis(10), move || {
             let now = now_ms();
-            longest_turn.set(longest_turn.get().max(now.saturating_sub(last.get())));
+            let turn = now.saturating_sub(last.get());
+            longest_turn.set(longest_turn.get().max(turn));
+            let ops = storm.ops_this_turn.take();
+            // What a long turn held (the first few): the operations made
+            // in it and their times; the rest was the loop's own work
+            // (drawing, bus messages, timers).
+            if turn >= LONG_TURN_MS && long_turns_told.get() < 20 {
+                long_turns_told.set(long_turns_told.get() + 1);
+                eprintln!(
+                    "long turn: {turn} ms after operation {}; operations in it: {}",
+                    storm.done.get(),
+                    if ops.is_empty() { "none".to_string() } else { ops.join(", ") }
+                );
+            }
             last.set(now);
             HEARTBEAT_MS.store(now, Ordering::Relaxed);
             glib::ControlFlow::Continue
@@ -208,6 +224,9 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     // double free at exit); what the storm tests is done by now.
     unsafe { libc::_exit(0) };
 }
+
+/// A main-loop turn at least this long is reported with what it held.
+const LONG_TURN_MS: u64 = 80;
 
 /// Runs the next operation after a random pause of 0 to 7 ms.
 fn schedule(storm: Rc<Storm>, finished: Rc<Cell<bool>>) {

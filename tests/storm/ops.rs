@@ -96,6 +96,9 @@ pub struct Storm {
     pub done: Cell<usize>,
     pub total: usize,
     pub longest_op: RefCell<(Duration, String)>,
+    /// The operations made since the heartbeat last ran, with their times:
+    /// printed when that turn of the main loop was long.
+    pub ops_this_turn: RefCell<Vec<String>>,
     /// Players and views the storm let go of (replaced): each must be freed.
     pub players_let_go: RefCell<Vec<glib::WeakRef<Player>>>,
     pub views_let_go: RefCell<Vec<glib::WeakRef<PlayerView>>>,
@@ -447,6 +450,9 @@ impl Storm {
         let started = Instant::now();
         call(self);
         let took = started.elapsed();
+        self.ops_this_turn
+            .borrow_mut()
+            .push(format!("{what} ({:.1} ms)", took.as_secs_f64() * 1e3));
         if took > self.longest_op.borrow().0 {
             self.longest_op.replace((took, what));
         }
