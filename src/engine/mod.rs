@@ -78,9 +78,9 @@ pub(crate) mod timefmt;
 pub(crate) mod tracks;
 pub(crate) mod types;
 pub(crate) mod unstick;
-mod wait_budget;
 pub(crate) mod uri;
 pub(crate) mod variants;
+mod wait_budget;
 
 // The player object and its value types.
 pub use chapters::Chapter;

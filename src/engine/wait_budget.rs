@@ -90,13 +90,22 @@ mod tests {
     fn waits_are_cut_to_what_is_left_and_refilled_after_the_window() {
         // A thread of its own: no main loop, so only the window refills.
         std::thread::spawn(|| {
-            assert_eq!(allowed(Duration::from_millis(30)), Duration::from_millis(30));
+            assert_eq!(
+                allowed(Duration::from_millis(30)),
+                Duration::from_millis(30)
+            );
             spend(Duration::from_millis(30));
-            assert_eq!(allowed(Duration::from_millis(30)), Duration::from_millis(10));
+            assert_eq!(
+                allowed(Duration::from_millis(30)),
+                Duration::from_millis(10)
+            );
             spend(Duration::from_millis(15));
             assert_eq!(allowed(Duration::from_millis(30)), Duration::ZERO);
             std::thread::sleep(WINDOW);
-            assert_eq!(allowed(Duration::from_millis(30)), Duration::from_millis(30));
+            assert_eq!(
+                allowed(Duration::from_millis(30)),
+                Duration::from_millis(30)
+            );
         })
         .join()
         .unwrap();

@@ -60,6 +60,7 @@ pub fn ensure_style() {
 /// (so `.ui` files can name `FramescopePlayerView`). Call after `gtk::init`.
 pub fn init() -> Result<(), glib::Error> {
     crate::engine::init()?;
+    crate::engine::glprobe::probe_in_background();
     ensure_resources();
     PlayerView::ensure_type();
     QueuePanel::ensure_type();

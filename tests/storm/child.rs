@@ -129,7 +129,11 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
                 eprintln!(
                     "long turn: {turn} ms after operation {}; operations in it: {}",
                     storm.done.get(),
-                    if ops.is_empty() { "none".to_string() } else { ops.join(", ") }
+                    if ops.is_empty() {
+                        "none".to_string()
+                    } else {
+                        ops.join(", ")
+                    }
                 );
             }
             last.set(now);
