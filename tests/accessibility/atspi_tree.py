@@ -269,7 +269,30 @@ def check(app_process):
     if (m := VOLUME_TEXT.match(value_text(volume))) and m.group(2):
         problem(f"the volume text {value_text(volume)!r} still says muted after unmuting")
 
-    # 4. Tab reaches every button and slider of the main window.
+    # 4. A click on the (paused) seek bar seeks and leaves the keyboard
+    # focus where it was, so the view's keys keep working.
+    xdotool("windowfocus", "--sync", x_window)
+    time.sleep(0.3)
+    try:
+        box = seek.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        end = seek.queryValue().maximumValue
+        # The pointer's motion shows the controls bar (hidden after 3 s
+        # still); the click comes once it is there.
+        xdotool("mousemove", "--window", x_window, str(box.x + box.width // 4),
+                str(box.y + box.height // 2))
+        time.sleep(0.8)
+        xdotool("click", "1")
+        moved = wait_for(lambda: abs(seek.queryValue().currentValue - end / 4) < end * 0.2, 3)
+        say(f"clicked the seek bar at a quarter: value {seek.queryValue().currentValue:.2f} "
+            f"of {end:.2f}")
+        if not moved:
+            problem("a click on the seek bar at a quarter of its length did not seek there")
+        if has(seek, pyatspi.STATE_FOCUSED):
+            problem("a click on the seek bar took the keyboard focus from the video")
+    except Exception as e:  # noqa: BLE001
+        problem(f"the seek bar could not be clicked: {e}")
+
+    # 5. Tab reaches every button and slider of the main window.
     wanted = []
     for o, path in walk(main_window):
         if (role(o) in {"push button", "toggle button", "slider"}

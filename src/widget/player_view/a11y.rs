@@ -13,7 +13,8 @@
 //! also the bar's description there, which screen readers read with it.
 //!
 //! Keyboard focus: every control of the bar takes focus (a click still
-//! leaves it on the view, so the view's keys keep working). Tab from the
+//! leaves it on the view, so the view's keys keep working: the view takes
+//! the focus on every press, see `input`). Tab from the
 //! view shows a hidden bar at once and moves into it; the bar stays shown
 //! while the focus is in it. The focus rings are in `resources/style.css`.
 
@@ -214,6 +215,9 @@ impl imp::PlayerView {
             }
         ));
         obj.add_controller(keys);
+        // A click on a scale (which takes the focus on a press in GTK 4.8,
+        // whatever `focus-on-click` says) gives it back to the view: the
+        // view's own click handler (`input`) takes it on every press.
     }
 
     /// Follows the `fullscreened` of the window the view is in now.
