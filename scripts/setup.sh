@@ -27,6 +27,10 @@ TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstrea
   appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
 # xprop (x11-utils): the secrets test reads window titles with it.
 TEST_PACKAGES+=(x11-utils)
+# The accessibility test (tests/accessibility.rs) reads the app's real
+# AT-SPI tree: the AT-SPI bus (at-spi2-core) and pyatspi with Debian's
+# python3, inside dbus-run-session (dbus-daemon, above).
+TEST_PACKAGES+=(at-spi2-core python3-pyatspi)
 # nginx with its RTMP module: tests/network.rs, tests/inspect_live.rs and
 # bench/network.sh run their own nginx (a free port, their own configuration,
 # pid file and log) as the RTMP server (tests/common/rtmp.rs). Debian 12's

@@ -398,6 +398,8 @@ impl QueuePanel {
         });
         content.append(&remove);
         row.set_child(Some(&content));
+        // GTK 4.8 names a row only from its own label property.
+        row.update_property(&[gtk::accessible::Property::Label(&title)]);
 
         let drag = gtk::DragSource::new();
         drag.set_actions(gdk::DragAction::MOVE);

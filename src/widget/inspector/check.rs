@@ -31,6 +31,7 @@ impl CheckTab {
             .left_margin(8)
             .top_margin(6)
             .build();
+        text.update_property(&[gtk::accessible::Property::Label(super::a11y::CHECK_TEXT)]);
         let scroller = gtk::ScrolledWindow::builder()
             .vexpand(true)
             .child(&text)

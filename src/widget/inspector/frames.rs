@@ -184,6 +184,7 @@ impl FramesTab {
             .show_column_separators(true)
             .reorderable(false)
             .build();
+        super::a11y::name_table(&view);
         for (title, numeric, text) in COLUMNS {
             let factory = gtk::SignalListItemFactory::new();
             factory.connect_setup(move |_, item| {
@@ -213,6 +214,11 @@ impl FramesTab {
                     .and_then(|i| data.presentation.get(i).map(|f| text(i, f)))
                     .unwrap_or_default();
                 label.set_markup(&markup);
+                if title == COLUMNS[0].0 {
+                    if let Some(i) = index {
+                        super::a11y::name_frame_row(&label, i);
+                    }
+                }
             });
             let column = gtk::ColumnViewColumn::builder()
                 .title(title)
@@ -326,7 +332,7 @@ fn scroll_to(view: &gtk::ColumnView, row: u32) {
 
 /// The list view inside a column view (GTK 4.8 has no
 /// `gtk_column_view_scroll_to`; the list's `list.scroll-to-item` action does it).
-fn find_list_view(widget: &gtk::Widget) -> Option<gtk::ListView> {
+pub(super) fn find_list_view(widget: &gtk::Widget) -> Option<gtk::ListView> {
     let mut child = widget.first_child();
     while let Some(c) = child {
         if let Some(list) = c.downcast_ref::<gtk::ListView>() {

@@ -20,6 +20,7 @@
 //! reads new media and scans its frames; `saving` runs the Export… buttons;
 //! [`export`] turns the tabs' data into file contents; `chart` draws.
 
+mod a11y;
 mod chart;
 mod check;
 pub mod export;
@@ -363,7 +364,9 @@ impl InspectorWindow {
                 move |_| window.export_dialog(tab, false)
             ));
             let (page, status) = page(&content, &extra, &export);
-            notebook.append_page(&page, Some(&gtk::Label::new(Some(tab.title()))));
+            let tab_label = gtk::Label::new(Some(tab.title()));
+            notebook.append_page(&page, Some(&tab_label));
+            a11y::name_tab(&tab_label, tab.title());
             statuses.push(status);
         }
         notebook.connect_switch_page(glib::clone!(

@@ -103,6 +103,7 @@ impl PipelineTab {
             .left_margin(8)
             .top_margin(6)
             .build();
+        text.update_property(&[gtk::accessible::Property::Label(super::a11y::PIPELINE_TEXT)]);
         let scroller = gtk::ScrolledWindow::builder()
             .vexpand(true)
             .child(&text)

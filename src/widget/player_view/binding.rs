@@ -351,5 +351,12 @@ impl imp::PlayerView {
             "audio-volume-high-symbolic"
         };
         self.mute_button.set_icon_name(icon);
+        self.update_accessible(
+            playing,
+            player.position(),
+            duration,
+            player.volume(),
+            player.muted(),
+        );
     }
 }

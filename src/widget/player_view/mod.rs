@@ -15,8 +15,11 @@
 //! - `input`: pointer, clicks, scrolling, the seek bar and the input lock;
 //! - [`osd`]: what is drawn over the video: messages and the controls bar
 //!   showing and hiding;
-//! - [`stats_overlay`], [`seek_preview`], [`keyframe_ticks`]: the overlays.
+//! - [`stats_overlay`], [`seek_preview`], [`keyframe_ticks`]: the overlays;
+//! - [`a11y`]: what assistive technology is told (names that follow the
+//!   state, the bars' values as text), and keyboard focus in the controls.
 
+pub mod a11y;
 pub mod actions;
 mod binding;
 mod input;
@@ -177,6 +180,11 @@ mod imp {
         pub action_group: RefCell<Option<gio::SimpleActionGroup>>,
         /// The window the action group was put on.
         pub actions_window: glib::WeakRef<gtk::Window>,
+        /// The accessible names and value texts last handed to GTK.
+        pub a11y: a11y::A11yState,
+        /// The window whose `fullscreened` the fullscreen button follows,
+        /// and the handler doing it.
+        pub fullscreen_watch: RefCell<Option<(glib::WeakRef<gtk::Window>, glib::SignalHandlerId)>>,
     }
 
     #[glib::object_subclass]
@@ -267,7 +275,11 @@ mod imp {
             ticks.follow(&obj.player());
             self.keyframe_ticks.replace(Some(ticks));
             self.setup_input();
-            obj.connect_root_notify(|view| view.imp().place_window_actions());
+            self.setup_focus();
+            obj.connect_root_notify(|view| {
+                view.imp().place_window_actions();
+                view.imp().follow_fullscreen();
+            });
         }
 
         fn dispose(&self) {
@@ -285,6 +297,7 @@ mod imp {
             }
             self.unbind_player();
             self.remove_window_actions();
+            self.unfollow_fullscreen();
             // Its own player stops with the view; a host's is the host's.
             // (Cloned first: stopping notifies, and a handler may set
             // `player`.)
@@ -473,11 +486,9 @@ impl PlayerView {
             } else {
                 win.unfullscreen();
             }
-            self.imp().fullscreen_button.set_icon_name(if full {
-                "view-restore-symbolic"
-            } else {
-                "view-fullscreen-symbolic"
-            });
+            // The window's `fullscreened` follows when the window system
+            // agrees; the button shows the request at once.
+            self.imp().update_fullscreen_name(full);
         }
     }
 

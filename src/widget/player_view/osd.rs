@@ -116,6 +116,10 @@ impl imp::PlayerView {
     pub(super) fn set_controls_visible(&self, visible: bool) {
         let visible =
             visible && self.controls.get() != ControlsMode::Off && !self.input_locked.get();
+        // A bar going away takes no keyboard focus with it.
+        if !visible && self.focus_in_controls() {
+            self.obj().grab_focus();
+        }
         self.controls_bar.set_reveal_child(visible);
         // Off or locked, the host decides about the cursor.
         if self.controls.get() != ControlsMode::Off && !self.input_locked.get() {
@@ -187,7 +191,10 @@ impl imp::PlayerView {
                 move || {
                     let imp = obj.imp();
                     imp.hide_timeout.take();
-                    imp.set_controls_visible(false);
+                    // The bar stays while the keyboard is in it.
+                    if !imp.focus_in_controls() {
+                        imp.set_controls_visible(false);
+                    }
                 }
             ),
         );
