@@ -127,7 +127,8 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
             if turn >= LONG_TURN_MS && long_turns_told.get() < 20 {
                 long_turns_told.set(long_turns_told.get() + 1);
                 eprintln!(
-                    "long turn: {turn} ms after operation {}; operations in it: {}",
+                    "long turn: {turn} ms ending at {:.3} s (CLOCK_MONOTONIC, as `perf record -k CLOCK_MONOTONIC` stamps samples) after operation {}; operations in it: {}",
+                    monotonic_s(),
                     storm.done.get(),
                     if ops.is_empty() {
                         "none".to_string()
@@ -227,6 +228,18 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
     // destructors free what a source still connecting uses (seen as a
     // double free at exit); what the storm tests is done by now.
     unsafe { libc::_exit(0) };
+}
+
+/// Seconds on the system's monotonic clock, to find a long turn in a
+/// profile of the run.
+fn monotonic_s() -> f64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    now.tv_sec as f64 + now.tv_nsec as f64 / 1e9
 }
 
 /// A main-loop turn at least this long is reported with what it held.
