@@ -116,6 +116,7 @@ impl imp::Player {
                     shared.bitrate_meter.attach_for(&element, meter_attachment);
                 }
                 crate::engine::parserlatency::attach(&element);
+                shared.origin.watch_if_demuxer(&element);
             }
             None
         });

@@ -359,6 +359,7 @@ impl imp::Player {
             .unwrap_or_default();
         self.set_title(Some(title));
         self.shared.index.clear();
+        self.shared.origin.clear();
         self.shared.bitrate_meter.clear();
         self.first_frame.set(None);
         self.query_duration();
