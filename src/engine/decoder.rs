@@ -74,7 +74,7 @@ impl FrameDecoder {
         }
         let index = FrameIndex::default();
         let probe_index = index.clone();
-        let origin = TimeOrigin::default();
+        let origin = TimeOrigin::for_uri(uri);
         let probe_origin = origin.clone();
         pipeline.connect("element-setup", false, move |args| {
             if let Ok(element) = args[1].get::<gst::Element>() {
@@ -128,7 +128,7 @@ impl FrameDecoder {
 
     /// The time origin in stream time (ns), known once prerolled (see
     /// [`crate::engine::origin`]).
-    pub(crate) fn origin_ns(&self) -> u64 {
+    pub(crate) fn origin_ns(&self) -> i64 {
         self.origin.offset()
     }
 

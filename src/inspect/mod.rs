@@ -20,7 +20,7 @@ pub(crate) mod streams;
 pub(crate) mod swallowed;
 
 pub use check::{check, CheckReport, Finding, Severity};
-pub use container_time::StartTimes;
+pub use container_time::{transport_stream_start, StartTimes};
 pub use frames::{scan_frames, stall_limit, stalled, FrameRecord, ScanKinds};
 pub use gop::{Bitrate, Gop, GopAnalyzer, GopReport, Spread};
 pub use media::{

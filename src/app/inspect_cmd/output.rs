@@ -6,7 +6,7 @@ use super::session::Session;
 use super::wire::Failure;
 use super::InspectOptions;
 use framescope::inspect::{
-    to_text, FrameRecord, GopAnalyzer, GopReport, MediaReport, StartTimes,
+    to_text, transport_stream_start, FrameRecord, GopAnalyzer, GopReport, MediaReport, StartTimes,
 };
 use std::io::Write;
 
@@ -67,6 +67,14 @@ fn seconds(ns: i64) -> f64 {
     ns as f64 / 1e9
 }
 
+/// The file's `start_time` (ns): a transport stream's own, read from the
+/// file, else the earliest of the streams' starts.
+fn file_start(report: &MediaReport, starts: &StartTimes) -> Option<i64> {
+    starts
+        .file()
+        .map(|t| transport_stream_start(&report.uri).map_or(t, |ts| ts.min(t)))
+}
+
 pub(super) fn write_json(
     out: &mut impl Write,
     session: &mut Session,
@@ -106,7 +114,8 @@ pub(super) fn write_json(
     if options.frames {
         write!(out, "\n  ]")?;
         // ffprobe's format and stream `start_time`, from the frames.
-        let file = serde_json::to_string(&starts.file().map(seconds)).unwrap_or_default();
+        let file = serde_json::to_string(&file_start(report, &starts).map(seconds))
+            .unwrap_or_default();
         write!(out, ",\n  \"start_time\": {file},\n  \"stream_start_times\": [")?;
         for (i, (stream, t)) in starts.streams().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
@@ -167,7 +176,7 @@ pub(super) fn write_text(
         writeln!(
             out,
             "\nStart time: {} s ({})",
-            starts.file().map_or("-".into(), |t| format!("{:.6}", seconds(t))),
+            file_start(report, &starts).map_or("-".into(), |t| format!("{:.6}", seconds(t))),
             list.join(", ")
         )?;
     }

@@ -80,7 +80,6 @@ impl imp::Player {
         }
         self.tracks.subtitle_files.borrow_mut().clear();
         self.shared.index.clear();
-        self.shared.origin.clear();
         self.shared.bitrate_meter.clear();
         self.backstep.forget_media();
         self.first_frame.set(None);

@@ -14,7 +14,7 @@ use gst::prelude::*;
 impl imp::Player {
     /// The time origin in stream time (ns; see [`crate::engine::origin`]):
     /// 0 for live and adaptive streams, whose timelines are their own.
-    pub(super) fn origin_ns(&self) -> u64 {
+    pub(super) fn origin_ns(&self) -> i64 {
         let adaptive = self
             .shared
             .adaptive_demuxer
@@ -48,8 +48,7 @@ impl imp::Player {
 
     /// A time the API took (ns from the time origin) in stream time.
     pub(super) fn stream_time(&self, user_ns: u64) -> gst::ClockTime {
-        let ns = origin::to_stream(user_ns, self.origin_ns()).min(gst::ClockTime::MAX.nseconds());
-        gst::ClockTime::from_nseconds(ns)
+        gst::ClockTime::from_nseconds(origin::to_stream(user_ns, self.origin_ns()))
     }
 
     /// The `position` property: the position from the time origin.
@@ -254,13 +253,14 @@ impl super::Player {
     }
 
     /// Where time 0 of this player's times (position, `frame-pts`, seeks,
-    /// A-B points, chapters) lies in GStreamer's stream time, in which
+    /// A-B points, chapters) lies in GStreamer's stream time (ns; negative
+    /// when the media starts before stream time 0), in which
     /// [`Player::frame_index`](Self::frame_index) counts: the media's
     /// start as ffprobe's format `start_time` defines it (0 for most files;
     /// an MPEG-TS file's first timestamp after its first PCR). See
     /// [`crate::engine`]'s "Time origin" in `docs/architecture.md`.
-    pub fn time_origin(&self) -> gst::ClockTime {
-        gst::ClockTime::from_nseconds(self.imp().origin_ns())
+    pub fn time_origin(&self) -> i64 {
+        self.imp().origin_ns()
     }
 
     /// What the video decoder has been fed so far: true timestamps and

@@ -86,6 +86,7 @@ impl imp::Player {
         // media's index or stand in for its demuxer: `teardown` ends this
         // number.
         let number = self.shared.start_pipeline();
+        self.shared.origin.reset(self.uri.borrow().as_deref());
         let shared = self.shared.clone();
         let index_attachment = shared.index.attachment();
         let meter_attachment = shared.bitrate_meter.attachment();

@@ -288,7 +288,7 @@ impl imp::Player {
         let end = self
             .duration_query()
             .filter(|d| !d.is_zero())
-            .map(|d| d.saturating_add(gst::ClockTime::from_nseconds(self.origin_ns())));
+            .map(|d| self.stream_time(d.nseconds()));
         let target = match end {
             Some(end) if target > end => end,
             _ => target,
