@@ -106,6 +106,18 @@ impl TimeOrigin {
         })
     }
 
+    /// The origin in container time (ns): what `inspect --frames` prints
+    /// for it — a transport stream's earliest first PTS on its own clock;
+    /// elsewhere container time is stream time, so [`TimeOrigin::offset`].
+    pub(crate) fn container_offset(&self) -> i64 {
+        let ts_first = {
+            let inner = self.lock();
+            let ts = inner.ts.as_ref().filter(|ts| ts.shift.is_some());
+            ts.and_then(|ts| ts.first.values().copied().min())
+        };
+        ts_first.unwrap_or_else(|| self.offset())
+    }
+
     /// The offset from stream time to a transport stream's 90 kHz clock
     /// (ns), once learnt.
     pub(crate) fn ts_shift(&self) -> Option<i64> {
@@ -269,6 +281,7 @@ mod tests {
         });
         // The audio PES before the first PCR counts, though tsdemux dropped it.
         assert_eq!(origin.offset(), 500_000_000);
+        assert_eq!(origin.container_offset(), 12_500_000_000);
         assert_eq!(origin.ts_shift(), Some(12_000_000_000));
     }
 

@@ -15,17 +15,23 @@ impl imp::Player {
     /// The time origin in stream time (ns; see [`crate::engine::origin`]):
     /// 0 for live and adaptive streams, whose timelines are their own.
     pub(super) fn origin_ns(&self) -> i64 {
+        if self.has_own_timeline() {
+            0
+        } else {
+            self.shared.origin.offset()
+        }
+    }
+
+    /// Whether the media is live or adaptive (HLS, DASH): its timeline is
+    /// its own, and the origin is 0.
+    fn has_own_timeline(&self) -> bool {
         let adaptive = self
             .shared
             .adaptive_demuxer
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .is_some();
-        if self.live.is_live.get() || adaptive {
-            0
-        } else {
-            self.shared.origin.offset()
-        }
+        self.live.is_live.get() || adaptive
     }
 
     /// A stream time as the API shows it: ns from the time origin.
@@ -261,6 +267,19 @@ impl super::Player {
     /// [`crate::engine`]'s "Time origin" in `docs/architecture.md`.
     pub fn time_origin(&self) -> i64 {
         self.imp().origin_ns()
+    }
+
+    /// Where time 0 lies in the container's own timestamps, as
+    /// `inspect --frames` and [`crate::inspect::scan_frames`] give them
+    /// (ns): an MPEG-TS file's earliest first PTS on its 90 kHz clock;
+    /// elsewhere the same as [`Player::time_origin`].
+    pub fn container_time_origin(&self) -> i64 {
+        let imp = self.imp();
+        if imp.has_own_timeline() {
+            0
+        } else {
+            imp.shared.origin.container_offset()
+        }
     }
 
     /// What the video decoder has been fed so far: true timestamps and
