@@ -46,7 +46,13 @@ fn inspect(path: &Path) -> Value {
 /// cannot read it.
 fn ffprobe(path: &Path) -> Option<Value> {
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_packets", "-show_streams", "-show_format"])
+        .args([
+            "-v",
+            "error",
+            "-show_packets",
+            "-show_streams",
+            "-show_format",
+        ])
         .args(["-of", "json"])
         .arg(path)
         .output()
@@ -180,16 +186,28 @@ fn mpeg_ts_with_an_offset_lists_the_container_timestamps() {
         time(&theirs["format"]["start_time"]),
     );
     assert!(near(a, b, NEAR), "start_time {a:?} vs ffprobe {b:?}");
-    assert!(b.unwrap() > 11.4, "the timestamps start after 11.4 s: {b:?}");
+    assert!(
+        b.unwrap() > 11.4,
+        "the timestamps start after 11.4 s: {b:?}"
+    );
     let (o, t) = (frames(&ours, 1), packets(&theirs, 1));
     let dropped = t.len() - o.len();
-    assert!((1..=20).contains(&dropped), "{dropped} audio packets dropped");
+    assert!(
+        (1..=20).contains(&dropped),
+        "{dropped} audio packets dropped"
+    );
     // ADTS frames after the first of a PES have interpolated times, which
     // the two tools round to different 90 kHz ticks.
     let tick = 1.0 / 90_000.0 + NEAR;
     for (n, (a, b)) in o.iter().zip(&t[dropped..]).enumerate() {
-        assert!(near(a.0, b.0, tick), "audio packet {n}: {a:?} vs ffprobe {b:?}");
-        assert!(near(a.1, b.1, tick), "audio packet {n}: {a:?} vs ffprobe {b:?}");
+        assert!(
+            near(a.0, b.0, tick),
+            "audio packet {n}: {a:?} vs ffprobe {b:?}"
+        );
+        assert!(
+            near(a.1, b.1, tick),
+            "audio packet {n}: {a:?} vs ffprobe {b:?}"
+        );
     }
     let video_dts = frames(&ours, 0)[0].1.unwrap();
     assert!(
@@ -210,7 +228,11 @@ fn ffmpeg_frame_at(path: &Path, t: f64, png: &Path) -> Option<u32> {
         .arg(png)
         .status()
         .unwrap();
-    assert!(status.success(), "ffmpeg decodes {} up to {t}", path.display());
+    assert!(
+        status.success(),
+        "ffmpeg decodes {} up to {t}",
+        path.display()
+    );
     number_in_png(png)
 }
 
@@ -224,10 +246,17 @@ fn mpeg_ts_snapshots_are_the_frames_ffmpeg_cuts() {
     let frame = 0.04;
     // Just after a frame's start, half-way, just before the next (exact
     // boundaries would hang on ffprobe's six decimals).
-    let targets: Vec<f64> = [(0usize, 0.02), (1, 0.5), (22, 0.98), (25, 0.3), (60, 0.02), (77, 0.9)]
-        .iter()
-        .map(|&(k, f)| pts[k] - start + f * frame)
-        .collect();
+    let targets: Vec<f64> = [
+        (0usize, 0.02),
+        (1, 0.5),
+        (22, 0.98),
+        (25, 0.3),
+        (60, 0.02),
+        (77, 0.9),
+    ]
+    .iter()
+    .map(|&(k, f)| pts[k] - start + f * frame)
+    .collect();
     for (i, t) in targets.iter().enumerate() {
         let expected = pts.iter().rposition(|&p| p - start <= *t).unwrap() as u32;
         // ffmpeg's decode from the start, at the format's start_time + t.
@@ -246,7 +275,11 @@ fn mpeg_ts_snapshots_are_the_frames_ffmpeg_cuts() {
             "-o",
             ours.to_str().unwrap(),
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(
             number_in_png(&ours),
             Some(expected),
@@ -271,9 +304,14 @@ fn mpeg_ts_player_positions_count_from_the_start_time() {
         assert_eq!(player.position() as i64, player.frame_pts());
         for k in [10usize, 50, 87, 33] {
             let t = pts[k] - start + 0.01;
-            player.seek_with_mode(gst::ClockTime::from_nseconds(ms(t) as u64), SeekMode::Accurate);
+            player.seek_with_mode(
+                gst::ClockTime::from_nseconds(ms(t) as u64),
+                SeekMode::Accurate,
+            );
             assert!(wait_settled(&player), "seek to {t} settles");
-            let shown = player.current_frame().and_then(|s| framecode::frame_number(&s));
+            let shown = player
+                .current_frame()
+                .and_then(|s| framecode::frame_number(&s));
             assert_eq!(shown, Some(k as u32), "seek to {t}");
             let want = ms(pts[k] - start);
             assert!(
@@ -295,7 +333,12 @@ fn mpeg_ts_player_positions_count_from_the_start_time() {
 fn hevc_opus_mkv() -> PathBuf {
     made_by_ffmpeg("origin_hevc10_opus.mkv", |_, ffmpeg| {
         ffmpeg
-            .args(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30:duration=3"])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=30:duration=3",
+            ])
             .args(["-f", "lavfi", "-i", "sine=frequency=440:duration=3"])
             .args(["-c:v", "libx265", "-pix_fmt", "yuv420p10le"])
             .args(["-x265-params", "log-level=error:bframes=3:keyint=30"])
@@ -319,7 +362,10 @@ fn matroska_with_codec_delay_lists_the_blocks_timestamps() {
     // The documented difference: ffprobe starts the Opus stream (and so the
     // file) at minus its codec delay, GStreamer at 0.
     let delay = time(&theirs["format"]["start_time"]).unwrap();
-    assert!((-0.0075..=-0.0065).contains(&delay), "ffprobe's start {delay}");
+    assert!(
+        (-0.0075..=-0.0065).contains(&delay),
+        "ffprobe's start {delay}"
+    );
     assert_eq!(ours["start_time"].as_f64(), Some(0.0));
     with_context(|| {
         let (player, _) = open_paused(&path);
@@ -334,7 +380,11 @@ fn matroska_with_codec_delay_lists_the_blocks_timestamps() {
         player.seek_with_mode(gst::ClockTime::from_mseconds(1_020), SeekMode::Accurate);
         assert!(wait_settled(&player));
         let want = sorted.iter().rev().find(|&&p| p <= 1.020).unwrap();
-        assert_eq!(player.frame_pts(), (want * 1e9).round() as i64, "after a seek");
+        assert_eq!(
+            player.frame_pts(),
+            (want * 1e9).round() as i64,
+            "after a seek"
+        );
     });
 }
 
@@ -344,7 +394,12 @@ fn matroska_with_codec_delay_lists_the_blocks_timestamps() {
 fn edited_mp4s() -> [PathBuf; 2] {
     let plain = made_by_ffmpeg("origin_edit_list.mp4", |_, ffmpeg| {
         ffmpeg
-            .args(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=3"])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=25:duration=3",
+            ])
             .args(["-f", "lavfi", "-i", "sine=duration=3"])
             .args(["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"]);
     });
@@ -365,7 +420,12 @@ fn mp4_with_edit_lists_lists_ffprobe_times() {
     let ours = inspect(&plain);
     let theirs = ffprobe(&plain).unwrap();
     let (o, t) = (frames(&ours, 1), packets(&theirs, 1));
-    assert!(near(o[0].0, t[0].0, NEAR) && t[0].0 < Some(0.0), "{:?} vs {:?}", o[0], t[0]);
+    assert!(
+        near(o[0].0, t[0].0, NEAR) && t[0].0 < Some(0.0),
+        "{:?} vs {:?}",
+        o[0],
+        t[0]
+    );
     assert_eq!(our_stream_start(&ours, 1), Some(0.0));
     assert_eq!(ours["start_time"].as_f64(), Some(0.0));
     with_context(|| {
@@ -398,14 +458,22 @@ fn mp4_with_edit_lists_lists_ffprobe_times() {
 /// start_time, why).
 const CORPUS_EXCEPTIONS: &[(&str, Option<u64>, &str)] = &[
     ("mkv/bbb_1ch_48kHz_q10_opus.webm", None, "Opus codec delay"),
-    ("mkv/bbb_1ch_48kHz_q10_opus.webm", Some(0), "Opus codec delay"),
+    (
+        "mkv/bbb_1ch_48kHz_q10_opus.webm",
+        Some(0),
+        "Opus codec delay",
+    ),
     ("gstreamer/mse.webm", None, "Opus codec delay"),
     ("gstreamer/mse.webm", Some(1), "Opus codec delay"),
     ("gstreamer/mse.webm", Some(2), "WebVTT before the first cue"),
     ("mkv/sample_with_chapters.mkv", None, "AAC codec delay"),
     ("mkv/sample_with_chapters.mkv", Some(1), "AAC codec delay"),
     ("gstreamer/mse.mp4", Some(2), "mov_text empty samples"),
-    ("gstreamer/test.ts", Some(1), "tsdemux drops the PES before the first PCR"),
+    (
+        "gstreamer/test.ts",
+        Some(1),
+        "tsdemux drops the PES before the first PCR",
+    ),
     ("ts/sample_with_junk", None, "read as MPEG video"),
     ("ts/sample_with_junk", Some(0), "read as MPEG video"),
     ("ts/sample_with_junk", Some(1), "read as MPEG video"),
@@ -431,8 +499,14 @@ fn corpus_start_times_are_ffprobes() {
     let mut found = Vec::new();
     let mut compared = 0;
     for path in paths {
-        let gst_name = path.strip_prefix(&files).unwrap().to_string_lossy().to_string();
-        let Some(theirs) = ffprobe(&path) else { continue };
+        let gst_name = path
+            .strip_prefix(&files)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let Some(theirs) = ffprobe(&path) else {
+            continue;
+        };
         let out = framescope(&["inspect", "--json", "--frames", path.to_str().unwrap()]);
         let Ok(ours) = serde_json::from_slice::<Value>(&out.stdout) else {
             continue;
@@ -453,7 +527,9 @@ fn corpus_start_times_are_ffprobes() {
         );
         for s in theirs["streams"].as_array().into_iter().flatten() {
             let kind = s["codec_type"].as_str().unwrap_or_default();
-            let Some(index) = s["index"].as_u64() else { continue };
+            let Some(index) = s["index"].as_u64() else {
+                continue;
+            };
             let their_start = time(&s["start_time"]);
             if !matches!(kind, "video" | "audio" | "subtitle") || their_start.is_none() {
                 continue;
@@ -470,7 +546,10 @@ fn corpus_start_times_are_ffprobes() {
                 .any(|(n, s, _)| gst_name_matches(name, n) && s == stream)
         })
         .collect();
-    assert!(unexpected.is_empty(), "undocumented differences: {unexpected:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "undocumented differences: {unexpected:#?}"
+    );
     let stale: Vec<_> = CORPUS_EXCEPTIONS
         .iter()
         .filter(|(n, s, _)| {
@@ -479,7 +558,10 @@ fn corpus_start_times_are_ffprobes() {
                 .any(|(name, stream, _)| gst_name_matches(name, n) && stream == s)
         })
         .collect();
-    assert!(stale.is_empty(), "documented differences that are gone: {stale:#?}");
+    assert!(
+        stale.is_empty(),
+        "documented differences that are gone: {stale:#?}"
+    );
 }
 
 /// Whether the corpus path `name` is the documented file.

@@ -47,10 +47,8 @@ pub fn snapshot(uri: &str, at: gst::ClockTime, keyframe: bool) -> Result<Snapsho
     }
     // `at` counts from the time origin; the decoder works in stream time.
     let origin = decoder.origin_ns();
-    let stream_at = gst::ClockTime::from_nseconds(crate::engine::origin::to_stream(
-        at.nseconds(),
-        origin,
-    ));
+    let stream_at =
+        gst::ClockTime::from_nseconds(crate::engine::origin::to_stream(at.nseconds(), origin));
     let frame = decoder.frame_at(stream_at, keyframe)?;
     let pts = crate::engine::origin::to_user(frame.pts.nseconds(), origin);
     encode_png(&frame.sample, gst::ClockTime::from_nseconds(pts))

@@ -164,7 +164,10 @@ mod tests {
         starts.add(&frame(0, Some(12_800), Some(12_733)));
         starts.add(&frame(0, Some(12_700), Some(12_766)));
         starts.add(&frame(1, None, Some(12_776)));
-        assert_eq!(starts.streams().collect::<Vec<_>>(), [(0, 12_800), (1, 12_776)]);
+        assert_eq!(
+            starts.streams().collect::<Vec<_>>(),
+            [(0, 12_800), (1, 12_776)]
+        );
         assert_eq!(starts.file(), Some(12_776));
         // A priming frame wholly before 0 does not count.
         let mut starts = StartTimes::default();

@@ -114,9 +114,12 @@ pub(super) fn write_json(
     if options.frames {
         write!(out, "\n  ]")?;
         // ffprobe's format and stream `start_time`, from the frames.
-        let file = serde_json::to_string(&file_start(report, &starts).map(seconds))
-            .unwrap_or_default();
-        write!(out, ",\n  \"start_time\": {file},\n  \"stream_start_times\": [")?;
+        let file =
+            serde_json::to_string(&file_start(report, &starts).map(seconds)).unwrap_or_default();
+        write!(
+            out,
+            ",\n  \"start_time\": {file},\n  \"stream_start_times\": ["
+        )?;
         for (i, (stream, t)) in starts.streams().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
             let t = serde_json::to_string(&seconds(t)).unwrap_or_default();

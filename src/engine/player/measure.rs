@@ -272,7 +272,7 @@ impl super::Player {
     /// Where time 0 lies in the container's own timestamps, as
     /// `inspect --frames` and [`crate::inspect::scan_frames`] give them
     /// (ns): an MPEG-TS file's earliest first PTS on its 90 kHz clock;
-    /// elsewhere the same as [`Player::time_origin`].
+    /// elsewhere the same as [`time_origin`](Self::time_origin).
     pub fn container_time_origin(&self) -> i64 {
         let imp = self.imp();
         if imp.has_own_timeline() {
@@ -284,7 +284,7 @@ impl super::Player {
 
     /// What the video decoder has been fed so far: true timestamps and
     /// keyframes (for keyframe marks and inspection), in stream time
-    /// (subtract [`Player::time_origin`] for the API's times).
+    /// (subtract [`time_origin`](Self::time_origin) for the API's times).
     pub fn frame_index(&self) -> FrameIndex {
         self.imp().shared.index.clone()
     }

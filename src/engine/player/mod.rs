@@ -120,7 +120,7 @@ mod imp {
         #[property(get, builder(PlayerState::Stopped))]
         pub state: Cell<PlayerState>,
         /// Position in nanoseconds from the media's start (the time origin,
-        /// see [`crate::engine::origin`]): while paused, the PTS of the
+        /// see `Player::time_origin`): while paused, the PTS of the
         /// frame on screen; while playing, the pipeline clock through the
         /// segment. The cell holds stream time; the getter counts from the
         /// origin.
