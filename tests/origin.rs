@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::framecode::{number_in_png, FrameClip};
+use common::framecode::number_in_png;
 use common::*;
 use framescope::engine::SeekMode;
 use serde_json::Value;
@@ -137,32 +137,6 @@ fn assert_same_times(path: &Path, indices: &[u64], dts: bool, tolerance: f64) {
     }
 }
 
-/// A numbered H.264 clip with 2 B-frames at 25 fps, 4 s.
-fn numbered() -> PathBuf {
-    let mut clip = FrameClip::new(
-        "origin_numbered.mp4",
-        100,
-        "x264enc key-int-max=25 bframes=2 b-adapt=false speed-preset=ultrafast option-string=scenecut=0 ! h264parse",
-    );
-    clip.fps = (25, 1);
-    clip.path()
-}
-
-/// The numbered clip remuxed into MPEG-TS by ffmpeg with its timestamps
-/// moved to 11.4 s on (the muxer's own delay puts the PCR 0.7 s before
-/// the first frame), the video 0.3 s after an AAC track.
-fn offset_ts() -> PathBuf {
-    let source = numbered();
-    made_by_ffmpeg("origin_offset.ts", |_, ffmpeg| {
-        ffmpeg
-            .args(["-itsoffset", "0.3", "-i"])
-            .arg(&source)
-            .args(["-f", "lavfi", "-i", "sine=frequency=440:duration=5"])
-            .args(["-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac"])
-            .args(["-output_ts_offset", "11.4"]);
-    })
-}
-
 /// ffprobe's format `start_time` and the video frames' PTS (s), sorted.
 fn video_times(path: &Path) -> (f64, Vec<f64>) {
     let probe = ffprobe(path).unwrap();
@@ -174,7 +148,7 @@ fn video_times(path: &Path) -> (f64, Vec<f64>) {
 
 #[test]
 fn mpeg_ts_with_an_offset_lists_the_container_timestamps() {
-    let path = offset_ts();
+    let path = offset_numbered_ts();
     assert_same_times(&path, &[0], true, NEAR);
     let ours = inspect(&path);
     let theirs = ffprobe(&path).unwrap();
@@ -238,7 +212,7 @@ fn ffmpeg_frame_at(path: &Path, t: f64, png: &Path) -> Option<u32> {
 
 #[test]
 fn mpeg_ts_snapshots_are_the_frames_ffmpeg_cuts() {
-    let path = offset_ts();
+    let path = offset_numbered_ts();
     let (start, pts) = video_times(&path);
     let first = pts[0] - start;
     assert!(first > 0.25, "the video starts after the audio ({first})");
@@ -290,7 +264,7 @@ fn mpeg_ts_snapshots_are_the_frames_ffmpeg_cuts() {
 
 #[test]
 fn mpeg_ts_player_positions_count_from_the_start_time() {
-    let path = offset_ts();
+    let path = offset_numbered_ts();
     let (start, pts) = video_times(&path);
     let ms = |s: f64| (s * 1e9).round() as i64;
     with_context(|| {
