@@ -300,6 +300,25 @@ fn mpeg_ts_player_positions_count_from_the_start_time() {
         assert_eq!(player.loop_a(), ms(pts[20] - start));
         assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
     });
+    // A seek asked for while the media opens (`--start`, a resume point),
+    // before the origin is known, counts from it too.
+    with_context(|| {
+        let player = framescope::engine::Player::headless();
+        let out = record(&player);
+        player.open(&path.display().to_string());
+        let t = pts[42] - start + 0.02;
+        player.seek(gst::ClockTime::from_nseconds(ms(t) as u64));
+        assert!(wait_settled(&player), "{:?}", out.borrow().errors);
+        let shown = player
+            .current_frame()
+            .and_then(|s| framecode::frame_number(&s));
+        assert_eq!(shown, Some(42), "a seek to {t} made while opening");
+        let position = player.position() as i64;
+        assert!(
+            (position - ms(pts[42] - start)).abs() <= 1_000,
+            "position {position} for frame 42"
+        );
+    });
 }
 
 /// HEVC 10-bit with B-frames and Opus in Matroska, as ffmpeg writes it: the
