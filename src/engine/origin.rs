@@ -237,11 +237,12 @@ pub(crate) fn ts_first_pts(uri: &str) -> Option<HashMap<u16, i64>> {
 }
 
 /// Whether `element` is a demuxer whose stream times count (not an
-/// adaptive demuxer: HLS, DASH and Smooth Streaming keep their own).
+/// adaptive demuxer — HLS, DASH and Smooth Streaming keep their own — nor
+/// a tag demuxer such as `id3demux`, which hands on bytes).
 pub(crate) fn is_demuxer(element: &gst::Element) -> bool {
     element.factory().is_some_and(|f| {
         let klass = f.metadata("klass").unwrap_or_default();
-        klass.contains("Demux") && !klass.contains("Adaptive")
+        klass.contains("Demux") && !klass.contains("Adaptive") && !klass.contains("Metadata")
     })
 }
 

@@ -327,8 +327,9 @@ impl imp::Player {
 }
 
 impl super::Player {
-    /// Seeks to `position` (ns from the time origin, as `position` counts) in the default `seek-mode`. While
-    /// the media is still opening, the seek is applied once it has; with no
+    /// Seeks to `position` (from the time origin, as `position` counts) in
+    /// the default `seek-mode`. While the media is still opening, the seek
+    /// is applied once it has; with no
     /// media (stopped) it does nothing. Seeks made while one is in flight do
     /// not queue up: the newest replaces any waiting one.
     pub fn seek(&self, position: gst::ClockTime) {
