@@ -121,21 +121,18 @@ fn agree_with_ffprobe(
     let scan = scan(path);
     let theirs = ffprobe(path);
     let name = path.file_name().unwrap().to_string_lossy().to_string();
-    // GStreamer's MPEG-TS times count from the stream's start, ffprobe's
-    // are the 90 kHz clock's: one offset for the whole file. Every other
-    // container's times must be the same as ffprobe's.
+    // Every container's times must be the same as ffprobe's (MPEG-TS
+    // included: the 90 kHz clock's, not GStreamer's stream time).
     let first_ours = scan.frames.iter().filter_map(|f| f.pts).min();
     let first_theirs = theirs
         .iter()
         .flat_map(|(_, _, packets)| packets.iter().filter_map(|p| p.pts))
         .min();
     let offset = first_theirs.unwrap_or(0) - first_ours.unwrap_or(0);
-    if path.extension().is_some_and(|e| e != "ts") {
-        assert!(
-            offset.abs() <= TOLERANCE_NS,
-            "{name}: times shifted by {offset} ns"
-        );
-    }
+    assert!(
+        offset.abs() <= TOLERANCE_NS,
+        "{name}: times shifted by {offset} ns"
+    );
     let shift = |t: Option<i64>| t.map(|t| t + offset);
     for kind in ["video", "audio", "subtitle", "other"] {
         let ours: Vec<usize> = (0..scan.kinds.len())

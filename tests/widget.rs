@@ -85,6 +85,10 @@ fn main() {
             "keyframe_ticks_mark_every_keyframe",
             controls::keyframe_ticks_mark_every_keyframe,
         ),
+        (
+            "keyframe_ticks_count_from_the_time_origin",
+            controls::keyframe_ticks_count_from_the_time_origin,
+        ),
     ];
     gui_main("widget", tests);
 }

@@ -12,7 +12,7 @@ pub(crate) const RESTART_WITHIN: Duration = Duration::from_secs(3);
 pub struct Chapter {
     /// Its title, when the file names it.
     pub title: Option<String>,
-    /// Where it starts (stream time, ns).
+    /// Where it starts (ns from the time origin; the table of contents' own time).
     pub start: u64,
     /// Where it ends (ns), when the file says.
     pub end: Option<u64>,

@@ -15,6 +15,7 @@
 use crate::engine::error::{display_name, ErrorKind, PlayerError};
 use crate::engine::frame::{true_pts, ShownSample};
 use crate::engine::frameindex::{is_video_decoder, FrameIndex};
+use crate::engine::origin::TimeOrigin;
 use crate::engine::spec::{make, Playbin};
 use gst::prelude::*;
 use std::ops::ControlFlow;
@@ -39,6 +40,7 @@ pub(crate) struct FrameDecoder {
     pipeline: gst::Pipeline,
     sink: gst_app::AppSink,
     index: FrameIndex,
+    origin: TimeOrigin,
     uri: String,
     timeout: Duration,
 }
@@ -72,11 +74,14 @@ impl FrameDecoder {
         }
         let index = FrameIndex::default();
         let probe_index = index.clone();
+        let origin = TimeOrigin::for_uri(uri);
+        let probe_origin = origin.clone();
         pipeline.connect("element-setup", false, move |args| {
             if let Ok(element) = args[1].get::<gst::Element>() {
                 if is_video_decoder(&element) {
                     probe_index.attach(&element);
                 }
+                probe_origin.watch_if_demuxer(&element);
             }
             None
         });
@@ -84,6 +89,7 @@ impl FrameDecoder {
             pipeline,
             sink,
             index,
+            origin,
             uri: uri.to_string(),
             timeout,
         };
@@ -118,6 +124,12 @@ impl FrameDecoder {
     /// The media's duration, when known.
     pub(crate) fn duration(&self) -> Option<gst::ClockTime> {
         self.pipeline.query_duration::<gst::ClockTime>()
+    }
+
+    /// The time origin in stream time (ns), known once prerolled (see
+    /// [`crate::engine::origin`]).
+    pub(crate) fn origin_ns(&self) -> i64 {
+        self.origin.offset()
     }
 
     /// The frames the decoder has been fed so far.

@@ -182,7 +182,7 @@ mod imp_chapter {
         /// The chapter's title, when the file names it.
         #[property(name = "title", type = Option<String>, nullable,
             get = |imp: &Self| read(&imp.value, |(c, _): &(Chapter, usize)| c.title.clone()))]
-        /// Where it starts (stream time, ns).
+        /// Where it starts (ns from the time origin).
         #[property(name = "start", type = u64,
             get = |imp: &Self| read(&imp.value, |(c, _): &(Chapter, usize)| c.start))]
         /// Where it ends (ns); -1 when the file does not say.

@@ -34,7 +34,7 @@
 //! | `spec`, `glprobe`, `audio`, `launch` | what pipeline to build; a person's own launch description as playbin's source |
 //! | `bus`, `error`, `netcheck` | what the pipeline says, as events and typed errors |
 //! | `gate`, `reaper` | the threading rule: calls into and teardown of running pipelines |
-//! | `seek`, `frame`, `frameindex`, `framesteps`, `looping`, `rate` | timing and exact frames |
+//! | `seek`, `frame`, `frameindex`, `framesteps`, `looping`, `rate`, `origin` | timing and exact frames; where time 0 is |
 //! | `tracks`, `chapters`, `variants`, `playlist`, `items` | what the media and the queue offer, as values and as list models |
 //! | `stats`, `bitrate`, `parserlatency` | measurements |
 //! | `timefmt`, `uri`, `redact` | input from people, output to people |
@@ -63,6 +63,7 @@ pub(crate) mod launch;
 pub(crate) mod log;
 pub(crate) mod looping;
 pub(crate) mod netcheck;
+pub(crate) mod origin;
 pub(crate) mod paintable;
 pub(crate) mod parserlatency;
 pub(crate) mod player;

@@ -16,7 +16,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// An exported frame.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    /// The frame's PTS, stream time.
+    /// The frame's PTS, from the time origin (as the player's `frame-pts`).
     pub pts: gst::ClockTime,
     /// Width of the PNG (square pixels).
     pub width: u32,
@@ -26,7 +26,8 @@ pub struct Snapshot {
     pub png: Vec<u8>,
 }
 
-/// Decodes the frame of `uri` shown at `at` (or, with `keyframe`, the
+/// Decodes the frame of `uri` shown at `at` (ns from the time origin, see
+/// [`crate::engine::Player::time_origin`]; or, with `keyframe`, the
 /// keyframe at or before it) and encodes it as PNG. Blocking.
 pub fn snapshot(uri: &str, at: gst::ClockTime, keyframe: bool) -> Result<Snapshot, PlayerError> {
     let mut decoder = FrameDecoder::open(uri, TIMEOUT)?;
@@ -44,8 +45,13 @@ pub fn snapshot(uri: &str, at: gst::ClockTime, keyframe: bool) -> Result<Snapsho
             ));
         }
     }
-    let frame = decoder.frame_at(at, keyframe)?;
-    encode_png(&frame.sample, frame.pts)
+    // `at` counts from the time origin; the decoder works in stream time.
+    let origin = decoder.origin_ns();
+    let stream_at =
+        gst::ClockTime::from_nseconds(crate::engine::origin::to_stream(at.nseconds(), origin));
+    let frame = decoder.frame_at(stream_at, keyframe)?;
+    let pts = crate::engine::origin::to_user(frame.pts.nseconds(), origin);
+    encode_png(&frame.sample, gst::ClockTime::from_nseconds(pts))
 }
 
 /// Encodes a decoded frame as PNG with square pixels.

@@ -2,7 +2,9 @@
 //! and raw video included), audio frames, subtitle and data packets — in
 //! decode order, as the parsers hand them on (after the parser, before any
 //! decoder; streams without a parser as the demuxer gives them): timestamps
-//! in stream time, duration, size, keyframe flag and picture type. Which
+//! as the container holds them (ffprobe's `pts_time`/`dts_time`, see
+//! [`super::container_time`]), duration, size, keyframe flag and picture
+//! type. Which
 //! stream a pad carries is [`super::streams`]' business. Runs a
 //! `urisourcebin ! parsebin` pipeline as fast as the input can be read and
 //! passes each frame to a callback through a bounded channel, so a long file
@@ -15,6 +17,7 @@
 //! sentence saying so.
 
 use crate::engine::{classify, ErrorKind, PlayerError};
+use crate::inspect::container_time::ContainerClock;
 use crate::inspect::demuxed::DemuxedPackets;
 use crate::inspect::media::StreamReport;
 use crate::inspect::media::SWALLOWED_AFTER;
@@ -34,9 +37,10 @@ use std::time::Duration;
 pub struct FrameRecord {
     /// Index of its stream in the media report's `streams`.
     pub stream: usize,
-    /// Presentation time in stream time, ns (negative before the start).
+    /// Presentation time as the container holds it (ffprobe's
+    /// `pts_time`), ns; negative before zero.
     pub pts: Option<i64>,
-    /// Decoding time in stream time, ns.
+    /// Decoding time as the container holds it, ns.
     pub dts: Option<i64>,
     /// Duration in ns.
     pub duration: Option<u64>,
@@ -169,6 +173,8 @@ pub fn scan_frames(
     // keep the demuxer's durations and subtitle sizes, by stream and PTS.
     let demuxed = DemuxedPackets::default();
     let recorder = demuxed.clone();
+    let clock = ContainerClock::for_uri(uri);
+    let clock_setup = clock.clone();
     parse.connect("deep-element-added", false, move |args| {
         let element = args.get(2)?.get::<gst::Element>().ok()?;
         let is_demuxer = element
@@ -177,6 +183,7 @@ pub fn scan_frames(
         if is_demuxer {
             let recorder = recorder.clone();
             element.connect_pad_added(move |_, pad| recorder.watch(pad));
+            clock_setup.watch_demuxer(&element);
         }
         None
     });
@@ -188,6 +195,7 @@ pub fn scan_frames(
     let demuxed_out = demuxed.clone();
     parse.connect_pad_added(move |_, pad| {
         let demuxed = demuxed_out.clone();
+        let clock = clock.clone();
         let Some(pipeline) = pipeline_weak.upgrade() else {
             return;
         };
@@ -233,7 +241,7 @@ pub fn scan_frames(
                         .current_caps()
                         .filter(|_| video)
                         .map_or(PictureParser::Unknown, |c| PictureParser::for_caps(&c));
-                    let mut record = record(pad, buffer, index, parser);
+                    let mut record = record(pad, buffer, index, parser, &clock);
                     if let Some(packet) = demuxed.take(pad, buffer.pts()) {
                         record.duration = packet.duration.or(record.duration);
                         if subtitle {
@@ -352,20 +360,8 @@ fn record(
     buffer: &gst::BufferRef,
     stream: usize,
     parser: PictureParser,
+    clock: &ContainerClock,
 ) -> FrameRecord {
-    let segment = pad
-        .sticky_event::<gst::event::Segment>(0)
-        .and_then(|e| e.segment().downcast_ref::<gst::ClockTime>().cloned());
-    let to_stream = |t: Option<gst::ClockTime>| -> Option<i64> {
-        let t = t?;
-        match &segment {
-            Some(seg) => seg.to_stream_time_full(t).map(|s| match s {
-                gst::Signed::Positive(v) => v.nseconds() as i64,
-                gst::Signed::Negative(v) => -(v.nseconds() as i64),
-            }),
-            None => Some(t.nseconds() as i64),
-        }
-    };
     let flagged_key = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
     let (picture_type, keyframe) = match parser {
         PictureParser::Unknown | PictureParser::KeyframeOnly | PictureParser::IntraOnly => {
@@ -378,8 +374,8 @@ fn record(
     };
     FrameRecord {
         stream,
-        pts: to_stream(buffer.pts()),
-        dts: to_stream(buffer.dts()),
+        pts: clock.map(pad, buffer.pts()),
+        dts: clock.map(pad, buffer.dts()),
         duration: buffer.duration().map(|d| d.nseconds()),
         size: buffer.size(),
         keyframe,

@@ -10,6 +10,7 @@
 #![warn(unreachable_pub)]
 
 pub(crate) mod check;
+pub(crate) mod container_time;
 pub(crate) mod demuxed;
 pub(crate) mod frames;
 pub(crate) mod gop;
@@ -19,6 +20,7 @@ pub(crate) mod streams;
 pub(crate) mod swallowed;
 
 pub use check::{check, CheckReport, Finding, Severity};
+pub use container_time::{transport_stream_start, StartTimes};
 pub use frames::{scan_frames, stall_limit, stalled, FrameRecord, ScanKinds};
 pub use gop::{Bitrate, Gop, GopAnalyzer, GopReport, Spread};
 pub use media::{

@@ -259,3 +259,28 @@ pub fn keyframe_ticks_mark_every_keyframe() -> TestResult {
     window.destroy();
     Ok(())
 }
+
+/// On an MPEG-TS file whose timestamps start near 12.8 s (the video 0.32 s
+/// after the audio), the ticks count from the media's start, as the
+/// position does: the keyframes of frames 0, 25, 50 and 75 (1 s apart)
+/// tick at 0.32 s, 1.32 s, …
+pub fn keyframe_ticks_count_from_the_time_origin() -> TestResult {
+    let (window, view) = window_with_view();
+    view.set_autoplay(false);
+    view.open(&offset_numbered_ts().display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view.keyframe_ticks().len() == 4),
+        "ticks: {:?}",
+        view.keyframe_ticks()
+    );
+    run_until(Duration::from_secs(5), || view.player().frame_pts() >= 0);
+    let first = view.player().frame_pts() as f64 / 1e9;
+    check!((0.3..0.35).contains(&first), "first frame at {first}");
+    let ticks = view.keyframe_ticks();
+    for (k, t) in ticks.iter().enumerate() {
+        let want = first + k as f64;
+        check!((t - want).abs() <= 0.001, "tick {k} at {t}, want {want}");
+    }
+    window.destroy();
+    Ok(())
+}

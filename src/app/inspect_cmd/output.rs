@@ -5,7 +5,9 @@
 use super::session::Session;
 use super::wire::Failure;
 use super::InspectOptions;
-use framescope::inspect::{to_text, FrameRecord, GopAnalyzer, GopReport, MediaReport};
+use framescope::inspect::{
+    to_text, transport_stream_start, FrameRecord, GopAnalyzer, GopReport, MediaReport, StartTimes,
+};
 use std::io::Write;
 
 pub(super) fn error_json(f: &Failure) -> serde_json::Value {
@@ -16,21 +18,35 @@ pub(super) fn pretty(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
+/// What a scan found besides the frames.
+struct Scanned {
+    gops: Vec<GopReport>,
+    starts: StartTimes,
+    error: Option<Failure>,
+}
+
 /// Reads the frames when `--frames` or `--gop` asks for them, passing each
-/// to `each`; returns the GOP reports and the reading's error, if any.
+/// to `each`; returns the GOP reports, the start times and the reading's
+/// error, if any.
 fn scan(
     session: &mut Session,
     report: &MediaReport,
     options: &InspectOptions,
     mut each: impl FnMut(&FrameRecord) -> std::io::Result<()>,
-) -> std::io::Result<(Vec<GopReport>, Option<Failure>)> {
+) -> std::io::Result<Scanned> {
+    let mut starts = StartTimes::default();
     if !options.frames && !options.gop {
         session.close();
-        return Ok((Vec::new(), None));
+        return Ok(Scanned {
+            gops: Vec::new(),
+            starts,
+            error: None,
+        });
     }
     let is_video = |i: usize| report.streams.get(i).is_some_and(|s| s.kind == "video");
     let mut gops = GopAnalyzer::default();
     let error = session.frames(report.live, options.duration, |frame| {
+        starts.add(frame);
         if options.gop && is_video(frame.stream) {
             gops.add(frame);
         }
@@ -40,7 +56,23 @@ fn scan(
             Ok(())
         }
     })?;
-    Ok((gops.finish(), error))
+    Ok(Scanned {
+        gops: gops.finish(),
+        starts,
+        error,
+    })
+}
+
+fn seconds(ns: i64) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// The file's `start_time` (ns): a transport stream's own, read from the
+/// file, else the earliest of the streams' starts.
+fn file_start(report: &MediaReport, starts: &StartTimes) -> Option<i64> {
+    starts
+        .file()
+        .map(|t| transport_stream_start(&report.uri).map_or(t, |ts| ts.min(t)))
 }
 
 pub(super) fn write_json(
@@ -66,7 +98,11 @@ pub(super) fn write_json(
         write!(out, ",\n  \"frames\": [")?;
     }
     let mut first = true;
-    let (gops, error) = scan(session, report, options, |frame| {
+    let Scanned {
+        gops,
+        starts,
+        error,
+    } = scan(session, report, options, |frame| {
         let sep = if first { "\n    " } else { ",\n    " };
         first = false;
         write!(
@@ -77,6 +113,19 @@ pub(super) fn write_json(
     })?;
     if options.frames {
         write!(out, "\n  ]")?;
+        // ffprobe's format and stream `start_time`, from the frames.
+        let file =
+            serde_json::to_string(&file_start(report, &starts).map(seconds)).unwrap_or_default();
+        write!(
+            out,
+            ",\n  \"start_time\": {file},\n  \"stream_start_times\": ["
+        )?;
+        for (i, (stream, t)) in starts.streams().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let t = serde_json::to_string(&seconds(t)).unwrap_or_default();
+            write!(out, "{sep}{{\"stream\": {stream}, \"start_time\": {t}}}")?;
+        }
+        write!(out, "]")?;
     }
     if options.gop {
         let gop = serde_json::to_string_pretty(&gops).unwrap_or_default();
@@ -105,7 +154,11 @@ pub(super) fn write_text(
         )?;
     }
     let secs = |t: Option<i64>| t.map_or("-".to_string(), |t| format!("{:.6}", t as f64 / 1e9));
-    let (gops, error) = scan(session, report, options, |f| {
+    let Scanned {
+        gops,
+        starts,
+        error,
+    } = scan(session, report, options, |f| {
         writeln!(
             out,
             "{:>6} {:>12} {:>12} {:>10} {:>9}  {:<3} {}",
@@ -118,6 +171,18 @@ pub(super) fn write_text(
             f.picture_type.map_or("-", |p| p.letter())
         )
     })?;
+    if options.frames {
+        let list: Vec<String> = starts
+            .streams()
+            .map(|(s, t)| format!("stream {s}: {:.6}", seconds(t)))
+            .collect();
+        writeln!(
+            out,
+            "\nStart time: {} s ({})",
+            file_start(report, &starts).map_or("-".into(), |t| format!("{:.6}", seconds(t))),
+            list.join(", ")
+        )?;
+    }
     for g in &gops {
         write_gop_text(out, g)?;
     }

@@ -50,16 +50,26 @@ impl imp::Player {
         }
     }
 
+    /// Takes A (ns from the time origin) and keeps it in stream time.
     pub(super) fn set_loop_a(&self, a: i64) {
         let mut ab = self.loops.ab.get();
-        ab.a = u64::try_from(a).ok().map(gst::ClockTime::from_nseconds);
+        ab.a = u64::try_from(a).ok().map(|a| self.stream_time(a));
         self.apply_ab(ab);
     }
 
+    /// Takes B (ns from the time origin) and keeps it in stream time.
     pub(super) fn set_loop_b(&self, b: i64) {
         let mut ab = self.loops.ab.get();
-        ab.b = u64::try_from(b).ok().map(gst::ClockTime::from_nseconds);
+        ab.b = u64::try_from(b).ok().map(|b| self.stream_time(b));
         self.apply_ab(ab);
+    }
+
+    pub(super) fn user_loop_a(&self) -> i64 {
+        self.user_time_i64(self.loop_a.get())
+    }
+
+    pub(super) fn user_loop_b(&self) -> i64 {
+        self.user_time_i64(self.loop_b.get())
     }
 
     /// Takes new A-B points: refuses B at or before A, and seeks so a loop
@@ -69,8 +79,8 @@ impl imp::Player {
             if b <= a {
                 self.warn(format!(
                     "The loop end ({}) must come after its start ({}); the loop is unchanged.",
-                    crate::engine::timefmt::precise(b),
-                    crate::engine::timefmt::precise(a)
+                    crate::engine::timefmt::precise(self.user_clock(b)),
+                    crate::engine::timefmt::precise(self.user_clock(a))
                 ));
                 self.obj().notify_loop_a();
                 self.obj().notify_loop_b();

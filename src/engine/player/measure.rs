@@ -6,11 +6,67 @@ use super::imp;
 use crate::engine::frame::{frame_number, true_pts, ShownSample};
 use crate::engine::frameindex::FrameIndex;
 use crate::engine::log;
+use crate::engine::origin;
 use crate::engine::types::PlayerState;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
 
 impl imp::Player {
+    /// The time origin in stream time (ns; see [`crate::engine::origin`]):
+    /// 0 for live and adaptive streams, whose timelines are their own.
+    pub(super) fn origin_ns(&self) -> i64 {
+        if self.has_own_timeline() {
+            0
+        } else {
+            self.shared.origin.offset()
+        }
+    }
+
+    /// Whether the media is live or adaptive (HLS, DASH): its timeline is
+    /// its own, and the origin is 0.
+    fn has_own_timeline(&self) -> bool {
+        let adaptive = self
+            .shared
+            .adaptive_demuxer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some();
+        self.live.is_live.get() || adaptive
+    }
+
+    /// A stream time as the API shows it: ns from the time origin.
+    pub(super) fn user_time(&self, stream_ns: u64) -> u64 {
+        origin::to_user(stream_ns, self.origin_ns())
+    }
+
+    /// [`Self::user_time`] of a clock time.
+    pub(super) fn user_clock(&self, stream: gst::ClockTime) -> gst::ClockTime {
+        gst::ClockTime::from_nseconds(self.user_time(stream.nseconds()))
+    }
+
+    /// [`Self::user_time`] of a property value where negative means unset.
+    pub(super) fn user_time_i64(&self, stream_ns: i64) -> i64 {
+        match u64::try_from(stream_ns) {
+            Ok(t) => i64::try_from(self.user_time(t)).unwrap_or(i64::MAX),
+            Err(_) => stream_ns,
+        }
+    }
+
+    /// A time the API took (ns from the time origin) in stream time.
+    pub(super) fn stream_time(&self, user_ns: u64) -> gst::ClockTime {
+        gst::ClockTime::from_nseconds(origin::to_stream(user_ns, self.origin_ns()))
+    }
+
+    /// The `position` property: the position from the time origin.
+    pub(super) fn user_position(&self) -> u64 {
+        self.user_time(self.position.get())
+    }
+
+    /// The `frame-pts` property: the frame's PTS from the time origin.
+    pub(super) fn user_frame_pts(&self) -> i64 {
+        self.user_time_i64(self.frame_pts.get())
+    }
+
     /// Updates `position`: while paused on a video frame it is that frame's
     /// PTS; otherwise the pipeline's position (the clock through the
     /// segment while playing). While a seek is settling it stays at the target.
@@ -195,13 +251,40 @@ impl super::Player {
         self.imp().current_sample()
     }
 
-    /// The PTS of the first frame, once the media has prerolled.
+    /// The PTS of the first frame, once the media has prerolled, from the
+    /// time origin.
     pub fn first_frame_pts(&self) -> Option<gst::ClockTime> {
-        self.imp().first_frame.get()
+        let imp = self.imp();
+        imp.first_frame.get().map(|t| imp.user_clock(t))
+    }
+
+    /// Where time 0 of this player's times (position, `frame-pts`, seeks,
+    /// A-B points, chapters) lies in GStreamer's stream time (ns; negative
+    /// when the media starts before stream time 0), in which
+    /// [`Player::frame_index`](Self::frame_index) counts: the media's
+    /// start as ffprobe's format `start_time` defines it (0 for most files;
+    /// an MPEG-TS file's first timestamp after its first PCR). See
+    /// [`crate::engine`]'s "Time origin" in `docs/architecture.md`.
+    pub fn time_origin(&self) -> i64 {
+        self.imp().origin_ns()
+    }
+
+    /// Where time 0 lies in the container's own timestamps, as
+    /// `inspect --frames` and [`crate::inspect::scan_frames`] give them
+    /// (ns): an MPEG-TS file's earliest first PTS on its 90 kHz clock;
+    /// elsewhere the same as [`time_origin`](Self::time_origin).
+    pub fn container_time_origin(&self) -> i64 {
+        let imp = self.imp();
+        if imp.has_own_timeline() {
+            0
+        } else {
+            imp.shared.origin.container_offset()
+        }
     }
 
     /// What the video decoder has been fed so far: true timestamps and
-    /// keyframes (for keyframe marks and inspection).
+    /// keyframes (for keyframe marks and inspection), in stream time
+    /// (subtract [`time_origin`](Self::time_origin) for the API's times).
     pub fn frame_index(&self) -> FrameIndex {
         self.imp().shared.index.clone()
     }

@@ -121,9 +121,12 @@ mod imp {
         /// The player's state.
         #[property(get, builder(PlayerState::Stopped))]
         pub state: Cell<PlayerState>,
-        /// Stream position in nanoseconds: while paused, the PTS of the frame
-        /// on screen; while playing, the pipeline clock through the segment.
-        #[property(get)]
+        /// Position in nanoseconds from the media's start (the time origin,
+        /// see `Player::time_origin`): while paused, the PTS of the
+        /// frame on screen; while playing, the pipeline clock through the
+        /// segment. The cell holds stream time; the getter counts from the
+        /// origin.
+        #[property(get = Self::user_position, type = u64)]
         pub position: Cell<u64>,
         /// Duration in nanoseconds; 0 when unknown (live or unindexed streams).
         #[property(get)]
@@ -173,9 +176,10 @@ mod imp {
         /// Decode audio at all; takes effect at the next load.
         #[property(get, set, default = true)]
         pub audio_enabled: Cell<bool>,
-        /// PTS (stream time, ns) of the frame on screen, as the demuxer gave
-        /// it; -1 when no video frame is shown.
-        #[property(get, minimum = -1, default = -1)]
+        /// PTS (ns from the time origin) of the frame on screen, as the
+        /// demuxer gave it; -1 when no video frame is shown. The cell holds
+        /// stream time.
+        #[property(get = Self::user_frame_pts, type = i64, minimum = -1, default = -1)]
         pub frame_pts: Cell<i64>,
         /// Duration (ns) of the frame on screen; -1 when unknown.
         #[property(get, minimum = -1, default = -1)]
@@ -187,12 +191,14 @@ mod imp {
         /// How `seek` lands when no mode is given.
         #[property(get, set, builder(SeekMode::Accurate))]
         pub seek_mode: Cell<SeekMode>,
-        /// A-B loop start (stream time, ns); -1 (or any negative) when unset.
-        #[property(get, set = Self::set_loop_a, minimum = -1, default = -1, lax_validation)]
+        /// A-B loop start (ns from the time origin); -1 (or any negative)
+        /// when unset. The cell holds stream time.
+        #[property(get = Self::user_loop_a, set = Self::set_loop_a, type = i64, minimum = -1, default = -1, lax_validation)]
         pub loop_a: Cell<i64>,
-        /// A-B loop end (stream time, ns, exclusive); -1 when unset. With
-        /// both set, playback loops between them without a gap.
-        #[property(get, set = Self::set_loop_b, minimum = -1, default = -1, lax_validation)]
+        /// A-B loop end (ns from the time origin, exclusive); -1 when unset.
+        /// With both set, playback loops between them without a gap. The
+        /// cell holds stream time.
+        #[property(get = Self::user_loop_b, set = Self::set_loop_b, type = i64, minimum = -1, default = -1, lax_validation)]
         pub loop_b: Cell<i64>,
         /// Audio delay relative to video in ns (positive: audio later),
         /// applied by the pipeline and kept across media; -10 s to 10 s

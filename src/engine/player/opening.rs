@@ -86,6 +86,7 @@ impl imp::Player {
         // media's index or stand in for its demuxer: `teardown` ends this
         // number.
         let number = self.shared.start_pipeline();
+        self.shared.origin.reset(self.uri.borrow().as_deref());
         let shared = self.shared.clone();
         let index_attachment = shared.index.attachment();
         let meter_attachment = shared.bitrate_meter.attachment();
@@ -116,6 +117,7 @@ impl imp::Player {
                     shared.bitrate_meter.attach_for(&element, meter_attachment);
                 }
                 crate::engine::parserlatency::attach(&element);
+                shared.origin.watch_if_demuxer(&element);
             }
             None
         });

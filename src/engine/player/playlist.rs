@@ -359,6 +359,9 @@ impl imp::Player {
             .unwrap_or_default();
         self.set_title(Some(title));
         self.shared.index.clear();
+        // The next item's demuxer was made before its stream started: its
+        // origin is not learnt, and its times are stream time.
+        self.shared.origin.reset(None);
         self.shared.bitrate_meter.clear();
         self.first_frame.set(None);
         self.query_duration();

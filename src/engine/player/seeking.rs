@@ -35,6 +35,10 @@ pub struct SeekState {
     pub startup: Cell<bool>,
     /// The stream time the current segment starts at (our last seek or 0).
     pub segment_start: Cell<gst::ClockTime>,
+    /// A seek asked for (ns from the time origin) before the origin was
+    /// known, with the stream time it was queued as: converted again when
+    /// it starts (after the first preroll, when the origin is known).
+    pub unresolved: Cell<Option<(u64, gst::ClockTime)>>,
 }
 
 impl SeekState {
@@ -274,10 +278,19 @@ impl imp::Player {
             self.finish_request();
             return;
         }
+        // A seek asked for before the origin was known counts from it now.
+        let target = match self.seek.unresolved.take() {
+            Some((user, queued)) if queued == target => self.stream_time(user),
+            _ => target,
+        };
         // Past the end means the last frame (settling finds it when the
         // seek itself runs into the end).
-        let target = match self.duration_query().filter(|d| !d.is_zero()) {
-            Some(d) if target > d => d,
+        let end = self
+            .duration_query()
+            .filter(|d| !d.is_zero())
+            .map(|d| self.stream_time(d.nseconds()));
+        let target = match end {
+            Some(end) if target > end => end,
             _ => target,
         };
         // Nearest starts by finding the keyframe after the target.
@@ -314,8 +327,9 @@ impl imp::Player {
 }
 
 impl super::Player {
-    /// Seeks to `position` (stream time) in the default `seek-mode`. While
-    /// the media is still opening, the seek is applied once it has; with no
+    /// Seeks to `position` (from the time origin, as `position` counts) in
+    /// the default `seek-mode`. While the media is still opening, the seek
+    /// is applied once it has; with no
     /// media (stopped) it does nothing. Seeks made while one is in flight do
     /// not queue up: the newest replaces any waiting one.
     pub fn seek(&self, position: gst::ClockTime) {
@@ -324,10 +338,11 @@ impl super::Player {
 
     /// Seeks to `position` in the given mode (see [`SeekMode`]).
     pub fn seek_with_mode(&self, position: gst::ClockTime, mode: SeekMode) {
-        self.imp().request(Request::Seek {
-            target: position,
-            mode,
-        });
+        let imp = self.imp();
+        let target = imp.stream_time(position.nseconds());
+        let unresolved = (!imp.shared.origin.is_known()).then_some((position.nseconds(), target));
+        imp.seek.unresolved.set(unresolved);
+        imp.request(Request::Seek { target, mode });
     }
 
     /// Seeks while the user drags a seek bar: to the keyframe at or before

@@ -12,6 +12,7 @@
 use crate::engine::bitrate::BitrateMeter;
 use crate::engine::frameindex::FrameIndex;
 use crate::engine::framesteps::FrameSteps;
+use crate::engine::origin::TimeOrigin;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -94,6 +95,11 @@ pub struct Shared {
     /// thread at load); read on the main thread (statistics). Behind its
     /// own mutex, held per entry.
     pub frame_steps: FrameSteps,
+    /// The item's time origin: the earliest first stream time on its
+    /// demuxers' pads. Recorded by a probe on each demuxer source pad (a
+    /// streaming thread; attached by `element-setup`); read and cleared on
+    /// the main thread. Behind its own mutex, held only to copy a value.
+    pub(crate) origin: TimeOrigin,
 }
 
 impl Default for Shared {
@@ -111,6 +117,7 @@ impl Default for Shared {
             index: FrameIndex::default(),
             bitrate_meter: BitrateMeter::default(),
             frame_steps: FrameSteps::default(),
+            origin: TimeOrigin::default(),
         }
     }
 }

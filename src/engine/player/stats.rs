@@ -193,7 +193,7 @@ impl super::Player {
             bitrate: imp
                 .shared
                 .bitrate_meter
-                .at(gst::ClockTime::from_nseconds(self.position())),
+                .at(gst::ClockTime::from_nseconds(imp.position.get())),
             buffering_percent: imp.stats.last_buffering.get(),
             latency_ms: imp.live_latency().map(|l| l.nseconds() as f64 / 1e6),
             played_seconds: imp.played().nseconds() as f64 / 1e9,

@@ -18,7 +18,7 @@ mod fmp4;
 mod hls;
 mod mp4;
 mod mpd;
-mod mpegts;
+pub(crate) mod mpegts;
 mod playlist;
 mod timeline;
 

@@ -38,6 +38,9 @@ pub(crate) struct TsContent {
     pub(crate) kinds: Vec<Kind>,
     /// Access units in file order.
     pub(crate) frames: Vec<FrameRecord>,
+    /// The PTS (ns of the 90 kHz clock) of each PID's first access unit
+    /// with one.
+    pub(crate) first_pts: HashMap<u16, i64>,
 }
 
 /// One PES packet being gathered.
@@ -179,7 +182,7 @@ impl Reader {
         } else if let Some(es) = self.pids.get_mut(&pid) {
             if start {
                 if let Some(done) = self.open.remove(&pid) {
-                    finish(done, es, &mut self.content.frames);
+                    finish_noting(done, pid, es, &mut self.content);
                 }
                 self.open.insert(
                     pid,
@@ -207,7 +210,7 @@ impl Reader {
         rest.sort_by_key(|(pid, _)| *pid);
         for (pid, pes) in rest {
             if let Some(es) = self.pids.get_mut(&pid) {
-                finish(pes, es, &mut self.content.frames);
+                finish_noting(pes, pid, es, &mut self.content);
             }
         }
         self.content
@@ -267,6 +270,17 @@ fn section(payload: &[u8], table: u8) -> Option<&[u8]> {
     // The section without its 4-byte CRC (only what this packet holds).
     let end = (3 + length).saturating_sub(4).min(s.len());
     s.get(..end)
+}
+
+/// [`finish`], noting the PID's first PTS.
+fn finish_noting(pes: Pes, pid: u16, es: &mut Elementary, content: &mut TsContent) {
+    let before = content.frames.len();
+    finish(pes, es, &mut content.frames);
+    if content.frames.len() > before {
+        if let Some(pts) = content.frames.last().and_then(|f| f.pts) {
+            content.first_pts.entry(pid).or_insert(pts);
+        }
+    }
 }
 
 /// Turns a gathered PES packet into a frame record.

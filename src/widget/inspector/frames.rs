@@ -272,7 +272,7 @@ impl FramesTab {
         self.chart.queue_draw();
     }
 
-    /// Shows the frame at `t` (ns, stream time) as current: moves the rows
+    /// Shows the frame at `t` (ns, in the listed frames' time) as current: moves the rows
     /// around it, selects it and scrolls to it when it changed.
     pub fn set_current(&self, t: Option<i64>) {
         let (current, len, shown) = {

@@ -35,6 +35,7 @@ impl InspectorWindow {
     pub(super) fn refresh_frames(&self, player: Option<&Player>) {
         let ui = self.ui();
         let frames = self.imp().state.borrow().frames.clone();
+        let decoded = matches!(frames, Frames::Decoded(_));
         match frames {
             Frames::Scanning(count) => {
                 ui.frames.status.set_text(&format!(
@@ -61,11 +62,19 @@ impl InspectorWindow {
         }
         let t = player.and_then(|p| {
             let frame_pts = p.frame_pts();
-            if p.state() == PlayerState::Playing || frame_pts < 0 {
+            let t = if p.state() == PlayerState::Playing || frame_pts < 0 {
                 (p.uri().is_some()).then(|| p.position() as i64)
             } else {
                 Some(frame_pts)
-            }
+            };
+            // The table lists stream times (the player's index) or the
+            // container's (a scan); the player counts from the origin.
+            let origin = if decoded {
+                p.time_origin()
+            } else {
+                p.container_time_origin()
+            };
+            t.map(|t| t.saturating_add(origin))
         });
         ui.frames.set_current(t);
     }

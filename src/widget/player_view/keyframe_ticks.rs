@@ -165,21 +165,27 @@ impl KeyframeTicks {
             }
         }
         if self.state.borrow().scanning {
+            // The scan lists the container's times; the seek bar counts
+            // from the time origin.
+            let origin = player.container_time_origin() as f64 / 1e9;
             let mut state = self.state.borrow_mut();
-            let mut keys = state
+            let mut keys: Vec<f64> = state
                 .scanned
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .clone();
+                .iter()
+                .map(|k| k - origin)
+                .collect();
             keys.sort_by(f64::total_cmp);
             keys.dedup();
             state.keys = keys;
         } else {
+            let origin = player.time_origin() as f64 / 1e9;
             let keys: Vec<f64> = player
                 .frame_index()
                 .keyframes()
                 .iter()
-                .map(|k| k.nseconds() as f64 / 1e9)
+                .map(|k| k.nseconds() as f64 / 1e9 - origin)
                 .collect();
             let mut state = self.state.borrow_mut();
             if state.keys != keys {
