@@ -65,7 +65,7 @@ fn live_gst_objects() -> Option<String> {
         *counts.entry(kind).or_default() += 1;
     }
     let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     let total: usize = counts.iter().map(|c| c.1).sum();
     let top: Vec<String> = counts
         .iter()
