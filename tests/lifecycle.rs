@@ -7,7 +7,8 @@
 //! What is checked: 200 create/play/destroy cycles (and 100 more on the GL
 //! path) return the thread count, the open file descriptors and the resident
 //! memory to within a small bound of where they started, and every player
-//! and pipeline made is finalized; destroying a view, stopping a player and
+//! and pipeline made is finalized, with every element that was inside it;
+//! destroying a view, stopping a player and
 //! dropping one each return within 100 ms (with the main loop ticking on)
 //! while the source is an HTTP server that never answers, one that sends
 //! headers and stalls, or a filter that sleeps two seconds per frame, and
@@ -22,6 +23,7 @@ use common::*;
 use framescope::engine::{pending_shutdowns, Player, VideoMode, VideoPath};
 use framescope::widget::PlayerView;
 use glib::prelude::*;
+use gst::prelude::GstBinExtManual;
 use gtk::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -106,6 +108,10 @@ struct Cycle {
     release: Duration,
     /// The video chain the player used.
     path: VideoPath,
+    /// Every element inside the pipeline while it played, by name: each
+    /// must be freed with it (GStreamer 1.22's playsink leaked the `volume`
+    /// it adds when the audio sink has none).
+    elements: Vec<(String, glib::WeakRef<gst::Element>)>,
 }
 
 /// A 320×240 window with a new view in it, its player prepared by
@@ -140,6 +146,17 @@ fn cycle(clip: &str, mode: VideoMode) -> Result<Cycle, String> {
         player.position()
     );
     let pipeline = player.pipeline().ok_or("no pipeline while playing")?;
+    let elements = pipeline
+        .iterate_recurse()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                gst::prelude::GstObjectExt::name(&e).to_string(),
+                e.downgrade(),
+            )
+        })
+        .collect();
     let path = player.video_path();
     let weak = (player.downgrade(), pipeline.downgrade());
     drop((player, pipeline));
@@ -158,6 +175,7 @@ fn cycle(clip: &str, mode: VideoMode) -> Result<Cycle, String> {
         destroy,
         release: start.elapsed(),
         path,
+        elements,
     })
 }
 
@@ -205,6 +223,12 @@ fn cycles_leave_nothing_behind(mode: VideoMode, count: usize) -> TestResult {
         .iter()
         .filter(|c| c.pipeline.upgrade().is_some())
         .count();
+    let elements_alive: Vec<&str> = cycles
+        .iter()
+        .flat_map(|c| &c.elements)
+        .filter(|(_, e)| e.upgrade().is_some())
+        .map(|(name, _)| name.as_str())
+        .collect();
     let destroy_max = cycles.iter().map(|c| c.destroy).max().unwrap_or_default();
     let release_mean = cycles.iter().map(|c| c.release).sum::<Duration>() / count as u32;
     let growth_kb = end.rss_kb.saturating_sub(start.rss_kb);
@@ -231,6 +255,17 @@ fn cycles_leave_nothing_behind(mode: VideoMode, count: usize) -> TestResult {
     check!(
         pipelines == 0,
         "{pipelines} of {count} pipelines were never freed"
+    );
+    check!(
+        elements_alive.is_empty(),
+        "{} elements of the freed pipelines are still alive: {}",
+        elements_alive.len(),
+        elements_alive
+            .iter()
+            .take(10)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     check!(
         end.threads <= start.threads + HANDLE_SLACK,

@@ -207,15 +207,23 @@ impl PipelineSpec {
     pub fn audio_chain(&self) -> Option<Vec<ElementSpec>> {
         match self.audio {
             // scaletempo keeps the pitch at any rate (a pass-through at 1×).
+            // The chain has its own `volume` (a pass-through at 1.0, not
+            // muted), which playbin's soft volume then uses: without one,
+            // GStreamer 1.22's playsink adds a `volume` element of its own
+            // and never frees it, one per pipeline (found by the storm with
+            // the leaks tracer; `gst-launch-1.0 playbin … audio-sink=fakesink`
+            // under `GST_TRACERS=leaks` shows it too).
             AudioOutput::Device => Some(vec![
                 ElementSpec::new("scaletempo"),
                 ElementSpec::new("audioconvert"),
+                ElementSpec::new("volume"),
                 ElementSpec::new("audioresample"),
                 ElementSpec::new("autoaudiosink"),
             ]),
             AudioOutput::Fake => Some(vec![
                 ElementSpec::new("scaletempo"),
                 ElementSpec::new("audioconvert"),
+                ElementSpec::new("volume"),
                 ElementSpec::new("fakesink").with("sync", "true"),
             ]),
             AudioOutput::Disabled => None,
@@ -446,7 +454,7 @@ mod tests {
         assert_eq!(
             spec.to_launch(),
             "playbin3 uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+audio+text+soft-volume \
-             video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\" audio-sink=\"scaletempo ! audioconvert ! fakesink sync=true\""
+             video-sink=\"glupload ! glcolorconvert ! gtk4paintablesink\" audio-sink=\"scaletempo ! audioconvert ! volume ! fakesink sync=true\""
         );
         let sw = PipelineSpec {
             playbin: Playbin::Playbin2,

@@ -185,9 +185,6 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
             r.threads, r.fds, r.rss_mb, r.heap_mb
         );
         println!("    descriptors: {}", r.fd_kinds);
-        if let Some(objects) = &r.gst_objects {
-            println!("    GStreamer objects alive: {objects}");
-        }
     };
     if let (Some(first), Some(last)) = (samples.get(1), samples.last()) {
         line("at 10 %", first);

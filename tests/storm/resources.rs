@@ -13,12 +13,10 @@ pub struct Resources {
     pub heap_mb: f64,
     /// Open descriptors by kind (socket, pipe, eventfd, a path, …).
     pub fd_kinds: String,
-    /// GStreamer objects alive by type, the most common first, when the
-    /// run has GStreamer's leaks tracer (`GST_TRACERS=leaks(filters=GstObject)`).
-    pub gst_objects: Option<String>,
 }
 
 pub fn resources() -> Resources {
+    log_live_gst_objects();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let value = |key: &str| -> f64 {
         status
@@ -35,44 +33,26 @@ pub fn resources() -> Resources {
         rss_mb: value("VmRSS:") / 1024.0,
         heap_mb: (heap.uordblks + heap.hblkhd) as f64 / (1024.0 * 1024.0),
         fd_kinds: fd_kinds(),
-        gst_objects: live_gst_objects(),
     }
 }
 
-/// GStreamer objects alive now, counted by type, from the leaks tracer if
-/// the run has it.
-fn live_gst_objects() -> Option<String> {
+/// Has GStreamer's leaks tracer, if the run has it, log the objects alive
+/// now (`object-alive` lines on `GST_TRACER:7`, e.g. with
+/// `GST_DEBUG=GST_TRACER:7 GST_DEBUG_FILE=…`; one block per sample). Only
+/// logged, never handed back: taking references to objects that may be
+/// finalising on other threads crashes GStreamer 1.22's tracer.
+fn log_live_gst_objects() {
     use glib::prelude::*;
     use glib::translate::FromGlibPtrContainer;
     // SAFETY: returns a new list of new references to the active tracers.
     let tracers: Vec<gst::Tracer> =
         unsafe { FromGlibPtrContainer::from_glib_full(gst::ffi::gst_tracing_get_active_tracers()) };
-    let leaks = tracers
+    if let Some(leaks) = tracers
         .into_iter()
-        .find(|t| t.type_().name() == "GstLeaksTracer")?;
-    let list = leaks.emit_by_name::<gst::Structure>("get-live-objects", &[]);
-    let infos = list.get::<gst::List>("live-objects-info").ok()?;
-    let mut counts = std::collections::BTreeMap::<String, usize>::new();
-    for info in infos.iter() {
-        let Ok(info) = info.get::<gst::Structure>() else {
-            continue;
-        };
-        let kind = info
-            .value("object")
-            .ok()
-            .and_then(|v| v.get::<glib::Object>().ok())
-            .map_or_else(|| "?".to_string(), |o| o.type_().name().to_string());
-        *counts.entry(kind).or_default() += 1;
+        .find(|t| t.type_().name() == "GstLeaksTracer")
+    {
+        leaks.emit_by_name::<()>("log-live-objects", &[]);
     }
-    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    let total: usize = counts.iter().map(|c| c.1).sum();
-    let top: Vec<String> = counts
-        .iter()
-        .take(15)
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect();
-    Some(format!("{total} in all: {}", top.join(", ")))
 }
 
 /// Every socket of this network namespace by inode: its protocol and, for
