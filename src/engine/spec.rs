@@ -313,7 +313,7 @@ impl PipelineSpec {
             video_sink = Some(last);
         }
         if let AudioOutput::Custom(description) = &self.audio {
-            let (bin, _) = custom_sink("framescope-audio", description)?;
+            let bin = custom_audio_sink(description)?;
             playbin.set_property("audio-sink", &bin);
         } else if let Some(chain) = self.audio_chain() {
             let (bin, _) = build_chain("framescope-audio", &chain)?;
@@ -402,6 +402,26 @@ fn custom_sink(name: &str, description: &str) -> Result<(gst::Bin, gst::Element)
         .find(|e| e.element_flags().contains(gst::ElementFlags::SINK))
         .ok_or_else(|| fail("it has no sink element".into()))?;
     Ok((bin, sink))
+}
+
+/// A custom audio sink with a `volume` somewhere in it: when the user's
+/// description has none, a `volume` element goes in front (see
+/// [`PipelineSpec::audio_chain`] for why playsink must not add its own).
+fn custom_audio_sink(description: &str) -> Result<gst::Bin, PlayerError> {
+    const NAME: &str = "framescope-audio";
+    let (bin, _) = custom_sink(NAME, description)?;
+    let has_volume = bin
+        .iterate_recurse()
+        .into_iter()
+        .flatten()
+        .any(|e| e.find_property("volume").is_some());
+    if has_volume {
+        return Ok(bin);
+    }
+    // A description the prefix does not fit (several branches, say) keeps
+    // its own form.
+    Ok(custom_sink(NAME, &format!("volume ! {description}"))
+        .map_or(bin, |(with_volume, _)| with_volume))
 }
 
 fn build_chain(name: &str, chain: &[ElementSpec]) -> Result<(gst::Bin, gst::Element), PlayerError> {
@@ -531,5 +551,38 @@ mod fit_tests {
             Some((524, 288))
         );
         assert_eq!(fitted_size(0, 0, (1, 1), (10, 10)), None);
+    }
+}
+
+#[cfg(test)]
+mod volume_tests {
+    use super::custom_audio_sink;
+    use gst::prelude::*;
+
+    fn volumes(bin: &gst::Bin) -> usize {
+        bin.iterate_recurse()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.find_property("volume").is_some())
+            .count()
+    }
+
+    #[test]
+    fn custom_audio_sinks_get_a_volume_only_when_they_have_none() {
+        gst::init().unwrap();
+        assert_eq!(volumes(&custom_audio_sink("fakesink").unwrap()), 1);
+        assert_eq!(
+            volumes(&custom_audio_sink("audioconvert ! volume volume=0.5 ! fakesink").unwrap()),
+            1
+        );
+        let kept = custom_audio_sink("volume volume=0.5 ! fakesink").unwrap();
+        let volume = kept
+            .iterate_recurse()
+            .into_iter()
+            .flatten()
+            .find(|e| e.find_property("volume").is_some())
+            .unwrap();
+        assert_eq!(volume.property::<f64>("volume"), 0.5);
+        assert!(custom_audio_sink("no-such-element").is_err());
     }
 }
