@@ -63,6 +63,7 @@
 
 #![warn(missing_docs)]
 
+pub mod control;
 pub mod engine;
 pub mod inspect;
 pub mod widget;
