@@ -351,3 +351,40 @@ fn drive(options: &CtlOptions) -> Result<String, Failure> {
         Command::State => Ok(get("State")?.get::<String>().unwrap_or_default()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<CtlOptions, clap::Error> {
+        CtlOptions::try_parse_from(std::iter::once("ctl").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn negative_numbers_are_values_not_options() {
+        assert!(matches!(
+            parse(&["step", "-1"]).unwrap().command,
+            Command::Step { frames: -1 }
+        ));
+        assert!(matches!(
+            parse(&["rate", "-2"]).unwrap().command,
+            Command::Rate { rate } if rate == -2.0
+        ));
+        assert!(matches!(
+            parse(&["--instance", "42", "seek", "1:00", "--mode", "keyframe"])
+                .unwrap()
+                .command,
+            Command::Seek { time: 60_000_000_000, .. }
+        ));
+        assert!(parse(&["seek", "1", "--mode", "fast"]).is_err());
+        assert!(parse(&["seek", "-1"]).is_err());
+        assert!(parse(&["step"]).is_err());
+        assert!(parse(&["step", "one"]).is_err());
+        assert!(parse(&["queue"]).is_err());
+        assert!(parse(&["--instance", "1", "--name", "x", "state"]).is_err());
+        assert!(matches!(
+            parse(&["track", "subtitle", "off"]).unwrap().command,
+            Command::Track { .. }
+        ));
+    }
+}
