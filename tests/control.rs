@@ -490,3 +490,118 @@ fn a_kiosk_without_control_offers_nothing_on_the_bus() {
         serde_json::from_str(&std::fs::read_to_string(&stats_file).unwrap()).unwrap();
     assert!(written["rendered"].as_u64().unwrap_or(0) > 0, "{written}");
 }
+
+/// Runs `command` to its end while turning the thread-default main context
+/// (the player it talks to answers there): (exit code, stdout, stderr).
+fn run_turning(mut command: Command) -> (i32, String, String) {
+    use std::io::Read;
+    let mut child = command.spawn().unwrap();
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text.trim().to_string()
+        })
+    };
+    let out = read(Box::new(child.stdout.take().unwrap()));
+    let err = read(Box::new(child.stderr.take().unwrap()));
+    let ctx = glib::MainContext::ref_thread_default();
+    let start = Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status.code().unwrap_or(-1);
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break -1;
+        }
+        turn_once(&ctx);
+    };
+    (status, out.join().unwrap(), err.join().unwrap())
+}
+
+#[test]
+fn a_host_offers_a_headless_player_through_the_library() {
+    use framescope::control::{ControlOptions, RemoteControl};
+    let clip = clip();
+    let bus = Bus::start();
+    with_context(|| {
+        let connection = gio::DBusConnection::for_address_sync(
+            &bus.address,
+            gio::DBusConnectionFlags::AUTHENTICATION_CLIENT
+                | gio::DBusConnectionFlags::MESSAGE_BUS_CONNECTION,
+            None,
+            None::<&gio::Cancellable>,
+        )
+        .expect("the private bus answers");
+        let (player, _) = open_paused(&clip);
+        let remote = RemoteControl::export_on(
+            &connection,
+            &player,
+            ControlOptions {
+                mpris: false,
+                player_interface: true,
+                instance: Some("host_test".into()),
+                hooks: Default::default(),
+            },
+        )
+        .expect("the player is offered");
+        assert_eq!(remote.names(), ["org.framescope.Framescope.host_test"]);
+        let ctl = |args: &[&str]| {
+            let mut command = bus.command(env!("CARGO_BIN_EXE_framescope"));
+            command.arg("ctl").args(args);
+            run_turning(command)
+        };
+        assert!(
+            run_until(Duration::from_secs(10), || ctl(&["state"]).1 == "paused"),
+            "ctl finds the host's player, paused"
+        );
+        // The library's own statistics: the state, where it is, the counts.
+        let (code, json, err) = ctl(&[
+            "--name",
+            "org.framescope.Framescope.host_test",
+            "stats",
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let stats: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(stats["state"], "paused", "{stats}");
+        assert!(stats["stats"]["rendered"].is_number(), "{stats}");
+        let at = player.frame_number();
+        assert_eq!(ctl(&["step", "1"]).0, 0);
+        assert!(run_until(Duration::from_secs(10), || player.frame_number() == at + 1));
+        let (code, _, err) = ctl(&["rate", "inf"]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(
+            player.rate(),
+            1.0,
+            "a refused rate never reaches the player"
+        );
+        let (code, _, err) = ctl(&["next"]);
+        assert_eq!(
+            (code, err.as_str()),
+            (1, "framescope ctl: There is no next item in the queue.")
+        );
+        let mut gdbus = bus.command("gdbus");
+        gdbus.args([
+            "call",
+            "--session",
+            "--dest",
+            "org.framescope.Framescope.host_test",
+            "--object-path",
+            PATH,
+            "--method",
+            "org.framescope.Player1.SetVolume",
+            "0.5",
+        ]);
+        assert_eq!(run_turning(gdbus).0, 0);
+        assert_eq!(player.volume(), 0.5);
+        // Dropped: off the bus.
+        drop(remote);
+        assert!(
+            run_until(Duration::from_secs(10), || ctl(&["state"]).0 == 1),
+            "a dropped RemoteControl leaves the bus"
+        );
+    });
+}

@@ -374,7 +374,10 @@ mod tests {
             parse(&["--instance", "42", "seek", "1:00", "--mode", "keyframe"])
                 .unwrap()
                 .command,
-            Command::Seek { time: 60_000_000_000, .. }
+            Command::Seek {
+                time: 60_000_000_000,
+                ..
+            }
         ));
         assert!(parse(&["seek", "1", "--mode", "fast"]).is_err());
         assert!(parse(&["seek", "-1"]).is_err());
