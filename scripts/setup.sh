@@ -27,6 +27,10 @@ TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstrea
   appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
 # xprop (x11-utils): the secrets test reads window titles with it.
 TEST_PACKAGES+=(x11-utils)
+# dbus-send: the remote-control test (tests/control.rs) sends calls with
+# the wrong argument types, which gdbus (it reads the introspection first)
+# cannot send.
+TEST_PACKAGES+=(dbus-bin)
 # The accessibility test (tests/accessibility.rs) reads the app's real
 # AT-SPI tree: the AT-SPI bus (at-spi2-core) and pyatspi with Debian's
 # python3, inside dbus-run-session (dbus-daemon, above).

@@ -6,6 +6,7 @@
 //!   └─ widget::PlayerView  ── picture, overlay controls, error/audio views
 //!        └─ engine::Player ── playbin3 from a PipelineSpec, bus → properties/signals
 //! inspect  ── media facts (depends on engine only)
+//! control  ── remote control over D-Bus, opt-in: MPRIS 2 and org.framescope.Player1
 //! ```
 //!
 //! Call [`engine::init`] (after `gtk::init` when showing video) before
@@ -48,6 +49,10 @@
 //! `window-actions` (which offers the `player.` actions to the whole window),
 //! and `<child type="overlay">` for the host's own widgets over the video.
 //!
+//! Remote control (opt-in): [`control::RemoteControl::export`] offers a
+//! player on the D-Bus session bus (MPRIS 2, and the Framescope interface
+//! that `framescope ctl` drives) until the value is dropped.
+//!
 //! The engine alone, headless (no display), for example in a service:
 //!
 //! ```
@@ -63,6 +68,7 @@
 
 #![warn(missing_docs)]
 
+pub mod control;
 pub mod engine;
 pub mod inspect;
 pub mod widget;

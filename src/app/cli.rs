@@ -8,7 +8,7 @@ use framescope::engine::VideoMode;
 #[derive(Debug, Parser, Default, Clone)]
 #[command(name = "framescope", version, about, after_help = EXIT_CODES)]
 #[command(
-    override_usage = "framescope [OPTIONS] [FILE|URI]...\n       framescope inspect [--json] [--frames] [--gop] [--duration S] FILE|URI\n       framescope check [--json] FILE|URI\n       framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]"
+    override_usage = "framescope [OPTIONS] [FILE|URI]...\n       framescope inspect [--json] [--frames] [--gop] [--duration S] FILE|URI\n       framescope check [--json] FILE|URI\n       framescope snapshot FILE|URI --at TIME -o OUT.png [--keyframe]\n       framescope ctl COMMAND [ARGS]"
 )]
 pub struct Options {
     /// Files or URIs to play in order; none plays the embedded demo clip.
@@ -23,6 +23,11 @@ pub struct Options {
     /// stalled items restarted.
     #[arg(long)]
     pub kiosk: bool,
+    /// Offer the player for remote control on the D-Bus session bus
+    /// (`framescope ctl`, and MPRIS in a kiosk). A kiosk has no remote
+    /// surface without it.
+    #[arg(long)]
+    pub control: bool,
     /// Start again from the first item after the last one ends.
     #[arg(long = "loop")]
     pub looping: bool,

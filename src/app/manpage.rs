@@ -1,5 +1,5 @@
 //! The manual page, `framescope(1)`, made from the command-line definitions
-//! themselves (the player's options, `inspect`, `check` and `snapshot`), so it never
+//! themselves (the player's options, `inspect`, `check`, `snapshot` and `ctl`), so it never
 //! drifts from `--help`. `framescope --print-man-page` (hidden) writes it as
 //! roff to stdout; `make install` installs it.
 
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 /// What the page says under DESCRIPTION, after the one-line summary.
 const DESCRIPTION: &str = "Framescope plays video and audio files and network streams (HTTP, HLS, DASH, RTSP, SRT, UDP, RTMP, HTTP-FLV) in a GTK 4 window, frame-exact: seeks land on the frame shown at the time asked, and steps go one frame forward or back. With no FILE or URI it plays an embedded demo clip. A second framescope with files hands them to the one already running.
 
-The inspect, check and snapshot commands need no display: inspect prints the media facts of a file or URI (and with --frames every frame, with --gop the GOP structure), check lists faults in a file or an HLS or DASH stream (exit 3 when one is an error), snapshot exports the frame shown at a time as PNG.";
+The inspect, check and snapshot commands need no display: inspect prints the media facts of a file or URI (and with --frames every frame, with --gop the GOP structure), check lists faults in a file or an HLS or DASH stream (exit 3 when one is an error), snapshot exports the frame shown at a time as PNG. ctl drives a running player started with --control over D-Bus (play, pause, seek, step, rate, loop, tracks, snapshot, stats).";
 
 /// Files the player reads and writes, as roff.
 const FILES: &str = r#".SH FILES
@@ -40,8 +40,9 @@ fn player_command() -> clap::Command {
         .long_about(DESCRIPTION)
 }
 
-/// The commands that are not the player: `inspect`, `check` and `snapshot`.
-fn subcommands() -> [clap::Command; 3] {
+/// The commands that are not the player: `inspect`, `check`, `snapshot`
+/// and `ctl`.
+fn subcommands() -> [clap::Command; 4] {
     [
         super::inspect_cmd::command()
             .name("inspect")
@@ -52,6 +53,9 @@ fn subcommands() -> [clap::Command; 3] {
         super::snapshot_cmd::command()
             .name("snapshot")
             .bin_name("framescope snapshot"),
+        super::ctl_cmd::command()
+            .name("ctl")
+            .bin_name("framescope ctl"),
     ]
 }
 

@@ -6,13 +6,13 @@ mod application;
 mod check_cmd;
 pub mod cli;
 mod credentials;
+mod ctl_cmd;
 mod demo;
 mod files;
 mod inspect_cmd;
 mod kiosk;
 mod logging;
 mod manpage;
-mod mpris;
 mod preferences;
 mod resume;
 mod screensaver;
@@ -203,6 +203,7 @@ pub fn run() -> ExitCode {
         Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
         Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),
         Some("check") => return check_cmd::run(args[1..].to_vec()),
+        Some("ctl") => return ctl_cmd::run(args[1..].to_vec()),
         _ => {}
     }
     let parsed = <Options as clap::CommandFactory>::command()

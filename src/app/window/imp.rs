@@ -59,8 +59,9 @@ pub struct MainWindow {
     pub totals: Cell<(u64, u64, f64)>,
     /// The inspector window, while open.
     pub inspector: glib::WeakRef<InspectorWindow>,
-    /// The MPRIS service, while on the session bus.
-    pub mpris: RefCell<Option<crate::app::mpris::Mpris>>,
+    /// The remote control (MPRIS, and the Framescope interface with
+    /// `--control`), while on the session bus.
+    pub control: RefCell<Option<framescope::control::RemoteControl>>,
     /// The audio and subtitle tracks last seen playing (for `--stats-json`,
     /// written when the pipeline may be gone).
     pub tracks_playing: Cell<(i32, i32)>,
@@ -179,7 +180,7 @@ impl ObjectImpl for MainWindow {
         if let Some(inspector) = self.inspector.upgrade() {
             inspector.close();
         }
-        self.mpris.take();
+        self.control.take();
         self.dispose_template();
     }
 }

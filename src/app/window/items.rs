@@ -287,18 +287,21 @@ impl MainWindow {
         });
     }
 
-    /// What MPRIS does with the queue and the window.
-    pub(super) fn mpris_hooks(&self) -> crate::app::mpris::Hooks {
+    /// What the remote control (MPRIS, `framescope ctl`) does with the
+    /// queue, the window and the statistics.
+    pub(super) fn control_hooks(&self) -> framescope::control::Hooks {
         let with = |f: fn(&MainWindow) -> bool| {
             let weak = self.downgrade();
-            Box::new(move || weak.upgrade().is_some_and(|w| f(&w))) as Box<dyn Fn() -> bool>
+            Some(Box::new(move || weak.upgrade().is_some_and(|w| f(&w))) as Box<dyn Fn() -> bool>)
         };
-        let weak = self.downgrade();
-        let open_uri = Box::new(move |uri: String| {
-            if let Some(w) = weak.upgrade() {
-                w.open_items(vec![uri]);
-            }
-        });
+        let items = |f: fn(&MainWindow, Vec<String>)| {
+            let weak = self.downgrade();
+            Some(Box::new(move |uris: Vec<String>| {
+                if let Some(w) = weak.upgrade() {
+                    f(&w, uris);
+                }
+            }) as Box<dyn Fn(Vec<String>)>)
+        };
         let weak = self.downgrade();
         let raise = Box::new(move || {
             if let Some(w) = weak.upgrade() {
@@ -311,14 +314,20 @@ impl MainWindow {
                 w.quit();
             }
         });
-        crate::app::mpris::Hooks {
+        let weak = self.downgrade();
+        let stats_json = Box::new(move || {
+            weak.upgrade()
+                .map(|w| w.stats_report_json())
+                .unwrap_or_default()
+        });
+        framescope::control::Hooks {
             next: with(MainWindow::next_item),
             previous: with(MainWindow::previous_item),
-            has_next: with(|w| w.view().player().has_next()),
-            has_previous: with(|w| w.view().player().has_previous()),
-            open_uri,
-            raise,
-            quit,
+            open: items(MainWindow::open_items),
+            queue: items(MainWindow::enqueue_items),
+            raise: Some(raise),
+            quit: Some(quit),
+            stats_json: Some(stats_json),
         }
     }
 

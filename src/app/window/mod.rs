@@ -141,9 +141,8 @@ impl MainWindow {
         window.set_up_player();
         window.refresh_recent_menu();
         let player = view.player();
+        window.start_remote_control(&player);
         if imp.setup.get().is_some_and(|s| s.kiosk.is_none()) {
-            let mpris = crate::app::mpris::start(&player, window.mpris_hooks());
-            imp.mpris.replace(mpris);
             // (Kiosk mode keeps the screen awake itself, counting the requests.)
             crate::app::screensaver::keep_awake_while_playing(
                 gtk_app,
@@ -185,6 +184,33 @@ impl MainWindow {
         player.set_items(&inputs);
         player.play();
         window
+    }
+
+    /// Puts the player on the session bus: MPRIS in a normal window, and
+    /// with `--control` the Framescope interface too. A kiosk offers
+    /// nothing without `--control` (anything on the session bus could drive
+    /// it), MPRIS and the interface with it.
+    fn start_remote_control(&self, player: &framescope::engine::Player) {
+        let setup = self.setup();
+        let control = setup.options.control;
+        let options = framescope::control::ControlOptions {
+            mpris: setup.kiosk.is_none() || control,
+            player_interface: control,
+            instance: None,
+            hooks: self.control_hooks(),
+        };
+        if !options.mpris {
+            return;
+        }
+        match framescope::control::RemoteControl::export(player, options) {
+            Ok(remote) => {
+                self.imp().control.replace(Some(remote));
+            }
+            Err(e) if control => {
+                eprintln!("framescope: --control: the player cannot be offered for remote control: {e}; start it inside a D-Bus session.");
+            }
+            Err(e) => tracing::info!("no MPRIS media controls: {e}"),
+        }
     }
 
     /// The window's `PlayerView`.

@@ -8,10 +8,19 @@ use adw::subclass::prelude::*;
 use framescope::engine::{Player, TrackKind};
 use serde::Serialize;
 
-/// What `--stats-json` writes.
+/// What `--stats-json` writes (and `framescope ctl stats --json` prints).
 #[derive(Serialize)]
 struct StatsReport {
+    /// The player's state: stopped, loading, buffering, paused, playing or
+    /// error.
+    state: &'static str,
     uri: Option<String>,
+    /// Where playback is (seconds from the media's start), the PTS and
+    /// number of the frame on screen (`null`/-1 when none) and the rate.
+    position_s: f64,
+    frame_pts_s: Option<f64>,
+    frame_number: i64,
+    rate: f64,
     rendered: u64,
     dropped: u64,
     played_seconds: f64,
@@ -65,15 +74,34 @@ pub(super) fn track_number(player: &Player, kind: TrackKind) -> i32 {
 impl MainWindow {
     /// Writes the `--stats-json` file, when asked for.
     pub(super) fn write_stats(&self) {
-        let (imp, setup) = (self.imp(), self.setup());
+        let setup = self.setup();
         let Some(path) = setup.options.stats_json.as_ref() else {
             return;
         };
+        let json = self.stats_report_json();
+        let result = crate::app::files::write_atomically(path, (json + "\n").as_bytes());
+        if let Err(e) = result {
+            eprintln!("framescope: could not write statistics to {}: {e}; check that the folder exists and is writable.", path.display());
+            if setup.exit_code.get() == 0 {
+                setup.exit_code.set(1);
+            }
+        }
+    }
+
+    /// The statistics report as JSON, redacted: what `--stats-json` writes
+    /// and the remote control's `Stats` returns.
+    pub(super) fn stats_report_json(&self) -> String {
+        let (imp, setup) = (self.imp(), self.setup());
         let player = self.view().player();
         let stats = player.stats();
         let (seam, loop_seams) = player.max_loop_seam_step();
         let (r, d, s) = imp.totals.get();
         let report = StatsReport {
+            state: framescope::control::state_name(player.state()),
+            position_s: player.position() as f64 / 1e9,
+            frame_pts_s: (player.frame_pts() >= 0).then(|| player.frame_pts() as f64 / 1e9),
+            frame_number: player.frame_number(),
+            rate: player.rate(),
             uri: player.uri().map(|u| framescope::engine::redact_uri(&u)),
             rendered: r + stats.rendered,
             dropped: d + stats.dropped,
@@ -122,14 +150,7 @@ impl MainWindow {
         };
         let json = serde_json::to_string_pretty(&report).unwrap_or_default();
         // Every field is redacted already; this catches any future one.
-        let json = framescope::engine::redact_text(&json);
-        let result = crate::app::files::write_atomically(path, (json + "\n").as_bytes());
-        if let Err(e) = result {
-            eprintln!("framescope: could not write statistics to {}: {e}; check that the folder exists and is writable.", path.display());
-            if setup.exit_code.get() == 0 {
-                setup.exit_code.set(1);
-            }
-        }
+        framescope::engine::redact_text(&json)
     }
 
     /// Folds the statistics of the item being left into the totals.

@@ -2,14 +2,17 @@
 //! `playerctl` drive the player: the `org.mpris.MediaPlayer2` and
 //! `org.mpris.MediaPlayer2.Player` interfaces at `/org/mpris/MediaPlayer2`
 //! under the name `org.mpris.MediaPlayer2.framescope.instance<pid>` (one per
-//! running player). Play, pause, stop, next, previous, seek, position,
-//! rate, volume and metadata map onto the engine player and the app's
-//! queue; property changes are announced with `PropertiesChanged`. Without a
-//! session bus (a bare Xvfb, a kiosk box) there is simply no MPRIS.
+//! running player, or the host's own instance name). Play, pause, stop,
+//! next, previous, seek, position, rate, volume and metadata map onto the
+//! player and the host's [`Hooks`]; property changes are announced with
+//! `PropertiesChanged`. Registered by
+//! [`RemoteControl::export`](super::RemoteControl::export) when
+//! [`ControlOptions::mpris`](super::ControlOptions::mpris) is set; the
+//! threading rule is the module's (see [`crate::control`]).
 
-use framescope::engine::{Player, PlayerState};
-use gtk::prelude::*;
-use gtk::{gio, glib};
+use super::Hooks;
+use crate::engine::{Player, PlayerState};
+use glib::prelude::*;
 use std::rc::Rc;
 
 const PATH: &str = "/org/mpris/MediaPlayer2";
@@ -58,42 +61,6 @@ const INTROSPECTION: &str = r#"<node>
   </interface>
 </node>"#;
 
-/// What MPRIS asks of the app beyond the player itself.
-pub struct Hooks {
-    /// Go to the next item of the queue (false: there is none).
-    pub next: Box<dyn Fn() -> bool>,
-    /// Go to the previous item (false: there is none).
-    pub previous: Box<dyn Fn() -> bool>,
-    /// Whether there is a next / previous item.
-    pub has_next: Box<dyn Fn() -> bool>,
-    /// Whether there is a previous item.
-    pub has_previous: Box<dyn Fn() -> bool>,
-    /// Replace the queue with this URI and play it.
-    pub open_uri: Box<dyn Fn(String)>,
-    /// Bring the window to the front.
-    pub raise: Box<dyn Fn()>,
-    /// Quit the app.
-    pub quit: Box<dyn Fn()>,
-}
-
-/// The MPRIS service of one running player; dropping it leaves the bus.
-pub struct Mpris {
-    owner: Option<gio::OwnerId>,
-    registrations: Vec<gio::RegistrationId>,
-    connection: gio::DBusConnection,
-}
-
-impl Drop for Mpris {
-    fn drop(&mut self) {
-        for id in self.registrations.drain(..) {
-            let _ = self.connection.unregister_object(id);
-        }
-        if let Some(owner) = self.owner.take() {
-            gio::bus_unown_name(owner);
-        }
-    }
-}
-
 /// A microsecond count for MPRIS from nanoseconds.
 fn micros(ns: u64) -> i64 {
     // u64::MAX ns is 1.8e16 µs: always within i64.
@@ -103,8 +70,7 @@ fn micros(ns: u64) -> i64 {
 /// A position in µs from a D-Bus caller as a stream time, when it is one
 /// (not negative, and within the longest time Framescope takes anywhere).
 fn within_any_media(us: i64) -> Option<gst::ClockTime> {
-    framescope::engine::clock_time_from_micros(us)
-        .filter(|t| t.nseconds() <= framescope::engine::MAX_TIME_NS)
+    crate::engine::clock_time_from_micros(us).filter(|t| t.nseconds() <= crate::engine::MAX_TIME_NS)
 }
 
 /// The volume to set for an MPRIS `Volume` write: the spec brings a
@@ -138,13 +104,13 @@ fn metadata(player: &Player) -> glib::Variant {
     }
     if let Some(uri) = player.uri() {
         // Never a password or token, even to the desktop's own widgets.
-        let uri = framescope::engine::redact_uri(&uri);
+        let uri = crate::engine::redact_uri(&uri);
         dict.insert_value("xesam:url", &uri.to_variant());
     }
     dict.end()
 }
 
-fn player_property(player: &Player, hooks: &Hooks, name: &str) -> glib::Variant {
+fn player_property(player: &Player, name: &str) -> glib::Variant {
     match name {
         "PlaybackStatus" => playback_status(player).to_variant(),
         "Rate" => player.rate().to_variant(),
@@ -153,8 +119,8 @@ fn player_property(player: &Player, hooks: &Hooks, name: &str) -> glib::Variant 
         "Position" => micros(player.position()).to_variant(),
         "MinimumRate" => (1.0f64 / 16.0).to_variant(),
         "MaximumRate" => 16.0f64.to_variant(),
-        "CanGoNext" => (hooks.has_next)().to_variant(),
-        "CanGoPrevious" => (hooks.has_previous)().to_variant(),
+        "CanGoNext" => player.has_next().to_variant(),
+        "CanGoPrevious" => player.has_previous().to_variant(),
         "CanPlay" | "CanPause" => player.uri().is_some().to_variant(),
         "CanSeek" => player.seekable().to_variant(),
         "CanControl" => true.to_variant(),
@@ -162,9 +128,10 @@ fn player_property(player: &Player, hooks: &Hooks, name: &str) -> glib::Variant 
     }
 }
 
-fn root_property(name: &str) -> glib::Variant {
+fn root_property(hooks: &Hooks, name: &str) -> glib::Variant {
     match name {
-        "CanQuit" | "CanRaise" => true.to_variant(),
+        "CanQuit" => hooks.quit.is_some().to_variant(),
+        "CanRaise" => hooks.raise.is_some().to_variant(),
         "HasTrackList" => false.to_variant(),
         "Identity" => "Framescope".to_variant(),
         "DesktopEntry" => "org.framescope.Framescope".to_variant(),
@@ -191,17 +158,24 @@ fn call(
     params: &glib::Variant,
 ) -> Result<Option<i64>, String> {
     match method {
-        "Raise" => (hooks.raise)(),
-        "Quit" => (hooks.quit)(),
+        "Raise" => {
+            if let Some(raise) = &hooks.raise {
+                raise()
+            }
+        }
+        "Quit" => match &hooks.quit {
+            Some(quit) => quit(),
+            None => return Err("This player cannot be quit remotely.".into()),
+        },
         "Play" => player.play(),
         "Pause" => player.pause(),
         "PlayPause" => player.toggle_play(),
         "Stop" => player.stop(),
         "Next" => {
-            (hooks.next)();
+            hooks.next(player);
         }
         "Previous" => {
-            (hooks.previous)();
+            hooks.previous(player);
         }
         "Seek" => {
             let (offset,) = params.get::<(i64,)>().ok_or("Seek takes an offset in µs")?;
@@ -209,7 +183,7 @@ fn call(
             let target = micros(player.position()).saturating_add(offset).max(0);
             if player.duration() > 0 && target > micros(player.duration()) {
                 // Past the end: the spec says act as Next.
-                (hooks.next)();
+                hooks.next(player);
             } else {
                 let at = within_any_media(target).ok_or_else(|| {
                     format!("Seeking by {offset} µs goes past any time media can have (100 days); seek by less.")
@@ -232,7 +206,7 @@ fn call(
         }
         "OpenUri" => {
             let (uri,) = params.get::<(String,)>().ok_or("OpenUri takes a URI")?;
-            (hooks.open_uri)(uri);
+            hooks.open(player, vec![uri]);
         }
         other => return Err(format!("Framescope has no method {other}")),
     }
@@ -240,10 +214,10 @@ fn call(
 }
 
 /// Announces that `names` of the Player interface changed.
-fn announce(connection: &gio::DBusConnection, player: &Player, hooks: &Hooks, names: &[&str]) {
+fn announce(connection: &gio::DBusConnection, player: &Player, names: &[&str]) {
     let changed = glib::VariantDict::new(None);
     for name in names {
-        changed.insert_value(name, &player_property(player, hooks, name));
+        changed.insert_value(name, &player_property(player, name));
     }
     let invalidated: Vec<String> = Vec::new();
     let _ = connection.emit_signal(
@@ -255,18 +229,15 @@ fn announce(connection: &gio::DBusConnection, player: &Player, hooks: &Hooks, na
     );
 }
 
-/// Puts `player` on the session bus; `None` (and an info line) when there
-/// is no session bus or the interfaces cannot be registered.
-pub fn start(player: &Player, hooks: Hooks) -> Option<Mpris> {
-    let connection = match gio::bus_get_sync(gio::BusType::Session, None::<&gio::Cancellable>) {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::info!("no session bus, so no MPRIS media controls ({e})");
-            return None;
-        }
-    };
+/// Registers both MPRIS interfaces on `connection` for `player`; returns
+/// the registrations and the player's signal handlers (the caller owns the
+/// bus name and undoes both).
+pub(super) fn register(
+    connection: &gio::DBusConnection,
+    player: &Player,
+    hooks: Rc<Hooks>,
+) -> Result<(Vec<gio::RegistrationId>, Vec<glib::SignalHandlerId>), glib::Error> {
     let node = gio::DBusNodeInfo::for_xml(INTROSPECTION).expect("the MPRIS XML is valid");
-    let hooks = Rc::new(hooks);
     let mut registrations = Vec::new();
     for interface in [ROOT, PLAYER] {
         let info = node.lookup_interface(interface).expect("declared above");
@@ -300,10 +271,10 @@ pub fn start(player: &Player, hooks: Hooks) -> Option<Mpris> {
             })
             .property(move |_, _, _, interface, name| {
                 if interface == ROOT {
-                    return root_property(name);
+                    return root_property(&h2, name);
                 }
                 match p2.upgrade() {
-                    Some(player) => player_property(&player, &h2, name),
+                    Some(player) => player_property(&player, name),
                     None => glib::Variant::from_none(glib::VariantTy::VARIANT),
                 }
             })
@@ -325,43 +296,27 @@ pub fn start(player: &Player, hooks: Hooks) -> Option<Mpris> {
         match registered {
             Ok(id) => registrations.push(id),
             Err(e) => {
-                tracing::warn!("MPRIS could not be offered on the session bus ({e})");
                 for id in registrations {
                     let _ = connection.unregister_object(id);
                 }
-                return None;
+                return Err(e);
             }
         }
     }
-    let name = format!(
-        "org.mpris.MediaPlayer2.framescope.instance{}",
-        std::process::id()
-    );
-    let owner = gio::bus_own_name_on_connection(
-        &connection,
-        &name,
-        gio::BusNameOwnerFlags::NONE,
-        |_, name| tracing::debug!("MPRIS name {name} acquired"),
-        |_, name| tracing::info!("the MPRIS name {name} could not be had"),
-    );
     // Tell the desktop what changes, as it changes.
-    let connection_for_changes = connection.clone();
     let watch = move |names: &'static [&'static str]| {
-        let connection = connection_for_changes.clone();
-        let hooks = hooks.clone();
-        move |player: &Player| announce(&connection, player, &hooks, names)
+        let connection = connection.clone();
+        move |player: &Player| announce(&connection, player, names)
     };
-    player.connect_state_notify(watch(&["PlaybackStatus", "CanPlay", "CanPause"]));
-    player.connect_title_notify(watch(&["Metadata"]));
-    player.connect_duration_notify(watch(&["Metadata", "CanSeek"]));
-    player.connect_uri_notify(watch(&["Metadata", "CanGoNext", "CanGoPrevious"]));
-    player.connect_volume_notify(watch(&["Volume"]));
-    player.connect_rate_notify(watch(&["Rate"]));
-    Some(Mpris {
-        owner: Some(owner),
-        registrations,
-        connection,
-    })
+    let handlers = vec![
+        player.connect_state_notify(watch(&["PlaybackStatus", "CanPlay", "CanPause"])),
+        player.connect_title_notify(watch(&["Metadata"])),
+        player.connect_duration_notify(watch(&["Metadata", "CanSeek"])),
+        player.connect_uri_notify(watch(&["Metadata", "CanGoNext", "CanGoPrevious"])),
+        player.connect_volume_notify(watch(&["Volume"])),
+        player.connect_rate_notify(watch(&["Rate"])),
+    ];
+    Ok((registrations, handlers))
 }
 
 #[cfg(test)]
