@@ -233,6 +233,9 @@ mod tests {
         while gate.is_stuck() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }
+        // The wait the timed-out ask spent is this thread's whole budget
+        // until its window is over (no main loop runs here to refill it).
+        std::thread::sleep(crate::engine::wait_budget::WINDOW);
         assert_eq!(gate.ask(|_| 3), Some(3));
     }
 

@@ -213,9 +213,16 @@ pub(crate) fn flush_all_pads(pipeline: &gst::Pipeline) {
 /// pipeline, whose state lock a stuck call may hold): a sink waiting for
 /// its preroll, and the streaming thread it holds, let go at once. For a
 /// pipeline about to be stopped: nothing flushes them back.
+///
+/// Only sink elements, never bins: a bin holding a sink is flagged as one
+/// too (playsink is), and a flush-start sent to its pads travels through
+/// the queues inside, each of which, after passing it on, waits for its own
+/// streaming thread to pause. When that thread waits in a sink the flush
+/// does not reach (seen in storm run 17: `vqueue` and `aqueue` waiting for
+/// their sinks' preroll), the caller waits for good.
 pub(crate) fn flush_sinks(pipeline: &gst::Pipeline) {
     for element in pipeline.iterate_recurse().into_iter().flatten() {
-        if !element.element_flags().contains(gst::ElementFlags::SINK) {
+        if element.is::<gst::Bin>() || !element.element_flags().contains(gst::ElementFlags::SINK) {
             continue;
         }
         for pad in element.sink_pads() {
@@ -305,6 +312,48 @@ mod tests {
         feeder.join().unwrap();
         pipeline.bus().unwrap().unset_sync_handler();
         assert_eq!(pipeline.current_state(), gst::State::Null);
+    }
+
+    #[test]
+    fn only_sink_elements_are_flushed_never_the_bins_around_them() {
+        gst::init().unwrap();
+        // The bin holds a sink, so GStreamer flags it as a sink too.
+        let pipeline = gst::parse::launch(
+            "fakesrc num-buffers=-1 ! bin.( queue name=q ! fakesink name=sink sync=true )",
+        )
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+        let queue_sink_pad = pipeline.by_name("q").unwrap().static_pad("sink").unwrap();
+        let sink_pad = pipeline
+            .by_name("sink")
+            .unwrap()
+            .static_pad("sink")
+            .unwrap();
+        let flushed = |pad: &gst::Pad| {
+            let seen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let mark = seen.clone();
+            pad.add_probe(gst::PadProbeType::EVENT_FLUSH, move |_, info| {
+                if let Some(gst::PadProbeData::Event(e)) = &info.data {
+                    if e.type_() == gst::EventType::FlushStart {
+                        mark.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                gst::PadProbeReturn::Ok
+            });
+            seen
+        };
+        let through_queue = flushed(&queue_sink_pad);
+        let at_sink = flushed(&sink_pad);
+        pipeline.set_state(gst::State::Paused).unwrap();
+        let _ = pipeline.state(gst::ClockTime::from_seconds(5));
+        flush_sinks(&pipeline);
+        assert!(at_sink.load(std::sync::atomic::Ordering::SeqCst));
+        assert!(
+            !through_queue.load(std::sync::atomic::Ordering::SeqCst),
+            "a flush went into a bin flagged as a sink, through its queue"
+        );
+        pipeline.set_state(gst::State::Null).unwrap();
     }
 
     #[test]
