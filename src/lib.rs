@@ -64,5 +64,6 @@
 #![warn(missing_docs)]
 
 pub mod engine;
+pub mod i18n;
 pub mod inspect;
 pub mod widget;

@@ -55,17 +55,17 @@ pub const PANEL_KEYS: &[PanelKey] = &[
     PanelKey {
         accelerator: "Delete",
         action: PanelAction::Remove,
-        title: "Remove the selected item (queue panel)",
+        title: crate::i18n::gettext_noop("Remove the selected item (queue panel)"),
     },
     PanelKey {
         accelerator: "<Alt>Up",
         action: PanelAction::MoveUp,
-        title: "Move the selected item up (queue panel)",
+        title: crate::i18n::gettext_noop("Move the selected item up (queue panel)"),
     },
     PanelKey {
         accelerator: "<Alt>Down",
         action: PanelAction::MoveDown,
-        title: "Move the selected item down (queue panel)",
+        title: crate::i18n::gettext_noop("Move the selected item down (queue panel)"),
     },
 ];
 
