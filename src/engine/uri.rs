@@ -132,7 +132,7 @@ pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
     if !source_protocol_supported(scheme) {
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
-            crate::i18n::tr("“{name}” uses the “{scheme}” scheme, which no installed GStreamer source can read; use a file, http(s), rtsp or another supported address.", &[("name", &name), ("scheme", &scheme)]),
+            crate::i18n::tr("“{name}” uses the “{scheme}” scheme, which no installed GStreamer source can read; use a file, http(s), rtsp or another supported address.", &[("name", &name), ("scheme", scheme)]),
             format!("no GStreamer element handles {scheme}:// URIs"),
         );
         e.missing = Some(format!("{scheme}:// source"));
