@@ -28,6 +28,7 @@ use crate::app::resume;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use framescope::engine::to_uri;
+use framescope::i18n::gettext;
 use framescope::widget::{HealthHistory, InspectorWindow, PlayerView, QueuePanel};
 use gtk::{gdk, gio, glib};
 use std::cell::{Cell, RefCell};
@@ -109,7 +110,7 @@ impl MainWindow {
         imp.audio_menu.append_section(None, &tracks.audio);
         imp.subtitles_menu.append_section(None, &tracks.subtitles);
         let start_over = gtk::Button::builder()
-            .label("Start from the beginning")
+            .label(gettext("Start from the beginning"))
             .tooltip_text("Home")
             .action_name("win.start-over")
             .halign(gtk::Align::End)
@@ -296,20 +297,20 @@ impl MainWindow {
     /// Asks for media files and hands them to `then` (open or enqueue).
     fn show_open_dialog(&self, then: fn(&Self, Vec<String>)) {
         let dialog = gtk::FileChooserNative::new(
-            Some("Open Media"),
+            Some(&gettext("Open Media")),
             Some(self),
             gtk::FileChooserAction::Open,
-            Some("_Open"),
-            Some("_Cancel"),
+            Some(&gettext("_Open")),
+            Some(&gettext("_Cancel")),
         );
         dialog.set_select_multiple(true);
         let media = gtk::FileFilter::new();
-        media.set_name(Some("Video and audio"));
+        media.set_name(Some(&gettext("Video and audio")));
         media.add_mime_type("video/*");
         media.add_mime_type("audio/*");
         dialog.add_filter(&media);
         let all = gtk::FileFilter::new();
-        all.set_name(Some("All files"));
+        all.set_name(Some(&gettext("All files")));
         all.add_pattern("*");
         dialog.add_filter(&all);
         let weak = self.downgrade();
@@ -406,13 +407,13 @@ pub fn show_about(parent: &MainWindow) {
     adw::AboutWindow::builder()
         .transient_for(parent)
         .modal(true)
-        .title("About Framescope")
+        .title(gettext("About Framescope"))
         .application_name("Framescope")
         .application_icon(APP_ICON)
         .version(env!("CARGO_PKG_VERSION"))
-        .comments(
+        .comments(gettext(
             "A video player, playback widget and stream inspector built on GTK 4 and GStreamer.",
-        )
+        ))
         .license_type(gtk::License::Mpl20)
         .build()
         .present();
