@@ -177,18 +177,23 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 /// (a value dropped, a name misspelt) is not used: the English one is.
 pub fn tr(template: &str, values: &[(&str, &str)]) -> String {
     let translated = gettext(template);
+    fill(usable(template, &translated), values)
+}
+
+/// `translated` when it has the same placeholders as `template`, else
+/// `template`.
+fn usable<'a>(template: &'a str, translated: &'a str) -> &'a str {
     let mut want = placeholders(template);
-    let mut got = placeholders(&translated);
+    let mut got = placeholders(translated);
     want.sort_unstable();
     want.dedup();
     got.sort_unstable();
     got.dedup();
-    let chosen = if want == got {
-        translated.as_str()
+    if want == got {
+        translated
     } else {
         template
-    };
-    fill(chosen, values)
+    }
 }
 
 #[cfg(test)]
@@ -208,6 +213,18 @@ mod tests {
     #[test]
     fn placeholders_are_named_ones_only() {
         assert_eq!(placeholders("{a} {} {b c} {c_1}"), ["a", "c_1"]);
+    }
+
+    #[test]
+    fn a_translation_with_other_placeholders_is_not_used() {
+        let english = "Cannot play “{name}”: {what} is missing.";
+        assert_eq!(
+            usable(english, "无法播放：缺少{what}（{name}）。"),
+            "无法播放：缺少{what}（{name}）。"
+        );
+        assert_eq!(usable(english, "无法播放“{name}”。"), english);
+        assert_eq!(usable(english, "无法播放“{nmae}”：缺少{what}。"), english);
+        assert_eq!(usable("Loop off", "循环已关闭"), "循环已关闭");
     }
 
     #[test]
