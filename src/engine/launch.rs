@@ -263,7 +263,7 @@ fn parse_fault(description: &str, e: &glib::Error) -> PlayerError {
         let element = named_element(&text);
         tr(
             "The element “{element}” in the pipeline has no property “{property}”{at}; gst-inspect-1.0 {element} lists its properties.",
-            &[("element", &element), ("property", property), ("at", &at(property))],
+            &[("element", element), ("property", property), ("at", &at(property))],
         )
     } else if e.matches(gst::ParseError::CouldNotSetProperty) {
         let property = quoted(&text).unwrap_or("?");
@@ -271,7 +271,7 @@ fn parse_fault(description: &str, e: &glib::Error) -> PlayerError {
         let value = text.split(" to ").nth(1).and_then(quoted).unwrap_or("?");
         tr(
             "The property “{property}” of “{element}” in the pipeline cannot be set to “{value}”{at}; gst-inspect-1.0 {element} lists the values it takes.",
-            &[("property", property), ("element", &element), ("value", value), ("at", &at(property))],
+            &[("property", property), ("element", element), ("value", value), ("at", &at(property))],
         )
     } else if e.matches(gst::ParseError::Link) || e.matches(gst::ParseError::DelayedLink) {
         link_fault(description, &text)

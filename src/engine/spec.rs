@@ -358,7 +358,7 @@ pub(crate) fn make(factory: &str) -> Result<gst::Element, PlayerError> {
     gst::ElementFactory::make(factory).build().map_err(|_| {
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
-            crate::i18n::tr("The GStreamer element “{element}” is missing; install the package that provides it ({package}).", &[("element", factory), ("package", &package_hint(factory))]),
+            crate::i18n::tr("The GStreamer element “{element}” is missing; install the package that provides it ({package}).", &[("element", factory), ("package", package_hint(factory))]),
             format!("gst::ElementFactory::make(\"{factory}\") failed"),
         );
         e.missing = Some(factory.to_string());
