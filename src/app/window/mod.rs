@@ -263,19 +263,26 @@ impl MainWindow {
             .collect();
         let count = items.len();
         let items_text = if count == 1 {
-            "1 item".to_string()
+            gettext("1 item")
         } else {
-            format!("{count} items")
+            framescope::i18n::tr("{count} items", &[("count", &count.to_string())])
         };
         let answer = if count == 0 {
-            "framescope: raised the Framescope already running.\n".to_string()
+            gettext("raised the Framescope already running.")
         } else if options.replace {
             self.open_items(items);
-            format!("framescope: the Framescope already running now plays {items_text} in place of its queue.\n")
+            framescope::i18n::tr(
+                "the Framescope already running now plays {items} in place of its queue.",
+                &[("items", &items_text)],
+            )
         } else {
             self.enqueue_items(items);
-            format!("framescope: added {items_text} to the queue of the Framescope already running (--replace plays them at once, --new-instance opens another window).\n")
+            framescope::i18n::tr(
+                "added {items} to the queue of the Framescope already running (--replace plays them at once, --new-instance opens another window).",
+                &[("items", &items_text)],
+            )
         };
+        let answer = format!("framescope: {answer}\n");
         self.present();
         crate::app::tell_caller(command_line, &answer, false);
         glib::ExitCode::SUCCESS
