@@ -4,6 +4,7 @@
 //! so the window can never disagree with the keys.
 
 use super::actions::ACTIONS;
+use crate::i18n::gettext;
 use gtk::gdk;
 
 /// One key binding of a `player.` action.
@@ -57,8 +58,6 @@ pub fn bindings() -> impl Iterator<Item = KeyBinding> {
         })
     })
 }
-
-use crate::i18n::gettext;
 
 fn shortcut_xml(accelerator: &str, title: &str) -> String {
     format!(
