@@ -4,6 +4,7 @@
 //! histogram of GOP lengths.
 
 use super::chart::{self, Area};
+use crate::i18n::gettext;
 use crate::inspect::{FrameRecord, GopAnalyzer, GopReport};
 use gtk::prelude::*;
 use std::cell::RefCell;
@@ -117,7 +118,7 @@ impl GopTab {
             chart,
             report,
         };
-        tab.show_message("No frames scanned yet.");
+        tab.show_message(&gettext("No frames scanned yet."));
         tab
     }
 
@@ -159,9 +160,9 @@ fn draw_histogram(
     report: Option<&GopReport>,
 ) {
     let fg = chart::foreground(area);
-    chart::title(cr, "GOP lengths (frames): number of GOPs", fg);
+    chart::title(cr, &gettext("GOP lengths (frames): number of GOPs"), fg);
     let Some(report) = report.filter(|r| !r.gops.is_empty()) else {
-        chart::placeholder(cr, w, h, "No GOPs yet", fg);
+        chart::placeholder(cr, w, h, &gettext("No GOPs yet"), fg);
         return;
     };
     let bins = histogram(report);
