@@ -4,7 +4,7 @@
 //! histogram of GOP lengths.
 
 use super::chart::{self, Area};
-use crate::i18n::gettext;
+use crate::i18n::{gettext, gettext_noop};
 use crate::inspect::{FrameRecord, GopAnalyzer, GopReport};
 use gtk::prelude::*;
 use std::cell::RefCell;
@@ -46,11 +46,17 @@ pub fn rows(r: &GopReport) -> Vec<(String, String)> {
         )
     };
     vec![
-        ("GOPs".into(), r.gops.len().to_string()),
-        ("Length (frames)".into(), spread(&r.frames, "", 1)),
-        ("Length (seconds)".into(), spread(&r.seconds, " s", 3)),
+        (gettext_noop("GOPs").into(), r.gops.len().to_string()),
         (
-            "Structure".into(),
+            gettext_noop("Length (frames)").into(),
+            spread(&r.frames, "", 1),
+        ),
+        (
+            gettext_noop("Length (seconds)").into(),
+            spread(&r.seconds, " s", 3),
+        ),
+        (
+            gettext_noop("Structure").into(),
             match r.closed {
                 Some(true) => "closed (every GOP decodes on its own)".into(),
                 Some(false) => "open (some pictures reference the previous GOP)".into(),
@@ -58,7 +64,7 @@ pub fn rows(r: &GopReport) -> Vec<(String, String)> {
             },
         ),
         (
-            "Bitrate".into(),
+            gettext_noop("Bitrate").into(),
             r.bitrate.as_ref().map_or_else(
                 || "—".into(),
                 |b| {
@@ -136,7 +142,7 @@ impl GopTab {
             .map(|(k, v)| {
                 format!(
                     "<b>{}</b>  {}",
-                    glib::markup_escape_text(k),
+                    glib::markup_escape_text(&gettext(k)),
                     glib::markup_escape_text(v)
                 )
             })
