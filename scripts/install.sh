@@ -2,8 +2,9 @@
 # Installs Framescope under PREFIX (default /usr/local; DESTDIR is honoured
 # for packaging): the binary, a .desktop file whose MimeType line lists the
 # formats the GStreamer plugins installed here can play, the AppStream
-# metainfo, the app icons (full colour and symbolic) and the manual page,
-# framescope(1), which the binary writes from its own command-line definitions.
+# metainfo, the app icons (full colour and symbolic), the translations
+# (po/*.po compiled with msgfmt) and the manual page, framescope(1), which
+# the binary writes from its own command-line definitions.
 #   scripts/install.sh [PREFIX [BINARY]]     (or: make install PREFIX=…)
 # BINARY defaults to target/release/framescope, built first if missing.
 set -euo pipefail
@@ -51,6 +52,14 @@ install -Dm644 "data/icons/hicolor/scalable/apps/$app_id.svg" \
   "$root/share/icons/hicolor/scalable/apps/$app_id.svg"
 install -Dm644 "data/icons/hicolor/symbolic/apps/$app_id-symbolic.svg" \
   "$root/share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
+# The translations (po/LINGUAS), where the library looks first: beside the
+# binary, ../share/locale (src/i18n.rs).
+while read -r lang; do
+  case "$lang" in ''|'#'*) continue ;; esac
+  mkdir -p "$root/share/locale/$lang/LC_MESSAGES"
+  msgfmt -o "$root/share/locale/$lang/LC_MESSAGES/framescope.mo" "po/$lang.po"
+  chmod 644 "$root/share/locale/$lang/LC_MESSAGES/framescope.mo"
+done < po/LINGUAS
 man_page="$(mktemp)"
 trap 'rm -f "$man_page"' EXIT
 "$binary" --print-man-page > "$man_page"

@@ -11,11 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Build: compilers and -dev packages for the GTK/GStreamer crates.
-BUILD_PACKAGES=(pkg-config build-essential libgtk-4-dev libadwaita-1-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
+# gettext: msgfmt compiles the translations (build.rs, make install);
+# xgettext and msgcmp check them (tests/i18n.rs, scripts/update-pot.sh).
+BUILD_PACKAGES=(pkg-config build-essential libgtk-4-dev libadwaita-1-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gettext)
 # Run: the GStreamer plugin sets, GL, icons, fonts, and GIO's TLS for HTTPS.
 RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-tools
   libgl1-mesa-dri libegl-mesa0 adwaita-icon-theme fonts-dejavu-core glib-networking)
+# Chinese glyphs for the Simplified Chinese translation (po/zh_CN.po).
+RUN_PACKAGES+=(fonts-wqy-microhei)
 # Test and benchmark: a virtual X server, input and screenshot tools, GNU time,
 # ffmpeg/ffprobe as the independent reference for decoded frames and packets,
 # Graphviz for the inspector's SVG pipeline export, the AppStream and

@@ -70,5 +70,6 @@
 
 pub mod control;
 pub mod engine;
+pub mod i18n;
 pub mod inspect;
 pub mod widget;

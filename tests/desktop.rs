@@ -42,9 +42,17 @@ fn make_install_puts_valid_desktop_files_in_place() {
             "share/icons/hicolor/symbolic/apps/{id}-symbolic.svg"
         )),
         root.join("share/man/man1/framescope.1"),
+        root.join("share/locale/zh_CN/LC_MESSAGES/framescope.mo"),
     ] {
         assert!(file.is_file(), "{} was not installed", file.display());
     }
+    // The installed binary finds the installed catalog (its prefix's
+    // share/locale) and speaks Chinese under LANGUAGE=zh_CN.
+    let help = run(Command::new(root.join("bin/framescope"))
+        .arg("--help")
+        .env("LANGUAGE", "zh_CN")
+        .env("LANG", "C.UTF-8"));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("以全屏启动"));
     let version = run(Command::new(root.join("bin/framescope")).arg("--version"));
     assert!(String::from_utf8_lossy(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
 

@@ -104,11 +104,15 @@ mod imp {
                 return window.take_command_line(command_line);
             }
             let sentence = if self.launch.borrow().is_some() {
-                "framescope: the running Framescope has no window yet; try again in a moment.\n"
+                framescope::i18n::gettext(
+                    "the running Framescope has no window yet; try again in a moment.",
+                )
             } else {
-                "framescope: the running Framescope is closing; try again in a moment.\n"
+                framescope::i18n::gettext(
+                    "the running Framescope is closing; try again in a moment.",
+                )
             };
-            crate::app::tell_caller(command_line, sentence, true);
+            crate::app::tell_caller(command_line, &format!("framescope: {sentence}\n"), true);
             glib::ExitCode::FAILURE
         }
 

@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use framescope::engine::VideoMode;
+use framescope::i18n::{gettext, gettext_noop};
 
 /// Framescope: a video player, playback widget and stream inspector.
 #[derive(Debug, Parser, Default, Clone)]
@@ -108,6 +109,117 @@ impl Options {
     }
 }
 
+/// Every help text of the command lines, for the translators: the English
+/// is clap's (from the doc comments; `every_help_text_is_listed` keeps the
+/// two equal), translated by [`translated`] when the help is shown.
+// Read by xgettext (scripts/update-pot.sh) and by the unit test below.
+#[cfg_attr(not(test), allow(dead_code))]
+pub const HELP_TEXTS: &[&str] = &[
+    gettext_noop("A GTK4 video player, embeddable playback widget and stream inspector built on GStreamer"),
+    gettext_noop("Files or URIs to play in order; none plays the embedded demo clip"),
+    gettext_noop("Start in fullscreen"),
+    gettext_noop("Unattended full-screen playback: no controls, input locked (Ctrl+Alt+Q quits), pointer hidden, screen kept awake, the list looped, failed or stalled items restarted"),
+    gettext_noop("Start again from the first item after the last one ends"),
+    gettext_noop("Start muted"),
+    gettext_noop("Do not decode audio at all"),
+    gettext_noop("Start playing at TIME (seconds, or [HH:]MM:SS[.mmm])"),
+    gettext_noop("Playback rate, 0.0625 to 16 (1 is normal speed)"),
+    gettext_noop("Quit when the last item ends (exit 0); on a playback error exit 1 with the error on stderr"),
+    gettext_noop("At exit, write playback statistics as JSON to FILE"),
+    gettext_noop("Play a custom GStreamer launch description instead of files, e.g. \"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\": its free video and audio outputs go to the player's own sinks (encoded ones decoded first). Its elements run with your rights: use only descriptions you wrote"),
+    gettext_noop("Print the pipeline description that would be built, then exit"),
+    gettext_noop("Initial window size, e.g. 1280x720 (the default is 960x600)"),
+    gettext_noop("Folder for screenshots (key S); by default Pictures/Framescope"),
+    gettext_noop("Show this subtitle file (SRT, ASS/SSA, WebVTT…) with the first item; repeat for several (all are listed in the Subtitles menu, the last is shown)"),
+    gettext_noop("Trust the certificate authorities in FILE (PEM) for HTTPS, instead of the system's: for servers with a private authority"),
+    gettext_noop("Always start from the beginning: do not resume files where they were left (nor remember where they are left this time)"),
+    gettext_noop("Video chain: gl, software or auto (GL on hardware renderers, software otherwise)"),
+    gettext_noop("Open a window of its own even when Framescope is already running (implied by --kiosk, --exit-at-end and --stats-json)"),
+    gettext_noop("When Framescope is already running, play the files there at once in place of its queue (without this they are added to its queue)"),
+    gettext_noop("Print the manual page (roff) and exit; `make install` installs it"),
+    gettext_noop("Exit codes: 0 success; 1 playback error (with --exit-at-end); 2 bad command line; 3 could not start (no display, GStreamer missing). framescope check: 0 no finding is an error, 3 some finding is an error, 1 the input could not be read."),
+    gettext_noop("Prints the media facts of a file or URI (no display needed)"),
+    gettext_noop("The file or URI to inspect"),
+    gettext_noop("Print JSON instead of text"),
+    gettext_noop("List every packet of every stream (video and audio frames, subtitle and data packets) in decode order"),
+    gettext_noop("Analyse the GOP structure and bitrate of each video stream"),
+    gettext_noop("With --frames or --gop: stop after S (seconds or [HH:]MM:SS[.mmm]) of media from the first frame, and on live input after S of wall-clock time; the output is complete up to there (exit 0)"),
+    gettext_noop("Exports the frame shown at a time as a PNG file (no display needed)"),
+    gettext_noop("The file or URI to take the frame from"),
+    gettext_noop("The time: seconds (12.5) or [HH:]MM:SS[.mmm]; the frame shown then is the last one whose timestamp is at or before it"),
+    gettext_noop("The PNG file to write"),
+    gettext_noop("Take the keyframe at or before TIME instead (fast)"),
+    gettext_noop("The file, URI, HLS playlist (.m3u8) or DASH manifest (.mpd) to check"),
+];
+
+/// `command` in the user's language: its about text, every argument's
+/// help, the headings, the usage heading, the after-help text and the help
+/// and version flags (clap's own error sentences stay English).
+pub fn translated(mut command: clap::Command) -> clap::Command {
+    let text = |s: &clap::builder::StyledStr| gettext(&s.to_string());
+    if let Some(about) = command.get_about().map(text) {
+        command = command.about(about);
+    }
+    if let Some(about) = command.get_long_about().map(text) {
+        command = command.long_about(about);
+    }
+    if let Some(after) = command.get_after_help().map(text) {
+        command = command.after_help(after);
+    }
+    // clap takes headings as `&'static str`: a few bytes per process.
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let (arguments, options) = (leak(gettext("Arguments")), leak(gettext("Options")));
+    let ids: Vec<String> = command
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        command = command.mut_arg(id, |arg| {
+            let help = arg.get_help().map(text);
+            let long_help = arg.get_long_help().map(text);
+            let heading = if arg.is_positional() {
+                arguments
+            } else {
+                options
+            };
+            let mut arg = arg.help_heading(heading);
+            if let Some(help) = help {
+                arg = arg.help(help);
+            }
+            if let Some(help) = long_help {
+                arg = arg.long_help(help);
+            }
+            arg
+        });
+    }
+    let has_version = command.get_version().is_some();
+    command = command
+        .help_template(format!(
+            "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+            gettext("Usage:")
+        ))
+        .disable_help_flag(true)
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(clap::ArgAction::Help)
+                .help(gettext("Print help"))
+                .help_heading(options),
+        );
+    if has_version {
+        command = command.disable_version_flag(true).arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help(gettext("Print version"))
+                .help_heading(options),
+        );
+    }
+    command
+}
+
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 playback error (with --exit-at-end); 2 bad command line; 3 could not start (no display, GStreamer missing). framescope check: 0 no finding is an error, 3 some finding is an error, 1 the input could not be read.";
 
 pub use framescope::engine::parse_time;
@@ -165,6 +277,39 @@ mod tests {
         assert!(!o.may_join_running_instance());
         assert!(
             Options::try_parse_from(["framescope", "--pipeline", "audiotestsrc", "a.mp4"]).is_err()
+        );
+    }
+
+    #[test]
+    fn every_help_text_is_listed() {
+        use clap::CommandFactory;
+        for command in [
+            Options::command(),
+            crate::app::inspect_cmd::command(),
+            crate::app::snapshot_cmd::command(),
+        ] {
+            let texts = command
+                .get_about()
+                .into_iter()
+                .chain(command.get_after_help())
+                .chain(command.get_arguments().filter_map(|a| a.get_help()))
+                .map(ToString::to_string);
+            for text in texts {
+                assert!(
+                    HELP_TEXTS.contains(&text.as_str()),
+                    "not in HELP_TEXTS: {text}"
+                );
+            }
+        }
+        let help = translated(Options::command()).render_help().to_string();
+        assert!(help.contains("Usage: framescope"), "{help}");
+        assert!(
+            help.contains("Options:") && help.contains("Arguments:"),
+            "{help}"
+        );
+        assert!(
+            help.contains("-h, --help") && help.contains("Print version"),
+            "{help}"
         );
     }
 }

@@ -4,6 +4,7 @@
 //! the queue item. The password is never shown, stored or logged: titles,
 //! messages and the resume store all drop `user:password@`.
 
+use framescope::i18n::{gettext, tr};
 use gtk::prelude::*;
 use gtk::{gdk, glib};
 
@@ -29,7 +30,7 @@ pub fn with_credentials(uri: &str, user: &str, password: &str) -> Option<String>
 pub fn ask(parent: &gtk::Window, uri: &str, connect: impl Fn(String) + 'static) {
     let shown = framescope::engine::display_name(uri);
     let dialog = gtk::Window::builder()
-        .title("Sign In")
+        .title(gettext("Sign In"))
         .transient_for(parent)
         .modal(true)
         .resizable(false)
@@ -41,17 +42,20 @@ pub fn ask(parent: &gtk::Window, uri: &str, connect: impl Fn(String) + 'static) 
     content.set_margin_start(18);
     content.set_margin_end(18);
     let intro = gtk::Label::builder()
-        .label(format!("“{shown}” needs a user name and password."))
+        .label(tr(
+            "“{name}” needs a user name and password.",
+            &[("name", &shown)],
+        ))
         .wrap(true)
         .xalign(0.0)
         .build();
     content.append(&intro);
     let user = gtk::Entry::builder()
-        .placeholder_text("User name")
+        .placeholder_text(gettext("User name"))
         .activates_default(true)
         .build();
     let password = gtk::PasswordEntry::builder()
-        .placeholder_text("Password")
+        .placeholder_text(gettext("Password"))
         .show_peek_icon(true)
         .activates_default(true)
         .build();
@@ -59,8 +63,8 @@ pub fn ask(parent: &gtk::Window, uri: &str, connect: impl Fn(String) + 'static) 
     content.append(&password);
     let buttons = gtk::Box::new(gtk::Orientation::Horizontal, 6);
     buttons.set_halign(gtk::Align::End);
-    let cancel = gtk::Button::with_mnemonic("_Cancel");
-    let sign_in = gtk::Button::with_mnemonic("C_onnect");
+    let cancel = gtk::Button::with_mnemonic(&gettext("_Cancel"));
+    let sign_in = gtk::Button::with_mnemonic(&gettext("C_onnect"));
     sign_in.add_css_class("suggested-action");
     buttons.append(&cancel);
     buttons.append(&sign_in);

@@ -60,7 +60,10 @@ fn choose_gsk_renderer(video: VideoMode) {
 /// Parses a subcommand's options; on `--help` or a bad command line the
 /// message is printed and the exit code returned.
 pub fn parse_subcommand<T: Parser>(args: Vec<OsString>) -> Result<T, ExitCode> {
-    T::try_parse_from(args).map_err(|e| print_usage_error(&e))
+    cli::translated(T::command())
+        .try_get_matches_from(args)
+        .and_then(|m| T::from_arg_matches(&m))
+        .map_err(|e| print_usage_error(&e))
 }
 
 /// What a bad command line gets told. A value an option refused (a time
@@ -195,6 +198,11 @@ pub(crate) fn tell_caller(command_line: &gio::ApplicationCommandLine, text: &str
 
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
+    // The user's language for messages (GTK would set it later; the
+    // headless commands need it too), then the text domain.
+    // SAFETY: called first thing, before any other thread exists.
+    unsafe { libc::setlocale(libc::LC_ALL, c"".as_ptr()) };
+    framescope::i18n::init();
     logging::init();
     // `args_os`: a file name need not be UTF-8 (`std::env::args` panics on
     // one); such names become `file://` URIs below.
@@ -206,7 +214,7 @@ pub fn run() -> ExitCode {
         Some("ctl") => return ctl_cmd::run(args[1..].to_vec()),
         _ => {}
     }
-    let parsed = <Options as clap::CommandFactory>::command()
+    let parsed = cli::translated(<Options as clap::CommandFactory>::command())
         .try_get_matches_from(&args)
         .and_then(|m| <Options as clap::FromArgMatches>::from_arg_matches(&m).map(|o| (o, m)));
     let (mut options, matches) = match parsed {
@@ -230,7 +238,7 @@ pub fn run() -> ExitCode {
         options.no_resume = true;
     }
     if let Err(e) = framescope::engine::init() {
-        eprintln!("framescope: GStreamer could not be initialised ({e}); install gstreamer1.0-plugins-base and try again.");
+        eprintln!("framescope: {}", framescope::i18n::tr("GStreamer could not be initialised ({error}); install gstreamer1.0-plugins-base and try again.", &[("error", &e.to_string())]));
         return ExitCode::from(EXIT_STARTUP);
     }
     // A custom pipeline is checked before anything starts: a fault in it is
@@ -253,7 +261,7 @@ pub fn run() -> ExitCode {
         match demo::demo_clip() {
             Ok(path) => vec![path.display().to_string()],
             Err(e) => {
-                eprintln!("framescope: the demo clip could not be prepared ({e:#}); pass a file to play instead.");
+                eprintln!("framescope: {}", framescope::i18n::tr("the demo clip could not be prepared ({error}); pass a file to play instead.", &[("error", &format!("{e:#}"))]));
                 return ExitCode::from(EXIT_STARTUP);
             }
         }
@@ -284,11 +292,17 @@ pub fn run() -> ExitCode {
     }
     choose_gsk_renderer(options.video_path);
     if let Err(e) = gtk::init() {
-        eprintln!("framescope: no display could be opened ({e}); set DISPLAY or WAYLAND_DISPLAY, or run under Xvfb.");
+        eprintln!("framescope: {}", framescope::i18n::tr("no display could be opened ({error}); set DISPLAY or WAYLAND_DISPLAY, or run under Xvfb.", &[("error", &e.to_string())]));
         return ExitCode::from(EXIT_STARTUP);
     }
     if let Err(e) = framescope::widget::init() {
-        eprintln!("framescope: the player could not be set up ({e}).");
+        eprintln!(
+            "framescope: {}",
+            framescope::i18n::tr(
+                "the player could not be set up ({error}).",
+                &[("error", &e.to_string())]
+            )
+        );
         return ExitCode::from(EXIT_STARTUP);
     }
     gtk::Window::set_default_icon_name(window::APP_ICON);

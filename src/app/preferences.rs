@@ -9,6 +9,7 @@
 
 use adw::prelude::*;
 use framescope::engine::VideoMode;
+use framescope::i18n::gettext;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -197,9 +198,13 @@ pub fn show_window(
     rate.set_value(current.default_rate);
     let paths = ["auto", "gl", "software"];
     let video = adw::ComboRow::builder()
-        .title("Video path")
-        .subtitle("For media opened from now on")
-        .model(&gtk::StringList::new(&["Automatic", "OpenGL", "Software"]))
+        .title(gettext("Video path"))
+        .subtitle(gettext("For media opened from now on"))
+        .model(&gtk::StringList::new(&[
+            &gettext("Automatic"),
+            &gettext("OpenGL"),
+            &gettext("Software"),
+        ]))
         .selected(
             paths
                 .iter()
@@ -210,46 +215,54 @@ pub fn show_window(
     let size = gtk::SpinButton::with_range(0.0, 96.0, 2.0);
     size.set_value(current.subtitle_size);
     let (subtitles_row, subtitles) = switch_row(
-        "Show subtitles",
-        "When the media has them",
+        &gettext("Show subtitles"),
+        &gettext("When the media has them"),
         current.subtitles,
     );
     let (volume_row, volume) = switch_row(
-        "Remember volume",
-        "Start at the volume it was left at",
+        &gettext("Remember volume"),
+        &gettext("Start at the volume it was left at"),
         current.remember_volume,
     );
     let (resume_row, resume) = switch_row(
-        "Resume files",
-        "Start again where a file was left",
+        &gettext("Resume files"),
+        &gettext("Start again where a file was left"),
         current.resume,
     );
 
-    let playback = adw::PreferencesGroup::builder().title("Playback").build();
+    let playback = adw::PreferencesGroup::builder()
+        .title(gettext("Playback"))
+        .build();
     playback.add(&row(
-        "Seek step",
-        "Seconds the arrow keys and the scroll wheel jump",
+        &gettext("Seek step"),
+        &gettext("Seconds the arrow keys and the scroll wheel jump"),
         &seek,
     ));
-    playback.add(&row("Default speed", "The speed media starts at", &rate));
+    playback.add(&row(
+        &gettext("Default speed"),
+        &gettext("The speed media starts at"),
+        &rate,
+    ));
     playback.add(&video);
     playback.add(&volume_row);
     playback.add(&resume_row);
-    let subtitle_group = adw::PreferencesGroup::builder().title("Subtitles").build();
+    let subtitle_group = adw::PreferencesGroup::builder()
+        .title(gettext("Subtitles"))
+        .build();
     subtitle_group.add(&subtitles_row);
     subtitle_group.add(&row(
-        "Subtitle size",
-        "In points; 0 follows the video's size",
+        &gettext("Subtitle size"),
+        &gettext("In points; 0 follows the video's size"),
         &size,
     ));
     let page = adw::PreferencesPage::builder()
-        .title("General")
+        .title(gettext("General"))
         .icon_name("preferences-system-symbolic")
         .build();
     page.add(&playback);
     page.add(&subtitle_group);
     let window = adw::PreferencesWindow::builder()
-        .title("Preferences")
+        .title(gettext("Preferences"))
         .transient_for(parent)
         .modal(true)
         .search_enabled(false)

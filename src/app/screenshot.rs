@@ -6,6 +6,7 @@
 
 use framescope::engine::precise;
 use framescope::engine::{snapshot, write_snapshot as write};
+use framescope::i18n::{gettext, tr};
 use framescope::widget::PlayerView;
 use std::path::{Path, PathBuf};
 
@@ -40,16 +41,16 @@ pub fn file_name(title: &str, pts: gst::ClockTime) -> String {
 pub fn take(view: &PlayerView, dir: &Path, tell: impl Fn(&str) + 'static) {
     let player = view.player();
     let (Some(uri), Ok(pts)) = (player.uri(), u64::try_from(player.frame_pts())) else {
-        tell("There is no video frame on screen to save.");
+        tell(&gettext("There is no video frame on screen to save."));
         return;
     };
     let pts = gst::ClockTime::from_nseconds(pts);
     let title = player.title().unwrap_or_else(|| uri.clone());
     let path = dir.join(file_name(&title, pts));
     if let Err(e) = std::fs::create_dir_all(dir) {
-        tell(&format!(
-            "The screenshot folder {} could not be created ({e}); choose another with --screenshot-dir.",
-            dir.display()
+        tell(&tr(
+            "The screenshot folder {folder} could not be created ({error}); choose another with --screenshot-dir.",
+            &[("folder", &dir.display().to_string()), ("error", &e.to_string())],
         ));
         return;
     }
@@ -61,9 +62,12 @@ pub fn take(view: &PlayerView, dir: &Path, tell: impl Fn(&str) + 'static) {
     });
     glib::MainContext::default().spawn_local(async move {
         match answer.await {
-            Ok(Ok(())) => tell(&format!("Screenshot saved: {}", path.display())),
+            Ok(Ok(())) => tell(&tr(
+                "Screenshot saved: {file}",
+                &[("file", &path.display().to_string())],
+            )),
             Ok(Err(e)) => tell(&e.message),
-            Err(_) => tell("The screenshot could not be taken."),
+            Err(_) => tell(&gettext("The screenshot could not be taken.")),
         }
     });
 }

@@ -86,8 +86,14 @@ fn supervise(options: &SnapshotOptions) -> ExitCode {
         Ok(w) => w,
         Err(e) => {
             eprintln!(
-                "framescope: the reader for “{}” could not be started ({e}).",
-                framescope::engine::display_name(&uri)
+                "framescope: {}",
+                framescope::i18n::tr(
+                    "the reader for “{name}” could not be started ({error}).",
+                    &[
+                        ("name", &framescope::engine::display_name(&uri)),
+                        ("error", &e.to_string()),
+                    ],
+                )
             );
             return ExitCode::from(1);
         }
@@ -100,9 +106,14 @@ fn supervise(options: &SnapshotOptions) -> ExitCode {
                 worker.kill();
                 let _ = worker.finish(Duration::from_secs(1));
                 eprintln!(
-                    "framescope: taking the frame from “{}” did not finish within {} s.",
-                    framescope::engine::display_name(&uri),
-                    WORKER_LIMIT.as_secs()
+                    "framescope: {}",
+                    framescope::i18n::tr(
+                        "taking the frame from “{name}” did not finish within {seconds} s.",
+                        &[
+                            ("name", &framescope::engine::display_name(&uri)),
+                            ("seconds", &WORKER_LIMIT.as_secs().to_string()),
+                        ],
+                    )
                 );
                 return ExitCode::from(1);
             }
@@ -121,8 +132,11 @@ fn supervise(options: &SnapshotOptions) -> ExitCode {
         }
         Ended::Killed => {
             eprintln!(
-                "framescope: taking the frame from “{}” did not finish.",
-                framescope::engine::display_name(&uri)
+                "framescope: {}",
+                framescope::i18n::tr(
+                    "taking the frame from “{name}” did not finish.",
+                    &[("name", &framescope::engine::display_name(&uri))],
+                )
             );
             ExitCode::from(1)
         }

@@ -10,6 +10,7 @@
 
 use framescope::engine::Player;
 use framescope::engine::TrackKind;
+use framescope::i18n::{gettext, gettext_noop, tr};
 use framescope::widget::PlayerView;
 use gtk::prelude::*;
 use gtk::{gio, glib};
@@ -40,14 +41,16 @@ pub fn is_subtitle_file(uri: &str) -> bool {
 fn choose_subtitle_file(view: &PlayerView) {
     let window = view.root().and_downcast::<gtk::Window>();
     let dialog = gtk::FileChooserNative::new(
-        Some("Add Subtitle File"),
+        Some(&gettext("Add Subtitle File")),
         window.as_ref(),
         gtk::FileChooserAction::Open,
-        Some("_Add"),
-        Some("_Cancel"),
+        Some(&gettext("_Add")),
+        Some(&gettext("_Cancel")),
     );
     let subtitles = gtk::FileFilter::new();
-    subtitles.set_name(Some("Subtitles (SRT, ASS, SSA, WebVTT, SUB, SMI)"));
+    subtitles.set_name(Some(&gettext(
+        "Subtitles (SRT, ASS, SSA, WebVTT, SUB, SMI)",
+    )));
     for ext in SUBTITLE_EXTENSIONS {
         subtitles.add_suffix(ext);
     }
@@ -126,7 +129,7 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
         };
         view.player().set_subtitle_file(Some(uri.as_str()));
         action.set_state(&uri.to_variant());
-        view.show_message(&format!("Subtitles: {}", file_name(&uri)));
+        view.show_message(&tr("Subtitles: {file}", &[("file", &file_name(&uri))]));
     });
     app.add_action(&file_action);
     // The quality of an adaptive stream: -1 lets the demuxer choose.
@@ -148,8 +151,8 @@ pub fn install(app: &gtk::Application, view: &PlayerView) -> TrackMenus {
                 action.set_state(&index.to_variant());
                 let label = choice
                     .and_then(|i| player.variants().get(i).map(|v| v.label()))
-                    .unwrap_or_else(|| "automatic".into());
-                view.show_message(&format!("Quality: {label}"));
+                    .unwrap_or_else(|| gettext("automatic"));
+                view.show_message(&tr("Quality: {label}", &[("label", &label)]));
             }
             Err(sentence) => view.show_message(&sentence),
         }
@@ -222,12 +225,12 @@ fn rebuild_quality(app: &gtk::Application, player: &Player, menu: &gio::Menu) {
     menu.remove_all();
     let variants = player.variants();
     if variants.is_empty() {
-        let none = gio::MenuItem::new(Some("Not an adaptive stream"), None);
+        let none = gio::MenuItem::new(Some(&gettext("Not an adaptive stream")), None);
         none.set_action_and_target_value(Some("app.none"), None);
         menu.append_item(&none);
         return;
     }
-    let auto = gio::MenuItem::new(Some("Automatic"), None);
+    let auto = gio::MenuItem::new(Some(&gettext("Automatic")), None);
     auto.set_action_and_target_value(Some("app.variant"), Some(&(-1i32).to_variant()));
     menu.append_item(&auto);
     for (i, variant) in variants.iter().enumerate() {
@@ -316,14 +319,17 @@ fn next_choice(player: &Player, kind: TrackKind) -> i32 {
 
 /// "Audio: fr — MPEG-4 AAC, stereo" or "Subtitles off".
 fn describe_choice(player: &Player, kind: TrackKind, choice: Option<usize>) -> String {
-    let what = match kind {
-        TrackKind::Audio => "Audio",
-        TrackKind::Subtitle => "Subtitles",
-        TrackKind::Video => "Video",
+    let (on, off) = match kind {
+        TrackKind::Audio => (gettext_noop("Audio: {track}"), gettext_noop("Audio off")),
+        TrackKind::Subtitle => (
+            gettext_noop("Subtitles: {track}"),
+            gettext_noop("Subtitles off"),
+        ),
+        TrackKind::Video => (gettext_noop("Video: {track}"), gettext_noop("Video off")),
     };
     match choice.and_then(|i| player.tracks_of(kind).get(i).map(|t| t.label())) {
-        Some(label) => format!("{what}: {label}"),
-        None => format!("{what} off"),
+        Some(label) => tr(on, &[("track", &label)]),
+        None => gettext(off),
     }
 }
 
@@ -336,17 +342,17 @@ fn rebuild(app: &gtk::Application, player: &Player, menus: [&gio::Menu; 3]) {
         let name = action_name(kind);
         let detailed = format!("app.{name}");
         if kind == TrackKind::Subtitle {
-            let off = gio::MenuItem::new(Some("Off"), None);
+            let off = gio::MenuItem::new(Some(&gettext("Off")), None);
             off.set_action_and_target_value(Some(&detailed), Some(&(-1i32).to_variant()));
             menu.append_item(&off);
         }
         let tracks = player.tracks_of(kind);
         if tracks.is_empty() && kind != TrackKind::Subtitle {
             let label = match kind {
-                TrackKind::Video => "No video tracks",
-                _ => "No audio tracks",
+                TrackKind::Video => gettext("No video tracks"),
+                _ => gettext("No audio tracks"),
             };
-            let none = gio::MenuItem::new(Some(label), None);
+            let none = gio::MenuItem::new(Some(&label), None);
             none.set_action_and_target_value(Some("app.none"), None);
             menu.append_item(&none);
         }
@@ -362,7 +368,10 @@ fn rebuild(app: &gtk::Application, player: &Player, menus: [&gio::Menu; 3]) {
             let files = gio::Menu::new();
             for uri in player.subtitle_files() {
                 let item = gio::MenuItem::new(
-                    Some(&format!("File: {}", file_name(&uri).replace('_', "__"))),
+                    Some(&tr(
+                        "File: {file}",
+                        &[("file", &file_name(&uri).replace('_', "__"))],
+                    )),
                     None,
                 );
                 item.set_action_and_target_value(
@@ -371,7 +380,10 @@ fn rebuild(app: &gtk::Application, player: &Player, menus: [&gio::Menu; 3]) {
                 );
                 files.append_item(&item);
             }
-            files.append(Some("Add Subtitle _File…"), Some("app.add-subtitle-file"));
+            files.append(
+                Some(&gettext("Add Subtitle _File…")),
+                Some("app.add-subtitle-file"),
+            );
             menu.append_section(None, &files);
             // The file's mark: the file loaded, while its track is shown.
             if let Some(action) = app

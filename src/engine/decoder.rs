@@ -113,9 +113,9 @@ impl FrameDecoder {
     fn no_video(&self) -> PlayerError {
         PlayerError::new(
             ErrorKind::NoVideoPath,
-            format!(
-                "“{}” has no video stream, so there is no frame to show.",
-                display_name(&self.uri)
+            crate::i18n::tr(
+                "“{name}” has no video stream, so there is no frame to show.",
+                &[("name", &display_name(&self.uri))],
             ),
             "the media has no decodable video stream",
         )
@@ -144,7 +144,10 @@ impl FrameDecoder {
             return Err(self.bus_error().unwrap_or_else(|| {
                 PlayerError::new(
                     ErrorKind::Other,
-                    format!("“{}” could not be opened.", display_name(&self.uri)),
+                    crate::i18n::tr(
+                        "“{name}” could not be opened.",
+                        &[("name", &display_name(&self.uri))],
+                    ),
                     "state change failed",
                 )
             }));
@@ -174,10 +177,12 @@ impl FrameDecoder {
         }
         Err(PlayerError::new(
             ErrorKind::Other,
-            format!(
-                "“{}” did not finish opening within {} s.",
-                display_name(&self.uri),
-                self.timeout.as_secs()
+            crate::i18n::tr(
+                "“{name}” did not finish opening within {seconds} s.",
+                &[
+                    ("name", &display_name(&self.uri)),
+                    ("seconds", &self.timeout.as_secs().to_string()),
+                ],
             ),
             "preroll timed out",
         ))
@@ -201,7 +206,11 @@ impl FrameDecoder {
                 &self.uri,
                 &[],
             ),
-            _ => PlayerError::new(ErrorKind::Other, "Decoding failed.", ""),
+            _ => PlayerError::new(
+                ErrorKind::Other,
+                crate::i18n::gettext("Decoding failed."),
+                "",
+            ),
         }
     }
 
@@ -220,7 +229,10 @@ impl FrameDecoder {
         self.pipeline.seek_simple(flags, from).map_err(|_| {
             PlayerError::new(
                 ErrorKind::Other,
-                format!("“{}” cannot be sought.", display_name(&self.uri)),
+                crate::i18n::tr(
+                    "“{name}” cannot be sought.",
+                    &[("name", &display_name(&self.uri))],
+                ),
                 "seek refused",
             )
         })?;
@@ -231,7 +243,10 @@ impl FrameDecoder {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break Err(PlayerError::new(
                     ErrorKind::Other,
-                    format!("Decoding “{}” took too long.", display_name(&self.uri)),
+                    crate::i18n::tr(
+                        "Decoding “{name}” took too long.",
+                        &[("name", &display_name(&self.uri))],
+                    ),
                     "decode timed out",
                 ));
             };
@@ -357,10 +372,12 @@ impl FrameDecoder {
         }
         Err(PlayerError::new(
             ErrorKind::Other,
-            format!(
-                "No frame of “{}” could be decoded at {}.",
-                display_name(&self.uri),
-                crate::engine::timefmt::precise(at)
+            crate::i18n::tr(
+                "No frame of “{name}” could be decoded at {time}.",
+                &[
+                    ("name", &display_name(&self.uri)),
+                    ("time", &crate::engine::timefmt::precise(at)),
+                ],
             ),
             "no frame decoded",
         ))

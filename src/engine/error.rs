@@ -2,6 +2,8 @@
 //! person can act on. `classify` maps GStreamer bus errors to these kinds; it
 //! is a pure function so unit tests can feed it hand-made errors.
 
+use crate::i18n::{gettext, tr};
+
 /// What went wrong, coarse enough for a user interface to react to.
 #[derive(Debug, Eq, PartialEq, Clone, Copy, Hash, glib::Enum)]
 #[enum_type(name = "FramescopeErrorKind")]
@@ -109,6 +111,9 @@ pub(crate) fn classify(
     let name = display_name(uri);
     let detail = crate::engine::redact::redact_text(&format!("{} ({debug})", err.message()));
     let lower = format!("{} {}", err.message(), debug).to_lowercase();
+    // GStreamer's own sentence, put inside ours (translated by GStreamer's
+    // own catalogs, when it has them).
+    let reason = err.message().trim_end_matches('.');
 
     let encrypted_caps = missing.iter().any(|m| {
         m.split_whitespace()
@@ -121,7 +126,7 @@ pub(crate) fn classify(
     {
         return PlayerError::new(
             ErrorKind::Encrypted,
-            format!("“{name}” is encrypted and Framescope has no decryption (DRM) support; play an unencrypted copy."),
+            tr("“{name}” is encrypted and Framescope has no decryption (DRM) support; play an unencrypted copy.", &[("name", &name)]),
             detail,
         );
     }
@@ -130,13 +135,13 @@ pub(crate) fn classify(
         || err.matches(gst::StreamError::CodecNotFound)
     {
         let what = if missing.is_empty() {
-            "a GStreamer plugin it needs".to_string()
+            gettext("a GStreamer plugin it needs")
         } else {
-            format!("the {}", missing.join(", "))
+            tr("the {missing}", &[("missing", &missing.join(", "))])
         };
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
-            format!("Cannot play “{name}”: {what} is not installed; install the GStreamer plugin that provides it (often gstreamer1.0-libav or gstreamer1.0-plugins-bad/ugly)."),
+            tr("Cannot play “{name}”: {what} is not installed; install the GStreamer plugin that provides it (often gstreamer1.0-libav or gstreamer1.0-plugins-bad/ugly).", &[("name", &name), ("what", &what)]),
             detail,
         );
         e.missing = Some(what);
@@ -146,14 +151,17 @@ pub(crate) fn classify(
     if lower.contains("download fragments") || lower.contains("fragment downloading has failed") {
         return PlayerError::new(
             ErrorKind::Network,
-            format!("Parts of the stream “{name}” could not be downloaded (the server failed to send a segment several times in a row); check the server."),
+            tr("Parts of the stream “{name}” could not be downloaded (the server failed to send a segment several times in a row); check the server.", &[("name", &name)]),
             detail,
         );
     }
     if err.matches(gst::ResourceError::NotFound) {
         return PlayerError::new(
             ErrorKind::NotFound,
-            format!("“{name}” was not found; check the path or address."),
+            tr(
+                "“{name}” was not found; check the path or address.",
+                &[("name", &name)],
+            ),
             detail,
         );
     }
@@ -162,7 +170,7 @@ pub(crate) fn classify(
             needs_credentials: true,
             ..PlayerError::new(
             ErrorKind::Network,
-            format!("“{name}” needs a user name and password (the server refused access); put them in the address as user:password@host."),
+            tr("“{name}” needs a user name and password (the server refused access); put them in the address as user:password@host.", &[("name", &name)]),
             detail,
         )
         };
@@ -185,18 +193,18 @@ pub(crate) fn classify(
                 | "Permanent Redirect"
         );
         let message = if redirect {
-            format!("Could not reach “{name}”: the server keeps redirecting (a redirect loop, or too many redirects); check the address.")
+            tr("Could not reach “{name}”: the server keeps redirecting (a redirect loop, or too many redirects); check the address.", &[("name", &name)])
         } else {
-            format!("Could not play “{name}”: the server answered “{reason}”; check the address and that you may open it.")
+            tr("Could not play “{name}”: the server answered “{reason}”; check the address and that you may open it.", &[("name", &name), ("reason", &reason)])
         };
         return PlayerError::new(ErrorKind::Network, message, detail);
     }
     if network && !uri.starts_with("file:") {
         return PlayerError::new(
             ErrorKind::Network,
-            format!(
-                "Could not reach “{name}”: {}; check the address and that the server is running.",
-                err.message().trim_end_matches('.')
+            tr(
+                "Could not reach “{name}”: {reason}; check the address and that the server is running.",
+                &[("name", &name), ("reason", reason)],
             ),
             detail,
         );
@@ -204,7 +212,7 @@ pub(crate) fn classify(
     if err.matches(gst::StreamError::TypeNotFound) || err.matches(gst::StreamError::WrongType) {
         return PlayerError::new(
             ErrorKind::NotMedia,
-            format!("“{name}” is not a media file Framescope can recognise; open a video or audio file."),
+            tr("“{name}” is not a media file Framescope can recognise; open a video or audio file.", &[("name", &name)]),
             detail,
         );
     }
@@ -215,9 +223,9 @@ pub(crate) fn classify(
     {
         return PlayerError::new(
             ErrorKind::Corrupt,
-            format!(
-                "“{name}” is damaged or incomplete and cannot be played further ({}).",
-                err.message().trim_end_matches('.')
+            tr(
+                "“{name}” is damaged or incomplete and cannot be played further ({reason}).",
+                &[("name", &name), ("reason", reason)],
             ),
             detail,
         );
@@ -225,18 +233,18 @@ pub(crate) fn classify(
     if err.matches(gst::ResourceError::OpenRead) || err.matches(gst::ResourceError::Read) {
         return PlayerError::new(
             ErrorKind::NotFound,
-            format!(
-                "“{name}” could not be read: {}; check that it exists and is readable.",
-                err.message().trim_end_matches('.')
+            tr(
+                "“{name}” could not be read: {reason}; check that it exists and is readable.",
+                &[("name", &name), ("reason", reason)],
             ),
             detail,
         );
     }
     PlayerError::new(
         ErrorKind::Other,
-        format!(
-            "Playback of “{name}” failed: {}.",
-            err.message().trim_end_matches('.')
+        tr(
+            "Playback of “{name}” failed: {reason}.",
+            &[("name", &name), ("reason", reason)],
         ),
         detail,
     )

@@ -24,6 +24,7 @@
 //! the bin's own `Mutex` and add pads, and never wait for the main thread.
 
 use crate::engine::error::{ErrorKind, PlayerError};
+use crate::i18n::{gettext, tr};
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use std::collections::HashMap;
@@ -104,7 +105,7 @@ fn parse(description: &str) -> Result<gst::Bin, PlayerError> {
     if description.trim().is_empty() {
         return Err(fault(
             description,
-            "The pipeline description is empty; give elements such as “videotestsrc ! video/x-raw,width=640,height=360”.".into(),
+            gettext("The pipeline description is empty; give elements such as “videotestsrc ! video/x-raw,width=640,height=360”."),
             "empty description".into(),
         ));
     }
@@ -118,15 +119,16 @@ fn parse(description: &str) -> Result<gst::Bin, PlayerError> {
     let bin = bin.downcast::<gst::Bin>().map_err(|_| {
         fault(
             description,
-            "The pipeline description did not make a bin.".into(),
+            gettext("The pipeline description did not make a bin."),
             String::new(),
         )
     })?;
     if free_pads(&bin).is_empty() && dynamic_elements(&bin).is_empty() {
         return Err(fault(
             description,
-            format!(
-                "The pipeline “{description}” has no free output for the player: every source pad is linked (or it ends in a sink); end it with the element whose video or audio should play, without a sink."
+            tr(
+                "The pipeline “{description}” has no free output for the player: every source pad is linked (or it ends in a sink); end it with the element whose video or audio should play, without a sink.",
+                &[("description", description)],
             ),
             "no unlinked source pad and no sometimes pads".into(),
         ));
@@ -247,51 +249,59 @@ fn parse_fault(description: &str, e: &glib::Error) -> PlayerError {
     let text = e.message().to_string();
     let at = |word: &str| {
         position_of(description, word)
-            .map(|p| format!(" (character {p})"))
+            .map(|p| tr(" (character {position})", &[("position", &p.to_string())]))
             .unwrap_or_default()
     };
     let message = if e.matches(gst::ParseError::NoSuchElement) {
         let name = quoted(&text).unwrap_or("?");
-        format!(
-            "The pipeline names an element “{name}”{} that does not exist; check the spelling with gst-inspect-1.0, or install the plugin that provides it.",
-            at(name)
+        tr(
+            "The pipeline names an element “{name}”{at} that does not exist; check the spelling with gst-inspect-1.0, or install the plugin that provides it.",
+            &[("name", name), ("at", &at(name))],
         )
     } else if e.matches(gst::ParseError::NoSuchProperty) {
         let property = quoted(&text).unwrap_or("?");
         let element = named_element(&text);
-        format!(
-            "The element “{element}” in the pipeline has no property “{property}”{}; gst-inspect-1.0 {element} lists its properties.",
-            at(property)
+        tr(
+            "The element “{element}” in the pipeline has no property “{property}”{at}; gst-inspect-1.0 {element} lists its properties.",
+            &[("element", element), ("property", property), ("at", &at(property))],
         )
     } else if e.matches(gst::ParseError::CouldNotSetProperty) {
         let property = quoted(&text).unwrap_or("?");
         let element = named_element(&text);
         let value = text.split(" to ").nth(1).and_then(quoted).unwrap_or("?");
-        format!(
-            "The property “{property}” of “{element}” in the pipeline cannot be set to “{value}”{}; gst-inspect-1.0 {element} lists the values it takes.",
-            at(property)
+        tr(
+            "The property “{property}” of “{element}” in the pipeline cannot be set to “{value}”{at}; gst-inspect-1.0 {element} lists the values it takes.",
+            &[("property", property), ("element", element), ("value", value), ("at", &at(property))],
         )
     } else if e.matches(gst::ParseError::Link) || e.matches(gst::ParseError::DelayedLink) {
         link_fault(description, &text)
     } else if e.matches(gst::ParseError::EmptyBin) {
         let position = description
             .find('(')
-            .map(|at| format!(" at character {}", description[..at].chars().count() + 1))
+            .map(|at| {
+                let position = (description[..at].chars().count() + 1).to_string();
+                tr(" at character {position}", &[("position", &position)])
+            })
             .unwrap_or_default();
-        format!(
-            "The pipeline has an empty bin “( )”{position}; put elements inside the parentheses or remove them."
+        tr(
+            "The pipeline has an empty bin “( )”{at}; put elements inside the parentheses or remove them.",
+            &[("at", &position)],
         )
     } else if e.matches(gst::ParseError::Syntax) {
         match syntax_error_at(description) {
-            Some((position, what)) => format!(
-                "The pipeline has a syntax error at character {position}, at {what}; elements are joined with “!” and properties written name=value."
+            Some((position, what)) => tr(
+                "The pipeline has a syntax error at character {position}, at {what}; elements are joined with “!” and properties written name=value.",
+                &[("position", &position.to_string()), ("what", &what)],
             ),
-            None => "The pipeline has a syntax error; elements are joined with “!” and properties written name=value.".to_string(),
+            None => gettext("The pipeline has a syntax error; elements are joined with “!” and properties written name=value."),
         }
     } else {
-        format!(
-            "The pipeline “{description}” could not be built: {}.",
-            text.trim_end_matches('.')
+        tr(
+            "The pipeline “{description}” could not be built: {reason}.",
+            &[
+                ("description", description),
+                ("reason", text.trim_end_matches('.')),
+            ],
         )
     };
     fault(description, message, format!("{text} in: {description}"))
@@ -317,15 +327,18 @@ fn link_fault(description: &str, text: &str) -> String {
         Some((from, to, reason))
     });
     let Some((from, to, reason)) = parsed else {
-        return format!(
-            "Two elements of the pipeline cannot be linked ({}); check that the caps between them match, or put a converter between them.",
-            text.trim_end_matches('.')
+        return tr(
+            "Two elements of the pipeline cannot be linked ({reason}); check that the caps between them match, or put a converter between them.",
+            &[("reason", text.trim_end_matches('.'))],
         );
     };
     let named = |name: &str| {
         let factory = factory_of(name);
         match position_of(description, factory) {
-            Some(p) => format!("“{factory}” (character {p})"),
+            Some(p) => tr(
+                "“{element}” (character {position})",
+                &[("element", factory), ("position", &p.to_string())],
+            ),
             None => format!("“{factory}”"),
         }
     };
@@ -338,10 +351,9 @@ fn link_fault(description: &str, text: &str) -> String {
     } else {
         format!(": {reason}")
     };
-    format!(
-        "In the pipeline, {} cannot be linked to {}{because}; check that the caps between them match, or put a converter between them.",
-        named(from),
-        named(to)
+    tr(
+        "In the pipeline, {from} cannot be linked to {to}{because}; check that the caps between them match, or put a converter between them.",
+        &[("from", &named(from)), ("to", &named(to)), ("because", &because)],
     )
 }
 

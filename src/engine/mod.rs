@@ -134,8 +134,10 @@ pub mod testing {
 
 /// Initialises GStreamer and registers the statically linked
 /// `gtk4paintablesink` and the source that runs custom pipelines
-/// ([`Player::open_pipeline`]). Safe to call more than once.
+/// ([`Player::open_pipeline`]), and binds the `framescope` text domain
+/// ([`crate::i18n`]). Safe to call more than once.
 pub fn init() -> Result<(), glib::Error> {
+    crate::i18n::init();
     static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     gst::init()?;
     REGISTERED

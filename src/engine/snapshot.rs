@@ -62,7 +62,7 @@ pub(crate) fn encode_png(
     let failed = |detail: String| {
         PlayerError::new(
             ErrorKind::Other,
-            "The frame could not be encoded as PNG; check that gstreamer1.0-plugins-good (pngenc) is installed.",
+            crate::i18n::gettext("The frame could not be encoded as PNG; check that gstreamer1.0-plugins-good (pngenc) is installed."),
             detail,
         )
     };
@@ -110,9 +110,9 @@ pub fn write(snapshot: &Snapshot, path: &Path) -> Result<(), PlayerError> {
             let _ = std::fs::remove_file(&tmp);
             PlayerError::new(
                 ErrorKind::Other,
-                format!(
-                    "The snapshot could not be written to {} ({e}); check that the folder exists and is writable.",
-                    path.display()
+                crate::i18n::tr(
+                    "The snapshot could not be written to {file} ({error}); check that the folder exists and is writable.",
+                    &[("file", &path.display().to_string()), ("error", &e.to_string())],
                 ),
                 e.to_string(),
             )

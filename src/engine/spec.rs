@@ -300,7 +300,8 @@ impl PipelineSpec {
             // Without a video chain nothing can be shown: say so, naming the part.
             let (bin, last) = build_chain("framescope-video", &chain).map_err(|mut e| {
                 e.kind = ErrorKind::NoVideoPath;
-                e.message = format!("Video cannot be shown: {}", e.message);
+                e.message =
+                    crate::i18n::tr("Video cannot be shown: {reason}", &[("reason", &e.message)]);
                 e
             })?;
             size_filter = bin
@@ -365,7 +366,7 @@ pub(crate) fn make(factory: &str) -> Result<gst::Element, PlayerError> {
     gst::ElementFactory::make(factory).build().map_err(|_| {
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
-            format!("The GStreamer element “{factory}” is missing; install the package that provides it ({}).", package_hint(factory)),
+            crate::i18n::tr("The GStreamer element “{element}” is missing; install the package that provides it ({package}).", &[("element", factory), ("package", package_hint(factory))]),
             format!("gst::ElementFactory::make(\"{factory}\") failed"),
         );
         e.missing = Some(factory.to_string());
@@ -388,7 +389,7 @@ fn custom_sink(name: &str, description: &str) -> Result<(gst::Bin, gst::Element)
     let fail = |what: String| {
         PlayerError::new(
             ErrorKind::Other,
-            format!("The sink “{description}” could not be built ({what}); check the element names and properties."),
+            crate::i18n::tr("The sink “{description}” could not be built ({what}); check the element names and properties.", &[("description", description), ("what", &what)]),
             format!("{name}: {description}"),
         )
     };

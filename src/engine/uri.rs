@@ -80,29 +80,29 @@ pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
         return match std::fs::metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(PlayerError::new(
                 ErrorKind::NotFound,
-                format!("“{name}” does not exist; check the file name."),
+                crate::i18n::tr("“{name}” does not exist; check the file name.", &[("name", &name)]),
                 e.to_string(),
             )),
             Err(e) => Err(PlayerError::new(
                 ErrorKind::NotFound,
-                format!("“{name}” cannot be opened: {e}; check its permissions."),
+                crate::i18n::tr("“{name}” cannot be opened: {reason}; check its permissions.", &[("name", &name), ("reason", &e.to_string())]),
                 e.to_string(),
             )),
             Ok(m) if m.is_dir() => Err(PlayerError::new(
                 ErrorKind::NotMedia,
-                format!("“{name}” is a folder, not a media file; open a file inside it."),
+                crate::i18n::tr("“{name}” is a folder, not a media file; open a file inside it.", &[("name", &name)]),
                 "is a directory",
             )),
             // GStreamer's filesrc opens a pipe, cannot pull from it and opens
             // it again, which waits forever once the writer is gone.
             Ok(m) if !m.is_file() => Err(PlayerError::new(
                 ErrorKind::NotMedia,
-                format!("“{name}” is a pipe or a device, not a regular file; save the media to a file, or stream it over HTTP."),
+                crate::i18n::tr("“{name}” is a pipe or a device, not a regular file; save the media to a file, or stream it over HTTP.", &[("name", &name)]),
                 "not a regular file",
             )),
             Ok(m) if m.len() == 0 => Err(PlayerError::new(
                 ErrorKind::NotMedia,
-                format!("“{name}” is empty (0 bytes), so there is nothing to play."),
+                crate::i18n::tr("“{name}” is empty (0 bytes), so there is nothing to play.", &[("name", &name)]),
                 "empty file",
             )),
             Ok(_) => Ok(()),
@@ -113,7 +113,10 @@ pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
         // A `file://` URI GLib cannot turn into a path (a NUL in it, say).
         return Err(PlayerError::new(
             ErrorKind::NotFound,
-            format!("“{name}” is not a valid file name; check the name."),
+            crate::i18n::tr(
+                "“{name}” is not a valid file name; check the name.",
+                &[("name", &name)],
+            ),
             "file URI with no local path",
         ));
     }
@@ -129,7 +132,7 @@ pub(crate) fn precheck(uri: &str) -> Result<(), PlayerError> {
     if !source_protocol_supported(scheme) {
         let mut e = PlayerError::new(
             ErrorKind::MissingPlugin,
-            format!("“{name}” uses the “{scheme}” scheme, which no installed GStreamer source can read; use a file, http(s), rtsp or another supported address."),
+            crate::i18n::tr("“{name}” uses the “{scheme}” scheme, which no installed GStreamer source can read; use a file, http(s), rtsp or another supported address.", &[("name", &name), ("scheme", scheme)]),
             format!("no GStreamer element handles {scheme}:// URIs"),
         );
         e.missing = Some(format!("{scheme}:// source"));

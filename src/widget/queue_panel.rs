@@ -7,6 +7,7 @@
 //! view's N/P keys and anything else that edits the list.
 
 use crate::engine::{Player, PlaylistItem, Repeat};
+use crate::i18n::{gettext, gettext_noop, tr};
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
 use gtk::{gdk, gio, glib};
@@ -17,17 +18,17 @@ const REPEAT_CYCLE: &[(Repeat, &str, &str)] = &[
     (
         Repeat::None,
         "media-playlist-consecutive-symbolic",
-        "Repeat: off",
+        gettext_noop("Repeat: off"),
     ),
     (
         Repeat::All,
         "media-playlist-repeat-symbolic",
-        "Repeat: the whole queue",
+        gettext_noop("Repeat: the whole queue"),
     ),
     (
         Repeat::One,
         "media-playlist-repeat-song-symbolic",
-        "Repeat: the current item",
+        gettext_noop("Repeat: the current item"),
     ),
 ];
 
@@ -55,17 +56,17 @@ pub const PANEL_KEYS: &[PanelKey] = &[
     PanelKey {
         accelerator: "Delete",
         action: PanelAction::Remove,
-        title: "Remove the selected item (queue panel)",
+        title: gettext_noop("Remove the selected item (queue panel)"),
     },
     PanelKey {
         accelerator: "<Alt>Up",
         action: PanelAction::MoveUp,
-        title: "Move the selected item up (queue panel)",
+        title: gettext_noop("Move the selected item up (queue panel)"),
     },
     PanelKey {
         accelerator: "<Alt>Down",
         action: PanelAction::MoveDown,
-        title: "Move the selected item down (queue panel)",
+        title: gettext_noop("Move the selected item down (queue panel)"),
     },
 ];
 
@@ -181,7 +182,7 @@ impl QueuePanel {
         header.set_margin_top(6);
         header.set_margin_bottom(6);
         let title = gtk::Label::builder()
-            .label("Queue")
+            .label(gettext("Queue"))
             .xalign(0.0)
             .css_classes(["heading"])
             .build();
@@ -194,9 +195,10 @@ impl QueuePanel {
         header.append(&imp.repeat_button);
         imp.shuffle_button
             .set_icon_name("media-playlist-shuffle-symbolic");
-        imp.shuffle_button.set_tooltip_text(Some("Shuffle"));
         imp.shuffle_button
-            .update_property(&[gtk::accessible::Property::Label("Shuffle")]);
+            .set_tooltip_text(Some(&gettext("Shuffle")));
+        imp.shuffle_button
+            .update_property(&[gtk::accessible::Property::Label(&gettext("Shuffle"))]);
         imp.shuffle_button.add_css_class("flat");
         header.append(&imp.shuffle_button);
         self.append(&header);
@@ -206,14 +208,14 @@ impl QueuePanel {
         imp.list.add_css_class("navigation-sidebar");
         imp.list.set_placeholder(Some(
             &gtk::Label::builder()
-                .label("Nothing queued.\nDrop files here to add them.")
+                .label(gettext("Nothing queued.\nDrop files here to add them."))
                 .justify(gtk::Justification::Center)
                 .css_classes(["dim-label"])
                 .margin_top(24)
                 .build(),
         ));
         imp.list
-            .update_property(&[gtk::accessible::Property::Label("Queue")]);
+            .update_property(&[gtk::accessible::Property::Label(&gettext("Queue"))]);
         let scrolled = gtk::ScrolledWindow::builder()
             .hscrollbar_policy(gtk::PolicyType::Never)
             .vexpand(true)
@@ -381,11 +383,12 @@ impl QueuePanel {
         content.append(&label);
         let remove = gtk::Button::builder()
             .icon_name("list-remove-symbolic")
-            .tooltip_text("Remove from the queue (Delete)")
+            .tooltip_text(gettext("Remove from the queue (Delete)"))
             .css_classes(["flat", "framescope-queue-remove"])
             .build();
-        remove.update_property(&[gtk::accessible::Property::Label(&format!(
-            "Remove {title} from the queue"
+        remove.update_property(&[gtk::accessible::Property::Label(&tr(
+            "Remove {title} from the queue",
+            &[("title", &title)],
         ))]);
         let weak_row = row.downgrade();
         let weak = self.downgrade();
@@ -447,8 +450,8 @@ impl QueuePanel {
         let n = player.playlist().n_items();
         imp.count.set_label(&match n {
             0 => String::new(),
-            1 => "1 item".into(),
-            n => format!("{n} items"),
+            1 => gettext("1 item"),
+            n => tr("{count} items", &[("count", &n.to_string())]),
         });
         let current = player.current_index();
         for i in 0..n as i32 {
@@ -468,9 +471,10 @@ impl QueuePanel {
             .iter()
             .find(|(r, _, _)| *r == player.repeat())
             .unwrap_or(&REPEAT_CYCLE[0]);
+        let tooltip = gettext(tooltip);
         imp.repeat_button.set_icon_name(icon);
-        imp.repeat_button.set_tooltip_text(Some(tooltip));
+        imp.repeat_button.set_tooltip_text(Some(&tooltip));
         imp.repeat_button
-            .update_property(&[gtk::accessible::Property::Label(tooltip)]);
+            .update_property(&[gtk::accessible::Property::Label(&tooltip)]);
     }
 }

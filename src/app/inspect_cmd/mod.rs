@@ -109,8 +109,11 @@ fn supervise(options: &InspectOptions) -> ExitCode {
         Err(Cut::Failed(f)) => return fail(&f, options.json),
         Err(Cut::Signal(signal)) => {
             eprintln!(
-                "framescope: stopped before “{}” was read.",
-                display_name(&uri)
+                "framescope: {}",
+                framescope::i18n::tr(
+                    "stopped before “{name}” was read.",
+                    &[("name", &display_name(&uri))],
+                )
             );
             return ExitCode::from(128 + signal as u8);
         }

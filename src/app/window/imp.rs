@@ -102,18 +102,20 @@ impl ObjectSubclass for MainWindow {
         // The queue: Ctrl+Right / Ctrl+Left.
         klass.install_action("win.next-item", None, |win, _, _| {
             if !win.next_item() {
-                win.view().show_message("This is the last item.");
+                win.view()
+                    .show_message(&framescope::i18n::gettext("This is the last item."));
             }
         });
         klass.install_action("win.previous-item", None, |win, _, _| {
             if !win.previous_item() {
-                win.view().show_message("This is the first item.");
+                win.view()
+                    .show_message(&framescope::i18n::gettext("This is the first item."));
             }
         });
         // The newest part of a live stream (End).
         klass.install_action("win.live-edge", None, |win, _, _| {
             if win.view().player().go_to_live_edge() {
-                win.view().show_message("Live");
+                win.view().show_message(&framescope::i18n::gettext("Live"));
             }
         });
         // The time on screen, as TIME text, on the clipboard.
@@ -121,7 +123,7 @@ impl ObjectSubclass for MainWindow {
             let nanos = win.view().player().position();
             let text = framescope::engine::precise(gst::ClockTime::from_nseconds(nanos));
             win.clipboard().set_text(&text);
-            win.toast(&format!("Copied {text}"));
+            win.toast(&framescope::i18n::tr("Copied {time}", &[("time", &text)]));
         });
         klass.install_action("win.screenshot", None, |win, _, _| {
             let dir = win

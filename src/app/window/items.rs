@@ -158,8 +158,10 @@ impl MainWindow {
     /// beginning" button for a few seconds.
     fn offer_start_over(&self, at: std::time::Duration) {
         let at = framescope::engine::format_time(clock_time_of(at).nseconds());
-        self.view()
-            .show_message(&format!("Resumed at {at}; Home starts from the beginning"));
+        self.view().show_message(&framescope::i18n::tr(
+            "Resumed at {time}; Home starts from the beginning",
+            &[("time", &at)],
+        ));
         if let Some(button) = self.imp().start_over.get() {
             button.set_visible(true);
             let weak = button.downgrade();
@@ -376,8 +378,11 @@ impl MainWindow {
         }
         let added = match items.len() {
             0 => return,
-            1 => "Added 1 item to the queue".to_string(),
-            n => format!("Added {n} items to the queue"),
+            1 => framescope::i18n::gettext("Added 1 item to the queue"),
+            n => framescope::i18n::tr(
+                "Added {count} items to the queue",
+                &[("count", &n.to_string())],
+            ),
         };
         self.toast(&added);
     }

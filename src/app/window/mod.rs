@@ -28,6 +28,7 @@ use crate::app::resume;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use framescope::engine::to_uri;
+use framescope::i18n::gettext;
 use framescope::widget::{HealthHistory, InspectorWindow, PlayerView, QueuePanel};
 use gtk::{gdk, gio, glib};
 use std::cell::{Cell, RefCell};
@@ -109,7 +110,7 @@ impl MainWindow {
         imp.audio_menu.append_section(None, &tracks.audio);
         imp.subtitles_menu.append_section(None, &tracks.subtitles);
         let start_over = gtk::Button::builder()
-            .label("Start from the beginning")
+            .label(gettext("Start from the beginning"))
             .tooltip_text("Home")
             .action_name("win.start-over")
             .halign(gtk::Align::End)
@@ -288,19 +289,26 @@ impl MainWindow {
             .collect();
         let count = items.len();
         let items_text = if count == 1 {
-            "1 item".to_string()
+            gettext("1 item")
         } else {
-            format!("{count} items")
+            framescope::i18n::tr("{count} items", &[("count", &count.to_string())])
         };
         let answer = if count == 0 {
-            "framescope: raised the Framescope already running.\n".to_string()
+            gettext("raised the Framescope already running.")
         } else if options.replace {
             self.open_items(items);
-            format!("framescope: the Framescope already running now plays {items_text} in place of its queue.\n")
+            framescope::i18n::tr(
+                "the Framescope already running now plays {items} in place of its queue.",
+                &[("items", &items_text)],
+            )
         } else {
             self.enqueue_items(items);
-            format!("framescope: added {items_text} to the queue of the Framescope already running (--replace plays them at once, --new-instance opens another window).\n")
+            framescope::i18n::tr(
+                "added {items} to the queue of the Framescope already running (--replace plays them at once, --new-instance opens another window).",
+                &[("items", &items_text)],
+            )
         };
+        let answer = format!("framescope: {answer}\n");
         self.present();
         crate::app::tell_caller(command_line, &answer, false);
         glib::ExitCode::SUCCESS
@@ -322,20 +330,20 @@ impl MainWindow {
     /// Asks for media files and hands them to `then` (open or enqueue).
     fn show_open_dialog(&self, then: fn(&Self, Vec<String>)) {
         let dialog = gtk::FileChooserNative::new(
-            Some("Open Media"),
+            Some(&gettext("Open Media")),
             Some(self),
             gtk::FileChooserAction::Open,
-            Some("_Open"),
-            Some("_Cancel"),
+            Some(&gettext("_Open")),
+            Some(&gettext("_Cancel")),
         );
         dialog.set_select_multiple(true);
         let media = gtk::FileFilter::new();
-        media.set_name(Some("Video and audio"));
+        media.set_name(Some(&gettext("Video and audio")));
         media.add_mime_type("video/*");
         media.add_mime_type("audio/*");
         dialog.add_filter(&media);
         let all = gtk::FileFilter::new();
-        all.set_name(Some("All files"));
+        all.set_name(Some(&gettext("All files")));
         all.add_pattern("*");
         dialog.add_filter(&all);
         let weak = self.downgrade();
@@ -432,13 +440,13 @@ pub fn show_about(parent: &MainWindow) {
     adw::AboutWindow::builder()
         .transient_for(parent)
         .modal(true)
-        .title("About Framescope")
+        .title(gettext("About Framescope"))
         .application_name("Framescope")
         .application_icon(APP_ICON)
         .version(env!("CARGO_PKG_VERSION"))
-        .comments(
+        .comments(gettext(
             "A video player, playback widget and stream inspector built on GTK 4 and GStreamer.",
-        )
+        ))
         .license_type(gtk::License::Mpl20)
         .build()
         .present();

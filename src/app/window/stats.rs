@@ -81,7 +81,13 @@ impl MainWindow {
         let json = self.stats_report_json();
         let result = crate::app::files::write_atomically(path, (json + "\n").as_bytes());
         if let Err(e) = result {
-            eprintln!("framescope: could not write statistics to {}: {e}; check that the folder exists and is writable.", path.display());
+            eprintln!(
+                "framescope: {}",
+                framescope::i18n::tr(
+                    "could not write statistics to {file}: {error}; check that the folder exists and is writable.",
+                    &[("file", &path.display().to_string()), ("error", &e.to_string())],
+                )
+            );
             if setup.exit_code.get() == 0 {
                 setup.exit_code.set(1);
             }

@@ -106,7 +106,7 @@ impl imp::Player {
                 let name = self.media_name();
                 self.fail(PlayerError::new(
                     ErrorKind::Encrypted,
-                    format!("“{name}” is encrypted ({media_type} under DRM) and Framescope has no decryption support; play an unencrypted copy."),
+                    crate::i18n::tr("“{name}” is encrypted ({media_type} under DRM) and Framescope has no decryption support; play an unencrypted copy.", &[("name", &name), ("media_type", &media_type)]),
                     format!("stream caps carry encryption: original media type {media_type}"),
                 ));
             }
@@ -168,9 +168,9 @@ impl imp::Player {
         audio_only.then(|| {
             PlayerError::new(
                 ErrorKind::NotMedia,
-                format!(
-                    "“{}” has only audio, and audio is turned off (--no-audio): there is nothing to show; play it with audio on.",
-                    self.media_name()
+                crate::i18n::tr(
+                    "“{name}” has only audio, and audio is turned off (--no-audio): there is nothing to show; play it with audio on.",
+                    &[("name", &self.media_name())],
                 ),
                 format!("audio disabled and no video stream: {debug}"),
             )
@@ -189,7 +189,7 @@ impl imp::Player {
             let name = self.media_name();
             self.fail(PlayerError::new(
                 ErrorKind::NotMedia,
-                format!("“{name}” contains no audio or video that could be decoded; it may be damaged or empty."),
+                crate::i18n::tr("“{name}” contains no audio or video that could be decoded; it may be damaged or empty.", &[("name", &name)]),
                 "end of stream before any stream was found",
             ));
             return;

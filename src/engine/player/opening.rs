@@ -159,19 +159,21 @@ impl imp::Player {
             imp.loading.open_watchdog.take();
             let name = display_name(&uri);
             let why = if crate::engine::is_rtmp(&uri) {
-                crate::engine::RTMP_NOTHING_SENT
+                crate::engine::RTMP_NOTHING_SENT.to_string()
             } else {
-                "its server stopped sending (or sends too slowly); check the server and the network."
+                crate::i18n::gettext(
+                    "its server stopped sending (or sends too slowly); check the server and the network.",
+                )
             };
             let message = if crate::engine::launch::is_launch_uri(&uri) {
-                format!(
-                    "The pipeline “{name}” did not start within {} s: none of its outputs gave a first frame or sound; check its source elements.",
-                    NETWORK_OPEN_TIMEOUT.as_secs()
+                crate::i18n::tr(
+                    "The pipeline “{name}” did not start within {seconds} s: none of its outputs gave a first frame or sound; check its source elements.",
+                    &[("name", &name), ("seconds", &NETWORK_OPEN_TIMEOUT.as_secs().to_string())],
                 )
             } else {
-                format!(
-                    "“{name}” did not start within {} s: {why}",
-                    NETWORK_OPEN_TIMEOUT.as_secs()
+                crate::i18n::tr(
+                    "“{name}” did not start within {seconds} s: {why}",
+                    &[("name", &name), ("seconds", &NETWORK_OPEN_TIMEOUT.as_secs().to_string()), ("why", &why)],
                 )
             };
             imp.fail(PlayerError::new(
@@ -203,7 +205,7 @@ impl imp::Player {
                 let name = display_name(&uri);
                 imp.fail(PlayerError::new(
                     ErrorKind::Other,
-                    format!("“{name}” did not finish opening after {OPEN_ATTEMPTS} tries; it may be damaged or need a plugin that is not installed."),
+                    crate::i18n::tr("“{name}” did not finish opening after {tries} tries; it may be damaged or need a plugin that is not installed.", &[("name", &name), ("tries", &OPEN_ATTEMPTS.to_string())]),
                     format!("preroll stalled for {OPEN_STALL_TIMEOUT:?} on each try"),
                 ));
                 return;

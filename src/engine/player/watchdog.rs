@@ -167,7 +167,7 @@ impl imp::Player {
                     let reason = format!("No new frame for {seconds:.1} s.");
                     let error = PlayerError::new(
                         ErrorKind::Network,
-                        format!("Playback of “{}” stalled: no new frame for {seconds:.1} s; check the source.", self.media_name()),
+                        crate::i18n::tr("Playback of “{name}” stalled: no new frame for {seconds} s; check the source.", &[("name", &self.media_name()), ("seconds", &format!("{seconds:.1}"))]),
                         "stall detected by the watchdog",
                     );
                     if !self.recover(&reason) {
@@ -206,11 +206,13 @@ impl imp::Player {
                     dog.past_end.set(None);
                     let error = PlayerError::new(
                         ErrorKind::Corrupt,
-                        format!(
-                            "“{}” is damaged: its timestamps run past its end ({:.1} s of {:.1} s) with nothing more to show, so playback stopped.",
-                            self.media_name(),
-                            position as f64 / 1e9,
-                            duration as f64 / 1e9
+                        crate::i18n::tr(
+                            "“{name}” is damaged: its timestamps run past its end ({position} s of {duration} s) with nothing more to show, so playback stopped.",
+                            &[
+                                ("name", &self.media_name()),
+                                ("position", &format!("{:.1}", position as f64 / 1e9)),
+                                ("duration", &format!("{:.1}", duration as f64 / 1e9)),
+                            ],
                         ),
                         "position past the duration with no new frame",
                     );

@@ -7,13 +7,13 @@
 use gtk::prelude::*;
 
 /// The Check tab's findings pane.
-pub(super) const CHECK_TEXT: &str = "Check findings";
+pub(super) const CHECK_TEXT: &str = crate::i18n::gettext_noop("Check findings");
 /// The Pipeline tab's listing.
-pub(super) const PIPELINE_TEXT: &str = "Pipeline elements and caps";
+pub(super) const PIPELINE_TEXT: &str = crate::i18n::gettext_noop("Pipeline elements and caps");
 /// The Frames tab's table.
-pub(super) const FRAMES_TABLE: &str = "Frames";
+pub(super) const FRAMES_TABLE: &str = crate::i18n::gettext_noop("Frames");
 /// The row of column titles above the frame table.
-pub(super) const COLUMN_TITLES: &str = "Column titles";
+pub(super) const COLUMN_TITLES: &str = crate::i18n::gettext_noop("Column titles");
 
 /// Names the notebook tab that shows `label` (GTK 4.8 calls every tab
 /// "Tab"; the tab is the label's parent).
@@ -26,16 +26,22 @@ pub(super) fn name_tab(label: &gtk::Label, title: &str) {
 /// Names the frame table, its row of column titles and the list inside
 /// it, which take the focus.
 pub(super) fn name_table(view: &gtk::ColumnView) {
-    view.update_property(&[gtk::accessible::Property::Label(FRAMES_TABLE)]);
+    view.update_property(&[gtk::accessible::Property::Label(&crate::i18n::gettext(
+        FRAMES_TABLE,
+    ))]);
     let mut child = view.first_child();
     while let Some(c) = child {
         if c.type_().name() == "GtkListItemWidget" {
-            c.update_property(&[gtk::accessible::Property::Label(COLUMN_TITLES)]);
+            c.update_property(&[gtk::accessible::Property::Label(&crate::i18n::gettext(
+                COLUMN_TITLES,
+            ))]);
         }
         child = c.next_sibling();
     }
     if let Some(list) = super::frames::find_list_view(view.upcast_ref()) {
-        list.update_property(&[gtk::accessible::Property::Label(FRAMES_TABLE)]);
+        list.update_property(&[gtk::accessible::Property::Label(&crate::i18n::gettext(
+            FRAMES_TABLE,
+        ))]);
     }
 }
 
@@ -45,6 +51,9 @@ pub(super) fn name_table(view: &gtk::ColumnView) {
 pub(super) fn name_frame_row(cell_label: &gtk::Label, index: usize) {
     let row = cell_label.parent().and_then(|cell| cell.parent());
     if let Some(row) = row.filter(|r| r.type_().name() == "GtkListItemWidget") {
-        row.update_property(&[gtk::accessible::Property::Label(&format!("Frame {index}"))]);
+        row.update_property(&[gtk::accessible::Property::Label(&crate::i18n::tr(
+            "Frame {index}",
+            &[("index", &index.to_string())],
+        ))]);
     }
 }

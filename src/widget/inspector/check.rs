@@ -6,6 +6,7 @@
 //! JSON.
 
 use super::InspectorWindow;
+use crate::i18n::gettext;
 use crate::inspect::CheckReport;
 use glib::subclass::prelude::*;
 use gtk::prelude::*;
@@ -31,16 +32,18 @@ impl CheckTab {
             .left_margin(8)
             .top_margin(6)
             .build();
-        text.update_property(&[gtk::accessible::Property::Label(super::a11y::CHECK_TEXT)]);
+        text.update_property(&[gtk::accessible::Property::Label(&gettext(
+            super::a11y::CHECK_TEXT,
+        ))]);
         let scroller = gtk::ScrolledWindow::builder()
             .vexpand(true)
             .child(&text)
             .build();
         root.append(&scroller);
-        let run = gtk::Button::with_label("Run Check");
-        run.set_tooltip_text(Some(
+        let run = gtk::Button::with_label(&gettext("Run Check"));
+        run.set_tooltip_text(Some(&gettext(
             "Read the whole input and list its faults (as framescope check does)",
-        ));
+        )));
         Self {
             root,
             run,
@@ -77,10 +80,11 @@ impl InspectorWindow {
             (state.uri.clone(), state.generation)
         };
         let Some(uri) = uri else {
-            ui.check.show_message("No media.");
+            ui.check.show_message(&gettext("No media."));
             return;
         };
-        ui.check.show_message("Checking… (the whole input is read)");
+        ui.check
+            .show_message(&gettext("Checking… (the whole input is read)"));
         ui.check.run.set_sensitive(false);
         let (tx, rx) = futures_channel::oneshot::channel();
         std::thread::spawn(move || {

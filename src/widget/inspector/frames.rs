@@ -7,6 +7,7 @@
 
 use super::chart::{self, Area};
 use crate::engine::AccessUnit;
+use crate::i18n::gettext;
 use crate::inspect::{FrameRecord, PictureType};
 use gtk::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -348,7 +349,7 @@ pub(super) fn find_list_view(widget: &gtk::Widget) -> Option<gtk::ListView> {
 
 fn draw_strip(area: &gtk::DrawingArea, cr: &gtk::cairo::Context, w: i32, h: i32, data: &FrameData) {
     let fg = chart::foreground(area);
-    chart::title(cr, "Frame sizes (presentation order)", fg);
+    chart::title(cr, &gettext("Frame sizes (presentation order)"), fg);
     chart::legend(
         cr,
         w,
@@ -362,7 +363,7 @@ fn draw_strip(area: &gtk::DrawingArea, cr: &gtk::cairo::Context, w: i32, h: i32,
     );
     let len = data.presentation.len();
     if len == 0 {
-        chart::placeholder(cr, w, h, "No frames yet", fg);
+        chart::placeholder(cr, w, h, &gettext("No frames yet"), fg);
         return;
     }
     let plot = Area::plot(w, h);

@@ -4,6 +4,7 @@
 //! histogram of GOP lengths.
 
 use super::chart::{self, Area};
+use crate::i18n::{gettext, gettext_noop};
 use crate::inspect::{FrameRecord, GopAnalyzer, GopReport};
 use gtk::prelude::*;
 use std::cell::RefCell;
@@ -45,11 +46,17 @@ pub fn rows(r: &GopReport) -> Vec<(String, String)> {
         )
     };
     vec![
-        ("GOPs".into(), r.gops.len().to_string()),
-        ("Length (frames)".into(), spread(&r.frames, "", 1)),
-        ("Length (seconds)".into(), spread(&r.seconds, " s", 3)),
+        (gettext_noop("GOPs").into(), r.gops.len().to_string()),
         (
-            "Structure".into(),
+            gettext_noop("Length (frames)").into(),
+            spread(&r.frames, "", 1),
+        ),
+        (
+            gettext_noop("Length (seconds)").into(),
+            spread(&r.seconds, " s", 3),
+        ),
+        (
+            gettext_noop("Structure").into(),
             match r.closed {
                 Some(true) => "closed (every GOP decodes on its own)".into(),
                 Some(false) => "open (some pictures reference the previous GOP)".into(),
@@ -57,7 +64,7 @@ pub fn rows(r: &GopReport) -> Vec<(String, String)> {
             },
         ),
         (
-            "Bitrate".into(),
+            gettext_noop("Bitrate").into(),
             r.bitrate.as_ref().map_or_else(
                 || "—".into(),
                 |b| {
@@ -117,7 +124,7 @@ impl GopTab {
             chart,
             report,
         };
-        tab.show_message("No frames scanned yet.");
+        tab.show_message(&gettext("No frames scanned yet."));
         tab
     }
 
@@ -135,7 +142,7 @@ impl GopTab {
             .map(|(k, v)| {
                 format!(
                     "<b>{}</b>  {}",
-                    glib::markup_escape_text(k),
+                    glib::markup_escape_text(&gettext(k)),
                     glib::markup_escape_text(v)
                 )
             })
@@ -159,9 +166,9 @@ fn draw_histogram(
     report: Option<&GopReport>,
 ) {
     let fg = chart::foreground(area);
-    chart::title(cr, "GOP lengths (frames): number of GOPs", fg);
+    chart::title(cr, &gettext("GOP lengths (frames): number of GOPs"), fg);
     let Some(report) = report.filter(|r| !r.gops.is_empty()) else {
-        chart::placeholder(cr, w, h, "No GOPs yet", fg);
+        chart::placeholder(cr, w, h, &gettext("No GOPs yet"), fg);
         return;
     };
     let bins = histogram(report);

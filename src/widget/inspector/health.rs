@@ -6,6 +6,7 @@
 
 use super::chart::{self, Area};
 use crate::engine::Player;
+use crate::i18n::{gettext, gettext_noop};
 use gtk::prelude::*;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -263,14 +264,14 @@ fn draw(
 ) {
     let fg = chart::foreground(area);
     let samples = history.samples();
-    let name = match graph {
-        Graph::Bitrate => "Bitrate",
-        Graph::Drops => "Dropped and late frames per second",
-        Graph::Buffering => "Buffering",
-    };
-    chart::title(cr, name, fg);
+    let name = gettext(match graph {
+        Graph::Bitrate => gettext_noop("Bitrate"),
+        Graph::Drops => gettext_noop("Dropped and late frames per second"),
+        Graph::Buffering => gettext_noop("Buffering"),
+    });
+    chart::title(cr, &name, fg);
     if samples.len() < 2 {
-        chart::placeholder(cr, w, h, "Collecting samples…", fg);
+        chart::placeholder(cr, w, h, &gettext("Collecting samples…"), fg);
         return;
     }
     let plot = Area::plot(w, h);
@@ -284,7 +285,7 @@ fn draw(
             let top = chart::nice_max(points.iter().filter_map(|p| p.1).fold(0.0, f64::max));
             chart::axes(cr, plot, &chart::bitrate_label(top), x_labels, fg);
             if points.iter().all(|p| p.1.is_none()) {
-                chart::placeholder(cr, w, h, "The player reports no bitrate", fg);
+                chart::placeholder(cr, w, h, &gettext("The player reports no bitrate"), fg);
             }
             chart::series(cr, plot, range, &points, top, chart::P_COLOUR);
         }
@@ -310,7 +311,7 @@ fn draw(
                 .collect();
             chart::axes(cr, plot, "100 %", x_labels, fg);
             if points.iter().all(|p| p.1.is_none()) {
-                chart::placeholder(cr, w, h, "The source never buffered", fg);
+                chart::placeholder(cr, w, h, &gettext("The source never buffered"), fg);
             }
             chart::series(cr, plot, range, &points, 100.0, chart::B_COLOUR);
         }

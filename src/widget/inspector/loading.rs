@@ -7,6 +7,7 @@
 
 use super::{frames, gop, InspectorWindow};
 use crate::engine::{Player, PlayerState};
+use crate::i18n::{gettext, tr};
 use crate::inspect::{FrameRecord, MediaReport, ScanKinds};
 use glib::subclass::prelude::*;
 use gtk::prelude::*;
@@ -38,9 +39,9 @@ impl InspectorWindow {
         let decoded = matches!(frames, Frames::Decoded(_));
         match frames {
             Frames::Scanning(count) => {
-                ui.frames.status.set_text(&format!(
-                    "Scanning… {} frames",
-                    count.load(Ordering::Relaxed)
+                ui.frames.status.set_text(&tr(
+                    "Scanning… {count} frames",
+                    &[("count", &count.load(Ordering::Relaxed).to_string())],
                 ));
             }
             Frames::Decoded(why) => {
@@ -100,17 +101,18 @@ impl InspectorWindow {
             status.remove_css_class("error");
         }
         let Some(uri) = uri else {
-            ui.media.show_message("No media.");
-            ui.frames.status.set_text("No media.");
-            ui.gop.show_message("No media.");
+            ui.media.show_message(&gettext("No media."));
+            ui.frames.status.set_text(&gettext("No media."));
+            ui.gop.show_message(&gettext("No media."));
             ui.pipeline.show(None);
-            ui.check.show_message("No media.");
+            ui.check.show_message(&gettext("No media."));
             return;
         };
-        ui.check
-            .show_message("Run Check reads the whole input and lists its faults.");
-        ui.media.show_message("Reading the media…");
-        ui.gop.show_message("Waiting for the frame scan…");
+        ui.check.show_message(&gettext(
+            "Run Check reads the whole input and lists its faults.",
+        ));
+        ui.media.show_message(&gettext("Reading the media…"));
+        ui.gop.show_message(&gettext("Waiting for the frame scan…"));
         let cancel = Arc::new(AtomicBool::new(false));
         let count = Arc::new(AtomicUsize::new(0));
         {
@@ -118,7 +120,7 @@ impl InspectorWindow {
             state.cancel = Some(cancel.clone());
             state.frames = Frames::Scanning(count.clone());
         }
-        ui.frames.status.set_text("Scanning… 0 frames");
+        ui.frames.status.set_text(&gettext("Scanning… 0 frames"));
         let (report_tx, report_rx) = futures_channel::oneshot::channel();
         let (scan_tx, scan_rx) = futures_channel::oneshot::channel();
         std::thread::spawn(move || read_media(&uri, &cancel, &count, report_tx, scan_tx));
@@ -162,23 +164,31 @@ impl InspectorWindow {
                 let n = frames.len();
                 match gop::analyse(&frames) {
                     Some(report) => ui.gop.show_report(report),
-                    None => ui.gop.show_message("The scan found no video frames."),
+                    None => ui
+                        .gop
+                        .show_message(&gettext("The scan found no video frames.")),
                 }
                 ui.frames.set_frames(frames);
                 ui.frames.status.set_text(&format!("{n} frames (scanned)"));
                 self.imp().state.borrow_mut().frames = Frames::Scanned(n);
             }
             Scan::NoVideo => {
-                ui.frames.status.set_text("The media has no video stream.");
-                ui.gop.show_message("The media has no video stream.");
+                ui.frames
+                    .status
+                    .set_text(&gettext("The media has no video stream."));
+                ui.gop
+                    .show_message(&gettext("The media has no video stream."));
                 self.imp().state.borrow_mut().frames = Frames::NoVideo;
             }
             Scan::NotScanned(why) => {
-                ui.gop
-                    .show_message(&format!("No GOP report: the input is not scanned ({why})."));
-                ui.frames
-                    .status
-                    .set_text(&format!("Frames the player has decoded ({why})"));
+                ui.gop.show_message(&tr(
+                    "No GOP report: the input is not scanned ({why}).",
+                    &[("why", &why)],
+                ));
+                ui.frames.status.set_text(&tr(
+                    "Frames the player has decoded ({why})",
+                    &[("why", &why)],
+                ));
                 self.imp().state.borrow_mut().frames = Frames::Decoded(why);
             }
         }

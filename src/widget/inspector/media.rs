@@ -4,6 +4,7 @@
 //! when reading failed.
 
 use crate::engine::precise;
+use crate::i18n::{gettext, gettext_noop, tr};
 use crate::inspect::{MediaReport, StreamReport};
 use gtk::prelude::*;
 
@@ -70,17 +71,20 @@ impl MediaTab {
     /// Shows a report.
     pub fn show_report(&self, report: &MediaReport) {
         self.clear();
-        self.section("Media", &media_rows(report));
+        self.section(&gettext("Media"), &media_rows(report));
         if !report.tags.is_empty() {
             let rows: Vec<(String, String)> = report
                 .tags
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            self.section("Tags", &rows);
+            self.section(&gettext("Tags"), &rows);
         }
         for s in &report.streams {
-            let title = format!("Stream {} — {}", s.index, s.kind);
+            let title = tr(
+                "Stream {index} — {kind}",
+                &[("index", &s.index.to_string()), ("kind", &s.kind)],
+            );
             self.section(&title, &stream_rows(s));
         }
     }
@@ -99,8 +103,9 @@ impl MediaTab {
             .margin_start(12)
             .build();
         for (i, (key, value)) in rows.iter().enumerate() {
+            // The keys are English in the rows (gettext_noop); tags pass through.
             let k = gtk::Label::builder()
-                .label(key)
+                .label(gettext(key))
                 .xalign(0.0)
                 .yalign(0.0)
                 .css_classes(["dim-label"])
@@ -122,23 +127,27 @@ impl MediaTab {
 }
 
 fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.into()
+    gettext(if b {
+        gettext_noop("yes")
+    } else {
+        gettext_noop("no")
+    })
 }
 
 /// The container-level rows.
 pub fn media_rows(r: &MediaReport) -> Vec<(String, String)> {
     vec![
-        ("URI".into(), r.uri.clone()),
+        (gettext_noop("URI").into(), r.uri.clone()),
         (
-            "Container".into(),
+            gettext_noop("Container").into(),
             r.container
                 .clone()
-                .unwrap_or_else(|| "none (raw stream)".into()),
+                .unwrap_or_else(|| gettext("none (raw stream)")),
         ),
         (
-            "Duration".into(),
+            gettext_noop("Duration").into(),
             r.duration.map_or_else(
-                || "unknown".into(),
+                || gettext("unknown"),
                 |d| {
                     format!(
                         "{} ({d:.3} s)",
@@ -147,41 +156,47 @@ pub fn media_rows(r: &MediaReport) -> Vec<(String, String)> {
                 },
             ),
         ),
-        ("Seekable".into(), yes_no(r.seekable)),
-        ("Live".into(), yes_no(r.live)),
-        ("Streams".into(), r.streams.len().to_string()),
+        (gettext_noop("Seekable").into(), yes_no(r.seekable)),
+        (gettext_noop("Live").into(), yes_no(r.live)),
+        (gettext_noop("Streams").into(), r.streams.len().to_string()),
     ]
 }
 
 /// The rows of one stream: only the fields it has.
 pub fn stream_rows(s: &StreamReport) -> Vec<(String, String)> {
-    let mut rows: Vec<(String, String)> = vec![("Codec".into(), s.codec.clone())];
+    let mut rows: Vec<(String, String)> = vec![(gettext_noop("Codec").into(), s.codec.clone())];
     let mut opt = |key: &str, value: Option<String>| {
         if let Some(v) = value {
             rows.push((key.into(), v));
         }
     };
-    opt("Language", s.language.clone());
+    opt(gettext_noop("Language"), s.language.clone());
     opt(
-        "Bitrate",
+        gettext_noop("Bitrate"),
         s.bitrate.map(|b| format!("{:.0} kbit/s", b as f64 / 1e3)),
     );
     opt(
-        "Size",
+        gettext_noop("Size"),
         s.width.zip(s.height).map(|(w, h)| format!("{w} × {h}")),
     );
-    opt("Frame rate", s.framerate.clone());
-    opt("Pixel aspect", s.pixel_aspect_ratio.clone());
-    opt("Interlaced", s.interlaced.map(yes_no));
-    opt("Bit depth", s.bit_depth.map(|b| b.to_string()));
-    opt("Colorimetry", s.colorimetry.clone());
-    opt("Channels", s.channels.map(|c| c.to_string()));
-    opt("Sample rate", s.rate.map(|r| format!("{r} Hz")));
-    opt("Sample format", s.format.clone());
-    rows.push(("Decodable".into(), yes_no(s.decodable)));
-    rows.push(("Caps".into(), s.caps.clone()));
+    opt(gettext_noop("Frame rate"), s.framerate.clone());
+    opt(gettext_noop("Pixel aspect"), s.pixel_aspect_ratio.clone());
+    opt(gettext_noop("Interlaced"), s.interlaced.map(yes_no));
+    opt(
+        gettext_noop("Bit depth"),
+        s.bit_depth.map(|b| b.to_string()),
+    );
+    opt(gettext_noop("Colorimetry"), s.colorimetry.clone());
+    opt(gettext_noop("Channels"), s.channels.map(|c| c.to_string()));
+    opt(
+        gettext_noop("Sample rate"),
+        s.rate.map(|r| format!("{r} Hz")),
+    );
+    opt(gettext_noop("Sample format"), s.format.clone());
+    rows.push((gettext_noop("Decodable").into(), yes_no(s.decodable)));
+    rows.push((gettext_noop("Caps").into(), s.caps.clone()));
     if let Some(id) = &s.id {
-        rows.push(("Stream ID".into(), id.clone()));
+        rows.push((gettext_noop("Stream ID").into(), id.clone()));
     }
     rows
 }

@@ -35,6 +35,7 @@ mod saving;
 pub use health::{HealthHistory, HealthSample};
 
 use crate::engine::Player;
+use crate::i18n::{gettext, gettext_noop, tr};
 use crate::inspect::{FrameRecord, GopReport, MediaReport};
 use glib::subclass::prelude::*;
 use gtk::prelude::*;
@@ -76,15 +77,16 @@ impl InspectorTab {
         Self::Check,
     ];
 
-    /// The tab's title.
+    /// The tab's title, in English (shown translated with
+    /// [`crate::i18n::gettext`]).
     pub fn title(self) -> &'static str {
         match self {
-            Self::Media => "Media",
-            Self::Frames => "Frames",
-            Self::Gop => "GOP",
-            Self::Health => "Health",
-            Self::Pipeline => "Pipeline",
-            Self::Check => "Check",
+            Self::Media => gettext_noop("Media"),
+            Self::Frames => gettext_noop("Frames"),
+            Self::Gop => gettext_noop("GOP"),
+            Self::Health => gettext_noop("Health"),
+            Self::Pipeline => gettext_noop("Pipeline"),
+            Self::Check => gettext_noop("Check"),
         }
     }
 
@@ -185,7 +187,10 @@ impl InspectorWindow {
     /// [`present`](gtk::prelude::GtkWindowExt::present) to show it.
     pub fn new(player: &Player) -> Self {
         let window: Self = glib::Object::builder()
-            .property("title", "Inspector — No media")
+            .property(
+                "title",
+                tr("Inspector — {media}", &[("media", &gettext("No media"))]),
+            )
             .property("default-width", 900)
             .property("default-height", 600)
             .build();
@@ -312,7 +317,9 @@ impl InspectorWindow {
         let health = health::HealthTab::new(&self.health_history());
         let pipeline = pipeline::PipelineTab::new();
         let check = check::CheckTab::new();
-        check.show_message("Run Check reads the whole input and lists its faults.");
+        check.show_message(&gettext(
+            "Run Check reads the whole input and lists its faults.",
+        ));
         check.run.connect_clicked(glib::clone!(
             #[weak(rename_to = window)]
             self,
@@ -320,11 +327,13 @@ impl InspectorWindow {
         ));
         let has_graphviz = export::graphviz().is_some();
         pipeline.export_svg.set_sensitive(has_graphviz);
-        pipeline.export_svg.set_tooltip_text(Some(if has_graphviz {
-            "Save the graph as SVG (drawn by Graphviz)"
-        } else {
-            "Graphviz is not installed, so no SVG can be made"
-        }));
+        pipeline
+            .export_svg
+            .set_tooltip_text(Some(&gettext(if has_graphviz {
+                gettext_noop("Save the graph as SVG (drawn by Graphviz)")
+            } else {
+                gettext_noop("Graphviz is not installed, so no SVG can be made")
+            })));
         pipeline.refresh.connect_clicked(glib::clone!(
             #[weak(rename_to = window)]
             self,
@@ -353,20 +362,20 @@ impl InspectorWindow {
                 InspectorTab::Check => vec![check.run.clone().upcast()],
                 _ => vec![],
             };
-            let export = gtk::Button::with_label(if tab == InspectorTab::Pipeline {
-                "Export DOT…"
+            let export = gtk::Button::with_label(&gettext(if tab == InspectorTab::Pipeline {
+                gettext_noop("Export DOT…")
             } else {
-                "Export…"
-            });
+                gettext_noop("Export…")
+            }));
             export.connect_clicked(glib::clone!(
                 #[weak(rename_to = window)]
                 self,
                 move |_| window.export_dialog(tab, false)
             ));
             let (page, status) = page(&content, &extra, &export);
-            let tab_label = gtk::Label::new(Some(tab.title()));
+            let tab_label = gtk::Label::new(Some(&gettext(tab.title())));
             notebook.append_page(&page, Some(&tab_label));
-            a11y::name_tab(&tab_label, tab.title());
+            a11y::name_tab(&tab_label, &gettext(tab.title()));
             statuses.push(status);
         }
         notebook.connect_switch_page(glib::clone!(
@@ -430,9 +439,9 @@ impl InspectorWindow {
             (Some(p), Some(uri)) => p
                 .title()
                 .unwrap_or_else(|| crate::engine::display_name(uri)),
-            _ => "No media".into(),
+            _ => gettext("No media"),
         };
-        let title = format!("Inspector — {title}");
+        let title = tr("Inspector — {media}", &[("media", &title)]);
         if self.title().as_deref() != Some(title.as_str()) {
             self.set_title(Some(&title));
         }

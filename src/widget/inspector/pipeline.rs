@@ -4,6 +4,7 @@
 //! Refreshed when asked; exports Graphviz DOT (and SVG when Graphviz is
 //! installed).
 
+use crate::i18n::gettext;
 use gst::prelude::*;
 use gtk::prelude::*;
 use std::fmt::Write as _;
@@ -103,13 +104,15 @@ impl PipelineTab {
             .left_margin(8)
             .top_margin(6)
             .build();
-        text.update_property(&[gtk::accessible::Property::Label(super::a11y::PIPELINE_TEXT)]);
+        text.update_property(&[gtk::accessible::Property::Label(&gettext(
+            super::a11y::PIPELINE_TEXT,
+        ))]);
         let scroller = gtk::ScrolledWindow::builder()
             .vexpand(true)
             .child(&text)
             .build();
-        let refresh = gtk::Button::with_label("Refresh");
-        let export_svg = gtk::Button::with_label("Export SVG…");
+        let refresh = gtk::Button::with_label(&gettext("Refresh"));
+        let export_svg = gtk::Button::with_label(&gettext("Export SVG…"));
         root.append(&scroller);
         Self {
             root,
@@ -123,7 +126,7 @@ impl PipelineTab {
     pub fn show(&self, pipeline: Option<&gst::Pipeline>) {
         let text = match pipeline {
             Some(p) => describe(p.upcast_ref()),
-            None => "No pipeline: nothing is loaded.".into(),
+            None => gettext("No pipeline: nothing is loaded."),
         };
         self.text.buffer().set_text(&text);
     }

@@ -3,6 +3,7 @@
 //! (an SVG runs Graphviz). What the files contain is [`super::export`]'s.
 
 use super::{export, InspectorTab, InspectorWindow};
+use crate::i18n::{gettext, tr};
 use glib::subclass::prelude::*;
 use gtk::prelude::*;
 use std::path::{Path, PathBuf};
@@ -36,12 +37,12 @@ impl InspectorWindow {
                 .report
                 .as_ref()
                 .map(export::media_json)
-                .ok_or_else(|| "The media facts are not known yet.".to_string()),
+                .ok_or_else(|| gettext("The media facts are not known yet.")),
             InspectorTab::Frames => {
                 let data = self.ui().frames.data();
                 let data = data.borrow();
                 if data.decode.is_empty() {
-                    Err("There are no frames to export yet.".into())
+                    Err(gettext("There are no frames to export yet."))
                 } else {
                     Ok(export::frames_csv(&data.decode))
                 }
@@ -49,21 +50,18 @@ impl InspectorWindow {
             InspectorTab::Gop => self
                 .gop_report()
                 .map(|r| export::gop_json(&r))
-                .ok_or_else(|| "There is no GOP report yet: the frames are not scanned.".into()),
+                .ok_or_else(|| gettext("There is no GOP report yet: the frames are not scanned.")),
             InspectorTab::Health => Ok(export::health_csv(&self.health_history().samples())),
             InspectorTab::Pipeline => match self.player() {
                 Some(p) if p.pipeline().is_some() => p.pipeline_graph().ok_or_else(|| {
-                    "The pipeline is busy and did not answer; try the export again in a moment."
-                        .into()
+                    gettext("The pipeline is busy and did not answer; try the export again in a moment.")
                 }),
-                _ => Err("There is no pipeline to export: nothing is loaded.".into()),
+                _ => Err(gettext("There is no pipeline to export: nothing is loaded.")),
             },
             InspectorTab::Check => self
                 .check_report()
                 .and_then(|r| serde_json::to_string_pretty(&r).ok())
-                .ok_or_else(|| {
-                    "There are no findings to export yet: press Run Check first.".into()
-                }),
+                .ok_or_else(|| gettext("There are no findings to export yet: press Run Check first.")),
         }
     }
 
@@ -71,7 +69,10 @@ impl InspectorWindow {
         let label = &self.ui().statuses[tab.index() as usize];
         match result {
             Ok(()) => {
-                label.set_text(&format!("Saved to {}.", path.display()));
+                label.set_text(&tr(
+                    "Saved to {file}.",
+                    &[("file", &path.display().to_string())],
+                ));
                 label.remove_css_class("error");
             }
             Err(e) => {
@@ -84,10 +85,10 @@ impl InspectorWindow {
     /// Asks for a file and exports `tab` to it off the main thread.
     pub(super) fn export_dialog(&self, tab: InspectorTab, svg: bool) {
         let chooser = gtk::FileChooserNative::new(
-            Some(&format!("Export {}", tab.title())),
+            Some(&tr("Export {tab}", &[("tab", &gettext(tab.title()))])),
             Some(self),
             gtk::FileChooserAction::Save,
-            Some("_Export"),
+            Some(&gettext("_Export")),
             Some("_Cancel"),
         );
         chooser.set_modal(true);
@@ -116,7 +117,7 @@ impl InspectorWindow {
                 return;
             }
         };
-        self.ui().statuses[tab.index() as usize].set_text("Saving…");
+        self.ui().statuses[tab.index() as usize].set_text(&gettext("Saving…"));
         let (tx, rx) = futures_channel::oneshot::channel();
         let target = path.clone();
         std::thread::spawn(move || {

@@ -27,17 +27,17 @@ use gtk::{gdk, glib};
 use std::cell::RefCell;
 
 /// The play button's name while the player is not playing.
-pub const PLAY: &str = "Play";
+pub const PLAY: &str = crate::i18n::gettext_noop("Play");
 /// The play button's name while the player plays.
-pub const PAUSE: &str = "Pause";
+pub const PAUSE: &str = crate::i18n::gettext_noop("Pause");
 /// The mute button's name while sound is on.
-pub const MUTE: &str = "Mute";
+pub const MUTE: &str = crate::i18n::gettext_noop("Mute");
 /// The mute button's name while muted.
-pub const UNMUTE: &str = "Unmute";
+pub const UNMUTE: &str = crate::i18n::gettext_noop("Unmute");
 /// The fullscreen button's name in a window.
-pub const FULLSCREEN: &str = "Fullscreen";
+pub const FULLSCREEN: &str = crate::i18n::gettext_noop("Fullscreen");
 /// The fullscreen button's name while fullscreen.
-pub const LEAVE_FULLSCREEN: &str = "Leave fullscreen";
+pub const LEAVE_FULLSCREEN: &str = crate::i18n::gettext_noop("Leave fullscreen");
 
 /// The seek bar's value as text: "1:23 of 4:56", or "1:23" while the
 /// duration is unknown (0: live streams, media still loading).
@@ -45,10 +45,12 @@ pub fn seek_value_text(position_ns: u64, duration_ns: u64) -> String {
     if duration_ns == 0 {
         format_time(position_ns)
     } else {
-        format!(
-            "{} of {}",
-            format_time(position_ns.min(duration_ns)),
-            format_time(duration_ns)
+        crate::i18n::tr(
+            "{position} of {duration}",
+            &[
+                ("position", &format_time(position_ns.min(duration_ns))),
+                ("duration", &format_time(duration_ns)),
+            ],
         )
     }
 }
@@ -63,9 +65,12 @@ pub fn volume_value_text(volume: f64, muted: bool) -> String {
         0
     };
     if muted {
-        format!("volume {percent} %, muted")
+        crate::i18n::tr(
+            "volume {percent} %, muted",
+            &[("percent", &percent.to_string())],
+        )
     } else {
-        format!("volume {percent} %")
+        crate::i18n::tr("volume {percent} %", &[("percent", &percent.to_string())])
     }
 }
 
@@ -115,12 +120,12 @@ impl imp::PlayerView {
         set_label(
             &*self.play_button,
             &a11y.play,
-            if playing { PAUSE } else { PLAY },
+            &crate::i18n::gettext(if playing { PAUSE } else { PLAY }),
         );
         set_label(
             &*self.mute_button,
             &a11y.mute,
-            if muted { UNMUTE } else { MUTE },
+            &crate::i18n::gettext(if muted { UNMUTE } else { MUTE }),
         );
         set_value_text(
             &*self.seek_scale,
@@ -144,11 +149,11 @@ impl imp::PlayerView {
         set_label(
             &*self.fullscreen_button,
             &self.a11y.fullscreen,
-            if fullscreen {
+            &crate::i18n::gettext(if fullscreen {
                 LEAVE_FULLSCREEN
             } else {
                 FULLSCREEN
-            },
+            }),
         );
     }
 }

@@ -8,6 +8,7 @@
 
 use super::timing_actions::{self, shift_audio, shift_subtitles};
 use super::{PlayerView, VOLUME_STEP};
+use crate::i18n::{gettext, gettext_noop};
 use gtk::gdk;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
@@ -131,19 +132,19 @@ pub const ACTIONS: &[PlayerAction] = &[
             v.imp().show_controls();
         },
         &[key(gdk::Key::space), key(gdk::Key::k)],
-        "Play or pause",
+        gettext_noop("Play or pause"),
     ),
     plain(
         "seek-forward",
         |v, _| seek_steps(v, 1),
         &[key(gdk::Key::Right)],
-        "Seek forward 5 seconds",
+        gettext_noop("Seek forward 5 seconds"),
     ),
     plain(
         "seek-backward",
         |v, _| seek_steps(v, -1),
         &[key(gdk::Key::Left)],
-        "Seek backward 5 seconds",
+        gettext_noop("Seek backward 5 seconds"),
     ),
     plain(
         "volume-up",
@@ -154,7 +155,7 @@ pub const ACTIONS: &[PlayerAction] = &[
             v.imp().show_controls();
         },
         &[key(gdk::Key::Up)],
-        "Volume up",
+        gettext_noop("Volume up"),
     ),
     plain(
         "volume-down",
@@ -164,7 +165,7 @@ pub const ACTIONS: &[PlayerAction] = &[
             v.imp().show_controls();
         },
         &[key(gdk::Key::Down)],
-        "Volume down",
+        gettext_noop("Volume down"),
     ),
     plain(
         "toggle-mute",
@@ -174,7 +175,7 @@ pub const ACTIONS: &[PlayerAction] = &[
             v.imp().show_controls();
         },
         &[key(gdk::Key::m)],
-        "Mute or unmute",
+        gettext_noop("Mute or unmute"),
     ),
     in_menu(
         plain(
@@ -184,16 +185,16 @@ pub const ACTIONS: &[PlayerAction] = &[
                 overlay.set_shown(&v.player(), !overlay.is_shown());
             },
             &[key(gdk::Key::i)],
-            "Show or hide playback statistics",
+            gettext_noop("Show or hide playback statistics"),
         ),
-        "Playback _Statistics",
+        gettext_noop("Playback _Statistics"),
         MenuSection::View,
     ),
     plain(
         "toggle-fullscreen",
         |v, _| v.request_fullscreen_toggle(),
         &[key(gdk::Key::f), key(gdk::Key::F11)],
-        "Toggle fullscreen",
+        gettext_noop("Toggle fullscreen"),
     ),
     plain(
         "leave-fullscreen",
@@ -203,16 +204,16 @@ pub const ACTIONS: &[PlayerAction] = &[
             }
         },
         &[key(gdk::Key::Escape)],
-        "Leave fullscreen",
+        gettext_noop("Leave fullscreen"),
     ),
     in_menu(
         plain(
             "step-forward",
             |v, _| timing_actions::step(v, 1),
             &[key(gdk::Key::period)],
-            "Step one frame forward",
+            gettext_noop("Step one frame forward"),
         ),
-        "Step _Forward",
+        gettext_noop("Step _Forward"),
         MenuSection::Timing,
     ),
     in_menu(
@@ -220,9 +221,9 @@ pub const ACTIONS: &[PlayerAction] = &[
             "step-backward",
             |v, _| timing_actions::step(v, -1),
             &[key(gdk::Key::comma)],
-            "Step one frame backward",
+            gettext_noop("Step one frame backward"),
         ),
-        "Step _Backward",
+        gettext_noop("Step _Backward"),
         MenuSection::Timing,
     ),
     in_menu(
@@ -230,9 +231,9 @@ pub const ACTIONS: &[PlayerAction] = &[
             "faster",
             |v, _| v.player().faster(),
             &[key(gdk::Key::bracketright)],
-            "Faster",
+            gettext_noop("Faster"),
         ),
-        "_Faster",
+        gettext_noop("_Faster"),
         MenuSection::Timing,
     ),
     in_menu(
@@ -240,9 +241,9 @@ pub const ACTIONS: &[PlayerAction] = &[
             "slower",
             |v, _| v.player().slower(),
             &[key(gdk::Key::bracketleft)],
-            "Slower",
+            gettext_noop("Slower"),
         ),
-        "S_lower",
+        gettext_noop("S_lower"),
         MenuSection::Timing,
     ),
     in_menu(
@@ -250,9 +251,9 @@ pub const ACTIONS: &[PlayerAction] = &[
             "reset-rate",
             |v, _| v.player().set_rate(1.0),
             &[key(gdk::Key::BackSpace)],
-            "Normal speed",
+            gettext_noop("Normal speed"),
         ),
-        "_Normal Speed",
+        gettext_noop("_Normal Speed"),
         MenuSection::Timing,
     ),
     // The player says why when there is no chapter to go to.
@@ -262,7 +263,7 @@ pub const ACTIONS: &[PlayerAction] = &[
             v.player().next_chapter();
         },
         &[shifted(gdk::Key::Right)],
-        "Next chapter",
+        gettext_noop("Next chapter"),
     ),
     plain(
         "previous-chapter",
@@ -270,65 +271,70 @@ pub const ACTIONS: &[PlayerAction] = &[
             v.player().previous_chapter();
         },
         &[shifted(gdk::Key::Left)],
-        "Previous chapter (or the start of this one)",
+        gettext_noop("Previous chapter (or the start of this one)"),
     ),
     plain(
         "next",
         |v, _| {
             if !v.player().next() {
-                v.show_message("This is the last item.");
+                v.show_message(&gettext("This is the last item."));
             }
         },
         &[key(gdk::Key::n)],
-        "Next item in the playlist",
+        gettext_noop("Next item in the playlist"),
     ),
     plain(
         "previous",
         |v, _| {
             if !v.player().previous() {
-                v.show_message("This is the first item.");
+                v.show_message(&gettext("This is the first item."));
             }
         },
         &[key(gdk::Key::p)],
-        "Previous item (or the start of this one)",
+        gettext_noop("Previous item (or the start of this one)"),
     ),
     in_menu(
         plain(
             "ab-loop",
             |v, _| v.player().cycle_ab_loop(),
             &[key(gdk::Key::l)],
-            "Set loop start, then loop end, then clear (A-B loop)",
+            gettext_noop("Set loop start, then loop end, then clear (A-B loop)"),
         ),
-        "A-B _Loop",
+        gettext_noop("A-B _Loop"),
         MenuSection::Timing,
     ),
     plain(
         "audio-later",
         |v, _| shift_audio(v, 1),
         &[key(gdk::Key::equal), key(gdk::Key::plus)],
-        "Delay audio by 10 ms",
+        gettext_noop("Delay audio by 10 ms"),
     ),
     plain(
         "audio-earlier",
         |v, _| shift_audio(v, -1),
         &[key(gdk::Key::minus)],
-        "Advance audio by 10 ms",
+        gettext_noop("Advance audio by 10 ms"),
     ),
     plain(
         "subtitles-later",
         |v, _| shift_subtitles(v, 1),
         &[key(gdk::Key::x)],
-        "Delay subtitles by 10 ms",
+        gettext_noop("Delay subtitles by 10 ms"),
     ),
     plain(
         "subtitles-earlier",
         |v, _| shift_subtitles(v, -1),
         &[key(gdk::Key::z)],
-        "Advance subtitles by 10 ms",
+        gettext_noop("Advance subtitles by 10 ms"),
     ),
-    plain("play", |v, _| v.player().play(), &[], "Play"),
-    plain("pause", |v, _| v.player().pause(), &[], "Pause"),
-    plain("stop", |v, _| v.player().stop(), &[], "Stop"),
+    plain("play", |v, _| v.player().play(), &[], gettext_noop("Play")),
+    plain(
+        "pause",
+        |v, _| v.player().pause(),
+        &[],
+        gettext_noop("Pause"),
+    ),
+    plain("stop", |v, _| v.player().stop(), &[], gettext_noop("Stop")),
     with_parameter(
         "seek",
         "x",
@@ -338,7 +344,7 @@ pub const ACTIONS: &[PlayerAction] = &[
                     .seek(gst::ClockTime::from_nseconds(ns.max(0) as u64));
             }
         },
-        "Seek to a time (nanoseconds)",
+        gettext_noop("Seek to a time (nanoseconds)"),
     ),
     with_parameter(
         "step",
@@ -348,7 +354,7 @@ pub const ACTIONS: &[PlayerAction] = &[
                 timing_actions::step(v, frames);
             }
         },
-        "Step a number of frames",
+        gettext_noop("Step a number of frames"),
     ),
     with_parameter(
         "set-rate",
@@ -358,7 +364,7 @@ pub const ACTIONS: &[PlayerAction] = &[
                 v.player().set_rate(rate);
             }
         },
-        "Set the playback speed",
+        gettext_noop("Set the playback speed"),
     ),
     with_parameter(
         "set-volume",
@@ -368,7 +374,7 @@ pub const ACTIONS: &[PlayerAction] = &[
                 v.player().set_volume(volume.clamp(0.0, 1.0));
             }
         },
-        "Set the volume (0 to 1)",
+        gettext_noop("Set the volume (0 to 1)"),
     ),
 ];
 
@@ -408,7 +414,7 @@ pub fn append_menu_items(menu: &gio::Menu, section: MenuSection) {
     for action in ACTIONS {
         if let Some((label, s)) = action.menu {
             if s == section {
-                menu.append(Some(label), Some(&action.full_name()));
+                menu.append(Some(&gettext(label)), Some(&action.full_name()));
             }
         }
     }

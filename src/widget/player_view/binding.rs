@@ -300,8 +300,10 @@ impl imp::PlayerView {
         let buffering = state == PlayerState::Buffering && (0..100).contains(&percent);
         self.buffering_label.set_visible(buffering);
         if buffering {
-            self.buffering_label
-                .set_label(&format!("Buffering {percent} %"));
+            self.buffering_label.set_label(&crate::i18n::tr(
+                "Buffering {percent} %",
+                &[("percent", &percent.to_string())],
+            ));
         }
         let playing = state == PlayerState::Playing;
         self.play_button.set_icon_name(if playing {
@@ -309,11 +311,12 @@ impl imp::PlayerView {
         } else {
             "media-playback-start-symbolic"
         });
-        self.play_button.set_tooltip_text(Some(if playing {
-            "Pause (Space)"
-        } else {
-            "Play (Space)"
-        }));
+        self.play_button
+            .set_tooltip_text(Some(&crate::i18n::gettext(if playing {
+                crate::i18n::gettext_noop("Pause (Space)")
+            } else {
+                crate::i18n::gettext_noop("Play (Space)")
+            })));
         let duration = player.duration();
         let adj = self.seek_scale.adjustment();
         adj.set_upper((duration as f64 / 1e9).max(0.001));

@@ -4,6 +4,7 @@
 //! so the window can never disagree with the keys.
 
 use super::actions::ACTIONS;
+use crate::i18n::gettext;
 use gtk::gdk;
 
 /// One key binding of a `player.` action.
@@ -69,6 +70,8 @@ fn shortcut_xml(accelerator: &str, title: &str) -> String {
 
 /// GtkBuilder XML for a `GtkShortcutsWindow` (object id `shortcuts`) listing
 /// every player binding, then `general`: (accelerators, title) of the host's own.
+/// The player's titles are translated ([`crate::i18n`]); the host's are shown
+/// as given.
 pub fn shortcuts_ui(general: &[(&[&str], &str)]) -> String {
     // One row per action, with all of its keys.
     let playback: String = ACTIONS
@@ -76,7 +79,7 @@ pub fn shortcuts_ui(general: &[(&[&str], &str)]) -> String {
         .filter(|a| !a.keys.is_empty())
         .map(|a| {
             let accels: Vec<String> = a.keys.iter().map(accelerator).collect();
-            shortcut_xml(&accels.join(" "), a.title)
+            shortcut_xml(&accels.join(" "), &gettext(a.title))
         })
         .collect();
     let general: String = general
@@ -85,14 +88,20 @@ pub fn shortcuts_ui(general: &[(&[&str], &str)]) -> String {
         .collect();
     let queue: String = crate::widget::queue_panel::PANEL_KEYS
         .iter()
-        .map(|k| shortcut_xml(k.accelerator, k.title))
+        .map(|k| shortcut_xml(k.accelerator, &gettext(k.title)))
         .collect();
+    let escape = |title: String| glib::markup_escape_text(&title).to_string();
+    let (playback_title, general_title, queue_title) = (
+        escape(gettext("Playback")),
+        escape(gettext("General")),
+        escape(gettext("Queue panel")),
+    );
     format!(
         "<interface><object class=\"GtkShortcutsWindow\" id=\"shortcuts\"><property name=\"modal\">true</property>\
          <child><object class=\"GtkShortcutsSection\"><property name=\"section-name\">main</property>\
-         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">Playback</property>{playback}</object></child>\
-         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">General</property>{general}</object></child>\
-         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">Queue panel</property>{queue}</object></child>\
+         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">{playback_title}</property>{playback}</object></child>\
+         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">{general_title}</property>{general}</object></child>\
+         <child><object class=\"GtkShortcutsGroup\"><property name=\"title\">{queue_title}</property>{queue}</object></child>\
          </object></child></object></interface>"
     )
 }

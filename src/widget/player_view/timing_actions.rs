@@ -30,9 +30,14 @@ fn shifted(offset: i64, direction: i64) -> i64 {
     (offset + direction * OFFSET_STEP.nseconds() as i64).clamp(-limit, limit)
 }
 
+use crate::i18n::{gettext, gettext_noop, tr};
+
 /// "Speed 1.5×".
 pub fn rate_message(rate: f64) -> String {
-    format!("Speed {}", crate::engine::rate_label(rate))
+    tr(
+        "Speed {rate}",
+        &[("rate", &crate::engine::rate_label(rate))],
+    )
 }
 
 /// "Audio delay +20 ms", "Subtitle delay −10 ms", "Audio delay 0 ms".
@@ -45,16 +50,25 @@ pub fn offset_message(what: &str, offset_ns: i64) -> String {
     } else {
         ""
     };
-    format!("{what} delay {sign}{} ms", ms.abs().round())
+    let offset = format!("{sign}{}", ms.abs().round());
+    let template = if what == "Subtitle" {
+        gettext_noop("Subtitle delay {offset} ms")
+    } else {
+        gettext_noop("Audio delay {offset} ms")
+    };
+    tr(template, &[("offset", &offset)])
 }
 
 /// "Loop start 0:01.600", "Loop 0:01.600 – 0:02.200", "Loop off".
 pub fn loop_message(a: i64, b: i64) -> String {
     let t = |ns: i64| precise(gst::ClockTime::from_nseconds(ns.max(0).unsigned_abs()));
     match (a >= 0, b >= 0) {
-        (true, true) => format!("Loop {} – {}", t(a), t(b)),
-        (true, false) => format!("Loop start {} (press L again at the end)", t(a)),
-        _ => "Loop off".to_string(),
+        (true, true) => tr("Loop {start} – {end}", &[("start", &t(a)), ("end", &t(b))]),
+        (true, false) => tr(
+            "Loop start {start} (press L again at the end)",
+            &[("start", &t(a))],
+        ),
+        _ => gettext("Loop off"),
     }
 }
 
@@ -62,9 +76,12 @@ pub fn loop_message(a: i64, b: i64) -> String {
 pub fn frame_message(number: i64, pts_ns: i64) -> String {
     let time = precise(gst::ClockTime::from_nseconds(pts_ns.max(0) as u64));
     if number >= 0 {
-        format!("Frame {number} · {time}")
+        tr(
+            "Frame {number} · {time}",
+            &[("number", &number.to_string()), ("time", &time)],
+        )
     } else {
-        format!("Frame at {time}")
+        tr("Frame at {time}", &[("time", &time)])
     }
 }
 

@@ -1,0 +1,295 @@
+//! Translations (text domain `framescope`, `po/`): the committed template
+//! `po/framescope.pot` is what `scripts/update-pot.sh` makes of the sources
+//! now; the Simplified Chinese catalog is complete (no untranslated or
+//! fuzzy entry, every template message in it, each translation with the
+//! English one's `{placeholders}`); and the executable speaks Chinese under
+//! `LANGUAGE=zh_CN`, from the build tree: the command line's error
+//! sentence and `--help`, and the app's error page and main menu, read
+//! over AT-SPI as a screen reader reads them (`tests/i18n/atspi_text.py`).
+//!
+//! Needs gettext's tools (`xgettext`, `msgfmt`, `msgcmp`: Debian's
+//! `gettext`) and, for the app, what `tests/accessibility.rs` needs
+//! (`dbus-run-session`, `at-spi2-core`, `python3-pyatspi`, `xdotool`); all
+//! come from `scripts/setup.sh`. Everything else cargo runs here is kept
+//! English by `.cargo/config.toml`.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a gettext tool, failing with a hint when it is not installed.
+fn tool(program: &str, args: &[&str]) -> std::process::Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} could not run ({e}); `scripts/setup.sh deps` installs gettext")
+        })
+}
+
+/// The template without its creation date, which changes on every run.
+fn without_date(pot: &str) -> String {
+    pot.lines()
+        .filter(|l| !l.starts_with("\"POT-Creation-Date:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn template_is_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("framescope.pot");
+    let out = Command::new("bash")
+        .arg(root().join("scripts/update-pot.sh"))
+        .arg(&fresh)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "scripts/update-pot.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fresh = std::fs::read_to_string(&fresh).unwrap();
+    let committed = std::fs::read_to_string(root().join("po/framescope.pot")).unwrap();
+    if without_date(&fresh) != without_date(&committed) {
+        let old: std::collections::BTreeSet<&str> = committed
+            .lines()
+            .filter(|l| l.starts_with("msgid "))
+            .collect();
+        let new: std::collections::BTreeSet<&str> =
+            fresh.lines().filter(|l| l.starts_with("msgid ")).collect();
+        panic!(
+            "po/framescope.pot is stale: run scripts/update-pot.sh, then \
+             `msgmerge --update po/zh_CN.po po/framescope.pot` and translate.\n\
+             new messages: {:?}\ngone: {:?}",
+            new.difference(&old).collect::<Vec<_>>(),
+            old.difference(&new).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// The `{name}` placeholders of a message, sorted.
+fn placeholders(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('}') else { break };
+        let name = &rest[..close];
+        if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            names.push(name.to_string());
+        }
+        rest = &rest[close + 1..];
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn chinese_translation_is_complete() {
+    let linguas = std::fs::read_to_string(root().join("po/LINGUAS")).unwrap();
+    assert!(
+        linguas.lines().any(|l| l.trim() == "zh_CN"),
+        "po/LINGUAS lists zh_CN"
+    );
+    let stats = tool(
+        "msgfmt",
+        &["-c", "--statistics", "-o", "/dev/null", "po/zh_CN.po"],
+    );
+    let said = String::from_utf8_lossy(&stats.stderr).to_string();
+    assert!(
+        stats.status.success(),
+        "msgfmt -c refuses po/zh_CN.po: {said}"
+    );
+    assert!(
+        said.contains("translated") && !said.contains("fuzzy") && !said.contains("untranslated"),
+        "po/zh_CN.po has fuzzy or untranslated messages: {said}"
+    );
+    let compared = tool("msgcmp", &["po/zh_CN.po", "po/framescope.pot"]);
+    assert!(
+        compared.status.success(),
+        "po/zh_CN.po lacks messages of po/framescope.pot (msgmerge it): {}",
+        String::from_utf8_lossy(&compared.stderr)
+    );
+    // Each translation keeps the English placeholders (a translation that
+    // does not is never shown: src/i18n.rs falls back to English).
+    let po = std::fs::read_to_string(root().join("po/zh_CN.po")).unwrap();
+    let mut msgid = None;
+    let mut wrong = Vec::new();
+    for line in po.lines() {
+        if let Some(id) = line.strip_prefix("msgid \"") {
+            msgid = Some(id.trim_end_matches('"').to_string());
+        } else if let Some(text) = line.strip_prefix("msgstr \"") {
+            let text = text.trim_end_matches('"');
+            if let Some(id) = msgid.take() {
+                if !id.is_empty() && placeholders(&id) != placeholders(text) {
+                    wrong.push(format!("{id} -> {text}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "placeholders differ: {wrong:#?}");
+}
+
+/// The executable under `LANGUAGE=zh_CN` (with a UTF-8 locale: glibc
+/// ignores `LANGUAGE` in the plain C locale).
+fn chinese(command: &mut Command) -> &mut Command {
+    command
+        .env("LANGUAGE", "zh_CN")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+}
+
+#[test]
+fn command_line_speaks_chinese() {
+    let missing = Path::new(env!("CARGO_TARGET_TMPDIR")).join("i18n-missing.mp4");
+    let _ = std::fs::remove_file(&missing);
+    let missing = missing.display().to_string();
+
+    let english = framescope_headless()
+        .args(["inspect", &missing])
+        .output()
+        .unwrap();
+    let english = String::from_utf8_lossy(&english.stderr).to_string();
+    assert!(
+        english.contains(&format!("“{missing}” does not exist; check the file name.")),
+        "without LANGUAGE the sentence is English: {english}"
+    );
+
+    let out = chinese(&mut framescope_headless())
+        .args(["inspect", &missing])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("framescope: “{missing}”不存在；请检查文件名。")),
+        "the error sentence is in Chinese: {stderr}"
+    );
+
+    let help = chinese(&mut framescope_headless())
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for text in [
+        "基于 GStreamer 的 GTK4 视频播放器",
+        "用法：",
+        "选项:",
+        "以全屏启动",
+        "打印帮助",
+        "退出码：",
+    ] {
+        assert!(help.contains(text), "--help has “{text}”:\n{help}");
+    }
+    let help = chinese(&mut framescope_headless())
+        .args(["snapshot", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("要写入的 PNG 文件"),
+        "snapshot --help:\n{help}"
+    );
+}
+
+/// What is missing to read the app's windows over AT-SPI, if anything.
+fn missing_tools() -> Vec<&'static str> {
+    let runs = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let mut missing = Vec::new();
+    if !runs("dbus-run-session", &["--version"]) {
+        missing.push("dbus-run-session (dbus-daemon)");
+    }
+    if !Path::new("/usr/libexec/at-spi-bus-launcher").exists() {
+        missing.push("at-spi-bus-launcher (at-spi2-core)");
+    }
+    if !runs("/usr/bin/python3", &["-c", "import pyatspi"]) {
+        missing.push("pyatspi (python3-pyatspi)");
+    }
+    if !runs("xdotool", &["version"]) {
+        missing.push("xdotool");
+    }
+    missing
+}
+
+#[test]
+fn app_speaks_chinese() {
+    let missing_tools = missing_tools();
+    assert!(
+        missing_tools.is_empty(),
+        "the app's windows cannot be read without {} (`scripts/setup.sh deps` installs them)",
+        missing_tools.join(", ")
+    );
+    let missing = Path::new(env!("CARGO_TARGET_TMPDIR")).join("i18n-missing-app.mp4");
+    let _ = std::fs::remove_file(&missing);
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let runtime = tempfile::tempdir().expect("a runtime folder");
+    let child = chinese(
+        Command::new("dbus-run-session")
+            .arg("--")
+            .arg("/usr/bin/python3")
+            .arg(root().join("tests/i18n/atspi_text.py"))
+            .arg(env!("CARGO_BIN_EXE_framescope"))
+            .args(["--new-instance", "--no-resume", "--window-size", "900x560"])
+            .arg(&missing)
+            .env("DISPLAY", ensure_display())
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env("XDG_CACHE_HOME", tmp.join("cache"))
+            .env("XDG_STATE_HOME", tmp.join("i18n-state"))
+            .env("XDG_CONFIG_HOME", tmp.join("i18n-config"))
+            .env_remove("NO_AT_BRIDGE")
+            .env_remove("GTK_A11Y")
+            .env_remove("RUST_LOG"),
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("dbus-run-session starts");
+    let finished = output_within(child, Duration::from_secs(90));
+    let stdout = String::from_utf8_lossy(&finished.stdout);
+    assert!(
+        finished.status.is_some_and(|s| s.success()),
+        "the app's windows could not be read ({:?}):\n{stdout}\nstderr:\n{}",
+        finished.status,
+        String::from_utf8_lossy(&finished.stderr)
+    );
+    let text: Vec<&str> = stdout.lines().filter(|l| l.starts_with("TEXT\t")).collect();
+    let menu: Vec<&str> = stdout.lines().filter(|l| l.starts_with("MENU\t")).collect();
+    let sentence = format!("“{}”不存在；请检查文件名。", missing.display());
+    assert!(
+        text.iter().any(|l| l.ends_with(&sentence)),
+        "the error page says “{sentence}”; it says:\n{}",
+        text.join("\n")
+    );
+    // The template's own strings: the error page's Details expander.
+    assert!(
+        text.iter().any(|l| l.ends_with("\t详细信息")),
+        "the error page's “Details” is in Chinese:\n{}",
+        text.join("\n")
+    );
+    for item in ["首选项", "键盘快捷键", "退出"] {
+        assert!(
+            menu.iter().any(|l| l.contains(item)),
+            "the main menu has “{item}”; it has:\n{}",
+            menu.join("\n")
+        );
+    }
+}
