@@ -25,6 +25,13 @@ RUN_PACKAGES=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-p
 # and certificates.
 TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz
   appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
+# The C ABI (scripts/build-capi.sh, make install, tests/capi.rs):
+# g-ir-scanner and g-ir-compiler with the GIR files of GLib, GTK and
+# GStreamer, nm and readelf (binutils) for the export check, and PyGObject
+# with GTK 4's typelibs for the Python program; vapigen (valac) for the
+# Vala bindings, framescope-0.vapi.
+BUILD_PACKAGES+=(gobject-introspection libgirepository1.0-dev binutils valac)
+TEST_PACKAGES+=(python3-gi gir1.2-gtk-4.0 gir1.2-gstreamer-1.0)
 # xprop (x11-utils): the secrets test reads window titles with it.
 TEST_PACKAGES+=(x11-utils)
 # dbus-send: the remote-control test (tests/control.rs) sends calls with
