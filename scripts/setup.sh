@@ -139,6 +139,8 @@ case "$mode" in
     cargo clippy --locked --all-targets -- -D warnings
     # The library alone, as embedders build it (no app dependencies).
     cargo clippy --locked --lib --no-default-features -- -D warnings
+    # The C ABI crate (capi/, a workspace member that plain cargo commands here skip).
+    cargo clippy --locked -p framescope-capi --all-targets -- -D warnings
     # API docs: no broken or private links, every public item documented.
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
     # Plain example binaries: tests/wall.rs runs examples/video_wall (with
