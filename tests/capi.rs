@@ -11,7 +11,8 @@
 //!   half blue, 25 frames/s), pause, seek to the start and step one frame;
 //!   the test checks the `frame-pts` they read (40 ms: frame 1), the decoded
 //!   frame's size and colours, and the colours of the view as GTK rendered
-//!   it;
+//!   it; Python also gets the frame as PNG, C calls a function with NULL
+//!   (a critical, no crash);
 //! - `tests/capi/view_type.vala` compiles against `framescope-0.vapi` and
 //!   makes a `PlayerView`.
 //!
@@ -333,6 +334,19 @@ fn check_play_step(what: &str, mut command: Command) {
         "frame 1 at 25 frames/s; {context}"
     );
     assert_eq!(seen.frame_size, (320, 240), "{context}");
+    if what.ends_with(".py") {
+        let png = stdout.lines().find(|l| l.starts_with("png "));
+        assert!(
+            png.is_some_and(|l| l.ends_with(" signature") && l != "png 0 signature"),
+            "get_current_png gave no PNG; {context}"
+        );
+    } else {
+        assert!(
+            stdout.contains("null-survived")
+                && stderr.contains("framescope_player_play: assertion 'self != NULL' failed"),
+            "framescope_player_play (NULL) did not log a critical and return; {context}"
+        );
+    }
     assert!(
         seen.frame_pixels.len() == 2
             && is_red(seen.frame_pixels[0])

@@ -6,6 +6,7 @@
  *   frame-size W H          the decoded frame on screen
  *   frame-pixel X Y R G B   pixels of that frame
  *   view-pixel X Y R G B    pixels of the view as GTK renders it
+ *   null-survived           framescope_player_play (NULL) returned
  * Exits 1 when something does not happen in time.
  *   play_step CLIP UI_FILE
  */
@@ -103,6 +104,9 @@ main (int argc, char **argv)
     fprintf (stderr, "play_step: %s\n", error->message);
     return 1;
   }
+  /* A NULL object: a critical on stderr, nothing done, no crash. */
+  framescope_player_play (NULL);
+  printf ("null-survived\n");
   GtkBuilder *builder = gtk_builder_new ();
   if (!gtk_builder_add_from_file (builder, argv[2], &error)) {
     fprintf (stderr, "play_step: %s\n", error->message);

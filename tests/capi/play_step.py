@@ -5,6 +5,7 @@ Loads player.ui (a FramescopePlayerView in a window), plays CLIP, pauses,
 seeks to the start, steps one frame and prints what it sees:
   frame-pts NS            the player's frame-pts after the step
   frame-size W H          the decoded frame on screen (framescope_player_get_current_texture)
+  png BYTES signature     that frame as PNG (framescope_player_get_current_png)
   frame-pixel X Y R G B   pixels of that frame
   view-pixel X Y R G B    pixels of the view as GTK renders it
 Exits 1 when something does not happen in time.
@@ -124,6 +125,9 @@ def main():
         print("play_step.py: the player has no current frame", file=sys.stderr)
         sys.exit(1)
     print(f"frame-size {frame.get_width()} {frame.get_height()}")
+    png = player.get_current_png().get_data()
+    signature = "signature" if png[:8] == b"\x89PNG\r\n\x1a\n" else "bad"
+    print(f"png {len(png)} {signature}")
     for x, y, r, g, b in pixels(frame, [(0.25, 0.5), (0.75, 0.5)]):
         print(f"frame-pixel {x} {y} {r} {g} {b}")
 
