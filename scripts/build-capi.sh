@@ -36,7 +36,7 @@ for tool in g-ir-scanner g-ir-compiler pkg-config cc; do
   }
 done
 
-cargo build --locked -p framescope-capi "${cargo_args[@]}"
+"${CARGO:-cargo}" build --locked -p framescope-capi "${cargo_args[@]}"
 built="${CARGO_TARGET_DIR:-target}/$profile/libframescope_capi.so"
 
 mkdir -p "$out/lib/pkgconfig" "$out/include/framescope-0" "$out/share/gir-1.0" "$out/lib/girepository-1.0"

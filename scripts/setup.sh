@@ -29,8 +29,9 @@ TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstrea
 # g-ir-scanner and g-ir-compiler with the GIR files of GLib, GTK and
 # GStreamer, nm and readelf (binutils) for the export check, and PyGObject
 # with GTK 4's typelibs for the Python program; vapigen (valac) for the
-# Vala bindings, framescope-0.vapi.
-BUILD_PACKAGES+=(gobject-introspection libgirepository1.0-dev binutils valac)
+# Vala bindings, framescope-0.vapi; Xvfb (xvfb-run) for the scanner when
+# there is no display (the widget types' classes need GTK initialised).
+BUILD_PACKAGES+=(gobject-introspection libgirepository1.0-dev binutils valac xvfb xauth)
 TEST_PACKAGES+=(python3-gi gir1.2-gtk-4.0 gir1.2-gstreamer-1.0)
 # xprop (x11-utils): the secrets test reads window titles with it.
 TEST_PACKAGES+=(x11-utils)
