@@ -3,10 +3,15 @@
 # for packaging): the binary, a .desktop file whose MimeType line lists the
 # formats the GStreamer plugins installed here can play, the AppStream
 # metainfo, the app icons (full colour and symbolic), the translations
-# (po/*.po compiled with msgfmt) and the manual page, framescope(1), which
-# the binary writes from its own command-line definitions.
+# (po/*.po compiled with msgfmt), the manual page, framescope(1), which the
+# binary writes from its own command-line definitions, and the C ABI
+# (scripts/build-capi.sh): libframescope-0.so, framescope.h under
+# include/framescope-0/, framescope-0.pc, Framescope-0.gir and the typelib
+# under LIBDIR/girepository-1.0 (LIBDIR: PREFIX/lib/<multiarch>), and
+# framescope-0.vapi when vapigen is installed.
 #   scripts/install.sh [PREFIX [BINARY]]     (or: make install PREFIX=…)
-# BINARY defaults to target/release/framescope, built first if missing.
+# BINARY defaults to target/release/framescope, built first if missing. The C
+# ABI is built in release mode (CAPI_PROFILE=debug: a debug build, for tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,9 +70,31 @@ trap 'rm -f "$man_page"' EXIT
 "$binary" --print-man-page > "$man_page"
 install -Dm644 "$man_page" "$root/share/man/man1/framescope.1"
 
+# The C ABI, built for this prefix.
+multiarch="$(gcc -print-multiarch 2>/dev/null || true)"
+libdir="$prefix/lib${multiarch:+/$multiarch}"
+capi_out="target/capi-install"
+if [ "${CAPI_PROFILE:-release}" = debug ]; then
+  bash scripts/build-capi.sh "$capi_out" "$prefix" "$libdir"
+else
+  bash scripts/build-capi.sh --release "$capi_out" "$prefix" "$libdir"
+fi
+install -Dm755 "$capi_out/lib/libframescope-0.so.0" "${DESTDIR:-}$libdir/libframescope-0.so.0"
+ln -sfn libframescope-0.so.0 "${DESTDIR:-}$libdir/libframescope-0.so"
+install -Dm644 "$capi_out/lib/pkgconfig/framescope-0.pc" "${DESTDIR:-}$libdir/pkgconfig/framescope-0.pc"
+install -Dm644 "$capi_out/lib/girepository-1.0/Framescope-0.typelib" \
+  "${DESTDIR:-}$libdir/girepository-1.0/Framescope-0.typelib"
+install -Dm644 "$capi_out/include/framescope-0/framescope.h" "$root/include/framescope-0/framescope.h"
+install -Dm644 "$capi_out/share/gir-1.0/Framescope-0.gir" "$root/share/gir-1.0/Framescope-0.gir"
+if [ -f "$capi_out/share/vala/vapi/framescope-0.vapi" ]; then
+  install -Dm644 "$capi_out/share/vala/vapi/framescope-0.vapi" "$root/share/vala/vapi/framescope-0.vapi"
+  install -Dm644 "$capi_out/share/vala/vapi/framescope-0.deps" "$root/share/vala/vapi/framescope-0.deps"
+fi
+
 # Refresh the desktop's caches for a live install (not when packaging).
 if [ -z "${DESTDIR:-}" ]; then
   command -v update-desktop-database >/dev/null && update-desktop-database -q "$root/share/applications" || true
   command -v gtk4-update-icon-cache >/dev/null && gtk4-update-icon-cache -q -t "$root/share/icons/hicolor" 2>/dev/null || true
+  [ "$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null && ldconfig || true
 fi
 echo "install: Framescope installed under $root"

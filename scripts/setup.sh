@@ -29,6 +29,14 @@ RUN_PACKAGES+=(fonts-wqy-microhei)
 # and certificates.
 TEST_PACKAGES=(xvfb xauth xdotool x11-apps imagemagick mesa-utils time bc gstreamer1.0-plugins-base-apps ffmpeg graphviz
   appstream desktop-file-utils dbus-daemon libglib2.0-bin libgstrtspserver-1.0-dev openssl)
+# The C ABI (scripts/build-capi.sh, make install, tests/capi.rs):
+# g-ir-scanner and g-ir-compiler with the GIR files of GLib, GTK and
+# GStreamer, nm and readelf (binutils) for the export check, and PyGObject
+# with GTK 4's typelibs for the Python program; vapigen (valac) for the
+# Vala bindings, framescope-0.vapi; Xvfb (xvfb-run) for the scanner when
+# there is no display (the widget types' classes need GTK initialised).
+BUILD_PACKAGES+=(gobject-introspection libgirepository1.0-dev binutils valac xvfb xauth)
+TEST_PACKAGES+=(python3-gi gir1.2-gtk-4.0 gir1.2-gstreamer-1.0)
 # xprop (x11-utils): the secrets test reads window titles with it.
 TEST_PACKAGES+=(x11-utils)
 # dbus-send: the remote-control test (tests/control.rs) sends calls with
@@ -136,6 +144,8 @@ case "$mode" in
     cargo clippy --locked --all-targets -- -D warnings
     # The library alone, as embedders build it (no app dependencies).
     cargo clippy --locked --lib --no-default-features -- -D warnings
+    # The C ABI crate (capi/, a workspace member that plain cargo commands here skip).
+    cargo clippy --locked -p framescope-capi --all-targets -- -D warnings
     # API docs: no broken or private links, every public item documented.
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
     # Plain example binaries: tests/wall.rs runs examples/video_wall (with

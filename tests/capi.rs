@@ -1,0 +1,455 @@
+//! The C ABI from other languages: `scripts/build-capi.sh` builds
+//! libframescope-0.so, `framescope.h`, `framescope-0.pc` and the
+//! `Framescope-0` GIR and typelib into `target/capi`; then
+//!
+//! - the library exports exactly the functions the header declares, and
+//!   its soname is `libframescope-0.so.0`;
+//! - `tests/capi/play_step.py` (PyGObject, `gi.require_version('Framescope',
+//!   '0')`) and `tests/capi/play_step.c` (built with `pkg-config --cflags
+//!   --libs framescope-0 gtk4`) each load `tests/capi/player.ui` (a
+//!   `FramescopePlayerView`), play a generated clip (left half red, right
+//!   half blue, 25 frames/s), pause, seek to the start and step one frame;
+//!   the test checks the `frame-pts` they read (40 ms: frame 1), the decoded
+//!   frame's size and colours, and the colours of the view as GTK rendered
+//!   it; Python also gets the frame as PNG, C calls a function with NULL
+//!   (a critical, no crash);
+//! - `tests/capi/view_type.vala` compiles against `framescope-0.vapi` and
+//!   makes a `PlayerView`.
+//!
+//! Needs Debian's gobject-introspection, libgirepository1.0-dev, python3-gi,
+//! gir1.2-gtk-4.0, gcc, pkg-config, binutils, valac and ffmpeg (all from
+//! `scripts/setup.sh`); only when one is missing is the test skipped, with
+//! a printed `SKIPPED:` line.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Debian's Python, which has PyGObject (a version manager may have put
+/// another first on the path).
+fn python() -> &'static str {
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
+
+fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// What is missing to build and use the C ABI, if anything.
+fn missing_tools() -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    for (program, args, package) in [
+        (
+            "g-ir-scanner",
+            &["--help"][..],
+            "g-ir-scanner (gobject-introspection)",
+        ),
+        (
+            "g-ir-compiler",
+            &["--help"][..],
+            "g-ir-compiler (gobject-introspection)",
+        ),
+        ("cc", &["--version"][..], "cc (gcc)"),
+        ("pkg-config", &["--version"][..], "pkg-config"),
+        ("nm", &["--version"][..], "nm (binutils)"),
+        ("readelf", &["--version"][..], "readelf (binutils)"),
+        ("ffmpeg", &["-version"][..], "ffmpeg"),
+    ] {
+        if !runs(program, args) {
+            missing.push(package);
+        }
+    }
+    if !runs(
+        "pkg-config",
+        &["--exists", "gobject-introspection-1.0", "gtk4"],
+    ) {
+        missing.push("libgirepository1.0-dev, libgtk-4-dev");
+    }
+    if !runs(
+        python(),
+        &[
+            "-c",
+            "import gi; gi.require_version('Gtk', '4.0'); from gi.repository import Gtk",
+        ],
+    ) {
+        missing.push("PyGObject with GTK 4 (python3-gi, gir1.2-gtk-4.0)");
+    }
+    missing
+}
+
+/// The built C ABI (`target/capi`), or `None` when a tool is missing.
+fn built() -> Option<&'static Path> {
+    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let missing = missing_tools();
+            if !missing.is_empty() {
+                println!(
+                    "SKIPPED: the C ABI tests need {}; run scripts/setup.sh deps",
+                    missing.join(", ")
+                );
+                return None;
+            }
+            let out = root().join("target/capi");
+            let child = Command::new("bash")
+                .arg(root().join("scripts/build-capi.sh"))
+                .arg(&out)
+                .env("DISPLAY", ensure_display())
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("bash runs scripts/build-capi.sh");
+            let done = output_within(child, Duration::from_secs(900));
+            assert!(
+                done.status.is_some_and(|s| s.success()),
+                "scripts/build-capi.sh failed:\n{}\n{}",
+                String::from_utf8_lossy(&done.stdout),
+                String::from_utf8_lossy(&done.stderr)
+            );
+            for file in [
+                "lib/libframescope-0.so.0",
+                "lib/libframescope-0.so",
+                "include/framescope-0/framescope.h",
+                "lib/pkgconfig/framescope-0.pc",
+                "share/gir-1.0/Framescope-0.gir",
+                "lib/girepository-1.0/Framescope-0.typelib",
+            ] {
+                assert!(out.join(file).exists(), "build-capi.sh made no {file}");
+            }
+            Some(out)
+        })
+        .as_deref()
+}
+
+/// The generated clip: 320×240, 25 frames/s, 2 s, left half red, right
+/// half blue, H.264 without B-frames.
+fn clip() -> &'static Path {
+    static CLIP: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &CLIP
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("halves.mp4");
+            let status = Command::new("ffmpeg")
+                .args(["-loglevel", "error", "-y"])
+                .args(["-f", "lavfi", "-i", "color=c=red:s=160x240:r=25:d=2"])
+                .args(["-f", "lavfi", "-i", "color=c=blue:s=160x240:r=25:d=2"])
+                .args(["-filter_complex", "hstack", "-c:v", "libx264", "-bf", "0"])
+                .args(["-pix_fmt", "yuv420p", "-g", "25"])
+                .arg(&path)
+                .stdin(Stdio::null())
+                .status()
+                .expect("ffmpeg runs");
+            assert!(status.success(), "ffmpeg could not make the test clip");
+            (dir, path)
+        })
+        .1
+}
+
+/// The names of the functions `framescope.h` declares (not the macros).
+fn declared(header: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut in_comment = false;
+    for line in header.lines() {
+        let line = line.trim();
+        if in_comment {
+            in_comment = !line.contains("*/");
+            continue;
+        }
+        if line.starts_with("/*") {
+            in_comment = !line.contains("*/");
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some(at) = line.find("framescope_") {
+            let name: String = line[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if line[at + name.len()..].trim_start().starts_with('(') {
+                names.insert(name);
+            }
+        }
+    }
+    names
+}
+
+/// The functions and data the library exports.
+fn exported(library: &Path) -> BTreeSet<String> {
+    let output = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(library)
+        .output()
+        .expect("nm runs");
+    assert!(
+        output.status.success(),
+        "nm could not read {}",
+        library.display()
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(2).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_library_exports_exactly_the_header_s_functions() {
+    let Some(out) = built() else { return };
+    let header = std::fs::read_to_string(out.join("include/framescope-0/framescope.h")).unwrap();
+    let declared = declared(&header);
+    assert!(declared.contains("framescope_init"), "{declared:?}");
+    assert!(
+        declared.contains("framescope_player_view_get_type"),
+        "{declared:?}"
+    );
+    let library = out.join("lib/libframescope-0.so.0");
+    let exported = exported(&library);
+    let undeclared: Vec<_> = exported.difference(&declared).collect();
+    let missing: Vec<_> = declared.difference(&exported).collect();
+    assert!(
+        undeclared.is_empty() && missing.is_empty(),
+        "libframescope-0.so exports what framescope.h does not declare: {undeclared:?}; \
+         framescope.h declares what the library does not export: {missing:?}"
+    );
+
+    let dynamic = Command::new("readelf")
+        .arg("-d")
+        .arg(&library)
+        .output()
+        .unwrap();
+    let dynamic = String::from_utf8_lossy(&dynamic.stdout);
+    assert!(
+        dynamic.contains("Library soname: [libframescope-0.so.0]"),
+        "the library's soname is not libframescope-0.so.0:\n{dynamic}"
+    );
+}
+
+#[test]
+fn the_header_parser_sees_declarations_only() {
+    let header = "/**\n * framescope_a:\n * framescope_b (void) in prose\n */\n\
+                  #define X (framescope_c_get_type ())\n\
+                  GType framescope_c_get_type (void);\n\
+                  void framescope_d (FramescopeX *self,\n    int n);\n";
+    let names: Vec<String> = declared(header).into_iter().collect();
+    assert_eq!(names, ["framescope_c_get_type", "framescope_d"]);
+}
+
+/// What a play_step program printed: `frame-pts`, `frame-size` and the
+/// `frame-pixel` / `view-pixel` lines.
+struct Seen {
+    frame_pts: i64,
+    frame_size: (u32, u32),
+    frame_pixels: Vec<[u8; 3]>,
+    view_pixels: Vec<[u8; 3]>,
+}
+
+fn parse(stdout: &str) -> Seen {
+    let mut seen = Seen {
+        frame_pts: -1,
+        frame_size: (0, 0),
+        frame_pixels: Vec::new(),
+        view_pixels: Vec::new(),
+    };
+    for line in stdout.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let number = |i: usize| words[i].parse::<i64>().unwrap();
+        match words.first() {
+            Some(&"frame-pts") => seen.frame_pts = number(1),
+            Some(&"frame-size") => seen.frame_size = (number(1) as u32, number(2) as u32),
+            Some(&"frame-pixel") => {
+                seen.frame_pixels
+                    .push([number(3) as u8, number(4) as u8, number(5) as u8])
+            }
+            Some(&"view-pixel") => {
+                seen.view_pixels
+                    .push([number(3) as u8, number(4) as u8, number(5) as u8])
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+fn is_red([r, g, b]: [u8; 3]) -> bool {
+    r > 200 && g < 60 && b < 60
+}
+
+fn is_blue([r, g, b]: [u8; 3]) -> bool {
+    r < 60 && g < 60 && b > 200
+}
+
+/// Runs a play_step program and checks what it saw.
+fn check_play_step(what: &str, mut command: Command) {
+    let out = built().expect("checked by the caller");
+    let runtime = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        runtime.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let child = command
+        .arg(clip())
+        .arg(root().join("tests/capi/player.ui"))
+        .env("DISPLAY", ensure_display())
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("GI_TYPELIB_PATH", out.join("lib/girepository-1.0"))
+        .env("LD_LIBRARY_PATH", out.join("lib"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} could not start ({e})"));
+    let done = output_within(child, Duration::from_secs(90));
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        done.status.is_some_and(|s| s.success()),
+        "{what} failed ({:?}):\n{stdout}\n{stderr}",
+        done.status
+    );
+    let seen = parse(&stdout);
+    let context = format!("{what} printed:\n{stdout}\n{stderr}");
+    assert_eq!(
+        seen.frame_pts, 40_000_000,
+        "frame 1 at 25 frames/s; {context}"
+    );
+    assert_eq!(seen.frame_size, (320, 240), "{context}");
+    if what.ends_with(".py") {
+        let png = stdout.lines().find(|l| l.starts_with("png "));
+        assert!(
+            png.is_some_and(|l| l.ends_with(" signature") && l != "png 0 signature"),
+            "get_current_png gave no PNG; {context}"
+        );
+    } else {
+        assert!(
+            stdout.contains("null-survived")
+                && stderr.contains("framescope_player_play: assertion 'self != NULL' failed"),
+            "framescope_player_play (NULL) did not log a critical and return; {context}"
+        );
+    }
+    assert!(
+        seen.frame_pixels.len() == 2
+            && is_red(seen.frame_pixels[0])
+            && is_blue(seen.frame_pixels[1]),
+        "the decoded frame is not red on the left and blue on the right; {context}"
+    );
+    assert!(
+        seen.view_pixels.len() == 2 && is_red(seen.view_pixels[0]) && is_blue(seen.view_pixels[1]),
+        "the view as rendered is not red on the left and blue on the right; {context}"
+    );
+}
+
+#[test]
+fn python_loads_a_player_view_from_ui_plays_and_steps() {
+    if built().is_none() {
+        return;
+    }
+    let mut command = Command::new(python());
+    command.arg(root().join("tests/capi/play_step.py"));
+    check_play_step("play_step.py", command);
+}
+
+#[test]
+fn c_loads_a_player_view_from_ui_plays_and_steps() {
+    let Some(out) = built() else { return };
+    let bin_dir = tempfile::tempdir().unwrap();
+    let binary = bin_dir.path().join("play_step");
+    let flags = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "framescope-0", "gtk4"])
+        .env("PKG_CONFIG_PATH", out.join("lib/pkgconfig"))
+        .output()
+        .expect("pkg-config runs");
+    let flags = String::from_utf8_lossy(&flags.stdout).into_owned();
+    assert!(
+        flags.contains(&format!("-I{}", out.join("include/framescope-0").display()))
+            && flags.contains("-lframescope-0"),
+        "pkg-config framescope-0 gave {flags}"
+    );
+    let compiled = Command::new("cc")
+        .args(["-Wall", "-Wextra", "-Werror", "-o"])
+        .arg(&binary)
+        .arg(root().join("tests/capi/play_step.c"))
+        .args(flags.split_whitespace())
+        .output()
+        .expect("cc runs");
+    assert!(
+        compiled.status.success(),
+        "tests/capi/play_step.c does not compile:\n{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    check_play_step("play_step (C)", Command::new(&binary));
+}
+
+#[test]
+fn vala_uses_the_vapi() {
+    let Some(out) = built() else { return };
+    if !runs("valac", &["--version"]) {
+        println!("SKIPPED: the Vala test needs valac; run scripts/setup.sh deps");
+        return;
+    }
+    let vapi_dir = out.join("share/vala/vapi");
+    assert!(
+        vapi_dir.join("framescope-0.vapi").exists(),
+        "build-capi.sh made no framescope-0.vapi although vapigen is installed"
+    );
+    let bin_dir = tempfile::tempdir().unwrap();
+    let binary = bin_dir.path().join("view_type");
+    let compiled = Command::new("valac")
+        .arg("--quiet")
+        .arg("--vapidir")
+        .arg(&vapi_dir)
+        .args(["--pkg", "framescope-0", "--pkg", "gtk4", "-o"])
+        .arg(&binary)
+        .arg(root().join("tests/capi/view_type.vala"))
+        .env("PKG_CONFIG_PATH", out.join("lib/pkgconfig"))
+        .output()
+        .expect("valac runs");
+    assert!(
+        compiled.status.success(),
+        "tests/capi/view_type.vala does not compile:\n{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let runtime = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        runtime.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let child = Command::new(&binary)
+        .env("DISPLAY", ensure_display())
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("LD_LIBRARY_PATH", out.join("lib"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the Vala program starts");
+    let done = output_within(child, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.is_some_and(|s| s.success()) && stdout.trim() == "FramescopePlayerView",
+        "the Vala program printed {stdout:?} ({:?}): {}",
+        done.status,
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
