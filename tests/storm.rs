@@ -143,6 +143,10 @@ fn run_seed(seed: u64, display: &str, totals: &Cell<(usize, f64)>) -> common::Te
         for l in out.lines().filter(|l| l.starts_with("  ")) {
             println!("{l}");
         }
+        // The child's notes on its long main-loop turns (what they held).
+        for l in err.lines().filter(|l| l.starts_with("long turn")) {
+            println!("  {l}");
+        }
         let (ops, longest) = totals.get();
         totals.set((
             ops + field(line, "ops").unwrap_or(0.0) as usize,
