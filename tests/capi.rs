@@ -212,6 +212,39 @@ fn exported(library: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// The C API's contract (docs/embedding.md, "The contract with hosts"):
+/// every function but the `*_get_type` ones has a documentation block in
+/// `framescope.h`, and every block says since which version it exists.
+#[test]
+fn every_function_is_documented_with_its_version() {
+    let header = std::fs::read_to_string(root().join("capi/include/framescope.h")).unwrap();
+    let blocks: Vec<&str> = header
+        .split("/**")
+        .skip(1)
+        .filter_map(|b| b.split("*/").next())
+        .collect();
+    let undated: Vec<&str> = blocks
+        .iter()
+        .filter(|b| !b.contains("Since: "))
+        .filter_map(|b| b.lines().nth(1))
+        .collect();
+    assert!(undated.is_empty(), "blocks without `Since:`: {undated:?}");
+    let documented: BTreeSet<String> = blocks
+        .iter()
+        .filter_map(|b| b.lines().nth(1))
+        .filter_map(|l| l.trim().strip_prefix("* ")?.strip_suffix(':'))
+        .map(str::to_string)
+        .collect();
+    let undocumented: Vec<String> = declared(&header)
+        .into_iter()
+        .filter(|f| !f.ends_with("_get_type") && !documented.contains(f))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "functions without a documentation block: {undocumented:?}"
+    );
+}
+
 #[test]
 fn the_library_exports_exactly_the_header_s_functions() {
     let Some(out) = built() else { return };

@@ -27,6 +27,8 @@ G_BEGIN_DECLS
  *
  * Returns: %TRUE on success, %FALSE with @error set when GStreamer or
  *   the GTK video sink is unavailable
+ *
+ * Since: 0.1
  */
 gboolean framescope_init (GError **error);
 
@@ -42,6 +44,8 @@ gboolean framescope_init (GError **error);
  * @FRAMESCOPE_PLAYER_STATE_ERROR: stopped by an error
  *
  * The player's state (property `state`).
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_PLAYER_STATE_STOPPED,
@@ -61,6 +65,8 @@ typedef enum {
  * @FRAMESCOPE_VIDEO_MODE_DISABLED: do not decode video
  *
  * How video is shown (property `video-mode`).
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_VIDEO_MODE_AUTO,
@@ -76,6 +82,8 @@ typedef enum {
  * @FRAMESCOPE_VIDEO_PATH_SOFTWARE: `videoconvert ! gtk4paintablesink`
  *
  * The video chain in use (property `video-path`).
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_VIDEO_PATH_GL,
@@ -90,6 +98,8 @@ typedef enum {
  * @FRAMESCOPE_SEEK_MODE_SNAP_AFTER: the keyframe at or after the target
  *
  * How a seek chooses the frame it lands on.
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_SEEK_MODE_ACCURATE,
@@ -105,6 +115,8 @@ typedef enum {
  * @FRAMESCOPE_REPEAT_ALL: repeat the whole playlist
  *
  * Playlist repetition (property `repeat`).
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_REPEAT_NONE,
@@ -120,6 +132,8 @@ typedef enum {
  * @FRAMESCOPE_END_ACTION_LOOP: play the item again
  *
  * What happens when an item ends (property `end-action`).
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_END_ACTION_ADVANCE,
@@ -135,6 +149,8 @@ typedef enum {
  * @FRAMESCOPE_TRACK_KIND_SUBTITLE: subtitles
  *
  * The kind of a track.
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_TRACK_KIND_VIDEO,
@@ -155,6 +171,8 @@ typedef enum {
  * @FRAMESCOPE_ERROR_KIND_OTHER: anything else
  *
  * The kind of a #FramescopePlayerError.
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_ERROR_KIND_NOT_FOUND,
@@ -175,6 +193,8 @@ typedef enum {
  * @FRAMESCOPE_CONTROLS_MODE_FULL: every control
  *
  * The on-screen controls of a #FramescopePlayerView (property `controls`).
+ *
+ * Since: 0.1
  */
 typedef enum {
   FRAMESCOPE_CONTROLS_MODE_OFF,
@@ -207,6 +227,8 @@ GType framescope_controls_mode_get_type (void);
  * FramescopeVideoSize:
  *
  * Width, height and pixel aspect ratio of the video (property `video-size`).
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopeVideoSize FramescopeVideoSize;
 
@@ -214,6 +236,8 @@ typedef struct _FramescopeVideoSize FramescopeVideoSize;
  * FramescopePlaybackStats:
  *
  * Playback statistics (the `stats` signal).
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopePlaybackStats FramescopePlaybackStats;
 
@@ -221,6 +245,8 @@ typedef struct _FramescopePlaybackStats FramescopePlaybackStats;
  * FramescopePlayerError:
  *
  * A playback error (the `error` signal): its kind and a sentence for people.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopePlayerError FramescopePlayerError;
 
@@ -236,6 +262,8 @@ GType framescope_player_error_get_type (void);
  * @size: a #FramescopeVideoSize
  *
  * Returns: the width in pixels
+ *
+ * Since: 0.1
  */
 guint framescope_video_size_get_width (const FramescopeVideoSize *size);
 
@@ -244,6 +272,8 @@ guint framescope_video_size_get_width (const FramescopeVideoSize *size);
  * @size: a #FramescopeVideoSize
  *
  * Returns: the height in pixels
+ *
+ * Since: 0.1
  */
 guint framescope_video_size_get_height (const FramescopeVideoSize *size);
 
@@ -252,6 +282,8 @@ guint framescope_video_size_get_height (const FramescopeVideoSize *size);
  * @error: a #FramescopePlayerError
  *
  * Returns: what kind of failure it is
+ *
+ * Since: 0.1
  */
 FramescopeErrorKind framescope_player_error_get_kind (const FramescopePlayerError *error);
 
@@ -260,6 +292,8 @@ FramescopeErrorKind framescope_player_error_get_kind (const FramescopePlayerErro
  * @error: a #FramescopePlayerError
  *
  * Returns: (transfer full): one sentence: what failed, on which input, what to do
+ *
+ * Since: 0.1
  */
 char *framescope_player_error_get_message (const FramescopePlayerError *error);
 
@@ -269,6 +303,8 @@ char *framescope_player_error_get_message (const FramescopePlayerError *error);
  * FramescopePlayer:
  *
  * Plays one media item or a playlist; usable without any widget.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopePlayer FramescopePlayer;
 typedef struct _FramescopePlayerClass FramescopePlayerClass;
@@ -277,6 +313,8 @@ typedef struct _FramescopePlayerClass FramescopePlayerClass;
  * FramescopePlaylistItem:
  *
  * One entry of a player's `playlist`: properties `uri` and `title`.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopePlaylistItem FramescopePlaylistItem;
 typedef struct _FramescopePlaylistItemClass FramescopePlaylistItemClass;
@@ -285,6 +323,8 @@ typedef struct _FramescopePlaylistItemClass FramescopePlaylistItemClass;
  * FramescopeTrackItem:
  *
  * One track in a player's `tracks-model`.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopeTrackItem FramescopeTrackItem;
 typedef struct _FramescopeTrackItemClass FramescopeTrackItemClass;
@@ -293,6 +333,8 @@ typedef struct _FramescopeTrackItemClass FramescopeTrackItemClass;
  * FramescopeChapterItem:
  *
  * One chapter in a player's `chapters-model`.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopeChapterItem FramescopeChapterItem;
 typedef struct _FramescopeChapterItemClass FramescopeChapterItemClass;
@@ -301,6 +343,8 @@ typedef struct _FramescopeChapterItemClass FramescopeChapterItemClass;
  * FramescopeVariantItem:
  *
  * One variant of an adaptive stream in a player's `variants-model`.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopeVariantItem FramescopeVariantItem;
 typedef struct _FramescopeVariantItemClass FramescopeVariantItemClass;
@@ -309,6 +353,8 @@ typedef struct _FramescopeVariantItemClass FramescopeVariantItemClass;
  * FramescopePlayerView:
  *
  * The playback widget (GtkBuilder type `FramescopePlayerView`).
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopePlayerView FramescopePlayerView;
 typedef struct _FramescopePlayerViewClass FramescopePlayerViewClass;
@@ -317,6 +363,8 @@ typedef struct _FramescopePlayerViewClass FramescopePlayerViewClass;
  * FramescopeQueuePanel:
  *
  * A side panel showing and editing a player's playlist.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopeQueuePanel FramescopeQueuePanel;
 typedef struct _FramescopeQueuePanelClass FramescopeQueuePanelClass;
@@ -325,6 +373,8 @@ typedef struct _FramescopeQueuePanelClass FramescopeQueuePanelClass;
  * FramescopeInspectorWindow:
  *
  * The stream inspector of one player.
+ *
+ * Since: 0.1
  */
 typedef struct _FramescopeInspectorWindow FramescopeInspectorWindow;
 typedef struct _FramescopeInspectorWindowClass FramescopeInspectorWindowClass;
@@ -358,6 +408,8 @@ GType framescope_inspector_window_get_type (void);
  * framescope_player_new:
  *
  * Returns: (transfer full): a new player whose `paintable` shows its video
+ *
+ * Since: 0.1
  */
 FramescopePlayer *framescope_player_new (void);
 
@@ -365,6 +417,8 @@ FramescopePlayer *framescope_player_new (void);
  * framescope_player_new_headless:
  *
  * Returns: (transfer full): a new player that decodes video without a display
+ *
+ * Since: 0.1
  */
 FramescopePlayer *framescope_player_new_headless (void);
 
@@ -374,6 +428,8 @@ FramescopePlayer *framescope_player_new_headless (void);
  * @path_or_uri: a file name or URI
  *
  * Opens media (paused on its first frame until framescope_player_play()).
+ *
+ * Since: 0.1
  */
 void framescope_player_open (FramescopePlayer *self, const char *path_or_uri);
 
@@ -383,24 +439,32 @@ void framescope_player_open (FramescopePlayer *self, const char *path_or_uri);
  * @description: a GStreamer launch description your user wrote
  *
  * Plays a custom pipeline (as `framescope --pipeline`).
+ *
+ * Since: 0.1
  */
 void framescope_player_open_pipeline (FramescopePlayer *self, const char *description);
 
 /**
  * framescope_player_play:
  * @self: a #FramescopePlayer
+ *
+ * Since: 0.1
  */
 void framescope_player_play (FramescopePlayer *self);
 
 /**
  * framescope_player_pause:
  * @self: a #FramescopePlayer
+ *
+ * Since: 0.1
  */
 void framescope_player_pause (FramescopePlayer *self);
 
 /**
  * framescope_player_toggle_play:
  * @self: a #FramescopePlayer
+ *
+ * Since: 0.1
  */
 void framescope_player_toggle_play (FramescopePlayer *self);
 
@@ -409,6 +473,8 @@ void framescope_player_toggle_play (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Stops and releases the pipeline; framescope_player_play() opens the item again.
+ *
+ * Since: 0.1
  */
 void framescope_player_stop (FramescopePlayer *self);
 
@@ -419,6 +485,8 @@ void framescope_player_stop (FramescopePlayer *self);
  * @mode: how to choose the frame
  *
  * Seeks; past the end it lands on the last frame.
+ *
+ * Since: 0.1
  */
 void framescope_player_seek (FramescopePlayer *self, guint64 position, FramescopeSeekMode mode);
 
@@ -426,6 +494,8 @@ void framescope_player_seek (FramescopePlayer *self, guint64 position, Framescop
  * framescope_player_seek_by:
  * @self: a #FramescopePlayer
  * @delta: nanoseconds to move, negative backward
+ *
+ * Since: 0.1
  */
 void framescope_player_seek_by (FramescopePlayer *self, gint64 delta);
 
@@ -435,18 +505,24 @@ void framescope_player_seek_by (FramescopePlayer *self, gint64 delta);
  * @frames: frames to step, negative backward
  *
  * Pauses and steps frame-exactly; `frame-pts` and `frame-number` follow.
+ *
+ * Since: 0.1
  */
 void framescope_player_step (FramescopePlayer *self, gint64 frames);
 
 /**
  * framescope_player_step_forward:
  * @self: a #FramescopePlayer
+ *
+ * Since: 0.1
  */
 void framescope_player_step_forward (FramescopePlayer *self);
 
 /**
  * framescope_player_step_backward:
  * @self: a #FramescopePlayer
+ *
+ * Since: 0.1
  */
 void framescope_player_step_backward (FramescopePlayer *self);
 
@@ -455,6 +531,8 @@ void framescope_player_step_backward (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * The next speed step up.
+ *
+ * Since: 0.1
  */
 void framescope_player_faster (FramescopePlayer *self);
 
@@ -463,6 +541,8 @@ void framescope_player_faster (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * The next speed step down.
+ *
+ * Since: 0.1
  */
 void framescope_player_slower (FramescopePlayer *self);
 
@@ -471,12 +551,16 @@ void framescope_player_slower (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Sets A, then B, then clears the A-B loop.
+ *
+ * Since: 0.1
  */
 void framescope_player_cycle_ab_loop (FramescopePlayer *self);
 
 /**
  * framescope_player_clear_ab_loop:
  * @self: a #FramescopePlayer
+ *
+ * Since: 0.1
  */
 void framescope_player_clear_ab_loop (FramescopePlayer *self);
 
@@ -486,6 +570,8 @@ void framescope_player_clear_ab_loop (FramescopePlayer *self);
  * @items: (array zero-terminated=1): file names or URIs
  *
  * Replaces the playlist.
+ *
+ * Since: 0.1
  */
 void framescope_player_set_items (FramescopePlayer *self, const char * const *items);
 
@@ -493,6 +579,8 @@ void framescope_player_set_items (FramescopePlayer *self, const char * const *it
  * framescope_player_append_item:
  * @self: a #FramescopePlayer
  * @path_or_uri: a file name or URI
+ *
+ * Since: 0.1
  */
 void framescope_player_append_item (FramescopePlayer *self, const char *path_or_uri);
 
@@ -501,6 +589,8 @@ void framescope_player_append_item (FramescopePlayer *self, const char *path_or_
  * @self: a #FramescopePlayer
  * @from: the item's index
  * @to: its new index
+ *
+ * Since: 0.1
  */
 void framescope_player_move_item (FramescopePlayer *self, guint from, guint to);
 
@@ -508,6 +598,8 @@ void framescope_player_move_item (FramescopePlayer *self, guint from, guint to);
  * framescope_player_remove_item:
  * @self: a #FramescopePlayer
  * @index: the item's index
+ *
+ * Since: 0.1
  */
 void framescope_player_remove_item (FramescopePlayer *self, guint index);
 
@@ -516,6 +608,8 @@ void framescope_player_remove_item (FramescopePlayer *self, guint index);
  * @self: a #FramescopePlayer
  *
  * Returns: whether there was a next item to go to
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_next (FramescopePlayer *self);
 
@@ -524,6 +618,8 @@ gboolean framescope_player_next (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Returns: whether there was a previous item (or the item restarted)
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_previous (FramescopePlayer *self);
 
@@ -532,6 +628,8 @@ gboolean framescope_player_previous (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Returns: whether framescope_player_next() has an item to go to
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_has_next (FramescopePlayer *self);
 
@@ -540,6 +638,8 @@ gboolean framescope_player_has_next (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Returns: whether framescope_player_previous() has an item to go to
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_has_previous (FramescopePlayer *self);
 
@@ -548,6 +648,8 @@ gboolean framescope_player_has_previous (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Returns: whether there was a next chapter
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_next_chapter (FramescopePlayer *self);
 
@@ -556,6 +658,8 @@ gboolean framescope_player_next_chapter (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Returns: whether there was a chapter to go to
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_previous_chapter (FramescopePlayer *self);
 
@@ -564,6 +668,8 @@ gboolean framescope_player_previous_chapter (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Returns: whether the player is on a live stream and went to its edge
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_go_to_live_edge (FramescopePlayer *self);
 
@@ -572,6 +678,8 @@ gboolean framescope_player_go_to_live_edge (FramescopePlayer *self);
  * @self: a #FramescopePlayer
  *
  * Returns: whether the source is live (camera, UDP, SRT, RTSP)
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_is_live (FramescopePlayer *self);
 
@@ -583,6 +691,8 @@ gboolean framescope_player_is_live (FramescopePlayer *self);
  * @error: return location for a #GError, or %NULL
  *
  * Returns: %TRUE when the track was chosen
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_select_track (FramescopePlayer *self, FramescopeTrackKind kind, int index, GError **error);
 
@@ -592,6 +702,8 @@ gboolean framescope_player_select_track (FramescopePlayer *self, FramescopeTrack
  * @kind: the kind of track
  *
  * Returns: the index of the @kind track playing, or -1
+ *
+ * Since: 0.1
  */
 int framescope_player_get_current_track (FramescopePlayer *self, FramescopeTrackKind kind);
 
@@ -602,6 +714,8 @@ int framescope_player_get_current_track (FramescopePlayer *self, FramescopeTrack
  * @error: return location for a #GError, or %NULL
  *
  * Returns: %TRUE when the variant was chosen
+ *
+ * Since: 0.1
  */
 gboolean framescope_player_select_variant (FramescopePlayer *self, int index, GError **error);
 
@@ -611,6 +725,8 @@ gboolean framescope_player_select_variant (FramescopePlayer *self, int index, GE
  * @uri: a URI
  *
  * Returns: (transfer full): the launch description the player would build for @uri
+ *
+ * Since: 0.1
  */
 char *framescope_player_describe_pipeline (FramescopePlayer *self, const char *uri);
 
@@ -619,6 +735,8 @@ char *framescope_player_describe_pipeline (FramescopePlayer *self, const char *u
  * @self: a #FramescopePlayer
  *
  * Returns: (transfer full) (nullable): the decoded frame on screen, or %NULL
+ *
+ * Since: 0.1
  */
 GdkTexture *framescope_player_get_current_texture (FramescopePlayer *self);
 
@@ -628,6 +746,8 @@ GdkTexture *framescope_player_get_current_texture (FramescopePlayer *self);
  * @error: return location for a #GError, or %NULL
  *
  * Returns: (transfer full): the decoded frame on screen as PNG bytes
+ *
+ * Since: 0.1
  */
 GBytes *framescope_player_get_current_png (FramescopePlayer *self, GError **error);
 
@@ -637,6 +757,8 @@ GBytes *framescope_player_get_current_png (FramescopePlayer *self, GError **erro
  * framescope_player_view_new:
  *
  * Returns: a new view with its own player
+ *
+ * Since: 0.1
  */
 GtkWidget *framescope_player_view_new (void);
 
@@ -645,6 +767,8 @@ GtkWidget *framescope_player_view_new (void);
  * @player: the player to show (the host's: the view does not stop it)
  *
  * Returns: a new view of @player
+ *
+ * Since: 0.1
  */
 GtkWidget *framescope_player_view_new_with_player (FramescopePlayer *player);
 
@@ -653,6 +777,8 @@ GtkWidget *framescope_player_view_new_with_player (FramescopePlayer *player);
  * @self: a #FramescopePlayerView
  *
  * Returns: (transfer none): the player the view shows
+ *
+ * Since: 0.1
  */
 FramescopePlayer *framescope_player_view_get_player (FramescopePlayerView *self);
 
@@ -662,6 +788,8 @@ FramescopePlayer *framescope_player_view_get_player (FramescopePlayerView *self)
  * @path_or_uri: a file name or URI
  *
  * Opens media and, with `autoplay`, plays it.
+ *
+ * Since: 0.1
  */
 void framescope_player_view_open (FramescopePlayerView *self, const char *path_or_uri);
 
@@ -670,6 +798,8 @@ void framescope_player_view_open (FramescopePlayerView *self, const char *path_o
  * @self: a #FramescopePlayerView
  *
  * Returns: (transfer none): the `player.` actions, for gtk_widget_insert_action_group()
+ *
+ * Since: 0.1
  */
 GActionGroup *framescope_player_view_get_action_group (FramescopePlayerView *self);
 
@@ -677,6 +807,8 @@ GActionGroup *framescope_player_view_get_action_group (FramescopePlayerView *sel
  * framescope_player_view_add_overlay:
  * @self: a #FramescopePlayerView
  * @widget: a host widget to show over the video
+ *
+ * Since: 0.1
  */
 void framescope_player_view_add_overlay (FramescopePlayerView *self, GtkWidget *widget);
 
@@ -684,6 +816,8 @@ void framescope_player_view_add_overlay (FramescopePlayerView *self, GtkWidget *
  * framescope_player_view_remove_overlay:
  * @self: a #FramescopePlayerView
  * @widget: a widget added with framescope_player_view_add_overlay()
+ *
+ * Since: 0.1
  */
 void framescope_player_view_remove_overlay (FramescopePlayerView *self, GtkWidget *widget);
 
@@ -691,12 +825,16 @@ void framescope_player_view_remove_overlay (FramescopePlayerView *self, GtkWidge
  * framescope_player_view_show_message:
  * @self: a #FramescopePlayerView
  * @message: a line for the on-screen display
+ *
+ * Since: 0.1
  */
 void framescope_player_view_show_message (FramescopePlayerView *self, const char *message);
 
 /**
  * framescope_player_view_toggle_fullscreen:
  * @self: a #FramescopePlayerView
+ *
+ * Since: 0.1
  */
 void framescope_player_view_toggle_fullscreen (FramescopePlayerView *self);
 
@@ -707,6 +845,8 @@ void framescope_player_view_toggle_fullscreen (FramescopePlayerView *self);
  * @player: (nullable): the player whose playlist to show
  *
  * Returns: a new queue panel
+ *
+ * Since: 0.1
  */
 GtkWidget *framescope_queue_panel_new (FramescopePlayer *player);
 
@@ -716,6 +856,8 @@ GtkWidget *framescope_queue_panel_new (FramescopePlayer *player);
  *
  * Returns: the inspector of @player (a #GtkWindow: GTK holds it until
  *   gtk_window_destroy())
+ *
+ * Since: 0.1
  */
 GtkWidget *framescope_inspector_window_new (FramescopePlayer *player);
 
