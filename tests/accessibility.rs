@@ -15,49 +15,11 @@
 mod common;
 
 use common::*;
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// The Python that has pyatspi: Debian's own, where a version manager may
-/// have put another first on the path.
-fn python() -> &'static str {
-    if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    }
-}
-
-/// What is missing to read the tree, if anything.
-fn missing_tools() -> Vec<&'static str> {
-    let runs = |program: &str, args: &[&str]| {
-        Command::new(program)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let mut missing = Vec::new();
-    if !runs("dbus-run-session", &["--version"]) {
-        missing.push("dbus-run-session (dbus-daemon)");
-    }
-    if !Path::new("/usr/libexec/at-spi-bus-launcher").exists() {
-        missing.push("at-spi-bus-launcher (at-spi2-core)");
-    }
-    if !runs(python(), &["-c", "import pyatspi"]) {
-        missing.push("pyatspi (python3-pyatspi)");
-    }
-    if !runs("xdotool", &["version"]) {
-        missing.push("xdotool");
-    }
-    missing
-}
 
 #[test]
 fn every_control_is_named_and_reachable() {
-    let missing = missing_tools();
+    let missing = common::atspi::missing_tools();
     if !missing.is_empty() {
         println!(
             "SKIPPED: the accessibility tree cannot be read without {} \
@@ -67,14 +29,8 @@ fn every_control_is_named_and_reachable() {
         return;
     }
     let clip = clip("h264_aac.mp4");
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let runtime = tempfile::tempdir().expect("a runtime folder");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/accessibility/atspi_tree.py");
-    let child = Command::new("dbus-run-session")
-        .arg("--")
-        .arg(python())
-        .arg(&script)
-        .arg(env!("CARGO_BIN_EXE_framescope"))
+    let child = common::atspi::session("accessibility/atspi_tree.py", "a11y", runtime.path())
         .args([
             "--new-instance",
             "--no-resume",
@@ -86,18 +42,6 @@ fn every_control_is_named_and_reachable() {
         // Two items, so the queue panel has rows.
         .arg(&clip)
         .arg(&clip)
-        .env("DISPLAY", ensure_display())
-        .env("XDG_RUNTIME_DIR", runtime.path())
-        .env("XDG_CACHE_HOME", tmp.join("cache"))
-        .env("XDG_STATE_HOME", tmp.join("a11y-state"))
-        .env("XDG_CONFIG_HOME", tmp.join("a11y-config"))
-        // GTK talks to the AT-SPI bus of this session, whatever the caller set.
-        .env_remove("NO_AT_BRIDGE")
-        .env_remove("GTK_A11Y")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("dbus-run-session starts");
     let finished = output_within(child, Duration::from_secs(90));

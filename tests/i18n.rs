@@ -17,7 +17,7 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 fn root() -> &'static Path {
@@ -203,35 +203,9 @@ fn command_line_speaks_chinese() {
     );
 }
 
-/// What is missing to read the app's windows over AT-SPI, if anything.
-fn missing_tools() -> Vec<&'static str> {
-    let runs = |program: &str, args: &[&str]| {
-        Command::new(program)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let mut missing = Vec::new();
-    if !runs("dbus-run-session", &["--version"]) {
-        missing.push("dbus-run-session (dbus-daemon)");
-    }
-    if !Path::new("/usr/libexec/at-spi-bus-launcher").exists() {
-        missing.push("at-spi-bus-launcher (at-spi2-core)");
-    }
-    if !runs("/usr/bin/python3", &["-c", "import pyatspi"]) {
-        missing.push("pyatspi (python3-pyatspi)");
-    }
-    if !runs("xdotool", &["version"]) {
-        missing.push("xdotool");
-    }
-    missing
-}
-
 #[test]
 fn app_speaks_chinese() {
-    let missing_tools = missing_tools();
+    let missing_tools = common::atspi::missing_tools();
     assert!(
         missing_tools.is_empty(),
         "the app's windows cannot be read without {} (`scripts/setup.sh deps` installs them)",
@@ -239,28 +213,12 @@ fn app_speaks_chinese() {
     );
     let missing = Path::new(env!("CARGO_TARGET_TMPDIR")).join("i18n-missing-app.mp4");
     let _ = std::fs::remove_file(&missing);
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let runtime = tempfile::tempdir().expect("a runtime folder");
     let child = chinese(
-        Command::new("dbus-run-session")
-            .arg("--")
-            .arg("/usr/bin/python3")
-            .arg(root().join("tests/i18n/atspi_text.py"))
-            .arg(env!("CARGO_BIN_EXE_framescope"))
+        common::atspi::session("i18n/atspi_text.py", "i18n", runtime.path())
             .args(["--new-instance", "--no-resume", "--window-size", "900x560"])
-            .arg(&missing)
-            .env("DISPLAY", ensure_display())
-            .env("XDG_RUNTIME_DIR", runtime.path())
-            .env("XDG_CACHE_HOME", tmp.join("cache"))
-            .env("XDG_STATE_HOME", tmp.join("i18n-state"))
-            .env("XDG_CONFIG_HOME", tmp.join("i18n-config"))
-            .env_remove("NO_AT_BRIDGE")
-            .env_remove("GTK_A11Y")
-            .env_remove("RUST_LOG"),
+            .arg(&missing),
     )
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
     .spawn()
     .expect("dbus-run-session starts");
     let finished = output_within(child, Duration::from_secs(90));

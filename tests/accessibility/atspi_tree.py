@@ -271,6 +271,9 @@ def check(app_process):
 
     # 4. A click on the (paused) seek bar seeks and leaves the keyboard
     # focus where it was, so the view's keys keep working.
+    # Without a window manager the inspector or the queue window may lie
+    # over the main one: the pointer's motion and click would go to them.
+    xdotool("windowraise", x_window)
     xdotool("windowfocus", "--sync", x_window)
     time.sleep(0.3)
     try:

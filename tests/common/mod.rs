@@ -14,12 +14,14 @@
 //! - [`gui`]: windows with a `PlayerView`, rendered pixels, real input;
 //! - [`process`]: `framescope` started with no display, a child's output
 //!   within a time limit;
-//! - [`seeded`]: the seeded generator's step (storm and fuzz).
+//! - [`seeded`]: the seeded generator's step (storm and fuzz);
+//! - [`atspi`]: the app's windows read over AT-SPI in a session bus of its own.
 //!
-//! Everything but `http`, `rtmp` and `gui` is re-exported here, so a test says
+//! Everything but `http`, `rtmp`, `gui` and `atspi` is re-exported here, so a test says
 //! `use common::*;`.
 #![allow(dead_code, unused_imports)]
 
+pub mod atspi;
 pub mod display;
 pub mod fixtures;
 pub mod gui;

@@ -220,9 +220,44 @@ impl imp::PlayerView {
             }
         ));
         obj.add_controller(keys);
-        // A click on a scale (which takes the focus on a press in GTK 4.8,
-        // whatever `focus-on-click` says) gives it back to the view: the
-        // view's own click handler (`input`) takes it on every press.
+        // A press on a scale takes the focus in GTK 4.8, whatever
+        // `focus-on-click` says, and the view's own click handler (`input`)
+        // never sees a press a scale claimed: the view's keys would then
+        // go to the scale. A press seen on its way down (capture phase)
+        // marks the focus a scale takes right after as the pointer's, and
+        // the view takes it back; focus reached with Tab stays.
+        let press = gtk::GestureClick::new();
+        press.set_button(0);
+        press.set_propagation_phase(gtk::PropagationPhase::Capture);
+        press.connect_pressed(glib::clone!(
+            #[weak]
+            obj,
+            move |_, _, _, _| obj.imp().last_press.set(Some(std::time::Instant::now()))
+        ));
+        obj.add_controller(press);
+        for scale in [&self.seek_scale, &self.volume_scale] {
+            scale.connect_has_focus_notify(glib::clone!(
+                #[weak]
+                obj,
+                move |scale| {
+                    let pressed = obj
+                        .imp()
+                        .last_press
+                        .get()
+                        .is_some_and(|t| t.elapsed() < std::time::Duration::from_millis(500));
+                    if scale.has_focus() && pressed {
+                        // Once GTK has finished moving the focus.
+                        glib::idle_add_local_once(glib::clone!(
+                            #[weak]
+                            obj,
+                            move || {
+                                obj.grab_focus();
+                            }
+                        ));
+                    }
+                }
+            ));
+        }
     }
 
     /// Follows the `fullscreened` of the window the view is in now.

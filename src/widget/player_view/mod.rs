@@ -145,6 +145,9 @@ mod imp {
         pub chapter_signals: std::cell::OnceCell<glib::SignalGroup>,
         pub hide_timeout: RefCell<Option<glib::SourceId>>,
         pub last_pointer: Cell<(f64, f64)>,
+        /// When a pointer button last went down over the view (its
+        /// controls included): focus a scale takes then is given back.
+        pub last_press: Cell<Option<std::time::Instant>>,
         pub last_error: RefCell<Option<PlayerError>>,
         /// Transient messages over the video.
         pub osd: Osd,
