@@ -119,6 +119,7 @@ pub const HELP_TEXTS: &[&str] = &[
     gettext_noop("Files or URIs to play in order; none plays the embedded demo clip"),
     gettext_noop("Start in fullscreen"),
     gettext_noop("Unattended full-screen playback: no controls, input locked (Ctrl+Alt+Q quits), pointer hidden, screen kept awake, the list looped, failed or stalled items restarted"),
+    gettext_noop("Offer the player for remote control on the D-Bus session bus (`framescope ctl`, and MPRIS in a kiosk). A kiosk has no remote surface without it"),
     gettext_noop("Start again from the first item after the last one ends"),
     gettext_noop("Start muted"),
     gettext_noop("Do not decode audio at all"),
