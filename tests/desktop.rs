@@ -29,6 +29,9 @@ fn make_install_puts_valid_desktop_files_in_place() {
         .arg("install")
         .arg(format!("PREFIX={}", root.display()))
         .arg(format!("BIN={}", env!("CARGO_BIN_EXE_framescope")))
+        // The C library in the debug build `tests/capi.rs` makes too, not a
+        // second, release build of the whole library.
+        .env("CAPI_PROFILE", "debug")
         .current_dir(env!("CARGO_MANIFEST_DIR")));
     let id = "org.framescope.Framescope";
     let desktop = root.join(format!("share/applications/{id}.desktop"));
