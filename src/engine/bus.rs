@@ -70,6 +70,9 @@ pub(crate) enum BusEvent {
     /// falls back to a flushing one.
     /// Carries the seqnum of the seek put off.
     UnflushedSeekPutOff(UnflushedSeek, gst::Seqnum),
+    /// A state change on the gate answered "no preroll" (a live source),
+    /// told this way when the answer came too late for the caller.
+    NoPreroll,
     /// An element dropped buffers that would have been late (QoS).
     Qos {
         /// The element's path in the pipeline.
@@ -89,6 +92,10 @@ pub(crate) enum UnflushedSeek {
     /// An instant rate change.
     RateChange,
 }
+
+/// The name of the application message the gate posts when a state
+/// change answered "no preroll" (see [`BusEvent::NoPreroll`]).
+pub(crate) const NO_PREROLL_MESSAGE: &str = "framescope-no-preroll";
 
 /// The name of the application message that says a seek without a flush
 /// was put off; its `kind` field is `loop-round` or `rate-change`.
@@ -154,10 +161,12 @@ pub(crate) fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<
         ))),
         V::ClockLost(_) => Some(BusEvent::ClockLost),
         V::SegmentDone(_) if from_pipeline => Some(BusEvent::SegmentDone(msg.seqnum())),
-        V::Application(a) => a
-            .structure()
-            .and_then(UnflushedSeek::from_message)
-            .map(|kind| BusEvent::UnflushedSeekPutOff(kind, msg.seqnum())),
+        V::Application(a) => match a.structure() {
+            Some(s) if s.name() == NO_PREROLL_MESSAGE => Some(BusEvent::NoPreroll),
+            s => s
+                .and_then(UnflushedSeek::from_message)
+                .map(|kind| BusEvent::UnflushedSeekPutOff(kind, msg.seqnum())),
+        },
         V::Qos(q) => {
             let (_processed, dropped) = q.stats();
             let element = msg.src().and_then(|s| s.downcast_ref::<gst::Element>());

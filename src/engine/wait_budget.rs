@@ -1,4 +1,4 @@
-//! How long a thread may wait for pipeline gates in all, per main-loop turn.
+//! How long a thread may wait for pipeline gates in all: 40 ms in any 100 ms.
 //!
 //! One [`Gate::ask`](crate::engine::gate::Gate::ask) waits
 //! [`ASK_TIMEOUT`](crate::engine::gate::ASK_TIMEOUT) at most, but one turn
@@ -11,18 +11,18 @@
 //! So waits draw on a budget of [`PER_TURN`] per thread: a wait is cut to
 //! what is left of it, and once it is spent, asks take only answers that
 //! are already there (the callers then go on with cached values, as they
-//! do when an answer is late). The budget is refilled at the start of the
-//! next main-loop turn (a high-priority idle source on the thread's own
-//! main context, when the thread owns it) and in any case [`WINDOW`] after
-//! the first wait it counts, so that a thread with no main loop running is
-//! never left without one.
+//! do when an answer is late). The budget is refilled [`WINDOW`] after the
+//! first wait it counted: a turn shorter than that waits [`PER_TURN`] in
+//! all at most. (Refilling at the next turn with a high-priority idle
+//! source starved the main loop's other sources: a caller asking between
+//! turns added one every turn, and only those ever ran.)
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 /// The most a thread waits for gate answers in one main-loop turn.
 pub(crate) const PER_TURN: Duration = Duration::from_millis(40);
-/// The budget is refilled at the latest this long after its first wait.
+/// The budget is refilled this long after its first wait.
 pub(crate) const WINDOW: Duration = Duration::from_millis(100);
 
 thread_local! {
@@ -41,18 +41,14 @@ pub(crate) fn allowed(wanted: Duration) -> Duration {
 
 /// Counts a wait of `waited` against this thread's budget.
 pub(crate) fn spend(waited: Duration) {
-    let (since, spent) = match current() {
-        Some(budget) => budget,
-        None => {
-            refill_next_turn();
-            (
-                Instant::now()
-                    .checked_sub(waited)
-                    .unwrap_or_else(Instant::now),
-                Duration::ZERO,
-            )
-        }
-    };
+    let (since, spent) = current().unwrap_or_else(|| {
+        (
+            Instant::now()
+                .checked_sub(waited)
+                .unwrap_or_else(Instant::now),
+            Duration::ZERO,
+        )
+    });
     SPENT.with(|s| s.set(Some((since, spent.saturating_add(waited)))));
 }
 
@@ -68,27 +64,13 @@ fn current() -> Option<(Instant, Duration)> {
     })
 }
 
-/// Refills the budget when the thread's main loop next turns, if this
-/// thread runs one (owns its thread-default main context).
-fn refill_next_turn() {
-    let context = glib::MainContext::ref_thread_default();
-    if !context.is_owner() {
-        return;
-    }
-    let source = glib::idle_source_new(None, glib::Priority::HIGH, || {
-        SPENT.with(|s| s.set(None));
-        glib::ControlFlow::Break
-    });
-    source.attach(Some(&context));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn waits_are_cut_to_what_is_left_and_refilled_after_the_window() {
-        // A thread of its own: no main loop, so only the window refills.
+        // A thread of its own, with a budget of its own.
         std::thread::spawn(|| {
             assert_eq!(
                 allowed(Duration::from_millis(30)),
@@ -106,25 +88,6 @@ mod tests {
                 allowed(Duration::from_millis(30)),
                 Duration::from_millis(30)
             );
-        })
-        .join()
-        .unwrap();
-    }
-
-    #[test]
-    fn the_next_turn_of_the_main_loop_refills_the_budget() {
-        std::thread::spawn(|| {
-            let context = glib::MainContext::new();
-            context
-                .with_thread_default(|| {
-                    let _owner = context.acquire().unwrap();
-                    spend(PER_TURN);
-                    assert_eq!(allowed(PER_TURN), Duration::ZERO);
-                    // One turn: the refill is due at once.
-                    context.iteration(false);
-                    assert_eq!(allowed(PER_TURN), PER_TURN);
-                })
-                .unwrap();
         })
         .join()
         .unwrap();

@@ -137,6 +137,7 @@ impl imp::Player {
             BusEvent::UnflushedSeekPutOff(what, seqnum) => {
                 self.on_unflushed_seek_put_off(what, seqnum)
             }
+            BusEvent::NoPreroll => self.on_live_start(),
             BusEvent::SegmentDone(seqnum) => {
                 // A loop runs rounds ahead; a flush makes the queued ends stale.
                 if Some(seqnum) == self.loops.segment_seqnum.get() {

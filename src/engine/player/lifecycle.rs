@@ -384,7 +384,19 @@ impl imp::Player {
         self.sample_stats();
         // A state change answered late is on its way (its result comes on
         // the bus like any asynchronous one).
-        let answer = self.ask_late_ok(move |p| p.set_state(target)).flatten();
+        let answer = self
+            .ask_late_ok(move |p| {
+                let result = p.set_state(target);
+                // An answer that comes too late for the caller still says
+                // the source is live: through the bus.
+                if result == Ok(gst::StateChangeSuccess::NoPreroll) {
+                    let _ = p.post_message(gst::message::Application::new(
+                        gst::Structure::new_empty(crate::engine::bus::NO_PREROLL_MESSAGE),
+                    ));
+                }
+                result
+            })
+            .flatten();
         // A rate changed while paused goes now, after the state change on
         // the gate: playing drains the queues an instant change waits on.
         if playing && self.rate_change.due.take() && !self.send_instant_rate() {
@@ -414,7 +426,7 @@ impl imp::Player {
     }
 
     /// A live source started: nothing to preroll, nothing to seek in.
-    fn on_live_start(&self) {
+    pub(super) fn on_live_start(&self) {
         if self.prerolled.replace(true) || self.pipeline.borrow().is_none() {
             return;
         }

@@ -46,7 +46,7 @@
 //!   (`calls.rs`): writes and state changes are queued and not waited for;
 //!   reads wait [`ASK_TIMEOUT`](crate::engine::gate::ASK_TIMEOUT) at most,
 //!   once per stuck call, and then the cached value stands; all the reads
-//!   of one main-loop turn share one such budget
+//!   a thread makes within 100 ms share one such budget
 //!   ([`wait_budget`](crate::engine::wait_budget)).
 //! - **What the UI shows** (state, tracks of `playbin3`, chapters, tags,
 //!   buffering, errors) is cached from bus messages, handled on the main
