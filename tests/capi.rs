@@ -44,15 +44,6 @@ fn python() -> &'static str {
     }
 }
 
-fn runs(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// What is missing to build and use the C ABI, if anything.
 fn missing_tools() -> Vec<&'static str> {
     let mut missing = Vec::new();

@@ -17,25 +17,17 @@ pub fn python() -> &'static str {
 
 /// What is missing to read the app's windows, if anything.
 pub fn missing_tools() -> Vec<&'static str> {
-    let runs = |program: &str, args: &[&str]| {
-        Command::new(program)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
     let mut missing = Vec::new();
-    if !runs("dbus-run-session", &["--version"]) {
+    if !super::runs("dbus-run-session", &["--version"]) {
         missing.push("dbus-run-session (dbus-daemon)");
     }
     if !Path::new("/usr/libexec/at-spi-bus-launcher").exists() {
         missing.push("at-spi-bus-launcher (at-spi2-core)");
     }
-    if !runs(python(), &["-c", "import pyatspi"]) {
+    if !super::runs(python(), &["-c", "import pyatspi"]) {
         missing.push("pyatspi (python3-pyatspi)");
     }
-    if !runs("xdotool", &["version"]) {
+    if !super::runs("xdotool", &["version"]) {
         missing.push("xdotool");
     }
     missing

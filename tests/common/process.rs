@@ -1,9 +1,21 @@
 //! Child processes of the tests: the `framescope` executable started with
-//! no display, and a child's output read to its end within a time limit.
+//! no display, a child's output read to its end within a time limit, and
+//! whether a tool runs at all.
 
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+/// Whether `program` with `args` runs and succeeds (output thrown away):
+/// how the tests find out which tools the machine has.
+pub fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
 
 /// `framescope` with no display (`DISPLAY` and `WAYLAND_DISPLAY` removed),
 /// nothing on stdin, stdout and stderr piped; add the arguments and spawn.
