@@ -123,6 +123,22 @@ ensure_runtime_dir() {
   fi
 }
 
+# One compiler or linker job per 2 GiB of available memory, at most one per
+# core: linking a test binary against GTK and GStreamer takes about a gigabyte,
+# and a many-core machine with little memory otherwise runs its linker out of
+# memory. CARGO_BUILD_JOBS set by the caller wins.
+limit_build_jobs() {
+  [ -n "${CARGO_BUILD_JOBS:-}" ] && return 0
+  local kib cores jobs
+  kib="$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null || true)"
+  cores="$(nproc 2>/dev/null || echo 1)"
+  jobs=$(( ${kib:-0} / (2 * 1024 * 1024) ))
+  [ "$jobs" -lt 1 ] && jobs=1
+  [ "$jobs" -gt "$cores" ] && jobs="$cores"
+  export CARGO_BUILD_JOBS="$jobs"
+  echo "setup: building with $jobs parallel jobs" >&2
+}
+
 mode="${1:-run}"
 [ $# -gt 0 ] && shift
 case "$mode" in
@@ -132,12 +148,14 @@ case "$mode" in
   run)
     install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"
     ensure_rust
+    limit_build_jobs
     cargo build --release --locked
     exec target/release/framescope "$@"
     ;;
   test)
     install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ensure_rust
+    limit_build_jobs
     ensure_display
     ensure_runtime_dir
     cargo fmt --all -- --check

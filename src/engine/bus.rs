@@ -73,6 +73,9 @@ pub(crate) enum BusEvent {
     /// A state change on the gate answered "no preroll" (a live source),
     /// told this way when the answer came too late for the caller.
     NoPreroll,
+    /// A seek the gate made after its caller stopped waiting was refused.
+    /// Carries the seek's seqnum.
+    SeekRefused(gst::Seqnum),
     /// An element dropped buffers that would have been late (QoS).
     Qos {
         /// The element's path in the pipeline.
@@ -96,6 +99,17 @@ pub(crate) enum UnflushedSeek {
 /// The name of the application message the gate posts when a state
 /// change answered "no preroll" (see [`BusEvent::NoPreroll`]).
 pub(crate) const NO_PREROLL_MESSAGE: &str = "framescope-no-preroll";
+
+/// The name of the application message the gate posts when the pipeline
+/// refused a seek (see [`BusEvent::SeekRefused`]).
+pub(crate) const SEEK_REFUSED_MESSAGE: &str = "framescope-seek-refused";
+
+/// The message that says the seek numbered `seqnum` was refused.
+pub(crate) fn seek_refused_message(seqnum: gst::Seqnum) -> gst::Message {
+    gst::message::Application::builder(gst::Structure::new_empty(SEEK_REFUSED_MESSAGE))
+        .seqnum(seqnum)
+        .build()
+}
 
 /// The name of the application message that says a seek without a flush
 /// was put off; its `kind` field is `loop-round` or `rate-change`.
@@ -163,6 +177,9 @@ pub(crate) fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<
         V::SegmentDone(_) if from_pipeline => Some(BusEvent::SegmentDone(msg.seqnum())),
         V::Application(a) => match a.structure() {
             Some(s) if s.name() == NO_PREROLL_MESSAGE => Some(BusEvent::NoPreroll),
+            Some(s) if s.name() == SEEK_REFUSED_MESSAGE => {
+                Some(BusEvent::SeekRefused(msg.seqnum()))
+            }
             s => s
                 .and_then(UnflushedSeek::from_message)
                 .map(|kind| BusEvent::UnflushedSeekPutOff(kind, msg.seqnum())),
@@ -229,7 +246,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn put_off_seeks_round_trip_and_other_application_messages_are_ignored() {
+    fn put_off_and_refused_seeks_round_trip_and_other_application_messages_are_ignored() {
         gst::init().unwrap();
         let pipeline = gst::Pipeline::new();
         for kind in [UnflushedSeek::LoopRound, UnflushedSeek::RateChange] {
@@ -239,6 +256,11 @@ mod tests {
                 Some(BusEvent::UnflushedSeekPutOff(kind, seqnum))
             );
         }
+        let seqnum = gst::Seqnum::next();
+        assert_eq!(
+            map_message(&seek_refused_message(seqnum), pipeline.upcast_ref()),
+            Some(BusEvent::SeekRefused(seqnum))
+        );
         let other = gst::message::Application::new(gst::Structure::new_empty("someone-else"));
         assert_eq!(map_message(&other, pipeline.upcast_ref()), None);
         let odd_kind = gst::message::Application::new(

@@ -151,6 +151,17 @@ impl Gate {
         if self.is_stuck() {
             return None;
         }
+        self.queue_and_wait(timeout, call)
+    }
+
+    /// Queues `call` (even behind a stuck one) and waits up to `timeout`
+    /// for its answer, within this thread's wait budget. `None` when the
+    /// answer is late: the call still runs, and its answer is dropped.
+    pub fn queue_and_wait<T: Send + 'static>(
+        &self,
+        timeout: Duration,
+        call: impl FnOnce(&gst::Pipeline) -> T + Send + 'static,
+    ) -> Option<T> {
         let (tx, rx) = mpsc::sync_channel(1);
         self.tell(move |pipeline| {
             let _ = tx.send(call(pipeline));

@@ -78,7 +78,9 @@ impl imp::Player {
         if gate.is_stuck() {
             return None;
         }
-        Some(gate.ask(call))
+        // Queued whatever happens from here (the gate may have become stuck
+        // since the check): `Some` always means the call will be made.
+        Some(gate.queue_and_wait(crate::engine::gate::ASK_TIMEOUT, call))
     }
 
     /// Asks again what the first preroll got no answer to (from the ticker).
@@ -101,6 +103,17 @@ impl imp::Player {
         }
         if late.presence {
             self.update_stream_presence();
+        }
+    }
+
+    /// [`Self::tell`], returning whether there was a gate to queue on.
+    pub(super) fn tell_if_open(&self, call: impl FnOnce(&gst::Pipeline) + Send + 'static) -> bool {
+        match self.gate.borrow().as_ref() {
+            Some(gate) => {
+                gate.tell(call);
+                true
+            }
+            None => false,
         }
     }
 

@@ -138,6 +138,7 @@ impl imp::Player {
                 self.on_unflushed_seek_put_off(what, seqnum)
             }
             BusEvent::NoPreroll => self.on_live_start(),
+            BusEvent::SeekRefused(seqnum) => self.on_seek_refused_late(seqnum),
             BusEvent::SegmentDone(seqnum) => {
                 // A loop runs rounds ahead; a flush makes the queued ends stale.
                 if Some(seqnum) == self.loops.segment_seqnum.get() {

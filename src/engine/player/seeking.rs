@@ -233,14 +233,52 @@ impl imp::Player {
         let seqnum = event.seqnum();
         // The seek carries the rate: no instant change is due any more.
         self.rate_change.due.set(false);
-        // A seek answered late is on its way: its segment says when it lands.
-        let ok = self
-            .ask_late_ok(move |p| p.send_event(event))
-            .is_some_and(|answer| answer.unwrap_or(true));
+        let send = move |p: &gst::Pipeline| {
+            let accepted = p.send_event(event);
+            // A refusal that comes too late for the caller is told through
+            // the bus (the request in flight then ends with a sentence).
+            if !accepted {
+                let _ = p.post_message(crate::engine::bus::seek_refused_message(seqnum));
+            }
+            accepted
+        };
+        // A seek answered late is on its way: its segment says when it
+        // lands. One made while the gate is still busy with an earlier call
+        // (a state change or seek the pipeline is slow to finish) waits in
+        // the gate's queue behind it rather than being lost: the user's
+        // click counts, and the request watchdog bounds the wait.
+        let ok = match self.ask_late_ok(send.clone()) {
+            Some(answer) => answer.unwrap_or(true),
+            None => self.tell_if_open(move |p| {
+                send(p);
+            }),
+        };
         if ok {
             self.loops.segment_seqnum.set(Some(seqnum));
         }
         ok
+    }
+
+    /// A seek the gate made after its caller had stopped waiting was
+    /// refused: the request it belonged to ends as a refused one does.
+    pub(super) fn on_seek_refused_late(&self, seqnum: gst::Seqnum) {
+        if self.loops.segment_seqnum.get() != Some(seqnum) {
+            return;
+        }
+        self.loops.segment_seqnum.set(None);
+        if !matches!(
+            self.seek.queue.borrow().in_flight(),
+            Some(Request::Seek { .. })
+        ) {
+            return;
+        }
+        self.warn(format!(
+            "Seeking failed in “{}”; playback goes on where it was.",
+            self.media_name()
+        ));
+        self.step.needs_resync.set(false);
+        self.backstep.cancel();
+        self.finish_request();
     }
 
     /// The gate put off a seek without a flush: the same with a flush, if
@@ -370,5 +408,89 @@ impl super::Player {
             && imp.pipeline.borrow().as_ref().is_none_or(|p| {
                 gst::prelude::ElementExtManual::pending_state(p) == gst::State::VoidPending
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::gate::ASK_TIMEOUT;
+    use crate::engine::{Player, PlayerState};
+    use glib::subclass::prelude::*;
+    use gst::prelude::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::{Duration, Instant};
+
+    /// Three seconds of 30 fps H.264 in Matroska, a keyframe every 15 frames.
+    fn make_clip(path: &std::path::Path) {
+        let description = format!(
+            "videotestsrc num-buffers=90 ! video/x-raw,width=160,height=120,framerate=30/1 \
+             ! x264enc key-int-max=15 ! h264parse ! matroskamux ! filesink location={}",
+            path.display()
+        );
+        let pipeline = gst::parse::launch(&description).unwrap();
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let bus = pipeline.bus().unwrap();
+        let end = bus.timed_pop_filtered(
+            gst::ClockTime::from_seconds(30),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        );
+        pipeline.set_state(gst::State::Null).unwrap();
+        assert!(matches!(
+            end.map(|m| m.type_()),
+            Some(gst::MessageType::Eos)
+        ));
+    }
+
+    fn run_until(ctx: &glib::MainContext, timeout: Duration, done: impl Fn() -> bool) -> bool {
+        let start = Instant::now();
+        while !done() {
+            if start.elapsed() > timeout {
+                return false;
+            }
+            while ctx.iteration(false) {}
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+
+    #[test]
+    fn a_seek_made_while_the_gate_is_busy_waits_for_it_and_lands() {
+        crate::engine::init().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let clip = dir.path().join("clip.mkv");
+        make_clip(&clip);
+        let ctx = glib::MainContext::new();
+        ctx.with_thread_default(|| {
+            let player = Player::headless();
+            let warnings = Rc::new(RefCell::new(Vec::<String>::new()));
+            let heard = warnings.clone();
+            player.connect_warning(move |_, w| heard.borrow_mut().push(w.to_string()));
+            player.open(&clip.display().to_string());
+            let settled = || player.state() == PlayerState::Paused && player.is_settled();
+            assert!(run_until(&ctx, Duration::from_secs(15), settled));
+
+            // The gate busy with a slow call well past the time an ask
+            // waits: the seek must wait behind it, not be refused.
+            player
+                .imp()
+                .tell(|_| std::thread::sleep(Duration::from_millis(400)));
+            std::thread::sleep(ASK_TIMEOUT * 2);
+            assert!(player.imp().gate.borrow().as_ref().unwrap().is_stuck());
+            player.seek(gst::ClockTime::from_seconds(2));
+            let landed = || settled() && player.position().abs_diff(2_000_000_000) < 20_000_000;
+            assert!(
+                run_until(&ctx, Duration::from_secs(15), landed),
+                "the seek did not land: position {} ns, warnings {:?}",
+                player.position(),
+                warnings.borrow()
+            );
+            assert!(warnings.borrow().is_empty(), "{:?}", warnings.borrow());
+            player.stop();
+            run_until(&ctx, Duration::from_secs(5), || {
+                crate::engine::pending_shutdowns() == 0
+            });
+        })
+        .unwrap();
     }
 }
