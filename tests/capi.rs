@@ -500,7 +500,7 @@ const KIOSK_PY_MAX_LINES: usize = 40;
 /// Runs a kiosk example (`program`, with `script` for Python) on a private
 /// session bus with a two-item playlist (a 3 s black clip, then 3 s of the
 /// test pattern) and drives it with the real `framescope ctl`: it plays
-/// the first item, pauses, steps one frame, goes to the next item and
+/// the first item with the watchdog on (`max_restarts` 3), pauses, steps one frame, goes to the next item and
 /// comes round to the first again (the playlist loops); refused calls (a
 /// NaN rate, a seek past the end, a zero step) are errors that change
 /// nothing; it is still playing after them and exits cleanly on SIGTERM.
@@ -563,6 +563,12 @@ fn check_kiosk(what: &str, program: &Path, script: Option<&Path>) {
         stats(),
         log()
     );
+    let s = stats();
+    assert_eq!(
+        s["max_restarts"], 3,
+        "{what} has the watchdog on (3 restarts in a row): {s}"
+    );
+    assert!(s["restarts"].is_u64() && s["stalls"].is_u64(), "{s}");
     let names = bus.names();
     for name in [
         format!("org.framescope.Framescope.instance{pid}"),

@@ -427,6 +427,11 @@ fn a_host_offers_a_headless_player_through_the_library() {
         let stats: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(stats["state"], "paused", "{stats}");
         assert!(stats["stats"]["rendered"].is_number(), "{stats}");
+        assert_eq!(stats["max_restarts"], 0, "the watchdog is off: {stats}");
+        assert!(
+            stats["restarts"].is_u64() && stats["errors"].is_u64(),
+            "{stats}"
+        );
         let at = player.frame_number();
         assert_eq!(ctl(&["step", "1"]).0, 0);
         assert!(run_until(Duration::from_secs(10), || player.frame_number() == at + 1));
