@@ -13,13 +13,22 @@
 //!   frame's size and colours, and the colours of the view as GTK rendered
 //!   it; Python also gets the frame as PNG, C calls a function with NULL
 //!   (a critical, no crash);
-//! - `tests/capi/view_type.vala` compiles against `framescope-0.vapi` and
-//!   makes a `PlayerView`.
+//! - `tests/capi/view_type.vala` compiles against `framescope-0.vapi`,
+//!   makes a `PlayerView` and names the `RemoteControl` type;
+//! - the kiosk examples, `examples/kiosk.py` (fewer than 40 lines) and
+//!   `examples/kiosk.c`, each on a private session bus with a two-item
+//!   playlist, are driven by the real `framescope ctl`: playing, pause,
+//!   one frame step, `next`, the playlist coming round again, refused
+//!   calls that leave them playing, a clean exit on SIGTERM; `kiosk.py`
+//!   without a bus exits with the one-sentence error;
+//! - `tests/capi/remote.py` checks `FramescopeRemoteControl`'s errors,
+//!   bus names and release on its last reference.
 //!
 //! Needs Debian's gobject-introspection, libgirepository1.0-dev, python3-gi,
 //! gir1.2-gtk-4.0, gcc, pkg-config, binutils, valac and ffmpeg (all from
 //! `scripts/setup.sh`); only when one is missing is the test skipped, with
-//! a printed `SKIPPED:` line.
+//! a printed `SKIPPED:` line. The kiosks also need `dbus-run-session`, as
+//! `tests/control.rs` does.
 
 mod common;
 
@@ -393,11 +402,9 @@ fn python_loads_a_player_view_from_ui_plays_and_steps() {
     check_play_step("play_step.py", command);
 }
 
-#[test]
-fn c_loads_a_player_view_from_ui_plays_and_steps() {
-    let Some(out) = built() else { return };
-    let bin_dir = tempfile::tempdir().unwrap();
-    let binary = bin_dir.path().join("play_step");
+/// Compiles `source` (a path under the repository) into `binary` with
+/// `pkg-config --cflags --libs framescope-0 gtk4`, warnings as errors.
+fn compile_c(out: &Path, source: &str, binary: &Path) {
     let flags = Command::new("pkg-config")
         .args(["--cflags", "--libs", "framescope-0", "gtk4"])
         .env("PKG_CONFIG_PATH", out.join("lib/pkgconfig"))
@@ -411,16 +418,24 @@ fn c_loads_a_player_view_from_ui_plays_and_steps() {
     );
     let compiled = Command::new("cc")
         .args(["-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&binary)
-        .arg(root().join("tests/capi/play_step.c"))
+        .arg(binary)
+        .arg(root().join(source))
         .args(flags.split_whitespace())
         .output()
         .expect("cc runs");
     assert!(
         compiled.status.success(),
-        "tests/capi/play_step.c does not compile:\n{}",
+        "{source} does not compile:\n{}",
         String::from_utf8_lossy(&compiled.stderr)
     );
+}
+
+#[test]
+fn c_loads_a_player_view_from_ui_plays_and_steps() {
+    let Some(out) = built() else { return };
+    let bin_dir = tempfile::tempdir().unwrap();
+    let binary = bin_dir.path().join("play_step");
+    compile_c(out, "tests/capi/play_step.c", &binary);
     check_play_step("play_step (C)", Command::new(&binary));
 }
 
@@ -471,9 +486,289 @@ fn vala_uses_the_vapi() {
     let done = output_within(child, Duration::from_secs(60));
     let stdout = String::from_utf8_lossy(&done.stdout);
     assert!(
-        done.status.is_some_and(|s| s.success()) && stdout.trim() == "FramescopePlayerView",
+        done.status.is_some_and(|s| s.success())
+            && stdout.trim() == "FramescopePlayerView\nFramescopeRemoteControl",
         "the Vala program printed {stdout:?} ({:?}): {}",
         done.status,
         String::from_utf8_lossy(&done.stderr)
     );
+}
+
+/// `examples/kiosk.py` stays the short program the example promises.
+const KIOSK_PY_MAX_LINES: usize = 40;
+
+/// Runs a kiosk example (`program`, with `script` for Python) on a private
+/// session bus with a two-item playlist (a 3 s black clip, then 3 s of the
+/// test pattern) and drives it with the real `framescope ctl`: it plays
+/// the first item with the watchdog on (`max_restarts` 3), pauses, steps one frame, goes to the next item and
+/// comes round to the first again (the playlist loops); refused calls (a
+/// NaN rate, a seek past the end, a zero step) are errors that change
+/// nothing; it is still playing after them and exits cleanly on SIGTERM.
+fn check_kiosk(what: &str, program: &Path, script: Option<&Path>) {
+    let out = built().expect("checked by the caller");
+    let (first, second) = (black_three_seconds(), three_seconds_small());
+    let bus = Bus::start();
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let log_path = dir.path().join("kiosk.log");
+    let mut command = bus.command(program);
+    command
+        .args(script)
+        .arg(&first)
+        .arg(&second)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("GI_TYPELIB_PATH", out.join("lib/girepository-1.0"))
+        .env("LD_LIBRARY_PATH", out.join("lib"))
+        .env("GTK_A11Y", "none")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap());
+    let mut kiosk = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} could not start ({e})"));
+    let pid = kiosk.id().to_string();
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let ctl = |args: &[&str]| {
+        let mut all = vec!["--instance", pid.as_str()];
+        all.extend_from_slice(args);
+        bus.ctl(&all)
+    };
+    let stats = || {
+        let (code, json, _) = ctl(&["stats", "--json"]);
+        if code == 0 {
+            serde_json::from_str(&json)
+                .unwrap_or_else(|e| panic!("stats --json is JSON ({e}): {json}"))
+        } else {
+            serde_json::Value::Null
+        }
+    };
+    let plays = |s: &serde_json::Value, item: &Path| {
+        let name = item.file_name().unwrap().to_str().unwrap();
+        s["uri"].as_str().is_some_and(|uri| uri.ends_with(name))
+    };
+    let frame_number = |s: &serde_json::Value| s["frame_number"].as_i64().unwrap_or(-1);
+
+    // It plays the first item and is on the bus under its own names.
+    assert!(
+        eventually(Duration::from_secs(30), || {
+            let s = stats();
+            s["state"] == "playing" && plays(&s, &first)
+        }),
+        "{what} plays its first item through ctl: {}; log: {}",
+        stats(),
+        log()
+    );
+    let s = stats();
+    assert_eq!(
+        s["max_restarts"], 3,
+        "{what} has the watchdog on (3 restarts in a row): {s}"
+    );
+    assert!(s["restarts"].is_u64() && s["stalls"].is_u64(), "{s}");
+    let names = bus.names();
+    for name in [
+        format!("org.framescope.Framescope.instance{pid}"),
+        format!("org.mpris.MediaPlayer2.framescope.instance{pid}"),
+    ] {
+        assert!(names.contains(&name), "{what} owns {name}: {names}");
+    }
+
+    // Pause, then one frame forward.
+    bus.ctl_ok(&["--instance", &pid, "pause"]);
+    assert!(
+        eventually(Duration::from_secs(10), || stats()["state"] == "paused"),
+        "{what} pauses: {}",
+        stats()
+    );
+    let paused = stats();
+    let at = frame_number(&paused);
+    assert!(at >= 0, "a frame on screen when paused: {paused}");
+    // Which item it paused on (the first, unless it ended just before).
+    let (current, other) = if plays(&paused, &first) {
+        (&first, &second)
+    } else {
+        (&second, &first)
+    };
+    bus.ctl_ok(&["--instance", &pid, "step", "1"]);
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            let s = stats();
+            frame_number(&s) == at + 1 && s["state"] == "paused" && plays(&s, current)
+        }),
+        "{what} steps from frame {at} to {}: {}",
+        at + 1,
+        stats()
+    );
+
+    // The other item plays, and after it the one before again.
+    bus.ctl_ok(&["--instance", &pid, "next"]);
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            let s = stats();
+            s["state"] == "playing" && plays(&s, other)
+        }),
+        "{what} plays {} after `next`: {}; log: {}",
+        other.display(),
+        stats(),
+        log()
+    );
+    assert!(
+        eventually(Duration::from_secs(20), || {
+            let s = stats();
+            s["state"] == "playing" && plays(&s, current)
+        }),
+        "{what}'s playlist comes round to {} again: {}; log: {}",
+        current.display(),
+        stats(),
+        log()
+    );
+
+    // Refused calls: an error each, nothing changed, the kiosk alive.
+    let (code, _, err) = ctl(&["rate", "nan"]);
+    assert_eq!(code, 1, "a NaN rate is refused: {err}");
+    assert!(err.contains("not a rate"), "{err}");
+    let (code, _, err) = ctl(&["seek", "3600"]);
+    assert_eq!(code, 1, "a seek past the end is refused: {err}");
+    assert!(err.contains("past the end"), "{err}");
+    let name = format!("org.framescope.Framescope.instance{pid}");
+    let (code, _, err) = bus.gdbus(&name, "Step", &["0"]);
+    assert_ne!(code, 0, "Step 0 is refused: {err}");
+    assert!(err.contains("InvalidArgs"), "{err}");
+    assert!(
+        kiosk.try_wait().unwrap().is_none(),
+        "{what} died after the refused calls; log: {}",
+        log()
+    );
+    let s = stats();
+    assert_eq!(s["state"], "playing", "{what} plays on: {s}");
+    assert_eq!(
+        s["rate"], 1.0,
+        "a refused rate never reaches the player: {s}"
+    );
+
+    // SIGTERM: the kiosk quits its main loop and exits cleanly.
+    // SAFETY: a plain kill(2) of the child this test started.
+    unsafe { libc::kill(kiosk.id() as i32, libc::SIGTERM) };
+    let mut code = None;
+    let exited = eventually(Duration::from_secs(20), || {
+        code = kiosk.try_wait().unwrap().map(|status| status.code());
+        code.is_some()
+    });
+    if !exited {
+        let _ = kiosk.kill();
+        let _ = kiosk.wait();
+    }
+    assert_eq!(
+        code.flatten(),
+        Some(0),
+        "{what} exits with 0 on SIGTERM; log: {}",
+        log()
+    );
+}
+
+#[test]
+fn python_kiosk_loops_a_playlist_and_answers_ctl() {
+    if built().is_none() {
+        return;
+    }
+    let script = root().join("examples/kiosk.py");
+    let lines = std::fs::read_to_string(&script).unwrap().lines().count();
+    assert!(
+        lines < KIOSK_PY_MAX_LINES,
+        "examples/kiosk.py has {lines} lines; the example promises fewer than {KIOSK_PY_MAX_LINES}"
+    );
+    check_kiosk("kiosk.py", Path::new(python()), Some(&script));
+
+    // Without a session bus it says so in one sentence and exits.
+    let child = Command::new(python())
+        .arg(&script)
+        .arg(black_three_seconds())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/framescope-test-bus",
+        )
+        .env("DISPLAY", ensure_display())
+        .env(
+            "GI_TYPELIB_PATH",
+            built().unwrap().join("lib/girepository-1.0"),
+        )
+        .env("LD_LIBRARY_PATH", built().unwrap().join("lib"))
+        .env("GTK_A11Y", "none")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let done = output_within(child, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.and_then(|s| s.code()), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("kiosk.py: There is no D-Bus session bus (")
+            && stderr
+                .trim_end()
+                .ends_with("run the program in a desktop session or under dbus-run-session."),
+        "kiosk.py without a bus: {stderr}"
+    );
+}
+
+#[test]
+fn c_kiosk_loops_a_playlist_and_answers_ctl() {
+    let Some(out) = built() else { return };
+    let bin_dir = tempfile::tempdir().unwrap();
+    let binary = bin_dir.path().join("kiosk");
+    compile_c(out, "examples/kiosk.c", &binary);
+    check_kiosk("kiosk (C)", &binary, None);
+}
+
+/// `tests/capi/remote.py` on a private bus: a bad instance name is a
+/// `GLib.Error` (G_IO_ERROR_INVALID_ARGUMENT, one sentence); a good one
+/// gives the bus names through the getter and the property and owns them;
+/// a second export on the same connection is G_IO_ERROR_EXISTS; dropping
+/// the last reference gives the names up and unregisters the objects (a
+/// new export, with MPRIS, then succeeds, and is given up in turn).
+#[test]
+fn python_remote_control_names_errors_and_release() {
+    let Some(out) = built() else { return };
+    let bus = Bus::start();
+    let child = bus
+        .command(python())
+        .arg(root().join("tests/capi/remote.py"))
+        .env("GI_TYPELIB_PATH", out.join("lib/girepository-1.0"))
+        .env("LD_LIBRARY_PATH", out.join("lib"))
+        .spawn()
+        .unwrap();
+    let done = output_within(child, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        done.status.is_some_and(|s| s.success()),
+        "remote.py failed ({:?}):\n{stdout}\n{stderr}",
+        done.status
+    );
+    let expected = [
+        "bad-instance g-io-error-quark 13 “9 lives” cannot be part of a D-Bus name; \
+         use letters, digits and _, not starting with a digit.",
+        "names org.framescope.Framescope.py_test",
+        "property org.framescope.Framescope.py_test",
+        "owned org.framescope.Framescope.py_test yes",
+        "SECOND",
+        "owned org.framescope.Framescope.py_test no",
+        "names-with-mpris org.mpris.MediaPlayer2.framescope.py_mpris \
+         org.framescope.Framescope.py_mpris",
+        "owned org.mpris.MediaPlayer2.framescope.py_mpris yes",
+        "owned org.mpris.MediaPlayer2.framescope.py_mpris no",
+    ];
+    // The second export's message ends with GIO's own words, in the
+    // locale's language: only its start is ours.
+    let second = "second-export g-io-error-quark 2 \
+                  The remote control objects could not be registered (";
+    let lines: Vec<&str> = stdout
+        .lines()
+        .map(|l| if l.starts_with(second) { "SECOND" } else { l })
+        .collect();
+    assert_eq!(lines, expected, "remote.py printed:\n{stdout}\n{stderr}");
 }

@@ -21,147 +21,6 @@ use std::time::{Duration, Instant};
 const PATH: &str = "/org/framescope/Framescope/Player";
 const INTERFACE: &str = "org.framescope.Player1";
 
-/// A private session bus: `dbus-run-session` running a `sleep` whose end
-/// (when this is dropped) ends the bus.
-struct Bus {
-    address: String,
-    sleeper: u32,
-    session: Child,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let mut session = Command::new("dbus-run-session")
-            .args([
-                "--",
-                "sh",
-                "-c",
-                "echo \"$DBUS_SESSION_BUS_ADDRESS\"; echo $$; exec sleep 300",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-run-session runs (scripts/setup.sh test installs dbus-daemon)");
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(session.stdout.take().unwrap()).lines();
-        let address = lines.next().unwrap().unwrap();
-        let sleeper = lines.next().unwrap().unwrap().trim().parse().unwrap();
-        assert!(address.contains('='), "a bus address, not “{address}”");
-        Bus {
-            address,
-            sleeper,
-            session,
-        }
-    }
-
-    /// A command on this bus (and the test's display).
-    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let mut command = Command::new(program);
-        command
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .env("DISPLAY", ensure_display())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command
-    }
-
-    /// Runs `program args` on this bus: (exit code, stdout, stderr).
-    fn run(&self, program: &str, args: &[&str]) -> (i32, String, String) {
-        let child = self.command(program).args(args).spawn().unwrap();
-        let done = output_within(child, Duration::from_secs(60));
-        (
-            done.status.and_then(|s| s.code()).unwrap_or(-1),
-            String::from_utf8_lossy(&done.stdout).trim().to_string(),
-            String::from_utf8_lossy(&done.stderr).trim().to_string(),
-        )
-    }
-
-    /// `framescope ctl ARGS`.
-    fn ctl(&self, args: &[&str]) -> (i32, String, String) {
-        let mut all = vec!["ctl"];
-        all.extend_from_slice(args);
-        self.run(env!("CARGO_BIN_EXE_framescope"), &all)
-    }
-
-    /// `framescope ctl ARGS`, which must succeed; its output.
-    fn ctl_ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.ctl(args);
-        assert_eq!(code, 0, "framescope ctl {args:?} failed: {err}");
-        out
-    }
-
-    /// `framescope ctl stats --json`, parsed.
-    fn stats(&self) -> serde_json::Value {
-        let json = self.ctl_ok(&["stats", "--json"]);
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("stats --json is JSON ({e}): {json}"))
-    }
-
-    /// The bus names now on the bus.
-    fn names(&self) -> String {
-        self.run(
-            "gdbus",
-            &[
-                "call",
-                "--session",
-                "--dest",
-                "org.freedesktop.DBus",
-                "--object-path",
-                "/org/freedesktop/DBus",
-                "--method",
-                "org.freedesktop.DBus.ListNames",
-            ],
-        )
-        .1
-    }
-
-    /// `gdbus call` of METHOD on the Framescope interface of `name`.
-    fn gdbus(&self, name: &str, method: &str, args: &[&str]) -> (i32, String, String) {
-        let method = format!("{INTERFACE}.{method}");
-        let mut all = vec![
-            "call",
-            "--session",
-            "--dest",
-            name,
-            "--object-path",
-            PATH,
-            "--method",
-            &method,
-        ];
-        all.extend_from_slice(args);
-        self.run("gdbus", &all)
-    }
-
-    /// `dbus-send` of METHOD with typed ARGS (`string:x`, `double:nan`).
-    fn dbus_send(&self, name: &str, method: &str, args: &[&str]) -> (i32, String, String) {
-        let dest = format!("--dest={name}");
-        let method = format!("{INTERFACE}.{method}");
-        let mut all = vec!["--session", "--print-reply", &dest, PATH, &method];
-        all.extend_from_slice(args);
-        self.run("dbus-send", &all)
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        // SAFETY: a plain kill(2) of the sleep this bus started.
-        unsafe { libc::kill(self.sleeper as i32, libc::SIGTERM) };
-        let _ = self.session.wait();
-    }
-}
-
-/// Polls `check` every 100 ms for up to `limit`; whether it held.
-fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
-}
-
 /// A folder of the test's own (settings, resume points, outputs).
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("control-{name}"));
@@ -568,6 +427,11 @@ fn a_host_offers_a_headless_player_through_the_library() {
         let stats: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(stats["state"], "paused", "{stats}");
         assert!(stats["stats"]["rendered"].is_number(), "{stats}");
+        assert_eq!(stats["max_restarts"], 0, "the watchdog is off: {stats}");
+        assert!(
+            stats["restarts"].is_u64() && stats["errors"].is_u64(),
+            "{stats}"
+        );
         let at = player.frame_number();
         assert_eq!(ctl(&["step", "1"]).0, 0);
         assert!(run_until(Duration::from_secs(10), || player.frame_number() == at + 1));

@@ -379,6 +379,18 @@ typedef struct _FramescopeQueuePanelClass FramescopeQueuePanelClass;
 typedef struct _FramescopeInspectorWindow FramescopeInspectorWindow;
 typedef struct _FramescopeInspectorWindowClass FramescopeInspectorWindowClass;
 
+/**
+ * FramescopeRemoteControl:
+ *
+ * A player offered on the D-Bus session bus, for `framescope ctl`, scripts
+ * and (optionally) MPRIS clients; it leaves the bus when its last
+ * reference is dropped. Property `bus-names`: the names asked for.
+ *
+ * Since: 0.1
+ */
+typedef struct _FramescopeRemoteControl FramescopeRemoteControl;
+typedef struct _FramescopeRemoteControlClass FramescopeRemoteControlClass;
+
 GType framescope_player_get_type (void);
 GType framescope_playlist_item_get_type (void);
 GType framescope_track_item_get_type (void);
@@ -387,6 +399,7 @@ GType framescope_variant_item_get_type (void);
 GType framescope_player_view_get_type (void);
 GType framescope_queue_panel_get_type (void);
 GType framescope_inspector_window_get_type (void);
+GType framescope_remote_control_get_type (void);
 #define FRAMESCOPE_TYPE_PLAYER (framescope_player_get_type ())
 #define FRAMESCOPE_TYPE_PLAYLIST_ITEM (framescope_playlist_item_get_type ())
 #define FRAMESCOPE_TYPE_TRACK_ITEM (framescope_track_item_get_type ())
@@ -395,12 +408,15 @@ GType framescope_inspector_window_get_type (void);
 #define FRAMESCOPE_TYPE_PLAYER_VIEW (framescope_player_view_get_type ())
 #define FRAMESCOPE_TYPE_QUEUE_PANEL (framescope_queue_panel_get_type ())
 #define FRAMESCOPE_TYPE_INSPECTOR_WINDOW (framescope_inspector_window_get_type ())
+#define FRAMESCOPE_TYPE_REMOTE_CONTROL (framescope_remote_control_get_type ())
 #define FRAMESCOPE_PLAYER(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), FRAMESCOPE_TYPE_PLAYER, FramescopePlayer))
 #define FRAMESCOPE_IS_PLAYER(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), FRAMESCOPE_TYPE_PLAYER))
 #define FRAMESCOPE_PLAYER_VIEW(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), FRAMESCOPE_TYPE_PLAYER_VIEW, FramescopePlayerView))
 #define FRAMESCOPE_IS_PLAYER_VIEW(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), FRAMESCOPE_TYPE_PLAYER_VIEW))
 #define FRAMESCOPE_QUEUE_PANEL(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), FRAMESCOPE_TYPE_QUEUE_PANEL, FramescopeQueuePanel))
 #define FRAMESCOPE_IS_QUEUE_PANEL(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), FRAMESCOPE_TYPE_QUEUE_PANEL))
+#define FRAMESCOPE_REMOTE_CONTROL(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), FRAMESCOPE_TYPE_REMOTE_CONTROL, FramescopeRemoteControl))
+#define FRAMESCOPE_IS_REMOTE_CONTROL(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), FRAMESCOPE_TYPE_REMOTE_CONTROL))
 
 /* FramescopePlayer */
 
@@ -860,6 +876,45 @@ GtkWidget *framescope_queue_panel_new (FramescopePlayer *player);
  * Since: 0.1
  */
 GtkWidget *framescope_inspector_window_new (FramescopePlayer *player);
+
+/* FramescopeRemoteControl */
+
+/**
+ * framescope_remote_control_export:
+ * @player: the player to offer
+ * @instance: (nullable): the instance part of the bus names (letters,
+ *   digits and `_`, not starting with a digit), or %NULL for `instance<PID>`
+ * @mpris: also offer MPRIS 2 as `org.mpris.MediaPlayer2.framescope.<instance>`
+ * @error: return location for a #GError, or %NULL
+ *
+ * Offers @player on the session bus: the `org.framescope.Player1`
+ * interface at `/org/framescope/Framescope/Player` under the name
+ * `org.framescope.Framescope.<instance>`, which `framescope ctl` drives,
+ * and with @mpris MPRIS 2 too. The names are requested, not waited for.
+ * Remote calls arrive on the thread-default main context, which must be
+ * the one running GTK's main loop. Anything on the session bus running as
+ * the same user can then control the player (docs/embedding.md, "Remote
+ * control").
+ *
+ * Returns: (transfer full): the remote control, or %NULL with @error set
+ *   (%G_IO_ERROR_NOT_CONNECTED: no session bus; %G_IO_ERROR_INVALID_ARGUMENT:
+ *   a bad @instance; %G_IO_ERROR_EXISTS: the objects are already offered on
+ *   this connection); drop the last reference to leave the bus
+ *
+ * Since: 0.1
+ */
+FramescopeRemoteControl *framescope_remote_control_export (FramescopePlayer *player, const char *instance, gboolean mpris, GError **error);
+
+/**
+ * framescope_remote_control_get_bus_names:
+ * @self: a #FramescopeRemoteControl
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the bus names asked
+ *   for, granted or not (also property `bus-names`)
+ *
+ * Since: 0.1
+ */
+char **framescope_remote_control_get_bus_names (FramescopeRemoteControl *self);
 
 G_END_DECLS
 

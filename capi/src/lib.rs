@@ -8,11 +8,15 @@
 //! wrong type logs a critical and returns a neutral value), converts the
 //! arguments and never lets a panic cross into C (it logs a critical and
 //! returns the neutral value instead). Like the Rust API, every function is
-//! called on the thread that owns the GTK main context.
+//! called on the thread that owns the GTK main context. The one type of
+//! its own, `FramescopeRemoteControl` (`remote.rs`), holds a
+//! `control::RemoteControl` for hosts that cannot drop one.
 
 // The contract of every function is in framescope.h (pointers valid or
 // NULL, strings NUL-terminated); each function checks what it can.
 #![allow(clippy::missing_safety_doc)]
+
+mod remote;
 
 use framescope::engine::{
     ChapterItem, EndAction, ErrorKind, PlaybackStats, Player, PlayerError, PlayerState,
@@ -25,6 +29,7 @@ use glib::gobject_ffi::GObject;
 use glib::prelude::*;
 use glib::translate::*;
 use gtk::prelude::*;
+use remote::RemoteControlObject;
 use std::ffi::{c_char, c_int, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -190,6 +195,7 @@ get_type! {
     framescope_player_view_get_type => widget_type::<PlayerView>;
     framescope_queue_panel_get_type => widget_type::<QueuePanel>;
     framescope_inspector_window_get_type => widget_type::<InspectorWindow>;
+    framescope_remote_control_get_type => engine_type::<RemoteControlObject>;
 }
 
 // ---------------------------------------------------------------------------
@@ -706,6 +712,50 @@ pub unsafe extern "C" fn framescope_inspector_window_new(
                 let window = InspectorWindow::new(&player);
                 window.upcast_ref::<gtk::Widget>().as_ptr()
             }
+            None => std::ptr::null_mut(),
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------
+// FramescopeRemoteControl
+
+/// `framescope_remote_control_export`: `player` on the session bus until
+/// the returned object's last reference goes (transfer full).
+#[no_mangle]
+pub unsafe extern "C" fn framescope_remote_control_export(
+    player: *mut GObject,
+    instance: *const c_char,
+    mpris: gboolean,
+    error: *mut *mut GError,
+) -> *mut GObject {
+    let function = "framescope_remote_control_export";
+    guard(function, std::ptr::null_mut(), || {
+        let Some(player) = object::<Player>(function, player) else {
+            return std::ptr::null_mut();
+        };
+        let instance =
+            (!instance.is_null()).then(|| CStr::from_ptr(instance).to_string_lossy().into_owned());
+        match RemoteControlObject::export(&player, instance, from_glib(mpris)) {
+            Ok(remote) => remote.upcast::<glib::Object>().to_glib_full(),
+            Err(e) => {
+                set_error(error, e);
+                std::ptr::null_mut()
+            }
+        }
+    })
+}
+
+/// `framescope_remote_control_get_bus_names`: a NULL-terminated array of
+/// the names asked for (transfer full).
+#[no_mangle]
+pub unsafe extern "C" fn framescope_remote_control_get_bus_names(
+    remote: *mut GObject,
+) -> *mut *mut c_char {
+    let function = "framescope_remote_control_get_bus_names";
+    guard(function, std::ptr::null_mut(), || {
+        match object::<RemoteControlObject>(function, remote) {
+            Some(remote) => glib::StrV::from(remote.bus_names()).into_raw(),
             None => std::ptr::null_mut(),
         }
     })

@@ -287,7 +287,9 @@ pub fn state_name(state: PlayerState) -> &'static str {
 }
 
 /// The player's statistics as JSON, for hosts without their own report:
-/// the state, the media (redacted), where it is, and
+/// the state, the media (redacted), where it is, the watchdog's setting
+/// (`max_restarts`, 0: off) and counts (`restarts`, `errors`, `stalls`,
+/// named as in the app's `--stats-json`), and
 /// [`PlaybackStats`](crate::engine::PlaybackStats)' counts.
 pub fn stats_json(player: &Player) -> String {
     let stats = player.stats();
@@ -300,6 +302,10 @@ pub fn stats_json(player: &Player) -> String {
         "frame_number": player.frame_number(),
         "rate": player.rate(),
         "volume": player.volume(),
+        "max_restarts": player.max_restarts(),
+        "restarts": player.restarts(),
+        "errors": player.errors(),
+        "stalls": player.stalls(),
         "stats": stats,
     });
     let json = serde_json::to_string_pretty(&value).unwrap_or_default();

@@ -15,6 +15,8 @@
 //! - [`process`]: `framescope` started with no display, a child's output
 //!   within a time limit;
 //! - [`seeded`]: the seeded generator's step (storm and fuzz);
+//! - [`session_bus`]: a private D-Bus session bus, with `framescope ctl`,
+//!   `gdbus` and `dbus-send` run on it;
 //! - [`atspi`]: the app's windows read over AT-SPI in a session bus of its own.
 //!
 //! Everything but `http`, `rtmp`, `gui` and `atspi` is re-exported here, so a test says
@@ -32,6 +34,7 @@ pub mod player;
 pub mod process;
 pub mod rtmp;
 pub mod seeded;
+pub mod session_bus;
 
 pub use display::*;
 pub use fixtures::framecode;
@@ -40,3 +43,4 @@ pub use harness::*;
 pub use mainloop::*;
 pub use player::*;
 pub use process::*;
+pub use session_bus::*;
