@@ -46,6 +46,7 @@
 // here is a warning (and an error under `-D warnings`).
 #![warn(unreachable_pub)]
 
+mod arenas;
 pub(crate) mod audio;
 pub(crate) mod bitrate;
 pub(crate) mod bus;
@@ -135,8 +136,12 @@ pub mod testing {
 /// Initialises GStreamer and registers the statically linked
 /// `gtk4paintablesink` and the source that runs custom pipelines
 /// ([`Player::open_pipeline`]), and binds the `framescope` text domain
-/// ([`crate::i18n`]). Safe to call more than once.
+/// ([`crate::i18n`]). Limits glibc's malloc arenas so that resident memory
+/// stays flat as pipelines come and go (`FRAMESCOPE_MALLOC_ARENAS=0` keeps
+/// glibc's choice; docs/embedding.md). Safe to call more than once.
 pub fn init() -> Result<(), glib::Error> {
+    // Before GStreamer starts any thread (see `arenas`).
+    arenas::limit();
     crate::i18n::init();
     static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     gst::init()?;

@@ -80,6 +80,9 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .try_init();
+    // As the embedding guide asks: before GTK starts threads of its own
+    // (the malloc arena limit takes only then).
+    framescope::engine::init().expect("framescope initialises");
     gtk::init().expect("GTK opens the display");
     framescope::widget::init().expect("framescope initialises");
     let window = gtk::Window::builder()
