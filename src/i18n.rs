@@ -196,6 +196,42 @@ fn usable<'a>(template: &'a str, translated: &'a str) -> &'a str {
     }
 }
 
+/// How many columns `text` takes in a terminal: East Asian wide and
+/// full-width characters (Chinese, Japanese, Korean, full-width
+/// punctuation) take two, others one. Enough to line up translated table
+/// headers and labels.
+pub fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            let c = c as u32;
+            let wide = (0x1100..=0x115F).contains(&c)
+                || (0x2E80..=0xA4CF).contains(&c)
+                || (0xAC00..=0xD7A3).contains(&c)
+                || (0xF900..=0xFAFF).contains(&c)
+                || (0xFE30..=0xFE4F).contains(&c)
+                || (0xFF00..=0xFF60).contains(&c)
+                || (0xFFE0..=0xFFE6).contains(&c);
+            if wide {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// `text` followed by spaces up to `width` columns (see [`display_width`]).
+pub fn pad_end(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(display_width(text));
+    format!("{text}{}", " ".repeat(fill))
+}
+
+/// `text` after spaces up to `width` columns (see [`display_width`]).
+pub fn pad_start(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(display_width(text));
+    format!("{}{text}", " ".repeat(fill))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +261,15 @@ mod tests {
         assert_eq!(usable(english, "无法播放“{name}”。"), english);
         assert_eq!(usable(english, "无法播放“{nmae}”：缺少{what}。"), english);
         assert_eq!(usable("Loop off", "循环已关闭"), "循环已关闭");
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        assert_eq!(display_width("URI:"), 4);
+        assert_eq!(display_width("时长："), 6);
+        assert_eq!(pad_end("时长：", 11), "时长：     ");
+        assert_eq!(pad_start("size", 6), "  size");
+        assert_eq!(pad_end("too long", 3), "too long");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! fuzzy entry, every template message in it, each translation with the
 //! English one's `{placeholders}`); and the executable speaks Chinese under
 //! `LANGUAGE=zh_CN`, from the build tree: the command line's error
-//! sentence and `--help`, and the app's error page and main menu, read
+//! sentences (clap's errors among them) and `--help`, the `inspect` and
+//! `check` reports, and the app's error page and main menu, read
 //! over AT-SPI as a screen reader reads them (`tests/i18n/atspi_text.py`).
 //!
 //! Needs gettext's tools (`xgettext`, `msgfmt`, `msgcmp`: Debian's
@@ -200,6 +201,150 @@ fn command_line_speaks_chinese() {
     assert!(
         help.contains("要写入的 PNG 文件"),
         "snapshot --help:\n{help}"
+    );
+}
+
+/// What a run with `args` (in Chinese when `in_chinese`) wrote on
+/// stderr, and its exit code.
+fn stderr_of(args: &[&str], in_chinese: bool) -> (Option<i32>, String) {
+    let mut command = framescope_headless();
+    if in_chinese {
+        chinese(&mut command);
+    }
+    let out = command.args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn command_line_errors_speak_chinese() {
+    // (arguments, the English sentence, the Chinese one, the help hint)
+    let cases: &[(&[&str], &str, &str, &str)] = &[
+        (
+            &["--loob"],
+            "framescope: there is no option “--loob”; perhaps you meant “--loop”.",
+            "framescope: 没有“--loob”这个选项；您是不是指“--loop”？",
+            "framescope --help",
+        ),
+        (
+            &["--video-path", "vulkan"],
+            "framescope: --video-path: unknown video path “vulkan”; use gl, software or auto.",
+            "framescope: --video-path：未知的视频路径“vulkan”；请使用 gl、software 或 auto。",
+            "framescope --help",
+        ),
+        (
+            &["--start"],
+            "framescope: --start needs a value: TIME.",
+            "framescope: --start 需要一个值：TIME。",
+            "framescope --help",
+        ),
+        (
+            &["snapshot", "clip.mp4", "--at", "soon", "-o", "x.png"],
+            "framescope: --at: “soon” is not a time; use seconds (12.5) or [HH:]MM:SS[.mmm].",
+            "framescope: --at：“soon”不是时间；请使用秒数（12.5）或 [HH:]MM:SS[.mmm]。",
+            "framescope snapshot --help",
+        ),
+        (
+            &["inspect", "--bogus", "clip.mp4"],
+            "framescope: there is no option “--bogus”",
+            "framescope: 没有“--bogus”这个选项",
+            "framescope inspect --help",
+        ),
+        (
+            &["check"],
+            "framescope: framescope check needs FILE|URI.",
+            "framescope: framescope check 需要 FILE|URI。",
+            "framescope check --help",
+        ),
+        (
+            &["ctl", "seek", "1", "--mode", "fast"],
+            "framescope: --mode: “fast” is not accepted; use one of accurate, keyframe, snap-before, snap-after.",
+            "framescope: --mode：不接受“fast”；请使用 accurate, keyframe, snap-before, snap-after 之一。",
+            "framescope ctl --help",
+        ),
+    ];
+    for (args, english, chinese, help) in cases {
+        let (code, said) = stderr_of(args, false);
+        assert_eq!(code, Some(2), "{args:?}: {said}");
+        assert!(said.starts_with(english), "{args:?} in English:\n{said}");
+        assert!(
+            said.contains(&format!("For the options, see `{help}`.")),
+            "{args:?}: the hint in English:\n{said}"
+        );
+        assert!(
+            !said.contains("error:"),
+            "{args:?}: clap's own words:\n{said}"
+        );
+        let (code, said) = stderr_of(args, true);
+        assert_eq!(code, Some(2), "{args:?}: {said}");
+        assert!(said.starts_with(chinese), "{args:?} in Chinese:\n{said}");
+        assert!(
+            said.contains(&format!("选项说明见 `{help}`。")),
+            "{args:?}: the hint in Chinese:\n{said}"
+        );
+        assert!(
+            !said.contains("For the options") && !said.contains("error:"),
+            "{args:?}: English left:\n{said}"
+        );
+    }
+    // Help and version still print normally and exit 0.
+    for flag in ["--help", "--version"] {
+        let out = chinese(&mut framescope_headless())
+            .arg(flag)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert!(!out.stdout.is_empty() && out.stderr.is_empty(), "{flag}");
+    }
+}
+
+#[test]
+fn inspect_and_check_reports_speak_chinese() {
+    let clip = clip("h264_aac.mp4");
+    let clip = clip.to_str().unwrap();
+    let out = chinese(&mut framescope_headless())
+        .args(["inspect", clip])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for label in [
+        "容器：",
+        "时长：",
+        "可跳转：",
+        "直播：",
+        "流 0：",
+        "视频 — ",
+    ] {
+        assert!(text.contains(label), "inspect has “{label}”:\n{text}");
+    }
+    let english = framescope_headless()
+        .args(["inspect", clip])
+        .output()
+        .unwrap();
+    let english = String::from_utf8_lossy(&english.stdout);
+    assert!(
+        english.contains("Container: ") && english.contains("video — "),
+        "{english}"
+    );
+    // The JSON stays English: it is for scripts.
+    let json = chinese(&mut framescope_headless())
+        .args(["inspect", "--json", clip])
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&json.stdout);
+    assert!(json.contains("\"type\": \"video\""), "{json}");
+
+    let out = chinese(&mut framescope_headless())
+        .args(["check", clip])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("已检查：") && text.contains("个错误，"),
+        "check in Chinese:\n{text}"
     );
 }
 

@@ -155,7 +155,7 @@ pub const HELP_TEXTS: &[&str] = &[
 
 /// `command` in the user's language: its about text, every argument's
 /// help, the headings, the usage heading, the after-help text and the help
-/// and version flags (clap's own error sentences stay English).
+/// and version flags (clap's errors are said by `super::usage`).
 pub fn translated(mut command: clap::Command) -> clap::Command {
     let text = |s: &clap::builder::StyledStr| gettext(&s.to_string());
     if let Some(about) = command.get_about().map(text) {
@@ -228,14 +228,20 @@ pub use framescope::engine::parse_time;
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(r) if (0.0625..=16.0).contains(&r) => Ok(r),
-        _ => Err(format!(
-            "“{s}” is not a supported rate; use a number from 0.0625 to 16"
+        _ => Err(framescope::i18n::tr(
+            "“{value}” is not a supported rate; use a number from 0.0625 to 16",
+            &[("value", s)],
         )),
     }
 }
 
 fn parse_size(s: &str) -> Result<(i32, i32), String> {
-    let bad = || format!("“{s}” is not a window size; use WIDTHxHEIGHT, e.g. 1280x720");
+    let bad = || {
+        framescope::i18n::tr(
+            "“{value}” is not a window size; use WIDTHxHEIGHT, e.g. 1280x720",
+            &[("value", s)],
+        )
+    };
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
     match (w.parse::<i32>(), h.parse::<i32>()) {
         (Ok(w), Ok(h)) if (160..=16384).contains(&w) && (120..=16384).contains(&h) => Ok((w, h)),

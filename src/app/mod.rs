@@ -20,6 +20,7 @@ mod screenshot;
 mod shortcuts;
 mod snapshot_cmd;
 mod track_menu;
+mod usage;
 mod window;
 mod worker;
 
@@ -60,37 +61,26 @@ fn choose_gsk_renderer(video: VideoMode) {
 /// Parses a subcommand's options; on `--help` or a bad command line the
 /// message is printed and the exit code returned.
 pub fn parse_subcommand<T: Parser>(args: Vec<OsString>) -> Result<T, ExitCode> {
-    cli::translated(T::command())
+    let command = T::command();
+    let name = command.get_name().to_string();
+    cli::translated(command)
         .try_get_matches_from(args)
         .and_then(|m| T::from_arg_matches(&m))
-        .map_err(|e| print_usage_error(&e))
+        .map_err(|e| print_usage_error(&e, &name))
 }
 
-/// What a bad command line gets told. A value an option refused (a time
-/// past 100 days, a rate of 0) is one sentence naming the option; clap's
-/// own wording, with its hint, for the rest (an unknown flag, a missing
-/// value).
-pub fn usage_message(e: &clap::Error) -> String {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let refused_value = matches!(e.kind(), ErrorKind::ValueValidation);
-    let reason = std::error::Error::source(e).map(ToString::to_string);
-    let option = match e.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(arg)) => arg.split_whitespace().next().map(str::to_string),
-        _ => None,
-    };
-    match (refused_value, reason, option) {
-        (true, Some(reason), Some(option)) => {
-            format!("framescope: {option}: {}.\n", reason.trim_end_matches('.'))
-        }
-        _ => e.to_string(),
-    }
+/// What a bad command line of `command` (`framescope`, `framescope
+/// inspect`, …) gets told: one sentence in the user's language and where
+/// the help is (see [`usage`]).
+pub fn usage_message(e: &clap::Error, command: &str) -> String {
+    usage::message(e, command)
 }
 
 /// Prints the message of a bad command line (or `--help`, `--version`)
 /// and returns the exit code: 2 for a bad command line, 0 for help.
-fn print_usage_error(e: &clap::Error) -> ExitCode {
+fn print_usage_error(e: &clap::Error, command: &str) -> ExitCode {
     if e.use_stderr() {
-        eprint!("{}", usage_message(e));
+        eprint!("{}", usage_message(e, command));
         ExitCode::from(EXIT_USAGE)
     } else {
         let _ = e.print();
@@ -219,7 +209,7 @@ pub fn run() -> ExitCode {
         .and_then(|m| <Options as clap::FromArgMatches>::from_arg_matches(&m).map(|o| (o, m)));
     let (mut options, matches) = match parsed {
         Ok(parsed) => parsed,
-        Err(e) => return print_usage_error(&e),
+        Err(e) => return print_usage_error(&e, "framescope"),
     };
     if options.print_man_page {
         return manpage::print();

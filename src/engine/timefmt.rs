@@ -12,9 +12,14 @@ pub const MAX_TIME_NS: u64 = 100 * 24 * 3600 * 1_000_000_000;
 /// not-a-number, infinite and longer-than-100-days times are refused with a
 /// sentence saying what to give instead.
 pub fn parse_time(s: &str) -> Result<u64, String> {
-    let bad = || format!("“{s}” is not a time; use seconds (12.5) or [HH:]MM:SS[.mmm]");
+    let bad = || {
+        crate::i18n::tr(
+            "“{value}” is not a time; use seconds (12.5) or [HH:]MM:SS[.mmm]",
+            &[("value", s)],
+        )
+    };
     let too_long = || {
-        format!("“{s}” is longer than the 100 days (2400:00:00) a time may be; give a time within the media, in seconds (12.5) or [HH:]MM:SS[.mmm]")
+        crate::i18n::tr("“{value}” is longer than the 100 days (2400:00:00) a time may be; give a time within the media, in seconds (12.5) or [HH:]MM:SS[.mmm]", &[("value", s)])
     };
     let parts: Vec<&str> = s.trim().split(':').collect();
     if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {

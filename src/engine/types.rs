@@ -48,8 +48,9 @@ impl std::str::FromStr for VideoMode {
             "auto" => Ok(Self::Auto),
             "gl" => Ok(Self::Gl),
             "software" => Ok(Self::Software),
-            other => Err(format!(
-                "unknown video path “{other}”; use gl, software or auto"
+            other => Err(crate::i18n::tr(
+                "unknown video path “{value}”; use gl, software or auto",
+                &[("value", other)],
             )),
         }
     }

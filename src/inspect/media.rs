@@ -491,38 +491,63 @@ fn stream_report(
 
 /// Formats a report for people.
 pub fn to_text(r: &MediaReport) -> String {
+    use crate::i18n::{gettext, pad_end, tr};
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(out, "URI:       {}", r.uri);
+    // The labels in the user's language, lined up on the widest.
+    let labels = [
+        gettext("URI:"),
+        gettext("Container:"),
+        gettext("Duration:"),
+        gettext("Seekable:"),
+        gettext("Tag:"),
+    ];
+    let width = labels
+        .iter()
+        .map(|l| crate::i18n::display_width(l) + 1)
+        .max()
+        .unwrap_or(0)
+        .max(11);
+    let label = |i: usize| pad_end(&labels[i], width);
+    let _ = writeln!(out, "{}{}", label(0), r.uri);
+    let none = gettext("none");
     let _ = writeln!(
         out,
-        "Container: {}",
-        r.container.as_deref().unwrap_or("none")
+        "{}{}",
+        label(1),
+        r.container.as_deref().unwrap_or(&none)
     );
     let _ = writeln!(
         out,
-        "Duration:  {}",
-        r.duration.map_or("unknown".into(), |d| format!("{d:.3} s"))
+        "{}{}",
+        label(2),
+        r.duration
+            .map_or(gettext("unknown"), |d| format!("{d:.3} s"))
     );
     let _ = writeln!(
         out,
-        "Seekable:  {}   Live: {}",
+        "{}{}   {} {}",
+        label(3),
         yes_no(r.seekable),
+        gettext("Live:"),
         yes_no(r.live)
     );
     for (k, v) in &r.tags {
-        let _ = writeln!(out, "Tag:       {k} = {v}");
+        let _ = writeln!(out, "{}{k} = {v}", label(4));
     }
     for s in &r.streams {
-        let mut line = format!(
-            "Stream {}: {} — {}",
-            s.index,
-            s.kind,
-            if s.codec.is_empty() {
-                "unknown codec"
-            } else {
-                &s.codec
-            }
+        let codec = if s.codec.is_empty() {
+            gettext("unknown codec")
+        } else {
+            s.codec.clone()
+        };
+        let mut line = tr(
+            "Stream {index}: {kind} — {codec}",
+            &[
+                ("index", &s.index.to_string()),
+                ("kind", &stream_kind(&s.kind)),
+                ("codec", &codec),
+            ],
         );
         if let (Some(w), Some(h)) = (s.width, s.height) {
             let _ = write!(line, ", {w}x{h}");
@@ -531,26 +556,49 @@ pub fn to_text(r: &MediaReport) -> String {
             let _ = write!(line, " @ {f} fps");
         }
         if let (Some(c), Some(rate)) = (s.channels, s.rate) {
-            let _ = write!(line, ", {c} ch, {rate} Hz");
+            let _ = write!(
+                line,
+                ", {}",
+                tr(
+                    "{channels} ch, {rate} Hz",
+                    &[("channels", &c.to_string()), ("rate", &rate.to_string())]
+                )
+            );
         }
         if let Some(l) = &s.language {
-            let _ = write!(line, ", language {l}");
+            let _ = write!(line, ", {}", tr("language {language}", &[("language", l)]));
         }
         if let Some(b) = s.bitrate {
             let _ = write!(line, ", {} kbit/s", b / 1000);
         }
         if !s.decodable {
-            line.push_str(" (no decoder installed)");
+            let _ = write!(line, " {}", gettext("(no decoder installed)"));
         }
         let _ = writeln!(out, "{line}");
     }
     out
 }
 
-fn yes_no(b: bool) -> &'static str {
+/// A stream's kind (`video`, `audio`, `subtitle`, …) in the user's
+/// language; the JSON report keeps the English word.
+fn stream_kind(kind: &str) -> String {
+    use crate::i18n::{gettext, gettext_noop};
+    const KINDS: &[&str] = &[
+        gettext_noop("video"),
+        gettext_noop("audio"),
+        gettext_noop("subtitle"),
+        gettext_noop("data"),
+    ];
+    match KINDS.iter().find(|k| **k == kind) {
+        Some(known) => gettext(known),
+        None => kind.to_string(),
+    }
+}
+
+fn yes_no(b: bool) -> String {
     if b {
-        "yes"
+        crate::i18n::gettext("yes")
     } else {
-        "no"
+        crate::i18n::gettext("no")
     }
 }

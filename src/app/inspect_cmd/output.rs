@@ -5,6 +5,7 @@
 use super::session::Session;
 use super::wire::Failure;
 use super::InspectOptions;
+use framescope::i18n::{display_width, gettext, pad_end, pad_start, tr};
 use framescope::inspect::{
     to_text, transport_stream_start, FrameRecord, GopAnalyzer, GopReport, MediaReport, StartTimes,
 };
@@ -146,14 +147,27 @@ pub(super) fn write_text(
     options: &InspectOptions,
 ) -> std::io::Result<Option<Failure>> {
     write!(out, "{}", to_text(report))?;
+    // The key column is as wide as its header (3 in English).
+    let key = gettext("key");
+    let key_width = display_width(&key).max(3);
     if options.frames {
+        // The headers in the user's language; pts and dts are the
+        // formats' own names.
         writeln!(
             out,
-            "\n{:>6} {:>12} {:>12} {:>10} {:>9}  key type",
-            "stream", "pts", "dts", "duration", "size"
+            "\n{} {:>12} {:>12} {} {}  {} {}",
+            pad_start(&gettext("stream"), 6),
+            "pts",
+            "dts",
+            pad_start(&gettext("duration"), 10),
+            pad_start(&gettext("size"), 9),
+            pad_end(&key, key_width),
+            gettext("type")
         )?;
     }
     let secs = |t: Option<i64>| t.map_or("-".to_string(), |t| format!("{:.6}", t as f64 / 1e9));
+    let yes = pad_end(&gettext("yes"), key_width);
+    let no = " ".repeat(key_width);
     let Scanned {
         gops,
         starts,
@@ -161,26 +175,38 @@ pub(super) fn write_text(
     } = scan(session, report, options, |f| {
         writeln!(
             out,
-            "{:>6} {:>12} {:>12} {:>10} {:>9}  {:<3} {}",
+            "{:>6} {:>12} {:>12} {:>10} {:>9}  {} {}",
             f.stream,
             secs(f.pts),
             secs(f.dts),
             secs(f.duration.map(|d| d as i64)),
             f.size,
-            if f.keyframe { "yes" } else { "" },
+            if f.keyframe { &yes } else { &no },
             f.picture_type.map_or("-", |p| p.letter())
         )
     })?;
     if options.frames {
         let list: Vec<String> = starts
             .streams()
-            .map(|(s, t)| format!("stream {s}: {:.6}", seconds(t)))
+            .map(|(s, t)| {
+                tr(
+                    "stream {stream}: {start}",
+                    &[
+                        ("stream", &s.to_string()),
+                        ("start", &format!("{:.6}", seconds(t))),
+                    ],
+                )
+            })
             .collect();
+        let start =
+            file_start(report, &starts).map_or("-".into(), |t| format!("{:.6}", seconds(t)));
         writeln!(
             out,
-            "\nStart time: {} s ({})",
-            file_start(report, &starts).map_or("-".into(), |t| format!("{:.6}", seconds(t))),
-            list.join(", ")
+            "\n{}",
+            tr(
+                "Start time: {start} s ({streams})",
+                &[("start", &start), ("streams", &list.join(", "))]
+            )
         )?;
     }
     for g in &gops {
@@ -190,28 +216,51 @@ pub(super) fn write_text(
 }
 
 fn write_gop_text(out: &mut impl Write, g: &GopReport) -> std::io::Result<()> {
-    writeln!(out, "\nGOPs of stream {}: {}", g.stream, g.gops.len())?;
+    writeln!(
+        out,
+        "\n{}",
+        tr(
+            "GOPs of stream {stream}: {count}",
+            &[
+                ("stream", &g.stream.to_string()),
+                ("count", &g.gops.len().to_string())
+            ]
+        )
+    )?;
     if let (Some(f), Some(s)) = (&g.frames, &g.seconds) {
+        let frames = format!("{:.0}/{:.1}/{:.0}", f.min, f.mean, f.max);
+        let secs = format!("{:.3}/{:.3}/{:.3}", s.min, s.mean, s.max);
         writeln!(
             out,
-            "  length: {:.0}/{:.1}/{:.0} frames, {:.3}/{:.3}/{:.3} s (min/mean/max)",
-            f.min, f.mean, f.max, s.min, s.mean, s.max
+            "  {}",
+            tr(
+                "length: {frames} frames, {seconds} s (min/mean/max)",
+                &[("frames", &frames), ("seconds", &secs)]
+            )
         )?;
     }
     let closed = match g.closed {
-        Some(true) => "all closed",
-        Some(false) => "some open (frames after a keyframe are shown before it)",
-        None => "unknown",
+        Some(true) => gettext("all closed"),
+        Some(false) => gettext("some open (frames after a keyframe are shown before it)"),
+        None => gettext("unknown"),
     };
-    writeln!(out, "  GOPs: {closed}")?;
+    writeln!(out, "  {}", tr("GOPs: {closed}", &[("closed", &closed)]))?;
     if let Some(b) = &g.bitrate {
+        let mean = format!("{:.0}", b.mean / 1000.0);
+        let peak = format!("{:.0}", b.peak / 1000.0);
         writeln!(
             out,
-            "  bitrate: {:.0} kbit/s mean, {:.0} kbit/s peak (1 s windows)",
-            b.mean / 1000.0,
-            b.peak / 1000.0
+            "  {}",
+            tr(
+                "bitrate: {mean} kbit/s mean, {peak} kbit/s peak (1 s windows)",
+                &[("mean", &mean), ("peak", &peak)]
+            )
         )?;
     }
     let keys: Vec<String> = g.keyframes.iter().map(|k| format!("{k:.3}")).collect();
-    writeln!(out, "  keyframes (s): {}", keys.join(" "))
+    writeln!(
+        out,
+        "  {}",
+        tr("keyframes (s): {times}", &[("times", &keys.join(" "))])
+    )
 }

@@ -275,7 +275,11 @@ impl MainWindow {
         let options = match Options::try_parse_from(&arguments) {
             Ok(options) => options,
             Err(e) => {
-                crate::app::tell_caller(command_line, &crate::app::usage_message(&e), true);
+                crate::app::tell_caller(
+                    command_line,
+                    &crate::app::usage_message(&e, "framescope"),
+                    true,
+                );
                 return glib::ExitCode::from(crate::app::EXIT_USAGE);
             }
         };

@@ -3,6 +3,7 @@
 //! listing thousands of the same finding, and the [`CheckReport`] with its
 //! text table.
 
+use crate::i18n::{gettext, pad_end, pad_start, tr};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -26,6 +27,16 @@ impl Severity {
             Self::Info => "info",
             Self::Warning => "warning",
             Self::Error => "error",
+        }
+    }
+
+    /// The severity in the user's language, for the text table (the JSON
+    /// keeps [`Severity::word`]).
+    pub fn text(self) -> String {
+        match self {
+            Self::Info => gettext("info"),
+            Self::Warning => gettext("warning"),
+            Self::Error => gettext("error"),
         }
     }
 }
@@ -164,12 +175,24 @@ impl CheckReport {
     /// The report as a readable table: one line per finding, then a summary.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "Checked:  {} ({})", self.uri, self.input);
+        let _ = writeln!(
+            out,
+            "{}{} ({})",
+            pad_end(&gettext("Checked:"), 10),
+            self.uri,
+            self.input
+        );
         if !self.findings.is_empty() {
+            // The headers and severities in the user's language; the kinds
+            // are names for scripts, as in the JSON.
             let _ = writeln!(
                 out,
-                "\n{:<8} {:<32} {:>10} {:<10} message",
-                "severity", "kind", "time", "where"
+                "\n{} {} {} {} {}",
+                pad_end(&gettext("severity"), 8),
+                pad_end(&gettext("kind"), 32),
+                pad_start(&gettext("time"), 10),
+                pad_end(&gettext("where"), 10),
+                gettext("message")
             );
         }
         for f in &self.findings {
@@ -195,8 +218,8 @@ impl CheckReport {
             }
             let _ = writeln!(
                 out,
-                "{:<8} {:<32} {:>10} {:<10} {}",
-                f.severity.word(),
+                "{} {:<32} {:>10} {:<10} {}",
+                pad_end(&f.severity.text(), 8),
                 f.kind,
                 time,
                 place,
@@ -205,10 +228,15 @@ impl CheckReport {
         }
         let _ = writeln!(
             out,
-            "\n{} error(s), {} warning(s), {} info",
-            self.count(Severity::Error),
-            self.count(Severity::Warning),
-            self.count(Severity::Info)
+            "\n{}",
+            tr(
+                "{errors} error(s), {warnings} warning(s), {infos} info",
+                &[
+                    ("errors", &self.count(Severity::Error).to_string()),
+                    ("warnings", &self.count(Severity::Warning).to_string()),
+                    ("infos", &self.count(Severity::Info).to_string()),
+                ]
+            )
         );
         out
     }
