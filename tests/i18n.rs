@@ -202,6 +202,32 @@ fn command_line_speaks_chinese() {
         help.contains("要写入的 PNG 文件"),
         "snapshot --help:\n{help}"
     );
+    // Subcommands of subcommands too: `ctl`'s commands and their options.
+    let help = chinese(&mut framescope_headless())
+        .args(["ctl", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for text in [
+        "通过 D-Bus 控制",
+        "命令:",
+        "暂停时播放，播放时暂停",
+        "按进程号指定",
+    ] {
+        assert!(help.contains(text), "ctl --help has “{text}”:\n{help}");
+    }
+    let help = chinese(&mut framescope_headless())
+        .args(["ctl", "seek", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("跳转落点的方式"), "ctl seek --help:\n{help}");
+    let help = chinese(&mut framescope_headless())
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("检查媒体文件"), "check --help:\n{help}");
 }
 
 /// What a run with `args` (in Chinese when `in_chinese`) wrote on

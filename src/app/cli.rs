@@ -150,7 +150,33 @@ pub const HELP_TEXTS: &[&str] = &[
     gettext_noop("The time: seconds (12.5) or [HH:]MM:SS[.mmm]; the frame shown then is the last one whose timestamp is at or before it"),
     gettext_noop("The PNG file to write"),
     gettext_noop("Take the keyframe at or before TIME instead (fast)"),
-    gettext_noop("The file, URI, HLS playlist (.m3u8) or DASH manifest (.mpd) to check"),
+    gettext_noop("The file, URI, HLS playlist (.m3u8) or DASH manifest (.mpd) to check"),    gettext_noop("Checks a media file or an HLS or DASH stream for faults (no display needed)"),
+    gettext_noop("Print JSON (`{\"findings\": [{severity, kind, time, message, …}]}`) instead of a table"),
+    gettext_noop("Checks a media file or an HLS stream for faults: decode times that go back, presentation gaps and overlaps, frame-rate changes, long stretches without a keyframe, an MP4 index at the end, audio and video far apart in the file; for HLS (a .m3u8, local or over HTTP) each segment's first keyframe, its duration against the target duration, timestamp jumps and discontinuities, audio/video start skew, the declared BANDWIDTH against the measured peak and keyframe alignment across variants; for DASH (a .mpd) the same per representation, segment times against the timeline. Exit status: 0 no finding is an error, 3 some finding is an error, 1 the input could not be read."),
+    gettext_noop("Drives a running Framescope (started with --control) over D-Bus"),
+    gettext_noop("Exit codes: 0 done; 1 the call failed or no player answers; 2 bad command line."),
+    gettext_noop("The player to drive, by its process id (needed when several run)"),
+    gettext_noop("The player to drive, by its bus name (org.framescope.Framescope.…)"),
+    gettext_noop("Play"),
+    gettext_noop("Pause"),
+    gettext_noop("Play if paused, pause if playing"),
+    gettext_noop("Stop"),
+    gettext_noop("Go to the next item of the queue"),
+    gettext_noop("Go to the previous item of the queue"),
+    gettext_noop("Seek to TIME (seconds, or [HH:]MM:SS[.mmm])"),
+    gettext_noop("How the seek lands (default: the player's seek mode, accurate)"),
+    gettext_noop("Step N frames: forward when positive, backward when negative (-1)"),
+    gettext_noop("Set the playback rate (0.0625 to 16; negative plays backwards)"),
+    gettext_noop("Set the volume (0 to 1)"),
+    gettext_noop("Replace the queue with FILE|URI and play it"),
+    gettext_noop("Add FILE|URI… to the end of the queue"),
+    gettext_noop("Loop from A to B (times as for seek), or `loop off`"),
+    gettext_noop("Play track INDEX (from 0) of KIND (video, audio, subtitle); `off` turns subtitles off"),
+    gettext_noop("List the tracks as JSON"),
+    gettext_noop("Show a subtitle file with the media playing"),
+    gettext_noop("Save the frame on screen as a PNG file at full size"),
+    gettext_noop("Print playback statistics (with --json: the JSON --stats-json writes)"),
+    gettext_noop("Print the player's state (playing, paused, …)"),
 ];
 
 /// `command` in the user's language: its about text, every argument's
@@ -192,6 +218,21 @@ pub fn translated(mut command: clap::Command) -> clap::Command {
             }
             arg
         });
+    }
+    // Subcommands (`ctl pause`, …) in the user's language too.
+    if command.has_subcommands() {
+        // clap's own `help` command would be the one English line left;
+        // `COMMAND --help` says the same.
+        command = command
+            .subcommand_help_heading(leak(gettext("Commands")))
+            .disable_help_subcommand(true);
+        let names: Vec<String> = command
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        for name in names {
+            command = command.mut_subcommand(name, translated);
+        }
     }
     let has_version = command.get_version().is_some();
     command = command
@@ -290,24 +331,35 @@ mod tests {
     #[test]
     fn every_help_text_is_listed() {
         use clap::CommandFactory;
+        fn texts(command: &clap::Command, found: &mut Vec<String>) {
+            found.extend(
+                command
+                    .get_about()
+                    .into_iter()
+                    .chain(command.get_long_about())
+                    .chain(command.get_after_help())
+                    .chain(command.get_arguments().filter_map(|a| a.get_help()))
+                    .map(ToString::to_string),
+            );
+            for sub in command.get_subcommands() {
+                texts(sub, found);
+            }
+        }
+        let mut found = Vec::new();
         for command in [
             Options::command(),
             crate::app::inspect_cmd::command(),
             crate::app::snapshot_cmd::command(),
+            crate::app::check_cmd::command(),
+            crate::app::ctl_cmd::command(),
         ] {
-            let texts = command
-                .get_about()
-                .into_iter()
-                .chain(command.get_after_help())
-                .chain(command.get_arguments().filter_map(|a| a.get_help()))
-                .map(ToString::to_string);
-            for text in texts {
-                assert!(
-                    HELP_TEXTS.contains(&text.as_str()),
-                    "not in HELP_TEXTS: {text}"
-                );
-            }
+            texts(&command, &mut found);
         }
+        let missing: Vec<&String> = found
+            .iter()
+            .filter(|t| !HELP_TEXTS.contains(&t.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not in HELP_TEXTS: {missing:#?}");
         let help = translated(Options::command()).render_help().to_string();
         assert!(help.contains("Usage: framescope"), "{help}");
         assert!(
