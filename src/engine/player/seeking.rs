@@ -266,16 +266,18 @@ impl imp::Player {
             return;
         }
         self.loops.segment_seqnum.set(None);
-        if !matches!(
-            self.seek.queue.borrow().in_flight(),
-            Some(Request::Seek { .. })
-        ) {
-            return;
+        let in_flight = self.seek.queue.borrow().in_flight();
+        match in_flight {
+            None => return,
+            // A step's own seek (putting a cached frame back, leaving
+            // reverse): the step ends where it is, as when the seek is
+            // refused at once.
+            Some(Request::Step(_)) => {}
+            Some(Request::Seek { .. }) => self.warn(format!(
+                "Seeking failed in “{}”; playback goes on where it was.",
+                self.media_name()
+            )),
         }
-        self.warn(format!(
-            "Seeking failed in “{}”; playback goes on where it was.",
-            self.media_name()
-        ));
         self.step.needs_resync.set(false);
         self.backstep.cancel();
         self.finish_request();
