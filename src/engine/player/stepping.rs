@@ -6,6 +6,7 @@
 
 use super::imp;
 use super::settling::{Goal, Settling};
+use crate::engine::log;
 use crate::engine::seek::Request;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
@@ -89,6 +90,12 @@ impl imp::Player {
     pub(super) fn continue_step(&self) {
         if let Some(from) = self.step.from.take() {
             if self.sink_sample().is_none() {
+                if self.step_frame_on_its_way() {
+                    // An earlier preroll's async-done, not the step's: wait.
+                    log::debug!("step: an earlier async-done; the step's frame is still to come");
+                    self.step.from.set(Some(from));
+                    return;
+                }
                 return self.stepped_past_the_end(from);
             }
         }
@@ -138,6 +145,23 @@ impl imp::Player {
         } else {
             self.finish_request();
         }
+    }
+
+    /// Whether the forward step in flight is still on its way to its frame.
+    /// A flushing step drops the sink's picture and makes the pipeline lose
+    /// its `PAUSED` state until the frame stepped to prerolls; so a sink
+    /// with no picture while the pipeline has a state change pending has
+    /// not reached the end of the stream, its frame is still to come. This
+    /// happens when the async-done that got here is an earlier one: the
+    /// pipeline posts the state change of a pause before its async-done, so
+    /// a step made in between (the pipeline already `PAUSED`, the player
+    /// paused) is sent before the pause's async-done is handled, and that
+    /// async-done arrives while the step has just dropped the picture.
+    fn step_frame_on_its_way(&self) -> bool {
+        self.pipeline
+            .borrow()
+            .as_ref()
+            .is_some_and(|p| p.pending_state() != gst::State::VoidPending)
     }
 
     /// A forward step ran into the end of the stream (the sink let go of
