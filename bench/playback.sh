@@ -12,7 +12,8 @@
 #        (1280x720 window, --exit-at-end)
 #   4.   gst-launch-1.0 filesrc ! decodebin ! queue ! fakesink sync=true  (decode-only floor)
 #   5-6. gst-play-1.0 with ximagesink and with glimagesink
-#   7-8. mpv --vo=x11 --ao=null and mpv --vo=gpu --ao=null (when mpv is installed)
+#   7-8. mpv --vo=x11 --ao=null and mpv --vo=gpu --gpu-context=x11egl --ao=null
+#        (when mpv is installed; its default GPU context looks for DRM first)
 #   9.   Clapper (when installed; it does not quit at the end, so it gets the
 #        clip's length plus 5 s and is then stopped with SIGTERM)
 # Targets (issue 18): the Framescope auto path at most 1.6x the floor's CPU
@@ -90,9 +91,10 @@ cargo build --release --quiet
 bin=target/release/framescope
 
 # 3. An X display: the caller's, or a private Xvfb on the first free number.
-xvfb_pid=""; runtime_dir=""
+xvfb_pid=""; runtime_dir=""; bus_pid=""
 cleanup() {
   if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null || true; fi
+  if [ -n "$bus_pid" ]; then kill "$bus_pid" 2>/dev/null || true; fi
   if [ -n "$runtime_dir" ]; then rm -rf "$runtime_dir"; fi
 }
 trap cleanup EXIT
@@ -176,11 +178,19 @@ if command -v mpv >/dev/null; then
   measure "mpv --vo=x11" "software (x11)" "" \
     mpv --no-config --really-quiet --vo=x11 --ao=null --geometry=1280x720 "$clip"
   measure "mpv --vo=gpu" "gl (gpu)" "" \
-    mpv --no-config --really-quiet --vo=gpu --ao=null --geometry=1280x720 "$clip"
+    mpv --no-config --really-quiet --vo=gpu --gpu-context=x11egl --ao=null --geometry=1280x720 "$clip"
 else
   echo "bench: mpv is not installed (apt-get install mpv): its rows are left out" >&2
 fi
 if command -v clapper >/dev/null; then
+  # Clapper needs a D-Bus session bus (it quits without one): a private
+  # one for this run when there is none, so that GNU time measures Clapper
+  # itself, not a wrapper.
+  if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v dbus-daemon >/dev/null; then
+    bus_info=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+    export DBUS_SESSION_BUS_ADDRESS="$(echo "$bus_info" | sed -n 1p)"
+    bus_pid="$(echo "$bus_info" | sed -n 2p)"
+  fi
   STOP_AFTER=$((seconds + 5)) measure "Clapper ($((seconds + 5)) s run)" "clapper's choice" "" \
     clapper "$clip"
 else
