@@ -386,6 +386,11 @@ impl imp::Player {
         // the bus like any asynchronous one).
         let answer = self
             .ask_late_ok(move |p| {
+                // Already there with nothing under way: asking again makes a
+                // paused sink that has just stepped wait for a new preroll.
+                if p.current_state() == target && p.pending_state() == gst::State::VoidPending {
+                    return Ok(gst::StateChangeSuccess::Success);
+                }
                 let result = p.set_state(target);
                 // An answer that comes too late for the caller still says
                 // the source is live: through the bus.
