@@ -241,7 +241,6 @@ fn live_hls_is_live_and_frames_end_at_duration() {
     gst::init().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (sender, playlist) = live_hls_sender(&numbered_ts_in_real_time(), dir.path());
-    use gst::prelude::*;
     let segments = || hls_segments(&playlist);
     let started = Instant::now();
     while segments() < 3 {
@@ -267,7 +266,7 @@ fn live_hls_is_live_and_frames_end_at_duration() {
         Duration::from_secs(30),
     );
     assert_eq!(json(&out)["live"], false, "an ended playlist is not live");
-    let _ = sender.set_state(gst::State::Null);
+    drop(sender);
 }
 
 /// A live DASH stream: `dashsink` writes a dynamic manifest while a live
@@ -275,17 +274,14 @@ fn live_hls_is_live_and_frames_end_at_duration() {
 /// `--frames --duration 2` ends by itself.
 #[test]
 fn dynamic_dash_is_live_and_frames_end_at_duration() {
-    use gst::prelude::*;
     gst::init().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let sender = gst::parse::launch(&format!(
+    let sender = Sender::launch(&format!(
         "{} ! h264parse \
          ! dashsink dynamic=true target-duration=1 muxer=ts mpd-root-path={}",
         live_h264(320, 240, 30, 30),
         dir.path().display()
-    ))
-    .unwrap();
-    sender.set_state(gst::State::Playing).unwrap();
+    ));
     let manifest = dir.path().join("dash.mpd");
     let started = Instant::now();
     while !(std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("type=\"dynamic\""))
@@ -301,7 +297,7 @@ fn dynamic_dash_is_live_and_frames_end_at_duration() {
     let uri = server.url("dash.mpd");
     reported_live(&uri);
     frames_for_two_seconds(&uri);
-    let _ = sender.set_state(gst::State::Null);
+    drop(sender);
 }
 
 /// nginx with the RTMP module (`common::rtmp`), and a live H.264 + AAC

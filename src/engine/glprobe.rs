@@ -5,7 +5,9 @@
 
 use crate::engine::log;
 use gst_gl::prelude::*;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 /// What the GL probe found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,18 +62,60 @@ pub fn probe() -> &'static GlProbe {
 /// the main thread (about 30 ms on an idle machine with Mesa llvmpipe,
 /// over 100 ms under load). Called once GTK is up ([`crate::widget::init`]);
 /// a later [`probe`] waits for this one rather than probing again.
+///
+/// A host may exit while the probe runs (a Python kiosk that finds no
+/// session bus exits within milliseconds of `Framescope.init()`): the
+/// process's exit then unloads libX11 and libGLX under the context's
+/// thread, which crashed about 1 exit in 20 under load. So the probe
+/// registers [`wait_for_probe_at_exit`] with `atexit` before it starts;
+/// it runs before the libraries' destructors and waits for the probe to
+/// finish (at most [`EXIT_WAIT`]).
 pub(crate) fn probe_in_background() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
+        *lock_probing() = true;
+        // SAFETY: `atexit` only records the function; the function is
+        // `extern "C"`, takes nothing and never unwinds.
+        if unsafe { libc::atexit(wait_for_probe_at_exit) } != 0 {
+            log::debug!("no exit handler for the GL probe; it runs on first use instead");
+            *lock_probing() = false;
+            return;
+        }
         let spawned = std::thread::Builder::new()
             .name("framescope-glprobe".into())
             .spawn(|| {
-                probe();
+                if !EXITING.load(Ordering::Acquire) {
+                    probe();
+                }
+                *lock_probing() = false;
+                PROBE_ENDED.notify_all();
             });
         if let Err(e) = spawned {
+            *lock_probing() = false;
             log::debug!("the GL probe runs on first use instead: {e}");
         }
     });
+}
+
+/// The longest an exiting process waits for the background probe.
+pub(crate) const EXIT_WAIT: Duration = Duration::from_secs(3);
+
+static PROBING: Mutex<bool> = Mutex::new(false);
+static PROBE_ENDED: Condvar = Condvar::new();
+static EXITING: AtomicBool = AtomicBool::new(false);
+
+fn lock_probing() -> MutexGuard<'static, bool> {
+    PROBING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Run by `exit`: a probe not started yet never starts, one under way is
+/// waited for, so that no GL thread runs while libraries are unloaded.
+extern "C" fn wait_for_probe_at_exit() {
+    EXITING.store(true, Ordering::Release);
+    let probing = lock_probing();
+    let _ = PROBE_ENDED.wait_timeout_while(probing, EXIT_WAIT, |probing| *probing);
 }
 
 fn query_renderer() -> Option<String> {
@@ -103,9 +147,7 @@ fn query_renderer() -> Option<String> {
         };
         let _ = tx.send(renderer);
     });
-    rx.recv_timeout(std::time::Duration::from_secs(5))
-        .ok()
-        .flatten()
+    rx.recv_timeout(Duration::from_secs(5)).ok().flatten()
 }
 
 #[cfg(test)]

@@ -10,8 +10,11 @@
 //! of random operations, a few pipelines a run deadlock that way: the
 //! reaper sits in playbin's `pad-removed` handler waiting for a lock a
 //! streaming thread upstream holds while it waits for its pads to flush
-//! (storm run 10, bench/RESULTS.md). Such a pipeline used to keep its
-//! threads, buffers and descriptors for the life of the process.
+//! (storm run 10, bench/RESULTS.md). In storm run 19 a stop waited in
+//! `gst_pad_set_active` for the stream lock of a `typefind` thread that
+//! waited in a blocking probe on one of decodebin's pads not yet exposed.
+//! Such a pipeline used to keep its threads, buffers and descriptors for
+//! the life of the process.
 //!
 //! A flush-start is the one event every element must handle at once, from
 //! any thread, without its stream lock: it wakes every such wait. So a stop
@@ -187,16 +190,37 @@ fn run_pass(pipeline: gst::Pipeline, id: u64, pass: usize) {
     WAKE.notify_one();
 }
 
-/// Sends a flush-start to every sink pad of every element in `pipeline`
-/// (and to the source pads of elements that have no sink pad, so that a
-/// source's own waits end too), straight to the pads rather than through
-/// the pipeline, whose state lock a stuck call may hold. Bins are skipped:
-/// their ghost pads lead to pads reached anyway.
+/// Sends a flush-start to every pad of `pipeline` that can pass one on,
+/// straight to the pads rather than through the pipeline, whose state lock
+/// a stuck call may hold:
+/// 1. first, out of every source pad (bins' ghost pads included) that is
+///    blocked or whose peer is — a thread waiting in a blocking probe, on
+///    a pad that no element in the pipeline may own (playbin's decodebin
+///    blocks its pads before it exposes them; storm run 19);
+/// 2. to every sink pad of every element (and to the source pads of
+///    elements without one, so that a source's own waits end too);
+/// 3. out of every element's source pads: a pad being deactivated is
+///    flushing already and drops a flush-start sent to it, so a wait
+///    further down is reached only from the pad after it.
+///
+/// Bins are skipped in 2 and 3: their ghost pads lead to pads reached
+/// anyway, and a flush sent into a bin flagged as a sink travels through
+/// its queues (see [`flush_sinks`]).
 pub(crate) fn flush_all_pads(pipeline: &gst::Pipeline) {
-    for element in pipeline.iterate_recurse().into_iter().flatten() {
-        if element.is::<gst::Bin>() {
-            continue;
+    let elements: Vec<gst::Element> = pipeline.iterate_recurse().into_iter().flatten().collect();
+    for element in &elements {
+        for pad in element.src_pads() {
+            let waiting = pad.is_blocking() || pad.peer().is_some_and(|peer| peer.is_blocking());
+            if waiting {
+                let _ = pad.push_event(gst::event::FlushStart::new());
+            }
         }
+    }
+    let elements: Vec<&gst::Element> = elements
+        .iter()
+        .filter(|element| !element.is::<gst::Bin>())
+        .collect();
+    for element in &elements {
         let sink_pads = element.sink_pads();
         let pads = if sink_pads.is_empty() {
             element.src_pads()
@@ -205,6 +229,11 @@ pub(crate) fn flush_all_pads(pipeline: &gst::Pipeline) {
         };
         for pad in pads {
             let _ = pad.send_event(gst::event::FlushStart::new());
+        }
+    }
+    for element in &elements {
+        for pad in element.src_pads() {
+            let _ = pad.push_event(gst::event::FlushStart::new());
         }
     }
 }
@@ -311,6 +340,60 @@ mod tests {
         );
         feeder.join().unwrap();
         pipeline.bus().unwrap().unset_sync_handler();
+        assert_eq!(pipeline.current_state(), gst::State::Null);
+    }
+
+    /// The shape of storm run 19's deadlock: stopping deactivates an
+    /// element's pads (its source pad first, which makes it flushing) and
+    /// then waits for its sink pad's stream lock, held by a streaming thread
+    /// that waits in a blocking probe on a pad further down that no element
+    /// in the pipeline owns (in playbin, one of decodebin's pads not yet
+    /// exposed). A flush-start sent to a pad already flushing is dropped
+    /// there, so only one pushed out of the element's source pad reaches
+    /// the blocked pad.
+    #[test]
+    fn a_stop_held_by_a_blocked_pad_past_a_flushing_one_ends_once_flushed() {
+        gst::init().unwrap();
+        let pipeline = gst::parse::launch("videotestsrc is-live=true ! identity name=id")
+            .unwrap()
+            .downcast::<gst::Pipeline>()
+            .unwrap();
+        let identity = pipeline.by_name("id").unwrap();
+        let outside = gst::Pad::builder(gst::PadDirection::Sink)
+            .name("outside")
+            .chain_function(|_, _, _| Ok(gst::FlowSuccess::Ok))
+            .event_function(|_, _, _| true)
+            .build();
+        outside.set_active(true).unwrap();
+        let (reached, blocked) = mpsc::channel();
+        outside.add_probe(gst::PadProbeType::BLOCK_DOWNSTREAM, move |_, _| {
+            let _ = reached.send(());
+            gst::PadProbeReturn::Ok
+        });
+        identity.static_pad("src").unwrap().link(&outside).unwrap();
+        pipeline.set_state(gst::State::Playing).unwrap();
+        blocked
+            .recv_timeout(Duration::from_secs(5))
+            .expect("premise: the streaming thread reaches the blocking probe");
+
+        let (stopped, stop_returned) = mpsc::channel();
+        let stopping = pipeline.clone();
+        std::thread::spawn(move || {
+            let watched = watch(&stopping);
+            let _ = stopping.set_state(gst::State::Null);
+            drop(watched);
+            let _ = stopped.send(());
+        });
+        assert!(
+            stop_returned
+                .recv_timeout(PASSES[0] - Duration::from_millis(500))
+                .is_err(),
+            "premise: the stop should wait for the blocked streaming thread"
+        );
+        assert!(
+            stop_returned.recv_timeout(Duration::from_secs(10)).is_ok(),
+            "the flushes did not reach the blocked pad"
+        );
         assert_eq!(pipeline.current_state(), gst::State::Null);
     }
 

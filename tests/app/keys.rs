@@ -166,7 +166,6 @@ pub fn ctrl_arrows_move_through_the_queue() {
 /// live edge; End jumps back to it, as the distance to the live edge at
 /// exit shows.
 pub fn end_key_goes_to_the_live_edge() {
-    use gst::prelude::*;
     let _display = own_the_display();
     framescope::engine::init().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -217,7 +216,7 @@ pub fn end_key_goes_to_the_live_edge() {
     };
     let paused = run(false);
     let ended = run(true);
-    let _ = sender.set_state(gst::State::Null);
+    drop(sender);
     println!(
         "    behind the live edge at exit: {:.2} s after the pause, {:.2} s after End",
         behind(&paused),

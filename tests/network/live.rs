@@ -22,14 +22,12 @@ pub fn dynamic_dash_plays_live() {
     );
     with_context(|| {
         let dir = tempfile::tempdir().unwrap();
-        let sender = gst::parse::launch(&format!(
+        let sender = Sender::launch(&format!(
             "{} ! h264parse \
              ! dashsink dynamic=true target-duration=1 muxer=ts mpd-root-path={}",
             live_h264(320, 240, 30, 30),
             dir.path().display()
-        ))
-        .expect("the live DASH sender builds");
-        sender.set_state(gst::State::Playing).unwrap();
+        ));
         let manifest = dir.path().join("dash.mpd");
         assert!(
             run_until(Duration::from_secs(10), || std::fs::read_to_string(
@@ -132,7 +130,7 @@ pub fn dynamic_dash_plays_live() {
         assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
         assert_eq!(player.state(), PlayerState::Playing);
         player.stop();
-        let _ = sender.set_state(gst::State::Null);
+        drop(sender);
     });
 }
 
@@ -291,7 +289,7 @@ pub fn live_hls_goes_to_its_live_edge() {
         );
         assert!(jumped, "the live edge is not ahead of frame {behind}");
         stop_without_errors(&player, &out);
-        let _ = sender.set_state(gst::State::Null);
+        drop(sender);
 
         // A file has no live edge: refused with a sentence.
         let (clip, path) = served_clip();
