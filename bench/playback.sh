@@ -159,10 +159,10 @@ measure() {
 }
 
 measure "framescope (auto)" auto "$out/stats-auto.json" \
-  "$bin" --exit-at-end --window-size 1280x720 --stats-json "$out/stats-auto.json" "$clip"
+  "$bin" --no-resume --exit-at-end --window-size 1280x720 --stats-json "$out/stats-auto.json" "$clip"
 for p in gl software; do
   measure "framescope --video-path $p" "$p" "$out/stats-$p.json" \
-    "$bin" --exit-at-end --window-size 1280x720 --video-path "$p" --stats-json "$out/stats-$p.json" "$clip"
+    "$bin" --no-resume --exit-at-end --window-size 1280x720 --video-path "$p" --stats-json "$out/stats-$p.json" "$clip"
 done
 measure "gst-launch decodebin ! fakesink (floor)" none "" \
   gst-launch-1.0 -q filesrc location="$clip" ! decodebin name=d \

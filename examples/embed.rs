@@ -7,6 +7,8 @@ use gtk::prelude::*;
 
 fn main() -> glib::ExitCode {
     let input = std::env::args().nth(1);
+    // GTK's cairo renderer where GL is a software rasteriser (before GTK starts).
+    framescope::widget::prefer_cheap_renderer();
     let app = gtk::Application::new(
         Some("org.framescope.EmbedExample"),
         gio::ApplicationFlags::NON_UNIQUE,

@@ -25,6 +25,8 @@ struct Options {
 
 fn main() -> glib::ExitCode {
     let options = Options::parse();
+    // GTK's cairo renderer where GL is a software rasteriser (before GTK starts).
+    framescope::widget::prefer_cheap_renderer();
     let app = gtk::Application::new(
         Some("org.framescope.HmiExample"),
         gio::ApplicationFlags::NON_UNIQUE,

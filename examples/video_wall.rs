@@ -105,7 +105,10 @@ fn main() -> glib::ExitCode {
     } else {
         options.inputs.clone()
     };
-    choose_gsk_renderer(options.video_path);
+    // The cairo renderer on a software rasteriser (not when GL video is asked for).
+    if options.video_path != VideoMode::Gl {
+        framescope::widget::prefer_cheap_renderer();
+    }
     let app = gtk::Application::new(
         Some("org.framescope.VideoWallExample"),
         gio::ApplicationFlags::NON_UNIQUE,
@@ -312,20 +315,6 @@ fn run_to_end(description: &str, path: &Path) -> Result<()> {
     };
     let _ = pipeline.set_state(gst::State::Null);
     result
-}
-
-/// On a software GL rasteriser GTK's GL renderer costs far more CPU than its
-/// cairo renderer, so there (unless `GSK_RENDERER` says otherwise, or GL
-/// video is asked for) GTK draws with cairo, as the `framescope` binary does.
-fn choose_gsk_renderer(video: VideoMode) {
-    if std::env::var_os("GSK_RENDERER").is_some() {
-        return;
-    }
-    if framescope::engine::gl_probe().is_software() && video != VideoMode::Gl {
-        // SAFETY: set before GTK starts and before any thread of ours reads
-        // the environment.
-        unsafe { std::env::set_var("GSK_RENDERER", "cairo") };
-    }
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

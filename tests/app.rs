@@ -189,6 +189,11 @@ fn demo_clip_plays_to_the_end_on_both_paths() {
 }
 
 #[test]
+fn software_rasteriser_keeps_gl_out_of_the_app() {
+    cli::software_rasteriser_keeps_gl_out_of_the_app()
+}
+
+#[test]
 fn start_rate_and_mute_options_apply() {
     cli::start_rate_and_mute_options_apply()
 }

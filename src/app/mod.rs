@@ -9,6 +9,7 @@ mod credentials;
 mod ctl_cmd;
 mod demo;
 mod files;
+mod gl_choice;
 mod inspect_cmd;
 mod kiosk;
 mod logging;
@@ -38,25 +39,6 @@ use std::time::{Duration, Instant};
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code when the player cannot start at all (no display, no GStreamer).
 pub const EXIT_STARTUP: u8 = 3;
-
-/// On a software GL rasteriser (Mesa llvmpipe) GTK's GL renderer costs far
-/// more CPU than its cairo renderer for the same window (measured with
-/// `bench/playback.sh`: about 1.7 against 0.7 CPU s per media s on 1080p), so
-/// when video takes the software path there, GTK draws with cairo. An
-/// explicit `GSK_RENDERER` always wins; hardware GL keeps GTK's GL renderer.
-fn choose_gsk_renderer(video: VideoMode) {
-    if std::env::var_os("GSK_RENDERER").is_some() {
-        return;
-    }
-    let probe = framescope::engine::gl_probe();
-    // On a software rasteriser `auto` resolves to the software video path too.
-    if probe.is_software() && video != VideoMode::Gl {
-        tracing::info!("software GL renderer: GTK draws with cairo");
-        // SAFETY: set before GTK starts and before any thread of ours reads
-        // the environment; the GL probe's thread has finished its work.
-        unsafe { std::env::set_var("GSK_RENDERER", "cairo") };
-    }
-}
 
 /// Parses a subcommand's options; on `--help` or a bad command line the
 /// message is printed and the exit code returned.
@@ -197,6 +179,9 @@ pub fn run() -> ExitCode {
     // `args_os`: a file name need not be UTF-8 (`std::env::args` panics on
     // one); such names become `file://` URIs below.
     let args: Vec<OsString> = std::env::args_os().collect();
+    if gl_choice::is_probe_child() {
+        return gl_choice::run_probe_child();
+    }
     match args.get(1).and_then(|a| a.to_str()) {
         Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
         Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),
@@ -280,7 +265,7 @@ pub fn run() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    choose_gsk_renderer(options.video_path);
+    gl_choice::choose(options.video_path);
     if let Err(e) = gtk::init() {
         eprintln!("framescope: {}", framescope::i18n::tr("no display could be opened ({error}); set DISPLAY or WAYLAND_DISPLAY, or run under Xvfb.", &[("error", &e.to_string())]));
         return ExitCode::from(EXIT_STARTUP);

@@ -17,9 +17,10 @@ pub struct GlProbe {
 }
 
 impl GlProbe {
-    /// True when a GL context could be created.
+    /// True when a GL context could be created and GL was not turned off
+    /// in this process ([`turn_off_gl`]).
     pub fn available(&self) -> bool {
-        self.renderer.is_some()
+        self.renderer.is_some() && !gl_turned_off()
     }
 
     /// True when the renderer rasterises on the CPU.
@@ -42,9 +43,34 @@ pub(crate) fn is_software_renderer(renderer: &str) -> bool {
     .any(|s| r.contains(s))
 }
 
+static PROBE: OnceLock<GlProbe> = OnceLock::new();
+static GL_TURNED_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Takes `renderer` (the `GL_RENDERER` string, `None` for no GL) as the
+/// probe's answer, found by the caller — the app probes in a child process
+/// so that no GL driver is loaded into its own. Returns false when the
+/// probe has run already (its answer stays).
+pub fn set_probe_result(renderer: Option<String>) -> bool {
+    PROBE.set(GlProbe { renderer }).is_ok()
+}
+
+/// Records that GL was turned off in this process before GTK started (the
+/// app does so on a software rasteriser, where the software path is the
+/// cheaper one: `GDK_DEBUG=gl-disable`, about 70 MB less resident memory
+/// with Mesa llvmpipe, bench/RESULTS.md). From then on
+/// [`GlProbe::available`] is false, so a player asked for the GL path
+/// uses the software path and says why.
+pub fn turn_off_gl() {
+    GL_TURNED_OFF.store(true, Ordering::Release);
+}
+
+/// Whether [`turn_off_gl`] was called.
+pub fn gl_turned_off() -> bool {
+    GL_TURNED_OFF.load(Ordering::Acquire)
+}
+
 /// Probes GL on first call and returns the cached result afterwards.
 pub fn probe() -> &'static GlProbe {
-    static PROBE: OnceLock<GlProbe> = OnceLock::new();
     PROBE.get_or_init(|| {
         let renderer = query_renderer();
         match &renderer {

@@ -3,8 +3,8 @@
 //! A [`Player`] GObject owns one `playbin3` pipeline built from a declarative
 //! [`PipelineSpec`] (source URI, video chain, audio chain). The video chain is
 //! chosen by the GL probe ([`gl_probe`]): `glupload ! glcolorconvert !
-//! gtk4paintablesink` on a hardware GL renderer, `videoconvertscale !
-//! capsfilter ! gtk4paintablesink` on a software one or without GL. The audio
+//! gtk4paintablesink` on a hardware GL renderer, `videoscale ! capsfilter !
+//! videoconvert ! gtk4paintablesink` on a software one or without GL. The audio
 //! chain is `autoaudiosink`, or a synchronised fakesink when no audio device
 //! exists. Bus messages become the engine's own events that the player turns
 //! into properties and signals; errors arrive typed as [`PlayerError`]s. A
@@ -99,7 +99,7 @@ pub use types::{PlayerState, VideoMode, VideoSize};
 pub use variants::Variant;
 
 // Pipeline descriptions and the video path the GL probe chooses.
-pub use glprobe::{probe as gl_probe, GlProbe};
+pub use glprobe::{gl_turned_off, probe as gl_probe, set_probe_result, turn_off_gl, GlProbe};
 pub use launch::{check as check_pipeline, is_launch_uri as is_custom_pipeline_uri, pipeline_uri};
 pub use spec::{AudioOutput, ElementSpec, PipelineSpec, Playbin, VideoOutput, VideoPath};
 

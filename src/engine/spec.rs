@@ -15,8 +15,8 @@ pub enum VideoPath {
     #[default]
     #[enum_value(nick = "gl")]
     Gl,
-    /// `videoconvertscale ! capsfilter ! gtk4paintablesink`: conversion (and
-    /// scaling down to the picture's size) on the CPU.
+    /// `videoscale ! capsfilter ! videoconvert ! gtk4paintablesink`: scaling
+    /// down to the picture's size, then conversion, on the CPU.
     #[enum_value(nick = "software")]
     Software,
 }
@@ -189,10 +189,14 @@ impl PipelineSpec {
             ]),
             // The capsfilter carries the size the picture is shown at (see
             // `Player::set_render_size`): scaling down before conversion and
-            // upload is what keeps a software-rendered desktop cheap.
+            // upload is what keeps a software-rendered desktop cheap. Scaled
+            // in the decoder's format (1.5 bytes a pixel for 4:2:0) and then
+            // converted to RGB: `videoconvertscale` doing both at once costs
+            // 60 % more on 1080p to 720p (bench/RESULTS.md, issue 18).
             VideoOutput::Paintable(VideoPath::Software) => Some(vec![
-                ElementSpec::new("videoconvertscale"),
+                ElementSpec::new("videoscale"),
                 ElementSpec::new("capsfilter").with("caps", "video/x-raw"),
+                ElementSpec::new("videoconvert"),
                 ElementSpec::new("gtk4paintablesink"),
             ]),
             VideoOutput::Fake => Some(vec![ElementSpec::new("fakesink")
@@ -486,7 +490,7 @@ mod tests {
         };
         assert_eq!(
             sw.to_launch(),
-            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
+            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
         );
         let custom = PipelineSpec {
             uri: "framescope-launch://0123".into(),
@@ -496,7 +500,7 @@ mod tests {
         };
         assert_eq!(
             custom.to_launch(),
-            "playbin source=\"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\" flags=video+text video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
+            "playbin source=\"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\" flags=video+text video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
         );
     }
 
@@ -508,6 +512,13 @@ mod tests {
 
 /// The size to scale a `width`x`height` video (pixel aspect `par`) to so it
 /// fits `area` without upscaling, or `None` when it already fits.
+///
+/// The size is the one `GtkPicture` draws a picture of that shape at in
+/// `area` (its side that touches the area's edges equal to the area's, the
+/// other rounded), so GTK draws each frame pixel for pixel at a whole-pixel
+/// offset: a frame a few pixels off is scaled again by GTK for every frame
+/// (bilinear, in pixman with the cairo renderer: a fifth of the main
+/// thread's time on 1080p, bench/RESULTS.md).
 pub(crate) fn fitted_size(
     width: u32,
     height: u32,
@@ -518,13 +529,18 @@ pub(crate) fn fitted_size(
         return None;
     }
     let display_width = width as f64 * par.0 as f64 / par.1 as f64;
-    let scale = (area.0 as f64 / display_width).min(area.1 as f64 / height as f64);
-    if scale >= 1.0 {
+    let ratio = display_width / height as f64;
+    if !ratio.is_finite() || ratio <= 0.0 {
         return None;
     }
-    // Even sizes keep chroma-subsampled formats happy.
-    let even = |v: f64| ((v.round() as u32) & !1).max(2);
-    Some((even(display_width * scale), even(height as f64 * scale)))
+    let (area_width, area_height) = (area.0 as f64, area.1 as f64);
+    let whole = |v: f64| (v.round().clamp(1.0, u32::MAX as f64)) as u32;
+    let (fit_width, fit_height) = if ratio > area_width / area_height {
+        (area.0, whole(area_width / ratio))
+    } else {
+        (whole(area_height * ratio), area.1)
+    };
+    (fit_width < whole(display_width) || fit_height < height).then_some((fit_width, fit_height))
 }
 
 #[cfg(test)]
@@ -552,6 +568,54 @@ mod fit_tests {
             Some((524, 288))
         );
         assert_eq!(fitted_size(0, 0, (1, 1), (10, 10)), None);
+        // Odd areas: the touching side is the area's own, even when odd.
+        assert_eq!(
+            fitted_size(1920, 1080, (1, 1), (1279, 1000)),
+            Some((1279, 719))
+        );
+        assert_eq!(
+            fitted_size(1920, 1080, (1, 1), (1280, 673)),
+            Some((1196, 673))
+        );
+        // Never larger than the video in either direction.
+        assert_eq!(fitted_size(1920, 1080, (1, 1), (4000, 1080)), None);
+    }
+
+    /// `GtkPicture` (GTK 4.8) draws a paintable of aspect `w/h` in an area
+    /// at `w` for the area's width when the paintable is wider, else at
+    /// the area's height times the aspect; the fitted frame is exactly
+    /// that size, so GTK never scales it.
+    #[test]
+    fn the_fitted_frame_is_drawn_at_its_own_size() {
+        for area in [
+            (1280, 720),
+            (1280, 673),
+            (1279, 800),
+            (641, 997),
+            (3840, 2000),
+            (7, 5),
+        ] {
+            for (w, h, par) in [
+                (1920, 1080, (1, 1)),
+                (720, 576, (16, 11)),
+                (1080, 1920, (1, 1)),
+            ] {
+                let Some((fw, fh)) = fitted_size(w, h, par, area) else {
+                    continue;
+                };
+                let ratio = fw as f64 / fh as f64;
+                let (aw, ah) = (area.0 as f64, area.1 as f64);
+                let (drawn_w, drawn_h) = if ratio > aw / ah {
+                    (aw, aw / ratio)
+                } else {
+                    (ah * ratio, ah)
+                };
+                assert!(
+                    (drawn_w - fw as f64).abs() < 1e-6 && (drawn_h - fh as f64).abs() < 1e-6,
+                    "{w}x{h} in {area:?}: frame {fw}x{fh}, drawn {drawn_w}x{drawn_h}"
+                );
+            }
+        }
     }
 }
 

@@ -56,6 +56,33 @@ pub fn ensure_style() {
     }
 }
 
+/// Makes GTK draw with its cairo renderer when OpenGL here is a software
+/// rasteriser (Mesa llvmpipe, as in virtual machines, containers and CI):
+/// there GTK's GL renderer costs over twice the CPU for the same video
+/// (about 1.7 against 0.7 CPU s per media s on 1080p, bench/RESULTS.md),
+/// and Framescope's `auto` video path is the software one anyway. Does
+/// nothing when `GSK_RENDERER` is set or the renderer is a GPU. Returns
+/// whether it chose cairo.
+///
+/// GTK reads `GSK_RENDERER` once, when it starts: call this before
+/// `gtk::init` (or `gtk::Application::run`) and before starting threads
+/// that read the environment. It probes GL in this process (about 30 ms),
+/// which the `framescope` app avoids by probing in a child process and
+/// then turning GL off altogether (`src/app/gl_choice.rs`) — a choice for
+/// a whole process that only the host can make.
+pub fn prefer_cheap_renderer() -> bool {
+    if std::env::var_os("GSK_RENDERER").is_some() || crate::engine::init().is_err() {
+        return false;
+    }
+    if !crate::engine::gl_probe().is_software() {
+        return false;
+    }
+    // SAFETY: documented above: called before GTK and before threads that
+    // read the environment; the probe's own threads have ended.
+    unsafe { std::env::set_var("GSK_RENDERER", "cairo") };
+    true
+}
+
 /// Initialises GTK-side Framescope: the engine, resources and widget types
 /// (so `.ui` files can name `FramescopePlayerView`). Call after `gtk::init`.
 pub fn init() -> Result<(), glib::Error> {

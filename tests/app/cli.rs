@@ -103,7 +103,7 @@ pub fn print_pipeline_describes_without_playing() {
     );
     let (out, _) = framescope(&["--print-pipeline", "--video-path", "software", "x.webm"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(
-        "video-sink=\"videoconvertscale ! capsfilter caps=video/x-raw ! gtk4paintablesink\""
+        "video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
     ));
 }
 
@@ -207,4 +207,55 @@ pub fn sub_option_adds_external_subtitle_files() {
     );
     assert_eq!(s["subtitle_file"], "app_external_second.srt", "{s}");
     assert!(s["played_seconds"].as_f64().unwrap() > 2.0, "{s}");
+}
+
+/// On a software GL rasteriser (Mesa llvmpipe under Xvfb) the app on its
+/// default path keeps GL out of its process: the GL probe runs in a child
+/// and GTK's GL is turned off, so neither LLVM nor the Mesa driver is
+/// loaded (about 70 MB resident, src/app/gl_choice.rs). With
+/// `--video-path gl` both are (which shows the check can fail).
+pub fn software_rasteriser_keeps_gl_out_of_the_app() {
+    let probe = Command::new(env!("CARGO_BIN_EXE_framescope"))
+        .env("FRAMESCOPE_GL_PROBE", std::process::id().to_string())
+        .env("DISPLAY", ensure_display())
+        .output()
+        .expect("the framescope binary runs");
+    let renderer = String::from_utf8_lossy(&probe.stdout).trim().to_string();
+    if !["llvmpipe", "softpipe", "swrast"]
+        .iter()
+        .any(|s| renderer.to_lowercase().contains(s))
+    {
+        println!("SKIPPED: the GL renderer here is “{renderer}”, not a software rasteriser");
+        return;
+    }
+    let gl_libraries_while_playing = |extra: &[&str]| {
+        let _display = own_the_display();
+        let mut child = framescope_command()
+            .args(["--no-resume", "--exit-at-end", "--mute"])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the framescope binary runs");
+        std::thread::sleep(Duration::from_secs(3));
+        let maps =
+            std::fs::read_to_string(format!("/proc/{}/maps", child.id())).unwrap_or_default();
+        let status = child.wait().expect("the app ends");
+        assert!(status.success(), "{extra:?}: {status:?}");
+        ["libLLVM", "_dri.so"]
+            .iter()
+            .filter(|lib| maps.contains(*lib))
+            .map(|lib| lib.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        gl_libraries_while_playing(&[]),
+        Vec::<String>::new(),
+        "GL libraries loaded on the default path with {renderer}"
+    );
+    assert_eq!(
+        gl_libraries_while_playing(&["--video-path", "gl"]).len(),
+        2,
+        "premise: the GL path loads LLVM and the Mesa driver"
+    );
 }

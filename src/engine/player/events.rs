@@ -364,14 +364,15 @@ impl imp::Player {
 
     /// The size of the pictures entering the video chain, as negotiated.
     fn decoded_video_size(&self) -> Option<VideoSize> {
-        // The chain's own input: the decoded size, before any scaling.
-        let caps = self
+        let chain_input = self
             .video_sink
             .borrow()
             .as_ref()
             .and_then(|s| s.parent())
             .and_then(|bin| bin.downcast::<gst::Element>().ok())
-            .and_then(|bin| bin.static_pad("sink"))
+            .and_then(|bin| bin.static_pad("sink"));
+        let caps = chain_input
+            .map(|pad| before_scaling(&pad))
             .and_then(|pad| pad.current_caps());
         caps.and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
             .map(|info| VideoSize {
@@ -392,6 +393,35 @@ impl imp::Player {
         }
         self.apply_render_size();
     }
+}
+
+/// The pad where the decoded size can still be read, from the video
+/// chain's input: up through playsink's own converter (`vconv`, a
+/// `videoconvert ! videoscale` in front of the chain), whose scaler does
+/// the software chain's scaling when it is asked a smaller size. Only pad
+/// caps and links are read (object locks), so the main thread may call it.
+fn before_scaling(chain_input: &gst::Pad) -> gst::Pad {
+    const CONVERTERS: [&str; 4] = [
+        "GstPlaySinkVideoConvert",
+        "GstVideoScale",
+        "GstVideoConvert",
+        "GstVideoConvertScale",
+    ];
+    let mut pad = chain_input.clone();
+    // A few elements at most; bounded so that a loop of links cannot hold us.
+    for _ in 0..8 {
+        let Some(element) = pad.peer().and_then(|peer| peer.parent_element()) else {
+            break;
+        };
+        if !CONVERTERS.contains(&element.type_().name()) {
+            break;
+        }
+        match element.static_pad("sink") {
+            Some(sink) => pad = sink,
+            None => break,
+        }
+    }
+    pad
 }
 
 fn is_subtitle_description(desc: &str) -> bool {

@@ -116,7 +116,17 @@ impl imp::Player {
         if video == VideoOutput::Paintable(VideoPath::Gl)
             && !crate::engine::glprobe::probe().available()
         {
-            self.warn("OpenGL is not available here, so video uses the software path.".into());
+            self.warn(if crate::engine::glprobe::gl_turned_off() {
+                crate::i18n::tr(
+                    "OpenGL was turned off when the player started (a software renderer draws cheaper without it), so video uses the software path; start it with --video-path gl to use OpenGL.",
+                    &[],
+                )
+            } else {
+                crate::i18n::tr(
+                    "OpenGL is not available here, so video uses the software path.",
+                    &[],
+                )
+            });
             video = VideoOutput::Paintable(VideoPath::Software);
         }
         let spec = PipelineSpec {

@@ -94,6 +94,7 @@ impl imp::PlayerView {
         self.player.replace(Some(player.clone()));
         self.player_bindings().set_source(Some(&player));
         self.player_signals().set_target(Some(&player));
+        self.render_size.tell(self);
         self.chapter_signals()
             .set_target(Some(&player.chapters_model()));
         if self.stats_overlay.is_shown() {

@@ -26,6 +26,7 @@ mod input;
 pub mod keyframe_ticks;
 pub mod keys;
 pub mod osd;
+mod render_size;
 pub mod seek_preview;
 pub mod stats_overlay;
 pub mod timing_actions;
@@ -144,6 +145,8 @@ mod imp {
         /// chapter ticks; its target is the model of the player shown.
         pub chapter_signals: std::cell::OnceCell<glib::SignalGroup>,
         pub hide_timeout: RefCell<Option<glib::SourceId>>,
+        /// The picture's size, told to the player (`render_size`).
+        pub render_size: render_size::RenderSize,
         pub last_pointer: Cell<(f64, f64)>,
         /// When a pointer button last went down over the view (its
         /// controls included): focus a scale takes then is given back.
@@ -289,6 +292,7 @@ mod imp {
             if let Some(id) = self.hide_timeout.take() {
                 id.remove();
             }
+            self.render_size.cancel();
             if let Some(id) = self.drag_timeout.take() {
                 id.remove();
             }
@@ -337,14 +341,7 @@ mod imp {
 
         fn size_allocate(&self, width: i32, height: i32, baseline: i32) {
             self.overlay.allocate(width, height, baseline, None);
-            // Rounded up to 64 px so a window being resized does not
-            // renegotiate the pipeline on every pixel.
-            let scale = self.obj().scale_factor().max(1);
-            let round = |v: i32| ((v.max(1) * scale + 63) / 64 * 64) as u32;
-            let player = self.player.borrow().clone();
-            if let Some(p) = player {
-                p.set_render_size(round(width), round(height));
-            }
+            self.render_size.follow(self);
             self.update_subtitle_lift();
         }
     }
