@@ -168,8 +168,43 @@ pub(crate) fn tell_caller(command_line: &gio::ApplicationCommandLine, text: &str
     }
 }
 
+/// When [`run`] began, for the time to the first frame where the kernel's
+/// start time of the process cannot be read.
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// How long ago the process started: from the kernel's start time of the
+/// process (`/proc/self/stat`, in clock ticks after boot; loading the
+/// shared libraries, tens of milliseconds cold, counts too), else from
+/// when [`run`] began.
+pub(crate) fn since_start() -> Duration {
+    process_age().unwrap_or_else(|| STARTED.get_or_init(Instant::now).elapsed())
+}
+
+fn process_age() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command's closing parenthesis; start time is
+    // the 22nd field of the line, the 20th after it.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let ticks: u64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
+    // SAFETY: sysconf only reads a system constant.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let per_second = u64::try_from(per_second).ok().filter(|&t| t > 0)?;
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the time into `now`, which lives here.
+    if unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut now) } != 0 {
+        return None;
+    }
+    let now = Duration::new(u64::try_from(now.tv_sec).ok()?, now.tv_nsec as u32);
+    let started = Duration::from_secs_f64(ticks as f64 / per_second as f64);
+    now.checked_sub(started)
+}
+
 /// Runs the player with the process's command line.
 pub fn run() -> ExitCode {
+    STARTED.get_or_init(Instant::now);
     // The user's language for messages (GTK would set it later; the
     // headless commands need it too), then the text domain.
     // SAFETY: called first thing, before any other thread exists.
@@ -179,9 +214,6 @@ pub fn run() -> ExitCode {
     // `args_os`: a file name need not be UTF-8 (`std::env::args` panics on
     // one); such names become `file://` URIs below.
     let args: Vec<OsString> = std::env::args_os().collect();
-    if gl_choice::is_probe_child() {
-        return gl_choice::run_probe_child();
-    }
     match args.get(1).and_then(|a| a.to_str()) {
         Some("inspect") => return inspect_cmd::run(args[1..].to_vec()),
         Some("snapshot") => return snapshot_cmd::run(args[1..].to_vec()),

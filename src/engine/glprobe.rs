@@ -37,6 +37,7 @@ pub(crate) fn is_software_renderer(renderer: &str) -> bool {
         "softpipe",
         "swrast",
         "software rasterizer",
+        "software rasteriser",
         "lavapipe",
     ]
     .iter()
@@ -47,9 +48,9 @@ static PROBE: OnceLock<GlProbe> = OnceLock::new();
 static GL_TURNED_OFF: AtomicBool = AtomicBool::new(false);
 
 /// Takes `renderer` (the `GL_RENDERER` string, `None` for no GL) as the
-/// probe's answer, found by the caller — the app probes in a child process
-/// so that no GL driver is loaded into its own. Returns false when the
-/// probe has run already (its answer stays).
+/// probe's answer, found by the caller — the app, where no GPU device
+/// exists, knows the answer without loading a GL driver. Returns false
+/// when the probe has run already (its answer stays).
 pub fn set_probe_result(renderer: Option<String>) -> bool {
     PROBE.set(GlProbe { renderer }).is_ok()
 }

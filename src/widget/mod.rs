@@ -66,10 +66,10 @@ pub fn ensure_style() {
 ///
 /// GTK reads `GSK_RENDERER` once, when it starts: call this before
 /// `gtk::init` (or `gtk::Application::run`) and before starting threads
-/// that read the environment. It probes GL in this process (about 30 ms),
-/// which the `framescope` app avoids by probing in a child process and
-/// then turning GL off altogether (`src/app/gl_choice.rs`) — a choice for
-/// a whole process that only the host can make.
+/// that read the environment. It probes GL in this process (about 30 ms).
+/// The `framescope` app goes further where no GPU device exists and turns
+/// GL off altogether (`src/app/gl_choice.rs`), a choice for a whole
+/// process that only the host can make.
 pub fn prefer_cheap_renderer() -> bool {
     if std::env::var_os("GSK_RENDERER").is_some() || crate::engine::init().is_err() {
         return false;

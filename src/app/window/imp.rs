@@ -57,6 +57,8 @@ pub struct MainWindow {
     pub last_error: RefCell<Option<PlayerError>>,
     /// Frames rendered and dropped and seconds played by items left behind.
     pub totals: Cell<(u64, u64, f64)>,
+    /// Seconds from the process's start to the first frame handed to GTK.
+    pub first_frame: Cell<Option<f64>>,
     /// The inspector window, while open.
     pub inspector: glib::WeakRef<InspectorWindow>,
     /// The remote control (MPRIS, and the Framescope interface with

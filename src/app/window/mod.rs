@@ -249,6 +249,16 @@ impl MainWindow {
         }
         // The inspector's health graphs cover the whole session.
         HealthHistory::attach(&player);
+        // Time to the first frame, for `--stats-json` (bench/startup.sh).
+        let window = self.downgrade();
+        player.connect_frame_pts_notify(move |player| {
+            if let Some(window) = window.upgrade() {
+                let first = &window.imp().first_frame;
+                if first.get().is_none() && player.frame_pts() >= 0 {
+                    first.set(Some(crate::app::since_start().as_secs_f64()));
+                }
+            }
+        });
         // `--loop` repeats the whole queue (a single item loops seamlessly).
         // The app sets each item up as it loads, so items never switch
         // gaplessly behind its back.

@@ -24,6 +24,9 @@ struct StatsReport {
     rendered: u64,
     dropped: u64,
     played_seconds: f64,
+    /// Seconds from the process's start to the first frame handed to GTK
+    /// for display (null when none was).
+    first_frame_s: Option<f64>,
     video_path: Option<&'static str>,
     items_played: usize,
     /// The queue at exit (display names, in order), the item playing
@@ -112,6 +115,7 @@ impl MainWindow {
             rendered: r + stats.rendered,
             dropped: d + stats.dropped,
             played_seconds: s + stats.played_seconds,
+            first_frame_s: imp.first_frame.get(),
             video_path: stats.video_path.map(|p| p.nick()),
             items_played: imp.played.get(),
             queue: (0..player.playlist().n_items())
