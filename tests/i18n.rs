@@ -372,6 +372,17 @@ fn inspect_and_check_reports_speak_chinese() {
         text.contains("已检查：") && text.contains("个错误，"),
         "check in Chinese:\n{text}"
     );
+    // The findings' sentences too: the clip's MP4 index (moov) comes after
+    // its media data (mp4mux without faststart); the kind stays English.
+    let finding = text
+        .lines()
+        .find(|l| l.contains("index-at-end"))
+        .unwrap_or_else(|| panic!("check finds the index at the end:\n{text}"));
+    assert!(
+        finding.contains("MP4 索引（moov）位于媒体数据之后")
+            && finding.contains("ffmpeg -movflags +faststart"),
+        "the finding's sentence is in Chinese:\n{text}"
+    );
 }
 
 #[test]

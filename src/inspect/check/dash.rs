@@ -10,6 +10,7 @@ use super::fmp4;
 use super::hls::{align, read_uri, unreadable_segment, Measured};
 use super::mpd::{parse, Representation};
 use super::timeline::Kind;
+use crate::i18n::{gettext, tr};
 
 /// A segment's media may start or last this much off the manifest (s).
 const SLACK: f64 = 0.5;
@@ -23,14 +24,14 @@ pub(crate) fn check(uri: &str, text: &str, progress: &mut dyn FnMut(), out: &mut
         out.push(Finding::new(
             Severity::Info,
             "live-manifest",
-            "The manifest is dynamic (live); only the segments it lists now were checked.",
+            gettext("The manifest is dynamic (live); only the segments it lists now were checked."),
         ));
     }
     if manifest.representations.is_empty() {
         out.push(Finding::new(
             Severity::Error,
             "no-representation",
-            "The manifest lists no representation check can read.",
+            gettext("The manifest lists no representation check can read."),
         ));
     }
     let mut measured = Vec::new();
@@ -62,9 +63,9 @@ fn check_representation(
         out.push(whole(
             Severity::Info,
             "not-checked",
-            format!(
-                "Representation “{}” has no SegmentTemplate check can follow; it was not analysed.",
-                rep.id
+            tr(
+                "Representation “{id}” has no SegmentTemplate check can follow; it was not analysed.",
+                &[("id", &rep.id)],
             ),
         ));
         return m;
@@ -75,9 +76,9 @@ fn check_representation(
             out.push(whole(
                 Severity::Error,
                 "segment-unreadable",
-                format!(
-                    "The initialisation segment of representation “{}” could not be read ({e}).",
-                    rep.id
+                tr(
+                    "The initialisation segment of representation “{id}” could not be read ({error}).",
+                    &[("id", &rep.id), ("error", &e)],
                 ),
             ));
             fmp4::Defaults::default()
@@ -114,7 +115,7 @@ fn check_representation(
             out.push(at(
                 Severity::Warning,
                 "not-checked",
-                "The segment holds no fragment (moof) check can read.".into(),
+                gettext("The segment holds no fragment (moof) check can read."),
             ));
             continue;
         };
@@ -122,7 +123,7 @@ fn check_representation(
             out.push(at(
                 Severity::Error,
                 "segment-starts-without-keyframe",
-                "The segment does not start with a keyframe, so a player switching to it cannot decode its first frames.".into(),
+                gettext("The segment does not start with a keyframe, so a player switching to it cannot decode its first frames."),
             ));
         }
         let media_start = first.dts as f64 / scale;
@@ -130,8 +131,12 @@ fn check_representation(
             out.push(at(
                 Severity::Error,
                 "segment-time-mismatch",
-                format!(
-                    "The segment's media starts at {media_start:.3} s but the manifest places it at {start:.3} s."
+                tr(
+                    "The segment's media starts at {media_start} s but the manifest places it at {start} s.",
+                    &[
+                        ("media_start", &format!("{media_start:.3}")),
+                        ("start", &format!("{start:.3}")),
+                    ],
                 ),
             ));
         }
@@ -144,8 +149,12 @@ fn check_representation(
             out.push(at(
                 Severity::Warning,
                 "segment-duration-mismatch",
-                format!(
-                    "The segment holds {length:.3} s of media but the manifest says {declared:.3} s."
+                tr(
+                    "The segment holds {length} s of media but the manifest says {declared} s.",
+                    &[
+                        ("length", &format!("{length:.3}")),
+                        ("declared", &format!("{declared:.3}")),
+                    ],
                 ),
             ));
         }
@@ -168,18 +177,26 @@ fn check_representation(
             out.push(whole(
                 Severity::Error,
                 "bandwidth-exceeded",
-                format!(
-                    "Representation “{}” declares bandwidth={declared} but its segments average {mean:.0} bits/s.",
-                    rep.id
+                tr(
+                    "Representation “{id}” declares bandwidth={declared} but its segments average {mean} bits/s.",
+                    &[
+                        ("id", &rep.id),
+                        ("declared", &declared.to_string()),
+                        ("mean", &format!("{mean:.0}")),
+                    ],
                 ),
             ));
         } else if mean * 3.0 < declared as f64 {
             out.push(whole(
                 Severity::Info,
                 "bandwidth-overstated",
-                format!(
-                    "Representation “{}” declares bandwidth={declared}, over three times its measured {mean:.0} bits/s.",
-                    rep.id
+                tr(
+                    "Representation “{id}” declares bandwidth={declared}, over three times its measured {mean} bits/s.",
+                    &[
+                        ("id", &rep.id),
+                        ("declared", &declared.to_string()),
+                        ("mean", &format!("{mean:.0}")),
+                    ],
                 ),
             ));
         }

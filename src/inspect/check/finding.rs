@@ -52,7 +52,7 @@ pub struct Finding {
     /// file, time from the first segment for a playlist); null when it is
     /// about the whole input.
     pub time: Option<f64>,
-    /// One sentence.
+    /// One sentence, in the user's language (`crate::i18n`).
     pub message: String,
     /// The variant (index in the master playlist), for playlists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,9 +136,13 @@ impl Findings {
             self.list.push(Finding::new(
                 Severity::Info,
                 "findings-cut",
-                format!(
-                    "{} more “{kind}” findings are not listed ({n} in all).",
-                    n - PER_KIND
+                tr(
+                    "{count} more “{kind}” findings are not listed ({total} in all).",
+                    &[
+                        ("count", &(n - PER_KIND).to_string()),
+                        ("kind", &kind),
+                        ("total", &n.to_string()),
+                    ],
                 ),
             ));
         }

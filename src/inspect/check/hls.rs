@@ -12,6 +12,7 @@ use super::mpegts;
 use super::playlist::{parse_media, MediaPlaylist, Segment};
 use super::timeline::Kind;
 use crate::engine::variants::parse_hls_master;
+use crate::i18n::{gettext, gettext_noop, tr};
 
 /// Segments larger than this are not read.
 const SEGMENT_LIMIT: usize = 256 << 20;
@@ -34,9 +35,12 @@ fn seconds(ns: i64) -> f64 {
 
 /// The sentence for a segment that [`read_uri`] could not read.
 pub(crate) fn unreadable_segment(uri: &str, error: &str) -> String {
-    format!(
-        "The segment “{}” could not be read ({error}).",
-        crate::engine::display_name(uri)
+    tr(
+        "The segment “{name}” could not be read ({error}).",
+        &[
+            ("name", &crate::engine::display_name(uri)),
+            ("error", error),
+        ],
     )
 }
 
@@ -47,10 +51,13 @@ pub(crate) fn read_uri(uri: &str) -> Result<Vec<u8>, String> {
         let path = glib::filename_from_uri(uri)
             .ok()
             .map(|(p, _)| p)
-            .ok_or_else(|| "it is not a local path".to_string())?;
+            .ok_or_else(|| gettext("it is not a local path"))?;
         let size = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
         if size > SEGMENT_LIMIT as u64 {
-            return Err(format!("it is larger than {} MiB", SEGMENT_LIMIT >> 20));
+            return Err(tr(
+                "it is larger than {size} MiB",
+                &[("size", &(SEGMENT_LIMIT >> 20).to_string())],
+            ));
         }
         std::fs::read(&path).map_err(|e| e.to_string())
     } else {
@@ -102,7 +109,7 @@ pub(crate) fn check(uri: &str, text: &str, progress: &mut dyn FnMut(), out: &mut
         out.push(Finding::new(
             Severity::Info,
             "not-checked",
-            "The alternative renditions (#EXT-X-MEDIA with a URI) are not checked; check their playlists on their own.",
+            gettext("The alternative renditions (#EXT-X-MEDIA with a URI) are not checked; check their playlists on their own."),
         ));
     }
     let several = variants.len() > 1;
@@ -122,7 +129,10 @@ pub(crate) fn check(uri: &str, text: &str, progress: &mut dyn FnMut(), out: &mut
             let mut f = Finding::new(
                 Severity::Error,
                 "playlist-unreadable",
-                format!("The variant playlist “{name}” could not be read as an HLS playlist."),
+                tr(
+                    "The variant playlist “{name}” could not be read as an HLS playlist.",
+                    &[("name", &name)],
+                ),
             );
             f.variant = tag;
             out.push(f);
@@ -152,14 +162,20 @@ fn check_variant(
         out.push(whole(
             Severity::Info,
             "live-playlist",
-            format!("“{name}” has no #EXT-X-ENDLIST (a live playlist); only the segments it lists now were checked."),
+            tr(
+                "“{name}” has no #EXT-X-ENDLIST (a live playlist); only the segments it lists now were checked.",
+                &[("name", &name)],
+            ),
         ));
     }
     for tag_name in &playlist.unsupported {
         out.push(whole(
             Severity::Info,
             "not-checked",
-            format!("“{name}” uses #{tag_name}, which check does not follow; its segments were not analysed."),
+            tr(
+                "“{name}” uses #{tag}, which check does not follow; its segments were not analysed.",
+                &[("name", &name), ("tag", tag_name)],
+            ),
         ));
     }
     let target = playlist.target_duration;
@@ -167,7 +183,10 @@ fn check_variant(
         out.push(whole(
             Severity::Error,
             "target-duration-missing",
-            format!("“{name}” has no #EXT-X-TARGETDURATION, which every media playlist must have."),
+            tr(
+                "“{name}” has no #EXT-X-TARGETDURATION, which every media playlist must have.",
+                &[("name", &name)],
+            ),
         ));
     }
     // The tracks of fragmented-MP4 segments, from their #EXT-X-MAP.
@@ -177,9 +196,9 @@ fn check_variant(
             out.push(whole(
                 Severity::Error,
                 "segment-unreadable",
-                format!(
-                    "The initialisation segment “{}” (#EXT-X-MAP) could not be read ({e}).",
-                    crate::engine::display_name(map)
+                tr(
+                    "The initialisation segment “{name}” (#EXT-X-MAP) could not be read ({error}).",
+                    &[("name", &crate::engine::display_name(map)), ("error", &e)],
                 ),
             ));
             None
@@ -202,9 +221,12 @@ fn check_variant(
                 out.push(at(
                     Severity::Error,
                     "segment-over-target-duration",
-                    format!(
-                        "The segment lasts {:.3} s by #EXTINF, more than the target duration of {target} s.",
-                        segment.duration
+                    tr(
+                        "The segment lasts {duration} s by #EXTINF, more than the target duration of {target} s.",
+                        &[
+                            ("duration", &format!("{:.3}", segment.duration)),
+                            ("target", &target.to_string()),
+                        ],
                     ),
                 ));
             }
@@ -243,8 +265,7 @@ fn check_variant(
                 out.push(at(
                     Severity::Info,
                     "not-checked",
-                    "The segments are neither MPEG-TS nor fragmented MP4 with an #EXT-X-MAP; only their durations and bitrate were checked."
-                        .into(),
+                    gettext("The segments are neither MPEG-TS nor fragmented MP4 with an #EXT-X-MAP; only their durations and bitrate were checked."),
                 ));
             }
             clock += segment.duration;
@@ -260,9 +281,14 @@ fn check_variant(
                 Finding::new(
                     Severity::Error,
                     "bandwidth-exceeded",
-                    format!(
-                        "“{name}” declares BANDWIDTH={declared} but its segment {sequence} peaks at {:.0} bits/s.",
-                        rate
+                    tr(
+                        "“{name}” declares BANDWIDTH={declared} but its segment {sequence} peaks at {rate} bits/s.",
+                        &[
+                            ("name", &name),
+                            ("declared", &declared.to_string()),
+                            ("sequence", &sequence.to_string()),
+                            ("rate", &format!("{rate:.0}")),
+                        ],
                     ),
                 )
                 .at(time)
@@ -272,9 +298,13 @@ fn check_variant(
             out.push(whole(
                 Severity::Info,
                 "bandwidth-overstated",
-                format!(
-                    "“{name}” declares BANDWIDTH={declared}, over three times its measured peak of {:.0} bits/s.",
-                    rate
+                tr(
+                    "“{name}” declares BANDWIDTH={declared}, over three times its measured peak of {rate} bits/s.",
+                    &[
+                        ("name", &name),
+                        ("declared", &declared.to_string()),
+                        ("rate", &format!("{rate:.0}")),
+                    ],
                 ),
             ));
         }
@@ -330,7 +360,7 @@ fn check_segment(
             out.push(at(
                 Severity::Error,
                 "segment-starts-without-keyframe",
-                "The segment does not start with a keyframe, so a player switching to it cannot decode its first frames.".into(),
+                gettext("The segment does not start with a keyframe, so a player switching to it cannot decode its first frames."),
             ));
         }
     }
@@ -342,15 +372,14 @@ fn check_segment(
     if let (Some(v), Some(a)) = (start_of(video), start_of(audio)) {
         let skew = a.saturating_sub(v);
         if skew.saturating_abs() > SKEW_LIMIT_NS {
-            out.push(at(
-                Severity::Warning,
-                "av-start-skew",
-                format!(
-                    "Audio starts {:.3} s {} video in this segment.",
-                    seconds(skew.saturating_abs()),
-                    if skew > 0 { "after" } else { "before" }
-                ),
-            ));
+            let template = if skew > 0 {
+                gettext_noop("Audio starts {seconds} s after video in this segment.")
+            } else {
+                gettext_noop("Audio starts {seconds} s before video in this segment.")
+            };
+            let apart = format!("{:.3}", seconds(skew.saturating_abs()));
+            let message = tr(template, &[("seconds", &apart)]);
+            out.push(at(Severity::Warning, "av-start-skew", message));
         }
     }
     let main = video.or(audio);
@@ -371,9 +400,12 @@ fn check_segment(
         out.push(at(
             Severity::Warning,
             "segment-duration-mismatch",
-            format!(
-                "The segment holds {measured:.3} s of media but #EXTINF says {:.3} s.",
-                segment.duration
+            tr(
+                "The segment holds {measured} s of media but #EXTINF says {declared} s.",
+                &[
+                    ("measured", &format!("{measured:.3}")),
+                    ("declared", &format!("{:.3}", segment.duration)),
+                ],
             ),
         ));
     }
@@ -381,20 +413,19 @@ fn check_segment(
         out.push(at(
             Severity::Info,
             "discontinuity",
-            "A discontinuity is declared before this segment (#EXT-X-DISCONTINUITY).".into(),
+            gettext("A discontinuity is declared before this segment (#EXT-X-DISCONTINUITY)."),
         ));
     } else if let Some(previous) = previous_end {
         let jump = start.saturating_sub(previous);
         if jump.saturating_abs() > JUMP_SLACK_NS {
-            out.push(at(
-                Severity::Error,
-                "timestamp-jump",
-                format!(
-                    "The timestamps jump {} by {:.3} s from the segment before, with no #EXT-X-DISCONTINUITY.",
-                    if jump > 0 { "forward" } else { "back" },
-                    seconds(jump.saturating_abs())
-                ),
-            ));
+            let template = if jump > 0 {
+                gettext_noop("The timestamps jump forward by {seconds} s from the segment before, with no #EXT-X-DISCONTINUITY.")
+            } else {
+                gettext_noop("The timestamps jump back by {seconds} s from the segment before, with no #EXT-X-DISCONTINUITY.")
+            };
+            let by = format!("{:.3}", seconds(jump.saturating_abs()));
+            let message = tr(template, &[("seconds", &by)]);
+            out.push(at(Severity::Error, "timestamp-jump", message));
         }
     }
     m.span = Some(match m.span {
@@ -448,10 +479,14 @@ pub(crate) fn align(measured: &[Measured], out: &mut Findings) {
             let mut f = Finding::new(
                 Severity::Warning,
                 "keyframes-misaligned",
-                format!(
-                    "{} keyframe(s) of variant {index} and variant {reference} are not at the same times (the first at {:.3} s), so switching between them is not seamless.",
-                    missing.len(),
-                    seconds(first.saturating_sub(r_start))
+                tr(
+                    "{count} keyframe(s) of variant {index} and variant {reference} are not at the same times (the first at {time} s), so switching between them is not seamless.",
+                    &[
+                        ("count", &missing.len().to_string()),
+                        ("index", &index.to_string()),
+                        ("reference", &reference.to_string()),
+                        ("time", &format!("{:.3}", seconds(first.saturating_sub(r_start)))),
+                    ],
                 ),
             )
             .at(seconds(first.saturating_sub(r_start)));

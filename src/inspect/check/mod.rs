@@ -26,6 +26,7 @@ use finding::Findings;
 pub use finding::{CheckReport, Finding, Severity};
 
 use crate::engine::{display_name, ErrorKind, PlayerError};
+use crate::i18n::tr;
 use crate::inspect::{inspect, is_local, scan_frames, ScanKinds};
 use std::io::Read;
 use std::sync::atomic::AtomicBool;
@@ -46,13 +47,13 @@ pub fn check(uri: &str, progress: &mut dyn FnMut()) -> Result<CheckReport, Playe
         } else {
             if !text.trim_start_matches('\u{feff}').starts_with("#EXTM3U") {
                 return Err(PlayerError::new(
-                ErrorKind::NotMedia,
-                format!(
-                    "“{}” is neither an HLS playlist (#EXTM3U) nor a DASH manifest (<MPD>); check the address.",
-                    display_name(uri)
-                ),
-                "",
-            ));
+                    ErrorKind::NotMedia,
+                    tr(
+                        "“{name}” is neither an HLS playlist (#EXTM3U) nor a DASH manifest (<MPD>); check the address.",
+                        &[("name", &display_name(uri))],
+                    ),
+                    "",
+                ));
             }
             hls::check(uri, &text, progress, &mut findings);
             "hls"
@@ -81,9 +82,9 @@ fn read_manifest(uri: &str) -> Result<String, PlayerError> {
             };
             PlayerError::new(
                 kind,
-                format!(
-                    "The manifest “{}” could not be read ({e}); check the address and that the server is up.",
-                    display_name(uri)
+                tr(
+                    "The manifest “{name}” could not be read ({error}); check the address and that the server is up.",
+                    &[("name", &display_name(uri)), ("error", &e)],
                 ),
                 e,
             )
@@ -162,7 +163,10 @@ fn check_media(
         out.push(Finding::new(
             Severity::Error,
             "read-error",
-            format!("Reading stopped after {frames} frames: {}", e.message),
+            tr(
+                "Reading stopped after {frames} frames: {error}",
+                &[("frames", &frames.to_string()), ("error", &e.message)],
+            ),
         ));
     }
     timeline.finish(out);
@@ -182,9 +186,9 @@ fn check_transport_stream(
     let cannot = |e: std::io::Error| {
         PlayerError::new(
             ErrorKind::NotFound,
-            format!(
-                "“{}” could not be read ({e}); check that it exists and is readable.",
-                display_name(uri)
+            tr(
+                "“{name}” could not be read ({error}); check that it exists and is readable.",
+                &[("name", &display_name(uri)), ("error", &e.to_string())],
             ),
             e.to_string(),
         )

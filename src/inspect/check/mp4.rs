@@ -4,6 +4,7 @@
 //! must fetch the end of the file before it can show anything.
 
 use super::finding::{Finding, Severity};
+use crate::i18n::gettext;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -66,12 +67,12 @@ pub(crate) fn index_position(path: &Path) -> Option<Finding> {
         (Some(moov), Some(mdat)) if moov > mdat && !fragmented => Some(Finding::new(
             Severity::Warning,
             "index-at-end",
-            "The MP4 index (moov) comes after the media data, so the file cannot start playing until it is read to the end over a network; remux it with ffmpeg -movflags +faststart.",
+            gettext("The MP4 index (moov) comes after the media data, so the file cannot start playing until it is read to the end over a network; remux it with ffmpeg -movflags +faststart."),
         )),
         (None, Some(_)) if !fragmented => Some(Finding::new(
             Severity::Error,
             "index-missing",
-            "The MP4 file has media data but no index (moov); it was probably cut short while being written.",
+            gettext("The MP4 file has media data but no index (moov); it was probably cut short while being written."),
         )),
         _ => None,
     }

@@ -6,6 +6,7 @@
 //! (8 bytes a frame) for the gap and rate analysis at the end.
 
 use super::finding::{Finding, Findings, Severity};
+use crate::i18n::{gettext, gettext_noop, tr};
 use crate::inspect::FrameRecord;
 
 /// What a stream carries, as far as the checks care.
@@ -113,11 +114,13 @@ impl Timeline {
                     Finding::new(
                         Severity::Error,
                         "dts-backwards",
-                        format!(
-                            "The decode time goes back by {:.3} s (from {:.3} s to {:.3} s).",
-                            seconds(-step),
-                            seconds(last),
-                            seconds(dts)
+                        tr(
+                            "The decode time goes back by {step} s (from {from} s to {to} s).",
+                            &[
+                                ("step", &format!("{:.3}", seconds(-step))),
+                                ("from", &format!("{:.3}", seconds(last))),
+                                ("to", &format!("{:.3}", seconds(dts))),
+                            ],
                         ),
                     )
                     .at(seconds(dts))
@@ -130,9 +133,9 @@ impl Timeline {
                     Finding::new(
                         Severity::Warning,
                         "dts-repeated",
-                        format!(
-                            "Two frames in a row have the same decode time ({:.3} s).",
-                            seconds(dts)
+                        tr(
+                            "Two frames in a row have the same decode time ({time} s).",
+                            &[("time", &format!("{:.3}", seconds(dts)))],
                         ),
                     )
                     .at(seconds(dts))
@@ -143,11 +146,13 @@ impl Timeline {
                     Finding::new(
                         Severity::Warning,
                         "dts-jump",
-                        format!(
-                            "The decode time jumps forward by {:.3} s (from {:.3} s to {:.3} s).",
-                            seconds(step),
-                            seconds(last),
-                            seconds(dts)
+                        tr(
+                            "The decode time jumps forward by {step} s (from {from} s to {to} s).",
+                            &[
+                                ("step", &format!("{:.3}", seconds(step))),
+                                ("from", &format!("{:.3}", seconds(last))),
+                                ("to", &format!("{:.3}", seconds(dts))),
+                            ],
                         ),
                     )
                     .at(seconds(dts))
@@ -170,7 +175,7 @@ impl Timeline {
                         Finding::new(
                             Severity::Warning,
                             "starts-without-keyframe",
-                            "The video does not start with a keyframe; its first frames cannot be decoded.",
+                            gettext("The video does not start with a keyframe; its first frames cannot be decoded."),
                         )
                         .at(time.map_or(f64::NAN, seconds))
                         .frame(f.stream, n),
@@ -235,7 +240,7 @@ impl Timeline {
                     Finding::new(
                         Severity::Error,
                         "no-keyframe",
-                        "The video has no keyframe at all; no frame of it can be decoded on its own.",
+                        gettext("The video has no keyframe at all; no frame of it can be decoded on its own."),
                     )
                     .frame(index, 0),
                 ),
@@ -250,9 +255,9 @@ impl Timeline {
                     Finding::new(
                         Severity::Warning,
                         "interleave-distance",
-                        format!(
-                            "Audio and video lie up to {:.3} s apart in the file; players reading it over a network need that much buffer.",
-                            seconds(apart)
+                        tr(
+                            "Audio and video lie up to {distance} s apart in the file; players reading it over a network need that much buffer.",
+                            &[("distance", &format!("{:.3}", seconds(apart)))],
                         ),
                     )
                     .at(seconds(at)),
@@ -270,10 +275,12 @@ fn long_stretch(out: &mut Findings, stream: usize, key: i64, key_frame: u64, end
             Finding::new(
                 Severity::Warning,
                 "keyframe-interval",
-                format!(
-                    "{:.3} s pass without a keyframe after the one at {:.3} s; seeking and joining there is slow.",
-                    seconds(stretch),
-                    seconds(key)
+                tr(
+                    "{stretch} s pass without a keyframe after the one at {time} s; seeking and joining there is slow.",
+                    &[
+                        ("stretch", &format!("{:.3}", seconds(stretch))),
+                        ("time", &format!("{:.3}", seconds(key))),
+                    ],
                 ),
             )
             .at(seconds(key))
@@ -285,25 +292,30 @@ fn long_stretch(out: &mut Findings, stream: usize, key: i64, key_frame: u64, end
 /// Reports an audio frame that does not start where the last one ended.
 fn audio_continuity(out: &mut Findings, stream: usize, n: u64, pts: i64, end: i64) {
     let miss = pts.saturating_sub(end);
-    let (kind, what) = if miss > AUDIO_SLACK_NS {
-        ("pts-gap", "a gap of")
+    let (kind, template) = if miss > AUDIO_SLACK_NS {
+        (
+            "pts-gap",
+            gettext_noop("The audio has a gap of {length} s before {time} s."),
+        )
     } else if miss < -AUDIO_SLACK_NS {
-        ("pts-overlap", "an overlap of")
+        (
+            "pts-overlap",
+            gettext_noop("The audio has an overlap of {length} s before {time} s."),
+        )
     } else {
         return;
     };
+    let message = tr(
+        template,
+        &[
+            ("length", &format!("{:.3}", seconds(miss.saturating_abs()))),
+            ("time", &format!("{:.3}", seconds(pts))),
+        ],
+    );
     out.push(
-        Finding::new(
-            Severity::Warning,
-            kind,
-            format!(
-                "The audio has {what} {:.3} s before {:.3} s.",
-                seconds(miss.saturating_abs()),
-                seconds(pts)
-            ),
-        )
-        .at(seconds(pts))
-        .frame(stream, n),
+        Finding::new(Severity::Warning, kind, message)
+            .at(seconds(pts))
+            .frame(stream, n),
     );
 }
 
@@ -340,9 +352,9 @@ fn presentation(out: &mut Findings, stream: usize, epoch: &[(i64, u64)]) {
             out.push(at(Finding::new(
                 Severity::Error,
                 "pts-duplicate",
-                format!(
-                    "Two frames have the same presentation time ({:.3} s).",
-                    seconds(pts)
+                tr(
+                    "Two frames have the same presentation time ({time} s).",
+                    &[("time", &format!("{:.3}", seconds(pts)))],
                 ),
             )));
             continue;
@@ -361,10 +373,12 @@ fn presentation(out: &mut Findings, stream: usize, epoch: &[(i64, u64)]) {
             out.push(at(Finding::new(
                 Severity::Info,
                 "frame-rate-change",
-                format!(
-                    "The frame rate changes from {:.3} to {:.3} frames/s.",
-                    1e9 / current as f64,
-                    1e9 / step as f64
+                tr(
+                    "The frame rate changes from {from} to {to} frames/s.",
+                    &[
+                        ("from", &format!("{:.3}", 1e9 / current as f64)),
+                        ("to", &format!("{:.3}", 1e9 / step as f64)),
+                    ],
                 ),
             )));
             current = step;
@@ -372,21 +386,28 @@ fn presentation(out: &mut Findings, stream: usize, epoch: &[(i64, u64)]) {
             out.push(at(Finding::new(
                 Severity::Warning,
                 "pts-gap",
-                format!(
-                    "The video has a gap of {:.3} s before {:.3} s ({} frame(s) missing).",
-                    seconds(step - current),
-                    seconds(pts),
-                    (step / current).saturating_sub(1).max(1)
+                tr(
+                    "The video has a gap of {length} s before {time} s ({count} frame(s) missing).",
+                    &[
+                        ("length", &format!("{:.3}", seconds(step - current))),
+                        ("time", &format!("{:.3}", seconds(pts))),
+                        (
+                            "count",
+                            &(step / current).saturating_sub(1).max(1).to_string(),
+                        ),
+                    ],
                 ),
             )));
         } else if step < current / 2 {
             out.push(at(Finding::new(
                 Severity::Warning,
                 "pts-overlap",
-                format!(
-                    "Two video frames are only {:.3} s apart at {:.3} s, less than one frame.",
-                    seconds(step),
-                    seconds(pts)
+                tr(
+                    "Two video frames are only {step} s apart at {time} s, less than one frame.",
+                    &[
+                        ("step", &format!("{:.3}", seconds(step))),
+                        ("time", &format!("{:.3}", seconds(pts))),
+                    ],
                 ),
             )));
         }
