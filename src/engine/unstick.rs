@@ -266,6 +266,30 @@ mod tests {
     use std::sync::mpsc;
     use std::sync::Arc;
 
+    /// Stops `pipeline` under watch on a thread of its own and checks that
+    /// the stop is stuck until the first flushing pass (`premise` says why
+    /// it should be), and ends within 10 s of it.
+    fn stuck_then_freed(pipeline: &gst::Pipeline, premise: &str) {
+        let (stopped, stop_returned) = mpsc::channel();
+        let stopping = pipeline.clone();
+        std::thread::spawn(move || {
+            let watched = watch(&stopping);
+            let _ = stopping.set_state(gst::State::Null);
+            drop(watched);
+            let _ = stopped.send(());
+        });
+        assert!(
+            stop_returned
+                .recv_timeout(PASSES[0] - Duration::from_millis(500))
+                .is_err(),
+            "premise: {premise}"
+        );
+        assert!(
+            stop_returned.recv_timeout(Duration::from_secs(10)).is_ok(),
+            "flushing did not free the stuck stop"
+        );
+    }
+
     /// A stand-in for the deadlock of storm run 10, made of parts whose
     /// behaviour is documented: stopping goes from the sink up; the thread
     /// stopping the pipeline, told that the sink has gone to `READY` (a
@@ -320,23 +344,9 @@ mod tests {
         // Let the sink preroll and the feeder fill the queue.
         std::thread::sleep(Duration::from_millis(300));
 
-        let (stopped, stop_returned) = mpsc::channel();
-        let stopping = pipeline.clone();
-        std::thread::spawn(move || {
-            let watched = watch(&stopping);
-            let _ = stopping.set_state(gst::State::Null);
-            drop(watched);
-            let _ = stopped.send(());
-        });
-        assert!(
-            stop_returned
-                .recv_timeout(PASSES[0] - Duration::from_millis(500))
-                .is_err(),
-            "premise: the stop should wait for the feeder until the pads are flushed"
-        );
-        assert!(
-            stop_returned.recv_timeout(Duration::from_secs(10)).is_ok(),
-            "flushing every pad did not free the stuck stop"
+        stuck_then_freed(
+            &pipeline,
+            "the stop should wait for the feeder until the pads are flushed",
         );
         feeder.join().unwrap();
         pipeline.bus().unwrap().unset_sync_handler();
@@ -376,23 +386,9 @@ mod tests {
             .recv_timeout(Duration::from_secs(5))
             .expect("premise: the streaming thread reaches the blocking probe");
 
-        let (stopped, stop_returned) = mpsc::channel();
-        let stopping = pipeline.clone();
-        std::thread::spawn(move || {
-            let watched = watch(&stopping);
-            let _ = stopping.set_state(gst::State::Null);
-            drop(watched);
-            let _ = stopped.send(());
-        });
-        assert!(
-            stop_returned
-                .recv_timeout(PASSES[0] - Duration::from_millis(500))
-                .is_err(),
-            "premise: the stop should wait for the blocked streaming thread"
-        );
-        assert!(
-            stop_returned.recv_timeout(Duration::from_secs(10)).is_ok(),
-            "the flushes did not reach the blocked pad"
+        stuck_then_freed(
+            &pipeline,
+            "the stop should wait for the blocked streaming thread",
         );
         assert_eq!(pipeline.current_state(), gst::State::Null);
     }
