@@ -39,8 +39,11 @@ fn start_xvfb() -> String {
             "Xvfb is not installed; run `scripts/setup.sh test`, which installs it"
         );
         // A small guardian shell stops Xvfb once this test process is gone.
+        // `-noreset`: an X server resets when its last client leaves, and a
+        // GTK app starting meanwhile (the tests start and end many) finds
+        // no display ("Failed to initialize GTK", seen in CI).
         let script = format!(
-            "Xvfb :{n} -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & x=$!; \
+            "Xvfb :{n} -screen 0 1280x800x24 -nolisten tcp -noreset >/dev/null 2>&1 & x=$!; \
              while kill -0 {} 2>/dev/null && kill -0 $x 2>/dev/null; do sleep 1; done; kill $x 2>/dev/null",
             std::process::id()
         );
