@@ -74,6 +74,14 @@ fn main() {
             picture::anamorphic_video_keeps_its_pixel_aspect_ratio,
         ),
         (
+            "software_path_draws_frames_with_alpha_blended",
+            picture::software_path_draws_frames_with_alpha_blended,
+        ),
+        (
+            "software_path_turns_the_picture_as_tagged",
+            picture::software_path_turns_the_picture_as_tagged,
+        ),
+        (
             "shortcuts_window_builds_from_the_key_table",
             controls::shortcuts_window_builds_from_the_key_table,
         ),

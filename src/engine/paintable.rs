@@ -83,10 +83,13 @@ mod imp {
 /// them) returns the paintable itself without taking a reference, so its
 /// caller's release frees the paintable under its owner: the sink then
 /// draws with a freed object (a crash the storm test found, through the
-/// watchdog's frozen picture). Only paintables whose contents never change
-/// are asked; for any other an empty paintable of its size stands in.
+/// watchdog's frozen picture). Only paintables whose contents never change,
+/// and `framescopesink`'s (which returns its frame), are asked; for any
+/// other an empty paintable of its size stands in.
 pub(crate) fn still_image(paintable: &gdk::Paintable) -> gdk::Paintable {
-    if paintable.flags().contains(gdk::PaintableFlags::CONTENTS) {
+    if paintable.flags().contains(gdk::PaintableFlags::CONTENTS)
+        || paintable.is::<crate::engine::sink::SinkPicture>()
+    {
         paintable.current_image()
     } else {
         gdk::Paintable::new_empty(paintable.intrinsic_width(), paintable.intrinsic_height())

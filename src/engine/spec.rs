@@ -15,7 +15,7 @@ pub enum VideoPath {
     #[default]
     #[enum_value(nick = "gl")]
     Gl,
-    /// `videoscale ! capsfilter ! videoconvert ! gtk4paintablesink`: scaling
+    /// `videoscale ! capsfilter ! videoconvert ! framescopesink`: scaling
     /// down to the picture's size, then conversion, on the CPU.
     #[enum_value(nick = "software")]
     Software,
@@ -197,7 +197,7 @@ impl PipelineSpec {
                 ElementSpec::new("videoscale"),
                 ElementSpec::new("capsfilter").with("caps", "video/x-raw"),
                 ElementSpec::new("videoconvert"),
-                ElementSpec::new("gtk4paintablesink"),
+                ElementSpec::new("framescopesink"),
             ]),
             VideoOutput::Fake => Some(vec![ElementSpec::new("fakesink")
                 .with("sync", "true")
@@ -380,7 +380,9 @@ pub(crate) fn make(factory: &str) -> Result<gst::Element, PlayerError> {
 
 fn package_hint(factory: &str) -> &'static str {
     match factory {
-        "gtk4paintablesink" => "it is built into Framescope; this build is broken",
+        "gtk4paintablesink" | "framescopesink" => {
+            "it is built into Framescope; this build is broken"
+        }
         "glupload" | "glcolorconvert" => "gstreamer1.0-gl",
         "autoaudiosink" | "scaletempo" => "gstreamer1.0-plugins-good",
         _ => "gstreamer1.0-plugins-base",
@@ -490,7 +492,7 @@ mod tests {
         };
         assert_eq!(
             sw.to_launch(),
-            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
+            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! framescopesink\""
         );
         let custom = PipelineSpec {
             uri: "framescope-launch://0123".into(),
@@ -500,7 +502,7 @@ mod tests {
         };
         assert_eq!(
             custom.to_launch(),
-            "playbin source=\"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\" flags=video+text video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
+            "playbin source=\"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\" flags=video+text video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! framescopesink\""
         );
     }
 

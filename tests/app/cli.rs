@@ -109,7 +109,7 @@ pub fn print_pipeline_describes_without_playing() {
     );
     let (out, _) = framescope(&["--print-pipeline", "--video-path", "software", "x.webm"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(
-        "video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! gtk4paintablesink\""
+        "video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! framescopesink\""
     ));
 }
 

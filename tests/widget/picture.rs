@@ -6,12 +6,29 @@ use super::*;
 
 fn sink_caps(view: &PlayerView) -> Option<gst::Caps> {
     let pipeline = view.player().pipeline()?;
-    let sink = pipeline
-        .iterate_recurse()
-        .into_iter()
-        .flatten()
-        .find(|e| e.factory().is_some_and(|f| f.name() == "gtk4paintablesink"))?;
+    let sink = pipeline.iterate_recurse().into_iter().flatten().find(|e| {
+        e.factory()
+            .is_some_and(|f| matches!(f.name().as_str(), "gtk4paintablesink" | "framescopesink"))
+    })?;
     sink.static_pad("sink")?.current_caps()
+}
+
+/// The centre pixel of the view's picture once it is close to `expected`,
+/// or the last one read within 8 s.
+fn centre_pixel_once(view: &PlayerView, expected: (u8, u8, u8)) -> (u8, u8, u8) {
+    let picture = view.picture();
+    let mut centre = (0, 0, 0);
+    let deadline = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < deadline {
+        run_until(Duration::from_millis(200), || false);
+        if let Ok((data, w, h, stride)) = render_pixels(&picture) {
+            centre = pixel_at(&data, stride, w / 2, h / 2);
+            if close(centre, expected, 16) {
+                break;
+            }
+        }
+    }
+    centre
 }
 
 fn solid_colour_is_shown(mode: VideoMode) -> TestResult {
@@ -28,18 +45,7 @@ fn solid_colour_is_shown(mode: VideoMode) -> TestResult {
         view.player().state()
     );
     // Read back until a frame has reached the paintable (or give up).
-    let picture = view.picture();
-    let mut centre = (0, 0, 0);
-    let deadline = Instant::now() + Duration::from_secs(8);
-    while Instant::now() < deadline {
-        run_until(Duration::from_millis(200), || false);
-        if let Ok((data, w, h, stride)) = render_pixels(&picture) {
-            centre = pixel_at(&data, stride, w / 2, h / 2);
-            if close(centre, expected, 16) {
-                break;
-            }
-        }
-    }
+    let centre = centre_pixel_once(&view, expected);
     let result = if close(centre, expected, 16) {
         Ok(())
     } else {
@@ -116,10 +122,69 @@ pub fn software_path_scales_down_to_the_picture() -> TestResult {
 }
 
 pub fn anamorphic_video_keeps_its_pixel_aspect_ratio() -> TestResult {
+    for mode in [VideoMode::Gl, VideoMode::Software] {
+        anamorphic_video_is_shown_wide(mode).map_err(|e| format!("{mode:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The software path's sink tells frames with alpha from opaque ones: a
+/// half-transparent red frame (BGRA, straight alpha, as GStreamer's
+/// formats are) is drawn half-covering the black behind it. Taken for
+/// premultiplied (as opaque frames are handed to cairo), it would be drawn
+/// at full strength.
+pub fn software_path_draws_frames_with_alpha_blended() -> TestResult {
+    let (window, view) = window_with_view();
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().open_pipeline(
+        "videotestsrc pattern=solid-color foreground-color=0x80d03030 \
+         ! video/x-raw,format=BGRA,width=320,height=240,framerate=15/1",
+    );
+    let half = (0x68, 0x18, 0x18);
+    let centre = centre_pixel_once(&view, half);
+    let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
+    window.destroy();
+    check!(
+        close(centre, half, 16),
+        "centre pixel {centre:?}, expected about {half:?} (sink caps {caps})"
+    );
+    Ok(())
+}
+
+/// The software path turns the picture as the stream's
+/// `image-orientation` tag says (a phone's portrait video): a 320x240
+/// stream tagged `rotate-90` is shown 240 wide and 320 high.
+pub fn software_path_turns_the_picture_as_tagged() -> TestResult {
+    let (window, view) = window_with_view();
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().open_pipeline(
+        "videotestsrc ! video/x-raw,width=320,height=240,framerate=15/1 \
+         ! taginject tags=\"image-orientation=rotate-90\"",
+    );
+    let expected = 240.0 / 320.0;
+    let turned = run_until(Duration::from_secs(10), || {
+        view.picture()
+            .paintable()
+            .is_some_and(|p| (p.intrinsic_aspect_ratio() - expected).abs() < 0.01)
+    });
+    let ratio = view
+        .picture()
+        .paintable()
+        .map(|p| p.intrinsic_aspect_ratio())
+        .unwrap_or_default();
+    window.destroy();
+    check!(
+        turned,
+        "picture aspect ratio {ratio:.3}, expected {expected:.3} (turned a quarter)"
+    );
+    Ok(())
+}
+
+fn anamorphic_video_is_shown_wide(mode: VideoMode) -> TestResult {
     // 720x576 with 16:11 pixels is a 1047x576 picture (PAL widescreen).
     let clip = anamorphic_clip();
     let (window, view) = window_with_view();
-    view.player().set_video_mode(VideoMode::Gl);
+    view.player().set_video_mode(mode);
     view.open(&clip.display().to_string());
     check!(
         run_until(Duration::from_secs(10), || view

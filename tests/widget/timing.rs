@@ -185,10 +185,11 @@ pub fn seek_bar_drag_coalesces_and_ends_on_the_exact_frame() -> TestResult {
         .player()
         .pipeline()
         .and_then(|p| {
-            p.iterate_recurse()
-                .into_iter()
-                .flatten()
-                .find(|e| e.factory().is_some_and(|f| f.name() == "gtk4paintablesink"))
+            p.iterate_recurse().into_iter().flatten().find(|e| {
+                e.factory().is_some_and(|f| {
+                    matches!(f.name().as_str(), "gtk4paintablesink" | "framescopesink")
+                })
+            })
         })
         .ok_or("no video sink")?;
     let flushes = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));

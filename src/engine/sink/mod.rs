@@ -1,0 +1,272 @@
+//! `framescopesink`: the software path's video sink. It takes BGRA frames
+//! from `videoconvert` and hands them to a [`SinkPicture`] on the main
+//! thread as memory textures in the format GTK's cairo renderer draws
+//! without converting (premultiplied BGRA, cairo's own), when the frames
+//! are opaque, so no frame is converted again on the main thread
+//! (bench/RESULTS.md, issue 18).
+//!
+//! Threads: the streaming thread maps the frame, puts it in a one-frame
+//! slot (replacing a frame the main loop has not taken yet) and, when the
+//! slot was empty, queues one idle callback on the default main context.
+//! The main thread takes the slot's frame there. Each side holds the
+//! slot's lock only to swap a value: neither ever waits for the other.
+//! Timing, QoS, `last-sample`, `stats` and stepping are `GstBaseSink`'s.
+
+mod picture;
+
+pub(crate) use picture::SinkPicture;
+
+use gst::prelude::*;
+use gst_video::gst_base::subclass::prelude::*;
+use gst_video::subclass::prelude::*;
+use picture::{Frame, Orientation};
+use std::sync::{Arc, Mutex};
+
+/// Registers `framescopesink` (by `engine::init`).
+pub(crate) fn register_element() -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        None,
+        "framescopesink",
+        gst::Rank::NONE,
+        FrameSink::static_type(),
+    )
+}
+
+/// The newest frame the main loop has not taken yet, and whom to give it.
+#[derive(Default)]
+struct Handoff {
+    pending: Mutex<Option<Frame>>,
+    target: Mutex<Option<picture::Target>>,
+}
+
+impl Handoff {
+    /// On the streaming thread: leaves `frame` for the main loop.
+    fn offer(self: &Arc<Self>, frame: Frame) {
+        let was_empty = lock(&self.pending).replace(frame).is_none();
+        if was_empty {
+            let handoff = self.clone();
+            // Always queued (never run on this thread, as `invoke` may):
+            // the picture is a main-thread object.
+            glib::idle_add_full(glib::Priority::DEFAULT, move || {
+                handoff.deliver();
+                glib::ControlFlow::Break
+            });
+        }
+    }
+
+    /// On the main loop: shows the newest frame.
+    fn deliver(&self) {
+        let target = lock(&self.target).clone();
+        let Some(picture) = target.and_then(|t| t.upgrade()) else {
+            lock(&self.pending).take();
+            return;
+        };
+        if let Some(frame) = lock(&self.pending).take() {
+            picture.show(frame);
+        }
+    }
+}
+
+/// A poisoned slot still holds a valid value: a panic elsewhere must not
+/// stop the video.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the streaming thread knows about the frames it is sent.
+#[derive(Default)]
+struct Format {
+    info: Option<gst_video::VideoInfo>,
+    /// Every pixel's alpha is 255 (converted from a format without alpha).
+    opaque: bool,
+    global_orientation: Orientation,
+    stream_orientation: Option<Orientation>,
+}
+
+mod imp {
+    use super::*;
+    use std::sync::LazyLock;
+
+    #[derive(Default)]
+    pub struct FrameSink {
+        pub(super) handoff: Arc<Handoff>,
+        pub(super) format: Mutex<Format>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for FrameSink {
+        const NAME: &'static str = "FramescopeFrameSink";
+        type Type = super::FrameSink;
+        type ParentType = gst_video::VideoSink;
+    }
+
+    impl ObjectImpl for FrameSink {
+        fn properties() -> &'static [glib::ParamSpec] {
+            static PROPERTIES: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+                vec![
+                    glib::ParamSpecObject::builder::<gdk::Paintable>("paintable")
+                        .nick("Paintable")
+                        .blurb("The picture frames are shown in (read it on the main thread)")
+                        .read_only()
+                        .build(),
+                ]
+            });
+            PROPERTIES.as_ref()
+        }
+
+        fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+            match pspec.name() {
+                "paintable" => self.picture().to_value(),
+                _ => unreachable!("framescopesink has no property {}", pspec.name()),
+            }
+        }
+    }
+
+    impl GstObjectImpl for FrameSink {}
+
+    impl ElementImpl for FrameSink {
+        fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+            static METADATA: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+                gst::subclass::ElementMetadata::new(
+                    "Framescope software video sink",
+                    "Sink/Video",
+                    "Shows BGRA frames in a GdkPaintable as textures GTK draws unconverted",
+                    "Framescope",
+                )
+            });
+            Some(&*METADATA)
+        }
+
+        fn pad_templates() -> &'static [gst::PadTemplate] {
+            static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+                let caps = gst_video::VideoCapsBuilder::new()
+                    .format(gst_video::VideoFormat::Bgra)
+                    .build();
+                vec![gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &caps,
+                )
+                .expect("a valid pad template")]
+            });
+            TEMPLATES.as_ref()
+        }
+    }
+
+    impl BaseSinkImpl for FrameSink {
+        fn set_caps(&self, caps: &gst::Caps) -> Result<(), gst::LoggableError> {
+            let info = gst_video::VideoInfo::from_caps(caps).map_err(|_| {
+                gst::loggable_error!(crate::engine::log::CAT, "Unusable caps {caps}")
+            })?;
+            let opaque = self.upstream_is_opaque();
+            let mut format = lock(&self.format);
+            format.info = Some(info);
+            format.opaque = opaque;
+            Ok(())
+        }
+
+        fn event(&self, event: gst::Event) -> bool {
+            match event.view() {
+                gst::EventView::StreamStart(_) => {
+                    lock(&self.format).stream_orientation = None;
+                }
+                gst::EventView::Tag(tag) => {
+                    let tags = tag.tag();
+                    if let Some(orientation) = Orientation::from_tags(tags) {
+                        let mut format = lock(&self.format);
+                        if tags.scope() == gst::TagScope::Global {
+                            format.global_orientation = orientation;
+                        } else {
+                            format.stream_orientation = Some(orientation);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            self.parent_event(event)
+        }
+
+        fn stop(&self) -> Result<(), gst::ErrorMessage> {
+            // The mapped frame holds a buffer of upstream's pool.
+            lock(&self.handoff.pending).take();
+            *lock(&self.format) = Format::default();
+            Ok(())
+        }
+    }
+
+    impl VideoSinkImpl for FrameSink {
+        fn show_frame(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+            let (info, opaque, orientation) = {
+                let format = lock(&self.format);
+                let Some(info) = format.info.clone() else {
+                    return Err(gst::FlowError::NotNegotiated);
+                };
+                let orientation = format
+                    .stream_orientation
+                    .unwrap_or(format.global_orientation);
+                (info, format.opaque, orientation)
+            };
+            let frame = gst_video::VideoFrame::from_buffer_readable(buffer.clone(), &info)
+                .map_err(|_| {
+                    gst::element_imp_error!(
+                        self,
+                        gst::ResourceError::Read,
+                        ["A video frame could not be read."]
+                    );
+                    gst::FlowError::Error
+                })?;
+            match Frame::new(frame, opaque, orientation) {
+                Some(frame) => self.handoff.offer(frame),
+                None => gst::warning!(crate::engine::log::CAT, imp = self, "unusable frame"),
+            }
+            Ok(gst::FlowSuccess::Ok)
+        }
+    }
+
+    impl FrameSink {
+        /// The picture frames go to, made on first read (on the main
+        /// thread: a read from another thread gets a picture of its own
+        /// that is never shown).
+        fn picture(&self) -> SinkPicture {
+            let mut target = lock(&self.handoff.target);
+            if let Some(picture) = target.as_ref().and_then(|t| t.upgrade()) {
+                return picture;
+            }
+            let picture = SinkPicture::default();
+            *target = Some(picture::Target::new(&picture));
+            picture
+        }
+
+        /// Whether the element feeding us converts from a format without
+        /// alpha (then `videoconvert` writes 255 in every alpha byte and
+        /// the frames are premultiplied as they are). Anything else keeps
+        /// straight alpha, which GTK converts, right but slower. Called on
+        /// the streaming thread, which owns these pads' caps.
+        fn upstream_is_opaque(&self) -> bool {
+            let Some(upstream) = self
+                .obj()
+                .static_pad("sink")
+                .and_then(|pad| pad.peer())
+                .and_then(|peer| peer.parent_element())
+            else {
+                return false;
+            };
+            let is_converter = upstream
+                .factory()
+                .is_some_and(|f| matches!(f.name().as_str(), "videoconvert" | "videoconvertscale"));
+            is_converter
+                && upstream
+                    .static_pad("sink")
+                    .and_then(|pad| pad.current_caps())
+                    .and_then(|caps| gst_video::VideoInfo::from_caps(&caps).ok())
+                    .is_some_and(|info| !info.format_info().has_alpha())
+        }
+    }
+}
+
+glib::wrapper! {
+    /// The software path's video sink (see the module's comment).
+    pub struct FrameSink(ObjectSubclass<imp::FrameSink>)
+        @extends gst_video::VideoSink, gst_video::gst_base::BaseSink, gst::Element, gst::Object;
+}
