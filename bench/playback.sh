@@ -91,25 +91,12 @@ cargo build --release --quiet
 bin=target/release/framescope
 
 # 3. An X display: the caller's, or a private Xvfb on the first free number.
-xvfb_pid=""; runtime_dir=""; bus_pid=""
-cleanup() {
-  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null || true; fi
+bus_pid=""
+bench_more_cleanup() {
   if [ -n "$bus_pid" ]; then kill "$bus_pid" 2>/dev/null || true; fi
-  if [ -n "$runtime_dir" ]; then rm -rf "$runtime_dir"; fi
 }
-trap cleanup EXIT
-if [ -z "${DISPLAY:-}" ]; then
-  n=77
-  while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-  Xvfb ":$n" -screen 0 1280x720x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
-  xvfb_pid=$!
-  for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
-  [ -e "/tmp/.X11-unix/X$n" ] || { echo "bench: Xvfb :$n did not start, see $out/xvfb.log" >&2; exit 1; }
-  export DISPLAY=":$n"
-fi
-if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
-  runtime_dir=$(mktemp -d); chmod 700 "$runtime_dir"; export XDG_RUNTIME_DIR="$runtime_dir"
-fi
+. bench/display.sh
+bench_display "$out"
 
 # json_field FILE KEY: a scalar from Framescope's stats JSON (quotes stripped).
 json_field() { sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$1" | head -n 1; }
