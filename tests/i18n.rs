@@ -326,6 +326,36 @@ fn command_line_errors_speak_chinese() {
     }
 }
 
+/// `ctl`'s own sentences, not only clap's: with no session bus to reach.
+#[test]
+fn ctl_sentences_speak_chinese() {
+    let no_bus = "unix:path=/nonexistent/framescope-test-bus";
+    let mut english = framescope_headless();
+    english
+        .env("DBUS_SESSION_BUS_ADDRESS", no_bus)
+        .args(["ctl", "state"]);
+    let out = english.output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.starts_with(
+            "framescope ctl: No Framescope player can be reached: there is no D-Bus session bus ("
+        ),
+        "in English:\n{said}"
+    );
+    let mut command = framescope_headless();
+    chinese(&mut command)
+        .env("DBUS_SESSION_BUS_ADDRESS", no_bus)
+        .args(["ctl", "state"]);
+    let out = command.output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.starts_with("framescope ctl: 无法联系任何 Framescope 播放器：没有 D-Bus 会话总线（"),
+        "in Chinese:\n{said}"
+    );
+}
+
 #[test]
 fn inspect_and_check_reports_speak_chinese() {
     let clip = clip("h264_aac.mp4");

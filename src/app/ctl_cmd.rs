@@ -8,6 +8,7 @@
 use clap::{Parser, Subcommand};
 use framescope::control::{BUS_NAME_PREFIX, INTERFACE, OBJECT_PATH};
 use framescope::engine::parse_time;
+use framescope::i18n::{gettext, tr};
 use gtk::prelude::*;
 use gtk::{gio, glib};
 use std::process::ExitCode;
@@ -150,8 +151,10 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     }
 }
 
-const NO_PLAYER: &str =
-    "No Framescope player with remote control is running; start one with --control.";
+/// The sentence for "nobody answers", in the user's language.
+fn no_player() -> String {
+    gettext("No Framescope player with remote control is running; start one with --control.")
+}
 
 /// The bus name of the player to drive.
 fn find_player(connection: &gio::DBusConnection, options: &CtlOptions) -> Result<String, Failure> {
@@ -182,16 +185,19 @@ fn find_player(connection: &gio::DBusConnection, options: &CtlOptions) -> Result
         .collect();
     match wanted {
         Some(name) if players.contains(&name) => Ok(name),
-        Some(name) => Err(Failure::Call(format!(
-            "No Framescope player with remote control answers as {name}; check the name, or start one with --control."
+        Some(name) => Err(Failure::Call(tr(
+            "No Framescope player with remote control answers as {name}; check the name, or start one with --control.",
+            &[("name", &name)],
         ))),
         None => match players.as_slice() {
-            [] => Err(Failure::Call(NO_PLAYER.into())),
+            [] => Err(Failure::Call(no_player())),
             [one] => Ok(one.clone()),
-            several => Err(Failure::Call(format!(
-                "{} Framescope players are running ({}); choose one with --instance PID or --name NAME.",
-                several.len(),
-                several.join(", ")
+            several => Err(Failure::Call(tr(
+                "{count} Framescope players are running ({names}); choose one with --instance PID or --name NAME.",
+                &[
+                    ("count", &several.len().to_string()),
+                    ("names", &several.join(", ")),
+                ],
             ))),
         },
     }
@@ -205,7 +211,12 @@ fn absolute(item: &str) -> Result<String, Failure> {
     }
     std::path::absolute(item)
         .map(|p| p.display().to_string())
-        .map_err(|e| Failure::Usage(format!("“{item}” is not a usable path ({e}).")))
+        .map_err(|e| {
+            Failure::Usage(tr(
+                "“{item}” is not a usable path ({error}).",
+                &[("item", item), ("error", &e.to_string())],
+            ))
+        })
 }
 
 fn seconds(ns: u64) -> f64 {
@@ -217,8 +228,13 @@ fn time_arg(s: &str) -> Result<f64, Failure> {
 }
 
 fn drive(options: &CtlOptions) -> Result<String, Failure> {
-    let connection = gio::bus_get_sync(gio::BusType::Session, None::<&gio::Cancellable>)
-        .map_err(|e| Failure::Call(format!("{NO_PLAYER} (There is no D-Bus session bus: {e}.)")))?;
+    let connection =
+        gio::bus_get_sync(gio::BusType::Session, None::<&gio::Cancellable>).map_err(|e| {
+            Failure::Call(tr(
+                "No Framescope player can be reached: there is no D-Bus session bus ({error}).",
+                &[("error", &e.to_string())],
+            ))
+        })?;
     let name = find_player(&connection, options)?;
     let call = |method: &str, args: Option<glib::Variant>| -> Result<glib::Variant, Failure> {
         connection
@@ -272,10 +288,11 @@ fn drive(options: &CtlOptions) -> Result<String, Failure> {
             if moved {
                 Ok(String::new())
             } else {
-                Err(Failure::Call(format!(
-                    "There is no {} item in the queue.",
-                    if next { "next" } else { "previous" }
-                )))
+                Err(Failure::Call(if next {
+                    gettext("There is no next item in the queue.")
+                } else {
+                    gettext("There is no previous item in the queue.")
+                }))
             }
         }
         Command::Seek { time, mode } => none(
@@ -296,16 +313,17 @@ fn drive(options: &CtlOptions) -> Result<String, Failure> {
         Command::Loop { a, b } => match (a.as_str(), b) {
             ("off", None) => none("ClearLoop", None),
             (a, Some(b)) => none("SetLoop", Some((time_arg(a)?, time_arg(b)?).to_variant())),
-            (_, None) => Err(Failure::Usage(
-                "loop takes two times, A and B (e.g. loop 1.0 2.5), or off.".into(),
-            )),
+            (_, None) => Err(Failure::Usage(gettext(
+                "loop takes two times, A and B (e.g. loop 1.0 2.5), or off.",
+            ))),
         },
         Command::Track { kind, index } => {
             let index = match index.as_str() {
                 "off" => -1,
                 n => n.parse::<i32>().map_err(|_| {
-                    Failure::Usage(format!(
-                        "“{n}” is not a track number; give a number from 0, or off."
+                    Failure::Usage(tr(
+                        "“{value}” is not a track number; give a number from 0, or off.",
+                        &[("value", n)],
                     ))
                 })?,
             };
@@ -319,12 +337,24 @@ fn drive(options: &CtlOptions) -> Result<String, Failure> {
             none("SetSubtitleFile", Some((absolute(file)?,).to_variant()))
         }
         Command::Snapshot { file } => {
-            let file = std::path::absolute(file)
-                .map_err(|e| Failure::Usage(format!("The snapshot path is not usable ({e}).")))?;
+            let file = std::path::absolute(file).map_err(|e| {
+                Failure::Usage(tr(
+                    "The snapshot path is not usable ({error}).",
+                    &[("error", &e.to_string())],
+                ))
+            })?;
             let (w, h, pts) = call("Snapshot", Some((file.display().to_string(),).to_variant()))?
                 .get::<(u32, u32, f64)>()
                 .unwrap_or_default();
-            Ok(format!("{} ({w}x{h}, frame at {pts:.3} s)", file.display()))
+            Ok(tr(
+                "{file} ({width}x{height}, frame at {seconds} s)",
+                &[
+                    ("file", &file.display().to_string()),
+                    ("width", &w.to_string()),
+                    ("height", &h.to_string()),
+                    ("seconds", &format!("{pts:.3}")),
+                ],
+            ))
         }
         Command::Stats { json } => {
             let text = call("Stats", None)?
@@ -336,16 +366,23 @@ fn drive(options: &CtlOptions) -> Result<String, Failure> {
             }
             let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let num = |key: &str| value.get(key).and_then(|v| v.as_f64());
-            Ok(format!(
-                "{} at {:.3} s, rate {}, {} frames rendered, {} dropped",
-                value
-                    .get("state")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("unknown"),
-                num("position_s").unwrap_or(0.0),
-                num("rate").unwrap_or(1.0),
-                num("rendered").unwrap_or(0.0),
-                num("dropped").unwrap_or(0.0),
+            // The state stays the API's word (playing, paused, …), as
+            // `ctl state` prints it.
+            Ok(tr(
+                "{state} at {position} s, rate {rate}, {rendered} frames rendered, {dropped} dropped",
+                &[
+                    (
+                        "state",
+                        value
+                            .get("state")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("unknown"),
+                    ),
+                    ("position", &format!("{:.3}", num("position_s").unwrap_or(0.0))),
+                    ("rate", &num("rate").unwrap_or(1.0).to_string()),
+                    ("rendered", &num("rendered").unwrap_or(0.0).to_string()),
+                    ("dropped", &num("dropped").unwrap_or(0.0).to_string()),
+                ],
             ))
         }
         Command::State => Ok(get("State")?.get::<String>().unwrap_or_default()),

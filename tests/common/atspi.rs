@@ -27,7 +27,8 @@ pub fn missing_tools() -> Vec<&'static str> {
     if !super::runs(python(), &["-c", "import pyatspi"]) {
         missing.push("pyatspi (python3-pyatspi)");
     }
-    if !super::runs("xdotool", &["version"]) {
+    // `--version` answers without a display (`version` needs one).
+    if !super::runs("xdotool", &["--version"]) {
         missing.push("xdotool");
     }
     missing
