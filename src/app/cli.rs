@@ -79,8 +79,14 @@ pub struct Options {
     /// left (nor remember where they are left this time).
     #[arg(long)]
     pub no_resume: bool,
-    /// Video chain: gl, software or auto (GL on hardware renderers, software otherwise).
-    #[arg(long, value_name = "PATH", default_value = "auto", value_parser = parse_video_path)]
+    /// Video chain: gl, software or auto, the default (GL on hardware renderers, software otherwise).
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "auto",
+        hide_default_value = true,
+        value_parser = parse_video_path
+    )]
     pub video_path: VideoMode,
     /// Open a window of its own even when Framescope is already running
     /// (implied by --kiosk, --exit-at-end and --stats-json).
@@ -134,7 +140,7 @@ pub const HELP_TEXTS: &[&str] = &[
     gettext_noop("Show this subtitle file (SRT, ASS/SSA, WebVTT…) with the first item; repeat for several (all are listed in the Subtitles menu, the last is shown)"),
     gettext_noop("Trust the certificate authorities in FILE (PEM) for HTTPS, instead of the system's: for servers with a private authority"),
     gettext_noop("Always start from the beginning: do not resume files where they were left (nor remember where they are left this time)"),
-    gettext_noop("Video chain: gl, software or auto (GL on hardware renderers, software otherwise)"),
+    gettext_noop("Video chain: gl, software or auto, the default (GL on hardware renderers, software otherwise)"),
     gettext_noop("Open a window of its own even when Framescope is already running (implied by --kiosk, --exit-at-end and --stats-json)"),
     gettext_noop("When Framescope is already running, play the files there at once in place of its queue (without this they are added to its queue)"),
     gettext_noop("Print the manual page (roff) and exit; `make install` installs it"),
@@ -164,7 +170,7 @@ pub const HELP_TEXTS: &[&str] = &[
     gettext_noop("Go to the next item of the queue"),
     gettext_noop("Go to the previous item of the queue"),
     gettext_noop("Seek to TIME (seconds, or [HH:]MM:SS[.mmm])"),
-    gettext_noop("How the seek lands (default: the player's seek mode, accurate)"),
+    gettext_noop("How the seek lands: accurate, keyframe, snap-before or snap-after (default: the player's seek mode, accurate)"),
     gettext_noop("Step N frames: forward when positive, backward when negative (-1)"),
     gettext_noop("Set the playback rate (0.0625 to 16; negative plays backwards)"),
     gettext_noop("Set the volume (0 to 1)"),

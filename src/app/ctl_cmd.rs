@@ -48,8 +48,12 @@ enum Command {
     Seek {
         #[arg(value_name = "TIME", value_parser = parse_time)]
         time: u64,
-        /// How the seek lands (default: the player's seek mode, accurate).
-        #[arg(long, value_parser = ["accurate", "keyframe", "snap-before", "snap-after"])]
+        /// How the seek lands: accurate, keyframe, snap-before or snap-after (default: the player's seek mode, accurate).
+        #[arg(
+            long,
+            hide_possible_values = true,
+            value_parser = ["accurate", "keyframe", "snap-before", "snap-after"]
+        )]
         mode: Option<String>,
     },
     /// Step N frames: forward when positive, backward when negative (-1).
