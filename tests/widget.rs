@@ -82,6 +82,10 @@ fn main() {
             picture::software_path_turns_the_picture_as_tagged,
         ),
         (
+            "software_path_keeps_its_picture_when_another_thread_reads_the_sink",
+            picture::software_path_keeps_its_picture_when_another_thread_reads_the_sink,
+        ),
+        (
             "shortcuts_window_builds_from_the_key_table",
             controls::shortcuts_window_builds_from_the_key_table,
         ),

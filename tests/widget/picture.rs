@@ -5,12 +5,15 @@
 use super::*;
 
 fn sink_caps(view: &PlayerView) -> Option<gst::Caps> {
+    video_sink(view)?.static_pad("sink")?.current_caps()
+}
+
+fn video_sink(view: &PlayerView) -> Option<gst::Element> {
     let pipeline = view.player().pipeline()?;
-    let sink = pipeline.iterate_recurse().into_iter().flatten().find(|e| {
+    pipeline.iterate_recurse().into_iter().flatten().find(|e| {
         e.factory()
             .is_some_and(|f| matches!(f.name().as_str(), "gtk4paintablesink" | "framescopesink"))
-    })?;
-    sink.static_pad("sink")?.current_caps()
+    })
 }
 
 /// The centre pixel of the view's picture once it is close to `expected`,
@@ -176,6 +179,42 @@ pub fn software_path_turns_the_picture_as_tagged() -> TestResult {
     check!(
         turned,
         "picture aspect ratio {ratio:.3}, expected {expected:.3} (turned a quarter)"
+    );
+    Ok(())
+}
+
+/// Reading the software sink's `paintable` from another thread (as a
+/// debug dump of the pipeline's properties does) leaves the picture on
+/// screen fed: the reader gets a picture of its own.
+pub fn software_path_keeps_its_picture_when_another_thread_reads_the_sink() -> TestResult {
+    let (window, view) = window_with_view();
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().open_pipeline(
+        "videotestsrc pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1",
+    );
+    view.player().play();
+    check!(
+        run_until(Duration::from_secs(10), || view.player().state()
+            == PlayerState::Playing),
+        "never started playing"
+    );
+    let sink = video_sink(&view).ok_or("no video sink")?;
+    std::thread::spawn(move || {
+        let _ = sink.property_value("paintable");
+    })
+    .join()
+    .map_err(|_| "the read panicked")?;
+    let paintable = view.player().paintable().ok_or("no paintable")?;
+    let frames = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let count = frames.clone();
+    let handler = paintable.connect_invalidate_contents(move |_| count.set(count.get() + 1));
+    let fed = run_until(Duration::from_secs(5), || frames.get() >= 10);
+    paintable.disconnect(handler);
+    window.destroy();
+    check!(
+        fed,
+        "{} new frames in 5 s after another thread read the sink's paintable",
+        frames.get()
     );
     Ok(())
 }

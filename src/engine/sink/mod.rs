@@ -1,8 +1,8 @@
-//! `framescopesink`: the software path's video sink. It takes BGRA frames
-//! from `videoconvert` and hands them to a [`SinkPicture`] on the main
-//! thread as memory textures in the format GTK's cairo renderer draws
-//! without converting (premultiplied BGRA, cairo's own), when the frames
-//! are opaque, so no frame is converted again on the main thread
+//! `framescopesink`: the software path's video sink. It takes BGRx frames
+//! (opaque: `videoconvert` picks them for video without alpha) or BGRA
+//! frames (straight alpha) and hands them to a [`SinkPicture`] on the main
+//! thread, which draws an opaque frame with cairo straight from the
+//! frame's memory, so no frame is converted again on the main thread
 //! (bench/RESULTS.md, issue 18).
 //!
 //! Threads: the streaming thread maps the frame, puts it in a one-frame
@@ -57,11 +57,9 @@ impl Handoff {
     /// On the main loop: shows the newest frame.
     fn deliver(&self) {
         let target = lock(&self.target).clone();
-        let Some(picture) = target.and_then(|t| t.upgrade()) else {
-            lock(&self.pending).take();
-            return;
-        };
-        if let Some(frame) = lock(&self.pending).take() {
+        // Taken out first: the slot's lock is never held while GTK runs.
+        let frame = lock(&self.pending).take();
+        if let (Some(picture), Some(frame)) = (target.and_then(|t| t.upgrade()), frame) {
             picture.show(frame);
         }
     }
@@ -77,7 +75,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[derive(Default)]
 struct Format {
     info: Option<gst_video::VideoInfo>,
-    /// Every pixel's alpha is 255 (converted from a format without alpha).
+    /// BGRx: no alpha (the fourth byte means nothing).
     opaque: bool,
     global_orientation: Orientation,
     stream_orientation: Option<Orientation>,
@@ -139,8 +137,10 @@ mod imp {
 
         fn pad_templates() -> &'static [gst::PadTemplate] {
             static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+                // BGRx first: `videoconvert` then picks it for video
+                // without alpha, and BGRA for video with alpha.
                 let caps = gst_video::VideoCapsBuilder::new()
-                    .format(gst_video::VideoFormat::Bgra)
+                    .format_list([gst_video::VideoFormat::Bgrx, gst_video::VideoFormat::Bgra])
                     .build();
                 vec![gst::PadTemplate::new(
                     "sink",
@@ -159,7 +159,7 @@ mod imp {
             let info = gst_video::VideoInfo::from_caps(caps).map_err(|_| {
                 gst::loggable_error!(crate::engine::log::CAT, "Unusable caps {caps}")
             })?;
-            let opaque = self.upstream_is_opaque();
+            let opaque = info.format() == gst_video::VideoFormat::Bgrx;
             let mut format = lock(&self.format);
             format.info = Some(info);
             format.opaque = opaque;
@@ -168,8 +168,12 @@ mod imp {
 
         fn event(&self, event: gst::Event) -> bool {
             match event.view() {
+                // A new stream (a gapless next item) starts upright; its
+                // own tags follow its stream-start.
                 gst::EventView::StreamStart(_) => {
-                    lock(&self.format).stream_orientation = None;
+                    let mut format = lock(&self.format);
+                    format.stream_orientation = None;
+                    format.global_orientation = Orientation::default();
                 }
                 gst::EventView::Tag(tag) => {
                     let tags = tag.tag();
@@ -225,42 +229,26 @@ mod imp {
     }
 
     impl FrameSink {
-        /// The picture frames go to, made on first read (on the main
-        /// thread: a read from another thread gets a picture of its own
-        /// that is never shown).
+        /// The picture frames go to, made on first read. It belongs to
+        /// the thread that first reads it (the main thread: the player
+        /// reads it as it builds the pipeline). A read from any other
+        /// thread (a debug dump of the pipeline's properties, say) gets a
+        /// picture of its own that is never shown, and leaves the real
+        /// one alone.
         fn picture(&self) -> SinkPicture {
             let mut target = lock(&self.handoff.target);
-            if let Some(picture) = target.as_ref().and_then(|t| t.upgrade()) {
-                return picture;
+            match target.as_ref() {
+                Some(t) if !t.is_this_thread() => return SinkPicture::default(),
+                Some(t) => {
+                    if let Some(picture) = t.upgrade() {
+                        return picture;
+                    }
+                }
+                None => {}
             }
             let picture = SinkPicture::default();
             *target = Some(picture::Target::new(&picture));
             picture
-        }
-
-        /// Whether the element feeding us converts from a format without
-        /// alpha (then `videoconvert` writes 255 in every alpha byte and
-        /// the frames are premultiplied as they are). Anything else keeps
-        /// straight alpha, which GTK converts, right but slower. Called on
-        /// the streaming thread, which owns these pads' caps.
-        fn upstream_is_opaque(&self) -> bool {
-            let Some(upstream) = self
-                .obj()
-                .static_pad("sink")
-                .and_then(|pad| pad.peer())
-                .and_then(|peer| peer.parent_element())
-            else {
-                return false;
-            };
-            let is_converter = upstream
-                .factory()
-                .is_some_and(|f| matches!(f.name().as_str(), "videoconvert" | "videoconvertscale"));
-            is_converter
-                && upstream
-                    .static_pad("sink")
-                    .and_then(|pad| pad.current_caps())
-                    .and_then(|caps| gst_video::VideoInfo::from_caps(&caps).ok())
-                    .is_some_and(|info| !info.format_info().has_alpha())
         }
     }
 }

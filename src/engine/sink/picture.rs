@@ -12,6 +12,7 @@ use gtk::graphene::{Point, Rect};
 use gtk::prelude::SnapshotExt;
 
 /// A frame mapped on the streaming thread, ready to become a texture.
+#[derive(Clone)]
 pub(super) struct Frame {
     bytes: glib::Bytes,
     width: i32,
@@ -19,7 +20,8 @@ pub(super) struct Frame {
     stride: usize,
     /// Width times the pixel aspect ratio.
     display_width: f64,
-    premultiplied: bool,
+    /// BGRx: no alpha. Otherwise BGRA with straight alpha.
+    opaque: bool,
     orientation: Orientation,
 }
 
@@ -33,7 +35,7 @@ impl AsRef<[u8]> for Mapped {
 }
 
 impl Frame {
-    /// A BGRA frame; `None` when its sizes do not describe its memory.
+    /// A BGRx or BGRA frame; `None` when its sizes do not describe its memory.
     pub(super) fn new(
         frame: gst_video::VideoFrame<gst_video::video_frame::Readable>,
         opaque: bool,
@@ -64,16 +66,17 @@ impl Frame {
             height,
             stride,
             display_width,
-            premultiplied: opaque,
+            opaque,
             orientation,
         })
     }
 
     /// The frame as a cairo surface over the frame's own memory (no copy),
-    /// for opaque frames: `RGB24` is cairo's opaque BGRx, drawn as a plain
-    /// copy. `None` for frames with alpha or a stride cairo refuses.
+    /// for opaque frames: `RGB24` is cairo's opaque BGRx (on a
+    /// little-endian machine), drawn as a plain copy. `None` for frames
+    /// with alpha or a stride cairo refuses.
     fn surface(&self) -> Option<cairo::ImageSurface> {
-        if !self.premultiplied {
+        if !self.opaque || cfg!(target_endian = "big") {
             return None;
         }
         let stride = i32::try_from(self.stride).ok()?;
@@ -100,14 +103,32 @@ impl Frame {
     }
 
     fn texture(&self) -> gdk::Texture {
-        // Opaque BGRA is already premultiplied: cairo's own format, which
-        // GTK 4.8's cairo renderer copies instead of converting.
-        let format = if self.premultiplied {
-            gdk::MemoryFormat::B8g8r8a8Premultiplied
-        } else {
-            gdk::MemoryFormat::B8g8r8a8
-        };
-        gdk::MemoryTexture::new(self.width, self.height, format, &self.bytes, self.stride).upcast()
+        if !self.opaque {
+            return gdk::MemoryTexture::new(
+                self.width,
+                self.height,
+                gdk::MemoryFormat::B8g8r8a8,
+                &self.bytes,
+                self.stride,
+            )
+            .upcast();
+        }
+        // GTK 4.8 has no format whose fourth byte means nothing: a copy
+        // with that byte set to 255 (only where no surface is drawn).
+        let mut pixels = self.bytes.to_vec();
+        for row in pixels.chunks_mut(self.stride) {
+            for pixel in row.chunks_exact_mut(4) {
+                pixel[3] = 255;
+            }
+        }
+        gdk::MemoryTexture::new(
+            self.width,
+            self.height,
+            gdk::MemoryFormat::B8g8r8a8Premultiplied,
+            &glib::Bytes::from_owned(pixels),
+            self.stride,
+        )
+        .upcast()
     }
 }
 
@@ -187,6 +208,11 @@ impl Target {
         }
     }
 
+    /// Whether the calling thread made the picture.
+    pub(super) fn is_this_thread(&self) -> bool {
+        std::thread::current().id() == self.thread
+    }
+
     /// The picture, on its own thread while it lives.
     pub(super) fn upgrade(&self) -> Option<SinkPicture> {
         (std::thread::current().id() == self.thread)
@@ -209,6 +235,8 @@ mod imp {
         /// Display width and height of the frame, before turning.
         pub(super) size: Cell<(f64, f64)>,
         pub(super) orientation: Cell<Orientation>,
+        /// A still: `current_image`'s copy, whose frame never changes.
+        pub(super) still: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -274,11 +302,27 @@ mod imp {
             }
         }
 
-        fn current_image(&self) -> gdk::Paintable {
-            if self.frame.borrow().is_some() && self.orientation.get() == Orientation::Rotate0 {
-                return self.texture().upcast();
+        fn flags(&self) -> gdk::PaintableFlags {
+            if self.still.get() {
+                gdk::PaintableFlags::CONTENTS | gdk::PaintableFlags::SIZE
+            } else {
+                gdk::PaintableFlags::empty()
             }
-            gdk::Paintable::new_empty(self.intrinsic_width(), self.intrinsic_height())
+        }
+
+        /// A still of the frame shown now, drawn as this picture draws it
+        /// (turned, at its display size), sharing the frame's memory.
+        fn current_image(&self) -> gdk::Paintable {
+            if self.still.get() {
+                return self.obj().clone().upcast();
+            }
+            let Some(frame) = self.frame.borrow().clone() else {
+                return gdk::Paintable::new_empty(self.intrinsic_width(), self.intrinsic_height());
+            };
+            let still = super::SinkPicture::default();
+            still.imp().still.set(true);
+            still.show(frame);
+            still.upcast()
         }
     }
 
@@ -316,7 +360,10 @@ mod imp {
 
         /// Draws the opaque frame's surface into `width` × `height`: with
         /// GTK's cairo renderer a straight copy (or one scaling) into the
-        /// window, no conversion. False when the frame has no surface.
+        /// window, no conversion. Under a GL renderer GTK rasterises the
+        /// node and uploads it, about what converting and uploading a
+        /// texture costs there (the GL video path is the one for GL).
+        /// False when the frame has no surface.
         fn draw_surface(&self, snapshot: &gtk::Snapshot, width: f64, height: f64) -> bool {
             let surface = self.surface.borrow();
             let Some(surface) = surface.as_ref() else {
