@@ -6,7 +6,8 @@
 //! (ffprobe's `pts_time`/`dts_time`) and ffprobe's stream and format
 //! `start_time`; `snapshot --at T` must give the frame ffmpeg shows at
 //! the format's `start_time` + T, decoding from the start; the player must
-//! count its position from the format `start_time`. The differences that remain are those docs/inspect.md
+//! count its position from the format `start_time` (the MPEG-TS also over
+//! HTTP, where its 90 kHz clock is read as the bytes flow into `tsdemux`). The differences that remain are those docs/inspect.md
 //! lists, checked here so the list stays true.
 
 mod common;
@@ -319,6 +320,59 @@ fn mpeg_ts_player_positions_count_from_the_start_time() {
             "position {position} for frame 42"
         );
     });
+}
+
+/// The same clip over HTTP from 127.0.0.1 (not a file the engine can
+/// read): its first frame and its seeks count from ffprobe's format
+/// `start_time` as the file's do, and its 90 kHz timestamps, read from the
+/// bytes flowing into `tsdemux`, are ffprobe's: the player's container
+/// origin and `inspect --frames` of the URL.
+#[test]
+fn mpeg_ts_over_http_counts_from_the_start_time() {
+    let path = offset_numbered_ts();
+    let (start, pts) = video_times(&path);
+    let ms = |s: f64| (s * 1e9).round() as i64;
+    let server = common::http::HttpServer::files(path.parent().unwrap()).start();
+    let uri = server.url(&path.file_name().unwrap().to_string_lossy());
+    with_context(|| {
+        let player = framescope::engine::Player::headless();
+        let out = record(&player);
+        player.open(&uri);
+        assert!(wait_settled(&player), "{uri}: {:?}", out.borrow().errors);
+        let first = player.first_frame_pts().expect("first frame").nseconds() as i64;
+        assert!(
+            (first - ms(pts[0] - start)).abs() <= 1_000,
+            "first frame over HTTP at {first} ns, ffprobe says {}",
+            pts[0] - start
+        );
+        assert_eq!(player.position() as i64, player.frame_pts());
+        let container = player.container_time_origin();
+        assert!(
+            (container - ms(start)).abs() <= 2_000,
+            "container origin over HTTP {container} ns, ffprobe's start_time {start}"
+        );
+        let k = 50usize;
+        let t = pts[k] - start + 0.01;
+        player.seek_with_mode(
+            gst::ClockTime::from_nseconds(ms(t) as u64),
+            SeekMode::Accurate,
+        );
+        assert!(wait_settled(&player), "seek to {t} settles");
+        let shown = player
+            .current_frame()
+            .and_then(|s| framecode::frame_number(&s));
+        assert_eq!(shown, Some(k as u32), "seek to {t} over HTTP");
+        assert!(
+            (player.frame_pts() - ms(pts[k] - start)).abs() <= 1_000,
+            "frame-pts {} for frame {k}, ffprobe's {}",
+            player.frame_pts(),
+            ms(pts[k] - start)
+        );
+        assert!(out.borrow().errors.is_empty(), "{:?}", out.borrow().errors);
+    });
+    // `inspect --frames` of the URL lists ffprobe's timestamps (ffprobe
+    // reads the same URL).
+    assert_same_times(Path::new(&uri), &[0], true, NEAR);
 }
 
 /// HEVC 10-bit with B-frames and Opus in Matroska, as ffmpeg writes it: the

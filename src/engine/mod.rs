@@ -34,7 +34,7 @@
 //! | `spec`, `glprobe`, `audio`, `launch` | what pipeline to build; a person's own launch description as playbin's source |
 //! | `bus`, `error`, `netcheck` | what the pipeline says, as events and typed errors |
 //! | `gate`, `reaper` | the threading rule: calls into and teardown of running pipelines |
-//! | `seek`, `frame`, `frameindex`, `framesteps`, `looping`, `rate`, `origin` | timing and exact frames; where time 0 is |
+//! | `seek`, `frame`, `frameindex`, `framesteps`, `looping`, `rate`, `origin`, `tshead` | timing and exact frames; where time 0 is |
 //! | `tracks`, `chapters`, `variants`, `playlist`, `items` | what the media and the queue offer, as values and as list models |
 //! | `stats`, `bitrate`, `parserlatency` | measurements |
 //! | `timefmt`, `uri`, `redact` | input from people, output to people |
@@ -79,6 +79,7 @@ pub(crate) mod spec;
 pub(crate) mod stats;
 pub(crate) mod timefmt;
 pub(crate) mod tracks;
+pub(crate) mod tshead;
 pub(crate) mod types;
 pub(crate) mod unstick;
 pub(crate) mod uri;

@@ -17,7 +17,10 @@
 //! the offset from stream time to the 90 kHz clock — `inspect` prints
 //! timestamps on that clock — and the origin is the earliest first PTS on
 //! it, so PES packets `tsdemux` drops (those before the first PCR) still
-//! count, as they do for ffprobe.
+//! count, as they do for ffprobe. An MPEG-TS over HTTP(S) gives the same
+//! from the bytes flowing into `tsdemux` ([`super::tshead`]), as they
+//! pass, until every PID's first PTS is known or as many bytes have
+//! passed. Live sources (UDP, SRT, RTP) are not read: their origin is 0.
 //!
 //! The probes write into a mutex the main thread only reads: nothing here
 //! waits for a streaming thread, and the file is read on the streaming
@@ -48,15 +51,35 @@ pub(crate) fn to_stream(user_ns: u64, origin_ns: i64) -> u64 {
 /// The largest time a `gst::ClockTime` holds.
 const MAX_NS: u64 = u64::MAX - 1;
 
-/// What a local MPEG-TS file says of its own clock.
+/// What an MPEG-TS says of its own clock.
 #[derive(Debug, Default)]
 struct TsTimes {
-    /// Each PID's first PTS as the file holds it (ns of the 90 kHz clock).
+    /// Each PID's first PTS as the stream holds it (ns of the 90 kHz
+    /// clock): all of them at once for a local file, as they pass for a
+    /// network stream.
     first: HashMap<u16, i64>,
+    /// Each PID's stream time of tsdemux's first buffer (ns).
+    demuxed: HashMap<u16, i64>,
+}
+
+impl TsTimes {
     /// The offset from tsdemux's stream time to the 90 kHz clock (ns): the
     /// largest over the PIDs of first PTS − stream time of tsdemux's first
-    /// buffer (a PID whose first PES tsdemux dropped gives less).
-    shift: Option<i64>,
+    /// buffer (a PID whose first PES tsdemux dropped gives less); known
+    /// once one PID has both.
+    fn shift(&self) -> Option<i64> {
+        self.demuxed
+            .iter()
+            .filter_map(|(pid, &stream)| self.first.get(pid)?.checked_sub(stream))
+            .max()
+    }
+
+    /// The earliest first PTS (ns of the 90 kHz clock), once the shift is
+    /// known.
+    fn start(&self) -> Option<i64> {
+        self.shift()?;
+        self.first.values().copied().min()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -65,8 +88,11 @@ struct Inner {
     uri: Option<String>,
     /// The smallest first stream time seen so far (ns, never below 0).
     earliest: Option<u64>,
-    /// A local transport stream's own timestamps.
+    /// A transport stream's own timestamps.
     ts: Option<TsTimes>,
+    /// Whether an adaptive demuxer (HLS, DASH) feeds the demuxers: their
+    /// input is fragments, not one stream with a head to read.
+    adaptive: bool,
     /// Bumped by [`TimeOrigin::reset`]: probes installed before record
     /// nothing more.
     generation: u64,
@@ -95,9 +121,8 @@ impl TimeOrigin {
     pub(crate) fn offset(&self) -> i64 {
         let inner = self.lock();
         let ts_start = inner.ts.as_ref().and_then(|ts| {
-            let shift = ts.shift?;
-            let first = ts.first.values().copied().min()?;
-            Some(first.saturating_sub(shift))
+            let shift = ts.shift()?;
+            ts.start()?.checked_sub(shift)
         });
         ts_start.unwrap_or_else(|| {
             inner
@@ -110,18 +135,14 @@ impl TimeOrigin {
     /// for it — a transport stream's earliest first PTS on its own clock;
     /// elsewhere container time is stream time, so [`TimeOrigin::offset`].
     pub(crate) fn container_offset(&self) -> i64 {
-        let ts_first = {
-            let inner = self.lock();
-            let ts = inner.ts.as_ref().filter(|ts| ts.shift.is_some());
-            ts.and_then(|ts| ts.first.values().copied().min())
-        };
+        let ts_first = self.lock().ts.as_ref().and_then(TsTimes::start);
         ts_first.unwrap_or_else(|| self.offset())
     }
 
     /// The offset from stream time to a transport stream's 90 kHz clock
     /// (ns), once learnt.
     pub(crate) fn ts_shift(&self) -> Option<i64> {
-        self.lock().ts.as_ref().and_then(|ts| ts.shift)
+        self.lock().ts.as_ref().and_then(TsTimes::shift)
     }
 
     /// Whether a first buffer was seen since the last reset.
@@ -136,29 +157,47 @@ impl TimeOrigin {
         inner.uri = uri.map(String::from);
         inner.earliest = None;
         inner.ts = None;
+        inner.adaptive = false;
         inner.generation = inner.generation.wrapping_add(1);
     }
 
     /// Watches `element` if it is a demuxer (not an adaptive one, whose
     /// streams are fragments of a timeline of their own): the first buffer
     /// on each of its source pads counts. For `tsdemux` on a local file,
-    /// reads the file's first PES headers (a few MB at most). Call from
-    /// `element-setup` or `deep-element-added` (a streaming thread, never
-    /// the main one).
+    /// reads the file's first PES headers (a few MB at most); over HTTP(S),
+    /// reads them from the bytes flowing into it.
+    /// Call from `element-setup` or `deep-element-added` (a streaming
+    /// thread, never the main one).
     pub(crate) fn watch_if_demuxer(&self, element: &gst::Element) {
         if !is_demuxer(element) {
+            self.note_if_adaptive(element);
             return;
         }
         let is_ts = element.factory().is_some_and(|f| f.name() == "tsdemux");
-        let (generation, uri) = {
+        let (generation, uri, adaptive) = {
             let inner = self.lock();
-            (inner.generation, inner.uri.clone())
+            (inner.generation, inner.uri.clone(), inner.adaptive)
         };
-        if is_ts {
-            let first = uri.as_deref().and_then(ts_first_pts);
+        if is_ts && !adaptive {
+            let local = uri.as_deref().is_some_and(is_local);
+            let first = if local {
+                uri.as_deref().and_then(ts_first_pts)
+            } else {
+                // Learnt as the stream flows. Not for live sources, nor
+                // without a URI (a person's own pipeline keeps stream
+                // time).
+                uri.as_deref().is_some_and(is_http).then(HashMap::new)
+            };
             let mut inner = self.lock();
             if inner.generation == generation {
-                inner.ts = first.map(|first| TsTimes { first, shift: None });
+                inner.ts = first.map(|first| TsTimes {
+                    first,
+                    demuxed: HashMap::new(),
+                });
+                if !local && inner.ts.is_some() {
+                    drop(inner);
+                    self.watch_ts_input(element, generation);
+                }
             }
         }
         let origin = self.clone();
@@ -167,6 +206,34 @@ impl TimeOrigin {
                 let pid = if is_ts { pid_of(&pad.name()) } else { None };
                 origin.watch_pad(pad, generation, pid);
             }
+        });
+    }
+
+    /// Notes an adaptive demuxer (HLS, DASH): the transport streams it
+    /// feeds are fragments, whose heads are not read. For elements a
+    /// caller does not pass to [`TimeOrigin::watch_if_demuxer`], such as
+    /// those `urisourcebin` makes.
+    pub(crate) fn note_if_adaptive(&self, element: &gst::Element) {
+        if is_adaptive(element) {
+            self.lock().adaptive = true;
+        }
+    }
+
+    /// Reads each PID's first PTS from the bytes flowing into `tsdemux`
+    /// (see [`super::tshead`]), for the item of `generation`.
+    fn watch_ts_input(&self, tsdemux: &gst::Element, generation: u64) {
+        let origin = self.clone();
+        crate::engine::tshead::watch_input(tsdemux, TS_HEAD, move |first| {
+            let mut inner = origin.lock();
+            if inner.generation != generation {
+                return false;
+            }
+            if let Some(ts) = inner.ts.as_mut() {
+                for (pid, pts) in first {
+                    ts.first.entry(pid).or_insert(pts);
+                }
+            }
+            true
         });
     }
 
@@ -186,10 +253,7 @@ impl TimeOrigin {
             let clamped = u64::try_from(stream).unwrap_or(0);
             inner.earliest = Some(inner.earliest.map_or(clamped, |e| e.min(clamped)));
             if let (Some(pid), Some(ts)) = (pid, inner.ts.as_mut()) {
-                if let Some(&first) = ts.first.get(&pid) {
-                    let candidate = first.saturating_sub(stream);
-                    ts.shift = Some(ts.shift.map_or(candidate, |s| s.max(candidate)));
-                }
+                ts.demuxed.entry(pid).or_insert(stream);
             }
             gst::PadProbeReturn::Remove
         });
@@ -217,6 +281,28 @@ pub(crate) fn stream_time(pad: &gst::Pad, t: Option<gst::ClockTime>) -> Option<i
 fn pid_of(pad_name: &str) -> Option<u16> {
     let (_, hex) = pad_name.rsplit_once('_')?;
     u16::from_str_radix(hex, 16).ok()
+}
+
+/// Whether `element` is an adaptive demuxer (HLS, DASH, Smooth
+/// Streaming).
+fn is_adaptive(element: &gst::Element) -> bool {
+    element.factory().is_some_and(|f| {
+        let klass = f.metadata("klass").unwrap_or_default();
+        klass.contains("Demux") && klass.contains("Adaptive")
+    })
+}
+
+/// Whether `uri` is HTTP(S): a stream with a head (a file served, or an
+/// endless HTTP-TS body). `udp://`, `srt://`, RTP and the like are live:
+/// joined wherever they are, their times are their own (the player's
+/// origin for live media is 0), so they are not read.
+fn is_http(uri: &str) -> bool {
+    glib::Uri::peek_scheme(uri).is_some_and(|s| s == "http" || s == "https")
+}
+
+/// Whether `uri` names a local file (read from disk, not as it flows).
+fn is_local(uri: &str) -> bool {
+    glib::filename_from_uri(uri).is_ok()
 }
 
 /// Each PID's first PTS in a local transport stream, from its first
@@ -278,12 +364,58 @@ mod tests {
         origin.lock().earliest = Some(743_000_000);
         origin.lock().ts = Some(TsTimes {
             first: HashMap::from([(0x100, 12_800_000_000), (0x101, 12_500_000_000)]),
-            shift: Some(12_000_000_000),
+            demuxed: HashMap::from([(0x100, 800_000_000), (0x101, 600_000_000)]),
         });
         // The audio PES before the first PCR counts, though tsdemux dropped it.
         assert_eq!(origin.offset(), 500_000_000);
         assert_eq!(origin.container_offset(), 12_500_000_000);
         assert_eq!(origin.ts_shift(), Some(12_000_000_000));
+    }
+
+    #[test]
+    fn a_network_streams_origin_waits_for_both_clocks() {
+        let origin = TimeOrigin::default();
+        origin.lock().earliest = Some(456_000_000);
+        origin.lock().ts = Some(TsTimes::default());
+        // Neither side known: the first buffers' stream time stands.
+        assert_eq!(origin.offset(), 456_000_000);
+        assert_eq!(origin.ts_shift(), None);
+        // tsdemux's first buffer came before the PES header was read.
+        origin
+            .lock()
+            .ts
+            .as_mut()
+            .unwrap()
+            .demuxed
+            .insert(0x100, 780_000_000);
+        assert_eq!(origin.offset(), 456_000_000);
+        origin
+            .lock()
+            .ts
+            .as_mut()
+            .unwrap()
+            .first
+            .insert(0x100, 12_203_222_222);
+        assert_eq!(origin.ts_shift(), Some(11_423_222_222));
+        origin
+            .lock()
+            .ts
+            .as_mut()
+            .unwrap()
+            .first
+            .insert(0x101, 11_880_000_000);
+        assert_eq!(origin.offset(), 456_777_778);
+        assert_eq!(origin.container_offset(), 11_880_000_000);
+        // Times from the network that overflow give no origin of their own.
+        origin
+            .lock()
+            .ts
+            .as_mut()
+            .unwrap()
+            .first
+            .insert(0x100, i64::MIN);
+        assert_eq!(origin.ts_shift(), None);
+        assert_eq!(origin.offset(), 456_000_000);
     }
 
     #[test]
@@ -293,6 +425,16 @@ mod tests {
         assert_eq!(pid_of("private_1_1fff"), Some(0x1fff));
         assert_eq!(pid_of("src"), None);
         assert_eq!(pid_of("video_0_zz"), None);
+    }
+
+    #[test]
+    fn heads_are_read_as_they_flow_over_http_only() {
+        assert!(is_http("http://127.0.0.1:8000/a.ts"));
+        assert!(is_http("HTTPS://example.com/a.ts"));
+        assert!(!is_http("udp://127.0.0.1:5000"));
+        assert!(!is_http("srt://127.0.0.1:5000"));
+        assert!(!is_http("file:///tmp/a.ts"));
+        assert!(!is_http("not a uri"));
     }
 
     #[test]

@@ -12,8 +12,10 @@
 //! - `tsdemux` counts from the first PCR (a file whose timestamps start
 //!   near 11.4 s has its first frame at 0.767 s). The offset back to the
 //!   90 kHz clock is the engine's time origin's
-//!   ([`crate::engine::origin`]), learnt from the file's own PES headers;
-//!   without it (network input, M2TS) stream time is given.
+//!   ([`crate::engine::origin`]), learnt from the stream's own PES headers
+//!   (a local file's from disk, an HTTP(S) stream's as they flow into
+//!   `tsdemux`); without it (M2TS, HLS segments, live UDP/SRT/RTP) stream
+//!   time is given.
 
 use crate::engine::origin::{stream_time, TimeOrigin};
 use gst::prelude::*;
@@ -61,6 +63,12 @@ impl ContainerClock {
             _ => Mapping::StreamTime,
         };
         self.origin.watch_if_demuxer(demuxer);
+    }
+
+    /// Notes an element `urisourcebin` made: an adaptive demuxer there
+    /// feeds `parsebin` fragments, whose heads are not read.
+    pub(crate) fn watch_source_element(&self, element: &gst::Element) {
+        self.origin.note_if_adaptive(element);
     }
 
     /// The container time (ns) of `t`, a timestamp of a buffer on `pad`

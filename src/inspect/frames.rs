@@ -174,6 +174,12 @@ pub fn scan_frames(
     let demuxed = DemuxedPackets::default();
     let recorder = demuxed.clone();
     let clock = ContainerClock::for_uri(uri);
+    let clock_source = clock.clone();
+    source.connect("deep-element-added", false, move |args| {
+        let element = args.get(2)?.get::<gst::Element>().ok()?;
+        clock_source.watch_source_element(&element);
+        None
+    });
     let clock_setup = clock.clone();
     parse.connect("deep-element-added", false, move |args| {
         let element = args.get(2)?.get::<gst::Element>().ok()?;

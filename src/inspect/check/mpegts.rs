@@ -123,10 +123,33 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    /// Reads the next piece of the stream.
-    pub(crate) fn feed(&mut self, data: &[u8]) {
-        self.pending.extend_from_slice(data);
-        let buffer = std::mem::take(&mut self.pending);
+    /// Reads the next piece of the stream. Only the bytes of a packet cut
+    /// at the end of `data` are kept (less than a packet); the rest is
+    /// read where it lies.
+    pub(crate) fn feed(&mut self, mut data: &[u8]) {
+        if !self.pending.is_empty() {
+            // The packet cut last time, completed from the front of
+            // `data`, and a packet more to check the sync after it.
+            let held = self.pending.len();
+            let take = data.len().min((2 * PACKET).saturating_sub(held));
+            let mut joined = std::mem::take(&mut self.pending);
+            joined.extend_from_slice(&data[..take]);
+            let at = self.packets(&joined);
+            if take == data.len() || at < held {
+                self.pending = joined.get(at..).unwrap_or(&[]).to_vec();
+                return;
+            }
+            // Less than a packet is left of `joined`, all of it from
+            // `data` (it held two packets' worth): read on from there.
+            data = data.get(at - held..).unwrap_or(&[]);
+        }
+        let at = self.packets(data);
+        self.pending = data.get(at..).unwrap_or(&[]).to_vec();
+    }
+
+    /// Reads the whole packets of `buffer`; returns where the bytes not
+    /// read start (less than a packet is left).
+    fn packets(&mut self, buffer: &[u8]) -> usize {
         let mut at = 0usize;
         while let Some(packet) = buffer.get(at..at.saturating_add(PACKET)) {
             if packet[0] != 0x47 {
@@ -143,7 +166,35 @@ impl Reader {
             at += PACKET;
             self.packet(packet);
         }
-        self.pending = buffer.get(at..).unwrap_or(&[]).to_vec();
+        at.min(buffer.len())
+    }
+
+    /// Each PID's first PTS (ns of the 90 kHz clock) read so far: those
+    /// of finished access units, and for a PID with none yet, the PTS in
+    /// the header of its first one, still being gathered (the same value
+    /// once finished, known as soon as its header has passed).
+    pub(crate) fn first_pts(&self) -> HashMap<u16, i64> {
+        let mut first = self.content.first_pts.clone();
+        for (&pid, pes) in &self.open {
+            if let std::collections::hash_map::Entry::Vacant(entry) = first.entry(pid) {
+                if let Some(pts) = header_pts(&pes.head) {
+                    entry.insert(ns(i64::try_from(pts).unwrap_or(i64::MAX)));
+                }
+            }
+        }
+        first
+    }
+
+    /// The audio and video PIDs the PMTs read so far list.
+    pub(crate) fn pids(&self) -> impl Iterator<Item = u16> + '_ {
+        self.pids.keys().copied()
+    }
+
+    /// Forgets the access units read so far (their first PTS stays): for a
+    /// reader that only wants [`Reader::first_pts`], memory that does not
+    /// grow with the stream.
+    pub(crate) fn forget_frames(&mut self) {
+        self.content.frames.clear();
     }
 
     /// Reads one 188-byte packet.
@@ -281,6 +332,14 @@ fn finish_noting(pes: Pes, pid: u16, es: &mut Elementary, content: &mut TsConten
             content.first_pts.entry(pid).or_insert(pts);
         }
     }
+}
+
+/// The PTS in a PES header, as the stream holds it (33 bits).
+fn header_pts(h: &[u8]) -> Option<u64> {
+    if h.len() < 9 || h[..3] != [0, 0, 1] || (h[7] >> 6) & 2 == 0 {
+        return None;
+    }
+    timestamp(h.get(9..)?)
 }
 
 /// Turns a gathered PES packet into a frame record.
