@@ -161,10 +161,17 @@ impl FrameDecoder {
     fn wait_async_done(&self) -> Result<(), PlayerError> {
         let bus = self.pipeline.bus().expect("a pipeline has a bus");
         let deadline = Instant::now() + self.timeout;
+        // Pushed into tsdemux (HTTP), an untimed MPEG-TS never prerolls:
+        // the bus is read in slices so that ends as soon as it is known.
+        let pushed = !crate::engine::origin::is_local(&self.uri);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            let Some(msg) = bus.timed_pop(gst::ClockTime::from_nseconds(left.as_nanos() as u64))
-            else {
+            if pushed && self.origin.is_untimed() {
                 break;
+            }
+            let slice = left.min(Duration::from_millis(250));
+            let Some(msg) = bus.timed_pop(gst::ClockTime::from_nseconds(slice.as_nanos() as u64))
+            else {
+                continue;
             };
             match msg.view() {
                 gst::MessageView::AsyncDone(_) if msg.src() == Some(self.pipeline.upcast_ref()) => {
@@ -174,6 +181,9 @@ impl FrameDecoder {
                 gst::MessageView::Eos(_) => return Ok(()),
                 _ => {}
             }
+        }
+        if self.origin.is_untimed() {
+            return Err(self.untimed());
         }
         Err(PlayerError::new(
             ErrorKind::Other,
@@ -186,6 +196,16 @@ impl FrameDecoder {
             ),
             "preroll timed out",
         ))
+    }
+
+    /// The error for an MPEG-TS `tsdemux` leaves untimed (see
+    /// [`crate::engine::origin::untimed_ts_message`]).
+    fn untimed(&self) -> PlayerError {
+        PlayerError::new(
+            ErrorKind::Other,
+            crate::engine::origin::untimed_ts_message(&display_name(&self.uri)),
+            "tsdemux ignores the PCR: no timestamps",
+        )
     }
 
     fn bus_error(&self) -> Option<PlayerError> {
@@ -227,6 +247,9 @@ impl FrameDecoder {
         self.change_state(gst::State::Paused)?;
         let flags = gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE;
         self.pipeline.seek_simple(flags, from).map_err(|_| {
+            if self.origin.is_untimed() {
+                return self.untimed();
+            }
             PlayerError::new(
                 ErrorKind::Other,
                 crate::i18n::tr(

@@ -21,6 +21,9 @@
 //! from the bytes flowing into `tsdemux` ([`super::tshead`]), as they
 //! pass, until every PID's first PTS is known or as many bytes have
 //! passed. Live sources (UDP, SRT, RTP) are not read: their origin is 0.
+//! When `tsdemux` gives up on the PCR by itself (more than 0.5 s of PES
+//! before the first one) its buffers carry no timestamps at all; that is
+//! noted ([`TimeOrigin::is_untimed`]) so callers can say why.
 //!
 //! The probes write into a mutex the main thread only reads: nothing here
 //! waits for a streaming thread, and the file is read on the streaming
@@ -96,6 +99,9 @@ struct Inner {
     /// Bumped by [`TimeOrigin::reset`]: probes installed before record
     /// nothing more.
     generation: u64,
+    /// Whether `tsdemux` stopped reading the PCR (more than 0.5 s of PES
+    /// before the first one): its buffers then carry no timestamps.
+    untimed: bool,
 }
 
 /// The origin of one media item, learnt from its demuxers' first buffers
@@ -145,6 +151,12 @@ impl TimeOrigin {
         self.lock().ts.as_ref().and_then(TsTimes::shift)
     }
 
+    /// Whether `tsdemux` gave up on the item's PCR, so its buffers carry
+    /// no timestamps (see [`untimed_ts_message`]).
+    pub(crate) fn is_untimed(&self) -> bool {
+        self.lock().untimed
+    }
+
     /// Whether a first buffer was seen since the last reset.
     pub(crate) fn is_known(&self) -> bool {
         self.lock().earliest.is_some()
@@ -158,6 +170,7 @@ impl TimeOrigin {
         inner.earliest = None;
         inner.ts = None;
         inner.adaptive = false;
+        inner.untimed = false;
         inner.generation = inner.generation.wrapping_add(1);
     }
 
@@ -200,6 +213,12 @@ impl TimeOrigin {
                 }
             }
         }
+        // Live sources (UDP, SRT, RTP) give tsdemux buffer times of their
+        // own, which it uses when it ignores the PCR: only a file or HTTP
+        // is left untimed.
+        if is_ts && uri.as_deref().is_some_and(|u| is_local(u) || is_http(u)) {
+            self.watch_ignore_pcr(element, generation);
+        }
         let origin = self.clone();
         element.connect_pad_added(move |_, pad| {
             if pad.direction() == gst::PadDirection::Src {
@@ -217,6 +236,30 @@ impl TimeOrigin {
         if is_adaptive(element) {
             self.lock().adaptive = true;
         }
+    }
+
+    /// Notes when `tsdemux` turns its `ignore-pcr` on by itself: GStreamer
+    /// 1.22 does so once more than 0.5 s of PES data has come before the
+    /// first PCR (an MPEG-TS whose audio starts well before its video,
+    /// the PCR being on the video PID), and from then on, reading a file
+    /// or HTTP, gives its buffers no timestamps at all (it would take them
+    /// from a live source's buffers): no time, no duration, no seeking,
+    /// and over HTTP no segment, so nothing prerolls. The notification
+    /// comes on the streaming thread; it only writes into the mutex.
+    fn watch_ignore_pcr(&self, tsdemux: &gst::Element, generation: u64) {
+        if tsdemux.find_property("ignore-pcr").is_none() {
+            return;
+        }
+        let origin = self.clone();
+        tsdemux.connect_notify(Some("ignore-pcr"), move |tsdemux, _| {
+            if !tsdemux.property::<bool>("ignore-pcr") {
+                return;
+            }
+            let mut inner = origin.lock();
+            if inner.generation == generation {
+                inner.untimed = true;
+            }
+        });
     }
 
     /// Reads each PID's first PTS from the bytes flowing into `tsdemux`
@@ -260,6 +303,15 @@ impl TimeOrigin {
     }
 }
 
+/// Why `name`, an MPEG-TS `tsdemux` gave up timing
+/// ([`TimeOrigin::is_untimed`]), has no times and cannot be sought.
+pub(crate) fn untimed_ts_message(name: &str) -> String {
+    crate::i18n::tr(
+        "“{name}” has no timestamps in GStreamer: its MPEG-TS carries more than 0.5 s of audio or video before its first clock reference (PCR), and GStreamer's tsdemux then gives up on the PCR and leaves every frame untimed, so it cannot be sought or shown at a time.",
+        &[("name", name)],
+    )
+}
+
 /// The stream time (ns, negative before the segment's time 0) of `t` on
 /// `pad` by its segment.
 pub(crate) fn stream_time(pad: &gst::Pad, t: Option<gst::ClockTime>) -> Option<i64> {
@@ -301,7 +353,7 @@ fn is_http(uri: &str) -> bool {
 }
 
 /// Whether `uri` names a local file (read from disk, not as it flows).
-fn is_local(uri: &str) -> bool {
+pub(crate) fn is_local(uri: &str) -> bool {
     glib::filename_from_uri(uri).is_ok()
 }
 

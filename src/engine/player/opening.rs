@@ -29,6 +29,8 @@ use std::time::Duration;
 const OPEN_STALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a network stream may take to show its first frame.
 const NETWORK_OPEN_TIMEOUT: Duration = Duration::from_secs(20);
+/// How often a network open looks whether `tsdemux` left it untimed.
+const UNTIMED_POLL: Duration = Duration::from_millis(250);
 /// How many times a stalled local open is tried in all.
 const OPEN_ATTEMPTS: u32 = 3;
 
@@ -146,11 +148,18 @@ impl imp::Player {
     /// A network stream that has not started after [`NETWORK_OPEN_TIMEOUT`]
     /// (no first frame, not live, not buffering: its server sent part of a
     /// playlist or header and then nothing) ends in a sentence, which the
-    /// watchdog, when on, answers with a restart.
+    /// watchdog, when on, answers with a restart. An MPEG-TS that
+    /// `tsdemux` leaves untimed (no segment, so nothing ever prerolls) ends
+    /// as soon as that is known, with its reason.
     fn watch_network_open(&self, uri: String) {
         let weak = self.obj().downgrade();
+        let origin = self.shared.origin.clone();
         let handle = glib::MainContext::ref_thread_default().spawn_local(async move {
-            glib::timeout_future(NETWORK_OPEN_TIMEOUT).await;
+            let mut waited = Duration::ZERO;
+            while waited < NETWORK_OPEN_TIMEOUT && !origin.is_untimed() {
+                glib::timeout_future(UNTIMED_POLL).await;
+                waited = waited.saturating_add(UNTIMED_POLL);
+            }
             let Some(player) = weak.upgrade() else { return };
             let imp = player.imp();
             if imp.prerolled.get() || imp.pipeline.borrow().is_none() || imp.buffering.get() {
@@ -165,7 +174,10 @@ impl imp::Player {
                     "its server stopped sending (or sends too slowly); check the server and the network.",
                 )
             };
-            let message = if crate::engine::launch::is_launch_uri(&uri) {
+            let message = if imp.shared.origin.is_untimed() {
+                // tsdemux left every frame untimed: nothing prerolls.
+                crate::engine::origin::untimed_ts_message(&name)
+            } else if crate::engine::launch::is_launch_uri(&uri) {
                 crate::i18n::tr(
                     "The pipeline “{name}” did not start within {seconds} s: none of its outputs gave a first frame or sound; check its source elements.",
                     &[("name", &name), ("seconds", &NETWORK_OPEN_TIMEOUT.as_secs().to_string())],

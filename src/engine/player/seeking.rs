@@ -310,6 +310,13 @@ impl imp::Player {
     }
 
     pub(super) fn start_seek(&self, target: gst::ClockTime, mode: SeekMode) {
+        if self.prerolled.get() && !self.seekable.get() && self.shared.origin.is_untimed() {
+            self.warn(crate::engine::origin::untimed_ts_message(
+                &self.media_name(),
+            ));
+            self.finish_request();
+            return;
+        }
         if self.prerolled.get() && !self.seekable.get() {
             self.warn(format!(
                 "“{}” cannot be sought (a live or unindexed stream); playback goes on.",
