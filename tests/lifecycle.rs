@@ -291,6 +291,77 @@ fn cycles_leave_nothing_behind(mode: VideoMode, count: usize) -> TestResult {
     Ok(())
 }
 
+/// Cycles of the small-frame test (each leaked two sockets before).
+const SMALL_FRAME_CYCLES: usize = 10;
+
+/// Sockets this process has open (a GStreamer 1.22 buffer pool holds a
+/// socket pair, as every bus does).
+fn open_sockets() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|fd| {
+            std::fs::read_link(fd.path()).is_ok_and(|t| t.to_string_lossy().starts_with("socket:"))
+        })
+        .count()
+}
+
+/// Shows 16 × 16 frames with alpha (drawn as textures on the software
+/// path) in a view in a window, under GTK's default (GL) renderer, then
+/// lets go of it all; returns whether frames were shown.
+fn small_frame_cycle(format: &str) -> Result<(), String> {
+    let (window, view) =
+        small_window_with_view(|player| player.set_video_mode(VideoMode::Software));
+    let player = view.player();
+    player.open_pipeline(&format!(
+        "videotestsrc pattern=ball ! video/x-raw,format={format},width=16,height=16,framerate=30/1"
+    ));
+    player.play();
+    let played = run_until(Duration::from_secs(10), || player.stats().rendered > 5);
+    // A few more frames drawn by GTK.
+    run_until(Duration::from_millis(200), || false);
+    drop(player);
+    window.destroy();
+    drop(window);
+    drop(view);
+    check!(played, "the 16 × 16 pattern did not play");
+    check!(
+        wait_for_shutdowns(Duration::from_secs(10)),
+        "the pipeline was not released within 10 s"
+    );
+    Ok(())
+}
+
+/// Frames of 128 × 128 or less drawn as textures: GTK 4.8's GL renderer
+/// keeps such textures (its icon cache) long after the view is gone. A
+/// texture over the frame's own memory held the frame's buffer, and with
+/// it the buffer pool of the pipeline's `videoconvert`, whose socket pair
+/// stayed open: two sockets per view let go (the Unix sockets the long
+/// storm run left open, issue 14).
+fn small_frames_leave_no_sockets_behind() -> TestResult {
+    // With alpha (textures) and without (BGRx: cairo surfaces).
+    for format in ["BGRA", "BGRx"] {
+        small_frame_cycle(format)?;
+        run_until(Duration::from_millis(300), || false);
+        let start = open_sockets();
+        for i in 0..SMALL_FRAME_CYCLES {
+            small_frame_cycle(format).map_err(|e| format!("{format} cycle {i}: {e}"))?;
+        }
+        // Work the sinks handed to the main loop (their paintables' drops).
+        run_until(Duration::from_millis(500), || false);
+        let end = open_sockets();
+        println!(
+            "    {SMALL_FRAME_CYCLES} cycles of 16 × 16 {format} frames: sockets {start} -> {end}"
+        );
+        check!(
+            end <= start + HANDLE_SLACK,
+            "open sockets grew from {start} to {end} over {SMALL_FRAME_CYCLES} views of 16 × 16 {format} frames"
+        );
+    }
+    Ok(())
+}
+
 /// Records when a 10 ms main-loop timer fires, to show the loop kept turning.
 struct Ticks {
     times: Rc<RefCell<Vec<Instant>>>,
@@ -441,6 +512,10 @@ fn main() {
         (
             "gl_path_cycles_leave_nothing_behind",
             gl_path_cycles_leave_nothing_behind,
+        ),
+        (
+            "small_frames_leave_no_sockets_behind",
+            small_frames_leave_no_sockets_behind,
         ),
         (
             "silent_http_source_does_not_block_teardown",

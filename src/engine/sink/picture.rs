@@ -25,6 +25,16 @@ pub(super) struct Frame {
     orientation: Orientation,
 }
 
+/// GTK 4.8's GL renderer keeps every memory texture whose sides are both
+/// at most this many pixels in its icon cache, with a reference, and lets
+/// go of one only when the atlas it sits in is compacted: in practice, for
+/// good (measured: of 5 textures of 128 × 128 shown in turn and let go
+/// of, none was freed; of 129 × 129, all five). Its cairo renderer keeps
+/// none. A texture over a frame's memory would hold the frame's buffer and
+/// through it the pool of the pipeline's `videoconvert` (its buffers and,
+/// in GStreamer 1.22, a socket pair): such frames are copied.
+const GTK_KEEPS_TEXTURES_UP_TO: i32 = 128;
+
 /// Keeps a frame mapped while GTK reads its pixels.
 struct Mapped(gst_video::VideoFrame<gst_video::video_frame::Readable>);
 
@@ -71,6 +81,15 @@ impl Frame {
         })
     }
 
+    /// The same frame over a copy of its pixels, holding nothing of the
+    /// pipeline: for a still, which its caller may keep for long.
+    fn detached(&self) -> Self {
+        Self {
+            bytes: glib::Bytes::from(&self.bytes[..]),
+            ..self.clone()
+        }
+    }
+
     /// The frame as a cairo surface over the frame's own memory (no copy),
     /// for opaque frames: `RGB24` is cairo's opaque BGRx (on a
     /// little-endian machine), drawn as a plain copy. `None` for frames
@@ -104,11 +123,18 @@ impl Frame {
 
     fn texture(&self) -> gdk::Texture {
         if !self.opaque {
+            let kept =
+                self.width <= GTK_KEEPS_TEXTURES_UP_TO && self.height <= GTK_KEEPS_TEXTURES_UP_TO;
+            let bytes = if kept {
+                glib::Bytes::from(&self.bytes[..])
+            } else {
+                self.bytes.clone()
+            };
             return gdk::MemoryTexture::new(
                 self.width,
                 self.height,
                 gdk::MemoryFormat::B8g8r8a8,
-                &self.bytes,
+                &bytes,
                 self.stride,
             )
             .upcast();
@@ -311,12 +337,13 @@ mod imp {
         }
 
         /// A still of the frame shown now, drawn as this picture draws it
-        /// (turned, at its display size), sharing the frame's memory.
+        /// (turned, at its display size), over a copy of the frame: whoever
+        /// asks keeps it, and it must not hold the pipeline's buffers.
         fn current_image(&self) -> gdk::Paintable {
             if self.still.get() {
                 return self.obj().clone().upcast();
             }
-            let Some(frame) = self.frame.borrow().clone() else {
+            let Some(frame) = self.frame.borrow().as_ref().map(Frame::detached) else {
                 return gdk::Paintable::new_empty(self.intrinsic_width(), self.intrinsic_height());
             };
             let still = super::SinkPicture::default();
