@@ -16,6 +16,19 @@ fn video_sink(view: &PlayerView) -> Option<gst::Element> {
     })
 }
 
+/// Whether the picture's aspect ratio came within 0.01 of `expected`
+/// within `timeout`, and the last ratio read.
+fn aspect_ratio_once(view: &PlayerView, expected: f64, timeout: Duration) -> (bool, f64) {
+    let ratio = || {
+        view.picture()
+            .paintable()
+            .map(|p| p.intrinsic_aspect_ratio())
+            .unwrap_or_default()
+    };
+    let reached = run_until(timeout, || (ratio() - expected).abs() < 0.01);
+    (reached, ratio())
+}
+
 /// The centre pixel of the view's picture once it is close to `expected`,
 /// or the last one read within 8 s.
 fn centre_pixel_once(view: &PlayerView, expected: (u8, u8, u8)) -> (u8, u8, u8) {
@@ -165,16 +178,7 @@ pub fn software_path_turns_the_picture_as_tagged() -> TestResult {
          ! taginject tags=\"image-orientation=rotate-90\"",
     );
     let expected = 240.0 / 320.0;
-    let turned = run_until(Duration::from_secs(10), || {
-        view.picture()
-            .paintable()
-            .is_some_and(|p| (p.intrinsic_aspect_ratio() - expected).abs() < 0.01)
-    });
-    let ratio = view
-        .picture()
-        .paintable()
-        .map(|p| p.intrinsic_aspect_ratio())
-        .unwrap_or_default();
+    let (turned, ratio) = aspect_ratio_once(&view, expected, Duration::from_secs(10));
     window.destroy();
     check!(
         turned,
@@ -240,16 +244,7 @@ fn anamorphic_video_is_shown_wide(mode: VideoMode) -> TestResult {
         "video-size {size:?}"
     );
     let expected = 720.0 * par / 576.0;
-    let ratio_ok = run_until(Duration::from_secs(5), || {
-        view.picture()
-            .paintable()
-            .is_some_and(|p| (p.intrinsic_aspect_ratio() - expected).abs() < 0.01)
-    });
-    let ratio = view
-        .picture()
-        .paintable()
-        .map(|p| p.intrinsic_aspect_ratio())
-        .unwrap_or_default();
+    let (ratio_ok, ratio) = aspect_ratio_once(&view, expected, Duration::from_secs(5));
     check!(
         ratio_ok,
         "picture aspect ratio {ratio:.3}, expected {expected:.3}"
