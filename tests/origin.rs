@@ -147,6 +147,23 @@ fn video_times(path: &Path) -> (f64, Vec<f64>) {
     (start, pts)
 }
 
+/// `framescope snapshot PATH --at AT -o PNG`, which must succeed.
+fn snapshot_at(path: &Path, at: &str, png: &Path) {
+    let out = framescope(&[
+        "snapshot",
+        path.to_str().unwrap(),
+        "--at",
+        at,
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "snapshot --at {at}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn mpeg_ts_with_an_offset_lists_the_container_timestamps() {
     let path = offset_numbered_ts();
@@ -242,19 +259,7 @@ fn mpeg_ts_snapshots_are_the_frames_ffmpeg_cuts() {
             "ffmpeg at {start} + {t}"
         );
         let ours = dir.path().join(format!("ours-{i}.png"));
-        let out = framescope(&[
-            "snapshot",
-            path.to_str().unwrap(),
-            "--at",
-            &format!("{t:.6}"),
-            "-o",
-            ours.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        snapshot_at(&path, &format!("{t:.6}"), &ours);
         assert_eq!(
             number_in_png(&ours),
             Some(expected),
@@ -400,34 +405,14 @@ fn mpeg_ts_with_leading_audio_counts_from_the_audio() {
     let expected = pts.iter().rposition(|&p| p - start <= t).unwrap() as u32;
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("ours.png");
-    let out = framescope(&[
-        "snapshot",
-        path.to_str().unwrap(),
-        "--at",
-        &format!("{t:.6}"),
-        "-o",
-        png.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    snapshot_at(&path, &format!("{t:.6}"), &png);
     assert_eq!(
         number_in_png(&png),
         Some(expected),
         "snapshot --at {t} (ffprobe's frame {expected})"
     );
     let png = dir.path().join("first.png");
-    let out = framescope(&[
-        "snapshot",
-        path.to_str().unwrap(),
-        "--at",
-        &format!("{:.6}", first + 0.001),
-        "-o",
-        png.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    snapshot_at(&path, &format!("{:.6}", first + 0.001), &png);
     assert_eq!(number_in_png(&png), Some(0), "snapshot at the first frame");
     with_context(|| {
         let (player, out) = open_paused(&path);

@@ -424,6 +424,18 @@ mod tests {
         assert_eq!(origin.ts_shift(), Some(12_000_000_000));
     }
 
+    /// Notes a PID's time in one of the origin's transport-stream tables.
+    fn record(
+        origin: &TimeOrigin,
+        table: impl FnOnce(&mut TsTimes) -> &mut HashMap<u16, i64>,
+        pid: u16,
+        ns: i64,
+    ) {
+        let mut state = origin.lock();
+        let ts = state.ts.as_mut().expect("transport-stream times");
+        table(ts).insert(pid, ns);
+    }
+
     #[test]
     fn a_network_streams_origin_waits_for_both_clocks() {
         let origin = TimeOrigin::default();
@@ -433,39 +445,15 @@ mod tests {
         assert_eq!(origin.offset(), 456_000_000);
         assert_eq!(origin.ts_shift(), None);
         // tsdemux's first buffer came before the PES header was read.
-        origin
-            .lock()
-            .ts
-            .as_mut()
-            .unwrap()
-            .demuxed
-            .insert(0x100, 780_000_000);
+        record(&origin, |ts| &mut ts.demuxed, 0x100, 780_000_000);
         assert_eq!(origin.offset(), 456_000_000);
-        origin
-            .lock()
-            .ts
-            .as_mut()
-            .unwrap()
-            .first
-            .insert(0x100, 12_203_222_222);
+        record(&origin, |ts| &mut ts.first, 0x100, 12_203_222_222);
         assert_eq!(origin.ts_shift(), Some(11_423_222_222));
-        origin
-            .lock()
-            .ts
-            .as_mut()
-            .unwrap()
-            .first
-            .insert(0x101, 11_880_000_000);
+        record(&origin, |ts| &mut ts.first, 0x101, 11_880_000_000);
         assert_eq!(origin.offset(), 456_777_778);
         assert_eq!(origin.container_offset(), 11_880_000_000);
         // Times from the network that overflow give no origin of their own.
-        origin
-            .lock()
-            .ts
-            .as_mut()
-            .unwrap()
-            .first
-            .insert(0x100, i64::MIN);
+        record(&origin, |ts| &mut ts.first, 0x100, i64::MIN);
         assert_eq!(origin.ts_shift(), None);
         assert_eq!(origin.offset(), 456_000_000);
     }
