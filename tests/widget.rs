@@ -86,6 +86,10 @@ fn main() {
             picture::software_path_keeps_its_picture_when_another_thread_reads_the_sink,
         ),
         (
+            "view_draws_black_only_around_an_opaque_picture",
+            picture::view_draws_black_only_around_an_opaque_picture,
+        ),
+        (
             "shortcuts_window_builds_from_the_key_table",
             controls::shortcuts_window_builds_from_the_key_table,
         ),

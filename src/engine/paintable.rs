@@ -96,6 +96,32 @@ pub(crate) fn still_image(paintable: &gdk::Paintable) -> gdk::Paintable {
     }
 }
 
+/// Whether `paintable` draws an opaque picture over all of its area right
+/// now: `framescopesink`'s picture showing a frame without alpha, directly
+/// or through the player's [`FramePaintable`] (not while a cached frame
+/// stands in). False when unsure; the view then draws its black backdrop
+/// under the picture too.
+pub(crate) fn is_opaque(paintable: &gdk::Paintable) -> bool {
+    if let Some(sink) = paintable.downcast_ref::<crate::engine::sink::SinkPicture>() {
+        return sink.is_opaque();
+    }
+    paintable
+        .downcast_ref::<FramePaintable>()
+        .is_some_and(|wrapper| {
+            let imp = wrapper.imp();
+            imp.frame.borrow().is_none()
+                && imp
+                    .video
+                    .borrow()
+                    .as_ref()
+                    .and_then(|v| {
+                        v.downcast_ref::<crate::engine::sink::SinkPicture>()
+                            .map(|s| s.is_opaque())
+                    })
+                    .unwrap_or(false)
+        })
+}
+
 glib::wrapper! {
     /// Draws the video sink's picture, or a cached frame in its place.
     pub struct FramePaintable(ObjectSubclass<imp::FramePaintable>)

@@ -305,3 +305,88 @@ pub fn error_view_is_shown_and_next_file_plays() -> TestResult {
     window.destroy();
     Ok(())
 }
+
+/// The area of the black colour nodes in `node` and below (the view's
+/// backdrop; no clip or transform sits between it and the view's node).
+fn black_area(node: &gtk::gsk::RenderNode) -> f32 {
+    use gtk::gsk;
+    let children: Vec<gsk::RenderNode> = if let Some(n) = node.downcast_ref::<gsk::ContainerNode>()
+    {
+        (0..n.n_children()).map(|i| n.child(i)).collect()
+    } else if let Some(n) = node.downcast_ref::<gsk::DebugNode>() {
+        vec![n.child()]
+    } else if let Some(n) = node.downcast_ref::<gsk::ColorNode>() {
+        let c = n.color();
+        let black = c.red() == 0.0 && c.green() == 0.0 && c.blue() == 0.0 && c.alpha() == 1.0;
+        let b = node.bounds();
+        return if black { b.width() * b.height() } else { 0.0 };
+    } else {
+        Vec::new()
+    };
+    children.iter().map(black_area).sum()
+}
+
+/// What the view draws in black, and its own area.
+fn view_black_area(view: &PlayerView) -> (f32, f32) {
+    let paintable = gtk::WidgetPaintable::new(Some(view));
+    let snapshot = gtk::Snapshot::new();
+    let (w, h) = (view.width() as f64, view.height() as f64);
+    paintable.snapshot(&snapshot, w, h);
+    let area = snapshot
+        .to_node()
+        .map(|n| black_area(&n))
+        .unwrap_or_default();
+    (area, (w * h) as f32)
+}
+
+/// Around an opaque frame the view draws black only in the letterbox
+/// bars, not under the picture (with GTK's cairo renderer each colour
+/// under it is one more fill of the whole area per frame); with no frame
+/// yet, and under a frame with alpha, the whole view is black.
+pub fn view_draws_black_only_around_an_opaque_picture() -> TestResult {
+    let (window, view) = window_with_view();
+    let (before, whole) = view_black_area(&view);
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().open_pipeline(
+        "videotestsrc pattern=solid-color foreground-color=0xffd03030 \
+         ! video/x-raw,format=I420,width=320,height=180,framerate=15/1",
+    );
+    let red = (0xd0, 0x30, 0x30);
+    let centre = centre_pixel_once(&view, red);
+    let (opaque, _) = view_black_area(&view);
+    let (pixels, w, _, stride) = render_pixels(&view)?;
+    let corner = pixel_at(&pixels, stride, 2, 2);
+    let edge = pixel_at(&pixels, stride, w / 2, 2);
+    view.player().open_pipeline(
+        "videotestsrc pattern=solid-color foreground-color=0x80d03030 \
+         ! video/x-raw,format=BGRA,width=320,height=180,framerate=15/1",
+    );
+    centre_pixel_once(&view, (0x68, 0x18, 0x18));
+    let (alpha, _) = view_black_area(&view);
+    window.destroy();
+    println!(
+        "    black area: no frame {before:.0}, opaque frame {opaque:.0}, frame with alpha {alpha:.0} of {whole:.0}"
+    );
+    check!(
+        close(centre, red, 16),
+        "centre pixel {centre:?}, expected {red:?}"
+    );
+    check!(
+        before >= whole,
+        "before the first frame only {before} of {whole} is black"
+    );
+    // A 16:9 picture in the 640 x 480 view: bars of about a quarter.
+    check!(
+        opaque > 0.1 * whole && opaque < 0.5 * whole,
+        "around an opaque frame {opaque} of {whole} is black (bars only expected)"
+    );
+    check!(
+        close(corner, (0, 0, 0), 2) && close(edge, (0, 0, 0), 2),
+        "the bars are not black: {corner:?} at the corner, {edge:?} above the picture"
+    );
+    check!(
+        alpha >= whole,
+        "under a frame with alpha only {alpha} of {whole} is black"
+    );
+    Ok(())
+}

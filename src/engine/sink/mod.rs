@@ -13,6 +13,7 @@
 //! Timing, QoS, `last-sample`, `stats` and stepping are `GstBaseSink`'s.
 
 mod picture;
+mod raster;
 
 pub(crate) use picture::SinkPicture;
 

@@ -90,35 +90,15 @@ impl Frame {
         }
     }
 
-    /// The frame as a cairo surface over the frame's own memory (no copy),
-    /// for opaque frames: `RGB24` is cairo's opaque BGRx (on a
+    /// The frame as a cairo pattern over the frame's own memory (no
+    /// copy), for opaque frames: `RGB24` is cairo's opaque BGRx (on a
     /// little-endian machine), drawn as a plain copy. `None` for frames
     /// with alpha or a stride cairo refuses.
-    fn surface(&self) -> Option<cairo::ImageSurface> {
-        if !self.opaque || cfg!(target_endian = "big") {
+    fn pattern(&self) -> Option<cairo::Pattern> {
+        if !self.opaque {
             return None;
         }
-        let stride = i32::try_from(self.stride).ok()?;
-        // The frame's bytes (`Bytes::as_ptr` would be the GBytes itself).
-        let data: &[u8] = &self.bytes;
-        // SAFETY: the pointer and sizes describe the mapped frame (checked
-        // in `new`), which the surface keeps alive through its user data
-        // for as long as the surface lives; cairo only reads a source.
-        let surface = unsafe {
-            cairo::ImageSurface::create_for_data_unsafe(
-                data.as_ptr() as *mut u8,
-                cairo::Format::Rgb24,
-                self.width,
-                self.height,
-                stride,
-            )
-        }
-        .ok()?;
-        static KEEP: cairo::UserDataKey<glib::Bytes> = cairo::UserDataKey::new();
-        surface
-            .set_user_data(&KEEP, std::rc::Rc::new(self.bytes.clone()))
-            .ok()?;
-        Some(surface)
+        super::raster::opaque_pattern(self.bytes.clone(), self.width, self.height, self.stride)
     }
 
     fn texture(&self) -> gdk::Texture {
@@ -254,8 +234,8 @@ mod imp {
     #[derive(Default)]
     pub struct SinkPicture {
         pub(super) frame: RefCell<Option<Frame>>,
-        /// The frame as a cairo surface, when it is opaque.
-        pub(super) surface: RefCell<Option<cairo::ImageSurface>>,
+        /// The frame as a cairo pattern, when it is opaque.
+        pub(super) pattern: RefCell<Option<cairo::Pattern>>,
         /// The frame as a texture, made when first needed.
         pub(super) texture: RefCell<Option<gdk::Texture>>,
         /// Display width and height of the frame, before turning.
@@ -299,7 +279,7 @@ mod imp {
                     -frame_height as f32 / 2.0,
                 ));
             }
-            if !self.draw_surface(snapshot, frame_width, frame_height) {
+            if !self.draw_pattern(snapshot, frame_width, frame_height) {
                 self.texture().snapshot(
                     snapshot.upcast_ref::<gdk::Snapshot>(),
                     frame_width,
@@ -385,26 +365,23 @@ mod imp {
             made
         }
 
-        /// Draws the opaque frame's surface into `width` × `height`: with
+        /// Draws the opaque frame's pattern into `width` × `height`: with
         /// GTK's cairo renderer a straight copy (or one scaling) into the
         /// window, no conversion. Under a GL renderer GTK rasterises the
         /// node and uploads it, about what converting and uploading a
         /// texture costs there (the GL video path is the one for GL).
-        /// False when the frame has no surface.
-        fn draw_surface(&self, snapshot: &gtk::Snapshot, width: f64, height: f64) -> bool {
-            let surface = self.surface.borrow();
-            let Some(surface) = surface.as_ref() else {
+        /// False when the frame has no pattern.
+        fn draw_pattern(&self, snapshot: &gtk::Snapshot, width: f64, height: f64) -> bool {
+            let pattern = self.pattern.borrow();
+            let Some(pattern) = pattern.as_ref() else {
                 return false;
             };
-            let (surface_width, surface_height) =
-                (f64::from(surface.width()), f64::from(surface.height()));
-            let context = snapshot.append_cairo(&Rect::new(0.0, 0.0, width as f32, height as f32));
-            context.scale(width / surface_width, height / surface_height);
-            if context.set_source_surface(surface, 0.0, 0.0).is_err() {
+            let Some(frame) = self.frame.borrow().as_ref().map(|f| (f.width, f.height)) else {
                 return false;
-            }
-            context.source().set_filter(cairo::Filter::Good);
-            context.paint().is_ok()
+            };
+            let context = snapshot.append_cairo(&Rect::new(0.0, 0.0, width as f32, height as f32));
+            context.scale(width / f64::from(frame.0), height / f64::from(frame.1));
+            context.set_source(pattern).is_ok() && context.paint().is_ok()
         }
     }
 }
@@ -422,17 +399,20 @@ impl Default for SinkPicture {
 }
 
 impl SinkPicture {
+    /// Whether the picture shows a frame without alpha (drawn opaque over
+    /// all of its area).
+    pub(crate) fn is_opaque(&self) -> bool {
+        self.imp().frame.borrow().as_ref().is_some_and(|f| f.opaque)
+    }
+
     /// Shows `frame` (on the main thread).
     pub(super) fn show(&self, frame: Frame) {
         let imp = self.imp();
         let size = (frame.display_width, f64::from(frame.height));
         let new_size = imp.size.replace(size) != size;
         let turned = imp.orientation.replace(frame.orientation) != frame.orientation;
-        // The old surface goes now: a render node that drew it holds a
-        // copy-on-write snapshot, so cairo copies that frame once (about
-        // 1 % of a core at 1080p30; keeping surfaces longer does not help,
-        // the snapshot stays attached until the surface goes).
-        imp.surface.replace(frame.surface());
+        // Render nodes that drew the old frame keep it until they go.
+        imp.pattern.replace(frame.pattern());
         imp.texture.replace(None);
         imp.frame.replace(Some(frame));
         if new_size || turned {

@@ -108,14 +108,7 @@ fn set_value_text(widget: &impl IsA<gtk::Accessible>, last: &RefCell<String>, te
 impl imp::PlayerView {
     /// Brings the state-dependent names and the bars' value texts in line
     /// with what the view shows (called from `refresh`).
-    pub(super) fn update_accessible(
-        &self,
-        playing: bool,
-        position_ns: u64,
-        duration_ns: u64,
-        volume: f64,
-        muted: bool,
-    ) {
+    pub(super) fn update_accessible(&self, playing: bool, volume: f64, muted: bool) {
         let a11y = &self.a11y;
         set_label(
             &*self.play_button,
@@ -128,14 +121,19 @@ impl imp::PlayerView {
             &crate::i18n::gettext(if muted { UNMUTE } else { MUTE }),
         );
         set_value_text(
-            &*self.seek_scale,
-            &a11y.seek,
-            &seek_value_text(position_ns, duration_ns),
-        );
-        set_value_text(
             &*self.volume_scale,
             &a11y.volume,
             &volume_value_text(volume, muted),
+        );
+    }
+
+    /// Brings the seek bar's value text in line with the position (called
+    /// from `refresh_time`, on every frame).
+    pub(super) fn update_accessible_time(&self, position_ns: u64, duration_ns: u64) {
+        set_value_text(
+            &*self.seek_scale,
+            &self.a11y.seek,
+            &seek_value_text(position_ns, duration_ns),
         );
     }
 

@@ -22,14 +22,18 @@ const SHOWN: &[&str] = &[
     "has-video",
     "has-audio",
     "title",
-    "position",
     "duration",
     "volume",
     "rate",
-    "frame-pts",
     "buffering-percent",
     "muted",
 ];
+
+/// The properties that change with every frame during playback: they move
+/// only the seek bar and the time ([`refresh_time`](imp::PlayerView::refresh_time)),
+/// so a frame costs no widget a new size and no tooltip query (bench/RESULTS.md,
+/// issue 18).
+const TICKING: &[&str] = &["position", "frame-pts"];
 
 /// Connects `f` to the change of each of `properties` on the group's player.
 fn on_notify(
@@ -160,6 +164,15 @@ impl imp::PlayerView {
                 #[weak]
                 obj,
                 move |_| obj.imp().refresh()
+            ),
+        );
+        on_notify(
+            &group,
+            TICKING,
+            glib::clone!(
+                #[weak]
+                obj,
+                move |player| obj.imp().refresh_time(player)
             ),
         );
         on_signal(&group, &obj, "error", 1, |obj, error: PlayerError| {
@@ -307,33 +320,26 @@ impl imp::PlayerView {
             ));
         }
         let playing = state == PlayerState::Playing;
-        self.play_button.set_icon_name(if playing {
+        // Set only on a change: GTK makes a new icon (and asks the widget
+        // for a new size) and looks for the pointer on every call.
+        let icon = if playing {
             "media-playback-pause-symbolic"
         } else {
             "media-playback-start-symbolic"
-        });
-        self.play_button
-            .set_tooltip_text(Some(&crate::i18n::gettext(if playing {
-                crate::i18n::gettext_noop("Pause (Space)")
-            } else {
-                crate::i18n::gettext_noop("Play (Space)")
-            })));
-        let duration = player.duration();
-        let adj = self.seek_scale.adjustment();
-        adj.set_upper((duration as f64 / 1e9).max(0.001));
-        // While the user drags, the bar follows the pointer, not playback.
-        if self.drag_target.get().is_none() {
-            adj.set_value(player.position() as f64 / 1e9);
-        }
-        self.seek_scale
-            .set_sensitive(duration > 0 && player.seekable());
-        // Paused on a frame, the time is exact to the millisecond.
-        let position = if playing || player.frame_pts() < 0 {
-            format_time(player.position())
-        } else {
-            precise(gst::ClockTime::from_nseconds(player.position()))
         };
-        self.position_label.set_label(&position);
+        if self.play_button.icon_name().as_deref() != Some(icon) {
+            self.play_button.set_icon_name(icon);
+        }
+        let tooltip = crate::i18n::gettext(if playing {
+            crate::i18n::gettext_noop("Pause (Space)")
+        } else {
+            crate::i18n::gettext_noop("Play (Space)")
+        });
+        if self.play_button.tooltip_text().as_deref() != Some(tooltip.as_str()) {
+            self.play_button.set_tooltip_text(Some(&tooltip));
+        }
+        self.refresh_time(&player);
+        let duration = player.duration();
         let rate = player.rate();
         self.rate_label
             .set_visible(rate != 1.0 && self.controls.get() == ControlsMode::Full);
@@ -354,13 +360,31 @@ impl imp::PlayerView {
         } else {
             "audio-volume-high-symbolic"
         };
-        self.mute_button.set_icon_name(icon);
-        self.update_accessible(
-            playing,
-            player.position(),
-            duration,
-            player.volume(),
-            player.muted(),
-        );
+        if self.mute_button.icon_name().as_deref() != Some(icon) {
+            self.mute_button.set_icon_name(icon);
+        }
+        self.update_accessible(playing, player.volume(), player.muted());
+    }
+
+    /// Moves the seek bar and the time to the player's position: all that
+    /// changes with each frame.
+    pub(super) fn refresh_time(&self, player: &Player) {
+        let duration = player.duration();
+        let adj = self.seek_scale.adjustment();
+        adj.set_upper((duration as f64 / 1e9).max(0.001));
+        // While the user drags, the bar follows the pointer, not playback.
+        if self.drag_target.get().is_none() {
+            adj.set_value(player.position() as f64 / 1e9);
+        }
+        self.seek_scale
+            .set_sensitive(duration > 0 && player.seekable());
+        // Paused on a frame, the time is exact to the millisecond.
+        let position = if player.state() == PlayerState::Playing || player.frame_pts() < 0 {
+            format_time(player.position())
+        } else {
+            precise(gst::ClockTime::from_nseconds(player.position()))
+        };
+        self.position_label.set_label(&position);
+        self.update_accessible_time(player.position(), duration);
     }
 }

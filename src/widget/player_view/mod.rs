@@ -17,10 +17,12 @@
 //!   showing and hiding;
 //! - [`stats_overlay`], [`seek_preview`], [`keyframe_ticks`]: the overlays;
 //! - [`a11y`]: what assistive technology is told (names that follow the
-//!   state, the bars' values as text), and keyboard focus in the controls.
+//!   state, the bars' values as text), and keyboard focus in the controls;
+//! - `backdrop`: the black around the picture.
 
 pub mod a11y;
 pub mod actions;
+mod backdrop;
 mod binding;
 mod input;
 pub mod keyframe_ticks;
@@ -337,6 +339,11 @@ mod imp {
 
         fn measure(&self, orientation: gtk::Orientation, for_size: i32) -> (i32, i32, i32, i32) {
             self.overlay.measure(orientation, for_size)
+        }
+
+        fn snapshot(&self, snapshot: &gtk::Snapshot) {
+            self.snapshot_backdrop(snapshot);
+            self.parent_snapshot(snapshot);
         }
 
         fn size_allocate(&self, width: i32, height: i32, baseline: i32) {
