@@ -47,6 +47,22 @@ fn centre_pixel_once(view: &PlayerView, expected: (u8, u8, u8)) -> (u8, u8, u8) 
     centre
 }
 
+/// Plays a solid `argb` colour of `caps` on the software path and returns
+/// the picture's centre pixel once it is close to `expected` (or the last
+/// one read).
+fn software_solid(
+    view: &PlayerView,
+    argb: &str,
+    caps: &str,
+    expected: (u8, u8, u8),
+) -> (u8, u8, u8) {
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().open_pipeline(&format!(
+        "videotestsrc pattern=solid-color foreground-color={argb} ! {caps}"
+    ));
+    centre_pixel_once(view, expected)
+}
+
 fn solid_colour_is_shown(mode: VideoMode) -> TestResult {
     let expected = (0xd0, 0x30, 0x30);
     let clip = solid_clip(0xffd03030);
@@ -151,13 +167,13 @@ pub fn anamorphic_video_keeps_its_pixel_aspect_ratio() -> TestResult {
 /// at full strength.
 pub fn software_path_draws_frames_with_alpha_blended() -> TestResult {
     let (window, view) = window_with_view();
-    view.player().set_video_mode(VideoMode::Software);
-    view.player().open_pipeline(
-        "videotestsrc pattern=solid-color foreground-color=0x80d03030 \
-         ! video/x-raw,format=BGRA,width=320,height=240,framerate=15/1",
-    );
     let half = (0x68, 0x18, 0x18);
-    let centre = centre_pixel_once(&view, half);
+    let centre = software_solid(
+        &view,
+        "0x80d03030",
+        "video/x-raw,format=BGRA,width=320,height=240,framerate=15/1",
+        half,
+    );
     let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
     window.destroy();
     check!(
@@ -346,22 +362,23 @@ fn view_black_area(view: &PlayerView) -> (f32, f32) {
 pub fn view_draws_black_only_around_an_opaque_picture() -> TestResult {
     let (window, view) = window_with_view();
     let (before, whole) = view_black_area(&view);
-    view.player().set_video_mode(VideoMode::Software);
-    view.player().open_pipeline(
-        "videotestsrc pattern=solid-color foreground-color=0xffd03030 \
-         ! video/x-raw,format=I420,width=320,height=180,framerate=15/1",
-    );
     let red = (0xd0, 0x30, 0x30);
-    let centre = centre_pixel_once(&view, red);
+    let centre = software_solid(
+        &view,
+        "0xffd03030",
+        "video/x-raw,format=I420,width=320,height=180,framerate=15/1",
+        red,
+    );
     let (opaque, _) = view_black_area(&view);
     let (pixels, w, _, stride) = render_pixels(&view)?;
     let corner = pixel_at(&pixels, stride, 2, 2);
     let edge = pixel_at(&pixels, stride, w / 2, 2);
-    view.player().open_pipeline(
-        "videotestsrc pattern=solid-color foreground-color=0x80d03030 \
-         ! video/x-raw,format=BGRA,width=320,height=180,framerate=15/1",
+    software_solid(
+        &view,
+        "0x80d03030",
+        "video/x-raw,format=BGRA,width=320,height=180,framerate=15/1",
+        (0x68, 0x18, 0x18),
     );
-    centre_pixel_once(&view, (0x68, 0x18, 0x18));
     let (alpha, _) = view_black_area(&view);
     window.destroy();
     println!(
