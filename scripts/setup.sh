@@ -99,7 +99,9 @@ ensure_display() {
   local n
   for n in $(seq 99 140); do
     [ -e "/tmp/.X$n-lock" ] && continue
-    Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+    # -noreset: without it Xvfb resets when its last client goes, and a
+    # test's app connecting during the reset fails to open the display.
+    Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp -noreset >/dev/null 2>&1 &
     XVFB_PID=$!
     trap 'kill "$XVFB_PID" 2>/dev/null || true' EXIT
     for _ in $(seq 100); do
