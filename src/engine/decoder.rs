@@ -16,6 +16,7 @@ use crate::engine::error::{display_name, ErrorKind, PlayerError};
 use crate::engine::frame::{true_pts, ShownSample};
 use crate::engine::frameindex::{is_video_decoder, FrameIndex};
 use crate::engine::origin::TimeOrigin;
+use crate::engine::sinkbin::SinkBin;
 use crate::engine::spec::{make, Playbin};
 use gst::prelude::*;
 use std::ops::ControlFlow;
@@ -66,7 +67,11 @@ impl FrameDecoder {
             .build();
         pipeline.set_property("uri", uri);
         pipeline.set_property_from_str("flags", "video");
-        pipeline.set_property("video-sink", &sink);
+        // In a bin that posts stream-start off the streaming thread (see
+        // `sinkbin`), as the player's sinks are.
+        let sink_bin = SinkBin::around("framescope-video", sink.upcast_ref())
+            .map_err(|e| PlayerError::new(ErrorKind::Other, e, ""))?;
+        pipeline.set_property("video-sink", &sink_bin);
         // No audio is decoded, but playbin would still probe a default audio
         // sink (and the sound system would print its complaints).
         if let Ok(fake) = make("fakesink") {

@@ -74,6 +74,7 @@ pub(crate) mod reaper;
 pub(crate) mod redact;
 pub(crate) mod seek;
 pub(crate) mod sink;
+pub(crate) mod sinkbin;
 pub(crate) mod snapshot;
 pub(crate) mod spec;
 pub(crate) mod stats;

@@ -4,6 +4,7 @@
 //! URI or file name is only ever a property value, never parsed as syntax.
 
 use crate::engine::error::{ErrorKind, PlayerError};
+use crate::engine::sinkbin::SinkBin;
 use gst::prelude::*;
 use std::fmt::Write as _;
 
@@ -399,16 +400,17 @@ fn custom_sink(name: &str, description: &str) -> Result<(gst::Bin, gst::Element)
             format!("{name}: {description}"),
         )
     };
-    let bin =
+    let parsed =
         gst::parse::bin_from_description(description, true).map_err(|e| fail(e.to_string()))?;
-    bin.set_property("name", name);
+    parsed.set_property("name", format!("{name}-chain"));
+    let bin = SinkBin::around(name, parsed.upcast_ref()).map_err(fail)?;
     let sink = bin
         .iterate_recurse()
         .into_iter()
         .flatten()
         .find(|e| e.element_flags().contains(gst::ElementFlags::SINK))
         .ok_or_else(|| fail("it has no sink element".into()))?;
-    Ok((bin, sink))
+    Ok((bin.upcast(), sink))
 }
 
 /// A custom audio sink with a `volume` somewhere in it: when the user's
@@ -432,7 +434,7 @@ fn custom_audio_sink(description: &str) -> Result<gst::Bin, PlayerError> {
 }
 
 fn build_chain(name: &str, chain: &[ElementSpec]) -> Result<(gst::Bin, gst::Element), PlayerError> {
-    let bin = gst::Bin::with_name(name);
+    let bin = SinkBin::new(name);
     let mut elements = Vec::with_capacity(chain.len());
     for spec in chain {
         let element = make(spec.factory)?;
@@ -461,7 +463,7 @@ fn build_chain(name: &str, chain: &[ElementSpec]) -> Result<(gst::Bin, gst::Elem
         .last()
         .cloned()
         .ok_or_else(|| other(format!("The {name} chain is empty.")))?;
-    Ok((bin, last))
+    Ok((bin.upcast(), last))
 }
 
 #[cfg(test)]
