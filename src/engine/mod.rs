@@ -52,6 +52,7 @@ pub(crate) mod bitrate;
 pub(crate) mod bus;
 pub(crate) mod chapters;
 pub(crate) mod decoder;
+pub(crate) mod decodethreads;
 pub(crate) mod error;
 pub(crate) mod frame;
 pub(crate) mod frameindex;

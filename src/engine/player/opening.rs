@@ -118,6 +118,8 @@ impl imp::Player {
                 if is_decoder(&element) {
                     shared.bitrate_meter.attach_for(&element, meter_attachment);
                 }
+                // One libav thread where one keeps up (less CPU and memory).
+                crate::engine::decodethreads::attach(&element, Default::default());
                 crate::engine::parserlatency::attach(&element);
                 shared.origin.watch_if_demuxer(&element);
             }

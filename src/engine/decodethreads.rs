@@ -1,0 +1,442 @@
+//! How many threads libav's video decoders (`avdec_*`) use: one where one
+//! keeps up, libav's automatic count where it does not.
+//!
+//! Frame threading has a price: with N threads libav keeps N frames in
+//! flight (memory, latency) and spends CPU handing work between threads.
+//! On the 20 s 1080p30 H.264 clip of bench/playback.sh one thread decoded
+//! and converted it for 5.07 CPU s against 6.32 s with automatic threads,
+//! and peaked 25 MB lower (bench/RESULTS.md). One core decodes such a
+//! stream several times faster than it plays, so more threads only help a
+//! stream that one core cannot keep up with.
+//!
+//! The choice: when a decoder's input caps arrive (before libav opens its
+//! codec, the only moment it reads the thread count), a stream of up to
+//! [`SINGLE_THREAD_PIXEL_RATE`] pixels a second gets one thread; larger or
+//! unknown ones keep libav's automatic count.
+//!
+//! The way back: while a decoder runs on one thread, the streaming thread
+//! that feeds it (and, with one libav thread, decodes) measures its own CPU
+//! time. When it was busy more than the [`Tuning`]'s limit of the wall time
+//! in consecutive windows (the decoder cannot keep up, or only just), the
+//! decoder goes back to automatic threads at the next keyframe: a copy of
+//! its caps, marked with the new count, goes in before that keyframe. New
+//! caps make the decoder output what it holds, close libav and reopen it
+//! with the new count (caps equal to the last would be ignored); decoding
+//! resumes at the keyframe, so no frame is lost or broken. A decoder that
+//! went back stays on automatic threads.
+//!
+//! Threads: all of it runs in pad probes on the decoder's sink pad, on the
+//! streaming thread that feeds the decoder, which holds that pad's stream
+//! lock anyway; the thread count is a plain field of gst-libav's decoder.
+//! The main thread never takes part.
+
+use gst::prelude::*;
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+/// The most pixels a second (width x height x frame rate) a decoder is
+/// given one thread for: 1080p at 30 frames a second.
+pub(crate) const SINGLE_THREAD_PIXEL_RATE: u64 = 1920 * 1088 * 30;
+
+/// The caps field that marks caps this module sent (its value is the
+/// thread count the decoder was reopened with).
+const MARK: &str = "x-framescope-decoder-threads";
+
+/// When a single-threaded decoder counts as too busy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tuning {
+    /// How long each measurement runs.
+    pub window: Duration,
+    /// The share of a window's wall time the feeding thread may spend on
+    /// the CPU.
+    pub busy_limit: f64,
+    /// How many windows in a row over the limit make the decoder go back.
+    pub strikes: u32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            window: Duration::from_secs(2),
+            busy_limit: 0.75,
+            strikes: 2,
+        }
+    }
+}
+
+/// The busy share of one thread, window by window.
+#[derive(Debug)]
+struct Load {
+    tuning: Tuning,
+    /// The window's start: wall time, the thread's CPU time, the thread.
+    start: Option<(Instant, Duration, ThreadId)>,
+    strikes: u32,
+}
+
+impl Load {
+    fn new(tuning: Tuning) -> Self {
+        Load {
+            tuning,
+            start: None,
+            strikes: 0,
+        }
+    }
+
+    /// Starts over (after a flush: the decoder ran ahead to refill).
+    fn restart(&mut self) {
+        self.start = None;
+        self.strikes = 0;
+    }
+
+    /// Takes a sample; true when enough windows in a row were too busy.
+    fn sample(&mut self, now: Instant, cpu: Duration, thread: ThreadId) -> bool {
+        let Some((wall0, cpu0, thread0)) = self.start else {
+            self.start = Some((now, cpu, thread));
+            return false;
+        };
+        if thread0 != thread {
+            // Another thread's clock: nothing to compare.
+            self.restart();
+            self.start = Some((now, cpu, thread));
+            return false;
+        }
+        let wall = now.saturating_duration_since(wall0);
+        if wall < self.tuning.window {
+            return false;
+        }
+        let busy = cpu.saturating_sub(cpu0).as_secs_f64() / wall.as_secs_f64();
+        self.strikes = if busy > self.tuning.busy_limit {
+            self.strikes.saturating_add(1)
+        } else {
+            0
+        };
+        self.start = Some((now, cpu, thread));
+        self.strikes >= self.tuning.strikes
+    }
+}
+
+/// The CPU time the calling thread has used.
+fn thread_cpu_time() -> Option<Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return None;
+    }
+    let secs = u64::try_from(ts.tv_sec).ok()?;
+    let nanos = u32::try_from(ts.tv_nsec).ok()?;
+    Some(Duration::new(secs, 0).saturating_add(Duration::from_nanos(u64::from(nanos))))
+}
+
+/// What a decoder runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// libav's automatic count (its caps were too large, unknown, or the
+    /// decoder already went back).
+    Auto,
+    /// One thread, measured.
+    Single,
+    /// Too busy on one thread: goes back at the next keyframe.
+    SwitchAtKeyframe,
+}
+
+struct Watch {
+    mode: Mode,
+    went_back: bool,
+    load: Load,
+}
+
+/// Pixels a second of video `caps`; `None` when the caps do not say.
+fn pixel_rate(caps: &gst::CapsRef) -> Option<u64> {
+    let s = caps.structure(0)?;
+    let width = u64::try_from(s.get::<i32>("width").ok()?).ok()?;
+    let height = u64::try_from(s.get::<i32>("height").ok()?).ok()?;
+    let rate = s.get::<gst::Fraction>("framerate").ok()?;
+    let (num, den) = (u64::try_from(rate.numer()).ok()?, u64::try_from(rate.denom()).ok()?);
+    if num == 0 || den == 0 {
+        return None;
+    }
+    width.checked_mul(height)?.checked_mul(num)?.checked_div(den)
+}
+
+/// Whether `element` is one of libav's video decoders, with a thread count.
+pub(crate) fn applies_to(element: &gst::Element) -> bool {
+    element
+        .factory()
+        .is_some_and(|f| f.name().starts_with("avdec_"))
+        && crate::engine::frameindex::is_video_decoder(element)
+        && element.find_property("max-threads").is_some()
+}
+
+/// Sets the thread count of libav decoder `decoder` as the module's comment
+/// says. Call from `element-setup` (before its caps arrive).
+pub(crate) fn attach(decoder: &gst::Element, tuning: Tuning) {
+    if !applies_to(decoder) {
+        return;
+    }
+    let Some(pad) = decoder.static_pad("sink") else {
+        return;
+    };
+    let watch = Arc::new(Mutex::new(Watch {
+        mode: Mode::Auto,
+        went_back: false,
+        load: Load::new(tuning),
+    }));
+    let weak = decoder.downgrade();
+    pad.add_probe(
+        gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM,
+        move |pad, info| {
+            let Some(decoder) = weak.upgrade() else {
+                return gst::PadProbeReturn::Remove;
+            };
+            let new_caps = {
+                let mut watch = watch.lock().unwrap_or_else(|e| e.into_inner());
+                match &info.data {
+                    Some(gst::PadProbeData::Event(event)) => {
+                        on_event(&mut watch, &decoder, event);
+                        None
+                    }
+                    Some(gst::PadProbeData::Buffer(buffer)) => {
+                        on_buffer(&mut watch, &decoder, pad, buffer)
+                    }
+                    _ => None,
+                }
+            };
+            // Sent without the watch's lock: the caps pass this probe too.
+            // This thread holds the pad's stream lock already, so they go
+            // in right before the keyframe.
+            if let Some(caps) = new_caps {
+                if !pad.send_event(gst::event::Caps::new(&caps)) {
+                    gst::warning!(
+                        crate::engine::log::CAT,
+                        obj = decoder,
+                        "the decoder refused its caps with more threads"
+                    );
+                }
+            }
+            gst::PadProbeReturn::Ok
+        },
+    );
+}
+
+fn on_event(watch: &mut Watch, decoder: &gst::Element, event: &gst::Event) {
+    match event.view() {
+        gst::EventView::Caps(caps) => {
+            let caps = caps.caps();
+            if caps.structure(0).is_some_and(|s| s.has_field(MARK)) {
+                return; // Ours.
+            }
+            let small = pixel_rate(caps).is_some_and(|rate| rate <= SINGLE_THREAD_PIXEL_RATE);
+            watch.mode = if small && !watch.went_back {
+                Mode::Single
+            } else {
+                Mode::Auto
+            };
+            let threads = if watch.mode == Mode::Single { 1 } else { 0 };
+            decoder.set_property("max-threads", threads);
+            watch.load.restart();
+        }
+        gst::EventView::FlushStop(_) | gst::EventView::StreamStart(_) => watch.load.restart(),
+        _ => {}
+    }
+}
+
+/// Measures the decoder's load; returns the caps to send before this
+/// buffer when the decoder goes back to automatic threads here.
+fn on_buffer(
+    watch: &mut Watch,
+    decoder: &gst::Element,
+    pad: &gst::Pad,
+    buffer: &gst::Buffer,
+) -> Option<gst::Caps> {
+    match watch.mode {
+        Mode::Auto => None,
+        Mode::Single => {
+            let cpu = thread_cpu_time()?;
+            if watch
+                .load
+                .sample(Instant::now(), cpu, std::thread::current().id())
+            {
+                gst::info!(
+                    crate::engine::log::CAT,
+                    obj = decoder,
+                    "one decoder thread is not enough; more from the next keyframe"
+                );
+                watch.mode = Mode::SwitchAtKeyframe;
+            }
+            None
+        }
+        Mode::SwitchAtKeyframe => {
+            if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+                return None;
+            }
+            watch.mode = Mode::Auto;
+            watch.went_back = true;
+            decoder.set_property("max-threads", 0i32);
+            let mut caps = pad.current_caps()?;
+            caps.make_mut().structure_mut(0)?.set(MARK, 0i32);
+            Some(caps)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Duration = Duration::from_secs(2);
+
+    fn tuning() -> Tuning {
+        Tuning::default()
+    }
+
+    /// Feeds `load` windows of `busy` share each; returns the verdicts.
+    fn windows(load: &mut Load, busy: &[f64]) -> Vec<bool> {
+        let thread = std::thread::current().id();
+        let t0 = Instant::now();
+        let mut cpu = Duration::ZERO;
+        let mut verdicts = vec![load.sample(t0, cpu, thread)];
+        for (i, share) in busy.iter().enumerate() {
+            cpu += T.mul_f64(*share);
+            let now = t0 + T * u32::try_from(i + 1).unwrap();
+            verdicts.push(load.sample(now, cpu, thread));
+        }
+        verdicts
+    }
+
+    #[test]
+    fn two_busy_windows_in_a_row_make_a_decoder_go_back() {
+        let mut load = Load::new(tuning());
+        assert_eq!(windows(&mut load, &[0.9, 0.2, 0.9, 0.9]), [false, false, false, false, true]);
+    }
+
+    #[test]
+    fn a_decoder_keeping_up_stays_on_one_thread() {
+        let mut load = Load::new(tuning());
+        assert!(!windows(&mut load, &[0.3, 0.7, 0.5, 0.74, 0.1]).contains(&true));
+    }
+
+    #[test]
+    fn a_flush_or_another_thread_starts_the_count_over() {
+        let mut load = Load::new(tuning());
+        windows(&mut load, &[0.9]);
+        load.restart();
+        assert_eq!(windows(&mut load, &[0.9]), [false, false]);
+        // A sample from another thread compares nothing.
+        let other = std::thread::spawn(std::thread::current).join().unwrap().id();
+        assert!(!load.sample(Instant::now() + T * 10, Duration::from_secs(100), other));
+        assert_eq!(load.strikes, 0);
+    }
+
+    #[test]
+    fn a_short_window_decides_nothing() {
+        let mut load = Load::new(tuning());
+        let thread = std::thread::current().id();
+        let t0 = Instant::now();
+        assert!(!load.sample(t0, Duration::ZERO, thread));
+        assert!(!load.sample(t0 + T / 2, T, thread));
+        assert_eq!(load.strikes, 0);
+    }
+
+    #[test]
+    fn pixel_rates_come_from_the_caps() {
+        let caps = |fps: gst::Fraction| {
+            gst::Caps::builder("video/x-h264")
+                .field("width", 1920i32)
+                .field("height", 1080i32)
+                .field("framerate", fps)
+                .build()
+        };
+        gst::init().unwrap();
+        let full_hd = pixel_rate(&caps(gst::Fraction::new(30, 1))).unwrap();
+        assert_eq!(full_hd, 1920 * 1080 * 30);
+        assert!(full_hd <= SINGLE_THREAD_PIXEL_RATE);
+        assert!(pixel_rate(&caps(gst::Fraction::new(60, 1))).unwrap() > SINGLE_THREAD_PIXEL_RATE);
+        assert_eq!(pixel_rate(&caps(gst::Fraction::new(0, 1))), None);
+        assert_eq!(pixel_rate(&gst::Caps::builder("video/x-h264").build()), None);
+    }
+
+    #[test]
+    fn the_thread_clock_counts_work() {
+        let before = thread_cpu_time().unwrap();
+        let mut x = 0u64;
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_millis(50) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let used = thread_cpu_time().unwrap().saturating_sub(before);
+        assert!(used >= Duration::from_millis(20), "{used:?}");
+    }
+
+    /// Decodes 90 frames of real H.264 (B-frames, a keyframe every 10)
+    /// through `avdec_h264` with this module attached; returns the
+    /// decoder, the frames that reached the sink, whether it ended
+    /// without error and whether it was reopened with marked caps.
+    fn decode(tuning: Tuning) -> (gst::Element, u32, bool, bool) {
+        gst::init().unwrap();
+        let pipeline = gst::parse::launch(
+            "videotestsrc num-buffers=90 ! video/x-raw,width=320,height=240,framerate=30/1 \
+             ! x264enc key-int-max=10 bframes=2 ! h264parse ! avdec_h264 name=decoder \
+             ! fakesink name=sink sync=true",
+        )
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+        let decoder = pipeline.by_name("decoder").unwrap();
+        attach(&decoder, tuning);
+        let frames = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = frames.clone();
+        let sink_pad = pipeline.by_name("sink").unwrap().static_pad("sink").unwrap();
+        sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let message = pipeline.bus().unwrap().timed_pop_filtered(
+            gst::ClockTime::from_seconds(30),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        );
+        let clean = message.is_some_and(|m| m.type_() == gst::MessageType::Eos);
+        // Before the pads deactivate and forget their caps.
+        let reopened = reopened(&decoder);
+        pipeline.set_state(gst::State::Null).unwrap();
+        let frames = frames.load(std::sync::atomic::Ordering::Relaxed);
+        (decoder, frames, clean, reopened)
+    }
+
+    fn reopened(decoder: &gst::Element) -> bool {
+        decoder
+            .static_pad("sink")
+            .and_then(|pad| pad.sticky_event::<gst::event::Caps>(0))
+            .is_some_and(|caps| caps.caps().structure(0).is_some_and(|s| s.has_field(MARK)))
+    }
+
+    #[test]
+    fn a_small_stream_decodes_on_one_thread() {
+        let (decoder, frames, clean, reopened) = decode(Tuning::default());
+        assert!(clean);
+        assert_eq!(frames, 90);
+        assert_eq!(decoder.property::<i32>("max-threads"), 1);
+        assert!(!reopened);
+    }
+
+    /// A decoder always "too busy" goes back to automatic threads at a
+    /// keyframe, mid-stream, and still shows every frame.
+    #[test]
+    fn a_busy_decoder_reopens_with_more_threads_and_loses_no_frame() {
+        let tuning = Tuning {
+            window: Duration::from_millis(200),
+            busy_limit: 0.0,
+            strikes: 2,
+        };
+        let (decoder, frames, clean, reopened) = decode(tuning);
+        assert!(clean);
+        assert_eq!(frames, 90);
+        assert_eq!(decoder.property::<i32>("max-threads"), 0);
+        assert!(reopened, "the decoder never got its new caps");
+    }
+}
