@@ -25,6 +25,14 @@
 //! resumes at the keyframe, so no frame is lost or broken. A decoder that
 //! went back stays on automatic threads.
 //!
+//! Seeks: an accurate seek decodes every frame from the keyframe before
+//! its target and throws them away, as fast as it can; one thread made
+//! that 1.6x slower on the 1080p clip of bench/timing.sh. So when the first
+//! buffer after a flush is a keyframe at least the [`Tuning`]'s
+//! `catch_up` before the segment's start, the decoder reopens there with
+//! automatic threads, and with one thread again at the first keyframe at
+//! or after the target (a keyframe, so nothing is lost either way).
+//!
 //! Threads: all of it runs in pad probes on the decoder's sink pad, on the
 //! streaming thread that feeds the decoder, which holds that pad's stream
 //! lock anyway; the thread count is a plain field of gst-libav's decoder.
@@ -53,6 +61,9 @@ pub(crate) struct Tuning {
     pub busy_limit: f64,
     /// How many windows in a row over the limit make the decoder go back.
     pub strikes: u32,
+    /// How far before a seek's target its keyframe must be for the
+    /// decoder to catch up on automatic threads.
+    pub catch_up: Duration,
 }
 
 impl Default for Tuning {
@@ -61,6 +72,7 @@ impl Default for Tuning {
             window: Duration::from_secs(2),
             busy_limit: 0.75,
             strikes: 2,
+            catch_up: Duration::from_millis(200),
         }
     }
 }
@@ -142,12 +154,19 @@ enum Mode {
     Single,
     /// Too busy on one thread: goes back at the next keyframe.
     SwitchAtKeyframe,
+    /// Automatic threads from a seek's keyframe up to its target; one
+    /// thread again from the first keyframe at or after the target.
+    CatchUp,
 }
 
 struct Watch {
     mode: Mode,
     went_back: bool,
     load: Load,
+    /// The next buffer is the first after a flush.
+    after_flush: bool,
+    /// Where the current segment starts (a seek's target).
+    segment_start: Option<gst::ClockTime>,
 }
 
 /// Pixels a second of video `caps`; `None` when the caps do not say.
@@ -156,11 +175,17 @@ fn pixel_rate(caps: &gst::CapsRef) -> Option<u64> {
     let width = u64::try_from(s.get::<i32>("width").ok()?).ok()?;
     let height = u64::try_from(s.get::<i32>("height").ok()?).ok()?;
     let rate = s.get::<gst::Fraction>("framerate").ok()?;
-    let (num, den) = (u64::try_from(rate.numer()).ok()?, u64::try_from(rate.denom()).ok()?);
+    let (num, den) = (
+        u64::try_from(rate.numer()).ok()?,
+        u64::try_from(rate.denom()).ok()?,
+    );
     if num == 0 || den == 0 {
         return None;
     }
-    width.checked_mul(height)?.checked_mul(num)?.checked_div(den)
+    width
+        .checked_mul(height)?
+        .checked_mul(num)?
+        .checked_div(den)
 }
 
 /// Whether `element` is one of libav's video decoders, with a thread count.
@@ -185,10 +210,15 @@ pub(crate) fn attach(decoder: &gst::Element, tuning: Tuning) {
         mode: Mode::Auto,
         went_back: false,
         load: Load::new(tuning),
+        after_flush: false,
+        segment_start: None,
     }));
     let weak = decoder.downgrade();
     pad.add_probe(
-        gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM,
+        // Flush events reach only probes that ask for them.
+        gst::PadProbeType::BUFFER
+            | gst::PadProbeType::EVENT_DOWNSTREAM
+            | gst::PadProbeType::EVENT_FLUSH,
         move |pad, info| {
             let Some(decoder) = weak.upgrade() else {
                 return gst::PadProbeReturn::Remove;
@@ -240,21 +270,71 @@ fn on_event(watch: &mut Watch, decoder: &gst::Element, event: &gst::Event) {
             decoder.set_property("max-threads", threads);
             watch.load.restart();
         }
-        gst::EventView::FlushStop(_) | gst::EventView::StreamStart(_) => watch.load.restart(),
+        gst::EventView::FlushStop(_) => {
+            watch.load.restart();
+            watch.after_flush = true;
+        }
+        gst::EventView::StreamStart(_) => watch.load.restart(),
+        gst::EventView::Segment(segment) => {
+            watch.segment_start = segment
+                .segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|s| s.start());
+        }
         _ => {}
     }
 }
 
-/// Measures the decoder's load; returns the caps to send before this
-/// buffer when the decoder goes back to automatic threads here.
+/// `caps` marked with `threads`, to reopen the decoder with that count.
+fn marked(pad: &gst::Pad, threads: i32) -> Option<gst::Caps> {
+    let mut caps = pad.current_caps()?;
+    caps.make_mut().structure_mut(0)?.set(MARK, threads);
+    Some(caps)
+}
+
+/// Sets the decoder's thread count and returns the caps that reopen it
+/// with that count (sent before the current buffer).
+fn reopen(decoder: &gst::Element, pad: &gst::Pad, threads: i32) -> Option<gst::Caps> {
+    decoder.set_property("max-threads", threads);
+    marked(pad, threads)
+}
+
+/// Measures the decoder's load and follows seeks; returns the caps to send
+/// before this buffer when the decoder's thread count changes here.
 fn on_buffer(
     watch: &mut Watch,
     decoder: &gst::Element,
     pad: &gst::Pad,
     buffer: &gst::Buffer,
 ) -> Option<gst::Caps> {
+    let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+    let after_flush = std::mem::take(&mut watch.after_flush);
+    let pts = buffer.pts();
+    let reached_target = match (pts, watch.segment_start) {
+        (Some(pts), Some(start)) => pts >= start,
+        _ => true,
+    };
     match watch.mode {
         Mode::Auto => None,
+        Mode::Single if after_flush && keyframe => {
+            // A seek: the frames from this keyframe to the target are
+            // decoded and thrown away as fast as threads can.
+            let behind = match (pts, watch.segment_start) {
+                (Some(pts), Some(start)) => start.saturating_sub(pts),
+                _ => gst::ClockTime::ZERO,
+            };
+            if Duration::from(behind) < watch.load.tuning.catch_up {
+                return None;
+            }
+            watch.mode = Mode::CatchUp;
+            reopen(decoder, pad, 0)
+        }
+        Mode::CatchUp if keyframe && reached_target => {
+            watch.mode = Mode::Single;
+            watch.load.restart();
+            reopen(decoder, pad, 1)
+        }
+        Mode::CatchUp => None,
         Mode::Single => {
             let cpu = thread_cpu_time()?;
             if watch
@@ -270,17 +350,12 @@ fn on_buffer(
             }
             None
         }
-        Mode::SwitchAtKeyframe => {
-            if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
-                return None;
-            }
+        Mode::SwitchAtKeyframe if keyframe => {
             watch.mode = Mode::Auto;
             watch.went_back = true;
-            decoder.set_property("max-threads", 0i32);
-            let mut caps = pad.current_caps()?;
-            caps.make_mut().structure_mut(0)?.set(MARK, 0i32);
-            Some(caps)
+            reopen(decoder, pad, 0)
         }
+        Mode::SwitchAtKeyframe => None,
     }
 }
 
@@ -311,7 +386,10 @@ mod tests {
     #[test]
     fn two_busy_windows_in_a_row_make_a_decoder_go_back() {
         let mut load = Load::new(tuning());
-        assert_eq!(windows(&mut load, &[0.9, 0.2, 0.9, 0.9]), [false, false, false, false, true]);
+        assert_eq!(
+            windows(&mut load, &[0.9, 0.2, 0.9, 0.9]),
+            [false, false, false, false, true]
+        );
     }
 
     #[test]
@@ -327,7 +405,10 @@ mod tests {
         load.restart();
         assert_eq!(windows(&mut load, &[0.9]), [false, false]);
         // A sample from another thread compares nothing.
-        let other = std::thread::spawn(std::thread::current).join().unwrap().id();
+        let other = std::thread::spawn(std::thread::current)
+            .join()
+            .unwrap()
+            .id();
         assert!(!load.sample(Instant::now() + T * 10, Duration::from_secs(100), other));
         assert_eq!(load.strikes, 0);
     }
@@ -357,7 +438,10 @@ mod tests {
         assert!(full_hd <= SINGLE_THREAD_PIXEL_RATE);
         assert!(pixel_rate(&caps(gst::Fraction::new(60, 1))).unwrap() > SINGLE_THREAD_PIXEL_RATE);
         assert_eq!(pixel_rate(&caps(gst::Fraction::new(0, 1))), None);
-        assert_eq!(pixel_rate(&gst::Caps::builder("video/x-h264").build()), None);
+        assert_eq!(
+            pixel_rate(&gst::Caps::builder("video/x-h264").build()),
+            None
+        );
     }
 
     #[test]
@@ -390,7 +474,11 @@ mod tests {
         attach(&decoder, tuning);
         let frames = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let counter = frames.clone();
-        let sink_pad = pipeline.by_name("sink").unwrap().static_pad("sink").unwrap();
+        let sink_pad = pipeline
+            .by_name("sink")
+            .unwrap()
+            .static_pad("sink")
+            .unwrap();
         sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             gst::PadProbeReturn::Ok
@@ -432,11 +520,105 @@ mod tests {
             window: Duration::from_millis(200),
             busy_limit: 0.0,
             strikes: 2,
+            ..Tuning::default()
         };
         let (decoder, frames, clean, reopened) = decode(tuning);
         assert!(clean);
         assert_eq!(frames, 90);
         assert_eq!(decoder.property::<i32>("max-threads"), 0);
         assert!(reopened, "the decoder never got its new caps");
+    }
+
+    /// Runs `pipeline` until it ends or fails; true when it ended cleanly.
+    fn run_to_end(pipeline: &gst::Element) -> bool {
+        let message = pipeline.bus().unwrap().timed_pop_filtered(
+            gst::ClockTime::from_seconds(30),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        );
+        message.is_some_and(|m| m.type_() == gst::MessageType::Eos)
+    }
+
+    /// An accurate seek far past its keyframe decodes up to the target on
+    /// automatic threads and goes back to one thread at the first keyframe
+    /// after it; every frame from the target on is shown.
+    #[test]
+    fn a_seek_catches_up_on_threads_then_returns_to_one() {
+        gst::init().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gop30.mp4");
+        let encode = gst::parse::launch(&format!(
+            "videotestsrc num-buffers=90 ! video/x-raw,width=320,height=240,framerate=30/1 \
+             ! x264enc key-int-max=30 bframes=2 ! h264parse ! mp4mux \
+             ! filesink location=\"{}\"",
+            file.display()
+        ))
+        .unwrap();
+        encode.set_state(gst::State::Playing).unwrap();
+        assert!(run_to_end(&encode));
+        encode.set_state(gst::State::Null).unwrap();
+
+        let pipeline = gst::parse::launch(&format!(
+            "filesrc location=\"{}\" ! qtdemux ! h264parse ! avdec_h264 name=decoder \
+             ! fakesink name=sink sync=false",
+            file.display()
+        ))
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+        let decoder = pipeline.by_name("decoder").unwrap();
+        attach(&decoder, Tuning::default());
+        let marks = Arc::new(Mutex::new(Vec::new()));
+        let seen = marks.clone();
+        decoder.static_pad("sink").unwrap().add_probe(
+            gst::PadProbeType::EVENT_DOWNSTREAM,
+            move |_, info| {
+                if let Some(gst::PadProbeData::Event(event)) = &info.data {
+                    if let gst::EventView::Caps(caps) = event.view() {
+                        if let Some(threads) = caps
+                            .caps()
+                            .structure(0)
+                            .and_then(|s| s.get::<i32>(MARK).ok())
+                        {
+                            seen.lock().unwrap().push(threads);
+                        }
+                    }
+                }
+                gst::PadProbeReturn::Ok
+            },
+        );
+        let frames = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = frames.clone();
+        let sink_pad = pipeline
+            .by_name("sink")
+            .unwrap()
+            .static_pad("sink")
+            .unwrap();
+        sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+        pipeline.set_state(gst::State::Paused).unwrap();
+        let (prerolled, _, _) = pipeline.state(gst::ClockTime::from_seconds(10));
+        assert!(prerolled.is_ok());
+        assert_eq!(decoder.property::<i32>("max-threads"), 1);
+        frames.store(0, std::sync::atomic::Ordering::Relaxed);
+        // Frame 27, 27 frames past the keyframe at 0.
+        pipeline
+            .seek_simple(
+                gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE,
+                gst::ClockTime::from_mseconds(900),
+            )
+            .unwrap();
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let clean = run_to_end(pipeline.upcast_ref());
+        pipeline.set_state(gst::State::Null).unwrap();
+        assert!(clean);
+        assert_eq!(
+            *marks.lock().unwrap(),
+            [0, 1],
+            "threads at the seek's keyframe, one from the next"
+        );
+        assert_eq!(decoder.property::<i32>("max-threads"), 1);
+        assert_eq!(frames.load(std::sync::atomic::Ordering::Relaxed), 90 - 27);
     }
 }
