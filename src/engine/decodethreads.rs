@@ -18,20 +18,30 @@
 //! that feeds it (and, with one libav thread, decodes) measures its own CPU
 //! time. When it was busy more than the [`Tuning`]'s limit of the wall time
 //! in consecutive windows (the decoder cannot keep up, or only just), the
-//! decoder goes back to automatic threads at the next keyframe: a copy of
-//! its caps, marked with the new count, goes in before that keyframe. New
+//! decoder goes back to automatic threads at the next IDR picture: a copy
+//! of its caps, marked with the new count, goes in before it. New
 //! caps make the decoder output what it holds, close libav and reopen it
 //! with the new count (caps equal to the last would be ignored); decoding
-//! resumes at the keyframe, so no frame is lost or broken. A decoder that
+//! resumes at that picture, so no frame is lost or broken. A decoder that
 //! went back stays on automatic threads.
 //!
 //! Seeks: an accurate seek decodes every frame from the keyframe before
 //! its target and throws them away, as fast as it can; one thread made
 //! that 1.6x slower on the 1080p clip of bench/timing.sh. So when the first
-//! buffer after a flush is a keyframe at least the [`Tuning`]'s
+//! keyframe after a flush is an IDR picture at least the [`Tuning`]'s
 //! `catch_up` before the segment's start, the decoder reopens there with
-//! automatic threads, and with one thread again at the first keyframe at
-//! or after the target (a keyframe, so nothing is lost either way).
+//! automatic threads, and with one thread again at the first IDR picture
+//! at or after the target.
+//!
+//! Where the count may change: only at an IDR picture (H.264 and H.265
+//! are the codecs handled, found in the access unit's NAL units), where
+//! nothing after refers to anything before. After an open-GOP keyframe
+//! (a non-IDR I picture, or an H.265 CRA) come pictures that refer to the
+//! GOP before it, and libav on one thread showed broken pictures when it
+//! started at one after a seek (tests/timing.rs, open GOP) where
+//! automatic threads did not; so a stream whose first keyframe after a
+//! flush is not an IDR picture reopens there with automatic threads and
+//! keeps them.
 //!
 //! Threads: all of it runs in pad probes on the decoder's sink pad, on the
 //! streaming thread that feeds the decoder, which holds that pad's stream
@@ -152,10 +162,10 @@ enum Mode {
     Auto,
     /// One thread, measured.
     Single,
-    /// Too busy on one thread: goes back at the next keyframe.
+    /// Too busy on one thread: goes back at the next IDR picture.
     SwitchAtKeyframe,
     /// Automatic threads from a seek's keyframe up to its target; one
-    /// thread again from the first keyframe at or after the target.
+    /// thread again from the first IDR picture at or after the target.
     CatchUp,
 }
 
@@ -167,6 +177,83 @@ struct Watch {
     after_flush: bool,
     /// Where the current segment starts (a seek's target).
     segment_start: Option<gst::ClockTime>,
+    /// How the decoder's input splits into NAL units.
+    units: Option<Units>,
+}
+
+/// How a decoder's input splits into NAL units, and which codec's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Units {
+    h265: bool,
+    /// The size of each unit's length prefix; `None`: start codes.
+    length_size: Option<usize>,
+}
+
+impl Units {
+    /// From H.264 or H.265 caps; `None` for anything else.
+    fn of(caps: &gst::CapsRef) -> Option<Units> {
+        let s = caps.structure(0)?;
+        let h265 = match s.name().as_str() {
+            "video/x-h264" => false,
+            "video/x-h265" => true,
+            _ => return None,
+        };
+        let length_size = match s.get::<&str>("stream-format").ok()? {
+            "byte-stream" => None,
+            "avc" | "avc3" | "hvc1" | "hev1" => {
+                // avcC keeps it in byte 4, hvcC in byte 21 (low 2 bits + 1).
+                let header = s.get::<gst::Buffer>("codec_data").ok()?;
+                let map = header.map_readable().ok()?;
+                let byte = *map.get(if h265 { 21 } else { 4 })?;
+                Some(usize::from(byte & 0x03) + 1)
+            }
+            _ => return None,
+        };
+        Some(Units { h265, length_size })
+    }
+
+    /// Whether NAL header byte `header` begins an IDR picture's slice.
+    fn is_idr(self, header: u8) -> bool {
+        if self.h265 {
+            // IDR_W_RADL and IDR_N_LP.
+            matches!((header >> 1) & 0x3f, 19 | 20)
+        } else {
+            header & 0x1f == 5
+        }
+    }
+}
+
+/// Whether access unit `buffer` holds an IDR picture: decoding can start
+/// there as if the stream began. Malformed data counts as no.
+fn starts_fresh(buffer: &gst::BufferRef, units: Units) -> bool {
+    let Ok(map) = buffer.map_readable() else {
+        return false;
+    };
+    let idr = nal_headers(&map, units.length_size).any(|header| units.is_idr(header));
+    idr
+}
+
+/// The first byte of each NAL unit in `data`.
+fn nal_headers(data: &[u8], length_size: Option<usize>) -> Box<dyn Iterator<Item = u8> + '_> {
+    match length_size {
+        Some(size) => {
+            let mut rest = data;
+            Box::new(std::iter::from_fn(move || {
+                let prefix = rest.get(..size)?;
+                let length = prefix.iter().fold(0usize, |n, b| {
+                    n.saturating_mul(256).saturating_add(usize::from(*b))
+                });
+                let unit = rest.get(size..size.checked_add(length)?)?;
+                rest = &rest[size + length..];
+                unit.first().copied()
+            }))
+        }
+        None => Box::new(
+            data.windows(4)
+                .filter(|w| w[0] == 0 && w[1] == 0 && w[2] == 1)
+                .map(|w| w[3]),
+        ),
+    }
 }
 
 /// Pixels a second of video `caps`; `None` when the caps do not say.
@@ -188,12 +275,12 @@ fn pixel_rate(caps: &gst::CapsRef) -> Option<u64> {
         .checked_div(den)
 }
 
-/// Whether `element` is one of libav's video decoders, with a thread count.
+/// Whether `element` is libav's H.264 or H.265 decoder, with a thread
+/// count (the codecs whose clean starting points [`starts_fresh`] finds).
 pub(crate) fn applies_to(element: &gst::Element) -> bool {
     element
         .factory()
-        .is_some_and(|f| f.name().starts_with("avdec_"))
-        && crate::engine::frameindex::is_video_decoder(element)
+        .is_some_and(|f| matches!(f.name().as_str(), "avdec_h264" | "avdec_h265"))
         && element.find_property("max-threads").is_some()
 }
 
@@ -212,6 +299,7 @@ pub(crate) fn attach(decoder: &gst::Element, tuning: Tuning) {
         load: Load::new(tuning),
         after_flush: false,
         segment_start: None,
+        units: None,
     }));
     let weak = decoder.downgrade();
     pad.add_probe(
@@ -238,7 +326,7 @@ pub(crate) fn attach(decoder: &gst::Element, tuning: Tuning) {
             };
             // Sent without the watch's lock: the caps pass this probe too.
             // This thread holds the pad's stream lock already, so they go
-            // in right before the keyframe.
+            // in right before that picture.
             if let Some(caps) = new_caps {
                 if !pad.send_event(gst::event::Caps::new(&caps)) {
                     gst::warning!(
@@ -257,6 +345,7 @@ fn on_event(watch: &mut Watch, decoder: &gst::Element, event: &gst::Event) {
     match event.view() {
         gst::EventView::Caps(caps) => {
             let caps = caps.caps();
+            watch.units = Units::of(caps);
             if caps.structure(0).is_some_and(|s| s.has_field(MARK)) {
                 return; // Ours.
             }
@@ -274,7 +363,10 @@ fn on_event(watch: &mut Watch, decoder: &gst::Element, event: &gst::Event) {
             watch.load.restart();
             watch.after_flush = true;
         }
-        gst::EventView::StreamStart(_) => watch.load.restart(),
+        gst::EventView::StreamStart(_) => {
+            watch.load.restart();
+            watch.after_flush = true;
+        }
         gst::EventView::Segment(segment) => {
             watch.segment_start = segment
                 .segment()
@@ -307,8 +399,16 @@ fn on_buffer(
     pad: &gst::Pad,
     buffer: &gst::Buffer,
 ) -> Option<gst::Caps> {
+    // Only where decoding can start over as if the stream began here (an
+    // IDR picture) may the decoder be reopened: after an open-GOP keyframe
+    // come pictures that refer to the GOP before it.
     let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
-    let after_flush = std::mem::take(&mut watch.after_flush);
+    let fresh = keyframe
+        && watch.mode != Mode::Auto
+        && watch.units.is_some_and(|units| starts_fresh(buffer, units));
+    // The first keyframe after a flush or a new start; the decoder starts
+    // over there anyway.
+    let restart = keyframe && std::mem::take(&mut watch.after_flush);
     let pts = buffer.pts();
     let reached_target = match (pts, watch.segment_start) {
         (Some(pts), Some(start)) => pts >= start,
@@ -316,7 +416,16 @@ fn on_buffer(
     };
     match watch.mode {
         Mode::Auto => None,
-        Mode::Single if after_flush && keyframe => {
+        Mode::Single if restart && !fresh => {
+            // An open GOP: libav on one thread showed broken pictures
+            // after starting at such a keyframe (tests/timing.rs, open
+            // GOP), on automatic threads it does not. Such a stream keeps
+            // them: its keyframes are no place to switch back.
+            watch.mode = Mode::Auto;
+            watch.went_back = true;
+            reopen(decoder, pad, 0)
+        }
+        Mode::Single if restart => {
             // A seek: the frames from this keyframe to the target are
             // decoded and thrown away as fast as threads can.
             let behind = match (pts, watch.segment_start) {
@@ -329,7 +438,7 @@ fn on_buffer(
             watch.mode = Mode::CatchUp;
             reopen(decoder, pad, 0)
         }
-        Mode::CatchUp if keyframe && reached_target => {
+        Mode::CatchUp if fresh && reached_target => {
             watch.mode = Mode::Single;
             watch.load.restart();
             reopen(decoder, pad, 1)
@@ -344,13 +453,13 @@ fn on_buffer(
                 gst::info!(
                     crate::engine::log::CAT,
                     obj = decoder,
-                    "one decoder thread is not enough; more from the next keyframe"
+                    "one decoder thread is not enough; more from the next IDR picture"
                 );
                 watch.mode = Mode::SwitchAtKeyframe;
             }
             None
         }
-        Mode::SwitchAtKeyframe if keyframe => {
+        Mode::SwitchAtKeyframe if fresh => {
             watch.mode = Mode::Auto;
             watch.went_back = true;
             reopen(decoder, pad, 0)
@@ -421,6 +530,71 @@ mod tests {
         assert!(!load.sample(t0, Duration::ZERO, thread));
         assert!(!load.sample(t0 + T / 2, T, thread));
         assert_eq!(load.strikes, 0);
+    }
+
+    fn fresh(data: &[u8], h265: bool, length_size: Option<usize>) -> bool {
+        gst::init().unwrap();
+        let buffer = gst::Buffer::from_slice(data.to_vec());
+        starts_fresh(&buffer, Units { h265, length_size })
+    }
+
+    #[test]
+    fn idr_pictures_are_found_in_both_stream_formats() {
+        // An access unit delimiter, then an IDR slice (type 5) or a
+        // non-IDR one (type 1).
+        let avc = |slice: u8| [0, 0, 0, 2, 0x09, 0xf0, 0, 0, 0, 3, slice, 0x88, 0x84];
+        assert!(fresh(&avc(0x65), false, Some(4)));
+        assert!(!fresh(&avc(0x41), false, Some(4)));
+        let annex_b = |slice: u8| [0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, slice, 0x88];
+        assert!(fresh(&annex_b(0x65), false, None));
+        assert!(!fresh(&annex_b(0x41), false, None));
+        // H.265: IDR_W_RADL (19) starts fresh, CRA (21, open GOP) does not.
+        assert!(fresh(&[0, 0, 0, 3, 19 << 1, 1, 0xaf], true, Some(4)));
+        assert!(!fresh(&[0, 0, 0, 3, 21 << 1, 1, 0xaf], true, Some(4)));
+        assert!(fresh(&[0, 0, 1, 20 << 1, 1], true, None));
+    }
+
+    #[test]
+    fn malformed_units_never_count_as_a_fresh_start() {
+        // A length running past the end, an empty buffer, a zero length.
+        assert!(!fresh(&[0, 0, 0, 9, 0x65, 0x88], false, Some(4)));
+        assert!(!fresh(&[], false, Some(4)));
+        assert!(!fresh(&[0, 0, 0, 0], false, Some(4)));
+        assert!(!fresh(&[0xff, 0xff, 0xff, 0xff, 0x65], false, Some(4)));
+        assert!(!fresh(&[0, 0, 1], false, None));
+    }
+
+    #[test]
+    fn units_come_from_the_caps() {
+        gst::init().unwrap();
+        let avcc = gst::Buffer::from_slice(vec![1, 0x64, 0, 0x28, 0xff, 0xe1]);
+        let caps = gst::Caps::builder("video/x-h264")
+            .field("stream-format", "avc")
+            .field("codec_data", avcc)
+            .build();
+        assert_eq!(
+            Units::of(&caps),
+            Some(Units {
+                h265: false,
+                length_size: Some(4)
+            })
+        );
+        let caps = gst::Caps::builder("video/x-h265")
+            .field("stream-format", "byte-stream")
+            .build();
+        assert_eq!(
+            Units::of(&caps),
+            Some(Units {
+                h265: true,
+                length_size: None
+            })
+        );
+        // avc without its header, or another codec: nothing to go by.
+        let caps = gst::Caps::builder("video/x-h264")
+            .field("stream-format", "avc")
+            .build();
+        assert_eq!(Units::of(&caps), None);
+        assert_eq!(Units::of(&gst::Caps::builder("video/x-vp9").build()), None);
     }
 
     #[test]
