@@ -1,13 +1,16 @@
-//! How many threads libav's video decoders (`avdec_*`) use: one where one
-//! keeps up, libav's automatic count where it does not.
+//! How many threads libav's H.264 and H.265 decoders use: one where one
+//! keeps up, libav's automatic count where it does not. It is the engine's
+//! choice, so the app and embedding hosts get it alike.
 //!
 //! Frame threading has a price: with N threads libav keeps N frames in
 //! flight (memory, latency) and spends CPU handing work between threads.
 //! On the 20 s 1080p30 H.264 clip of bench/playback.sh one thread decoded
 //! and converted it for 5.07 CPU s against 6.32 s with automatic threads,
-//! and peaked 25 MB lower (bench/RESULTS.md). One core decodes such a
+//! and peaked 25 MB lower (gst-launch-1.0). One core decodes such a
 //! stream several times faster than it plays, so more threads only help a
-//! stream that one core cannot keep up with.
+//! stream that one core cannot keep up with. Measured in the player:
+//! peak memory 17 % lower, CPU about 4 % lower (bench/RESULTS.md, "One
+//! decoder thread where one keeps up").
 //!
 //! The choice: when a decoder's input caps arrive (before libav opens its
 //! codec, the only moment it reads the thread count), a stream of up to
@@ -48,10 +51,14 @@
 //! lock anyway; the thread count is a plain field of gst-libav's decoder.
 //! The main thread never takes part.
 
+mod load;
+mod units;
+
 use gst::prelude::*;
+use load::{thread_cpu_time, Load};
 use std::sync::{Arc, Mutex};
-use std::thread::ThreadId;
 use std::time::{Duration, Instant};
+use units::{starts_fresh, Units};
 
 /// The most pixels a second (width x height x frame rate) a decoder is
 /// given one thread for: 1080p at 30 frames a second.
@@ -87,73 +94,6 @@ impl Default for Tuning {
     }
 }
 
-/// The busy share of one thread, window by window.
-#[derive(Debug)]
-struct Load {
-    tuning: Tuning,
-    /// The window's start: wall time, the thread's CPU time, the thread.
-    start: Option<(Instant, Duration, ThreadId)>,
-    strikes: u32,
-}
-
-impl Load {
-    fn new(tuning: Tuning) -> Self {
-        Load {
-            tuning,
-            start: None,
-            strikes: 0,
-        }
-    }
-
-    /// Starts over (after a flush: the decoder ran ahead to refill).
-    fn restart(&mut self) {
-        self.start = None;
-        self.strikes = 0;
-    }
-
-    /// Takes a sample; true when enough windows in a row were too busy.
-    fn sample(&mut self, now: Instant, cpu: Duration, thread: ThreadId) -> bool {
-        let Some((wall0, cpu0, thread0)) = self.start else {
-            self.start = Some((now, cpu, thread));
-            return false;
-        };
-        if thread0 != thread {
-            // Another thread's clock: nothing to compare.
-            self.restart();
-            self.start = Some((now, cpu, thread));
-            return false;
-        }
-        let wall = now.saturating_duration_since(wall0);
-        if wall < self.tuning.window {
-            return false;
-        }
-        let busy = cpu.saturating_sub(cpu0).as_secs_f64() / wall.as_secs_f64();
-        self.strikes = if busy > self.tuning.busy_limit {
-            self.strikes.saturating_add(1)
-        } else {
-            0
-        };
-        self.start = Some((now, cpu, thread));
-        self.strikes >= self.tuning.strikes
-    }
-}
-
-/// The CPU time the calling thread has used.
-fn thread_cpu_time() -> Option<Duration> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return None;
-    }
-    let secs = u64::try_from(ts.tv_sec).ok()?;
-    let nanos = u32::try_from(ts.tv_nsec).ok()?;
-    Some(Duration::new(secs, 0).saturating_add(Duration::from_nanos(u64::from(nanos))))
-}
-
 /// What a decoder runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -179,81 +119,6 @@ struct Watch {
     segment_start: Option<gst::ClockTime>,
     /// How the decoder's input splits into NAL units.
     units: Option<Units>,
-}
-
-/// How a decoder's input splits into NAL units, and which codec's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Units {
-    h265: bool,
-    /// The size of each unit's length prefix; `None`: start codes.
-    length_size: Option<usize>,
-}
-
-impl Units {
-    /// From H.264 or H.265 caps; `None` for anything else.
-    fn of(caps: &gst::CapsRef) -> Option<Units> {
-        let s = caps.structure(0)?;
-        let h265 = match s.name().as_str() {
-            "video/x-h264" => false,
-            "video/x-h265" => true,
-            _ => return None,
-        };
-        let length_size = match s.get::<&str>("stream-format").ok()? {
-            "byte-stream" => None,
-            "avc" | "avc3" | "hvc1" | "hev1" => {
-                // avcC keeps it in byte 4, hvcC in byte 21 (low 2 bits + 1).
-                let header = s.get::<gst::Buffer>("codec_data").ok()?;
-                let map = header.map_readable().ok()?;
-                let byte = *map.get(if h265 { 21 } else { 4 })?;
-                Some(usize::from(byte & 0x03) + 1)
-            }
-            _ => return None,
-        };
-        Some(Units { h265, length_size })
-    }
-
-    /// Whether NAL header byte `header` begins an IDR picture's slice.
-    fn is_idr(self, header: u8) -> bool {
-        if self.h265 {
-            // IDR_W_RADL and IDR_N_LP.
-            matches!((header >> 1) & 0x3f, 19 | 20)
-        } else {
-            header & 0x1f == 5
-        }
-    }
-}
-
-/// Whether access unit `buffer` holds an IDR picture: decoding can start
-/// there as if the stream began. Malformed data counts as no.
-fn starts_fresh(buffer: &gst::BufferRef, units: Units) -> bool {
-    let Ok(map) = buffer.map_readable() else {
-        return false;
-    };
-    let idr = nal_headers(&map, units.length_size).any(|header| units.is_idr(header));
-    idr
-}
-
-/// The first byte of each NAL unit in `data`.
-fn nal_headers(data: &[u8], length_size: Option<usize>) -> Box<dyn Iterator<Item = u8> + '_> {
-    match length_size {
-        Some(size) => {
-            let mut rest = data;
-            Box::new(std::iter::from_fn(move || {
-                let prefix = rest.get(..size)?;
-                let length = prefix.iter().fold(0usize, |n, b| {
-                    n.saturating_mul(256).saturating_add(usize::from(*b))
-                });
-                let unit = rest.get(size..size.checked_add(length)?)?;
-                rest = &rest[size + length..];
-                unit.first().copied()
-            }))
-        }
-        None => Box::new(
-            data.windows(4)
-                .filter(|w| w[0] == 0 && w[1] == 0 && w[2] == 1)
-                .map(|w| w[3]),
-        ),
-    }
 }
 
 /// Pixels a second of video `caps`; `None` when the caps do not say.
@@ -472,131 +337,6 @@ fn on_buffer(
 mod tests {
     use super::*;
 
-    const T: Duration = Duration::from_secs(2);
-
-    fn tuning() -> Tuning {
-        Tuning::default()
-    }
-
-    /// Feeds `load` windows of `busy` share each; returns the verdicts.
-    fn windows(load: &mut Load, busy: &[f64]) -> Vec<bool> {
-        let thread = std::thread::current().id();
-        let t0 = Instant::now();
-        let mut cpu = Duration::ZERO;
-        let mut verdicts = vec![load.sample(t0, cpu, thread)];
-        for (i, share) in busy.iter().enumerate() {
-            cpu += T.mul_f64(*share);
-            let now = t0 + T * u32::try_from(i + 1).unwrap();
-            verdicts.push(load.sample(now, cpu, thread));
-        }
-        verdicts
-    }
-
-    #[test]
-    fn two_busy_windows_in_a_row_make_a_decoder_go_back() {
-        let mut load = Load::new(tuning());
-        assert_eq!(
-            windows(&mut load, &[0.9, 0.2, 0.9, 0.9]),
-            [false, false, false, false, true]
-        );
-    }
-
-    #[test]
-    fn a_decoder_keeping_up_stays_on_one_thread() {
-        let mut load = Load::new(tuning());
-        assert!(!windows(&mut load, &[0.3, 0.7, 0.5, 0.74, 0.1]).contains(&true));
-    }
-
-    #[test]
-    fn a_flush_or_another_thread_starts_the_count_over() {
-        let mut load = Load::new(tuning());
-        windows(&mut load, &[0.9]);
-        load.restart();
-        assert_eq!(windows(&mut load, &[0.9]), [false, false]);
-        // A sample from another thread compares nothing.
-        let other = std::thread::spawn(std::thread::current)
-            .join()
-            .unwrap()
-            .id();
-        assert!(!load.sample(Instant::now() + T * 10, Duration::from_secs(100), other));
-        assert_eq!(load.strikes, 0);
-    }
-
-    #[test]
-    fn a_short_window_decides_nothing() {
-        let mut load = Load::new(tuning());
-        let thread = std::thread::current().id();
-        let t0 = Instant::now();
-        assert!(!load.sample(t0, Duration::ZERO, thread));
-        assert!(!load.sample(t0 + T / 2, T, thread));
-        assert_eq!(load.strikes, 0);
-    }
-
-    fn fresh(data: &[u8], h265: bool, length_size: Option<usize>) -> bool {
-        gst::init().unwrap();
-        let buffer = gst::Buffer::from_slice(data.to_vec());
-        starts_fresh(&buffer, Units { h265, length_size })
-    }
-
-    #[test]
-    fn idr_pictures_are_found_in_both_stream_formats() {
-        // An access unit delimiter, then an IDR slice (type 5) or a
-        // non-IDR one (type 1).
-        let avc = |slice: u8| [0, 0, 0, 2, 0x09, 0xf0, 0, 0, 0, 3, slice, 0x88, 0x84];
-        assert!(fresh(&avc(0x65), false, Some(4)));
-        assert!(!fresh(&avc(0x41), false, Some(4)));
-        let annex_b = |slice: u8| [0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, slice, 0x88];
-        assert!(fresh(&annex_b(0x65), false, None));
-        assert!(!fresh(&annex_b(0x41), false, None));
-        // H.265: IDR_W_RADL (19) starts fresh, CRA (21, open GOP) does not.
-        assert!(fresh(&[0, 0, 0, 3, 19 << 1, 1, 0xaf], true, Some(4)));
-        assert!(!fresh(&[0, 0, 0, 3, 21 << 1, 1, 0xaf], true, Some(4)));
-        assert!(fresh(&[0, 0, 1, 20 << 1, 1], true, None));
-    }
-
-    #[test]
-    fn malformed_units_never_count_as_a_fresh_start() {
-        // A length running past the end, an empty buffer, a zero length.
-        assert!(!fresh(&[0, 0, 0, 9, 0x65, 0x88], false, Some(4)));
-        assert!(!fresh(&[], false, Some(4)));
-        assert!(!fresh(&[0, 0, 0, 0], false, Some(4)));
-        assert!(!fresh(&[0xff, 0xff, 0xff, 0xff, 0x65], false, Some(4)));
-        assert!(!fresh(&[0, 0, 1], false, None));
-    }
-
-    #[test]
-    fn units_come_from_the_caps() {
-        gst::init().unwrap();
-        let avcc = gst::Buffer::from_slice(vec![1, 0x64, 0, 0x28, 0xff, 0xe1]);
-        let caps = gst::Caps::builder("video/x-h264")
-            .field("stream-format", "avc")
-            .field("codec_data", avcc)
-            .build();
-        assert_eq!(
-            Units::of(&caps),
-            Some(Units {
-                h265: false,
-                length_size: Some(4)
-            })
-        );
-        let caps = gst::Caps::builder("video/x-h265")
-            .field("stream-format", "byte-stream")
-            .build();
-        assert_eq!(
-            Units::of(&caps),
-            Some(Units {
-                h265: true,
-                length_size: None
-            })
-        );
-        // avc without its header, or another codec: nothing to go by.
-        let caps = gst::Caps::builder("video/x-h264")
-            .field("stream-format", "avc")
-            .build();
-        assert_eq!(Units::of(&caps), None);
-        assert_eq!(Units::of(&gst::Caps::builder("video/x-vp9").build()), None);
-    }
-
     #[test]
     fn pixel_rates_come_from_the_caps() {
         let caps = |fps: gst::Fraction| {
@@ -618,16 +358,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_thread_clock_counts_work() {
-        let before = thread_cpu_time().unwrap();
-        let mut x = 0u64;
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_millis(50) {
-            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
-        }
-        let used = thread_cpu_time().unwrap().saturating_sub(before);
-        assert!(used >= Duration::from_millis(20), "{used:?}");
+    /// Counts the frames that reach `pipeline`'s element named `sink`.
+    fn count_frames(pipeline: &gst::Pipeline) -> Arc<std::sync::atomic::AtomicU32> {
+        let frames = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = frames.clone();
+        let sink_pad = pipeline
+            .by_name("sink")
+            .unwrap()
+            .static_pad("sink")
+            .unwrap();
+        sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+        frames
     }
 
     /// Decodes 90 frames of real H.264 (B-frames, a keyframe every 10)
@@ -646,17 +390,7 @@ mod tests {
         .unwrap();
         let decoder = pipeline.by_name("decoder").unwrap();
         attach(&decoder, tuning);
-        let frames = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let counter = frames.clone();
-        let sink_pad = pipeline
-            .by_name("sink")
-            .unwrap()
-            .static_pad("sink")
-            .unwrap();
-        sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            gst::PadProbeReturn::Ok
-        });
+        let frames = count_frames(&pipeline);
         pipeline.set_state(gst::State::Playing).unwrap();
         let message = pipeline.bus().unwrap().timed_pop_filtered(
             gst::ClockTime::from_seconds(30),
@@ -760,17 +494,7 @@ mod tests {
                 gst::PadProbeReturn::Ok
             },
         );
-        let frames = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let counter = frames.clone();
-        let sink_pad = pipeline
-            .by_name("sink")
-            .unwrap()
-            .static_pad("sink")
-            .unwrap();
-        sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            gst::PadProbeReturn::Ok
-        });
+        let frames = count_frames(&pipeline);
         pipeline.set_state(gst::State::Paused).unwrap();
         let (prerolled, _, _) = pipeline.state(gst::ClockTime::from_seconds(10));
         assert!(prerolled.is_ok());
