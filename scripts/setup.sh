@@ -166,12 +166,15 @@ case "$mode" in
     cargo clippy --locked --lib --no-default-features -- -D warnings
     # The C ABI crate (capi/, a workspace member that plain cargo commands here skip).
     cargo clippy --locked -p framescope-capi --all-targets -- -D warnings
+    # The pixel loops' crate (pixels/, also a workspace member).
+    cargo clippy --locked -p framescope-pixels --all-targets -- -D warnings
     # API docs: no broken or private links, every public item documented.
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
     # Plain example binaries: tests/wall.rs runs examples/video_wall (with
     # --all-targets cargo test builds examples only as test harnesses).
     cargo build --locked --examples
     cargo test --locked --no-fail-fast --all-targets
+    cargo test --locked --no-fail-fast -p framescope-pixels
     cargo test --locked --doc
     ;;
   *)

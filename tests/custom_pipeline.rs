@@ -295,7 +295,7 @@ fn command_line_prints_the_whole_pipeline() {
     );
     assert!(
         stdout.contains(
-            "video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! framescopesink\""
+            "video-sink=\"framescopescale ! capsfilter caps=video/x-raw ! framescopesink\""
         ),
         "{stdout}"
     );

@@ -3,8 +3,8 @@
 //! A [`Player`] GObject owns one `playbin3` pipeline built from a declarative
 //! [`PipelineSpec`] (source URI, video chain, audio chain). The video chain is
 //! chosen by the GL probe ([`gl_probe`]): `glupload ! glcolorconvert !
-//! gtk4paintablesink` on a hardware GL renderer, `videoscale ! capsfilter !
-//! videoconvert ! framescopesink` on a software one or without GL. The audio
+//! gtk4paintablesink` on a hardware GL renderer, `framescopescale !
+//! capsfilter ! framescopesink` on a software one or without GL. The audio
 //! chain is `autoaudiosink`, or a synchronised fakesink when no audio device
 //! exists. Bus messages become the engine's own events that the player turns
 //! into properties and signals; errors arrive typed as [`PlayerError`]s. A
@@ -73,6 +73,7 @@ pub(crate) mod playlist;
 pub(crate) mod rate;
 pub(crate) mod reaper;
 pub(crate) mod redact;
+pub(crate) mod scale;
 pub(crate) mod seek;
 pub(crate) mod sink;
 pub(crate) mod sinkbin;
@@ -138,7 +139,8 @@ pub mod testing {
 }
 
 /// Initialises GStreamer and registers the statically linked
-/// `gtk4paintablesink`, the software path's `framescopesink` and the source
+/// `gtk4paintablesink`, the software path's `framescopescale` and
+/// `framescopesink` and the source
 /// that runs custom pipelines ([`Player::open_pipeline`]), and binds the `framescope` text domain
 /// ([`crate::i18n`]). Limits glibc's malloc arenas so that resident memory
 /// stays flat as pipelines come and go (`FRAMESCOPE_MALLOC_ARENAS=0` keeps
@@ -153,6 +155,7 @@ pub fn init() -> Result<(), glib::Error> {
         .get_or_init(|| {
             gstgtk4::plugin_register_static().map_err(|e| e.to_string())?;
             launch::register_element().map_err(|e| e.to_string())?;
+            scale::register_element().map_err(|e| e.to_string())?;
             sink::register_element().map_err(|e| e.to_string())
         })
         .clone()

@@ -16,8 +16,8 @@ pub enum VideoPath {
     #[default]
     #[enum_value(nick = "gl")]
     Gl,
-    /// `videoscale ! capsfilter ! videoconvert ! framescopesink`: scaling
-    /// down to the picture's size, then conversion, on the CPU.
+    /// `framescopescale ! capsfilter ! framescopesink`: scaling to the
+    /// picture's size and conversion in one pass, on the CPU.
     #[enum_value(nick = "software")]
     Software,
 }
@@ -190,14 +190,15 @@ impl PipelineSpec {
             ]),
             // The capsfilter carries the size the picture is shown at (see
             // `Player::set_render_size`): scaling down before conversion and
-            // upload is what keeps a software-rendered desktop cheap. Scaled
-            // in the decoder's format (1.5 bytes a pixel for 4:2:0) and then
-            // converted to RGB: `videoconvertscale` doing both at once costs
-            // 60 % more on 1080p to 720p (bench/RESULTS.md, issue 18).
+            // upload is what keeps a software-rendered desktop cheap.
+            // `framescopescale` reads the decoder's YUV and writes BGRx at
+            // that size in one pass, for 40 % of what `videoscale !
+            // videoconvert` cost on 1080p to 720p (bench/RESULTS.md, issue
+            // 18); formats it does not read are converted in front of it by
+            // playsink's own converter.
             VideoOutput::Paintable(VideoPath::Software) => Some(vec![
-                ElementSpec::new("videoscale"),
+                ElementSpec::new("framescopescale"),
                 ElementSpec::new("capsfilter").with("caps", "video/x-raw"),
-                ElementSpec::new("videoconvert"),
                 ElementSpec::new("framescopesink"),
             ]),
             VideoOutput::Fake => Some(vec![ElementSpec::new("fakesink")
@@ -494,7 +495,7 @@ mod tests {
         };
         assert_eq!(
             sw.to_launch(),
-            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! framescopesink\""
+            "playbin uri=\"file:///tmp/a%20%22b%22.mp4\" flags=video+text suburi=\"file:///tmp/a.srt\" video-sink=\"framescopescale ! capsfilter caps=video/x-raw ! framescopesink\""
         );
         let custom = PipelineSpec {
             uri: "framescope-launch://0123".into(),
@@ -504,7 +505,7 @@ mod tests {
         };
         assert_eq!(
             custom.to_launch(),
-            "playbin source=\"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\" flags=video+text video-sink=\"videoscale ! capsfilter caps=video/x-raw ! videoconvert ! framescopesink\""
+            "playbin source=\"videotestsrc pattern=ball ! video/x-raw,width=640,height=360\" flags=video+text video-sink=\"framescopescale ! capsfilter caps=video/x-raw ! framescopesink\""
         );
     }
 

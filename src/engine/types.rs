@@ -33,7 +33,7 @@ pub enum VideoMode {
     Auto,
     /// `glupload ! glcolorconvert ! gtk4paintablesink`.
     Gl,
-    /// `videoscale ! capsfilter ! videoconvert ! framescopesink`.
+    /// `framescopescale ! capsfilter ! framescopesink`.
     Software,
     /// Decode and synchronise video into a fakesink (no display needed).
     Headless,

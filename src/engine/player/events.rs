@@ -397,11 +397,12 @@ impl imp::Player {
 
 /// The pad where the decoded size can still be read, from the video
 /// chain's input: up through playsink's own converter (`vconv`, a
-/// `videoconvert ! videoscale` in front of the chain), whose scaler does
-/// the software chain's scaling when it is asked a smaller size. Only pad
+/// `videoconvert ! videoscale` in front of the chain) and the software
+/// chain's `framescopescale`, either of which may do the scaling. Only pad
 /// caps and links are read (object locks), so the main thread may call it.
 fn before_scaling(chain_input: &gst::Pad) -> gst::Pad {
-    const CONVERTERS: [&str; 4] = [
+    const CONVERTERS: [&str; 5] = [
+        "FramescopeScale",
         "GstPlaySinkVideoConvert",
         "GstVideoScale",
         "GstVideoConvert",

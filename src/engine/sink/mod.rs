@@ -1,5 +1,5 @@
 //! `framescopesink`: the software path's video sink. It takes BGRx frames
-//! (opaque: `videoconvert` picks them for video without alpha) or BGRA
+//! (opaque: `framescopescale` writes them for video without alpha) or BGRA
 //! frames (straight alpha) and hands them to a [`SinkPicture`] on the main
 //! thread, which draws an opaque frame with cairo straight from the
 //! frame's memory, so no frame is converted again on the main thread
@@ -138,7 +138,7 @@ mod imp {
 
         fn pad_templates() -> &'static [gst::PadTemplate] {
             static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-                // BGRx first: `videoconvert` then picks it for video
+                // BGRx first: a converter then picks it for video
                 // without alpha, and BGRA for video with alpha.
                 let caps = gst_video::VideoCapsBuilder::new()
                     .format_list([gst_video::VideoFormat::Bgrx, gst_video::VideoFormat::Bgra])

@@ -31,7 +31,7 @@ pub(super) struct Frame {
 /// good (measured: of 5 textures of 128 × 128 shown in turn and let go
 /// of, none was freed; of 129 × 129, all five). Its cairo renderer keeps
 /// none. A texture over a frame's memory would hold the frame's buffer and
-/// through it the pool of the pipeline's `videoconvert` (its buffers and,
+/// through it the pool of the element in front of the sink (its buffers and,
 /// in GStreamer 1.22, a socket pair): such frames are copied.
 const GTK_KEEPS_TEXTURES_UP_TO: i32 = 128;
 
