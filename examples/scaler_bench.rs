@@ -56,7 +56,9 @@ fn main() -> Result<(), String> {
                 let (w, h) = value
                     .split_once('x')
                     .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-                    .ok_or(format!("--size takes WxH, such as 1179x663, not “{value}”."))?;
+                    .ok_or(format!(
+                        "--size takes WxH, such as 1179x663, not “{value}”."
+                    ))?;
                 (width, height) = (w, h);
             }
             "--rounds" => {
@@ -71,9 +73,7 @@ fn main() -> Result<(), String> {
     }
     let clip = clip.ok_or("Usage: scaler_bench CLIP [--size WxH] [--rounds N]")?;
     framescope::engine::init().map_err(|e| e.to_string())?;
-    let source = format!(
-        "filesrc location=\"{clip}\" ! parsebin ! decodebin3 ! video/x-raw"
-    );
+    let source = format!("filesrc location=\"{clip}\" ! parsebin ! decodebin3 ! video/x-raw");
     let size = format!("video/x-raw,width={width},height={height}");
     let rows = [
         ("decode only (floor)", format!("{source} ! fakesink")),

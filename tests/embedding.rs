@@ -141,6 +141,10 @@ fn main() {
             overlay::overlay_modes_render_as_specified,
         ),
         (
+            "the_seek_bar_rests_while_the_controls_are_off",
+            overlay::the_seek_bar_rests_while_the_controls_are_off,
+        ),
+        (
             "input_lock_blocks_keys_and_clicks",
             input::input_lock_blocks_keys_and_clicks,
         ),

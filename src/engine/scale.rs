@@ -54,6 +54,10 @@ const INPUT_FORMATS: [VideoFormat; 12] = [
     VideoFormat::Bgra,
 ];
 
+/// The largest width or height it scales from or to (16K video is
+/// 15360 wide).
+const MAX_SIDE: u32 = 32768;
+
 /// How a format's samples lie, or `None` for one it does not read.
 fn layout_of(format: VideoFormat) -> Option<Layout> {
     let planar = |sx, sy, depth| Some(Layout::Planar { sx, sy, depth });
@@ -274,6 +278,24 @@ mod imp {
                     in_info.format()
                 )
             })?;
+            // The filters hold a few words per output sample: a side past
+            // any real frame is refused rather than allocated.
+            let sides = [
+                in_info.width(),
+                in_info.height(),
+                out_info.width(),
+                out_info.height(),
+            ];
+            if sides.iter().any(|&side| side > MAX_SIDE) {
+                return Err(gst::loggable_error!(
+                    *crate::engine::log::CAT,
+                    "framescopescale takes frames up to {MAX_SIDE} pixels a side, not {}x{} to {}x{}",
+                    sides[0],
+                    sides[1],
+                    sides[2],
+                    sides[3]
+                ));
+            }
             let plan = Plan::new(
                 layout,
                 (in_info.width(), in_info.height()),
@@ -437,6 +459,29 @@ mod tests {
         assert_eq!((info.width(), info.height()), (720, 576));
         assert_eq!(info.par(), gst::Fraction::new(16, 15));
         assert_eq!(info.format(), gst_video::VideoFormat::Bgrx);
+    }
+
+    #[test]
+    fn an_absurd_size_is_an_error_not_an_allocation() {
+        crate::engine::init().expect("GStreamer starts");
+        let pipeline = gst::parse::launch(
+            "videotestsrc num-buffers=1 ! video/x-raw,format=I420,width=64,height=64 ! framescopescale ! video/x-raw,width=40000,height=10 ! fakesink",
+        )
+        .expect("parses");
+        let _ = pipeline.set_state(gst::State::Playing);
+        let message = pipeline
+            .bus()
+            .expect("a bus")
+            .timed_pop_filtered(
+                gst::ClockTime::from_seconds(10),
+                &[gst::MessageType::Error, gst::MessageType::Eos],
+            )
+            .expect("an answer");
+        assert!(
+            matches!(message.view(), gst::MessageView::Error(_)),
+            "40000 pixels wide was accepted"
+        );
+        pipeline.set_state(gst::State::Null).expect("it stops");
     }
 
     #[test]

@@ -369,7 +369,26 @@ impl imp::PlayerView {
     /// Moves the seek bar and the time to the player's position: all that
     /// changes with each frame.
     pub(super) fn refresh_time(&self, player: &Player) {
+        // With the controls off nothing shows the time (a wall's tiles,
+        // kiosks); switching them on refreshes the view.
+        if self.controls.get() == ControlsMode::Off {
+            self.shown_time.set(None);
+            return;
+        }
         let duration = player.duration();
+        let rough = player.state() == PlayerState::Playing || player.frame_pts() < 0;
+        let shown = (
+            player.position(),
+            duration,
+            rough,
+            duration > 0 && player.seekable(),
+            self.drag_target.get().is_some(),
+        );
+        // `position` and `frame-pts` both change with each frame: the
+        // second call finds the time already shown.
+        if self.shown_time.replace(Some(shown)) == Some(shown) {
+            return;
+        }
         let adj = self.seek_scale.adjustment();
         adj.set_upper((duration as f64 / 1e9).max(0.001));
         // While the user drags, the bar follows the pointer, not playback.
@@ -379,7 +398,7 @@ impl imp::PlayerView {
         self.seek_scale
             .set_sensitive(duration > 0 && player.seekable());
         // Paused on a frame, the time is exact to the millisecond.
-        let position = if player.state() == PlayerState::Playing || player.frame_pts() < 0 {
+        let position = if rough {
             format_time(player.position())
         } else {
             precise(gst::ClockTime::from_nseconds(player.position()))

@@ -54,6 +54,11 @@ pub const VOLUME_STEP: f64 = 0.05;
 /// and an accurate seek lands on the exact frame.
 pub const DRAG_SETTLE: Duration = Duration::from_millis(250);
 
+/// What the seek bar and the time were last set from: position, duration,
+/// whether the time is rounded (playing), whether the bar can seek, and
+/// whether it is being dragged.
+type ShownTime = (u64, u64, bool, bool, bool);
+
 mod imp {
     use super::*;
     use std::cell::{Cell, RefCell};
@@ -184,6 +189,9 @@ mod imp {
         pub drag_timeout: RefCell<Option<glib::SourceId>>,
         /// Where the seek bar was last dragged to (seconds).
         pub drag_target: Cell<Option<f64>>,
+        /// What the seek bar and the time show, to skip a refresh that
+        /// changes nothing.
+        pub shown_time: Cell<Option<super::ShownTime>>,
         /// The `player.` actions as a group for hosts (made on first use).
         pub action_group: RefCell<Option<gio::SimpleActionGroup>>,
         /// The window the action group was put on.
