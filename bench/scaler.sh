@@ -30,17 +30,9 @@ command -v gst-launch-1.0 >/dev/null || { echo "bench: gst-launch-1.0 is missing
 out=bench/out
 mkdir -p "$out"
 if [ -z "$clip" ]; then
-  clip="$out/1080p30-20s-gop60-b2.mp4"
-  if [ ! -s "$clip" ]; then
-    echo "bench: generating $clip (takes a minute)" >&2
-    gst-launch-1.0 -q -e \
-      videotestsrc num-buffers=600 pattern=smpte horizontal-speed=8 \
-      ! video/x-raw,width=1920,height=1080,framerate=30/1 ! timeoverlay font-desc="Sans 48" \
-      ! videoconvert ! video/x-raw,format=I420 \
-      ! x264enc bitrate=6000 key-int-max=60 bframes=2 b-adapt=false option-string=scenecut=0 \
-      ! h264parse ! mp4mux ! filesink location="$clip.part"
-    mv "$clip.part" "$clip"
-  fi
+  # shellcheck source=bench/gop_clip.sh
+  . bench/gop_clip.sh
+  clip="$gop_clip"
 fi
 [ -s "$clip" ] || { echo "bench: $clip does not exist; give an existing file with --clip" >&2; exit 1; }
 

@@ -24,17 +24,9 @@ command -v gst-launch-1.0 >/dev/null || { echo "bench: gst-launch-1.0 is missing
 
 out=bench/out
 mkdir -p "$out"
-clip="$out/1080p30-20s-gop60-b2.mp4"
-if [ ! -s "$clip" ]; then
-  echo "bench: generating $clip (takes a minute)" >&2
-  gst-launch-1.0 -q -e \
-    videotestsrc num-buffers=600 pattern=smpte horizontal-speed=8 \
-    ! video/x-raw,width=1920,height=1080,framerate=30/1 ! timeoverlay font-desc="Sans 48" \
-    ! videoconvert ! video/x-raw,format=I420 \
-    ! x264enc bitrate=6000 key-int-max=60 bframes=2 b-adapt=false option-string=scenecut=0 \
-    ! h264parse ! mp4mux ! filesink location="$clip.part"
-  mv "$clip.part" "$clip"
-fi
+# shellcheck source=bench/gop_clip.sh
+. bench/gop_clip.sh
+clip="$gop_clip"
 
 cargo build --release --quiet --example timing_bench
 echo "- date: $(date -u '+%F %H:%M UTC'); framescope $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1))"

@@ -285,6 +285,16 @@ fn filter_row(
 mod tests {
     use super::*;
 
+    const I420: Layout = Layout::Planar {
+        sx: 1,
+        sy: 1,
+        depth: 8,
+    };
+
+    fn plane(data: &[u8], stride: usize) -> Plane<'_> {
+        Plane { data, stride }
+    }
+
     fn bt709() -> Matrix {
         Matrix::new(0.2126, 0.0722, false)
     }
@@ -304,30 +314,12 @@ mod tests {
     fn flat_frames_keep_their_colour_at_any_size() {
         let (w, h) = (64, 36);
         let planes = flat_i420(w, h, (63, 102, 240));
-        let mut reference = Plan::new(
-            Layout::Planar {
-                sx: 1,
-                sy: 1,
-                depth: 8,
-            },
-            (64, 36),
-            (64, 36),
-            bt709(),
-        );
+        let mut reference = Plan::new(I420, (64, 36), (64, 36), bt709());
         let mut one = vec![0; 64 * 4 * 36];
         let p = [
-            Plane {
-                data: &planes[0],
-                stride: w,
-            },
-            Plane {
-                data: &planes[1],
-                stride: w / 2,
-            },
-            Plane {
-                data: &planes[2],
-                stride: w / 2,
-            },
+            plane(&planes[0], w),
+            plane(&planes[1], w / 2),
+            plane(&planes[2], w / 2),
         ];
         reference.run(&p, &mut one, 64 * 4).unwrap();
         let colour = pixel(&one, 64 * 4, 0, 0);
@@ -336,16 +328,7 @@ mod tests {
             "red: {colour:?}"
         );
         for (ow, oh) in [(17, 9), (101, 57), (7, 300), (1, 1)] {
-            let mut plan = Plan::new(
-                Layout::Planar {
-                    sx: 1,
-                    sy: 1,
-                    depth: 8,
-                },
-                (64, 36),
-                (ow, oh),
-                bt709(),
-            );
+            let mut plan = Plan::new(I420, (64, 36), (ow, oh), bt709());
             let stride = ow as usize * 4 + 12;
             let mut out = vec![0; stride * oh as usize];
             plan.run(&p, &mut out, stride).unwrap();
@@ -371,52 +354,14 @@ mod tests {
             plan.run(planes, &mut out, 31 * 4).unwrap();
             out
         };
-        let i420 = run(
-            Layout::Planar {
-                sx: 1,
-                sy: 1,
-                depth: 8,
-            },
-            &[
-                Plane {
-                    data: &y,
-                    stride: w,
-                },
-                Plane {
-                    data: &u,
-                    stride: w / 2,
-                },
-                Plane {
-                    data: &v,
-                    stride: w / 2,
-                },
-            ],
-        );
+        let i420 = run(I420, &[plane(&y, w), plane(&u, w / 2), plane(&v, w / 2)]);
         let nv12 = run(
             Layout::SemiPlanar { v_first: false },
-            &[
-                Plane {
-                    data: &y,
-                    stride: w,
-                },
-                Plane {
-                    data: &uv,
-                    stride: w,
-                },
-            ],
+            &[plane(&y, w), plane(&uv, w)],
         );
         let nv21 = run(
             Layout::SemiPlanar { v_first: true },
-            &[
-                Plane {
-                    data: &y,
-                    stride: w,
-                },
-                Plane {
-                    data: &vu,
-                    stride: w,
-                },
-            ],
+            &[plane(&y, w), plane(&vu, w)],
         );
         assert_eq!(i420, nv12);
         assert_eq!(i420, nv21);
@@ -428,62 +373,27 @@ mod tests {
         let src: Vec<u8> = (0..w * h).flat_map(|_| [10u8, 20, 30, 200]).collect();
         let mut plan = Plan::new(Layout::Packed, (10, 4), (3, 2), bt709());
         let mut out = vec![0; 3 * 4 * 2];
-        plan.run(
-            &[Plane {
-                data: &src,
-                stride: w * 4,
-            }],
-            &mut out,
-            12,
-        )
-        .unwrap();
+        plan.run(&[plane(&src, w * 4)], &mut out, 12).unwrap();
         assert!(out.chunks(4).all(|p| p == [10, 20, 30, 200]));
     }
 
     #[test]
     fn a_short_frame_is_refused_not_read_past() {
         let planes = flat_i420(64, 36, (16, 128, 128));
-        let mut plan = Plan::new(
-            Layout::Planar {
-                sx: 1,
-                sy: 1,
-                depth: 8,
-            },
-            (64, 36),
-            (32, 18),
-            bt709(),
-        );
+        let mut plan = Plan::new(I420, (64, 36), (32, 18), bt709());
         let mut out = vec![0; 32 * 4 * 18];
         let short = [
-            Plane {
-                data: &planes[0][..64 * 20],
-                stride: 64,
-            },
-            Plane {
-                data: &planes[1],
-                stride: 32,
-            },
-            Plane {
-                data: &planes[2],
-                stride: 32,
-            },
+            plane(&planes[0][..64 * 20], 64),
+            plane(&planes[1], 32),
+            plane(&planes[2], 32),
         ];
         assert_eq!(plan.run(&short, &mut out, 128), Err(ShortFrame));
         assert_eq!(plan.run(&short[..1], &mut out, 128), Err(ShortFrame));
         let mut small = vec![0; 10];
         let full = [
-            Plane {
-                data: &planes[0],
-                stride: 64,
-            },
-            Plane {
-                data: &planes[1],
-                stride: 32,
-            },
-            Plane {
-                data: &planes[2],
-                stride: 32,
-            },
+            plane(&planes[0], 64),
+            plane(&planes[1], 32),
+            plane(&planes[2], 32),
         ];
         assert_eq!(plan.run(&full, &mut small, 128), Err(ShortFrame));
     }

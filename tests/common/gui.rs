@@ -76,6 +76,15 @@ pub fn find_by_class(widget: &gtk::Widget, class: &str) -> Option<gtk::Widget> {
     find_widget(widget, &|w| w.has_css_class(class))
 }
 
+/// A view's seek bar: the first scale under `widget` that stretches across.
+pub fn find_seek_bar(widget: &gtk::Widget) -> Option<gtk::Scale> {
+    find_widget(widget, &|w| {
+        w.downcast_ref::<gtk::Scale>()
+            .is_some_and(|scale| scale.hexpands())
+    })
+    .and_then(|w| w.downcast::<gtk::Scale>().ok())
+}
+
 /// The first widget for which `wanted` holds: `widget` itself, or one
 /// under it (depth first).
 pub fn find_widget(

@@ -54,30 +54,13 @@ pub fn overlay_modes_render_as_specified() -> TestResult {
     Ok(())
 }
 
-/// The seek bar: the scale that stretches across the view.
-fn seek_bar(widget: &gtk::Widget) -> Option<gtk::Scale> {
-    if let Some(scale) = widget.downcast_ref::<gtk::Scale>() {
-        if scale.hexpands() {
-            return Some(scale.clone());
-        }
-    }
-    let mut child = widget.first_child();
-    while let Some(c) = child {
-        if let Some(found) = seek_bar(&c) {
-            return Some(found);
-        }
-        child = c.next_sibling();
-    }
-    None
-}
-
 /// With the controls off nothing moves the seek bar with each frame (a
 /// wall's tiles and kiosks do not pay for it); turned back on, it shows
 /// where playback is at once.
 pub fn the_seek_bar_rests_while_the_controls_are_off() -> TestResult {
     let (window, view) = playing_view()?;
     let player = view.player();
-    let bar = seek_bar(view.upcast_ref()).ok_or("no seek bar")?;
+    let bar = find_seek_bar(view.upcast_ref()).ok_or("no seek bar")?;
     view.set_controls(ControlsMode::Off);
     let resting = bar.value();
     let moved_from = player.position();

@@ -210,7 +210,7 @@ pub fn seek_bar_drag_coalesces_and_ends_on_the_exact_frame() -> TestResult {
     // faster than seeks complete.
     let scale = view
         .first_child()
-        .and_then(|overlay| find_scale(&overlay))
+        .and_then(|overlay| find_seek_bar(&overlay))
         .ok_or("no seek bar")?;
     let target = 2.21; // inside frame 55 (2.20 – 2.24 s)
     for i in 0..60 {
@@ -238,21 +238,4 @@ pub fn seek_bar_drag_coalesces_and_ends_on_the_exact_frame() -> TestResult {
     screen_shows(&view, 55)?;
     window.destroy();
     Ok(())
-}
-
-/// The seek bar: the first GtkScale with a wide range under `widget`.
-fn find_scale(widget: &gtk::Widget) -> Option<gtk::Scale> {
-    if let Some(scale) = widget.downcast_ref::<gtk::Scale>() {
-        if scale.hexpands() {
-            return Some(scale.clone());
-        }
-    }
-    let mut child = widget.first_child();
-    while let Some(c) = child {
-        if let Some(found) = find_scale(&c) {
-            return Some(found);
-        }
-        child = c.next_sibling();
-    }
-    None
 }
