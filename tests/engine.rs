@@ -214,6 +214,63 @@ fn pause_seek_and_resume() {
     });
 }
 
+/// Pausing a playing clip can finish its preroll just as a seek is sent:
+/// that preroll's `ASYNC_DONE` must not be taken for the seek's. It was:
+/// the seek was "corrected" from the frame shown before it (one more
+/// seek), or from no frame at all, to a second earlier (the wrong frame).
+#[test]
+fn a_seek_right_after_pausing_lands_on_its_frame() {
+    use gst::prelude::*;
+    let path = clip("h264_aac.mp4");
+    with_context(|| {
+        let player = Player::headless();
+        player.set_looping(true);
+        player.open(&path.display().to_string());
+        let video: gst::Element = player.pipeline().expect("loaded").property("video-sink");
+        let flushing_seeks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = flushing_seeks.clone();
+        video.static_pad("sink").expect("a sink pad").add_probe(
+            gst::PadProbeType::EVENT_UPSTREAM,
+            move |_, info| {
+                if let Some(gst::PadProbeData::Event(event)) = &info.data {
+                    if let gst::EventView::Seek(seek) = event.view() {
+                        if seek.get().1.contains(gst::SeekFlags::FLUSH) {
+                            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                }
+                gst::PadProbeReturn::Ok
+            },
+        );
+        // 1000 ms is a keyframe: the seek needs no correction, and the
+        // wrong one showed the frame at 0.
+        for round in 0..12u64 {
+            player.play();
+            assert!(
+                run_until(Duration::from_secs(10), || player.state()
+                    == PlayerState::Playing),
+                "round {round}: the clip never played"
+            );
+            run_until(Duration::from_millis(20 * round), || false);
+            player.pause();
+            flushing_seeks.store(0, std::sync::atomic::Ordering::SeqCst);
+            player.seek(gst::ClockTime::from_mseconds(1000));
+            assert!(
+                wait_settled(&player)
+                    && run_until(Duration::from_secs(5), || player.is_settled()
+                        && player.frame_pts() == 1_000_000_000),
+                "round {round}: the seek to 1 s made right after pausing showed the frame at {} ns",
+                player.frame_pts()
+            );
+            let seeks = flushing_seeks.load(std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(
+                seeks, 1,
+                "round {round}: a seek to a keyframe made {seeks} flushing seeks"
+            );
+        }
+    });
+}
+
 #[test]
 fn start_position_applies_before_playing() {
     let path = clip("h264_aac.mp4");

@@ -31,8 +31,9 @@ pub(crate) enum BusEvent {
         /// New state.
         new: gst::State,
     },
-    /// An asynchronous state change or flushing seek completed.
-    AsyncDone,
+    /// An asynchronous state change or flushing seek completed; the
+    /// message's sequence number tells when it was made.
+    AsyncDone(gst::Seqnum),
     /// Buffering level in percent.
     Buffering(i32),
     /// The duration may have changed; query it again.
@@ -164,7 +165,7 @@ pub(crate) fn map_message(msg: &gst::Message, pipeline: &gst::Object) -> Option<
             old: s.old(),
             new: s.current(),
         }),
-        V::AsyncDone(_) if from_pipeline => Some(BusEvent::AsyncDone),
+        V::AsyncDone(_) if from_pipeline => Some(BusEvent::AsyncDone(msg.seqnum())),
         V::Buffering(b) => Some(BusEvent::Buffering(b.percent())),
         V::DurationChanged(_) => Some(BusEvent::DurationChanged),
         // Only container-wide tags describe the media; stream tags (a track

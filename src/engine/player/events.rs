@@ -6,6 +6,7 @@ use super::imp;
 use crate::engine::bus::BusEvent;
 use crate::engine::error::{classify, ErrorKind, PlayerError};
 use crate::engine::frame::true_pts;
+use crate::engine::log;
 use crate::engine::seek::{Request, SeekMode};
 use crate::engine::types::{PlayerState, VideoMode, VideoSize};
 use glib::subclass::prelude::*;
@@ -48,7 +49,15 @@ impl imp::Player {
             BusEvent::Eos => self.on_eos(),
             BusEvent::StreamStart => self.on_stream_start(),
             BusEvent::StateChanged { new, .. } => self.on_pipeline_state(new),
-            BusEvent::AsyncDone => self.on_async_done(),
+            BusEvent::AsyncDone(seqnum) => {
+                // Made before the last seek or step was sent: a preroll
+                // that flush has undone (the seek's own comes later).
+                if self.shared.is_stale_preroll(seqnum) {
+                    log::debug!("an async-done from before the last seek or step: ignored");
+                } else {
+                    self.on_async_done();
+                }
+            }
             BusEvent::Qos {
                 source,
                 is_sink,

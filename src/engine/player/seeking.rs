@@ -233,7 +233,12 @@ impl imp::Player {
         let seqnum = event.seqnum();
         // The seek carries the rate: no instant change is due any more.
         self.rate_change.due.set(false);
+        let shared = self.shared.clone();
+        let flushes = flags.contains(gst::SeekFlags::FLUSH);
         let send = move |p: &gst::Pipeline| {
+            if flushes {
+                shared.mark_preroll_cause();
+            }
             let accepted = p.send_event(event);
             // A refusal that comes too late for the caller is told through
             // the bus (the request in flight then ends with a sentence).

@@ -100,6 +100,14 @@ pub struct Shared {
     /// streaming thread; attached by `element-setup`); read and cleared on
     /// the main thread. Behind its own mutex, held only to copy a value.
     pub(crate) origin: TimeOrigin,
+    /// The last flush or step sent to the pipeline, as a sequence number
+    /// taken just before sending it: an `ASYNC_DONE` message made before
+    /// then (its own sequence number is older) finished an earlier preroll
+    /// (a pause completing as the user seeks) and must not be taken for
+    /// this one's. Written on the gate's thread as it sends the event; read
+    /// on the main thread by the bus handler. Its mutex is held only to
+    /// copy the value in or out.
+    preroll_cause: Mutex<Option<gst::Seqnum>>,
 }
 
 impl Default for Shared {
@@ -118,6 +126,7 @@ impl Default for Shared {
             bitrate_meter: BitrateMeter::default(),
             frame_steps: FrameSteps::default(),
             origin: TimeOrigin::default(),
+            preroll_cause: Mutex::new(None),
         }
     }
 }
@@ -133,6 +142,23 @@ impl Shared {
     /// thread).
     pub fn end_pipeline(&self) {
         self.pipeline.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A flushing seek or a step is about to be sent: prerolls finished
+    /// before now are stale from here on (the gate's thread).
+    pub fn mark_preroll_cause(&self) {
+        *self.preroll_cause.lock().unwrap() = Some(gst::Seqnum::next());
+    }
+
+    /// Whether an `ASYNC_DONE` message numbered `seqnum` was made before
+    /// the last flush or step was sent, so it belongs to an earlier
+    /// preroll (main thread). Sequence numbers are compared the way
+    /// GStreamer does, wrapping.
+    pub fn is_stale_preroll(&self, seqnum: gst::Seqnum) -> bool {
+        self.preroll_cause
+            .lock()
+            .unwrap()
+            .is_some_and(|cause| seqnum < cause)
     }
 
     /// Whether pipeline `number` is still the player's (any thread).

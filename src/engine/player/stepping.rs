@@ -37,7 +37,9 @@ impl StepState {
 
 impl imp::Player {
     pub(super) fn send_step(&self) -> bool {
-        self.ask_late_ok(|p| {
+        let shared = self.shared.clone();
+        self.ask_late_ok(move |p| {
+            shared.mark_preroll_cause();
             p.send_event(gst::event::Step::new(
                 gst::format::Buffers::ONE,
                 1.0,
