@@ -131,6 +131,11 @@ impl Plan {
         }
     }
 
+    /// The source layout the plan reads.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
     /// Writes the frame in `planes` (Y, U, V; Y, UV; or the packed
     /// pixels) scaled and converted into `out`, rows `stride` bytes apart.
     pub fn run(

@@ -144,6 +144,7 @@ impl FrameDecoder {
 
     /// Sets the state and waits for it, turning bus errors into typed errors.
     fn change_state(&self, state: gst::State) -> Result<(), PlayerError> {
+        let cause = gst::Seqnum::next();
         let result = self.pipeline.set_state(state);
         if result.is_err() {
             return Err(self.bus_error().unwrap_or_else(|| {
@@ -158,12 +159,15 @@ impl FrameDecoder {
             }));
         }
         if result == Ok(gst::StateChangeSuccess::Async) {
-            self.wait_async_done()?;
+            self.wait_async_done(cause)?;
         }
         Ok(())
     }
 
-    fn wait_async_done(&self) -> Result<(), PlayerError> {
+    /// Waits for the pipeline's `ASYNC_DONE` made after `cause` was
+    /// numbered (an older one, left on the bus, finished an earlier
+    /// preroll).
+    fn wait_async_done(&self, cause: gst::Seqnum) -> Result<(), PlayerError> {
         let bus = self.pipeline.bus().expect("a pipeline has a bus");
         let deadline = Instant::now() + self.timeout;
         // Pushed into tsdemux (HTTP), an untimed MPEG-TS never prerolls:
@@ -179,7 +183,9 @@ impl FrameDecoder {
                 continue;
             };
             match msg.view() {
-                gst::MessageView::AsyncDone(_) if msg.src() == Some(self.pipeline.upcast_ref()) => {
+                gst::MessageView::AsyncDone(_)
+                    if msg.src() == Some(self.pipeline.upcast_ref()) && msg.seqnum() > cause =>
+                {
                     return Ok(())
                 }
                 gst::MessageView::Error(_) => return Err(self.error_from(&msg)),
@@ -251,6 +257,7 @@ impl FrameDecoder {
     ) -> Result<(), PlayerError> {
         self.change_state(gst::State::Paused)?;
         let flags = gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE;
+        let cause = gst::Seqnum::next();
         self.pipeline.seek_simple(flags, from).map_err(|_| {
             if self.origin.is_untimed() {
                 return self.untimed();
@@ -264,7 +271,7 @@ impl FrameDecoder {
                 "seek refused",
             )
         })?;
-        self.wait_async_done()?;
+        self.wait_async_done(cause)?;
         self.change_state(gst::State::Playing)?;
         let deadline = Instant::now() + self.timeout;
         let result = loop {

@@ -125,7 +125,7 @@ mod imp {
 
     #[derive(Default)]
     pub struct Scale {
-        pub(super) plan: Mutex<Option<(Layout, Plan)>>,
+        pub(super) plan: Mutex<Option<Plan>>,
     }
 
     #[glib::object_subclass]
@@ -302,7 +302,7 @@ mod imp {
                 (out_info.width(), out_info.height()),
                 matrix_of(in_info),
             );
-            *lock(&self.plan) = Some((layout, plan));
+            *lock(&self.plan) = Some(plan);
             Ok(())
         }
 
@@ -312,8 +312,8 @@ mod imp {
             outframe: &mut gst_video::VideoFrameRef<&mut gst::BufferRef>,
         ) -> Result<gst::FlowSuccess, gst::FlowError> {
             let mut guard = lock(&self.plan);
-            let (layout, plan) = guard.as_mut().ok_or(gst::FlowError::NotNegotiated)?;
-            let planes: Vec<Plane> = match layout {
+            let plan = guard.as_mut().ok_or(gst::FlowError::NotNegotiated)?;
+            let planes: Vec<Plane> = match plan.layout() {
                 Layout::Planar { .. } => (0..3)
                     .map(|c| plane(inframe.comp_data(c), inframe.comp_stride(c)))
                     .collect::<Result<_, _>>()?,

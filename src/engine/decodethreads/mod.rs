@@ -224,11 +224,7 @@ fn on_event(watch: &mut Watch, decoder: &gst::Element, event: &gst::Event) {
             decoder.set_property("max-threads", threads);
             watch.load.restart();
         }
-        gst::EventView::FlushStop(_) => {
-            watch.load.restart();
-            watch.after_flush = true;
-        }
-        gst::EventView::StreamStart(_) => {
+        gst::EventView::FlushStop(_) | gst::EventView::StreamStart(_) => {
             watch.load.restart();
             watch.after_flush = true;
         }
