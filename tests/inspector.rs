@@ -101,9 +101,10 @@ fn inspector_follows_a_playing_clip() -> TestResult {
         "health history went from {before} to {after} samples in 2.6 s"
     );
 
-    // Pause and seek: the highlighted row is the frame on screen. (The
-    // pause is let settle first: a seek made at once after pausing a
-    // looping clip was seen not to land on CI; issue 7's note.)
+    // Pause and seek: the highlighted row is the frame on screen. (A seek
+    // made as the pause finishes once landed on the pause's preroll and
+    // showed the frame at 0 here, one CI run in five; fixed in the engine,
+    // `engine::a_seek_right_after_pausing_lands_on_its_frame`.)
     player.pause();
     wait_settled(&player);
     for ms in [1000u64, 433] {
