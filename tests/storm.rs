@@ -19,7 +19,9 @@
 //! (well-formed values only), `STORM_DEADLINE_S` (seconds a seed may take,
 //! default 600), `STORM_GDB=1` (every thread's stack on a hang),
 //! `STORM_SETTINGS=3,5,…` (only these of the setter operations, to narrow a
-//! failure down). The longest main-loop turn, and the threads, file
+//! failure down). The longest main-loop turn (counted from the window's
+//! first frame on: that frame is GTK's start-up, and its time is printed
+//! apart), and the threads, file
 //! descriptors and resident memory at 10 % and at the end of each run, are
 //! printed (`bench/storm.sh` runs the long version).
 

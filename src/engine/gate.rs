@@ -24,8 +24,10 @@
 //! (a state change or property write made while the reaper takes the
 //! pipeline to `NULL` would restart it, or race with playbin's own
 //! teardown), the thread finishes the call in hand (the reaper's state
-//! change to `NULL` unblocks it) and ends, so the number of threads does
-//! not grow with the number of pipelines opened.
+//! change to `NULL` unblocks it) and is free for another gate, or ends
+//! ([`crate::engine::gate_threads`]: a gate never starts its thread on the
+//! caller's thread), so the number of threads does not grow with the
+//! number of pipelines opened.
 
 use crate::engine::log;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,7 +51,8 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// Opens a gate for `pipeline`: starts its thread.
+    /// Opens a gate for `pipeline`: hands its service to a gate thread
+    /// (see [`crate::engine::gate_threads`]); returns at once.
     pub fn new(pipeline: &gst::Pipeline) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         let busy_since = Arc::new(Mutex::new(None));
@@ -57,40 +60,36 @@ impl Gate {
         let closed = Arc::new(AtomicBool::new(false));
         let closing = closed.clone();
         let pipeline = pipeline.clone();
-        let spawned = std::thread::Builder::new()
-            .name("framescope-gate".into())
-            .spawn(move || {
-                let serve = || {
-                    while let Ok(job) = rx.recv() {
-                        {
-                            // Checked under the lock that closing takes:
-                            // a call either starts before the gate closes
-                            // (and the closer sees it in hand) or not at all.
-                            let mut since = lock(&busy);
-                            if closing.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            #[cfg(test)]
-                            tests::pause_before_marking_busy(&pipeline);
-                            *since = Some(Instant::now());
+        // A thread started elsewhere serves it (see `gate_threads`): the
+        // caller, usually the main thread, starts none.
+        crate::engine::gate_threads::serve(Box::new(move || {
+            let serve = || {
+                while let Ok(job) = rx.recv() {
+                    {
+                        // Checked under the lock that closing takes:
+                        // a call either starts before the gate closes
+                        // (and the closer sees it in hand) or not at all.
+                        let mut since = lock(&busy);
+                        if closing.load(Ordering::SeqCst) {
+                            break;
                         }
-                        job(&pipeline);
-                        *lock(&busy) = None;
+                        #[cfg(test)]
+                        tests::pause_before_marking_busy(&pipeline);
+                        *since = Some(Instant::now());
                     }
-                };
-                // A main context of its own, made this thread's default:
-                // work that elements hand to "the main thread" (the GTK sink
-                // creates its paintable there) is then always queued for the
-                // real main loop, never run here when the default context
-                // happens to have no owner (GTK objects on the wrong thread).
-                if glib::MainContext::new().with_thread_default(serve).is_err() {
-                    log::warn!("a pipeline gate could not take its own main context");
+                    job(&pipeline);
+                    *lock(&busy) = None;
                 }
-            });
-        if let Err(e) = spawned {
-            // No thread: every call is then refused (asks answer None).
-            log::warn!("could not start a pipeline gate thread: {e}");
-        }
+            };
+            // A main context of its own, made this thread's default:
+            // work that elements hand to "the main thread" (the GTK sink
+            // creates its paintable there) is then always queued for the
+            // real main loop, never run here when the default context
+            // happens to have no owner (GTK objects on the wrong thread).
+            if glib::MainContext::new().with_thread_default(serve).is_err() {
+                log::warn!("a pipeline gate could not take its own main context");
+            }
+        }));
         Self {
             jobs: Some(tx),
             busy_since,

@@ -58,6 +58,7 @@ pub(crate) mod frame;
 pub(crate) mod frameindex;
 pub(crate) mod framesteps;
 pub(crate) mod gate;
+pub(crate) mod gate_threads;
 pub(crate) mod glguard;
 pub(crate) mod glprobe;
 pub(crate) mod items;
@@ -70,6 +71,7 @@ pub(crate) mod paintable;
 pub(crate) mod parserlatency;
 pub(crate) mod player;
 pub(crate) mod playlist;
+mod preload;
 pub(crate) mod rate;
 pub(crate) mod reaper;
 pub(crate) mod redact;
@@ -144,15 +146,21 @@ pub mod testing {
 /// that runs custom pipelines ([`Player::open_pipeline`]), and binds the `framescope` text domain
 /// ([`crate::i18n`]). Limits glibc's malloc arenas so that resident memory
 /// stays flat as pipelines come and go (`FRAMESCOPE_MALLOC_ARENAS=0` keeps
-/// glibc's choice; docs/embedding.md). Safe to call more than once.
+/// glibc's choice; docs/embedding.md). Loads the libav plugin up front
+/// (50 to 100 ms, once: see `preload`), so that its loading never holds
+/// up a running main loop. Safe to call more than once.
 pub fn init() -> Result<(), glib::Error> {
     // Before GStreamer starts any thread (see `arenas`).
     arenas::limit();
     crate::i18n::init();
     static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     gst::init()?;
+    // The first pipeline's gate then finds a thread waiting.
+    gate_threads::warm_up();
     REGISTERED
         .get_or_init(|| {
+            // Before any window or pipeline: see `preload`.
+            preload::load_heavy_plugins();
             gstgtk4::plugin_register_static().map_err(|e| e.to_string())?;
             launch::register_element().map_err(|e| e.to_string())?;
             scale::register_element().map_err(|e| e.to_string())?;

@@ -92,7 +92,20 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
         .build();
     let view = PlayerView::new();
     window.set_child(Some(&view));
+    let context = glib::MainContext::default();
+    // Held for the whole run, as `gtk::Application::run` and
+    // `glib::MainLoop::run` hold it: between two bare `iteration` calls
+    // the context has no owner, and a GStreamer thread calling
+    // `MainContext::invoke` (the GTK sink does) would then acquire it and
+    // run GTK code on its own thread.
+    let _owner = context.acquire().expect("the main thread owns its context");
     window.present();
+    // The window's first frame comes before the storm, as a host's window
+    // is on screen before anyone uses it: that frame is GTK's start-up
+    // (its GL renderer compiles its shaders, 70 to 100 ms on llvmpipe),
+    // not a call into the player. Its time is printed, not counted.
+    let first_frame = first_frame_ms(&window, &context);
+    println!("  the window's first frame (before the storm, not counted): {first_frame} ms");
 
     let storm = Rc::new(Storm {
         rng: RefCell::new(Rng::new(seed)),
@@ -149,13 +162,6 @@ pub fn run_child(seed: u64, count: usize, log: PathBuf) {
 
     let finished = Rc::new(Cell::new(false));
     schedule(storm.clone(), finished.clone());
-    let context = glib::MainContext::default();
-    // Held for the whole run, as `gtk::Application::run` and
-    // `glib::MainLoop::run` hold it: between two bare `iteration` calls
-    // the context has no owner, and a GStreamer thread calling
-    // `MainContext::invoke` (the GTK sink does) would then acquire it and
-    // run GTK code on its own thread.
-    let _owner = context.acquire().expect("the main thread owns its context");
     while !finished.get() {
         context.iteration(true);
     }
@@ -243,6 +249,33 @@ fn monotonic_s() -> f64 {
     // SAFETY: clock_gettime only writes the timespec it is given.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
     now.tv_sec as f64 + now.tv_nsec as f64 / 1e9
+}
+
+/// Runs `context` until `window` has drawn a frame (10 s at most); returns
+/// how long that took, in milliseconds.
+fn first_frame_ms(window: &gtk::Window, context: &glib::MainContext) -> u128 {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(10);
+    let turn = || {
+        if !context.iteration(false) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    while !window.is_mapped() && Instant::now() < deadline {
+        turn();
+    }
+    let drawn = Rc::new(Cell::new(false));
+    if let Some(clock) = window.frame_clock() {
+        let flag = drawn.clone();
+        let handler = clock.connect_after_paint(move |_| flag.set(true));
+        // Mapped may come with its first paint: one more makes sure.
+        window.queue_draw();
+        while !drawn.get() && Instant::now() < deadline {
+            turn();
+        }
+        clock.disconnect(handler);
+    }
+    started.elapsed().as_millis()
 }
 
 /// A main-loop turn at least this long is reported with what it held.
