@@ -57,6 +57,12 @@ install -Dm644 "data/icons/hicolor/scalable/apps/$app_id.svg" \
   "$root/share/icons/hicolor/scalable/apps/$app_id.svg"
 install -Dm644 "data/icons/hicolor/symbolic/apps/$app_id-symbolic.svg" \
   "$root/share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
+# Fixed sizes too: GTK under X11 draws the window icon from them with its
+# own PNG reader instead of loading the SVG renderer for it.
+for size in 16 32 48 64 128; do
+  install -Dm644 "data/icons/hicolor/${size}x$size/apps/$app_id.png" \
+    "$root/share/icons/hicolor/${size}x$size/apps/$app_id.png"
+done
 # The translations (po/LINGUAS), where the library looks first: beside the
 # binary, ../share/locale (src/i18n.rs).
 while read -r lang; do

@@ -194,6 +194,11 @@ fn software_rasteriser_keeps_gl_out_of_the_app() {
 }
 
 #[test]
+fn the_window_draws_no_svg() {
+    cli::the_window_draws_no_svg()
+}
+
+#[test]
 fn start_rate_and_mute_options_apply() {
     cli::start_rate_and_mute_options_apply()
 }

@@ -44,6 +44,7 @@ fn make_install_puts_valid_desktop_files_in_place() {
         root.join(format!(
             "share/icons/hicolor/symbolic/apps/{id}-symbolic.svg"
         )),
+        root.join(format!("share/icons/hicolor/48x48/apps/{id}.png")),
         root.join("share/man/man1/framescope.1"),
         root.join("share/locale/zh_CN/LC_MESSAGES/framescope.mo"),
     ] {

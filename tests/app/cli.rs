@@ -257,3 +257,44 @@ pub fn software_rasteriser_keeps_gl_out_of_the_app() {
         "premise: the GL path loads LLVM and the Mesa driver"
     );
 }
+
+/// The window icon and the loading spinner are drawn without the SVG
+/// renderer: loading it (GdkPixbuf's SVG loader, librsvg, libxml2) for
+/// them cost about 8 MB of resident memory for the whole session
+/// (bench/RESULTS.md, "The spinner's 9 MB"). Both loaded it before: the
+/// window icon when the window is realized, the theme's spinner at the
+/// first frame while the clip loads. The controls' icons come from the
+/// theme, so this holds where the theme has them as PNG (Adwaita on
+/// Debian does).
+pub fn the_window_draws_no_svg() {
+    let theme_png = Path::new(
+        "/usr/share/icons/Adwaita/16x16/actions/media-playback-start-symbolic.symbolic.png",
+    );
+    if !theme_png.exists() {
+        println!(
+            "SKIPPED: the icon theme has no PNG control icons here ({} is missing)",
+            theme_png.display()
+        );
+        return;
+    }
+    let _display = own_the_display();
+    let mut child = framescope_command()
+        .args(["--no-resume", "--exit-at-end", "--mute"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the framescope binary runs");
+    std::thread::sleep(Duration::from_secs(3));
+    let maps = std::fs::read_to_string(format!("/proc/{}/maps", child.id())).unwrap_or_default();
+    let status = child.wait().expect("the app ends");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        maps.contains("libgtk-4"),
+        "premise: the app's map was read while it ran"
+    );
+    let svg: Vec<&str> = maps
+        .lines()
+        .filter(|l| l.contains("pixbufloader-svg"))
+        .collect();
+    assert!(svg.is_empty(), "the SVG loader was loaded: {svg:?}");
+}
