@@ -215,8 +215,10 @@ impl TimeOrigin {
         }
         // Live sources (UDP, SRT, RTP) give tsdemux buffer times of their
         // own, which it uses when it ignores the PCR: only a file or HTTP
-        // is left untimed.
-        if is_ts && uri.as_deref().is_some_and(|u| is_local(u) || is_http(u)) {
+        // is left untimed. Nor is a fragment of an adaptive stream: the
+        // adaptive demuxer turns `ignore-pcr` on itself and times the
+        // fragments (see `watch_ignore_pcr`).
+        if is_ts && !adaptive && uri.as_deref().is_some_and(|u| is_local(u) || is_http(u)) {
             self.watch_ignore_pcr(element, generation);
         }
         let origin = self.clone();
@@ -246,6 +248,15 @@ impl TimeOrigin {
     /// from a live source's buffers): no time, no duration, no seeking,
     /// and over HTTP no segment, so nothing prerolls. The notification
     /// comes on the streaming thread; it only writes into the mutex.
+    ///
+    /// Not for the `tsdemux` inside an adaptive demuxer: `hlsdemux2` turns
+    /// `ignore-pcr` on in its own parsebin's `deep-element-added` handler,
+    /// which runs *after* the signal has gone up to playbin's
+    /// `element-setup` (the bins' class handler runs first and passes it
+    /// up), so a watch made there saw that deliberate change as tsdemux
+    /// giving up, and a network open polled at the wrong moment (before
+    /// the first buffering message, under load) failed as "no timestamps"
+    /// (seen as a rare failure of `mpris::quality_choice_plays_the_chosen_variant`).
     fn watch_ignore_pcr(&self, tsdemux: &gst::Element, generation: u64) {
         if tsdemux.find_property("ignore-pcr").is_none() {
             return;
@@ -256,7 +267,7 @@ impl TimeOrigin {
                 return;
             }
             let mut inner = origin.lock();
-            if inner.generation == generation {
+            if inner.generation == generation && !inner.adaptive {
                 inner.untimed = true;
             }
         });
@@ -475,6 +486,46 @@ mod tests {
         assert!(!is_http("srt://127.0.0.1:5000"));
         assert!(!is_http("file:///tmp/a.ts"));
         assert!(!is_http("not a uri"));
+    }
+
+    /// `tsdemux` turning `ignore-pcr` on by itself leaves a stream
+    /// untimed; an adaptive demuxer turning it on for its fragments does
+    /// not, even when that happens after the watch was made.
+    #[test]
+    fn only_a_tsdemux_outside_an_adaptive_demuxer_is_left_untimed() {
+        gst::init().unwrap();
+        let (Ok(hls), Ok(_)) = (
+            gst::ElementFactory::make("hlsdemux2").build(),
+            gst::ElementFactory::make("tsdemux").build(),
+        ) else {
+            println!("SKIP: hlsdemux2 or tsdemux is not installed");
+            return;
+        };
+        let uri = "http://127.0.0.1:8000/index.m3u8";
+        let origin = TimeOrigin::default();
+        // `note_adaptive_first`: None, a plain HTTP transport stream; true,
+        // the adaptive demuxer set up before its tsdemux (playbin's
+        // order); false, noted only after the watch was made.
+        for note_adaptive_first in [None, Some(true), Some(false)] {
+            origin.reset(Some(uri));
+            if note_adaptive_first == Some(true) {
+                origin.watch_if_demuxer(&hls);
+            }
+            let tsdemux = gst::ElementFactory::make("tsdemux").build().unwrap();
+            origin.watch_if_demuxer(&tsdemux);
+            if note_adaptive_first == Some(false) {
+                origin.watch_if_demuxer(&hls);
+            }
+            // What hlsdemux2 does to its tsdemux after playbin's
+            // `element-setup`, and what tsdemux does to itself when the
+            // PCR comes too late.
+            tsdemux.set_property("ignore-pcr", true);
+            assert_eq!(
+                origin.is_untimed(),
+                note_adaptive_first.is_none(),
+                "adaptive demuxer noted first: {note_adaptive_first:?}"
+            );
+        }
     }
 
     #[test]
