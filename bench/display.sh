@@ -1,8 +1,9 @@
 # Sourced by the bench scripts (startup.sh, playback.sh, video_wall.sh): an
 # X display and a runtime directory for the players they measure.
 #
-# bench_display OUTDIR: keeps the caller's DISPLAY when set; otherwise starts
-# a private Xvfb (1280x720x24, -noreset so it never resets between clients)
+# bench_display OUTDIR [WxH]: keeps the caller's DISPLAY when set; otherwise
+# starts a private Xvfb (WxH, by default 1280x720, at 24 bits; -noreset so it
+# never resets between clients)
 # on the first free display number, logging to OUTDIR/xvfb.log, and exports
 # DISPLAY. Makes and exports XDG_RUNTIME_DIR when unset. Both go away when
 # the script exits; a script that has more to clean up defines
@@ -19,11 +20,11 @@ bench_cleanup() {
 }
 
 bench_display() {
-  local out="$1" n=77
+  local out="$1" screen="${2:-1280x720}" n=77
   trap bench_cleanup EXIT
   if [ -z "${DISPLAY:-}" ]; then
     while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-    Xvfb ":$n" -screen 0 1280x720x24 -nolisten tcp -noreset >"$out/xvfb.log" 2>&1 &
+    Xvfb ":$n" -screen 0 "${screen}x24" -nolisten tcp -noreset >"$out/xvfb.log" 2>&1 &
     xvfb_pid=$!
     for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
     [ -e "/tmp/.X11-unix/X$n" ] || { echo "bench: Xvfb :$n did not start, see $out/xvfb.log" >&2; exit 1; }

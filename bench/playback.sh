@@ -9,7 +9,7 @@
 # clip length), the ratio to the decode-only floor, peak RSS, and the frames
 # rendered / dropped (Framescope's --stats-json; n/a otherwise):
 #   1-3. framescope, auto path (no --video-path), --video-path gl, --video-path software
-#        (1280x720 window, --exit-at-end)
+#        (1280x720 window unless --window says otherwise, --exit-at-end)
 #   4.   gst-launch-1.0 filesrc ! decodebin ! queue ! fakesink sync=true  (decode-only floor)
 #   5-6. gst-play-1.0 with ximagesink and with glimagesink
 #   7-8. mpv --vo=x11 --ao=null and mpv --vo=gpu --gpu-context=x11egl --ao=null
@@ -20,9 +20,11 @@
 # and no more than mpv --vo=x11 in the same run, with zero dropped frames;
 # its peak RSS at most 1.3x mpv's (PASS/FAIL lines at the end).
 #
-# Run:   bash bench/playback.sh [--seconds N] [--clip 1080p|720p|4k-hevc10]
-# Builds target/release/framescope first. Starts its own Xvfb (1280x720x24)
-# when DISPLAY is empty. The clip and per-command logs go to bench/out/
+# Run:   bash bench/playback.sh [--seconds N] [--clip 1080p|720p|4k-hevc10] [--window WxH]
+# --window sets Framescope's and mpv's window size (default 1280x720;
+# gst-play-1.0's sinks open their window at the video's size). Builds
+# target/release/framescope first. Starts its own Xvfb (the window's size,
+# at least 1280x720) when DISPLAY is empty. The clip and per-command logs go to bench/out/
 # (git-ignored); the clip is generated once per length and then reused.
 # Needs: /usr/bin/time (package time), gstreamer1.0-tools, gstreamer1.0-plugins-*
 # (x264enc, avenc_aac), xvfb; optional mesa-utils for the GL renderer line.
@@ -31,12 +33,14 @@ cd "$(dirname "$0")/.."
 
 seconds=20
 clip_kind=1080p
+window=1280x720
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
     --clip) clip_kind="${2:?--clip needs 1080p, 720p or 4k-hevc10}"; shift 2 ;;
+    --window) window="${2:?--window needs a size such as 1920x1080}"; shift 2 ;;
     -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$1' (usage: bash bench/playback.sh [--seconds N] [--clip 1080p|720p|4k-hevc10])" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$1' (usage: bash bench/playback.sh [--seconds N] [--clip 1080p|720p|4k-hevc10] [--window WxH])" >&2; exit 2 ;;
   esac
 done
 case "$clip_kind" in
@@ -44,6 +48,8 @@ case "$clip_kind" in
   *) echo "bench: --clip takes 1080p, 720p or 4k-hevc10, not '$clip_kind'" >&2; exit 2 ;;
 esac
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --seconds must be a positive integer" >&2; exit 2; }
+[[ "$window" =~ ^([1-9][0-9]{1,3})x([1-9][0-9]{1,3})$ ]] || { echo "bench: --window takes WIDTHxHEIGHT in pixels (such as 1920x1080), not '$window'" >&2; exit 2; }
+screen="$(( ${BASH_REMATCH[1]} > 1280 ? ${BASH_REMATCH[1]} : 1280 ))x$(( ${BASH_REMATCH[2]} > 720 ? ${BASH_REMATCH[2]} : 720 ))"
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing; install the Debian package $2 (or run scripts/setup.sh deps)" >&2; exit 1; }; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing; install the Debian package 'time' (apt-get install time)" >&2; exit 1; }
@@ -96,7 +102,7 @@ bench_more_cleanup() {
   if [ -n "$bus_pid" ]; then kill "$bus_pid" 2>/dev/null || true; fi
 }
 . bench/display.sh
-bench_display "$out"
+bench_display "$out" "$screen"
 
 # json_field FILE KEY: a scalar from Framescope's stats JSON (quotes stripped).
 json_field() { sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$1" | head -n 1; }
@@ -146,10 +152,10 @@ measure() {
 }
 
 measure "framescope (auto)" auto "$out/stats-auto.json" \
-  "$bin" --no-resume --exit-at-end --window-size 1280x720 --stats-json "$out/stats-auto.json" "$clip"
+  "$bin" --no-resume --exit-at-end --window-size "$window" --stats-json "$out/stats-auto.json" "$clip"
 for p in gl software; do
   measure "framescope --video-path $p" "$p" "$out/stats-$p.json" \
-    "$bin" --no-resume --exit-at-end --window-size 1280x720 --video-path "$p" --stats-json "$out/stats-$p.json" "$clip"
+    "$bin" --no-resume --exit-at-end --window-size "$window" --video-path "$p" --stats-json "$out/stats-$p.json" "$clip"
 done
 measure "gst-launch decodebin ! fakesink (floor)" none "" \
   gst-launch-1.0 -q filesrc location="$clip" ! decodebin name=d \
@@ -163,9 +169,9 @@ mpv_i=""
 if command -v mpv >/dev/null; then
   mpv_i=${#names[@]}
   measure "mpv --vo=x11" "software (x11)" "" \
-    mpv --no-config --really-quiet --vo=x11 --ao=null --geometry=1280x720 "$clip"
+    mpv --no-config --really-quiet --vo=x11 --ao=null --geometry="$window" "$clip"
   measure "mpv --vo=gpu" "gl (gpu)" "" \
-    mpv --no-config --really-quiet --vo=gpu --gpu-context=x11egl --ao=null --geometry=1280x720 "$clip"
+    mpv --no-config --really-quiet --vo=gpu --gpu-context=x11egl --ao=null --geometry="$window" "$clip"
 else
   echo "bench: mpv is not installed (apt-get install mpv): its rows are left out" >&2
 fi
@@ -189,11 +195,11 @@ floor_i=3
 floor="${cpus[$floor_i]}"
 renderer=$(glxinfo -B 2>/dev/null | sed -n 's/.*OpenGL renderer string: //p' || true)
 [ -n "$renderer" ] || renderer="unknown (glxinfo missing: install mesa-utils)"
-echo "## Playback cost, ${seconds} s $clip_kind clip ($(basename "$clip"))"
+echo "## Playback cost, ${seconds} s $clip_kind clip ($(basename "$clip")) in a $window window"
 echo
 echo "- date: $(date -u '+%F %H:%M UTC'); framescope $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
 echo "- machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)); GL renderer: $renderer"
-echo "- GStreamer: $(gst-launch-1.0 --version | sed -n 's/^GStreamer //p'); X display: $DISPLAY$([ -n "$xvfb_pid" ] && echo ' (Xvfb 1280x720x24)')"
+echo "- GStreamer: $(gst-launch-1.0 --version | sed -n 's/^GStreamer //p'); X display: $DISPLAY$([ -n "$xvfb_pid" ] && echo " (Xvfb ${screen}x24)")"
 echo
 echo "| command | video path | CPU s / media s | ratio to decode-only floor | peak RSS MB | rendered | dropped |"
 echo "|---|---|---|---|---|---|---|"

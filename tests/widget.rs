@@ -50,8 +50,8 @@ fn main() {
             picture::software_path_shows_the_colour,
         ),
         (
-            "software_path_scales_down_to_the_picture",
-            picture::software_path_scales_down_to_the_picture,
+            "software_path_scales_to_the_picture",
+            picture::software_path_scales_to_the_picture,
         ),
         (
             "audio_only_view_is_shown",

@@ -515,15 +515,24 @@ mod tests {
     }
 }
 
+/// Upscaling in the video chain stops at this many pixels (3840x2160);
+/// a picture larger than that gets the frame at its own size and GTK
+/// scales it.
+pub(crate) const UPSCALE_LIMIT: u64 = 3840 * 2160;
+
 /// The size to scale a `width`x`height` video (pixel aspect `par`) to so it
-/// fits `area` without upscaling, or `None` when it already fits.
+/// fills `area` as the picture shows it, or `None` to keep the frame's own
+/// size (it already is that size, or the area is empty, or upscaling would
+/// pass [`UPSCALE_LIMIT`]).
 ///
 /// The size is the one `GtkPicture` draws a picture of that shape at in
 /// `area` (its side that touches the area's edges equal to the area's, the
 /// other rounded), so GTK draws each frame pixel for pixel at a whole-pixel
-/// offset: a frame a few pixels off is scaled again by GTK for every frame
-/// (bilinear, in pixman with the cairo renderer: a fifth of the main
-/// thread's time on 1080p, bench/RESULTS.md).
+/// offset: a frame of another size is scaled again by GTK for every frame
+/// (bilinear, in pixman on the main thread with the cairo renderer: a fifth
+/// of the main thread's time on 1080p shrunk to 1179x663, and two thirds of
+/// the process's CPU for 720p enlarged to fill 1920x1080, bench/RESULTS.md).
+/// Scaling up here costs the video chain's thread less than that.
 pub(crate) fn fitted_size(
     width: u32,
     height: u32,
@@ -545,7 +554,10 @@ pub(crate) fn fitted_size(
     } else {
         (whole(area_height * ratio), area.1)
     };
-    (fit_width < whole(display_width) || fit_height < height).then_some((fit_width, fit_height))
+    let same = fit_width == whole(display_width) && fit_height == height;
+    let enlarged = fit_height > height;
+    let too_large = u64::from(fit_width) * u64::from(fit_height) > UPSCALE_LIMIT;
+    (!same && !(enlarged && too_large)).then_some((fit_width, fit_height))
 }
 
 #[cfg(test)]
@@ -553,7 +565,7 @@ mod fit_tests {
     use super::fitted_size;
 
     #[test]
-    fn fits_without_upscaling() {
+    fn fits_the_area() {
         assert_eq!(
             fitted_size(1920, 1080, (1, 1), (1280, 720)),
             Some((1280, 720))
@@ -566,12 +578,24 @@ mod fit_tests {
             fitted_size(1920, 1080, (1, 1), (640, 1000)),
             Some((640, 360))
         );
-        assert_eq!(fitted_size(640, 360, (1, 1), (1280, 720)), None);
+        // Smaller videos are scaled up to the picture's size too.
+        assert_eq!(
+            fitted_size(640, 360, (1, 1), (1280, 720)),
+            Some((1280, 720))
+        );
+        assert_eq!(
+            fitted_size(1280, 720, (1, 1), (1920, 1200)),
+            Some((1920, 1080))
+        );
+        // Already the picture's size: kept.
+        assert_eq!(fitted_size(1280, 720, (1, 1), (1280, 720)), None);
+        assert_eq!(fitted_size(1280, 720, (1, 1), (1280, 900)), None);
         // Anamorphic 720x576 at 16:11 pixels shows as 1047x576.
         assert_eq!(
             fitted_size(720, 576, (16, 11), (524, 288)),
             Some((524, 288))
         );
+        assert_eq!(fitted_size(720, 576, (16, 11), (1047, 576)), None);
         assert_eq!(fitted_size(0, 0, (1, 1), (10, 10)), None);
         // Odd areas: the touching side is the area's own, even when odd.
         assert_eq!(
@@ -582,8 +606,18 @@ mod fit_tests {
             fitted_size(1920, 1080, (1, 1), (1280, 673)),
             Some((1196, 673))
         );
-        // Never larger than the video in either direction.
-        assert_eq!(fitted_size(1920, 1080, (1, 1), (4000, 1080)), None);
+        // Up to 3840x2160, not beyond: GTK scales the rest.
+        assert_eq!(
+            fitted_size(1920, 1080, (1, 1), (3840, 2160)),
+            Some((3840, 2160))
+        );
+        assert_eq!(fitted_size(1920, 1080, (1, 1), (3842, 2162)), None);
+        assert_eq!(fitted_size(320, 240, (1, 1), (7680, 4320)), None);
+        // Shrinking a larger video is never limited.
+        assert_eq!(
+            fitted_size(7680, 4320, (1, 1), (7000, 4000)),
+            Some((7000, 3938))
+        );
     }
 
     /// `GtkPicture` (GTK 4.8) draws a paintable of aspect `w/h` in an area

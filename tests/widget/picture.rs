@@ -123,10 +123,21 @@ pub fn software_path_shows_the_colour() -> TestResult {
     solid_colour_is_shown(VideoMode::Software)
 }
 
-pub fn software_path_scales_down_to_the_picture() -> TestResult {
+/// The software path hands the sink frames at the picture's size, smaller
+/// or larger than the video's: a 320x240 video in a 200x150 window and in a
+/// 640x480 one.
+pub fn software_path_scales_to_the_picture() -> TestResult {
+    software_path_scales_in(200, 150, |w| w < 320)?;
+    software_path_scales_in(640, 480, |w| w > 320)
+}
+
+/// Plays a 320x240 video in a `width`x`height` window and waits for the
+/// sink's frames to be as wide as `wanted` accepts and exactly the
+/// picture's size (its side touching the view's edges equal to the view's).
+fn software_path_scales_in(width: i32, height: i32, wanted: fn(i32) -> bool) -> TestResult {
     let window = gtk::Window::builder()
-        .default_width(200)
-        .default_height(150)
+        .default_width(width)
+        .default_height(height)
         .build();
     let view = PlayerView::new();
     window.set_child(Some(&view));
@@ -134,15 +145,27 @@ pub fn software_path_scales_down_to_the_picture() -> TestResult {
     view.player().set_video_mode(VideoMode::Software);
     view.player().set_looping(true);
     view.open(&solid_clip(0xffd03030).display().to_string());
-    let scaled = run_until(Duration::from_secs(10), || {
-        sink_caps(&view)
-            .and_then(|c| c.structure(0).and_then(|s| s.get::<i32>("width").ok()))
-            .is_some_and(|w| w < 320)
-    });
+    let sink_size = || {
+        sink_caps(&view).and_then(|c| {
+            let s = c.structure(0)?;
+            Some((s.get::<i32>("width").ok()?, s.get::<i32>("height").ok()?))
+        })
+    };
+    let fits = |(w, h): (i32, i32)| {
+        let scale = view.scale_factor().max(1);
+        let (vw, vh) = (view.width() * scale, view.height() * scale);
+        // 4:3: the touching side is the view's, the other rounded.
+        wanted(w)
+            && ((w == vw && (h - vw * 3 / 4).abs() <= 1)
+                || (h == vh && (w - vh * 4 / 3).abs() <= 1))
+    };
+    let scaled = run_until(Duration::from_secs(10), || sink_size().is_some_and(fits));
     let caps = sink_caps(&view).map(|c| c.to_string()).unwrap_or_default();
     check!(
         scaled,
-        "320x240 video in a 200x150 window reached the sink unscaled: {caps}"
+        "320x240 video in a {width}x{height} window (view {}x{}) did not reach the sink at the picture's size: {caps}",
+        view.width(),
+        view.height()
     );
     let size = view.player().video_size().ok_or("no video size")?;
     check!(

@@ -214,7 +214,9 @@ impl imp::Player {
     }
 
     /// Points the software chain's capsfilter at the size the picture is
-    /// shown at, so frames are scaled down before conversion and upload.
+    /// shown at, so frames are scaled to it (down or up, see
+    /// [`fitted_size`](crate::engine::spec::fitted_size)) in the same pass
+    /// as their conversion.
     pub fn apply_render_size(&self) {
         let Some(filter) = self.size_filter.borrow().clone() else {
             return;
@@ -290,8 +292,10 @@ impl super::Player {
     }
 
     /// Tells the player the size, in device pixels, its picture is shown at.
-    /// On the software path frames larger than that are scaled down before
-    /// conversion and upload; `(0, 0)` (the default) means native size.
+    /// On the software path frames are scaled to that size (smaller or
+    /// larger, up to 3840x2160 when enlarging) in the same pass as their
+    /// conversion, so GTK draws them pixel for pixel; `(0, 0)` (the
+    /// default) means native size.
     pub fn set_render_size(&self, width: u32, height: u32) {
         let imp = self.imp();
         if imp.render_size.replace((width, height)) != (width, height) {
