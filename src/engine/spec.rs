@@ -555,9 +555,9 @@ pub(crate) fn fitted_size(
         (whole(area_height * ratio), area.1)
     };
     let same = fit_width == whole(display_width) && fit_height == height;
-    let enlarged = fit_height > height;
-    let too_large = u64::from(fit_width) * u64::from(fit_height) > UPSCALE_LIMIT;
-    (!same && !(enlarged && too_large)).then_some((fit_width, fit_height))
+    let too_large_to_enlarge =
+        fit_height > height && u64::from(fit_width) * u64::from(fit_height) > UPSCALE_LIMIT;
+    (!same && !too_large_to_enlarge).then_some((fit_width, fit_height))
 }
 
 #[cfg(test)]
