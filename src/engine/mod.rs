@@ -85,6 +85,7 @@ pub(crate) mod stats;
 pub(crate) mod timefmt;
 pub(crate) mod tracks;
 pub(crate) mod tshead;
+pub(crate) mod tssegment;
 pub(crate) mod types;
 pub(crate) mod unstick;
 pub(crate) mod uri;

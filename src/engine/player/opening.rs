@@ -89,6 +89,7 @@ impl imp::Player {
         // number.
         let number = self.shared.start_pipeline();
         self.shared.origin.reset(self.uri.borrow().as_deref());
+        self.shared.seek_segment.clear();
         let shared = self.shared.clone();
         let index_attachment = shared.index.attachment();
         let meter_attachment = shared.bitrate_meter.attachment();
@@ -122,6 +123,7 @@ impl imp::Player {
                 crate::engine::decodethreads::attach(&element, Default::default());
                 crate::engine::parserlatency::attach(&element);
                 shared.origin.watch_if_demuxer(&element);
+                shared.seek_segment.attach_if_tsdemux(&element);
             }
             None
         });

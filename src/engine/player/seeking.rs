@@ -238,6 +238,9 @@ impl imp::Player {
         let send = move |p: &gst::Pipeline| {
             if flushes {
                 shared.mark_preroll_cause();
+                shared
+                    .seek_segment
+                    .note(seqnum, rate, flags, start, stop_type, stop);
             }
             let accepted = p.send_event(event);
             // A refusal that comes too late for the caller is told through

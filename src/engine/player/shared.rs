@@ -13,8 +13,9 @@ use crate::engine::bitrate::BitrateMeter;
 use crate::engine::frameindex::FrameIndex;
 use crate::engine::framesteps::FrameSteps;
 use crate::engine::origin::TimeOrigin;
+use crate::engine::tssegment::SeekSegment;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A playlist index and the URI of the item there.
 pub(super) type IndexedUri = Option<(usize, String)>;
@@ -108,6 +109,13 @@ pub struct Shared {
     /// on the main thread by the bus handler. Its mutex is held only to
     /// copy the value in or out.
     preroll_cause: Mutex<Option<gst::Seqnum>>,
+    /// The segment the last flushing seek asks for, which a probe on
+    /// `tsdemux`'s source pads puts back when the seek's flush took it away
+    /// (see [`crate::engine::tssegment`]). Written on the gate's thread as
+    /// it sends the seek, cleared on the main thread for each pipeline;
+    /// read by the probes (streaming threads). Its mutex is held only to
+    /// copy the event in or out.
+    pub seek_segment: Arc<SeekSegment>,
 }
 
 impl Default for Shared {
@@ -127,6 +135,7 @@ impl Default for Shared {
             frame_steps: FrameSteps::default(),
             origin: TimeOrigin::default(),
             preroll_cause: Mutex::new(None),
+            seek_segment: Arc::default(),
         }
     }
 }
