@@ -293,7 +293,7 @@ impl super::Player {
 
     /// Tells the player the size, in device pixels, its picture is shown at.
     /// On the software path frames are scaled to that size (smaller or
-    /// larger, up to 3840x2160 when enlarging) in the same pass as their
+    /// larger, up to 2560x1600 when enlarging) in the same pass as their
     /// conversion, so GTK draws them pixel for pixel; `(0, 0)` (the
     /// default) means native size.
     pub fn set_render_size(&self, width: u32, height: u32) {
