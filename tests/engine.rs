@@ -218,11 +218,14 @@ fn pause_seek_and_resume() {
 /// that preroll's `ASYNC_DONE` must not be taken for the seek's. It was:
 /// the seek was "corrected" from the frame shown before it (one more
 /// seek), or from no frame at all, to a second earlier (the wrong frame).
-/// The frame must be right every round; a correcting seek is tolerated in
-/// two rounds of twelve: a pause whose preroll finishes after the seek's
-/// sequence number was taken but before its flush reaches the sink still
-/// posts a newer `ASYNC_DONE` (seen once in CI under load, with the right
-/// frame), where the old code made one in almost every round.
+/// The frame must be right and no correcting seek made in any round. A
+/// pause whose preroll finishes as the seek's flush starts still posts a
+/// newer `ASYNC_DONE` than the seek's mark; it is put off until the seek
+/// has reached the video sink (`Shared::seek_reached_video_sink`). And a
+/// check for a seek with nothing to preroll must not act on a later
+/// request, nor before decoding has stopped (`settle_unless_prerolled`).
+/// Before those, under two busy cores 1 round in 30 to 70 made an extra
+/// seek; after, 0 in 600.
 #[test]
 fn a_seek_right_after_pausing_lands_on_its_frame() {
     use gst::prelude::*;
@@ -277,8 +280,8 @@ fn a_seek_right_after_pausing_lands_on_its_frame() {
         }
         let extra: usize = extra_seeks.iter().sum();
         assert!(
-            extra <= 2,
-            "a seek to a keyframe right after pausing made extra flushing seeks in too many rounds: {extra_seeks:?}"
+            extra == 0,
+            "a seek to a keyframe right after pausing made extra flushing seeks: {extra_seeks:?}"
         );
     });
 }

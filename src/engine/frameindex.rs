@@ -46,10 +46,13 @@ struct Inner {
     /// Bumped by [`FrameIndex::detach`]: probes installed under an older
     /// number record nothing more.
     attachment: u64,
+    /// Access units fed to the decoder so far (all epochs).
+    fed: u64,
 }
 
 impl Inner {
     fn record(&mut self, unit: AccessUnit) {
+        self.fed = self.fed.wrapping_add(1);
         if unit.keyframe && self.epoch_keyframe.is_none() {
             self.epoch_keyframe = Some(unit);
         }
@@ -107,6 +110,12 @@ impl FrameIndex {
         inner.by_pts.clear();
         inner.epoch_keyframe = None;
         inner.epoch_decoded_until = None;
+    }
+
+    /// How many access units the decoder has been fed so far: while it
+    /// grows, decoding is going on.
+    pub fn fed(&self) -> u64 {
+        self.lock().fed
     }
 
     /// The keyframe decoding restarted at in the current epoch.

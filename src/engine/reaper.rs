@@ -187,13 +187,40 @@ pub fn pending_shutdowns() -> usize {
 /// count. A worker sends it to the main context the pipeline came from at
 /// idle priority, behind what the pipeline's elements queued there while
 /// stopping (a context runs sources of one priority in the order they came);
-/// it is dropped there, or with the context if that goes away first.
+/// it is dropped there (a context no thread runs again keeps it).
 struct Released;
 
 impl Drop for Released {
     fn drop(&mut self) {
         lock().pending -= 1;
     }
+}
+
+/// Sends the pipeline's [`Released`] to `origin`, the main context it
+/// came from, together with the worker's reference to that context, so
+/// that the worker never drops the last one. It used to drop its own just
+/// after sending the release: when the context's thread ran the release at
+/// once, saw no shutdown pending and let its context go (a test ending,
+/// `tests/common/mainloop.rs`), the worker's drop finalised the context
+/// here, dropping the futures still queued on it (a player's timers) off
+/// their thread, and glib aborts the process for that (1 run in 50 of
+/// `engine::a_seek_right_after_pausing_lands_on_its_frame` under load).
+/// Now the reference ends where the release runs, on the context's own
+/// thread. Not called with the queue's lock held: a release can run at
+/// once.
+fn release_on(origin: glib::MainContext) {
+    use glib::translate::{from_glib_borrow, Borrowed, ToGlibPtr};
+    let released = Released;
+    let context: *mut glib::ffi::GMainContext = origin.to_glib_none().0;
+    // SAFETY: `origin`, moved into the release below, keeps the context
+    // alive until the release has been queued on it (and a thread running
+    // the release holds the context while it does), so the pointer is
+    // valid for this call.
+    let borrowed: Borrowed<glib::MainContext> = unsafe { from_glib_borrow(context) };
+    borrowed.invoke_with_priority(glib::Priority::DEFAULT_IDLE, move || {
+        drop(released);
+        drop(origin);
+    });
 }
 
 /// Sets the pipeline to `NULL` and drops it, logging how long it took when
@@ -268,11 +295,7 @@ fn work(number: u64, permanent: bool) {
                     log::warn!("stopping a pipeline panicked");
                 }
                 trim_due = true;
-                let released = Released;
-                origin.invoke_with_priority(glib::Priority::DEFAULT_IDLE, move || drop(released));
-                // With the last reference to a context gone, its queued
-                // `Released` is dropped at once: not with the lock held.
-                drop(origin);
+                release_on(origin);
                 queue = lock();
                 queue.busy.retain(|(n, _)| *n != number);
                 queue.idle += 1;

@@ -54,6 +54,9 @@ impl imp::Player {
                 // that flush has undone (the seek's own comes later).
                 if self.shared.is_stale_preroll(seqnum) {
                     log::debug!("an async-done from before the last seek or step: ignored");
+                } else if self.has_video.get() && !self.shared.seek_reached_video_sink() {
+                    log::debug!("an async-done before the seek reached the video sink: put off");
+                    self.recheck_async_done();
                 } else {
                     self.on_async_done();
                 }
@@ -328,6 +331,29 @@ impl imp::Player {
         self.update_played(|p| p.open());
         self.query_position();
         self.update_public_state();
+    }
+
+    /// An `ASYNC_DONE` put off because the seek had not reached the video
+    /// sink counts after all if, a second later, the same request is still
+    /// waiting at the same correction (no other came: a video branch the
+    /// flush never reaches, or a sink that prerolled on nothing it saw).
+    fn recheck_async_done(&self) {
+        const LATER: std::time::Duration = std::time::Duration::from_secs(1);
+        let request = self.seek.started.get();
+        let attempts = self.seek.settling.get().map(|s| s.attempts);
+        let weak = self.obj().downgrade();
+        glib::MainContext::ref_thread_default().spawn_local(async move {
+            glib::timeout_future(LATER).await;
+            let Some(player) = weak.upgrade() else { return };
+            let imp = player.imp();
+            let same = imp.seek.started.get() == request
+                && imp.seek.settling.get().map(|s| s.attempts) == attempts
+                && !imp.seek.queue.borrow().is_idle();
+            if same {
+                log::debug!("the put-off async-done counts: no other came");
+                imp.on_async_done();
+            }
+        });
     }
 
     /// For `playbin` (which posts no stream messages): whether video and

@@ -219,6 +219,7 @@ impl imp::Player {
         self.shared.frame_steps.clear();
         if let Some(sink) = built.video_sink.as_ref() {
             self.shared.frame_steps.attach(sink);
+            self.shared.watch_video_sink(sink);
             if self.live_latency_ms() >= 0 && sink.find_property("processing-deadline").is_some() {
                 // Low latency: the sink hands each frame on at once (the
                 // GL upload happens before it), so it needs far less than

@@ -39,6 +39,10 @@ pub struct SeekState {
     /// known, with the stream time it was queued as: converted again when
     /// it starts (after the first preroll, when the origin is known).
     pub unresolved: Cell<Option<(u64, gst::ClockTime)>>,
+    /// Counts the requests started: a timer set for one request checks
+    /// that it is still the one in flight (a later request's count of
+    /// corrections starts from 0 again).
+    pub started: Cell<u64>,
 }
 
 impl SeekState {
@@ -77,6 +81,9 @@ impl imp::Player {
     }
 
     pub(super) fn start(&self, request: Request) {
+        self.seek
+            .started
+            .set(self.seek.started.get().wrapping_add(1));
         self.watch_request();
         match request {
             Request::Seek { target, mode } => self.start_seek(target, mode),
@@ -237,7 +244,7 @@ impl imp::Player {
         let flushes = flags.contains(gst::SeekFlags::FLUSH);
         let send = move |p: &gst::Pipeline| {
             if flushes {
-                shared.mark_preroll_cause();
+                shared.mark_flushing_seek(seqnum);
                 shared
                     .seek_segment
                     .note(seqnum, rate, flags, start, stop_type, stop);

@@ -14,6 +14,9 @@ use glib::subclass::prelude::*;
 /// of 2 s at 60 fps is 120 steps; real corrections are one or two).
 const MAX_CORRECTIONS: u32 = 130;
 
+/// How often a seek whose segment ended without a preroll is checked on.
+const GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// What an in-flight seek must end on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Goal {
@@ -160,22 +163,39 @@ impl imp::Player {
     }
 
     /// The demuxer has pushed everything up to the end: if the seek still
-    /// has not prerolled a moment later (every frame fell before its target),
-    /// none will come, so settle with nothing on screen.
+    /// has not prerolled once decoding has stopped moving (every frame fell
+    /// before its target), none will come, so settle with nothing on
+    /// screen. Checked every [`GRACE`]: while the decoder is still being
+    /// fed or frames still reach the sink (a busy machine), the preroll is
+    /// on its way. Only the same request at the same correction counts: a
+    /// later request (its corrections counted from 0 again) caught
+    /// flushing was taken for one with nothing to show and corrected from
+    /// a second before its goal
+    /// (`engine::a_seek_right_after_pausing_lands_on_its_frame`).
     pub(super) fn settle_unless_prerolled(&self, attempts: u32) {
-        const GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+        /// Checks at most this many times (5 s in all).
+        const CHECKS: u32 = 20;
+        let request = self.seek.started.get();
+        let mut progress = Some((self.shared.index.fed(), self.shared.frame_steps.arrived()));
         let weak = self.obj().downgrade();
         glib::MainContext::ref_thread_default().spawn_local(async move {
-            glib::timeout_future(GRACE).await;
-            let Some(player) = weak.upgrade() else { return };
-            let imp = player.imp();
-            let waiting = imp
-                .seek
-                .settling
-                .get()
-                .is_some_and(|s| s.attempts == attempts);
-            if waiting && imp.sink_sample().is_none() {
-                imp.continue_settle();
+            for check in 1..=CHECKS {
+                glib::timeout_future(GRACE).await;
+                let Some(player) = weak.upgrade() else { return };
+                let imp = player.imp();
+                let waiting = imp.seek.started.get() == request
+                    && imp
+                        .seek
+                        .settling
+                        .get()
+                        .is_some_and(|s| s.attempts == attempts);
+                if !waiting || imp.sink_sample().is_some() {
+                    return;
+                }
+                let now = (imp.shared.index.fed(), imp.shared.frame_steps.arrived());
+                if progress.replace(now) == Some(now) || check == CHECKS {
+                    return imp.continue_settle();
+                }
             }
         });
     }

@@ -14,6 +14,7 @@ use crate::engine::frameindex::FrameIndex;
 use crate::engine::framesteps::FrameSteps;
 use crate::engine::origin::TimeOrigin;
 use crate::engine::tssegment::SeekSegment;
+use gst::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -109,6 +110,14 @@ pub struct Shared {
     /// on the main thread by the bus handler. Its mutex is held only to
     /// copy the value in or out.
     preroll_cause: Mutex<Option<gst::Seqnum>>,
+    /// Whether the video sink has had something to preroll on since the
+    /// last flushing seek's flush: that seek's sequence number, the one of
+    /// the last flush that stopped at the sink, and whether a buffer, gap
+    /// or end of stream came after it. Written on the gate's thread as a
+    /// seek is sent and by a probe on the video sink's pad (a streaming
+    /// thread); read on the main thread by the bus handler. Its mutex is
+    /// held only to copy values in or out.
+    video_preroll: Mutex<VideoPreroll>,
     /// The segment the last flushing seek asks for, which a probe on
     /// `tsdemux`'s source pads puts back when the seek's flush took it away
     /// (see [`crate::engine::tssegment`]). Written on the gate's thread as
@@ -116,6 +125,17 @@ pub struct Shared {
     /// read by the probes (streaming threads). Its mutex is held only to
     /// copy the event in or out.
     pub seek_segment: Arc<SeekSegment>,
+}
+
+/// See [`Shared::seek_reached_video_sink`].
+#[derive(Debug, Default, Clone, Copy)]
+struct VideoPreroll {
+    /// The last flushing seek sent.
+    seek: Option<gst::Seqnum>,
+    /// The last flush that stopped at the video sink.
+    flushed_by: Option<gst::Seqnum>,
+    /// Something to preroll on reached the video sink after that flush.
+    fed: bool,
 }
 
 impl Default for Shared {
@@ -135,6 +155,7 @@ impl Default for Shared {
             frame_steps: FrameSteps::default(),
             origin: TimeOrigin::default(),
             preroll_cause: Mutex::new(None),
+            video_preroll: Mutex::default(),
             seek_segment: Arc::default(),
         }
     }
@@ -157,6 +178,62 @@ impl Shared {
     /// before now are stale from here on (the gate's thread).
     pub fn mark_preroll_cause(&self) {
         *self.preroll_cause.lock().unwrap() = Some(gst::Seqnum::next());
+    }
+
+    /// The flushing seek numbered `seqnum` is about to be sent (the gate's
+    /// thread): marks the preroll cause, and notes the seek for
+    /// [`Shared::seek_reached_video_sink`].
+    pub fn mark_flushing_seek(&self, seqnum: gst::Seqnum) {
+        self.video_preroll.lock().unwrap().seek = Some(seqnum);
+        self.mark_preroll_cause();
+    }
+
+    /// Watches what reaches the video sink `sink` (the main thread, for
+    /// each pipeline as it is loaded): the flushes that stop there, and
+    /// the buffers, gaps and ends of stream a sink prerolls on.
+    pub fn watch_video_sink(self: &Arc<Self>, sink: &gst::Element) {
+        *self.video_preroll.lock().unwrap() = VideoPreroll::default();
+        let Some(pad) = sink.static_pad("sink") else {
+            return;
+        };
+        let shared = Arc::downgrade(self);
+        pad.add_probe(
+            gst::PadProbeType::BUFFER
+                | gst::PadProbeType::BUFFER_LIST
+                | gst::PadProbeType::EVENT_FLUSH
+                | gst::PadProbeType::EVENT_DOWNSTREAM,
+            move |_, info| {
+                let Some(shared) = shared.upgrade() else {
+                    return gst::PadProbeReturn::Remove;
+                };
+                let mut state = shared.video_preroll.lock().unwrap();
+                match &info.data {
+                    Some(gst::PadProbeData::Event(e)) => match e.type_() {
+                        gst::EventType::FlushStop => {
+                            state.flushed_by = Some(e.seqnum());
+                            state.fed = false;
+                        }
+                        gst::EventType::Gap | gst::EventType::Eos => state.fed = true,
+                        _ => {}
+                    },
+                    Some(_) => state.fed = true,
+                    None => {}
+                }
+                gst::PadProbeReturn::Ok
+            },
+        );
+    }
+
+    /// Whether the video sink can have prerolled for the last flushing
+    /// seek: that seek's flush has stopped there and something to preroll
+    /// on came after it (true when no seek was sent in this pipeline). A
+    /// pause's own preroll can complete as the seek's flush starts, after
+    /// the preroll cause was marked, and the pipeline's `ASYNC_DONE` for it
+    /// then looks newer than the seek; the sink, flushed, has no frame
+    /// (`engine::a_seek_right_after_pausing_lands_on_its_frame`).
+    pub fn seek_reached_video_sink(&self) -> bool {
+        let state = *self.video_preroll.lock().unwrap();
+        state.seek.is_none() || (state.flushed_by == state.seek && state.fed)
     }
 
     /// Whether an `ASYNC_DONE` message numbered `seqnum` was made before
