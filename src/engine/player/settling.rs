@@ -176,7 +176,7 @@ impl imp::Player {
         /// Checks at most this many times (5 s in all).
         const CHECKS: u32 = 20;
         let request = self.seek.started.get();
-        let mut progress = Some((self.shared.index.fed(), self.shared.frame_steps.arrived()));
+        let mut progress = (self.shared.index.fed(), self.shared.frame_steps.arrived());
         let weak = self.obj().downgrade();
         glib::MainContext::ref_thread_default().spawn_local(async move {
             for check in 1..=CHECKS {
@@ -193,7 +193,7 @@ impl imp::Player {
                     return;
                 }
                 let now = (imp.shared.index.fed(), imp.shared.frame_steps.arrived());
-                if progress.replace(now) == Some(now) || check == CHECKS {
+                if std::mem::replace(&mut progress, now) == now || check == CHECKS {
                     return imp.continue_settle();
                 }
             }
