@@ -12,12 +12,17 @@
 #      branches `filesrc ! qtdemux ! h264parse ! avdec_h264 ! fakesink
 #      sync=true`: demux and decode in real time, nothing shown. It ends when
 #      the clips end, after the same DURATION seconds of media.
+#   c. GTK alone: examples/gtk_floor.rs (release build), the same 3x3 grid
+#      in a 1280x720 window showing a new frame 30 times a second in each
+#      tile, out of phase, drawn as framescopesink draws them, with no video
+#      at all. Floor + GTK alone is the least a wall drawn by this GTK could
+#      cost on this machine.
 # For each it prints CPU seconds (user + sys, whole process, start-up
 # included), CPU seconds per second of playback, peak RSS, and the ratio of
 # the wall's CPU to the floor's.
 #
 # Run:   bash bench/video_wall.sh          (DURATION=20 bash bench/video_wall.sh for a quick try)
-# Builds target/release/examples/video_wall first. Starts its own Xvfb
+# Builds target/release/examples/video_wall and gtk_floor first. Starts its own Xvfb
 # (1280x720x24) when DISPLAY is empty. Clips and logs go to bench/out/
 # (git-ignored); the clips are generated once per DURATION and then reused.
 # Needs: /usr/bin/time (package time), gstreamer1.0-tools,
@@ -26,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 case "${1:-}" in
-  -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "bench: unknown argument '$1' (usage: DURATION=SECONDS bash bench/video_wall.sh)" >&2; exit 2 ;;
 esac
@@ -62,8 +67,9 @@ for i in $(seq 0 $((tiles - 1))); do
 done
 
 # 2. The wall, release build.
-cargo build --release --quiet --example video_wall
+cargo build --release --quiet --example video_wall --example gtk_floor
 bin=target/release/examples/video_wall
+gtk_bin=target/release/examples/gtk_floor
 
 # 3. An X display: the caller's, or a private Xvfb on the first free number.
 . bench/display.sh
@@ -109,6 +115,8 @@ for clip in "${clips[@]}"; do
   floor+=(filesrc location="$clip" ! qtdemux ! h264parse ! avdec_h264 ! fakesink sync=true)
 done
 measure "gst-launch-1.0, 9 decode branches (floor)" gst-launch-1.0 -q "${floor[@]}"
+measure "gtk_floor: GTK alone, 9 pictures at 30 fps, no video" \
+  "$gtk_bin" --tiles "$tiles" --fps 30 --exit-after "$seconds" --window-size 1280x720
 
 # 4. Report. The stats file has one "key": value per line, tiles in order.
 field() { [ -s "$stats" ] && sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$stats"; }
@@ -137,6 +145,12 @@ for i in "${!names[@]}"; do
   echo "| ${names[$i]} | ${cpus[$i]} | $per | $ratio | ${rss[$i]} | ${walls[$i]} |"
 done
 echo
+# The least a GTK 4.8 wall could cost here: decoding (the floor) plus GTK
+# drawing nine pictures (gtk_floor), with no conversion and no player.
+if [ "${oks[1]}" = 1 ] && [ "${oks[2]}" = 1 ]; then
+  awk -v f="${cpus[1]}" -v g="${cpus[2]}" -v w="${cpus[0]}" 'BEGIN {
+    if (f > 0) printf "Floor + GTK alone: %.2f CPU s, %.2fx the floor (the least a wall drawn by this GTK could cost); the wall spends %.2f CPU s above it.\n\n", f + g, (f + g) / f, w - f - g }'
+fi
 if [ -n "$play_s" ]; then
   echo "The wall's own count over its ${play_s} s of playback (window shown to quit, start-up excluded): ${play_cpu} CPU s."
   echo

@@ -6,7 +6,8 @@
 //! from the rendered widget) on both video paths, the GL path negotiates
 //! GLMemory, the audio-only and error pages appear, the controls hide after
 //! 3 s without pointer motion and come back on real pointer motion, and real
-//! key presses reach the `player.` actions.
+//! key presses reach the `player.` actions, and a playing view takes its
+//! frames at its frame clock.
 //!
 //! The tests live in `tests/widget/`, one module per concern; this root
 //! holds the table of tests.
@@ -14,6 +15,8 @@
 mod common;
 #[path = "widget/controls.rs"]
 mod controls;
+#[path = "widget/delivery.rs"]
+mod delivery;
 #[path = "widget/picture.rs"]
 mod picture;
 #[path = "widget/timing.rs"]
@@ -88,6 +91,10 @@ fn main() {
         (
             "view_draws_black_only_around_an_opaque_picture",
             picture::view_draws_black_only_around_an_opaque_picture,
+        ),
+        (
+            "a_playing_view_takes_its_frames_at_the_frame_clock",
+            delivery::a_playing_view_takes_its_frames_at_the_frame_clock,
         ),
         (
             "shortcuts_window_builds_from_the_key_table",

@@ -158,6 +158,19 @@ impl FramePaintable {
     }
 }
 
+/// The software sink's picture behind `paintable` (a player's paintable or
+/// the picture itself), if that is what it shows.
+pub(crate) fn sink_picture(paintable: &gdk::Paintable) -> Option<crate::engine::sink::SinkPicture> {
+    if let Some(wrapper) = paintable.downcast_ref::<FramePaintable>() {
+        let video = wrapper.imp().video.borrow().clone()?;
+        return video.downcast::<crate::engine::sink::SinkPicture>().ok();
+    }
+    paintable
+        .clone()
+        .downcast::<crate::engine::sink::SinkPicture>()
+        .ok()
+}
+
 /// Converts a decoded frame into a texture GTK can draw (RGBA, native size).
 pub fn texture_from_sample(sample: &gst::Sample) -> Option<gdk::Texture> {
     let converted = rgba_frame(sample);

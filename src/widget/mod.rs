@@ -24,6 +24,7 @@ pub use queue_panel::QueuePanel;
 #[doc(hidden)]
 pub mod testing {
     pub use super::inspector::export::graphviz;
+    pub use super::player_view::frame_pull::frames_taken;
     pub use super::seek_preview::time_at;
 }
 

@@ -5,17 +5,19 @@
 //! frame's memory, so no frame is converted again on the main thread
 //! (bench/RESULTS.md, issue 18).
 //!
-//! Threads: the streaming thread maps the frame, puts it in a one-frame
-//! slot (replacing a frame the main loop has not taken yet) and, when the
-//! slot was empty, queues one idle callback on the default main context.
-//! The main thread takes the slot's frame there. Each side holds the
-//! slot's lock only to swap a value: neither ever waits for the other.
-//! Timing, QoS, `last-sample`, `stats` and stepping are `GstBaseSink`'s.
+//! Threads: the streaming thread maps the frame and leaves it in a
+//! one-frame slot for the main thread ([`handoff`]: an idle callback takes
+//! it, or, while a view plays it, the view's frame clock). Timing, QoS,
+//! `last-sample`, `stats` and stepping are `GstBaseSink`'s.
 
+mod handoff;
 mod picture;
 mod raster;
 
+pub(crate) use handoff::FramePull;
 pub(crate) use picture::SinkPicture;
+
+use handoff::{lock, Handoff};
 
 use gst::prelude::*;
 use gst_video::gst_base::subclass::prelude::*;
@@ -31,45 +33,6 @@ pub(crate) fn register_element() -> Result<(), glib::BoolError> {
         gst::Rank::NONE,
         FrameSink::static_type(),
     )
-}
-
-/// The newest frame the main loop has not taken yet, and whom to give it.
-#[derive(Default)]
-struct Handoff {
-    pending: Mutex<Option<Frame>>,
-    target: Mutex<Option<picture::Target>>,
-}
-
-impl Handoff {
-    /// On the streaming thread: leaves `frame` for the main loop.
-    fn offer(self: &Arc<Self>, frame: Frame) {
-        let was_empty = lock(&self.pending).replace(frame).is_none();
-        if was_empty {
-            let handoff = self.clone();
-            // Always queued (never run on this thread, as `invoke` may):
-            // the picture is a main-thread object.
-            glib::idle_add_full(glib::Priority::DEFAULT, move || {
-                handoff.deliver();
-                glib::ControlFlow::Break
-            });
-        }
-    }
-
-    /// On the main loop: shows the newest frame.
-    fn deliver(&self) {
-        let target = lock(&self.target).clone();
-        // Taken out first: the slot's lock is never held while GTK runs.
-        let frame = lock(&self.pending).take();
-        if let (Some(picture), Some(frame)) = (target.and_then(|t| t.upgrade()), frame) {
-            picture.show(frame);
-        }
-    }
-}
-
-/// A poisoned slot still holds a valid value: a panic elsewhere must not
-/// stop the video.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What the streaming thread knows about the frames it is sent.
@@ -194,7 +157,7 @@ mod imp {
 
         fn stop(&self) -> Result<(), gst::ErrorMessage> {
             // The mapped frame holds a buffer of upstream's pool.
-            lock(&self.handoff.pending).take();
+            self.handoff.clear();
             *lock(&self.format) = Format::default();
             Ok(())
         }
@@ -248,6 +211,7 @@ mod imp {
                 None => {}
             }
             let picture = SinkPicture::default();
+            picture.take_frames_from(&self.handoff);
             *target = Some(picture::Target::new(&picture));
             picture
         }

@@ -4,6 +4,7 @@
 //! `image-orientation` tag says. A main-thread object; the sink reaches it
 //! through a [`Target`], which only lets the thread that made it in.
 
+use super::handoff::{Handoff, Taken};
 use gdk::prelude::*;
 use gdk::subclass::prelude::*;
 use gst_video::prelude::VideoFrameExt;
@@ -243,6 +244,10 @@ mod imp {
         pub(super) orientation: Cell<Orientation>,
         /// A still: `current_image`'s copy, whose frame never changes.
         pub(super) still: Cell<bool>,
+        /// The sink's handoff this picture takes its frames from.
+        pub(super) handoff: RefCell<std::sync::Weak<Handoff>>,
+        /// Frames shown, by how they were taken: (idle callback, frame clock).
+        pub(super) taken: Cell<(u64, u64)>,
     }
 
     #[glib::object_subclass]
@@ -403,6 +408,34 @@ impl SinkPicture {
     /// all of its area).
     pub(crate) fn is_opaque(&self) -> bool {
         self.imp().frame.borrow().as_ref().is_some_and(|f| f.opaque)
+    }
+
+    /// Takes its frames from `handoff` (the sink that made it).
+    pub(super) fn take_frames_from(&self, handoff: &std::sync::Arc<Handoff>) {
+        self.imp()
+            .handoff
+            .replace(std::sync::Arc::downgrade(handoff));
+    }
+
+    /// The handoff its frames come through, while its sink lives.
+    pub(super) fn handoff(&self) -> Option<std::sync::Arc<Handoff>> {
+        self.imp().handoff.borrow().upgrade()
+    }
+
+    /// Frames shown so far, by how they were taken: by an idle callback,
+    /// and at a view's frame clock ([`FramePull`](super::FramePull)).
+    pub(crate) fn frames_taken(&self) -> (u64, u64) {
+        self.imp().taken.get()
+    }
+
+    /// Shows `frame`, taken from the handoff as `how` says.
+    pub(super) fn show_taken(&self, frame: Frame, how: Taken) {
+        let (idle, clock) = self.imp().taken.get();
+        self.imp().taken.set(match how {
+            Taken::Idle => (idle.saturating_add(1), clock),
+            Taken::AtFrameClock => (idle, clock.saturating_add(1)),
+        });
+        self.show(frame);
     }
 
     /// Shows `frame` (on the main thread).

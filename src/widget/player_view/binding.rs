@@ -108,6 +108,7 @@ impl imp::PlayerView {
             ticks.follow(&player);
         }
         self.refresh();
+        self.frame_pulling.update(self);
         self.obj().notify_player();
     }
 
@@ -238,6 +239,7 @@ impl imp::PlayerView {
                     if p.state() == PlayerState::Playing {
                         obj.imp().announce_frame.set(false);
                     }
+                    obj.imp().frame_pulling.update(obj.imp());
                 }
             ),
         );

@@ -24,6 +24,7 @@ pub mod a11y;
 pub mod actions;
 mod backdrop;
 mod binding;
+pub mod frame_pull;
 mod input;
 pub mod keyframe_ticks;
 pub mod keys;
@@ -154,6 +155,8 @@ mod imp {
         pub hide_timeout: RefCell<Option<glib::SourceId>>,
         /// The picture's size, told to the player (`render_size`).
         pub render_size: render_size::RenderSize,
+        /// Frames taken at the frame clock while playing (`frame_pull`).
+        pub frame_pulling: frame_pull::FramePulling,
         pub last_pointer: Cell<(f64, f64)>,
         /// When a pointer button last went down over the view (its
         /// controls included): focus a scale takes then is given back.
@@ -296,6 +299,13 @@ mod imp {
                 view.imp().place_window_actions();
                 view.imp().follow_fullscreen();
             });
+            // A new pipeline brings a new sink picture to pull from.
+            let weak = obj.downgrade();
+            self.picture.connect_paintable_notify(move |_| {
+                if let Some(view) = weak.upgrade() {
+                    view.imp().frame_pulling.update(view.imp());
+                }
+            });
         }
 
         fn dispose(&self) {
@@ -303,6 +313,7 @@ mod imp {
                 id.remove();
             }
             self.render_size.cancel();
+            self.frame_pulling.stop();
             if let Some(id) = self.drag_timeout.take() {
                 id.remove();
             }
@@ -343,6 +354,12 @@ mod imp {
         fn map(&self) {
             self.parent_map();
             self.schedule_hide();
+            self.frame_pulling.update(self);
+        }
+
+        fn unmap(&self) {
+            self.frame_pulling.stop();
+            self.parent_unmap();
         }
 
         fn measure(&self, orientation: gtk::Orientation, for_size: i32) -> (i32, i32, i32, i32) {
