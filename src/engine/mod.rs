@@ -72,6 +72,7 @@ pub(crate) mod parserlatency;
 pub(crate) mod player;
 pub(crate) mod playlist;
 mod preload;
+pub(crate) mod qosthrottle;
 pub(crate) mod rate;
 pub(crate) mod reaper;
 pub(crate) mod redact;

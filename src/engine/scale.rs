@@ -18,8 +18,11 @@
 //!
 //! Threads: all work runs on the streaming thread in `transform_frame`;
 //! the plan is made in `set_info` (same thread, under the element's own
-//! mutex, which nothing else takes).
+//! mutex, which nothing else takes). The sink's QoS events pass through
+//! `src_event` on the sink's streaming thread, most of them no further
+//! (`engine::qosthrottle`, under a mutex of their own).
 
+use crate::engine::qosthrottle::QosThrottle;
 use framescope_pixels::{Layout, Matrix, Plan, Plane};
 use gst::prelude::*;
 use gst_video::gst_base::subclass::prelude::*;
@@ -126,6 +129,8 @@ mod imp {
     #[derive(Default)]
     pub struct Scale {
         pub(super) plan: Mutex<Option<Plan>>,
+        /// Which QoS events go upstream (`engine::qosthrottle`).
+        pub(super) qos: Mutex<QosThrottle>,
     }
 
     #[glib::object_subclass]
@@ -192,6 +197,30 @@ mod imp {
             gst_video::gst_base::subclass::BaseTransformMode::NeverInPlace;
         const PASSTHROUGH_ON_SAME_CAPS: bool = true;
         const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+
+        fn src_event(&self, event: gst::Event) -> bool {
+            if let gst::EventView::Qos(qos) = event.view() {
+                let (_, proportion, diff, timestamp) = qos.get();
+                if let Some(timestamp) = timestamp {
+                    if !lock(&self.qos).forward(diff, std::time::Instant::now()) {
+                        // Kept here: this element still drops late frames.
+                        self.obj().update_qos(proportion, diff, timestamp);
+                        return true;
+                    }
+                }
+            }
+            self.parent_src_event(event)
+        }
+
+        fn sink_event(&self, event: gst::Event) -> bool {
+            if matches!(
+                event.view(),
+                gst::EventView::FlushStop(_) | gst::EventView::StreamStart(_)
+            ) {
+                lock(&self.qos).reset();
+            }
+            self.parent_sink_event(event)
+        }
 
         fn transform_caps(
             &self,

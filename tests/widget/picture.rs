@@ -365,17 +365,19 @@ fn black_area(node: &gtk::gsk::RenderNode) -> f32 {
     children.iter().map(black_area).sum()
 }
 
-/// What the view draws in black, and its own area.
+/// What the view draws in black, and its own area. The view's last
+/// rendered node is read; between an invalidation and the next render GTK
+/// has none, so the main loop runs (up to 2 s) until there is one.
 fn view_black_area(view: &PlayerView) -> (f32, f32) {
-    let paintable = gtk::WidgetPaintable::new(Some(view));
-    let snapshot = gtk::Snapshot::new();
     let (w, h) = (view.width() as f64, view.height() as f64);
-    paintable.snapshot(&snapshot, w, h);
-    let area = snapshot
-        .to_node()
-        .map(|n| black_area(&n))
-        .unwrap_or_default();
-    (area, (w * h) as f32)
+    let mut area = None;
+    run_until(Duration::from_secs(2), || {
+        let snapshot = gtk::Snapshot::new();
+        gtk::WidgetPaintable::new(Some(view)).snapshot(&snapshot, w, h);
+        area = snapshot.to_node().map(|n| black_area(&n));
+        area.is_some()
+    });
+    (area.unwrap_or_default(), (w * h) as f32)
 }
 
 /// Around an opaque frame the view draws black only in the letterbox
