@@ -14,6 +14,10 @@
 //! By default the tiles' frames arrive out of phase with each other, as
 //! independent players' do; `--in-phase` changes all of them at once.
 
+#[path = "support/bench.rs"]
+mod bench;
+
+use bench::{cpu_seconds, parse_seconds, parse_size, WallGrid};
 use clap::{Parser, ValueEnum};
 use gtk::prelude::*;
 use gtk::{cairo, gdk, glib};
@@ -197,22 +201,10 @@ fn frame(width: i32, height: i32, k: usize) -> Option<Frame> {
 
 fn build(app: &gtk::Application, options: &Options) {
     let tiles = options.tiles as usize;
-    let columns = (tiles as f64).sqrt().ceil() as usize;
-    let grid = gtk::Grid::builder()
-        .row_homogeneous(true)
-        .column_homogeneous(true)
-        .row_spacing(2)
-        .column_spacing(2)
-        .build();
+    let mut grid = WallGrid::new(tiles);
     let all: Vec<Rc<Tile>> = (0..tiles).map(|_| Tile::new(options.draw)).collect();
-    for (i, tile) in all.iter().enumerate() {
-        grid.attach(
-            &tile.widget,
-            (i % columns) as i32,
-            (i / columns) as i32,
-            1,
-            1,
-        );
+    for tile in &all {
+        grid.add(&tile.widget);
     }
     let (width, height) = options.window_size;
     let window = gtk::ApplicationWindow::builder()
@@ -220,7 +212,7 @@ fn build(app: &gtk::Application, options: &Options) {
         .title(format!("GTK alone: {tiles} moving pictures"))
         .default_width(width)
         .default_height(height)
-        .child(&grid)
+        .child(&grid.grid)
         .build();
     let period = Duration::from_secs_f64(1.0 / f64::from(options.fps));
     let flips = Rc::new(Cell::new(0u64));
@@ -261,34 +253,4 @@ fn build(app: &gtk::Application, options: &Options) {
         });
     }
     window.present();
-}
-
-/// The process's user + system CPU seconds so far.
-fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
-
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
-        _ => Err(format!(
-            "'{s}' is not a number of seconds between 0 and 86400"
-        )),
-    }
-}
-
-fn parse_size(s: &str) -> Result<(i32, i32), String> {
-    let parsed = s.split_once(['x', 'X']).and_then(|(w, h)| {
-        let w = w.trim().parse::<i32>().ok()?;
-        let h = h.trim().parse::<i32>().ok()?;
-        ((1..=16384).contains(&w) && (1..=16384).contains(&h)).then_some((w, h))
-    });
-    parsed.ok_or_else(|| format!("'{s}' is not a size like 1280x720 (1 to 16384 pixels a side)"))
 }

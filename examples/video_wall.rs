@@ -9,7 +9,11 @@
 //!  [--video-path gl|software|auto] [--max-restarts N] [--stall-timeout MS]
 //!  [--window-size WxH] [FILE|URI]...`
 
+#[path = "support/bench.rs"]
+mod bench;
+
 use anyhow::{bail, Context, Result};
+use bench::{cpu_seconds, parse_seconds, parse_size, WallGrid};
 use clap::Parser;
 use framescope::engine::{Player, VideoMode};
 use framescope::widget::{ControlsMode, PlayerView};
@@ -128,13 +132,7 @@ fn main() -> glib::ExitCode {
 /// Builds the window and starts every tile.
 fn build(app: &gtk::Application, options: &Options, inputs: &[String]) {
     let tiles = options.tiles as usize;
-    let columns = (tiles as f64).sqrt().ceil() as usize;
-    let grid = gtk::Grid::builder()
-        .row_homogeneous(true)
-        .column_homogeneous(true)
-        .row_spacing(2)
-        .column_spacing(2)
-        .build();
+    let mut grid = WallGrid::new(tiles);
     let mut players = Vec::with_capacity(tiles);
     for i in 0..tiles {
         let view = PlayerView::new();
@@ -149,7 +147,7 @@ fn build(app: &gtk::Application, options: &Options, inputs: &[String]) {
         // A wall has no use for per-tile transport controls.
         view.set_controls(ControlsMode::Off);
         view.open(&inputs[i % inputs.len()]);
-        grid.attach(&view, (i % columns) as i32, (i / columns) as i32, 1, 1);
+        grid.add(&view);
         players.push(player);
     }
     let (width, height) = options.window_size;
@@ -158,7 +156,7 @@ fn build(app: &gtk::Application, options: &Options, inputs: &[String]) {
         .title(format!("Framescope video wall ({tiles} tiles)"))
         .default_width(width)
         .default_height(height)
-        .child(&grid)
+        .child(&grid.grid)
         .build();
     let started = (Instant::now(), cpu_seconds());
     let written = Rc::new(Cell::new(false));
@@ -223,18 +221,6 @@ fn write_stats(path: &Path, players: &[Player], started: (Instant, f64)) {
             path.display()
         );
     }
-}
-
-/// User + system CPU seconds of this process so far.
-fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 /// Patterns that look different from each other at a glance.
@@ -315,21 +301,4 @@ fn run_to_end(description: &str, path: &Path) -> Result<()> {
     };
     let _ = pipeline.set_state(gst::State::Null);
     result
-}
-
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("“{s}” is not a number of seconds")),
-    }
-}
-
-fn parse_size(s: &str) -> Result<(i32, i32), String> {
-    let parsed = s
-        .split_once('x')
-        .and_then(|(w, h)| Some((w.parse::<i32>().ok()?, h.parse::<i32>().ok()?)));
-    match parsed {
-        Some((w, h)) if w > 0 && h > 0 => Ok((w, h)),
-        _ => Err(format!("“{s}” is not a size like 1280x720")),
-    }
 }
