@@ -47,24 +47,10 @@ need cargo cargo
 out=bench/out
 mkdir -p "$out"
 tiles=9
-patterns=(smpte ball pinwheel circular colors spokes gradient checkers-8 bar)
 
-# 1. The clips: a different moving test pattern per tile with its number and
-#    a running clock, x264's default (medium) preset at 1 Mbit/s, 2 s GOPs.
-clips=()
-for i in $(seq 0 $((tiles - 1))); do
-  clip="$out/wall-640x360p30-${seconds}s-$((i + 1))-${patterns[$i]}.mp4"
-  if [ ! -s "$clip" ]; then
-    echo "bench: generating $clip" >&2
-    gst-launch-1.0 -q -e \
-      videotestsrc num-buffers=$((seconds * 30)) pattern="${patterns[$i]}" horizontal-speed=4 \
-      ! video/x-raw,width=640,height=360,framerate=30/1 \
-      ! timeoverlay text="$((i + 1))" font-desc="Sans 28" ! videoconvert ! video/x-raw,format=I420 \
-      ! x264enc bitrate=1000 key-int-max=60 ! h264parse ! mp4mux ! filesink location="$clip.part"
-    mv "$clip.part" "$clip"
-  fi
-  clips+=("$clip")
-done
+# 1. The clips (bench/wall_clips.sh).
+. bench/wall_clips.sh
+wall_clips
 
 # 2. The wall, release build.
 cargo build --release --quiet --example video_wall --example gtk_floor

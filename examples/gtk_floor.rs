@@ -59,7 +59,9 @@ struct Options {
 
 fn main() -> glib::ExitCode {
     let options = Options::parse();
-    // The renderer the player picks on a software rasteriser.
+    // The renderer the player picks on a software rasteriser (Mesa llvmpipe,
+    // as on this project's machines); with a GPU, set GSK_RENDERER to the
+    // one the wall uses there.
     if std::env::var_os("GSK_RENDERER").is_none() {
         std::env::set_var("GSK_RENDERER", "cairo");
     }
