@@ -193,19 +193,23 @@ fn horizontal_any(centred: &[u8], filter: &Horizontal, out: &mut [u8], from: usi
     }
 }
 
-/// Eight outputs at a time; returns how many it wrote.
+/// Eight outputs at a time; returns how many it wrote (all of them from
+/// 8 on: the last eight end at the row's end, overlapping the ones before,
+/// which get the same bytes again).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn horizontal_avx2(centred: &[u8], filter: &Horizontal, out: &mut [u8]) -> usize {
     use std::arch::x86_64::*;
-    let chunks = out.len() / 8;
+    let n = out.len();
+    if n < 8 {
+        return 0;
+    }
     let base = centred.as_ptr() as *const i32;
     let bias = _mm256_set1_epi32(HORIZONTAL_ONE * 128 + HORIZONTAL_ONE / 2);
     let ones = _mm256_set1_epi16(1);
     let four = _mm256_set1_epi32(4);
     let order = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
-    for c in 0..chunks {
-        let at = c * 8;
+    for at in (0..n - 8).step_by(8).chain([n - 8]) {
         let starts = _mm256_loadu_si256(filter.starts.as_ptr().add(at) as *const __m256i);
         let pixels = _mm256_i32gather_epi32::<1>(base, starts);
         let weights = _mm256_loadu_si256(filter.low.as_ptr().add(at) as *const __m256i);
@@ -225,79 +229,204 @@ unsafe fn horizontal_avx2(centred: &[u8], filter: &Horizontal, out: &mut [u8]) -
             _mm256_castsi256_si128(bytes),
         );
     }
-    chunks * 8
+    n
 }
 
-/// Integer YUV → RGB coefficients (13 fractional bits) for 8-bit samples.
+/// Integer YUV → RGB coefficients for 8-bit samples, made for 16-bit
+/// lanes: luma's scale with 14 fractional bits, chroma's with 13, so that
+/// `((sample − offset) << 7) × y` and `((chroma − 128) << 8) × c`, each
+/// shifted down by 15 with rounding, give the terms in 64ths.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Matrix {
-    y_offset: i32,
-    y: i32,
-    r_v: i32,
-    g_u: i32,
-    g_v: i32,
-    b_u: i32,
+    y_offset: i16,
+    y: i16,
+    r_v: i16,
+    g_u: i16,
+    g_v: i16,
+    b_u: i16,
 }
 
 impl Matrix {
     /// The matrix for luma weights `kr`, `kb` (BT.601: 0.299, 0.114;
-    /// BT.709: 0.2126, 0.0722), limited (16–235) or full range.
+    /// BT.709: 0.2126, 0.0722), limited (16–235) or full range. Weights
+    /// no standard uses (negative, or `kr + kb` above 0.45, where green's
+    /// terms could overflow a lane) are taken as BT.709's.
     pub fn new(kr: f64, kb: f64, full_range: bool) -> Matrix {
-        let one = f64::from(1 << 13);
+        let usable = kr.is_finite() && kb.is_finite() && kr >= 0.0 && kb >= 0.0 && kr + kb <= 0.45;
+        let (kr, kb) = if usable { (kr, kb) } else { (0.2126, 0.0722) };
         let (y_offset, y_scale, c_scale) = if full_range {
             (0, 1.0, 1.0)
         } else {
             (16, 255.0 / 219.0, 255.0 / 224.0)
         };
         let kg = 1.0 - kr - kb;
-        let fixed = |v: f64| (v * one).round() as i32;
+        // At most 2 × 255 / 224 × 2^13 = 18 651 with the weights above:
+        // every coefficient fits an i16, and green's two terms together
+        // stay under 12 000 (64ths), so no green sum saturates a lane.
+        let fixed = |v: f64, bits: i32| (v * f64::from(1 << bits)).round() as i16;
         Matrix {
             y_offset,
-            y: fixed(y_scale),
-            r_v: fixed(2.0 * (1.0 - kr) * c_scale),
-            g_u: fixed(-2.0 * kb * (1.0 - kb) / kg * c_scale),
-            g_v: fixed(-2.0 * kr * (1.0 - kr) / kg * c_scale),
-            b_u: fixed(2.0 * (1.0 - kb) * c_scale),
+            y: fixed(y_scale, 14),
+            r_v: fixed(2.0 * (1.0 - kr) * c_scale, 13),
+            g_u: fixed(-2.0 * kb * (1.0 - kb) / kg * c_scale, 13),
+            g_v: fixed(-2.0 * kr * (1.0 - kr) / kg * c_scale, 13),
+            b_u: fixed(2.0 * (1.0 - kb) * c_scale, 13),
         }
     }
 }
 
-/// Converts one row: `y`, `u`, `v` plain bytes of the output's width
-/// (chroma already widened) into BGRx words (the fourth byte 0xff).
-pub fn yuv_to_bgrx(y: &[u8], u: &[u8], v: &[u8], m: &Matrix, out: &mut [u8]) {
+/// Converts one row into BGRx words (the fourth byte 0xff): `y` plain
+/// bytes of the output's width, `u` and `v` plain bytes at `1 <<
+/// chroma_shift` output samples each (0: one per pixel; 1: one per two
+/// pixels; larger shifts are taken as 1). The fast and the plain path give
+/// the same bytes.
+pub fn yuv_to_bgrx(y: &[u8], u: &[u8], v: &[u8], chroma_shift: u32, m: &Matrix, out: &mut [u8]) {
+    let shift = chroma_shift.min(1);
+    let n = (out.len() / 4)
+        .min(y.len())
+        .min(u.len() << shift)
+        .min(v.len() << shift);
+    let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { yuv_to_bgrx_avx2(y, u, v, m, out) };
+        // SAFETY: the CPU has AVX2 (checked just above), and the fast path
+        // reads and writes only inside the first `n` pixels (the lengths
+        // checked above).
+        done = unsafe { yuv_to_bgrx_avx2(y, u, v, shift, m, &mut out[..4 * n], n) };
     }
-    yuv_to_bgrx_any(y, u, v, m, out)
+    yuv_to_bgrx_any(y, u, v, shift, m, &mut out[..4 * n], done);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn yuv_to_bgrx_avx2(y: &[u8], u: &[u8], v: &[u8], m: &Matrix, out: &mut [u8]) {
-    yuv_to_bgrx_any(y, u, v, m, out)
-}
-
+/// `(a × b + 2^14) >> 15`, as `pmulhrsw` computes it.
 #[inline(always)]
-fn yuv_to_bgrx_any(y: &[u8], u: &[u8], v: &[u8], m: &Matrix, out: &mut [u8]) {
-    let n = (out.len() / 4).min(y.len()).min(u.len()).min(v.len());
-    let round = 1 << 12;
-    let clamp = |x: i32| (x >> 13).clamp(0, 255) as u32;
-    for (((o, &y), &u), &v) in out[..4 * n]
-        .chunks_exact_mut(4)
-        .zip(&y[..n])
-        .zip(&u[..n])
-        .zip(&v[..n])
-    {
-        let yy = (i32::from(y) - m.y_offset) * m.y + round;
-        let uu = i32::from(u) - 128;
-        let vv = i32::from(v) - 128;
-        let r = clamp(yy + m.r_v * vv);
-        let g = clamp(yy + m.g_u * uu + m.g_v * vv);
-        let b = clamp(yy + m.b_u * uu);
+fn mul_round(a: i32, b: i16) -> i32 {
+    (a * i32::from(b) + (1 << 14)) >> 15
+}
+
+/// The plain conversion of pixels `from..` (what the fast path computes,
+/// lane by lane; sums that would saturate a 16-bit lane are far above 255
+/// either way, so clamping gives the same byte).
+fn yuv_to_bgrx_any(
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    shift: u32,
+    m: &Matrix,
+    out: &mut [u8],
+    from: usize,
+) {
+    let pixel = |t: i32| ((t + 32) >> 6).clamp(0, 255) as u32;
+    for (x, o) in out.chunks_exact_mut(4).enumerate().skip(from) {
+        let yy = mul_round((i32::from(y[x]) - i32::from(m.y_offset)) << 7, m.y);
+        let uu = (i32::from(u[x >> shift]) - 128) << 8;
+        let vv = (i32::from(v[x >> shift]) - 128) << 8;
+        let r = pixel(yy + mul_round(vv, m.r_v));
+        let g = pixel(yy + mul_round(uu, m.g_u) + mul_round(vv, m.g_v));
+        let b = pixel(yy + mul_round(uu, m.b_u));
         o.copy_from_slice(&(b | g << 8 | r << 16 | 0xff00_0000).to_le_bytes());
     }
+}
+
+/// Sixteen pixels at a time, in 16-bit lanes; returns how many it wrote
+/// (all of them from 16 on: the last sixteen end at the row's end,
+/// overlapping the ones before, which get the same bytes again). `out`
+/// holds `4 * n` bytes, `y` at least `n`, `u` and `v` at least
+/// `ceil(n / 2^shift)`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn yuv_to_bgrx_avx2(
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    shift: u32,
+    m: &Matrix,
+    out: &mut [u8],
+    n: usize,
+) -> usize {
+    use std::arch::x86_64::*;
+    if n < 16 {
+        return 0;
+    }
+    let y_offset = _mm256_set1_epi16(m.y_offset);
+    let (ky, r_v, g_u, g_v, b_u) = (
+        _mm256_set1_epi16(m.y),
+        _mm256_set1_epi16(m.r_v),
+        _mm256_set1_epi16(m.g_u),
+        _mm256_set1_epi16(m.g_v),
+        _mm256_set1_epi16(m.b_u),
+    );
+    let (half, zero, max) = (
+        _mm256_set1_epi16(32),
+        _mm256_setzero_si256(),
+        _mm256_set1_epi16(255),
+    );
+    let alpha = _mm256_set1_epi16(0xff00u16 as i16);
+    // At 4:2:x a chunk starts on an even pixel (its chroma pairs align).
+    let last = (n - 16) & !1;
+    for at in (0..last).step_by(16).chain([last]) {
+        let luma = _mm256_cvtepu8_epi16(_mm_loadu_si128(y.as_ptr().add(at) as *const __m128i));
+        let luma = _mm256_slli_epi16::<7>(_mm256_sub_epi16(luma, y_offset));
+        let yy = _mm256_mulhrs_epi16(luma, ky);
+        let uu = centred_chroma(u, at, shift);
+        let vv = centred_chroma(v, at, shift);
+        let r = clamped_pixel(
+            _mm256_adds_epi16(yy, _mm256_mulhrs_epi16(vv, r_v)),
+            half,
+            zero,
+            max,
+        );
+        let g = _mm256_adds_epi16(
+            _mm256_adds_epi16(yy, _mm256_mulhrs_epi16(uu, g_u)),
+            _mm256_mulhrs_epi16(vv, g_v),
+        );
+        let g = clamped_pixel(g, half, zero, max);
+        let b = clamped_pixel(
+            _mm256_adds_epi16(yy, _mm256_mulhrs_epi16(uu, b_u)),
+            half,
+            zero,
+            max,
+        );
+        let bg = _mm256_or_si256(b, _mm256_slli_epi16::<8>(g));
+        let ra = _mm256_or_si256(r, alpha);
+        // Per 128-bit lane: pixels 0–3 and 8–11 (low), 4–7 and 12–15 (high).
+        let low = _mm256_unpacklo_epi16(bg, ra);
+        let high = _mm256_unpackhi_epi16(bg, ra);
+        let dest = out.as_mut_ptr().add(4 * at) as *mut __m256i;
+        _mm256_storeu_si256(dest, _mm256_permute2x128_si256::<0x20>(low, high));
+        _mm256_storeu_si256(dest.add(1), _mm256_permute2x128_si256::<0x31>(low, high));
+    }
+    last + 16
+}
+
+/// Sixteen chroma samples for pixels `at..at + 16` as `(c − 128) << 8`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn centred_chroma(plane: &[u8], at: usize, shift: u32) -> std::arch::x86_64::__m256i {
+    use std::arch::x86_64::*;
+    let bytes = if shift == 0 {
+        _mm_loadu_si128(plane.as_ptr().add(at) as *const __m128i)
+    } else {
+        let half = _mm_loadl_epi64(plane.as_ptr().add(at / 2) as *const __m128i);
+        _mm_unpacklo_epi8(half, half)
+    };
+    let wide = _mm256_sub_epi16(_mm256_cvtepu8_epi16(bytes), _mm256_set1_epi16(128));
+    _mm256_slli_epi16::<8>(wide)
+}
+
+/// A sum in 64ths, rounded to a byte's value (0–255) in each lane.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn clamped_pixel(
+    sum: std::arch::x86_64::__m256i,
+    half: std::arch::x86_64::__m256i,
+    zero: std::arch::x86_64::__m256i,
+    max: std::arch::x86_64::__m256i,
+) -> std::arch::x86_64::__m256i {
+    use std::arch::x86_64::*;
+    let t = _mm256_srai_epi16::<6>(_mm256_adds_epi16(sum, half));
+    _mm256_min_epi16(_mm256_max_epi16(t, zero), max)
 }
 
 #[cfg(test)]
@@ -386,6 +515,7 @@ mod tests {
             &[16, 235, 63, 32],
             &[128, 128, 102, 240],
             &[128, 128, 240, 118],
+            0,
             &m,
             &mut out,
         );
@@ -397,5 +527,92 @@ mod tests {
         let (r, g, b) = px(3);
         assert!(r <= 2 && g <= 2 && b >= 253, "blue {:?}", px(3));
         assert!(out.chunks(4).all(|p| p[3] == 0xff));
+    }
+
+    #[test]
+    fn conversion_fast_and_plain_agree() {
+        let matrices = [
+            Matrix::new(0.2126, 0.0722, false),
+            Matrix::new(0.299, 0.114, false),
+            Matrix::new(0.2627, 0.0593, true),
+            Matrix::new(0.212, 0.087, true),
+        ];
+        for (k, m) in matrices.iter().enumerate() {
+            for (width, shift) in [
+                (1179usize, 0u32),
+                (1179, 1),
+                (16, 1),
+                (17, 1),
+                (31, 1),
+                (33, 0),
+                (5, 1),
+                (416, 1),
+            ] {
+                let narrow = width.div_ceil(1 << shift);
+                let y = noise(width, 11 + k as u32);
+                let u = noise(narrow, 23 + width as u32);
+                let v = noise(narrow, 37 + shift);
+                let mut fast = vec![0; 4 * width];
+                let mut plain = vec![0; 4 * width];
+                yuv_to_bgrx(&y, &u, &v, shift, m, &mut fast);
+                yuv_to_bgrx_any(&y, &u, &v, shift, m, &mut plain, 0);
+                assert_eq!(fast, plain, "matrix {k}, {width} pixels, shift {shift}");
+            }
+        }
+    }
+
+    #[test]
+    fn conversion_matches_the_exact_formula() {
+        // Every Y with a spread of chroma, BT.601 limited range, against
+        // the formula in floating point: within one step.
+        let m = Matrix::new(0.299, 0.114, false);
+        for cb in (0..=255).step_by(15) {
+            for cr in (0..=255).step_by(15) {
+                let y: Vec<u8> = (0..=255).collect();
+                let mut out = vec![0; 4 * 256];
+                yuv_to_bgrx(&y, &[cb as u8; 256], &[cr as u8; 256], 0, &m, &mut out);
+                for (i, px) in out.chunks(4).enumerate() {
+                    let yy = (i as f64 - 16.0) * 255.0 / 219.0;
+                    let (u, v) = (
+                        (f64::from(cb) - 128.0) * 255.0 / 224.0,
+                        (f64::from(cr) - 128.0) * 255.0 / 224.0,
+                    );
+                    let r = yy + 1.402 * v;
+                    let g = yy - 0.344_136 * u - 0.714_136 * v;
+                    let b = yy + 1.772 * u;
+                    for (got, want) in [(px[2], r), (px[1], g), (px[0], b)] {
+                        let want = want.round().clamp(0.0, 255.0);
+                        assert!(
+                            (f64::from(got) - want).abs() <= 1.0,
+                            "Y {i} Cb {cb} Cr {cr}: {got} for {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn half_width_chroma_is_repeated_across() {
+        let m = Matrix::new(0.2126, 0.0722, true);
+        let y = [128u8; 20];
+        let u: Vec<u8> = (0..10).map(|i| i * 25).collect();
+        let v = [128u8; 10];
+        let mut half = vec![0; 80];
+        yuv_to_bgrx(&y, &u, &v, 1, &m, &mut half);
+        let wide: Vec<u8> = u.iter().flat_map(|&c| [c, c]).collect();
+        let mut full = vec![0; 80];
+        yuv_to_bgrx(&y, &wide, &[128; 20], 0, &m, &mut full);
+        assert_eq!(half, full);
+        assert_ne!(half[..4], half[76..]);
+    }
+
+    #[test]
+    fn unusable_weights_fall_back_to_bt709() {
+        let bt709 = Matrix::new(0.2126, 0.0722, false);
+        assert_eq!(Matrix::new(f64::NAN, 0.1, false), bt709);
+        assert_eq!(Matrix::new(0.5, 0.5, false), bt709);
+        assert_eq!(Matrix::new(-0.1, 0.1, false), bt709);
+        assert_ne!(Matrix::new(0.299, 0.114, false), bt709);
     }
 }

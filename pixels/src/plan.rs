@@ -4,8 +4,9 @@
 //!
 //! Per output row: the luma row is filtered vertically and then
 //! horizontally; a chroma row is made the same way, at chroma resolution,
-//! once for the output rows that share it, then widened by repeating each
-//! sample; the three rows are converted to BGRx straight into the output.
+//! once for the output rows that share it, its samples repeated across as
+//! the conversion reads them; the three rows are converted to BGRx
+//! straight into the output.
 //! Every pass reads each source sample a few times at most and nothing is
 //! written twice: no intermediate frame exists.
 
@@ -197,21 +198,28 @@ impl Plan {
                     )?;
                 }
             }
-            // Widen chroma to the output's width (each sample repeated).
-            for c in [1, 2] {
-                let narrow = std::mem::take(&mut rows.out[c]);
-                let wide = &mut rows.channels[c];
-                widen(&narrow, sx, width, wide);
-                rows.out[c] = narrow;
+            if sx > 1 {
+                // Widen chroma to the output's width (each sample repeated).
+                for c in [1, 2] {
+                    let narrow = std::mem::take(&mut rows.out[c]);
+                    let wide = &mut rows.channels[c];
+                    widen(&narrow, sx, width, wide);
+                    rows.out[c] = narrow;
+                }
             }
             rows.chroma_row = Some(cj);
         }
         let y = &rows.out[0];
-        let (u, v) = (&rows.channels[1], &rows.channels[2]);
-        if y.len() < width || u.len() < width || v.len() < width {
+        // The conversion repeats chroma itself at 4:2:x and 4:4:x.
+        let (u, v, shift) = if sx > 1 {
+            (&rows.channels[1], &rows.channels[2], 0)
+        } else {
+            (&rows.out[1], &rows.out[2], sx)
+        };
+        if y.len() < width || u.len() << shift < width || v.len() << shift < width {
             return Err(ShortFrame);
         }
-        kernels::yuv_to_bgrx(y, u, v, &self.matrix, dest);
+        kernels::yuv_to_bgrx(y, u, v, shift, &self.matrix, dest);
         Ok(())
     }
 
