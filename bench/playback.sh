@@ -8,6 +8,8 @@
 # GNU time. For each it prints CPU seconds per media second ((user + sys) /
 # clip length), the ratio to the decode-only floor, peak RSS, and the frames
 # rendered / dropped (Framescope's --stats-json; n/a otherwise):
+#   0.   one unmeasured 5 s run of framescope (the first command of a run
+#        paid more than the same command later)
 #   1-3. framescope, auto path (no --video-path), --video-path gl, --video-path software
 #        (1280x720 window unless --window says otherwise, --exit-at-end)
 #   4.   gst-launch-1.0 filesrc ! decodebin ! queue ! fakesink sync=true  (decode-only floor)
@@ -39,7 +41,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
     --clip) clip_kind="${2:?--clip needs 1080p, 720p or 4k-hevc10}"; shift 2 ;;
     --window) window="${2:?--window needs a size such as 1920x1080}"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (usage: bash bench/playback.sh [--seconds N] [--clip 1080p|720p|4k-hevc10] [--window WxH])" >&2; exit 2 ;;
   esac
 done
@@ -150,6 +152,14 @@ measure() {
   cpus+=("$(awk -v u="$u" -v s="$s" -v n="$seconds" 'BEGIN { printf "%.3f", (u + s) / n }')")
   cmdlines+=("$(shown "$@")")
 }
+
+# An unmeasured 5 s run first: the first command after the build and a new
+# display paid more than the same command later (720p on 2026-12-06: auto
+# 0.282 CPU s / media s as the run's first row, software 0.230 right after,
+# while the two alternated by hand cost the same within 3 %), which made
+# the first row of every run look worse than it is.
+echo "bench: warming up (one unmeasured 5 s run of framescope)" >&2
+timeout -k 5 5 "$bin" --no-resume --exit-at-end --window-size "$window" "$clip" </dev/null >"$out/warm-up.log" 2>&1 || true
 
 measure "framescope (auto)" auto "$out/stats-auto.json" \
   "$bin" --no-resume --exit-at-end --window-size "$window" --stats-json "$out/stats-auto.json" "$clip"
