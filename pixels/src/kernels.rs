@@ -1,9 +1,11 @@
 //! The three loops a scaled conversion runs per output row: the vertical
 //! pass (a weighted sum of a few source rows), the horizontal pass (a
 //! weighted sum of a few neighbours per output sample) and the YUV to
-//! BGRx conversion. Written so the compiler vectorises the first and the
-//! last; the horizontal pass has an AVX2 version (a gather and a byte
-//! multiply-add per 8 samples) that gives the same bytes as the plain one.
+//! BGRx conversion. The vertical pass is written so the compiler
+//! vectorises it; the other two have AVX2 versions that give the same
+//! bytes as the plain ones: the horizontal pass a byte shuffle (up to four
+//! taps) or a gather (more) and a byte multiply-add per 8 samples, the
+//! conversion 16 pixels at a time in 16-bit lanes.
 //!
 //! Between the passes a row is kept as *centred* bytes (`sample ^ 0x80`,
 //! that is sample − 128 as a signed byte), which is what the byte
@@ -11,8 +13,20 @@
 
 use crate::filter::{Filter, HORIZONTAL_ONE, MAX_TAPS, VERTICAL_ONE};
 
-/// Bytes the horizontal pass may read past a row's last sample.
-pub const ROW_PADDING: usize = MAX_TAPS;
+/// Bytes the horizontal pass may read past a row's last sample (a
+/// shuffle step loads 16 bytes from a start near the row's end).
+pub const ROW_PADDING: usize = 16;
+
+/// Eight neighbouring outputs of a horizontal pass of up to four taps, as
+/// one shuffle step reads them: two 16-byte loads (outputs `at..at + 4`
+/// from `bases[0]`, the next four from `bases[1]`) and, for each output,
+/// the offsets of its four taps inside its load.
+#[derive(Debug, Clone)]
+struct ShuffleStep {
+    at: usize,
+    bases: [usize; 2],
+    offsets: [u8; 32],
+}
 
 /// A horizontal filter laid out for the passes: weights as bytes, four to
 /// a word.
@@ -26,6 +40,12 @@ pub struct Horizontal {
     high: Vec<i32>,
     /// The weights one by one, `taps` per output sample.
     bytes: Vec<u8>,
+    /// The shuffle steps covering every output (the last one overlapping
+    /// the one before when the count is not a multiple of 8); empty when
+    /// the filter has more than four taps or fewer than 8 outputs.
+    steps: Vec<ShuffleStep>,
+    /// The row length the shuffle steps' loads need.
+    steps_end: usize,
 }
 
 impl Horizontal {
@@ -49,12 +69,16 @@ impl Horizontal {
                 packed[4], packed[5], packed[6], packed[7],
             ]));
         }
+        let steps = shuffle_steps(&f.starts, f.taps);
+        let steps_end = steps.iter().map(|s| s.bases[1] + 16).max().unwrap_or(0);
         Horizontal {
             taps: f.taps,
             starts: f.starts.iter().map(|&s| s as i32).collect(),
             low,
             high,
             bytes,
+            steps,
+            steps_end,
         }
     }
 
@@ -62,6 +86,34 @@ impl Horizontal {
     pub fn len(&self) -> usize {
         self.starts.len()
     }
+}
+
+/// The shuffle steps of a filter with `taps` taps starting at `starts`, or
+/// none when some output's taps lie too far from its load's start.
+fn shuffle_steps(starts: &[u32], taps: usize) -> Vec<ShuffleStep> {
+    let n = starts.len();
+    if taps > 4 || n < 8 {
+        return Vec::new();
+    }
+    let mut steps = Vec::with_capacity(n / 8 + 1);
+    for at in (0..n - 8).step_by(8).chain([n - 8]) {
+        let bases = [starts[at] as usize, starts[at + 4] as usize];
+        let mut offsets = [0u8; 32];
+        for (j, chunk) in offsets.chunks_exact_mut(4).enumerate() {
+            let base = bases[j / 4];
+            for (k, offset) in chunk.iter_mut().enumerate() {
+                // Taps past the filter's own have weight 0: any byte of
+                // the load will do, so they repeat the last real one.
+                let tap = k.min(taps - 1);
+                match (starts[at + j] as usize + tap).checked_sub(base) {
+                    Some(o) if o < 16 => *offset = o as u8,
+                    _ => return Vec::new(),
+                }
+            }
+        }
+        steps.push(ShuffleStep { at, bases, offsets });
+    }
+    steps
 }
 
 /// The vertical pass over 8-bit rows: `out[x]` is the centred weighted
@@ -167,6 +219,13 @@ pub fn horizontal(centred: &[u8], filter: &Horizontal, out: &mut [u8]) {
     let n = out.len().min(filter.len());
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
+        if n == filter.len() && !filter.steps.is_empty() && centred.len() >= filter.steps_end {
+            // SAFETY: AVX2 is there, every load is 16 bytes from a base
+            // inside `centred` (checked), and every step writes 8 outputs
+            // from its `at`, at most `n` (made so).
+            unsafe { horizontal_shuffle_avx2(centred, filter, out) };
+            return;
+        }
         let needed = filter.starts.last().map_or(0, |&s| s as usize + MAX_TAPS);
         if centred.len() >= needed {
             // SAFETY: AVX2 is there, and every gather reads at most
@@ -230,6 +289,35 @@ unsafe fn horizontal_avx2(centred: &[u8], filter: &Horizontal, out: &mut [u8]) -
         );
     }
     n
+}
+
+/// Eight outputs per step by a byte shuffle of two 16-byte loads (filters
+/// of up to four taps; see [`ShuffleStep`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn horizontal_shuffle_avx2(centred: &[u8], filter: &Horizontal, out: &mut [u8]) {
+    use std::arch::x86_64::*;
+    let bias = _mm256_set1_epi32(HORIZONTAL_ONE * 128 + HORIZONTAL_ONE / 2);
+    let ones = _mm256_set1_epi16(1);
+    let order = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
+    let row = centred.as_ptr();
+    for step in &filter.steps {
+        let low = _mm_loadu_si128(row.add(step.bases[0]) as *const __m128i);
+        let high = _mm_loadu_si128(row.add(step.bases[1]) as *const __m128i);
+        let loaded = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(low), high);
+        let offsets = _mm256_loadu_si256(step.offsets.as_ptr() as *const __m256i);
+        let pixels = _mm256_shuffle_epi8(loaded, offsets);
+        let weights = _mm256_loadu_si256(filter.low.as_ptr().add(step.at) as *const __m256i);
+        let sum = _mm256_madd_epi16(_mm256_maddubs_epi16(weights, pixels), ones);
+        let sum = _mm256_srai_epi32::<7>(_mm256_add_epi32(sum, bias));
+        let words = _mm256_packus_epi32(sum, sum);
+        let bytes = _mm256_packus_epi16(words, words);
+        let bytes = _mm256_permutevar8x32_epi32(bytes, order);
+        _mm_storel_epi64(
+            out.as_mut_ptr().add(step.at) as *mut __m128i,
+            _mm256_castsi256_si128(bytes),
+        );
+    }
 }
 
 /// Integer YUV → RGB coefficients for 8-bit samples, made for 16-bit
@@ -455,6 +543,10 @@ mod tests {
     fn horizontal_fast_and_plain_agree() {
         for (input, output) in [
             (1920, 1179),
+            (1280, 1179),
+            (1280, 1920),
+            (640, 416),
+            (320, 208),
             (3840, 1179),
             (960, 590),
             (640, 1280),
@@ -464,11 +556,27 @@ mod tests {
         ] {
             let src = centred(&noise(input as usize, input * 7 + output));
             let f = Horizontal::new(input, output);
+            // Up to four taps (shrinking by 2 at most), the shuffle runs.
+            assert_eq!(
+                !f.steps.is_empty(),
+                f.taps <= 4 && output >= 8,
+                "{input} -> {output}"
+            );
             let mut fast = vec![0; output as usize];
             let mut plain = vec![0; output as usize];
             horizontal(&src, &f, &mut fast);
             horizontal_any(&src, &f, &mut plain, 0);
             assert_eq!(fast, plain, "{input} -> {output}");
+            // The gather path, also for filters the shuffle takes.
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let mut gathered = vec![0; output as usize];
+                // SAFETY: AVX2 is there; `centred` pads the row with
+                // ROW_PADDING bytes, more than a gather reads past a start.
+                let done = unsafe { horizontal_avx2(&src, &f, &mut gathered) };
+                horizontal_any(&src, &f, &mut gathered[done..], done);
+                assert_eq!(gathered, plain, "gathered, {input} -> {output}");
+            }
         }
     }
 
