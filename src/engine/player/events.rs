@@ -408,14 +408,25 @@ impl imp::Player {
             .and_then(|bin| bin.static_pad("sink"));
         let caps = chain_input
             .map(|pad| before_scaling(&pad))
-            .and_then(|pad| pad.current_caps());
-        caps.and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
+            .and_then(|pad| pad.current_caps())?;
+        // Negotiated caps are kept as one object until they change: the
+        // same object gives the same size (its reference held here, so
+        // the address cannot be reused).
+        if let Some((seen, size)) = self.decoded_caps.borrow().as_ref() {
+            if seen.as_ptr() == caps.as_ptr() {
+                return *size;
+            }
+        }
+        let size = gst_video::VideoInfo::from_caps(&caps)
+            .ok()
             .map(|info| VideoSize {
                 width: info.width(),
                 height: info.height(),
                 par_n: info.par().numer() as u32,
                 par_d: info.par().denom() as u32,
-            })
+            });
+        self.decoded_caps.replace(Some((caps, size)));
+        size
     }
 
     fn update_video_size(&self) {

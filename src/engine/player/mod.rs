@@ -366,6 +366,9 @@ mod imp {
         pub size_filter: RefCell<Option<gst::Element>>,
         /// The size, in device pixels, the picture is shown at (0 = unknown).
         pub render_size: Cell<(u32, u32)>,
+        /// The caps last read at the video chain's input and the size they
+        /// gave: the ticker parses caps again only when they change.
+        pub decoded_caps: RefCell<Option<(gst::Caps, Option<VideoSize>)>>,
         pub want_playing: Cell<bool>,
         pub buffering: Cell<bool>,
         pub missing: RefCell<Vec<String>>,
