@@ -93,6 +93,10 @@ fn main() {
             picture::view_draws_black_only_around_an_opaque_picture,
         ),
         (
+            "an_unscaled_frame_meets_the_bars_exactly",
+            picture::an_unscaled_frame_meets_the_bars_exactly,
+        ),
+        (
             "a_playing_view_takes_its_frames_at_the_frame_clock",
             delivery::a_playing_view_takes_its_frames_at_the_frame_clock,
         ),

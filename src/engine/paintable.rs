@@ -96,30 +96,38 @@ pub(crate) fn still_image(paintable: &gdk::Paintable) -> gdk::Paintable {
     }
 }
 
+/// The sink's picture when it is what `paintable` draws right now:
+/// `paintable` itself, or the one the player's [`FramePaintable`] shows
+/// (not while a cached frame stands in).
+fn sink_picture_shown(paintable: &gdk::Paintable) -> Option<crate::engine::sink::SinkPicture> {
+    use crate::engine::sink::SinkPicture;
+    if let Some(sink) = paintable.downcast_ref::<SinkPicture>() {
+        return Some(sink.clone());
+    }
+    let wrapper = paintable.downcast_ref::<FramePaintable>()?;
+    let imp = wrapper.imp();
+    if imp.frame.borrow().is_some() {
+        return None;
+    }
+    let video = imp.video.borrow();
+    video.as_ref()?.downcast_ref::<SinkPicture>().cloned()
+}
+
 /// Whether `paintable` draws an opaque picture over all of its area right
 /// now: `framescopesink`'s picture showing a frame without alpha, directly
 /// or through the player's [`FramePaintable`] (not while a cached frame
 /// stands in). False when unsure; the view then draws its black backdrop
 /// under the picture too.
 pub(crate) fn is_opaque(paintable: &gdk::Paintable) -> bool {
-    if let Some(sink) = paintable.downcast_ref::<crate::engine::sink::SinkPicture>() {
-        return sink.is_opaque();
-    }
-    paintable
-        .downcast_ref::<FramePaintable>()
-        .is_some_and(|wrapper| {
-            let imp = wrapper.imp();
-            imp.frame.borrow().is_none()
-                && imp
-                    .video
-                    .borrow()
-                    .as_ref()
-                    .and_then(|v| {
-                        v.downcast_ref::<crate::engine::sink::SinkPicture>()
-                            .map(|s| s.is_opaque())
-                    })
-                    .unwrap_or(false)
-        })
+    sink_picture_shown(paintable).is_some_and(|sink| sink.is_opaque())
+}
+
+/// The pixel size of the opaque frame `paintable` draws right now, when
+/// it is upright and of square pixels: in a place within half a pixel of
+/// that size ([`crate::engine::sink::drawn_unscaled`]) it covers exactly
+/// that many whole pixels from the place's corner.
+pub(crate) fn opaque_pixel_size(paintable: &gdk::Paintable) -> Option<(i32, i32)> {
+    sink_picture_shown(paintable)?.opaque_pixel_size()
 }
 
 glib::wrapper! {

@@ -432,3 +432,106 @@ pub fn view_draws_black_only_around_an_opaque_picture() -> TestResult {
     );
     Ok(())
 }
+
+/// The black colour nodes and the cairo nodes (the software path's
+/// picture) under `node`, in its coordinates.
+fn drawn_rects(
+    node: &gtk::gsk::RenderNode,
+    (dx, dy): (f32, f32),
+    black: &mut Vec<gtk::graphene::Rect>,
+    pictures: &mut Vec<gtk::graphene::Rect>,
+) {
+    use gtk::gsk;
+    let moved = |r: gtk::graphene::Rect| r.offset_r(dx, dy);
+    if let Some(n) = node.downcast_ref::<gsk::ContainerNode>() {
+        for i in 0..n.n_children() {
+            drawn_rects(&n.child(i), (dx, dy), black, pictures);
+        }
+    } else if let Some(n) = node.downcast_ref::<gsk::DebugNode>() {
+        drawn_rects(&n.child(), (dx, dy), black, pictures);
+    } else if let Some(n) = node.downcast_ref::<gsk::ClipNode>() {
+        drawn_rects(&n.child(), (dx, dy), black, pictures);
+    } else if let Some(n) = node.downcast_ref::<gsk::TransformNode>() {
+        let t = n.transform();
+        if matches!(
+            t.category(),
+            gsk::TransformCategory::_2dTranslate | gsk::TransformCategory::Identity
+        ) {
+            let (tx, ty) = t.to_translate();
+            drawn_rects(&n.child(), (dx + tx, dy + ty), black, pictures);
+        }
+    } else if let Some(n) = node.downcast_ref::<gsk::ColorNode>() {
+        let c = n.color();
+        if c.red() == 0.0 && c.green() == 0.0 && c.blue() == 0.0 && c.alpha() == 1.0 {
+            black.push(moved(node.bounds()));
+        }
+    } else if node.node_type() == gsk::RenderNodeType::CairoNode {
+        pictures.push(moved(node.bounds()));
+    }
+}
+
+/// A frame the video chain made at its place's size is drawn unscaled, in
+/// whole pixels, and the view's black bars meet it exactly: nothing is
+/// drawn under the picture, and no pixel is left out. (With GTK's cairo
+/// renderer on X11, cairo then copies the frame straight into the window's
+/// buffer, bench/RESULTS.md.) A 4:3 clip in a 650 pixels wide view: frames
+/// of 650 x 488 (its place is 487.5 high); before, the bars reached a
+/// pixel under the picture on each side.
+pub fn an_unscaled_frame_meets_the_bars_exactly() -> TestResult {
+    let window = gtk::Window::builder()
+        .default_width(650)
+        .default_height(700)
+        .title("widget test")
+        .build();
+    let view = PlayerView::new();
+    window.set_child(Some(&view));
+    window.present();
+    view.player().set_video_mode(VideoMode::Software);
+    view.player().set_looping(true);
+    view.open(&solid_clip(0xffd03030).display().to_string());
+    let red = (0xd0, 0x30, 0x30);
+    let centre = centre_pixel_once(&view, red);
+    let (w, h) = (view.width() as f32, view.height() as f32);
+    let area = |r: &gtk::graphene::Rect| r.width() * r.height();
+    let mut seen = String::new();
+    let exact = run_until(Duration::from_secs(10), || {
+        let snapshot = gtk::Snapshot::new();
+        gtk::WidgetPaintable::new(Some(&view)).snapshot(&snapshot, f64::from(w), f64::from(h));
+        let Some(node) = snapshot.to_node() else {
+            return false;
+        };
+        let (mut black, mut pictures) = (Vec::new(), Vec::new());
+        drawn_rects(&node, (0.0, 0.0), &mut black, &mut pictures);
+        let [picture] = pictures[..] else {
+            seen = format!("{} picture nodes", pictures.len());
+            return false;
+        };
+        let whole = [picture.x(), picture.y(), picture.width(), picture.height()]
+            .iter()
+            .all(|v| v.fract() == 0.0);
+        let under: f32 = black
+            .iter()
+            .filter_map(|b| b.intersection(&picture))
+            .map(|r| area(&r))
+            .sum();
+        let covered = black.iter().map(area).sum::<f32>() + area(&picture);
+        seen = format!(
+            "picture at {:?}, black {under} px² under it, {covered} of {} px² covered; frames {}",
+            picture,
+            w * h,
+            sink_caps(&view).map(|c| c.to_string()).unwrap_or_default()
+        );
+        whole && under == 0.0 && covered == w * h
+    });
+    window.destroy();
+    println!("    {seen}");
+    check!(
+        close(centre, red, 16),
+        "centre pixel {centre:?}, expected {red:?}"
+    );
+    check!(
+        exact,
+        "the picture in a {w}x{h} view is not drawn in whole pixels with the bars meeting it: {seen}"
+    );
+    Ok(())
+}

@@ -15,7 +15,7 @@ mod picture;
 mod raster;
 
 pub(crate) use handoff::FramePull;
-pub(crate) use picture::SinkPicture;
+pub(crate) use picture::{drawn_unscaled, SinkPicture};
 
 use handoff::{lock, Handoff};
 

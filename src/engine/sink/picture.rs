@@ -139,6 +139,22 @@ impl Frame {
     }
 }
 
+/// Whether a frame of `pixels` (width, height) shown in a `width` ×
+/// `height` place is drawn unscaled, at its own whole-pixel size: the place
+/// is within half a pixel of it on both sides. Once the software chain
+/// scales frames to the picture's size (`engine::spec::fitted_size`),
+/// `GtkPicture` places each at the frame's own shape, so the place is the
+/// frame's size but for floating-point error, which must not make cairo
+/// filter every pixel; while a new size settles, frames are scaled. Drawn
+/// unscaled, the frame is one copy of its pixels with GTK's cairo
+/// renderer, and its node has whole-pixel bounds that the view's bars meet
+/// exactly (`widget::player_view::backdrop`): with nothing drawn under it,
+/// cairo copies the frame straight into the window's buffer instead of
+/// into a cleared buffer of its own first (on X11; bench/RESULTS.md).
+pub(crate) fn drawn_unscaled(pixels: (i32, i32), width: f64, height: f64) -> bool {
+    (width - f64::from(pixels.0)).abs() <= 0.5 && (height - f64::from(pixels.1)).abs() <= 0.5
+}
+
 /// How a frame is turned for display (GStreamer's `image-orientation`).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Orientation {
@@ -284,7 +300,7 @@ mod imp {
                     -frame_height as f32 / 2.0,
                 ));
             }
-            if !self.draw_pattern(snapshot, frame_width, frame_height) {
+            if !self.draw_pattern(snapshot, frame_width, frame_height, turned) {
                 self.texture().snapshot(
                     snapshot.upcast_ref::<gdk::Snapshot>(),
                     frame_width,
@@ -375,8 +391,17 @@ mod imp {
         /// window, no conversion. Under a GL renderer GTK rasterises the
         /// node and uploads it, about what converting and uploading a
         /// texture costs there (the GL video path is the one for GL).
-        /// False when the frame has no pattern.
-        fn draw_pattern(&self, snapshot: &gtk::Snapshot, width: f64, height: f64) -> bool {
+        /// A frame of the place's size (within the half pixel that GTK's
+        /// fitting leaves) is drawn unscaled in a node of its own whole
+        /// size: see [`drawn_unscaled`]. False when the frame has no
+        /// pattern.
+        fn draw_pattern(
+            &self,
+            snapshot: &gtk::Snapshot,
+            width: f64,
+            height: f64,
+            turned: bool,
+        ) -> bool {
             let pattern = self.pattern.borrow();
             let Some(pattern) = pattern.as_ref() else {
                 return false;
@@ -384,8 +409,16 @@ mod imp {
             let Some(frame) = self.frame.borrow().as_ref().map(|f| (f.width, f.height)) else {
                 return false;
             };
+            let unscaled = !turned && drawn_unscaled(frame, width, height);
+            let (width, height) = if unscaled {
+                (f64::from(frame.0), f64::from(frame.1))
+            } else {
+                (width, height)
+            };
             let context = snapshot.append_cairo(&Rect::new(0.0, 0.0, width as f32, height as f32));
-            context.scale(width / f64::from(frame.0), height / f64::from(frame.1));
+            if !unscaled {
+                context.scale(width / f64::from(frame.0), height / f64::from(frame.1));
+            }
             context.set_source(pattern).is_ok() && context.paint().is_ok()
         }
     }
@@ -408,6 +441,17 @@ impl SinkPicture {
     /// all of its area).
     pub(crate) fn is_opaque(&self) -> bool {
         self.imp().frame.borrow().as_ref().is_some_and(|f| f.opaque)
+    }
+
+    /// The frame's size in pixels when it is opaque, upright and of square
+    /// pixels: in a place of that size ([`drawn_unscaled`]) the picture
+    /// covers exactly that many whole pixels, and nothing else.
+    pub(crate) fn opaque_pixel_size(&self) -> Option<(i32, i32)> {
+        let frame = self.imp().frame.borrow();
+        let f = frame.as_ref()?;
+        let upright = f.orientation == Orientation::Rotate0;
+        let square = f.display_width == f64::from(f.width);
+        (f.opaque && upright && square).then_some((f.width, f.height))
     }
 
     /// Takes its frames from `handoff` (the sink that made it).
