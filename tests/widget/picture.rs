@@ -131,13 +131,13 @@ pub fn software_path_scales_to_the_picture() -> TestResult {
     software_path_scales_in(640, 480, |w| w > 320)
 }
 
-/// Plays a 320x240 video in a `width`x`height` window and waits for the
-/// sink's frames to be as wide as `wanted` accepts and exactly the
-/// picture's size (its side touching the view's edges equal to the view's).
-fn software_path_scales_in(width: i32, height: i32, wanted: fn(i32) -> bool) -> TestResult {
+/// A `width`x`height` window with a view playing the 320x240 red clip on
+/// the software path, looping.
+fn solid_clip_playing_in(width: i32, height: i32) -> (gtk::Window, PlayerView) {
     let window = gtk::Window::builder()
         .default_width(width)
         .default_height(height)
+        .title("widget test")
         .build();
     let view = PlayerView::new();
     window.set_child(Some(&view));
@@ -145,6 +145,14 @@ fn software_path_scales_in(width: i32, height: i32, wanted: fn(i32) -> bool) -> 
     view.player().set_video_mode(VideoMode::Software);
     view.player().set_looping(true);
     view.open(&solid_clip(0xffd03030).display().to_string());
+    (window, view)
+}
+
+/// Plays a 320x240 video in a `width`x`height` window and waits for the
+/// sink's frames to be as wide as `wanted` accepts and exactly the
+/// picture's size (its side touching the view's edges equal to the view's).
+fn software_path_scales_in(width: i32, height: i32, wanted: fn(i32) -> bool) -> TestResult {
+    let (window, view) = solid_clip_playing_in(width, height);
     let sink_size = || {
         sink_caps(&view).and_then(|c| {
             let s = c.structure(0)?;
@@ -478,17 +486,7 @@ fn drawn_rects(
 /// of 650 x 488 (its place is 487.5 high); before, the bars reached a
 /// pixel under the picture on each side.
 pub fn an_unscaled_frame_meets_the_bars_exactly() -> TestResult {
-    let window = gtk::Window::builder()
-        .default_width(650)
-        .default_height(700)
-        .title("widget test")
-        .build();
-    let view = PlayerView::new();
-    window.set_child(Some(&view));
-    window.present();
-    view.player().set_video_mode(VideoMode::Software);
-    view.player().set_looping(true);
-    view.open(&solid_clip(0xffd03030).display().to_string());
+    let (window, view) = solid_clip_playing_in(650, 700);
     let red = (0xd0, 0x30, 0x30);
     let centre = centre_pixel_once(&view, red);
     let (w, h) = (view.width() as f32, view.height() as f32);

@@ -423,6 +423,21 @@ glib::wrapper! {
     ///
     /// Unrealizing or unmapping the view (hiding its window, moving the view
     /// to another container) does not stop anything.
+    ///
+    /// # Drawing cheaply
+    ///
+    /// On the software video path each frame is scaled to the picture's size
+    /// and drawn pixel for pixel, with the view's black drawn only around
+    /// it. With GTK's cairo renderer on X11, cairo then copies the frame
+    /// straight into the window's buffer, provided nothing else is drawn
+    /// under the view: a background on the window or on a container around
+    /// the view (GTK's windows have one by default) makes it fill a cleared
+    /// buffer of the frame's size first and blend that in, about a tenth of
+    /// the CPU for a 720p view. Framescope's own window has no background
+    /// (its header bar and side panel draw their own); a host that wants
+    /// the cheap path does the same, for instance with the CSS
+    /// `window.my-player { background: none; }`, and gives the widgets
+    /// beside the view their own backgrounds.
     pub struct PlayerView(ObjectSubclass<imp::PlayerView>)
         @extends gtk::Widget,
         @implements gtk::Accessible, gtk::Buildable, gtk::ConstraintTarget;
