@@ -113,6 +113,10 @@ fn main() {
             controls::keyframe_ticks_mark_every_keyframe,
         ),
         (
+            "keyframe_ticks_wait_for_the_controls",
+            controls::keyframe_ticks_wait_for_the_controls,
+        ),
+        (
             "keyframe_ticks_count_from_the_time_origin",
             controls::keyframe_ticks_count_from_the_time_origin,
         ),

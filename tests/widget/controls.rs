@@ -260,6 +260,36 @@ pub fn keyframe_ticks_mark_every_keyframe() -> TestResult {
     Ok(())
 }
 
+/// A view whose controls are off scans nothing for keyframe ticks it does
+/// not show (a video wall's tile or a kiosk would read its whole file for
+/// them); once its controls are on, and shown, the ticks fill in.
+pub fn keyframe_ticks_wait_for_the_controls() -> TestResult {
+    let (window, view) = window_with_view();
+    view.set_controls(framescope::widget::ControlsMode::Off);
+    view.set_autoplay(false);
+    view.open(&widget_numbered_clip().path().display().to_string());
+    check!(
+        run_until(Duration::from_secs(10), || view.player().duration() > 0),
+        "the clip did not load"
+    );
+    // Time for a scan and three refreshes: the 3 s clip's scan takes a
+    // fraction of a second (the test above).
+    run_until(Duration::from_millis(1600), || false);
+    check!(
+        view.keyframe_ticks().is_empty(),
+        "ticks found with the controls off: {:?}",
+        view.keyframe_ticks()
+    );
+    view.set_controls(framescope::widget::ControlsMode::Minimal);
+    check!(
+        run_until(Duration::from_secs(10), || view.keyframe_ticks().len() == 3),
+        "ticks after the controls came on: {:?}",
+        view.keyframe_ticks()
+    );
+    window.destroy();
+    Ok(())
+}
+
 /// On an MPEG-TS file whose timestamps start near 12.8 s (the video 0.32 s
 /// after the audio), the ticks count from the media's start, as the
 /// position does: the keyframes of frames 0, 25, 50 and 75 (1 s apart)

@@ -3,6 +3,11 @@
 //! ticks fill in as it reads; for other inputs the ticks are the keyframes
 //! the player's decoder has seen so far. A thin drawing area laid over the
 //! bottom of the seek bar draws them where the slider would stand.
+//!
+//! The strip works only while it is on screen: a view whose controls are
+//! off or not yet shown (a video wall's tile, a kiosk) neither scans nor
+//! refreshes. A scan, once started, runs to its end even if the controls
+//! hide again, so that auto-hiding controls do not restart it.
 
 use crate::engine::Player;
 use crate::inspect::{scan_frames, ScanKinds};
@@ -36,6 +41,8 @@ pub struct KeyframeTicks {
     area: gtk::DrawingArea,
     state: Rc<RefCell<State>>,
     timer: Rc<RefCell<Option<glib::SourceId>>>,
+    /// The player followed (none before [`KeyframeTicks::follow`]).
+    player: Rc<RefCell<glib::WeakRef<Player>>>,
 }
 
 impl KeyframeTicks {
@@ -89,11 +96,25 @@ impl KeyframeTicks {
                 let _ = cr.stroke();
             }
         ));
-        Self {
+        let ticks = Self {
             area,
             state,
             timer: Rc::default(),
-        }
+            player: Rc::default(),
+        };
+        let parts = ticks.downgrade_parts();
+        ticks.area.connect_map(move |_| {
+            if let Some(ticks) = parts.upgrade() {
+                ticks.refresh_while_mapped();
+            }
+        });
+        let timer = Rc::downgrade(&ticks.timer);
+        ticks.area.connect_unmap(move |_| {
+            if let Some(id) = timer.upgrade().and_then(|t| t.take()) {
+                id.remove();
+            }
+        });
+        ticks
     }
 
     /// The widget to lay over the seek bar.
@@ -106,27 +127,15 @@ impl KeyframeTicks {
         self.state.borrow().keys.clone()
     }
 
-    /// Follows `player`: rescans when its URI changes, refreshes once a
-    /// second. Holds only weak references.
+    /// Follows `player`: scans its file and refreshes twice a second while
+    /// the strip is mapped, rescanning when its URI changes. Holds only weak
+    /// references.
     pub fn follow(&self, player: &Player) {
         self.stop();
-        let this = self.downgrade_parts();
-        let tick = glib::clone!(
-            #[weak]
-            player,
-            #[upgrade_or]
-            glib::ControlFlow::Break,
-            move || {
-                let Some(ticks) = this.upgrade() else {
-                    return glib::ControlFlow::Break;
-                };
-                ticks.update(&player);
-                glib::ControlFlow::Continue
-            }
-        );
-        tick();
-        self.timer
-            .replace(Some(glib::timeout_add_local(REFRESH, tick)));
+        self.player.borrow().set(Some(player));
+        if self.area.is_mapped() {
+            self.refresh_while_mapped();
+        }
     }
 
     /// Stops following and cancels any scan.
@@ -134,7 +143,40 @@ impl KeyframeTicks {
         if let Some(id) = self.timer.take() {
             id.remove();
         }
-        self.state.borrow().cancel.store(true, Ordering::Relaxed);
+        self.player.borrow().set(None);
+        let mut state = self.state.borrow_mut();
+        state.cancel.store(true, Ordering::Relaxed);
+        // The next player is scanned even if it plays the same URI.
+        state.uri = None;
+    }
+
+    /// Brings the ticks up to date now and then every [`REFRESH`] until
+    /// the strip is unmapped (or [`KeyframeTicks::stop`]).
+    fn refresh_while_mapped(&self) {
+        if self.timer.borrow().is_some() {
+            return;
+        }
+        let Some(player) = self.player.borrow().upgrade() else {
+            return;
+        };
+        self.update(&player);
+        let this = self.downgrade_parts();
+        let tick = move || {
+            let ticks = this.upgrade();
+            let player = ticks.as_ref().and_then(|t| t.player.borrow().upgrade());
+            let (Some(ticks), Some(player)) = (ticks, player) else {
+                // The source ends here: forget its id (removing it again
+                // would be an error).
+                if let Some(timer) = this.timer.upgrade() {
+                    timer.take();
+                }
+                return glib::ControlFlow::Break;
+            };
+            ticks.update(&player);
+            glib::ControlFlow::Continue
+        };
+        self.timer
+            .replace(Some(glib::timeout_add_local(REFRESH, tick)));
     }
 
     fn downgrade_parts(&self) -> WeakTicks {
@@ -142,6 +184,7 @@ impl KeyframeTicks {
             area: self.area.downgrade(),
             state: Rc::downgrade(&self.state),
             timer: Rc::downgrade(&self.timer),
+            player: Rc::downgrade(&self.player),
         }
     }
 
@@ -224,6 +267,7 @@ struct WeakTicks {
     area: glib::WeakRef<gtk::DrawingArea>,
     state: std::rc::Weak<RefCell<State>>,
     timer: std::rc::Weak<RefCell<Option<glib::SourceId>>>,
+    player: std::rc::Weak<RefCell<glib::WeakRef<Player>>>,
 }
 
 impl WeakTicks {
@@ -232,6 +276,7 @@ impl WeakTicks {
             area: self.area.upgrade()?,
             state: self.state.upgrade()?,
             timer: self.timer.upgrade()?,
+            player: self.player.upgrade()?,
         })
     }
 }
