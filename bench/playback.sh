@@ -29,7 +29,8 @@
 # at least 1280x720) when DISPLAY is empty. The clip and per-command logs go to bench/out/
 # (git-ignored); the clip is generated once per length and then reused.
 # Needs: /usr/bin/time (package time), gstreamer1.0-tools, gstreamer1.0-plugins-*
-# (x264enc, avenc_aac), xvfb; optional mesa-utils for the GL renderer line.
+# (x264enc, avenc_aac), xvfb, mpv, clapper; optional mesa-utils for the GL
+# renderer line. It installs what is missing first (scripts/setup.sh bench-deps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,12 @@ esac
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --seconds must be a positive integer" >&2; exit 2; }
 [[ "$window" =~ ^([1-9][0-9]{1,3})x([1-9][0-9]{1,3})$ ]] || { echo "bench: --window takes WIDTHxHEIGHT in pixels (such as 1920x1080), not '$window'" >&2; exit 2; }
 screen="$(( ${BASH_REMATCH[1]} > 1280 ? ${BASH_REMATCH[1]} : 1280 ))x$(( ${BASH_REMATCH[2]} > 720 ? ${BASH_REMATCH[2]} : 720 ))"
+
+# The tools and the compared players (mpv, Clapper): installed when missing
+# (BENCH_NO_INSTALL=1 skips this; a player that is still missing loses its rows).
+if [ "${BENCH_NO_INSTALL:-0}" != 1 ]; then
+  bash scripts/setup.sh bench-deps || echo "bench: could not install the compared players (scripts/setup.sh bench-deps failed); rows of missing ones are left out" >&2
+fi
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing; install the Debian package $2 (or run scripts/setup.sh deps)" >&2; exit 1; }; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing; install the Debian package 'time' (apt-get install time)" >&2; exit 1; }

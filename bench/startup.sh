@@ -15,7 +15,8 @@
 #
 # Run:   bash bench/startup.sh [--runs N] [--cold-runs N]
 # Needs what bench/playback.sh needs (it shares its clip recipe and Xvfb
-# handling); mpv is optional.
+# handling) and installs what is missing first (scripts/setup.sh
+# bench-deps); mpv is optional.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,10 @@ done
 for n in "$runs" "$cold_runs"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bench: run counts must be positive integers" >&2; exit 2; }
 done
+# The tools and mpv: installed when missing (BENCH_NO_INSTALL=1 skips this).
+if [ "${BENCH_NO_INSTALL:-0}" != 1 ]; then
+  bash scripts/setup.sh bench-deps || echo "bench: could not install the compared players (scripts/setup.sh bench-deps failed); mpv's rows are left out if it is missing" >&2
+fi
 command -v gst-launch-1.0 >/dev/null || { echo "bench: gst-launch-1.0 is missing; install gstreamer1.0-tools (or run scripts/setup.sh deps)" >&2; exit 1; }
 command -v gst-play-1.0 >/dev/null || { echo "bench: gst-play-1.0 is missing; install gstreamer1.0-tools" >&2; exit 1; }
 

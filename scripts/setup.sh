@@ -6,6 +6,8 @@
 #   scripts/setup.sh test            runs formatting and lint checks and every test;
 #                                    starts its own Xvfb when there is no DISPLAY
 #   scripts/setup.sh deps            only installs the packages
+#   scripts/setup.sh bench-deps      installs them and the players the benchmarks
+#                                    compare against (mpv, Clapper)
 # Idempotent: when everything is installed it goes straight to the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +54,10 @@ TEST_PACKAGES+=(at-spi2-core python3-pyatspi)
 # pid file and log) as the RTMP server (tests/common/rtmp.rs). Debian 12's
 # nginx-light is only nginx plus the echo module; nginx is what it installs.
 TEST_PACKAGES+=(nginx-light libnginx-mod-rtmp)
+
+# Benchmarks only (bench/playback.sh, bench/startup.sh): the players whose
+# cost is measured in the same run as Framescope's.
+BENCH_PACKAGES=(mpv clapper)
 
 missing_packages() {
   local p
@@ -147,6 +153,9 @@ case "$mode" in
   deps)
     install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ;;
+  bench-deps)
+    install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+    ;;
   run)
     install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"
     ensure_rust
@@ -178,7 +187,7 @@ case "$mode" in
     cargo test --locked --doc
     ;;
   *)
-    echo "usage: scripts/setup.sh run [FILE|URI...] | test | deps" >&2
+    echo "usage: scripts/setup.sh run [FILE|URI...] | test | deps | bench-deps" >&2
     exit 2
     ;;
 esac
