@@ -611,7 +611,9 @@ impl PlayerView {
             .collect()
     }
 
-    /// Keyframe times (seconds) ticked on the seek bar so far.
+    /// Keyframe times (seconds) ticked on the seek bar so far. A local
+    /// file is scanned for them once the seek bar is first on screen: with
+    /// the controls off there are none.
     pub fn keyframe_ticks(&self) -> Vec<f64> {
         self.imp()
             .keyframe_ticks
