@@ -7,8 +7,9 @@ use gtk::prelude::*;
 
 fn main() -> glib::ExitCode {
     let input = std::env::args().nth(1);
-    // GTK's cairo renderer where GL is a software rasteriser (before GTK starts).
-    framescope::widget::prefer_cheap_renderer();
+    // The app's cheap drawing (before GTK starts): GTK's cairo renderer
+    // where GL is a software rasteriser, and no GL at all without a GPU.
+    framescope::widget::prefer_cheap_drawing();
     let app = gtk::Application::new(
         Some("org.framescope.EmbedExample"),
         gio::ApplicationFlags::NON_UNIQUE,

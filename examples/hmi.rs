@@ -25,8 +25,9 @@ struct Options {
 
 fn main() -> glib::ExitCode {
     let options = Options::parse();
-    // GTK's cairo renderer where GL is a software rasteriser (before GTK starts).
-    framescope::widget::prefer_cheap_renderer();
+    // The app's cheap drawing (before GTK starts): GTK's cairo renderer
+    // where GL is a software rasteriser, and no GL at all without a GPU.
+    framescope::widget::prefer_cheap_drawing();
     let app = gtk::Application::new(
         Some("org.framescope.HmiExample"),
         gio::ApplicationFlags::NON_UNIQUE,

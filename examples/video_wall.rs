@@ -109,9 +109,10 @@ fn main() -> glib::ExitCode {
     } else {
         options.inputs.clone()
     };
-    // The cairo renderer on a software rasteriser (not when GL video is asked for).
+    // The app's cheap drawing (not when GL video is asked for): the cairo
+    // renderer on a software rasteriser, and no GL at all without a GPU.
     if options.video_path != VideoMode::Gl {
-        framescope::widget::prefer_cheap_renderer();
+        framescope::widget::prefer_cheap_drawing();
     }
     let app = gtk::Application::new(
         Some("org.framescope.VideoWallExample"),

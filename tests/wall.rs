@@ -2,8 +2,11 @@
 //! one of them a file that does not exist and one an HTTP stream whose
 //! server stops sending mid-stream, every time. The broken tiles retry
 //! through their watchdogs (the dead one then shows its error); the other
-//! two play on, and the `--stats-json` report says so per tile. The example is built by
-//! `cargo test --all-targets` (the README's test command).
+//! two play on, and the `--stats-json` report says so per tile. And a host
+//! that takes the app's cheap drawing (`prefer_cheap_drawing`, as the
+//! example does) keeps GL out of its process where no GPU device exists.
+//! The example is built by `cargo test --all-targets` (the README's test
+//! command).
 
 mod common;
 
@@ -105,4 +108,57 @@ fn one_failing_tile_never_stops_the_others() {
             assert_eq!(tile["errors"], 0, "{tile}");
         }
     }
+}
+
+/// Where no GPU device exists, a host calling
+/// `framescope::widget::prefer_cheap_drawing()` before GTK starts (the
+/// example does) plays without loading LLVM or the Mesa driver, as the app
+/// does (about 60 MB resident for a 3x3 wall). With `--video-path gl` the
+/// example skips the call and both are loaded (which shows the check can
+/// fail).
+#[test]
+fn a_host_taking_the_cheap_drawing_keeps_gl_out_without_a_gpu() {
+    if framescope::widget::has_gpu_device() {
+        println!("SKIPPED: this machine has a GPU device; GL stays usable there");
+        return;
+    }
+    let good = clip("h264_aac.mp4").display().to_string();
+    let gl_libraries_while_playing = |extra: &[&str]| {
+        let mut child = Command::new(example("video_wall"))
+            .args([
+                "--tiles",
+                "2",
+                "--exit-after",
+                "4",
+                "--window-size",
+                "640x360",
+            ])
+            .args(extra)
+            .args([&good, &good])
+            .env("DISPLAY", ensure_display())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the video_wall example runs");
+        std::thread::sleep(Duration::from_secs(3));
+        let maps =
+            std::fs::read_to_string(format!("/proc/{}/maps", child.id())).unwrap_or_default();
+        let status = child.wait().expect("the example ends");
+        assert!(status.success(), "{extra:?}: {status:?}");
+        ["libLLVM", "_dri.so"]
+            .iter()
+            .filter(|lib| maps.contains(*lib))
+            .map(|lib| lib.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        gl_libraries_while_playing(&[]),
+        Vec::<String>::new(),
+        "GL libraries loaded on the default path without a GPU device"
+    );
+    assert_eq!(
+        gl_libraries_while_playing(&["--video-path", "gl"]).len(),
+        2,
+        "premise: the GL path loads LLVM and the Mesa driver"
+    );
 }

@@ -5,6 +5,7 @@
 //! is the stream inspector.
 
 // The modules are crate-private; what embedders use is re-exported below.
+pub(crate) mod drawing_choice;
 pub(crate) mod embedding;
 pub(crate) mod inspector;
 pub(crate) mod player_view;
@@ -12,6 +13,7 @@ pub(crate) mod queue_panel;
 
 use player_view::{keys, seek_preview};
 
+pub use drawing_choice::{has_gpu_device, prefer_cheap_drawing, DrawingChoice};
 pub use embedding::ControlsMode;
 pub use inspector::{HealthHistory, HealthSample, InspectorTab, InspectorWindow};
 pub use keys::{bindings, shortcuts_ui, KeyBinding};
@@ -68,9 +70,8 @@ pub fn ensure_style() {
 /// GTK reads `GSK_RENDERER` once, when it starts: call this before
 /// `gtk::init` (or `gtk::Application::run`) and before starting threads
 /// that read the environment. It probes GL in this process (about 30 ms).
-/// The `framescope` app goes further where no GPU device exists and turns
-/// GL off altogether (`src/app/gl_choice.rs`), a choice for a whole
-/// process that only the host can make.
+/// [`prefer_cheap_drawing`] goes further, as the `framescope` app does:
+/// where no GPU device exists it turns GL off in the process altogether.
 pub fn prefer_cheap_renderer() -> bool {
     if std::env::var_os("GSK_RENDERER").is_some() || crate::engine::init().is_err() {
         return false;
