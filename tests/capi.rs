@@ -374,6 +374,22 @@ fn check_play_step(what: &str, mut command: Command) {
             "get_current_png gave no PNG; {context}"
         );
     } else {
+        // Without a GPU device the host's call keeps GL out (the view's
+        // pixels below are then drawn by cairo); a second call after
+        // gtk_init changes nothing.
+        let choice = if framescope::widget::has_gpu_device() {
+            None
+        } else {
+            Some("drawing cairo=1 gl-off=1")
+        };
+        assert!(
+            choice.is_none_or(|line| stdout.lines().any(|l| l == line)),
+            "framescope_prefer_cheap_drawing did not turn GL off without a GPU device; {context}"
+        );
+        assert!(
+            !stdout.contains("drawing-changed-after-gtk-init"),
+            "framescope_prefer_cheap_drawing changed something after gtk_init; {context}"
+        );
         assert!(
             stdout.contains("null-survived")
                 && stderr.contains("framescope_player_play: assertion 'self != NULL' failed"),

@@ -139,6 +139,19 @@ pub unsafe extern "C" fn framescope_init(error: *mut *mut GError) -> gboolean {
     })
 }
 
+/// `framescope_prefer_cheap_drawing`: the app's drawing choice for this
+/// process, made before `gtk_init` (`widget::prefer_cheap_drawing`).
+#[no_mangle]
+pub unsafe extern "C" fn framescope_prefer_cheap_drawing(gl_off: *mut gboolean) -> gboolean {
+    guard("framescope_prefer_cheap_drawing", GFALSE, || {
+        let choice = framescope::widget::prefer_cheap_drawing();
+        if !gl_off.is_null() {
+            *gl_off = (choice == framescope::widget::DrawingChoice::CairoWithoutGl).into_glib();
+        }
+        (choice != framescope::widget::DrawingChoice::Unchanged).into_glib()
+    })
+}
+
 /// Types of the engine need GStreamer initialised for their classes.
 fn engine_type<T: StaticType>() -> glib::ffi::GType {
     let _ = gst::init();

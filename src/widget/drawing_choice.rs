@@ -15,6 +15,7 @@
 //! rasteriser: then cairo, with GL loaded). An explicit `GSK_RENDERER`
 //! always wins.
 
+use gtk::glib;
 use std::path::Path;
 
 /// What the GL probe says when no GPU device exists.
@@ -44,9 +45,18 @@ pub enum DrawingChoice {
 /// widgets included, so it is the host's call. GTK reads the environment
 /// once, when it starts: call this before `gtk::init` (or
 /// `gtk::Application::run`) and before starting threads that read the
-/// environment. Does nothing when `GSK_RENDERER` is already set.
+/// environment. Does nothing when `GSK_RENDERER` is already set or GTK
+/// has started.
 pub fn prefer_cheap_drawing() -> DrawingChoice {
     if std::env::var_os("GSK_RENDERER").is_some() {
+        return DrawingChoice::Unchanged;
+    }
+    // SAFETY: a plain query of GTK's own flag, callable at any time.
+    let gtk_started: bool = unsafe { glib::translate::from_glib(gtk::ffi::gtk_is_initialized()) };
+    if gtk_started {
+        tracing::warn!(
+            "prefer_cheap_drawing was called after GTK started, too late to choose how it draws; nothing changed (call it before gtk::init)"
+        );
         return DrawingChoice::Unchanged;
     }
     if has_gpu_device() {

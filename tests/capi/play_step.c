@@ -99,7 +99,14 @@ main (int argc, char **argv)
     fprintf (stderr, "usage: play_step CLIP UI_FILE\n");
     return 2;
   }
+  /* The app's drawing choice, before GTK starts. */
+  gboolean gl_off = FALSE;
+  gboolean cairo = framescope_prefer_cheap_drawing (&gl_off);
+  printf ("drawing cairo=%d gl-off=%d\n", cairo, gl_off);
   gtk_init ();
+  /* Too late now: nothing changes. */
+  if (framescope_prefer_cheap_drawing (NULL))
+    printf ("drawing-changed-after-gtk-init\n");
   if (!framescope_init (&error)) {
     fprintf (stderr, "play_step: %s\n", error->message);
     return 1;
