@@ -217,7 +217,7 @@ pub fn sub_option_adds_external_subtitle_files() {
 /// Where no GPU device exists (a virtual machine, a container, CI), GL can
 /// only be a software rasteriser, and the app on its default path keeps GL
 /// out of its process: neither LLVM nor the Mesa driver is loaded (about
-/// 70 MB resident, src/app/gl_choice.rs). With `--video-path gl` both are
+/// 70 MB resident, `widget::prefer_cheap_drawing`). With `--video-path gl` both are
 /// (which shows the check can fail).
 pub fn software_rasteriser_keeps_gl_out_of_the_app() {
     let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| d.count() > 0)
@@ -226,33 +226,21 @@ pub fn software_rasteriser_keeps_gl_out_of_the_app() {
         println!("SKIPPED: this machine has a GPU device; the app keeps GL there");
         return;
     }
-    let gl_libraries_while_playing = |extra: &[&str]| {
+    let gl_libraries = |extra: &[&str]| {
         let _display = own_the_display();
-        let mut child = framescope_command()
+        let mut command = framescope_command();
+        command
             .args(["--no-resume", "--exit-at-end", "--mute"])
-            .args(extra)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the framescope binary runs");
-        std::thread::sleep(Duration::from_secs(3));
-        let maps =
-            std::fs::read_to_string(format!("/proc/{}/maps", child.id())).unwrap_or_default();
-        let status = child.wait().expect("the app ends");
-        assert!(status.success(), "{extra:?}: {status:?}");
-        ["libLLVM", "_dri.so"]
-            .iter()
-            .filter(|lib| maps.contains(*lib))
-            .map(|lib| lib.to_string())
-            .collect::<Vec<_>>()
+            .args(extra);
+        gl_libraries_while_playing(command, &format!("framescope {extra:?}"))
     };
     assert_eq!(
-        gl_libraries_while_playing(&[]),
+        gl_libraries(&[]),
         Vec::<String>::new(),
         "GL libraries loaded on the default path without a GPU device"
     );
     assert_eq!(
-        gl_libraries_while_playing(&["--video-path", "gl"]).len(),
+        gl_libraries(&["--video-path", "gl"]).len(),
         2,
         "premise: the GL path loads LLVM and the Mesa driver"
     );

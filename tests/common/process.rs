@@ -1,6 +1,6 @@
 //! Child processes of the tests: the `framescope` executable started with
-//! no display, a child's output read to its end within a time limit, and
-//! whether a tool runs at all.
+//! no display, a child's output read to its end within a time limit,
+//! whether a tool runs at all, and which GL libraries a player maps.
 
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -70,4 +70,25 @@ pub fn output_within(mut child: Child, limit: Duration) -> Finished {
         stderr: stderr.join().unwrap_or_default(),
         took: started.elapsed(),
     }
+}
+
+/// The GL libraries (`libLLVM`, a Mesa `_dri.so` driver) mapped by the
+/// process `command` starts, read from its `/proc/PID/maps` 3 s after it
+/// started (while it plays); the process must then end by itself, and
+/// successfully. `what` names it in failures.
+pub fn gl_libraries_while_playing(mut command: Command, what: &str) -> Vec<String> {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} could not start ({e})"));
+    std::thread::sleep(Duration::from_secs(3));
+    let maps = std::fs::read_to_string(format!("/proc/{}/maps", child.id())).unwrap_or_default();
+    let status = child.wait().expect("the child ends");
+    assert!(status.success(), "{what}: {status:?}");
+    ["libLLVM", "_dri.so"]
+        .iter()
+        .filter(|lib| maps.contains(*lib))
+        .map(|lib| lib.to_string())
+        .collect()
 }
