@@ -139,14 +139,5 @@ fn a_host_taking_the_cheap_drawing_keeps_gl_out_without_a_gpu() {
             .env("DISPLAY", ensure_display());
         gl_libraries_while_playing(command, &format!("video_wall {extra:?}"))
     };
-    assert_eq!(
-        gl_libraries(&[]),
-        Vec::<String>::new(),
-        "GL libraries loaded on the default path without a GPU device"
-    );
-    assert_eq!(
-        gl_libraries(&["--video-path", "gl"]).len(),
-        2,
-        "premise: the GL path loads LLVM and the Mesa driver"
-    );
+    assert_gl_only_on_the_gl_path(gl_libraries);
 }

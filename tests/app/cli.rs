@@ -234,16 +234,7 @@ pub fn software_rasteriser_keeps_gl_out_of_the_app() {
             .args(extra);
         gl_libraries_while_playing(command, &format!("framescope {extra:?}"))
     };
-    assert_eq!(
-        gl_libraries(&[]),
-        Vec::<String>::new(),
-        "GL libraries loaded on the default path without a GPU device"
-    );
-    assert_eq!(
-        gl_libraries(&["--video-path", "gl"]).len(),
-        2,
-        "premise: the GL path loads LLVM and the Mesa driver"
-    );
+    assert_gl_only_on_the_gl_path(gl_libraries);
 }
 
 /// The window icon and the loading spinner are drawn without the SVG

@@ -92,3 +92,20 @@ pub fn gl_libraries_while_playing(mut command: Command, what: &str) -> Vec<Strin
         .map(|lib| lib.to_string())
         .collect()
 }
+
+/// Checks a player's GL libraries where no GPU device exists:
+/// `gl_libraries(extra arguments)` ([`gl_libraries_while_playing`]) finds
+/// none on the default path, and both with `--video-path gl` (the premise,
+/// which shows the check can fail).
+pub fn assert_gl_only_on_the_gl_path(gl_libraries: impl Fn(&[&str]) -> Vec<String>) {
+    assert_eq!(
+        gl_libraries(&[]),
+        Vec::<String>::new(),
+        "GL libraries loaded on the default path without a GPU device"
+    );
+    assert_eq!(
+        gl_libraries(&["--video-path", "gl"]).len(),
+        2,
+        "premise: the GL path loads LLVM and the Mesa driver"
+    );
+}
