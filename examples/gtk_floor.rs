@@ -59,12 +59,10 @@ struct Options {
 
 fn main() -> glib::ExitCode {
     let options = Options::parse();
-    // The renderer the player picks on a software rasteriser (Mesa llvmpipe,
-    // as on this project's machines); with a GPU, set GSK_RENDERER to the
-    // one the wall uses there.
-    if std::env::var_os("GSK_RENDERER").is_none() {
-        std::env::set_var("GSK_RENDERER", "cairo");
-    }
+    // Drawn as the wall draws: cairo on a software rasteriser (Mesa
+    // llvmpipe, as on this project's machines), and no GL at all without a
+    // GPU device; with a GPU, set GSK_RENDERER to the one the wall uses there.
+    framescope::widget::prefer_cheap_drawing();
     let app = gtk::Application::new(
         Some("org.framescope.GtkFloorExample"),
         gio::ApplicationFlags::NON_UNIQUE,
