@@ -45,12 +45,18 @@ fn on_private_bus(
     let script = script
         .replace("FIND_PLAYER", FIND_PLAYER)
         .replace("QUIT_PLAYER", QUIT_PLAYER);
+    // A runtime folder of its own: the AT-SPI bus this session starts puts
+    // its socket there, named after the display, and the tests share one
+    // display (with one folder, a parallel test's app can end up on this
+    // session's accessibility bus and lose it when that test ends).
+    let runtime = tempfile::tempdir().expect("a runtime folder");
     let mut command = Command::new("dbus-run-session");
     command
         .args(["--", "bash", "-c", &script])
         .env("FRAMESCOPE", env!("CARGO_BIN_EXE_framescope"))
         .envs(vars.iter().copied())
         .env("DISPLAY", ensure_display())
+        .env("XDG_RUNTIME_DIR", runtime.path())
         .env(
             "XDG_CACHE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
@@ -259,6 +265,7 @@ owner=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/free
 actions() { gdbus call --session --dest "$owner" \
   --object-path /org/framescope/Framescope --method "org.gtk.Actions.$@"; }
 sleep 3
+if kill -0 $app 2>/dev/null; then echo "died=no"; else wait $app; echo "died=yes, exit status $?"; fi
 echo "before=$(actions Describe variant 2>&1)"
 actions Activate variant '[<0>]' '{}' >/dev/null
 sleep 4
@@ -281,7 +288,13 @@ kill $app 2>/dev/null || true
         let before = answer_in(&out, "before");
         let after = answer_in(&out, "after");
         println!("    {manifest}: state {before} then {after}");
-        assert!(before.contains("<-1>"), "automatic at first: {before}");
+        let app_log = || std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(
+            before.contains("<-1>"),
+            "automatic at first: {before}; app died: {}; app log: {}",
+            answer_in(&out, "died"),
+            app_log()
+        );
         assert!(after.contains("<0>"), "the action's state follows: {after}");
         let report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_else(|e| {

@@ -15,11 +15,16 @@ pub struct Bus {
     pub address: String,
     sleeper: u32,
     session: Child,
+    /// The session's runtime folder: the AT-SPI bus it starts puts its
+    /// socket there, named after the display, which parallel tests share.
+    runtime: tempfile::TempDir,
 }
 
 impl Bus {
     pub fn start() -> Bus {
+        let runtime = tempfile::tempdir().expect("a runtime folder");
         let mut session = Command::new("dbus-run-session")
+            .env("XDG_RUNTIME_DIR", runtime.path())
             .args([
                 "--",
                 "sh",
@@ -39,6 +44,7 @@ impl Bus {
             address,
             sleeper,
             session,
+            runtime,
         }
     }
 
@@ -48,6 +54,7 @@ impl Bus {
         command
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
             .env("DISPLAY", ensure_display())
+            .env("XDG_RUNTIME_DIR", self.runtime.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
