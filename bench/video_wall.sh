@@ -4,8 +4,10 @@
 # What it measures: nine distinct generated 640x360 30 fps H.264 MP4 clips,
 # each DURATION seconds long (default 60), are played for DURATION seconds by
 # each command below, one after the other in the same run, under GNU time:
-#   a. examples/video_wall.rs (release build): one 1280x720 window, a 3x3 grid
-#      of PlayerViews, each with its own Player (audio off, looping on):
+#   a. examples/video_wall.rs (release build): one WINDOW-sized window
+#      (default 1280x720: tiles of about 426x240, scaled down; 1920x1080:
+#      tiles at the clips' own 640x360), a 3x3 grid of PlayerViews, each
+#      with its own Player (audio off, looping on):
 #      video_wall --tiles 9 --exit-after DURATION --stats-json F CLIPS...
 #      Per-tile frames rendered / dropped come from its --stats-json file.
 #   b. the floor: the same nine files in ONE gst-launch-1.0 pipeline of nine
@@ -13,7 +15,7 @@
 #      sync=true`: demux and decode in real time, nothing shown. It ends when
 #      the clips end, after the same DURATION seconds of media.
 #   c. GTK alone: examples/gtk_floor.rs (release build), the same 3x3 grid
-#      in a 1280x720 window showing a new frame 30 times a second in each
+#      in a window of the same size showing a new frame 30 times a second in each
 #      tile, out of phase, drawn as framescopesink draws them, with no video
 #      at all. Floor + GTK alone is the least a wall drawn by this GTK could
 #      cost on this machine.
@@ -21,9 +23,10 @@
 # included), CPU seconds per second of playback, peak RSS, and the ratio of
 # the wall's CPU to the floor's.
 #
-# Run:   bash bench/video_wall.sh          (DURATION=20 bash bench/video_wall.sh for a quick try)
+# Run:   bash bench/video_wall.sh          (DURATION=20 bash bench/video_wall.sh for a quick try;
+#        WINDOW=1920x1080 bash bench/video_wall.sh for the tiles at their own size)
 # Builds target/release/examples/video_wall and gtk_floor first. Starts its own Xvfb
-# (1280x720x24) when DISPLAY is empty. Clips and logs go to bench/out/
+# (WINDOW x 24 bits) when DISPLAY is empty. Clips and logs go to bench/out/
 # (git-ignored); the clips are generated once per DURATION and then reused.
 # Needs: /usr/bin/time (package time), gstreamer1.0-tools,
 # gstreamer1.0-plugins-* (x264enc, avdec_h264), xvfb.
@@ -31,12 +34,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 case "${1:-}" in
-  -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "bench: unknown argument '$1' (usage: DURATION=SECONDS bash bench/video_wall.sh)" >&2; exit 2 ;;
 esac
 seconds="${DURATION:-60}"
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: DURATION must be a positive integer number of seconds" >&2; exit 2; }
+window="${WINDOW:-1280x720}"
+[[ "$window" =~ ^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$ ]] || { echo "bench: WINDOW must be WIDTHxHEIGHT in pixels, such as 1920x1080" >&2; exit 2; }
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing; install the Debian package $2 (or run scripts/setup.sh deps)" >&2; exit 1; }; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing; install the Debian package 'time' (apt-get install time)" >&2; exit 1; }
@@ -59,7 +64,7 @@ gtk_bin=target/release/examples/gtk_floor
 
 # 3. An X display: the caller's, or a private Xvfb on the first free number.
 . bench/display.sh
-bench_display "$out"
+bench_display "$out" "$window"
 
 # shown ARGS...: ARGS as one copy-pasteable shell line.
 shown() {
@@ -95,14 +100,14 @@ measure() {
 stats="$out/video-wall-stats.json"
 rm -f "$stats"
 measure "video_wall, 9 PlayerViews" \
-  "$bin" --tiles "$tiles" --exit-after "$seconds" --window-size 1280x720 --stats-json "$stats" "${clips[@]}"
+  "$bin" --tiles "$tiles" --exit-after "$seconds" --window-size "$window" --stats-json "$stats" "${clips[@]}"
 floor=()
 for clip in "${clips[@]}"; do
   floor+=(filesrc location="$clip" ! qtdemux ! h264parse ! avdec_h264 ! fakesink sync=true)
 done
 measure "gst-launch-1.0, 9 decode branches (floor)" gst-launch-1.0 -q "${floor[@]}"
 measure "gtk_floor: GTK alone, 9 pictures at 30 fps, no video" \
-  "$gtk_bin" --tiles "$tiles" --fps 30 --exit-after "$seconds" --window-size 1280x720
+  "$gtk_bin" --tiles "$tiles" --fps 30 --exit-after "$seconds" --window-size "$window"
 
 # 4. Report. The stats file has one "key": value per line, tiles in order.
 field() { [ -s "$stats" ] && sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$stats"; }
@@ -117,11 +122,11 @@ play_cpu=$(field cpu_seconds | head -n 1 || true)
 renderer=$(glxinfo -B 2>/dev/null | sed -n 's/.*OpenGL renderer string: //p' || true)
 [ -n "$renderer" ] || renderer="unknown (glxinfo missing: install mesa-utils)"
 
-echo "## Video wall, 3x3 tiles of 640x360p30 H.264, ${seconds} s"
+echo "## Video wall, 3x3 tiles of 640x360p30 H.264 in a ${window} window, ${seconds} s"
 echo
 echo "- date: $(date -u '+%F %H:%M UTC'); framescope $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src examples 2>/dev/null || echo ' (src/examples modified)')"
 echo "- machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)); GL renderer: $renderer"
-echo "- GStreamer: $(gst-launch-1.0 --version | sed -n 's/^GStreamer //p'); X display: $DISPLAY$([ -n "$xvfb_pid" ] && echo ' (Xvfb 1280x720x24)'); wall video path: ${path:-n/a}"
+echo "- GStreamer: $(gst-launch-1.0 --version | sed -n 's/^GStreamer //p'); X display: $DISPLAY$([ -n "$xvfb_pid" ] && echo " (Xvfb ${window}x24)"); wall video path: ${path:-n/a}"
 echo
 echo "| command | CPU s (user+sys) | CPU s / s played | ratio to floor | peak RSS MB | wall-clock s |"
 echo "|---|---|---|---|---|---|"
