@@ -466,3 +466,51 @@ fn framescope_category_child() {
     framescope::engine::init().expect("GStreamer initialises");
     let _ = framescope::engine::gl_probe();
 }
+
+/// While playing, the position is the PTS of the frame on screen as long as
+/// new frames keep coming (read by the ticker, no query through the gate),
+/// and once the video track has ended (here 2 s before the audio) it goes
+/// on with the pipeline's clock to the end.
+#[test]
+fn playing_position_follows_the_shown_frame_then_the_clock() {
+    let path = short_video_long_audio();
+    with_context(|| {
+        let player = Player::headless();
+        let out = record(&player);
+        let samples = Rc::new(RefCell::new(Vec::new()));
+        let s = samples.clone();
+        player.connect_position_notify(move |p| {
+            if p.state() == PlayerState::Playing {
+                s.borrow_mut().push((p.position(), p.frame_pts()));
+            }
+        });
+        player.open(&path.display().to_string());
+        player.play();
+        run_until(Duration::from_secs(15), || {
+            let o = out.borrow();
+            o.eos || !o.errors.is_empty()
+        });
+        let out = out.borrow();
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert!(out.eos, "no end of stream");
+        let samples = samples.borrow();
+        let in_video: Vec<_> = samples
+            .iter()
+            .filter(|(position, _)| (200_000_000..800_000_000).contains(position))
+            .collect();
+        let on_frame = in_video
+            .iter()
+            .filter(|(position, pts)| i64::try_from(*position).ok() == Some(*pts))
+            .count();
+        assert!(
+            in_video.len() >= 5 && on_frame * 10 >= in_video.len() * 8,
+            "{on_frame} of {} positions in 0.2..0.8 s were the shown frame's PTS: {in_video:?}",
+            in_video.len()
+        );
+        assert!(
+            out.max_position > 2_800_000_000,
+            "the position stopped at {} ns with the video track (the audio lasts 3 s)",
+            out.max_position
+        );
+    });
+}

@@ -11,6 +11,12 @@ use crate::engine::types::PlayerState;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
 
+/// How recently the frame on screen must have changed for the playing
+/// position to be its PTS: a few frames at 25–30 fps, two ticks. Slower
+/// frames (a still picture, a video track that ended before the audio)
+/// leave the position to the pipeline's clock.
+const FRAMES_FLOWING: std::time::Duration = std::time::Duration::from_millis(150);
+
 impl imp::Player {
     /// The time origin in stream time (ns; see [`crate::engine::origin`]):
     /// 0 for live and adaptive streams, whose timelines are their own.
@@ -67,16 +73,26 @@ impl imp::Player {
         self.user_time_i64(self.frame_pts.get())
     }
 
-    /// Updates `position`: while paused on a video frame it is that frame's
-    /// PTS; otherwise the pipeline's position (the clock through the
-    /// segment while playing). While a seek is settling it stays at the target.
+    /// Updates `position`: on a video frame it is that frame's PTS —
+    /// paused, or playing while new frames keep reaching the screen (the
+    /// ticker has just read the frame; no query, so no wait for the
+    /// gate's thread); otherwise the pipeline's position (the clock
+    /// through the segment while playing: audio alone, a still or ended
+    /// video track, a seek in flight). While a seek is settling it stays at
+    /// the target.
     pub fn query_position(&self) {
         let playing = self.state.get() == PlayerState::Playing;
-        if !playing && !self.seek.queue.borrow().is_idle() {
+        let settled = self.seek.queue.borrow().is_idle();
+        if !playing && !settled {
             return;
         }
+        let frames_flowing = settled
+            && self
+                .frame_changed_at
+                .get()
+                .is_some_and(|at| at.elapsed() <= FRAMES_FLOWING);
         let pos = match self.shown_pts() {
-            Some(pts) if !playing => Some(pts),
+            Some(pts) if !playing || frames_flowing => Some(pts),
             _ => self
                 .ask(|p| p.query_position::<gst::ClockTime>())
                 .flatten()
@@ -189,7 +205,11 @@ impl imp::Player {
         duration: Option<gst::ClockTime>,
         nominal: Option<gst::ClockTime>,
     ) {
-        self.set_i64(&self.frame_pts, pts.nseconds() as i64, "frame-pts");
+        let pts_ns = i64::try_from(pts.nseconds()).unwrap_or(i64::MAX);
+        if self.frame_pts.get() != pts_ns {
+            self.frame_changed_at.set(Some(std::time::Instant::now()));
+        }
+        self.set_i64(&self.frame_pts, pts_ns, "frame-pts");
         self.set_i64(
             &self.frame_duration,
             super::ns_or_unset(duration),
@@ -208,6 +228,7 @@ impl imp::Player {
 
     /// Forgets the frame on screen (new media, stop).
     pub(super) fn clear_frame(&self) {
+        self.frame_changed_at.set(None);
         self.set_i64(&self.frame_pts, -1, "frame-pts");
         self.set_i64(&self.frame_duration, -1, "frame-duration");
         self.set_i64(&self.frame_number, -1, "frame-number");

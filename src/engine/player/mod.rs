@@ -122,10 +122,10 @@ mod imp {
         #[property(get, builder(PlayerState::Stopped))]
         pub state: Cell<PlayerState>,
         /// Position in nanoseconds from the media's start (the time origin,
-        /// see `Player::time_origin`): while paused, the PTS of the
-        /// frame on screen; while playing, the pipeline clock through the
-        /// segment. The cell holds stream time; the getter counts from the
-        /// origin.
+        /// see `Player::time_origin`): the PTS of the frame on screen while
+        /// paused, and while playing as long as new frames keep coming;
+        /// otherwise the pipeline clock through the segment. The cell holds
+        /// stream time; the getter counts from the origin.
         #[property(get = Self::user_position, type = u64)]
         pub position: Cell<u64>,
         /// Duration in nanoseconds; 0 when unknown (live or unindexed streams).
@@ -366,6 +366,10 @@ mod imp {
         pub size_filter: RefCell<Option<gst::Element>>,
         /// The size, in device pixels, the picture is shown at (0 = unknown).
         pub render_size: Cell<(u32, u32)>,
+        /// When the frame on screen last changed to another one (`None`
+        /// when none is shown): while frames keep coming, the playing
+        /// position is the shown frame's PTS (`measure::query_position`).
+        pub frame_changed_at: Cell<Option<std::time::Instant>>,
         /// The caps last read at the video chain's input and the size they
         /// gave: the ticker parses caps again only when they change.
         pub decoded_caps: RefCell<Option<(gst::Caps, Option<VideoSize>)>>,
