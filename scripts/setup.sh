@@ -45,6 +45,8 @@ TEST_PACKAGES+=(x11-utils)
 # the wrong argument types, which gdbus (it reads the introspection first)
 # cannot send.
 TEST_PACKAGES+=(dbus-bin)
+# gdb: a test that sees the app crash prints the backtrace from its core.
+TEST_PACKAGES+=(gdb)
 # The accessibility test (tests/accessibility.rs) reads the app's real
 # AT-SPI tree: the AT-SPI bus (at-spi2-core) and pyatspi with Debian's
 # python3, inside dbus-run-session (dbus-daemon, above).
